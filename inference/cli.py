@@ -1,0 +1,187 @@
+"""The `yogi` command line: the one entry point for users and jobs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table as RichTable
+
+from inference.errors import InputRefused
+from inference.logs import configure
+from inference.schema import TimetableData
+from training.data_cli import data_app
+
+app = typer.Typer(help="yogi: school timetable documents → structured timetable data.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+bench_app = typer.Typer(help="Benchmarks that write JSON.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+app.add_typer(data_app, name="data", help="Synthetic data sets: generate, inspect, look at.")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    table = "table"
+    csv = "csv"
+
+
+class OcrChoice(StrEnum):
+    rapid = "rapid"
+    tesseract = "tesseract"
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False
+         ) -> None:
+    configure("INFO" if verbose else "WARNING")
+
+
+def refuse(message: str) -> typer.Exit:
+    """One line on stderr and exit code 2: how every bad input ends."""
+    err_console.print(f"error: {message}", highlight=False, markup=False)
+    return typer.Exit(code=2)
+
+
+def timetable_table(result: TimetableData) -> RichTable:
+    heading = " · ".join(
+        f"{label}: {value}"
+        for label, value in (("Teacher", result.teacher), ("Class", result.class_name),
+                             ("Term", result.term), ("Year", result.year))
+        if value is not None
+    )
+    table = RichTable(title=f"Timetable ({result.tier}, confidence {result.confidence:.2f})",
+                      caption=heading or None)
+    for column in ("Day", "Start", "End", "Event", "Notes"):
+        table.add_column(column)
+    for block in result.timeblocks:
+        table.add_row(block.day, block.start_time or "", block.end_time or "", block.name,
+                      block.notes or "")
+    return table
+
+
+def timetable_csv(result: TimetableData) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["day", "startTime", "endTime", "name", "notes"])
+    for b in result.timeblocks:
+        writer.writerow([b.day, b.start_time or "", b.end_time or "", b.name, b.notes or ""])
+    return buffer.getvalue()
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="PNG, JPEG, TIFF, BMP, WebP or PDF.")],
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    ocr: Annotated[OcrChoice | None, typer.Option(help="OCR engine (default from settings).")
+                   ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the output here instead of stdout.")
+                   ] = None,
+    debug: Annotated[Path | None, typer.Option(help="Write grid and OCR drawings here.")] = None,
+) -> None:
+    """Extract the timetable from one document."""
+    from inference.pipeline import extract_file
+
+    try:
+        result, traces = extract_file(file, ocr.value if ocr else None)
+    except InputRefused as error:
+        raise refuse(f"{file}: {error}") from None
+    if debug is not None:
+        from inference.debug import write_debug
+
+        for path in write_debug(traces, debug, file.stem):
+            err_console.print(f"debug drawing: {path}")
+    if format is OutputFormat.json:
+        text = json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False)
+    elif format is OutputFormat.csv:
+        text = timetable_csv(result)
+    else:
+        if out is None:
+            console.print(timetable_table(result))
+            return
+        capture = Console(record=True, width=140, file=io.StringIO())
+        capture.print(timetable_table(result))
+        text = capture.export_text()
+    if out is not None:
+        out.write_text(text + ("\n" if not text.endswith("\n") else ""))
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def _load_label(path: Path) -> TimetableData:
+    return TimetableData.model_validate_json(path.read_text())
+
+
+@app.command("eval")
+def evaluate(
+    images: Annotated[Path, typer.Argument(help="Folder of documents.")],
+    labels: Annotated[Path, typer.Argument(help="Folder of gold TimetableData JSON (same stems).")],
+    ocr: Annotated[OcrChoice | None, typer.Option()] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the scores here.")] = None,
+) -> None:
+    """Score extractions against gold labels exactly as CONTRACT.md defines."""
+    from inference.evaluation import score_set
+    from inference.pipeline import extract_file
+
+    if not images.is_dir() or not labels.is_dir():
+        raise refuse(f"{images if not images.is_dir() else labels}: not a folder")
+    label_files = {p.stem: p for p in sorted(labels.glob("*.json"))}
+    documents = sorted(p for p in images.iterdir() if p.is_file() and p.stem in label_files)
+    if not documents:
+        raise refuse(f"no document in {images} has a label in {labels}")
+    pairs = {}
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("extracting", total=len(documents))
+        for path in documents:
+            try:
+                prediction, _ = extract_file(path, ocr.value if ocr else None)
+            except InputRefused as error:
+                err_console.print(f"skipped {path.name}: {error}")
+                prediction = TimetableData()
+            pairs[path.stem] = (prediction, _load_label(label_files[path.stem]))
+            progress.advance(task)
+    scores = score_set(pairs)
+    report = scores.as_dict()
+    table = RichTable(title=f"Evaluation ({ocr.value if ocr else 'default'} OCR)")
+    for column in ("document", "strict F1", "event F1", "time acc", "header acc", "pred", "gold"):
+        table.add_column(column, justify="right" if column != "document" else "left")
+
+    def fmt(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    for name, s in [*scores.per_document.items(), ("micro", scores.micro)]:
+        table.add_row(name, fmt(s.strict_f1), fmt(s.event_f1), fmt(s.time_accuracy),
+                      fmt(s.header_accuracy), str(s.counts.predicted), str(s.counts.gold))
+    console.print(table)
+    console.print(f"mean per-document strict F1: {scores.mean_strict_f1:.3f}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(report, indent=2))
+
+
+@bench_app.command("pipeline")
+def bench_pipeline_command(
+    files: Annotated[list[Path], typer.Argument(help="Documents to time.")],
+    runs: Annotated[int, typer.Option(min=1)] = 3,
+    ocr: Annotated[OcrChoice, typer.Option()] = OcrChoice.rapid,
+    out: Annotated[Path, typer.Option()] = Path("bench/pipeline.json"),
+) -> None:
+    """Seconds per page (p50/p95), per-stage medians and peak memory, saved as JSON."""
+    from inference.bench import bench_pipeline
+
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise refuse(f"{missing[0]}: no such file")
+    report = bench_pipeline(files, runs, ocr.value)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    console.print_json(data=report)

@@ -1,0 +1,186 @@
+"""Scoring exactly as ../shared/CONTRACT.md defines it: greedy name matching per day, event
+F1, time accuracy, strict F1 and header accuracy, per document and summed over a set."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from inference.schema import TimeBlock, TimetableData
+
+_PUNCT = re.compile(r"[-–—/&,+()*.:;!?'\"]")
+MATCH_THRESHOLD = 0.8
+TIME_TOLERANCE_MIN = 5
+HEADER_FIELDS = ("teacher", "class_name", "term", "year")
+
+
+def normalise(text: str | None) -> str:
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return " ".join(_PUNCT.sub(" ", text).split())
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def name_similarity(pred: TimeBlock, gold: TimeBlock) -> float:
+    with_notes_p = normalise(f"{pred.name} {pred.notes or ''}")
+    with_notes_g = normalise(f"{gold.name} {gold.notes or ''}")
+    names_only = _ratio(normalise(pred.name), normalise(gold.name))
+    return max(names_only, _ratio(with_notes_p, with_notes_g))
+
+
+def _minutes(value: str | None) -> int | None:
+    if value is None:
+        return None
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _overlap(a: TimeBlock, b: TimeBlock) -> int:
+    a0, a1, b0, b1 = (_minutes(v) for v in (a.start_time, a.end_time, b.start_time, b.end_time))
+    if None in (a0, a1, b0, b1):
+        return 0
+    return max(0, min(a1, b1) - max(a0, b0))  # type: ignore[type-var, arg-type]
+
+
+def times_right(pred: TimeBlock, gold: TimeBlock) -> bool:
+    """Both start and end within 5 minutes (a missing time matches only a missing time)."""
+    for p, g in ((pred.start_time, gold.start_time), (pred.end_time, gold.end_time)):
+        pm, gm = _minutes(p), _minutes(g)
+        if (pm is None) != (gm is None):
+            return False
+        if pm is not None and gm is not None and abs(pm - gm) > TIME_TOLERANCE_MIN:
+            return False
+    return True
+
+
+def match_blocks(pred: list[TimeBlock], gold: list[TimeBlock]) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching within each day, most similar first, ties broken by larger
+    time overlap. Returns (pred index, gold index) pairs."""
+    candidates = []
+    for i, p in enumerate(pred):
+        for j, g in enumerate(gold):
+            if p.day != g.day:
+                continue
+            similarity = name_similarity(p, g)
+            if similarity >= MATCH_THRESHOLD:
+                candidates.append((-similarity, -_overlap(p, g), i, j))
+    candidates.sort()
+    used_p, used_g, pairs = set(), set(), []
+    for _, _, i, j in candidates:
+        if i not in used_p and j not in used_g:
+            used_p.add(i)
+            used_g.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+@dataclass
+class Counts:
+    predicted: int = 0
+    gold: int = 0
+    matched: int = 0
+    strict_matched: int = 0
+    time_scored: int = 0
+    time_right: int = 0
+    header_total: int = 0
+    header_right: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _f1(matched: int, predicted: int, gold: int) -> float:
+    if predicted == 0 and gold == 0:
+        return 1.0
+    precision = matched / predicted if predicted else 0.0
+    recall = matched / gold if gold else 0.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+@dataclass
+class Scores:
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def event_f1(self) -> float:
+        c = self.counts
+        return _f1(c.matched, c.predicted, c.gold)
+
+    @property
+    def strict_f1(self) -> float:
+        c = self.counts
+        return _f1(c.strict_matched, c.predicted, c.gold)
+
+    @property
+    def time_accuracy(self) -> float | None:
+        c = self.counts
+        return c.time_right / c.time_scored if c.time_scored else None
+
+    @property
+    def header_accuracy(self) -> float | None:
+        c = self.counts
+        return c.header_right / c.header_total if c.header_total else None
+
+    def as_dict(self) -> dict:
+        return {
+            "strictF1": round(self.strict_f1, 4),
+            "eventF1": round(self.event_f1, 4),
+            "timeAccuracy": None if self.time_accuracy is None else round(self.time_accuracy, 4),
+            "headerAccuracy": (
+                None if self.header_accuracy is None else round(self.header_accuracy, 4)
+            ),
+            **{k: v for k, v in vars(self.counts).items()},
+        }
+
+
+def score_document(pred: TimetableData, gold: TimetableData) -> Scores:
+    counts = Counts(predicted=len(pred.timeblocks), gold=len(gold.timeblocks))
+    for i, j in match_blocks(pred.timeblocks, gold.timeblocks):
+        p, g = pred.timeblocks[i], gold.timeblocks[j]
+        counts.matched += 1
+        right = times_right(p, g)
+        if g.time_scored:
+            counts.time_scored += 1
+            counts.time_right += right
+        counts.strict_matched += right or not g.time_scored
+    for name in HEADER_FIELDS:
+        gold_value = getattr(gold, name)
+        if gold_value is None:
+            continue
+        counts.header_total += 1
+        counts.header_right += normalise(str(getattr(pred, name))) == normalise(str(gold_value))
+    return Scores(counts)
+
+
+@dataclass
+class SetScores:
+    per_document: dict[str, Scores]
+
+    @property
+    def micro(self) -> Scores:
+        total = Scores()
+        for scores in self.per_document.values():
+            total.counts.add(scores.counts)
+        return total
+
+    @property
+    def mean_strict_f1(self) -> float:
+        docs = list(self.per_document.values())
+        return sum(s.strict_f1 for s in docs) / len(docs) if docs else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "documents": {k: v.as_dict() for k, v in self.per_document.items()},
+            "micro": self.micro.as_dict(),
+            "meanStrictF1": round(self.mean_strict_f1, 4),
+        }
+
+
+def score_set(pairs: dict[str, tuple[TimetableData, TimetableData]]) -> SetScores:
+    """Score {document id: (prediction, gold)}."""
+    return SetScores({doc: score_document(p, g) for doc, (p, g) in pairs.items()})

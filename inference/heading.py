@@ -1,0 +1,61 @@
+"""Heading text → teacher, class name, term and year.
+
+Teachers label these many ways ("Class: 2EJ", "Teacher: Miss Joynes", "Mrs Patel's Year 4
+timetable — Spring 1, 2025", "Oak Class 2023-24"); labelled values win over patterns found in
+free text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+_LABELS = r"(?:teacher|class|term|year|week|school|date|room|name)"
+_TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
+_TITLED_NAME = rf"{_TITLE}\.?\s+[A-Z][A-Za-z'’-]+(?:[ -][A-Z][A-Za-z'’-]+)?"
+_SEASON = r"(Autumn|Spring|Summer|Fall|Winter)"
+
+
+class Heading(BaseModel):
+    teacher: str | None = None
+    class_name: str | None = None
+    term: str | None = None
+    year: int | None = None
+
+
+def _labelled(text: str, label: str) -> str | None:
+    """The value after `label:` up to the next label or the end of the line."""
+    match = re.search(
+        rf"\b{label}\s*[:\-–]\s*(.+?)(?=\s+{_LABELS}\s*[:\-–]|\s*$|\n)", text, re.IGNORECASE
+    )
+    return match.group(1).strip(" ,;|") if match else None
+
+
+def parse_heading(text: str) -> Heading:
+    heading = Heading()
+    teacher = _labelled(text, "teacher")
+    if teacher is None:
+        match = re.search(_TITLED_NAME, text)
+        teacher = match.group(0) if match else None
+    heading.teacher = re.sub(r"['’]s$", "", teacher).strip() if teacher else None
+
+    class_name = _labelled(text, "class")
+    if class_name:
+        class_name = class_name.split()[0]
+    else:
+        match = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})\s+Class\b", text)
+        if match and match.group(1).lower() not in {"daily", "the", "my", "our", "weekly"}:
+            class_name = match.group(1)
+    heading.class_name = class_name
+
+    term_text = _labelled(text, "term") or text
+    match = re.search(rf"\b{_SEASON}\s*(?:term\s*)?([1-6])?\b", term_text, re.IGNORECASE)
+    if match:
+        season = match.group(1).capitalize()
+        heading.term = f"{season} {match.group(2)}" if match.group(2) else season
+
+    year_text = _labelled(text, "year")
+    years = re.findall(r"\b(20\d{2})\b", year_text or "") or re.findall(r"\b(20\d{2})\b", text)
+    heading.year = int(years[0]) if years else None
+    return heading

@@ -1,0 +1,142 @@
+"""The classical tier end to end: document bytes → TimetableData.
+
+Stages (one module each): loading → preprocess → structure → ocr → assembly → heading →
+validate. `extract_page` also returns a `PageTrace` with every intermediate result, which the
+debug drawings and the training-data export read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import structlog
+
+from inference.assembly import Assembly, assemble, cell_text
+from inference.heading import parse_heading
+from inference.loading import PageImage, load_pages, load_path
+from inference.ocr import OcrEngine, get_engine
+from inference.preprocess import clean_page, rotate_quarter, to_gray
+from inference.schema import OcrLine, Table, TimetableData
+from inference.settings import get_settings
+from inference.structure import assign_lines, find_tables, text_table
+from inference.validate import validate
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class PageTrace:
+    image: np.ndarray
+    lines: list[OcrLine]
+    tables: list[Table]
+    assembly: Assembly
+    quarter_turns: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _vertical_share(lines: list[OcrLine]) -> float:
+    long_lines = [line for line in lines if len(line.text) >= 4]
+    if not long_lines:
+        return 0.0
+    return sum(line.angle != 0 for line in long_lines) / len(long_lines)
+
+
+def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, list[OcrLine], int]:
+    """OCR the page; when most text runs vertically the page itself is on its side, so try
+    both quarter turns and keep the one that reads best."""
+    lines = engine.read_page(image)
+    if _vertical_share(lines) < 0.6:
+        return image, lines, 0
+    best = (image, lines, 0)
+    best_score = sum(line.score * len(line.text) for line in lines if line.angle == 0)
+    for turns in (1, 3):
+        turned = rotate_quarter(image, turns)
+        turned_lines = engine.read_page(turned)
+        score = sum(line.score * len(line.text) for line in turned_lines if line.angle == 0)
+        if score > best_score:
+            best, best_score = (turned, turned_lines, turns), score
+    return best
+
+
+def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
+    import time
+
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    image = clean_page(image)
+    timings["preprocess"] = time.perf_counter() - t
+    t = time.perf_counter()
+    image, lines, turns = _read_upright(image, engine)
+    timings["ocr"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tables = find_tables(to_gray(image))
+    outside = assign_lines(tables, lines)
+    timings["structure"] = time.perf_counter() - t
+    t = time.perf_counter()
+    assembly = assemble(tables, outside)
+    if not assembly.blocks:
+        # No ruled timetable: read the page's text alignment as an unruled table.
+        fallback = text_table(lines)
+        if fallback is not None:
+            tables = [fallback]
+            assembly = assemble(tables, [])
+    timings["assembly"] = time.perf_counter() - t
+    return PageTrace(image, lines, tables, assembly, turns, timings)
+
+
+def _confidence(traces: list[PageTrace]) -> float:
+    """A first honest estimate (calibration comes with the cascade): OCR certainty of the
+    blocks, discounted for implied times, missing times and warnings."""
+    blocks = [b for trace in traces for b in trace.assembly.blocks]
+    if not blocks:
+        return 0.0
+    block_conf = float(np.mean([b.confidence or 0.0 for b in blocks]))
+    timed = sum(b.start_time is not None and b.end_time is not None for b in blocks) / len(blocks)
+    ruled = all(table.ruled for trace in traces for table in trace.tables)
+    return round(block_conf * (0.5 + 0.5 * timed) * (1.0 if ruled else 0.7), 4)
+
+
+def assemble_document(traces: list[PageTrace]) -> TimetableData:
+    blocks = [b for trace in traces for b in trace.assembly.blocks]
+    warnings = [w for trace in traces for w in trace.assembly.warnings]
+    for index, trace in enumerate(traces):
+        if not trace.assembly.blocks:
+            warnings.append(f"page {index + 1}: no timetable found, skipped")
+    heading_text = "\n".join(
+        cell_text([line]) for trace in traces for line in trace.assembly.heading_lines
+    )
+    heading = parse_heading(heading_text)
+    warnings.extend(validate(blocks))
+    return TimetableData(
+        teacher=heading.teacher,
+        class_name=heading.class_name,
+        term=heading.term,
+        year=heading.year,
+        timeblocks=blocks,
+        confidence=_confidence(traces),
+        tier="classical",
+        model_versions={},
+        warnings=warnings,
+    )
+
+
+def extract_pages(
+    pages: list[PageImage], ocr: str | None = None
+) -> tuple[TimetableData, list[PageTrace]]:
+    engine = get_engine(ocr or get_settings().ocr_engine)
+    traces = [extract_page(page.image, engine) for page in pages]
+    result = assemble_document(traces)
+    log.info("extracted", pages=len(pages), blocks=len(result.timeblocks), ocr=engine.name)
+    return result, traces
+
+
+def extract_bytes(data: bytes, ocr: str | None = None) -> TimetableData:
+    return extract_pages(load_pages(data), ocr)[0]
+
+
+def extract_file(
+    path: str | Path, ocr: str | None = None
+) -> tuple[TimetableData, list[PageTrace]]:
+    return extract_pages(load_path(path), ocr)

@@ -1,0 +1,101 @@
+"""Page clean-up before structure and OCR: perspective flattening for photographed pages,
+deskew, and a quarter-turn orientation fix.
+
+All steps are conservative: each one only acts when its evidence is strong, so a clean scan
+or screenshot passes through untouched.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from inference.structure import line_mask
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Corners as top-left, top-right, bottom-right, bottom-left."""
+    s = points.sum(axis=1)
+    d = np.diff(points, axis=1).ravel()
+    return np.array(
+        [points[np.argmin(s)], points[np.argmin(d)], points[np.argmax(s)], points[np.argmax(d)]],
+        dtype=np.float32,
+    )
+
+
+def table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
+    """The four corners of the largest ruled region, if it is a clear quadrilateral."""
+    mask = line_mask(gray)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    largest = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(largest) < 0.15 * gray.shape[0] * gray.shape[1]:
+        return None
+    hull = cv2.convexHull(largest)
+    approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(approx) != 4:
+        return None
+    return _order_corners(approx.reshape(4, 2).astype(np.float32))
+
+
+def flatten_perspective(image: np.ndarray) -> np.ndarray:
+    """Warp a photographed page so its table's border becomes an upright rectangle."""
+    quad = table_quadrilateral(to_gray(image))
+    if quad is None:
+        return image
+    tl, tr, br, bl = quad
+    width = float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    target = np.array(
+        [tl, tl + [width, 0], tl + [width, height], tl + [0, height]], dtype=np.float32
+    )
+    # A table already axis-aligned to within 1 % needs no warp (and must not be resampled).
+    if np.abs(quad - target).max() < 0.01 * max(width, height):
+        return image
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    h, w = image.shape[:2]
+    out_w = int(max(w, tl[0] + width + 10))
+    out_h = int(max(h, tl[1] + height + 10))
+    return cv2.warpPerspective(
+        image, matrix, (out_w, out_h), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255)
+    )
+
+
+def skew_angle(gray: np.ndarray) -> float:
+    """Median angle (degrees) of long near-horizontal strokes; 0 when there are none."""
+    edges = cv2.Canny(gray, 50, 150)
+    min_length = gray.shape[1] // 6
+    segments = cv2.HoughLinesP(edges, 1, np.pi / 720, 200, minLineLength=min_length, maxLineGap=10)
+    if segments is None:
+        return 0.0
+    angles = []
+    for x0, y0, x1, y1 in segments.reshape(-1, 4):
+        angle = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
+        if abs(angle) < 15:
+            angles.append(angle)
+    return float(np.median(angles)) if len(angles) >= 3 else 0.0
+
+
+def deskew(image: np.ndarray) -> np.ndarray:
+    angle = skew_angle(to_gray(image))
+    if abs(angle) < 0.3:
+        return image
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(
+        image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255)
+    )
+
+
+def rotate_quarter(image: np.ndarray, turns: int) -> np.ndarray:
+    """Rotate counter-clockwise by `turns` × 90°."""
+    return np.ascontiguousarray(np.rot90(image, turns % 4))
+
+
+def clean_page(image: np.ndarray) -> np.ndarray:
+    return deskew(flatten_perspective(image))

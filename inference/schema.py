@@ -1,0 +1,135 @@
+"""The TimetableData contract (see ../shared/CONTRACT.md) and the page-level types the
+pipeline stages pass between them.
+
+Contract types serialise with camelCase aliases because the upload pipeline and the front end
+already speak them; Python code uses snake_case attributes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+Day = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+Tier = Literal["classical", "document-model", "claude", "human"]
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ContractModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    def to_json_dict(self) -> dict:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class Box(BaseModel):
+    """Axis-aligned box in page pixels (after preprocessing), x0 < x1, y0 < y1."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    def union(self, other: Box) -> Box:
+        return Box(
+            x0=min(self.x0, other.x0),
+            y0=min(self.y0, other.y0),
+            x1=max(self.x1, other.x1),
+            y1=max(self.y1, other.y1),
+        )
+
+    def contains_point(self, x: float, y: float) -> bool:
+        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+
+
+class TimeBlock(ContractModel):
+    day: Day
+    name: str
+    start_time: str | None = None
+    end_time: str | None = None
+    notes: str | None = None
+    # Labels only: False where the document merely implies the times (not scored).
+    time_scored: bool = True
+    # Pipeline output only: how sure the tier is of this block, and the cell it came from.
+    confidence: float | None = None
+    source_box: Box | None = None
+
+    @field_validator("start_time", "end_time")
+    @classmethod
+    def _hhmm(cls, value: str | None) -> str | None:
+        if value is not None and not _HHMM.match(value):
+            raise ValueError(f"time must be 24-hour HH:MM, got {value!r}")
+        return value
+
+
+class TimetableData(ContractModel):
+    teacher: str | None = None
+    class_name: str | None = None
+    term: str | None = None
+    year: int | None = None
+    timeblocks: list[TimeBlock] = Field(default_factory=list)
+    confidence: float = 0.0
+    tier: Tier = "classical"
+    model_versions: dict[str, str] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+
+
+# --- Page-level types flowing between pipeline stages -------------------------------------------
+
+
+class OcrLine(BaseModel):
+    """One line of text found on the page. `angle` is the reading direction in degrees
+    (0 horizontal, 90 reads bottom-to-top, 270 reads top-to-bottom)."""
+
+    text: str
+    box: Box
+    score: float = 1.0
+    angle: int = 0
+
+
+CellRole = Literal["day", "time", "event", "heading", "index", "empty"]
+
+
+class Cell(BaseModel):
+    """A table cell: its box, its grid position and span, and the OCR lines inside it."""
+
+    box: Box
+    row: int = 0
+    col: int = 0
+    row_span: int = 1
+    col_span: int = 1
+    lines: list[OcrLine] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for line in self.lines).strip()
+
+
+class Table(BaseModel):
+    """A table region with its cells. `ruled` is False when the cells were inferred from
+    text alignment rather than drawn lines."""
+
+    box: Box
+    cells: list[Cell]
+    ruled: bool = True

@@ -1,0 +1,52 @@
+"""One typed settings object for the whole platform. Every field can be set from the
+environment with the `YOGI_` prefix (e.g. `YOGI_ACCEPT_THRESHOLD=0.95`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+OcrEngineName = Literal["rapid", "tesseract", "model"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YOGI_", extra="ignore")
+
+    # Where local state lives (SQLite database, stored originals, generated data sets).
+    data_dir: Path = PROJECT_ROOT / ".yogi"
+
+    # Input guard.
+    max_megapixels: float = 60.0
+    max_upload_mb: float = 50.0
+    pdf_dpi: int = 200
+
+    # Pipeline.
+    ocr_engine: OcrEngineName = "rapid"
+
+    # Cascade routing (issue 7): accept >= accept_threshold, ask Claude between, review below.
+    accept_threshold: float = Field(0.98, ge=0.0, le=1.01)
+    review_threshold: float = Field(0.80, ge=0.0, le=1.01)
+
+    # MLflow: a local SQLite store (runs, registry) with artefacts under mlruns/ unless a server
+    # is named; MLflow 3 no longer accepts a bare file store by default.
+    mlflow_tracking_uri: str = f"sqlite:///{PROJECT_ROOT / 'mlruns' / 'mlflow.db'}"
+
+    # Persistence and serving (issue 6).
+    database_url: str | None = None
+    s3_bucket: str | None = None
+    api_token: str | None = None
+
+    # Claude tier (issue 7). ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL are read by the SDK itself.
+    claude_model: str = "claude-sonnet-4-6"
+    claude_daily_budget_usd: float = 20.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,151 @@
+"""Table structure: ruled grid lines → cells with row/column spans.
+
+Ruling lines are found by morphological opening of the binarised page with long thin kernels.
+The regions enclosed by lines are the cells (a merged cell is simply a larger region), and
+each table is a connected group of lines. Row and column indices come from clustering the
+cells' edges, so spans fall out of how many grid lines a cell crosses.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from inference.schema import Box, Cell, OcrLine, Table
+
+
+def line_mask(gray: np.ndarray) -> np.ndarray:
+    """Binary mask (255 = ruling line) of long horizontal and vertical strokes."""
+    binary = cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10
+    )
+    h, w = gray.shape
+    horizontal = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 35), 1))
+    )
+    vertical = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(25, h // 35)))
+    )
+    mask = cv2.bitwise_or(horizontal, vertical)
+    # Close small breaks where lines meet or where a scan faded them.
+    return cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)
+
+
+def _cluster(values: list[float], tolerance: float) -> list[float]:
+    """Sorted cluster centres of 1-D values: neighbours within `tolerance` merge."""
+    if not values:
+        return []
+    values = sorted(values)
+    groups: list[list[float]] = [[values[0]]]
+    for value in values[1:]:
+        if value - groups[-1][-1] <= tolerance:
+            groups[-1].append(value)
+        else:
+            groups.append([value])
+    return [float(np.mean(g)) for g in groups]
+
+
+def _nearest(centres: list[float], value: float) -> int:
+    return int(np.argmin([abs(c - value) for c in centres]))
+
+
+def index_cells(boxes: list[Box], tolerance: float) -> list[Cell]:
+    """Give each cell box a row/column index and span from the clustered cell edges."""
+    xs = _cluster([b.x0 for b in boxes] + [b.x1 for b in boxes], tolerance)
+    ys = _cluster([b.y0 for b in boxes] + [b.y1 for b in boxes], tolerance)
+    cells = []
+    for box in boxes:
+        c0, c1 = _nearest(xs, box.x0), _nearest(xs, box.x1)
+        r0, r1 = _nearest(ys, box.y0), _nearest(ys, box.y1)
+        cells.append(
+            Cell(box=box, row=r0, col=c0, row_span=max(1, r1 - r0), col_span=max(1, c1 - c0))
+        )
+    return cells
+
+
+def find_tables(gray: np.ndarray, min_cells: int = 2) -> list[Table]:
+    """Ruled tables on the page, each with its cells (no text yet)."""
+    mask = line_mask(gray)
+    h, w = gray.shape
+    page_area = h * w
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    tables: list[Table] = []
+    for i in range(1, n):
+        x, y, bw, bh, _area = stats[i]
+        if bw < w * 0.08 or bh < h * 0.03:
+            continue
+        region = (labels[y : y + bh, x : x + bw] == i).astype(np.uint8)
+        boxes = _enclosed_regions(region, x, y, page_area)
+        if len(boxes) < min_cells:
+            continue
+        tolerance = max(6.0, 0.006 * max(h, w))
+        tables.append(
+            Table(
+                box=Box(x0=x, y0=y, x1=x + bw, y1=y + bh),
+                cells=index_cells(boxes, tolerance),
+                ruled=True,
+            )
+        )
+    return sorted(tables, key=lambda t: (t.box.y0, t.box.x0))
+
+
+def _enclosed_regions(region: np.ndarray, ox: int, oy: int, page_area: int) -> list[Box]:
+    """Boxes of the areas fully enclosed by the lines of one table."""
+    free = (1 - region).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+    rh, rw = region.shape
+    boxes = []
+    for j in range(1, n):
+        x, y, bw, bh, area = stats[j]
+        touches_border = x == 0 or y == 0 or x + bw >= rw or y + bh >= rh
+        if touches_border or area < max(150, page_area * 0.00015) or bw < 8 or bh < 8:
+            continue
+        # The dilated lines ate a few pixels of each cell; give them back.
+        pad = 3
+        boxes.append(
+            Box(x0=ox + x - pad, y0=oy + y - pad, x1=ox + x + bw + pad, y1=oy + y + bh + pad)
+        )
+    return boxes
+
+
+def assign_lines(tables: list[Table], lines: list[OcrLine]) -> list[OcrLine]:
+    """Put each OCR line into the cell holding its centre; return the lines outside all cells.
+
+    A line whose centre falls on a ruling line (between two cells) goes to the cell it
+    overlaps most."""
+    outside: list[OcrLine] = []
+    for line in lines:
+        best: Cell | None = None
+        best_overlap = 0.0
+        for table in tables:
+            for cell in table.cells:
+                overlap = _overlap_area(cell.box, line.box)
+                if overlap > best_overlap:
+                    best, best_overlap = cell, overlap
+        area = max(1.0, line.box.width * line.box.height)
+        if best is not None and best_overlap >= 0.5 * area:
+            best.lines.append(line)
+        else:
+            outside.append(line)
+    return outside
+
+
+def _overlap_area(a: Box, b: Box) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(0.0, w) * max(0.0, h)
+
+
+def text_table(lines: list[OcrLine]) -> Table | None:
+    """Fallback for unruled tables: every OCR line is its own cell, indexed by alignment."""
+    if len(lines) < 4:
+        return None
+    boxes = [line.box for line in lines]
+    height = float(np.median([min(b.width, b.height) for b in boxes]))
+    cells = index_cells(boxes, tolerance=max(4.0, height * 0.6))
+    for cell, line in zip(cells, lines, strict=True):
+        cell.lines.append(line)
+    box = boxes[0]
+    for other in boxes[1:]:
+        box = box.union(other)
+    return Table(box=box, cells=cells, ruled=False)

@@ -1,0 +1,167 @@
+"""Pure parsing of what teachers write for times and days.
+
+Times: "8:35 – 8.50 am", "9-9.30", "1.15 – 2pm", "12 – 1pm", "10:30am", "3.15". Without am/pm
+the school-hours rule of the contract applies: hours 7–11 are morning, 12 is noon, 1–6 are
+afternoon. Days: full names, abbreviations ("Tu", "WED", "Thurs"), lists and ranges
+("Monday, Tuesday, Thursday", "Mon–Fri").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from inference.schema import DAYS
+
+# A clock time: "8", "8:35", "8.35", "0835" is not accepted (too easily a room number).
+_CLOCK = r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d))?\s*(?P<{p}ap>[ap]\.?\s?m\.?)?"
+_SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
+_RANGE = re.compile(
+    r"(?<![\d:.])" + _CLOCK.format(p="s") + _SEP + _CLOCK.format(p="e") + r"(?![\d])",
+    re.IGNORECASE,
+)
+_SINGLE = re.compile(r"(?<![\d:.])" + _CLOCK.format(p="s") + r"(?![\d])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    """A parsed time or time range in minutes after midnight; `end` is None for a single time.
+    `start`/`end` cover text[span[0]:span[1]]."""
+
+    start: int
+    end: int | None
+    span: tuple[int, int]
+
+
+def to_hhmm(minutes: int) -> str:
+    minutes = max(0, min(minutes, 23 * 60 + 59))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _hour24(hour: int, ampm: str | None) -> int | None:
+    if hour > 23:
+        return None
+    if ampm:
+        if hour > 12 or hour == 0:
+            return None
+        is_pm = ampm.lower().startswith("p")
+        return hour % 12 + (12 if is_pm else 0)
+    if hour >= 13:
+        return hour  # already 24-hour
+    if 1 <= hour <= 6:
+        return hour + 12  # school-hours rule
+    return hour
+
+
+def _clock(match: re.Match[str], prefix: str, ampm_default: str | None) -> int | None:
+    hour = int(match.group(f"{prefix}h"))
+    minute = int(match.group(f"{prefix}m") or 0)
+    ampm = match.group(f"{prefix}ap")
+    hour24 = _hour24(hour, (ampm or ampm_default))
+    return None if hour24 is None else hour24 * 60 + minute
+
+
+def _is_real_clock(match: re.Match[str], prefix: str) -> bool:
+    """A bare number ("2", "Station 2") is not a time; "2pm" or "2:30" is."""
+    return bool(match.group(f"{prefix}m") or match.group(f"{prefix}ap"))
+
+
+def find_times(text: str) -> list[TimeSpan]:
+    """Every time range or single clock time in `text`, left to right."""
+    found: list[TimeSpan] = []
+    taken: list[tuple[int, int]] = []
+    for match in _RANGE.finditer(text):
+        if not (_is_real_clock(match, "s") or _is_real_clock(match, "e")):
+            continue
+        end_ampm = match.group("eap")
+        end = _clock(match, "e", None)
+        start = _clock(match, "s", None)
+        if end is None or start is None:
+            continue
+        # "11 – 1pm": the am/pm written once belongs to the end; "1.15 – 2pm": both pm.
+        if end_ampm and not match.group("sap"):
+            start_pm = _clock(match, "s", end_ampm)
+            if start_pm is not None and start_pm < end and end - start_pm <= end - start:
+                start = start_pm
+        if end <= start and end + 12 * 60 < 24 * 60 and end + 12 * 60 > start:
+            end += 12 * 60  # "11.30 - 12.15" is fine; "10 – 1" means 13:00
+        found.append(TimeSpan(start, end, match.span()))
+        taken.append(match.span())
+    for match in _SINGLE.finditer(text):
+        if not _is_real_clock(match, "s"):
+            continue
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        start = _clock(match, "s", None)
+        if start is not None:
+            found.append(TimeSpan(start, None, match.span()))
+    return sorted(found, key=lambda span: span.span)
+
+
+def strip_times(text: str) -> str:
+    """`text` with every time removed (a time printed in a cell is not part of the name)."""
+    spans = [t.span for t in find_times(text)]
+    for a, b in sorted(spans, reverse=True):
+        text = text[:a] + " " + text[b:]
+    return re.sub(r"\s+", " ", text).strip(" -–—:")
+
+
+def is_time_text(text: str) -> bool:
+    """True when `text` is essentially only a time or time range (a header, not an event)."""
+    times = find_times(text)
+    if not times:
+        return False
+    rest = strip_times(text)
+    return len(re.sub(r"[^A-Za-z]", "", rest)) <= 1 or rest.lower() in {"am", "pm"}
+
+
+# --- days ---------------------------------------------------------------------------------------
+
+_DAY_FORMS: dict[str, str] = {}
+for _day in DAYS:
+    low = _day.lower()
+    for n in range(2, len(low) + 1):
+        _DAY_FORMS.setdefault(low[:n], _day)
+_DAY_FORMS.update({"weds": "Wednesday", "thur": "Thursday", "thurs": "Thursday", "tues": "Tuesday"})
+# Two-letter prefixes shared by two days are ambiguous; single letters only in a full sequence.
+for _ambiguous in ("t", "s"):
+    _DAY_FORMS.pop(_ambiguous, None)
+_SINGLE_LETTERS = {"m": "Monday", "w": "Wednesday", "f": "Friday"}
+
+
+def parse_day(text: str) -> str | None:
+    """The day a header cell names, tolerating OCR noise and abbreviations; None otherwise."""
+    word = re.sub(r"[^a-z]", "", text.lower())
+    if not word or len(word) > 12:
+        return None
+    two_letter = {"mo", "tu", "we", "th", "fr", "sa", "su"}
+    if word in _DAY_FORMS and (len(word) >= 3 or word in two_letter):
+        return _DAY_FORMS[word]
+    if word in _SINGLE_LETTERS:
+        return _SINGLE_LETTERS[word]
+    best = max(DAYS, key=lambda d: fuzz.ratio(word, d.lower()))
+    return best if len(word) >= 5 and fuzz.ratio(word, best.lower()) >= 80 else None
+
+
+def parse_day_list(text: str) -> list[str]:
+    """Days named in a title: "Monday, Tuesday, Thursday", "Mon – Fri", "Wednesday"."""
+    words = re.findall(r"[A-Za-z]+|[-–—]|to", text)
+    days: list[str] = []
+    range_pending = False
+    for word in words:
+        if word in {"-", "–", "—", "to"}:
+            range_pending = bool(days)
+            continue
+        day = parse_day(word) if len(word) >= 3 else None
+        if day is None:
+            range_pending = False
+            continue
+        if range_pending and days:
+            a, b = DAYS.index(days[-1]), DAYS.index(day)
+            days.extend(DAYS[i] for i in range(a + 1, b + 1) if a < b)
+        elif day not in days:
+            days.append(day)
+        range_pending = False
+    return days

@@ -1,0 +1,68 @@
+"""`yogi data …`: generate synthetic timetable documents, describe a set, look at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from training.synth.sheet import contact_sheet
+from training.synth.stats import stats_table
+from training.synth.writer import synthesize
+
+data_app = typer.Typer(help="Synthetic training data: generate, describe, look.",
+                       no_args_is_help=True)
+console = Console()
+
+Dir = Annotated[Path, typer.Argument(exists=True, file_okay=False, help="a generated set")]
+
+
+@data_app.command()
+def synth(
+    n: Annotated[int, typer.Option("--n", min=1, help="number of documents")],
+    out: Annotated[Path, typer.Option("--out", help="output directory")],
+    seed: Annotated[int, typer.Option(help="same seed and n give identical files")] = 0,
+    photo_share: Annotated[float, typer.Option(min=0.0, max=1.0,
+                                               help="share of camera-captured pages")] = 0.4,
+    workers: Annotated[int, typer.Option(min=1, help="processes")] = 1,
+    log_mlflow: Annotated[bool, typer.Option("--mlflow/--no-mlflow",
+                                             help="log the set as an MLflow dataset")] = True,
+) -> None:
+    """Generate N timetable pages with contract labels and layout labels into OUT."""
+    columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("synth", total=n)
+        manifest = synthesize(out, n, seed=seed, photo_share=photo_share, workers=workers,
+                              progress=lambda k: bar.advance(task, k))
+    console.print(f"wrote {n} documents to {out} (content hash {manifest['contentHash'][:16]})")
+    if log_mlflow:
+        from inference.settings import get_settings
+        from training.synth.mlflow_log import log_dataset
+
+        run_id = log_dataset(out, get_settings().mlflow_tracking_uri)
+        console.print(f"logged to MLflow experiment yogi-datasets, run {run_id}")
+
+
+@data_app.command()
+def stats(directory: Dir) -> None:
+    """Describe a generated set: layout mix, photo share, rotated text, blocks, fonts…"""
+    console.print(stats_table(directory))
+
+
+@data_app.command()
+def sheet(
+    directory: Dir,
+    out: Annotated[Path, typer.Option(help="PNG to write")] = Path("sheet.png"),
+    with_real: Annotated[Path | None, typer.Option("--with",
+                                                   help="folder of real page images")] = None,
+    count: Annotated[int, typer.Option(min=1, help="generated pages to show")] = 12,
+) -> None:
+    """A contact sheet PNG of generated pages next to real ones."""
+    console.print(f"wrote {contact_sheet(directory, out, with_real, count)}")
+
+
+if __name__ == "__main__":
+    data_app()
