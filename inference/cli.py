@@ -49,7 +49,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log prog
 
 def refuse(message: str) -> typer.Exit:
     """One line on stderr and exit code 2: how every bad input ends."""
-    err_console.print(f"error: {message}", highlight=False, markup=False)
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
     return typer.Exit(code=2)
 
 

@@ -9,10 +9,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from training.synth.sheet import contact_sheet
-from training.synth.stats import stats_table
-from training.synth.writer import synthesize
-
 data_app = typer.Typer(help="Synthetic training data: generate, describe, look.",
                        no_args_is_help=True)
 console = Console()
@@ -35,6 +31,8 @@ def synth(
     columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("synth", total=n)
+        from training.synth.writer import synthesize  # heavy (albumentations): load on use
+
         manifest = synthesize(out, n, seed=seed, photo_share=photo_share, workers=workers,
                               progress=lambda k: bar.advance(task, k))
     console.print(f"wrote {n} documents to {out} (content hash {manifest['contentHash'][:16]})")
@@ -49,6 +47,8 @@ def synth(
 @data_app.command()
 def stats(directory: Dir) -> None:
     """Describe a generated set: layout mix, photo share, rotated text, blocks, fonts…"""
+    from training.synth.stats import stats_table
+
     console.print(stats_table(directory))
 
 
@@ -61,6 +61,8 @@ def sheet(
     count: Annotated[int, typer.Option(min=1, help="generated pages to show")] = 12,
 ) -> None:
     """A contact sheet PNG of generated pages next to real ones."""
+    from training.synth.sheet import contact_sheet
+
     console.print(f"wrote {contact_sheet(directory, out, with_real, count)}")
 
 

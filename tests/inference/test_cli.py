@@ -1,0 +1,92 @@
+"""The `yogi` command as a user runs it: a real process, real OCR, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from inference.evaluation import score_document
+from inference.schema import TimetableData
+
+YOGI = Path(sys.executable).with_name("yogi")
+
+
+def run_yogi(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run(
+        [str(YOGI), *map(str, args)], capture_output=True, text=True, timeout=300, env=env
+    )
+
+
+def _bad_inputs(tmp: Path) -> dict[str, Path]:
+    (tmp / "empty.png").write_bytes(b"")
+    (tmp / "notes.pdf").write_text("not really a pdf")
+    png = (Path(__file__).parent.parent / "data" / "sample" / "timetable.png").read_bytes()
+    (tmp / "cut.png").write_bytes(png[: len(png) // 2])
+    (tmp / "folder").mkdir()
+    return {
+        "empty": tmp / "empty.png",
+        "wrong format": tmp / "notes.pdf",
+        "truncated": tmp / "cut.png",
+        "directory": tmp / "folder",
+        "missing": tmp / "nowhere.png",
+    }
+
+
+@pytest.mark.parametrize("case", ["empty", "wrong format", "truncated", "directory", "missing"])
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, case: str) -> None:
+    result = run_yogi("extract", _bad_inputs(tmp_path)[case], "--format", "json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_extract_json_is_the_contract(sample_png: Path) -> None:
+    result = run_yogi("extract", sample_png, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"teacher", "className", "term", "year", "timeblocks", "confidence", "tier",
+            "modelVersions", "warnings"} <= data.keys()
+    prediction = TimetableData.model_validate(data)
+    assert prediction.tier == "classical"
+    assert 0.0 < prediction.confidence <= 1.0
+    gold = TimetableData.model_validate_json(sample_png.with_suffix(".json").read_text())
+    # The committed sample is a skewed scan with merged columns and in-cell times.
+    assert score_document(prediction, gold).strict_f1 >= 0.85
+
+
+def test_extract_csv_and_debug_drawing(sample_png: Path, tmp_path: Path) -> None:
+    out = tmp_path / "timetable.csv"
+    result = run_yogi("extract", sample_png, "--format", "csv", "--out", out,
+                      "--debug", tmp_path / "debug")
+    assert result.returncode == 0, result.stderr
+    rows = out.read_text().splitlines()
+    assert rows[0] == "day,startTime,endTime,name,notes" and len(rows) > 20
+    assert (tmp_path / "debug" / "timetable-p1.png").stat().st_size > 10_000
+
+
+def test_eval_on_the_dev_pages(dev_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scores.json"
+    result = run_yogi("eval", dev_dir / "images", dev_dir / "labels", "--json", out)
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(out.read_text())
+    assert set(scores["documents"]) == {"ly_1_1", "ly_3"}
+    # A regression guard, not a target: the dev pages must keep extracting well.
+    assert scores["micro"]["strictF1"] >= 0.9
+    assert "mean per-document strict F1" in result.stdout
+
+
+def test_bench_writes_json(sample_png: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = run_yogi("bench", "pipeline", sample_png, "--runs", "1", "--out", out)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert report["pages"] == 1 and report["secondsPerPage"]["p50"] > 0
+    assert report["peakRssMB"] > 0
