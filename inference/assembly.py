@@ -93,14 +93,20 @@ def _line_size(line: OcrLine) -> float:
     return line.box.width if line.angle else line.box.height
 
 
+# Short words that start a wrapped line on their own, not the tail of a broken word.
+_SHORT_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to",
+                "with", "&"}
+
+
 def _join(parts: list[str]) -> str:
     """Join wrapped lines; a lowercase fragment right after a line is a word broken in two
     ("Engli" + "sh", "Comprehens" + "ion/library")."""
     text = ""
     for part in parts:
+        first_word = part.split()[0]
         broken = bool(text) and text[-1].isalpha() and part[:1].islower() and (
-            len(part.split()[0]) <= 3 or part.startswith(("ion", "tion", "ing", "ment"))
-        )
+            len(first_word) <= 3 or part.startswith(("ion", "tion", "ing", "ment"))
+        ) and first_word not in _SHORT_WORDS
         text = text + part if broken else f"{text} {part}".strip()
     return text
 
@@ -175,6 +181,14 @@ def time_at(anchors: list[Anchor], pos: float, edge: str) -> tuple[int | None, b
     return _round5(a.start + (pos - a.lo) / (a.hi - a.lo) * (a.end - a.start)), False
 
 
+def slot_at(anchors: list[Anchor], pos: float) -> tuple[int | None, int | None]:
+    """Start and end of the time slot whose band holds `pos`."""
+    for a in anchors:
+        if a.lo <= pos <= a.hi and a.start is not None:
+            return a.start, a.end
+    return None, None
+
+
 def _covered_days(day_anchors: list[Anchor], lo: float, hi: float) -> list[str]:
     days = []
     for a in day_anchors:
@@ -230,8 +244,13 @@ def _event_blocks(cell: Cell, days: list[str], time_anchors: list[Anchor], axis:
     exact = start is not None and end is not None
     if not exact:
         lo, hi = _extent(cell.box, axis)
-        header_start, start_exact = time_at(time_anchors, lo, "start")
-        header_end, end_exact = time_at(time_anchors, hi, "end")
+        if cell.from_text:
+            # Only the text's box is known, not the cell's edges: take the slot it sits in.
+            header_start, header_end = slot_at(time_anchors, (lo + hi) / 2)
+            start_exact = end_exact = False
+        else:
+            header_start, start_exact = time_at(time_anchors, lo, "start")
+            header_end, end_exact = time_at(time_anchors, hi, "end")
         start = start if start is not None else header_start
         end = header_end
         exact = start_exact and end_exact

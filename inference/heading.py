@@ -17,6 +17,28 @@ _TITLED_NAME = rf"{_TITLE}\.?\s+[A-Z][A-Za-z'’-]+(?:[ -][A-Z][A-Za-z'’-]+)?"
 _SEASON = r"(Autumn|Spring|Summer|Fall|Winter)"
 
 
+# Words that follow a teacher's name in a title but are not part of it.
+_AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
+_NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly"} | {
+    "mr", "mrs", "miss", "ms", "mx", "dr"
+}
+
+
+def _trim_name(name: str) -> str:
+    """"Mrs Patel's Year" → "Mrs Patel's"; "Mr Smith Timetable" → "Mr Smith"."""
+    words = name.split()
+    kept = words[:2]
+    for word in words[2:]:
+        if word.lower() in _AFTER_NAME or kept[-1].endswith(("'s", "’s")):
+            break
+        kept.append(word)
+    if len(kept) > 2 and kept[-1].lower() in _AFTER_NAME:
+        kept.pop()
+    while len(kept) > 2 and kept[-1].lower() in _AFTER_NAME:
+        kept.pop()
+    return " ".join(kept)
+
+
 class Heading(BaseModel):
     teacher: str | None = None
     class_name: str | None = None
@@ -37,16 +59,19 @@ def parse_heading(text: str) -> Heading:
     teacher = _labelled(text, "teacher")
     if teacher is None:
         match = re.search(_TITLED_NAME, text)
-        teacher = match.group(0) if match else None
+        teacher = _trim_name(match.group(0)) if match else None
     heading.teacher = re.sub(r"['’]s$", "", teacher).strip() if teacher else None
 
     class_name = _labelled(text, "class")
     if class_name:
         class_name = class_name.split()[0]
     else:
-        match = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})\s+Class\b", text)
-        if match and match.group(1).lower() not in {"daily", "the", "my", "our", "weekly"}:
-            class_name = match.group(1)
+        named = re.search(r"\bClass\s+([0-9][A-Z0-9]{0,3}|[A-Z][A-Z0-9]{0,3})\b", text)
+        before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})\s+Class\b", text)
+        if named:
+            class_name = named.group(1)
+        elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
+            class_name = before.group(1)
     heading.class_name = class_name
 
     term_text = _labelled(text, "term") or text

@@ -20,7 +20,8 @@ from inference.ocr import OcrEngine, get_engine
 from inference.preprocess import clean_page, rotate_quarter, to_gray
 from inference.schema import OcrLine, Table, TimetableData
 from inference.settings import get_settings
-from inference.structure import assign_lines, find_tables, text_table
+from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
+from inference.timeparse import find_times, parse_day
 from inference.validate import validate
 
 log = structlog.get_logger(__name__)
@@ -60,6 +61,15 @@ def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, lis
     return best
 
 
+def heading_above_headers(lines: list[OcrLine]) -> list[OcrLine]:
+    """Lines above the first day name or time on the page."""
+    header_tops = [
+        line.box.y0 for line in lines if parse_day(line.text) or find_times(line.text)
+    ]
+    top = min(header_tops, default=0.0)
+    return [line for line in lines if line.box.y1 <= top]
+
+
 def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     import time
 
@@ -73,15 +83,17 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     t = time.perf_counter()
     tables = find_tables(to_gray(image))
     outside = assign_lines(tables, lines)
+    tables = [split_crowded_cells(table) for table in tables]
     timings["structure"] = time.perf_counter() - t
     t = time.perf_counter()
     assembly = assemble(tables, outside)
     if not assembly.blocks:
-        # No ruled timetable: read the page's text alignment as an unruled table.
+        # No ruled timetable: read the page's text alignment as an unruled table; the text
+        # above its first day or time header is the heading.
         fallback = text_table(lines)
         if fallback is not None:
             tables = [fallback]
-            assembly = assemble(tables, [])
+            assembly = assemble(tables, heading_above_headers(lines))
     timings["assembly"] = time.perf_counter() - t
     return PageTrace(image, lines, tables, assembly, turns, timings)
 

@@ -112,7 +112,9 @@ CellRole = Literal["day", "time", "event", "heading", "index", "empty"]
 
 
 class Cell(BaseModel):
-    """A table cell: its box, its grid position and span, and the OCR lines inside it."""
+    """A table cell: its box, its grid position and span, and the OCR lines inside it.
+    `from_text` cells were inferred from text alignment: their box is the text's, not the
+    cell's, so their extent says where the event sits, not where it starts and ends."""
 
     box: Box
     row: int = 0
@@ -120,6 +122,7 @@ class Cell(BaseModel):
     row_span: int = 1
     col_span: int = 1
     lines: list[OcrLine] = Field(default_factory=list)
+    from_text: bool = False
 
     @property
     def text(self) -> str:

@@ -136,16 +136,70 @@ def _overlap_area(a: Box, b: Box) -> float:
     return max(0.0, w) * max(0.0, h)
 
 
+def _adjacent(a: OcrLine, b: OcrLine) -> bool:
+    """Two lines of the same paragraph: stacked with a small gap and overlapping across
+    (for rotated text, side by side and overlapping along)."""
+    if a.angle or b.angle:
+        size = min(a.box.width, b.box.width)
+        gap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
+        overlap = min(a.box.y1, b.box.y1) - max(a.box.y0, b.box.y0)
+        return gap < 0.8 * size and overlap > 0.3 * min(a.box.height, b.box.height)
+    size = min(a.box.height, b.box.height)
+    gap = max(a.box.y0, b.box.y0) - min(a.box.y1, b.box.y1)
+    overlap = min(a.box.x1, b.box.x1) - max(a.box.x0, b.box.x0)
+    same_row = abs(a.box.cy - b.box.cy) < 0.5 * size
+    near_in_row = same_row and overlap > -0.6 * size
+    return near_in_row or (gap < 0.8 * size and overlap > 0.3 * min(a.box.width, b.box.width))
+
+
+def text_blocks(lines: list[OcrLine]) -> list[list[OcrLine]]:
+    """Group lines into paragraphs (the contents of one cell) by union-find on adjacency."""
+    parent = list(range(len(lines)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(lines)):
+        for j in range(i + 1, len(lines)):
+            if _adjacent(lines[i], lines[j]):
+                parent[root(i)] = root(j)
+    groups: dict[int, list[OcrLine]] = {}
+    for i, line in enumerate(lines):
+        groups.setdefault(root(i), []).append(line)
+    return list(groups.values())
+
+
+def _block_cell(block: list[OcrLine]) -> Cell:
+    box = block[0].box
+    for line in block[1:]:
+        box = box.union(line.box)
+    return Cell(box=box, lines=list(block), from_text=True)
+
+
+def split_crowded_cells(table: Table) -> Table:
+    """A ruled region holding several separate paragraphs (a partly ruled table, or two events
+    sharing one cell) becomes one text-derived cell per paragraph."""
+    cells: list[Cell] = []
+    for cell in table.cells:
+        blocks = text_blocks(cell.lines) if len(cell.lines) > 1 else [cell.lines]
+        # A word written letter by letter down a cell is one text, not several.
+        worded = [b for b in blocks if sum(len(line.text.strip()) for line in b) >= 2]
+        if len(worded) > 1:
+            cells.extend(_block_cell(block) for block in blocks)
+        else:
+            cells.append(cell)
+    return table.model_copy(update={"cells": cells})
+
+
 def text_table(lines: list[OcrLine]) -> Table | None:
-    """Fallback for unruled tables: every OCR line is its own cell, indexed by alignment."""
+    """Fallback for unruled tables: one text-derived cell per paragraph of text."""
     if len(lines) < 4:
         return None
-    boxes = [line.box for line in lines]
-    height = float(np.median([min(b.width, b.height) for b in boxes]))
-    cells = index_cells(boxes, tolerance=max(4.0, height * 0.6))
-    for cell, line in zip(cells, lines, strict=True):
-        cell.lines.append(line)
-    box = boxes[0]
-    for other in boxes[1:]:
-        box = box.union(other)
+    cells = [_block_cell(block) for block in text_blocks(lines)]
+    box = cells[0].box
+    for cell in cells[1:]:
+        box = box.union(cell.box)
     return Table(box=box, cells=cells, ruled=False)

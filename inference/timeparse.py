@@ -141,13 +141,32 @@ def parse_day(text: str) -> str | None:
         return _DAY_FORMS[word]
     if word in _SINGLE_LETTERS:
         return _SINGLE_LETTERS[word]
+    if len(text.split()) >= 3 and all(len(token) == 1 for token in text.split()):
+        return _day_from_letters(word)
     best = max(DAYS, key=lambda d: fuzz.ratio(word, d.lower()))
     return best if len(word) >= 5 and fuzz.ratio(word, best.lower()) >= 80 else None
 
 
+def _is_subsequence(letters: str, word: str) -> bool:
+    remaining = iter(word)
+    return all(letter in remaining for letter in letters)
+
+
+def _day_from_letters(letters: str) -> str | None:
+    """A day written letter by letter down a cell, of which OCR caught only some letters:
+    the one day that starts with the first letter and holds the rest in order."""
+    candidates = [
+        day for day in DAYS
+        if day[0].lower() == letters[0] and _is_subsequence(letters, day.lower())
+        and len(letters) * 2 >= len(day)
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def parse_day_list(text: str) -> list[str]:
     """Days named in a title: "Monday, Tuesday, Thursday", "Mon – Fri", "Wednesday"."""
-    words = re.findall(r"[A-Za-z]+|[-–—]|to", text)
+    words = [w.lower() if w.lower() == "to" else w
+             for w in re.findall(r"[A-Za-z]+|[-–—]", text)]
     days: list[str] = []
     range_pending = False
     for word in words:

@@ -1,0 +1,90 @@
+"""`inference.heading.parse_heading`: the text above (or around) a timetable → teacher, class
+name, term and year. Labelled values ("Teacher: ...") win over patterns in free text; a field
+the heading does not name stays None."""
+
+from __future__ import annotations
+
+import pytest
+
+from inference.heading import Heading, parse_heading
+
+
+def test_labelled_fields_on_one_line() -> None:
+    heading = parse_heading("Class: 2EJ   Term: Autumn 2 2024   Teacher: Miss Joynes")
+    assert heading == Heading(teacher="Miss Joynes", class_name="2EJ", term="Autumn 2", year=2024)
+
+
+def test_labelled_fields_on_separate_lines() -> None:
+    heading = parse_heading("Teacher: Miss Joynes\nClass: 2EJ")
+    assert (heading.teacher, heading.class_name) == ("Miss Joynes", "2EJ")
+    assert (heading.term, heading.year) == (None, None)
+
+
+def test_labels_are_case_blind_and_take_a_dash() -> None:
+    heading = parse_heading("TEACHER - Mrs Patel   Class - Oak")
+    assert (heading.teacher, heading.class_name) == ("Mrs Patel", "Oak")
+
+
+def test_a_titled_teacher_keeps_the_title_as_written() -> None:
+    assert parse_heading("Teacher: Mr. Joynes").teacher == "Mr. Joynes"
+    assert parse_heading("Mr Smith - 3S - Summer 2").teacher == "Mr Smith"
+
+
+def test_free_text_heading_gives_term_and_year() -> None:
+    heading = parse_heading("Mrs Patel's Year 4 timetable — Spring 1, 2025")
+    assert heading.term == "Spring 1"
+    assert heading.year == 2025
+    assert heading.class_name is None  # "Year 4" is a year group, not a class name
+
+
+def test_a_possessive_teacher_name_loses_the_s() -> None:
+    heading = parse_heading("Mrs Patel's Year 4 timetable — Spring 1, 2025")
+    assert heading.teacher == "Mrs Patel"
+
+
+@pytest.mark.parametrize(
+    ("text", "teacher"),
+    [
+        ("Mrs Patel Timetable", "Mrs Patel"),  # gives "Mrs Patel Timetable"
+        ("Mr Smith Year 4 Timetable", "Mr Smith"),  # gives "Mr Smith Year"
+        ("Miss Joynes Class 2EJ", "Miss Joynes"),  # gives "Miss Joynes Class"
+    ],
+)
+def test_a_teacher_name_stops_before_the_next_word(text: str, teacher: str) -> None:
+    assert parse_heading(text).teacher == teacher
+
+
+@pytest.mark.parametrize(
+    ("text", "class_name"),
+    [("Miss Joynes Class 2EJ", "2EJ"), ("Class 4B Timetable", "4B")],
+)
+def test_class_written_before_its_name(text: str, class_name: str) -> None:
+    assert parse_heading(text).class_name == class_name
+
+
+def test_a_possessive_at_the_end_of_the_name_is_dropped() -> None:
+    assert parse_heading("Mrs Patel’s class").teacher == "Mrs Patel"
+
+
+def test_a_named_class_and_an_academic_year() -> None:
+    heading = parse_heading("Oak Class Timetable 2023-24")
+    assert heading.class_name == "Oak"
+    assert heading.year == 2023  # the first year of "2023-24"
+    assert (heading.teacher, heading.term) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Summer Term 2025", "Summer"),
+        ("Spring term 2", "Spring 2"),
+        ("autumn 1", "Autumn 1"),
+    ],
+)
+def test_terms(text: str, term: str) -> None:
+    assert parse_heading(text).term == term
+
+
+@pytest.mark.parametrize("text", ["", "Weekly Timetable", "Daily Class Timetable", "9:00 Maths"])
+def test_no_heading_gives_all_none(text: str) -> None:
+    assert parse_heading(text) == Heading()

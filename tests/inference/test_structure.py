@@ -1,0 +1,161 @@
+"""`inference.structure`: ruled grid lines on a grey page → tables of cells with row/column
+spans, and OCR lines placed into the cells that hold them.
+
+The pages here are drawn with OpenCV on a white numpy image: each cell is a rectangle, so a
+merged cell is simply one larger rectangle.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from inference.schema import Box, OcrLine, Table
+from inference.structure import assign_lines, find_tables, text_table
+
+XS = [100, 250, 400, 550, 700]  # 4 columns
+YS = [100, 200, 300, 400]  # 3 rows
+
+# (row, col, row_span, col_span) of every drawn cell: row 0 has a cell over columns 1–2,
+# column 3 has a cell over rows 1–2.
+LAYOUT = [
+    (0, 0, 1, 1), (0, 1, 1, 2), (0, 3, 1, 1),
+    (1, 0, 1, 1), (1, 1, 1, 1), (1, 2, 1, 1), (1, 3, 2, 1),
+    (2, 0, 1, 1), (2, 1, 1, 1), (2, 2, 1, 1),
+]
+
+
+def blank_page(height: int = 600, width: int = 800) -> np.ndarray:
+    return np.full((height, width), 255, np.uint8)
+
+
+def draw_grid(page: np.ndarray, layout: list[tuple[int, int, int, int]], dx: int = 0,
+              dy: int = 0) -> np.ndarray:
+    for row, col, row_span, col_span in layout:
+        top_left = (XS[col] + dx, YS[row] + dy)
+        bottom_right = (XS[col + col_span] + dx, YS[row + row_span] + dy)
+        cv2.rectangle(page, top_left, bottom_right, 0, 2)
+    return page
+
+
+def cell_box(row: int, col: int, row_span: int = 1, col_span: int = 1) -> Box:
+    return Box(x0=XS[col], y0=YS[row], x1=XS[col + col_span], y1=YS[row + row_span])
+
+
+def line(text: str, x0: float, y0: float, x1: float, y1: float) -> OcrLine:
+    return OcrLine(text=text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1))
+
+
+@pytest.fixture
+def grid_table() -> Table:
+    (table,) = find_tables(draw_grid(blank_page(), LAYOUT))
+    return table
+
+
+def test_a_ruled_grid_becomes_one_table_of_cells(grid_table: Table) -> None:
+    assert grid_table.ruled
+    assert len(grid_table.cells) == len(LAYOUT) == 10
+    box = grid_table.box
+    assert box.x0 == pytest.approx(XS[0], abs=5) and box.x1 == pytest.approx(XS[-1], abs=5)
+    assert box.y0 == pytest.approx(YS[0], abs=5) and box.y1 == pytest.approx(YS[-1], abs=5)
+
+
+def test_cells_get_row_column_indices_and_spans(grid_table: Table) -> None:
+    found = sorted((c.row, c.col, c.row_span, c.col_span) for c in grid_table.cells)
+    assert found == sorted(LAYOUT)
+
+
+def test_cell_boxes_follow_the_drawn_lines(grid_table: Table) -> None:
+    for c in grid_table.cells:
+        expected = cell_box(c.row, c.col, c.row_span, c.col_span)
+        for got, want in [(c.box.x0, expected.x0), (c.box.y0, expected.y0),
+                          (c.box.x1, expected.x1), (c.box.y1, expected.y1)]:
+            assert got == pytest.approx(want, abs=4)
+
+
+def test_text_inside_the_cells_is_not_mistaken_for_lines() -> None:
+    page = draw_grid(blank_page(), LAYOUT)
+    for row, col, _, _ in LAYOUT:
+        cv2.putText(page, "Maths", (XS[col] + 15, YS[row] + 55), cv2.FONT_HERSHEY_SIMPLEX,
+                    1.0, 0, 2)
+    (table,) = find_tables(page)
+    assert sorted((c.row, c.col, c.row_span, c.col_span) for c in table.cells) == sorted(LAYOUT)
+
+
+def test_two_tables_come_back_top_to_bottom() -> None:
+    page = blank_page(1000, 800)
+    lower_layout = [(0, 0, 1, 1), (0, 1, 1, 1), (0, 2, 1, 2),
+                    (1, 0, 1, 1), (1, 1, 1, 1), (1, 2, 1, 1), (1, 3, 1, 1)]
+    draw_grid(page, lower_layout, dy=500)  # drawn first, found second
+    upper_layout = [(0, 0, 1, 1), (0, 1, 1, 3),
+                    (1, 0, 1, 1), (1, 1, 1, 1), (1, 2, 1, 1), (1, 3, 1, 1)]
+    draw_grid(page, upper_layout)
+    upper, lower = find_tables(page)
+    assert upper.box.y1 < lower.box.y0
+    # Indices and spans count each table's own grid lines.
+    assert sorted((c.row, c.col, c.row_span, c.col_span) for c in upper.cells) == sorted(
+        upper_layout
+    )
+    assert sorted((c.row, c.col, c.row_span, c.col_span) for c in lower.cells) == sorted(
+        lower_layout
+    )
+
+
+def test_a_blank_page_has_no_tables() -> None:
+    assert find_tables(blank_page()) == []
+
+
+def test_a_lone_rectangle_is_not_a_table() -> None:
+    page = blank_page()
+    cv2.rectangle(page, (100, 100), (700, 400), 0, 2)  # one enclosed region < min_cells
+    assert find_tables(page) == []
+
+
+# --- assign_lines ---------------------------------------------------------------------------------
+
+
+def test_assign_lines_puts_each_line_into_the_cell_holding_it(grid_table: Table) -> None:
+    def at(row: int, col: int):
+        (found,) = [c for c in grid_table.cells if (c.row, c.col) == (row, col)]
+        return found
+
+    maths = line("Maths", 120, 140, 220, 160)  # inside (0, 0)
+    merged = line("Break", 300, 130, 500, 160)  # inside the cell over columns 1–2
+    tall = line("Lunch", 580, 290, 680, 310)  # across the hidden row line of the tall cell
+    straddling = line("Science", 260, 285, 380, 325)  # on the line between rows 1 and 2,
+    # mostly in row 2
+    title = line("Class 2EJ Timetable", 100, 40, 400, 70)  # above the table
+
+    outside = assign_lines([grid_table], [maths, merged, tall, straddling, title])
+    assert outside == [title]
+    assert at(0, 0).lines == [maths]
+    assert at(0, 1).lines == [merged]
+    assert at(1, 3).lines == [tall]
+    assert at(2, 1).lines == [straddling]
+    assert at(1, 1).lines == []
+
+
+def test_assign_lines_with_no_tables_leaves_every_line_outside() -> None:
+    lines = [line("Teacher: Miss Joynes", 0, 0, 200, 20)]
+    assert assign_lines([], lines) == lines
+
+
+# --- unruled fallback -----------------------------------------------------------------------------
+
+
+def test_text_table_makes_one_cell_per_paragraph_of_unruled_text() -> None:
+    lines = [
+        line("9:00", 10, 10, 60, 30), line("Maths", 100, 10, 180, 30),
+        line("10:00", 10, 60, 60, 80), line("English", 100, 60, 180, 80),
+        line("Sentence Stacking", 100, 84, 200, 100),  # a second line of the English cell
+    ]
+    table = text_table(lines)
+    assert table is not None and not table.ruled
+    assert sorted(c.text for c in table.cells) == [
+        "10:00", "9:00", "English Sentence Stacking", "Maths",
+    ]
+    # The cells are only as big as their text, and say so.
+    assert all(c.from_text for c in table.cells)
+    assert table.box == Box(x0=10, y0=10, x1=200, y1=100)
+    assert text_table(lines[:3]) is None  # too few lines to be a table

@@ -1,0 +1,250 @@
+"""`inference.timeparse`: what teachers write for times and days, parsed without OCR.
+
+Times come back as `TimeSpan`s in minutes after midnight (`end` is None for a single time);
+`to_hhmm` turns minutes into the contract's 24-hour "HH:MM". Without am/pm the contract's
+school-hours rule applies: 7–11 are morning, 12 is noon, 1–6 are afternoon.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from inference.timeparse import (
+    TimeSpan,
+    find_times,
+    is_time_text,
+    parse_day,
+    parse_day_list,
+    strip_times,
+    to_hhmm,
+)
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def hhmm_range(text: str) -> list[tuple[str, str | None]]:
+    """Every time in `text` as ("HH:MM", "HH:MM" or None)."""
+    return [
+        (to_hhmm(t.start), None if t.end is None else to_hhmm(t.end)) for t in find_times(text)
+    ]
+
+
+# --- the styles teachers actually write -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("8:35 – 8.50 am", "08:35", "08:50"),  # mixed ':' and '.', am written once at the end
+        ("9.30 – 10 am", "09:30", "10:00"),
+        ("10 – 10:15am", "10:00", "10:15"),  # a bare hour is a time when its partner is one
+        ("12 – 1pm", "12:00", "13:00"),  # noon to one: pm belongs to the end only
+        ("1-1.15pm", "13:00", "13:15"),  # "1.15 pm" makes the start pm too
+        ("1.15 – 2pm", "13:15", "14:00"),
+        ("2 – 3pm", "14:00", "15:00"),
+        ("11.00 – 11:55", "11:00", "11:55"),
+        ("12:30-1:00", "12:30", "13:00"),  # school hours: 1 without am/pm is 13:00
+        ("11 – 1pm", "11:00", "13:00"),  # the pm is the end's; 11 stays morning
+        ("11.30 - 12.15", "11:30", "12:15"),
+        ("9.00am - 10.00am", "09:00", "10:00"),
+        ("12.30pm-1.30pm", "12:30", "13:30"),
+        ("13:00-14:30", "13:00", "14:30"),  # 24-hour
+        ("9:00 to 10:00", "09:00", "10:00"),
+    ],
+)
+def test_time_ranges_in_teacher_styles(text: str, start: str, end: str) -> None:
+    assert hhmm_range(text) == [(start, end)]
+    # The whole text is the time: it is a header, not an event.
+    assert is_time_text(text)
+    assert strip_times(text) == ""
+
+
+def test_a_range_followed_by_the_event_name() -> None:
+    times = find_times("9 – 9.30 RWI")
+    assert times == [TimeSpan(start=9 * 60, end=9 * 60 + 30, span=(0, 9))]
+    assert strip_times("9 – 9.30 RWI") == "RWI"
+    assert not is_time_text("9 – 9.30 RWI")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8:35", "08:35"),
+        ("3.15", "15:15"),  # school hours: 3 is afternoon
+        ("10:30am", "10:30"),
+        ("9.30 am", "09:30"),
+        ("12:00", "12:00"),
+        ("2pm", "14:00"),
+        ("3 pm", "15:00"),
+        ("7:45", "07:45"),
+        ("6:00", "18:00"),
+        ("18:05", "18:05"),
+    ],
+)
+def test_single_times(text: str, expected: str) -> None:
+    assert hhmm_range(text) == [(expected, None)]
+    assert is_time_text(text)
+
+
+@pytest.mark.parametrize(
+    ("hour", "expected"),
+    [
+        (7, "07:00"), (8, "08:00"), (9, "09:00"), (10, "10:00"), (11, "11:00"),  # morning
+        (12, "12:00"),  # noon
+        (1, "13:00"), (2, "14:00"), (3, "15:00"), (4, "16:00"), (5, "17:00"), (6, "18:00"),
+    ],
+)
+def test_school_hours_rule_without_am_pm(hour: int, expected: str) -> None:
+    assert hhmm_range(f"{hour}:00") == [(expected, None)]
+
+
+def test_am_pm_overrides_the_school_hours_rule() -> None:
+    assert hhmm_range("6:30am") == [("06:30", None)]
+    assert hhmm_range("7 pm") == [("19:00", None)]
+    assert hhmm_range("12 am") == [("00:00", None)]
+
+
+@pytest.mark.parametrize("text", ["Station 2", "Year 4", "Room 12", "Group 3 and 4", "2"])
+def test_bare_numbers_are_not_times(text: str) -> None:
+    assert find_times(text) == []
+    assert not is_time_text(text)
+    assert strip_times(text) == text
+
+
+def test_times_inside_an_event_cell_are_found_and_stripped() -> None:
+    text = "Year 4 Maths 9:00"
+    assert hhmm_range(text) == [("09:00", None)]
+    assert find_times(text)[0].span == (13, 17)
+    assert strip_times(text) == "Year 4 Maths"
+    assert strip_times("PE 1:30 – 2:30") == "PE"
+    assert strip_times("1:30 – 2:30 Science") == "Science"
+
+
+def test_several_times_come_back_left_to_right() -> None:
+    assert hhmm_range("Maths 9:00-10:00, Break 10:15") == [("09:00", "10:00"), ("10:15", None)]
+
+
+# --- properties --------------------------------------------------------------------------------
+
+
+@given(hour=st.integers(7, 18), minute=st.integers(0, 59), sep=st.sampled_from([":", "."]))
+def test_24_hour_times_round_trip(hour: int, minute: int, sep: str) -> None:
+    for text in (f"{hour}{sep}{minute:02d}", f"{hour:02d}{sep}{minute:02d}"):
+        (found,) = find_times(text)
+        assert (found.start, found.end) == (hour * 60 + minute, None)
+        assert to_hhmm(found.start) == f"{hour:02d}:{minute:02d}"
+
+
+@given(
+    hour=st.integers(7, 18),
+    minute=st.integers(0, 59),
+    sep=st.sampled_from([":", "."]),
+    style=st.sampled_from(["{ap}", " {ap}", " {AP}", "{a}.m."]),
+)
+def test_12_hour_times_with_am_pm_round_trip(hour: int, minute: int, sep: str, style: str) -> None:
+    ap = "am" if hour < 12 else "pm"
+    suffix = style.format(ap=ap, AP=ap.upper(), a=ap[0])
+    text = f"{hour % 12 or 12}{sep}{minute:02d}{suffix}"
+    (found,) = find_times(text)
+    assert found.start == hour * 60 + minute
+    assert found.span == (0, len(text))
+
+
+@given(start=st.integers(7 * 60, 17 * 60), length=st.integers(5, 90))
+def test_school_hour_ranges_without_am_pm_round_trip(start: int, length: int) -> None:
+    end = min(start + length, 18 * 60 + 59)
+
+    def twelve_hour(minutes: int) -> str:
+        return f"{(minutes // 60) % 12 or 12}:{minutes % 60:02d}"
+
+    (found,) = find_times(f"{twelve_hour(start)} - {twelve_hour(end)}")
+    assert (found.start, found.end) == (start, end)
+
+
+@given(st.integers(min_value=-10_000, max_value=10_000))
+def test_to_hhmm_always_gives_a_valid_time(minutes: int) -> None:
+    assert HHMM.match(to_hhmm(minutes))
+
+
+@given(st.integers(0, 23 * 60 + 59))
+def test_to_hhmm_is_exact_within_a_day(minutes: int) -> None:
+    hours, mins = to_hhmm(minutes).split(":")
+    assert int(hours) * 60 + int(mins) == minutes
+
+
+def test_to_hhmm_clamps_outside_a_day() -> None:
+    assert to_hhmm(-5) == "00:00"
+    assert to_hhmm(24 * 60 + 30) == "23:59"
+    assert to_hhmm(8 * 60 + 5) == "08:05"
+
+
+# --- days --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Monday", "Monday"),
+        ("tuesday", "Tuesday"),
+        ("WEDNESDAY", "Wednesday"),
+        ("Friday.", "Friday"),
+        (" Thursday: ", "Thursday"),
+        ("Mon", "Monday"),
+        ("Tu", "Tuesday"),
+        ("Tue", "Tuesday"),
+        ("Tues", "Tuesday"),
+        ("WED", "Wednesday"),
+        ("Weds", "Wednesday"),
+        ("Th", "Thursday"),
+        ("Thur", "Thursday"),
+        ("Thurs", "Thursday"),
+        ("Fri", "Friday"),
+        ("Sat", "Saturday"),
+        ("Sun", "Sunday"),
+        ("M", "Monday"),  # single letters where they are unambiguous
+        ("W", "Wednesday"),
+        ("F", "Friday"),
+        # OCR noise
+        ("Wednesdav", "Wednesday"),
+        ("Tuesdav", "Tuesday"),
+        ("Thursdy", "Thursday"),
+        ("Frday", "Friday"),
+    ],
+)
+def test_parse_day(text: str, day: str) -> None:
+    assert parse_day(text) == day
+
+
+@pytest.mark.parametrize(
+    "text", ["Maths", "Math", "Music", "Ma", "Mus", "Art", "Sci", "T", "S", "", "Registration"]
+)
+def test_parse_day_rejects_things_that_are_not_days(text: str) -> None:
+    # "T" and "S" could be two days each; subject names that start like days are not days.
+    assert parse_day(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Monday, Tuesday, Thursday", ["Monday", "Tuesday", "Thursday"]),
+        ("Mon – Fri", ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]),
+        ("Mon-Wed", ["Monday", "Tuesday", "Wednesday"]),
+        ("Monday to Friday", ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]),
+        ("Tues & Thurs", ["Tuesday", "Thursday"]),
+        ("Daily Schedule — Monday, Wednesday", ["Monday", "Wednesday"]),
+        ("Wednesday", ["Wednesday"]),
+        ("Mon, Mon, Tue", ["Monday", "Tuesday"]),  # each day once
+        ("Year 4 Timetable", []),
+    ],
+)
+def test_parse_day_list(text: str, days: list[str]) -> None:
+    assert parse_day_list(text) == days
+
+
+@pytest.mark.parametrize("text", ["Monday To Friday", "MON TO FRI"])
+def test_parse_day_list_range_word_in_any_case(text: str) -> None:
+    assert parse_day_list(text) == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
