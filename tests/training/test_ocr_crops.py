@@ -57,7 +57,9 @@ def test_crops_are_upright_and_in_the_dictionary(ocr_set, crops):
 
 def test_crop_text_matches_what_rapidocr_reads(crops, rapid_recognizer):
     train, test, _ = crops
-    everything = train + test
+    # Every multi-character rotated line plus a sample of upright ones (keeps the test fast).
+    rotated = [c for c in train + test if c.angle != 0 and len(c.text) >= 4]
+    everything = rotated + [c for c in train + test if c.angle == 0][::8]
     results, _ = rapid_recognizer([c.image for c in everything])
     similarity = [fuzz.ratio(r[0], c.text) for r, c in zip(results, everything, strict=True)]
     assert np.median(similarity) >= 90

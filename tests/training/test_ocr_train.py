@@ -30,8 +30,10 @@ def test_gate_promotes_only_what_beats_base_and_champion():
 def _fake_champion(uri: str, cer: float) -> str:
     """Register a stand-in version whose run logged a (very good) held-out CER, as champion."""
     mlflow.set_tracking_uri(uri)
-    mlflow.set_experiment("yogi-ocr")
     client = MlflowClient()
+    db = uri.removeprefix("sqlite:///")
+    client.create_experiment("yogi-ocr", artifact_location=f"file://{db}.artifacts")
+    mlflow.set_experiment("yogi-ocr")
     with mlflow.start_run(run_name="fake-champion") as run:
         mlflow.log_metric("heldout_cer", cer)
         mlflow.log_text("stand-in", "model/README.txt")
@@ -39,7 +41,7 @@ def _fake_champion(uri: str, cer: float) -> str:
     version = client.create_model_version(MODEL_NAME, f"runs:/{run.info.run_id}/model",
                                           run.info.run_id)
     client.set_registered_model_alias(MODEL_NAME, "champion", version.version)
-    return version.version
+    return str(version.version)
 
 
 def test_three_step_run_registers_and_gate_keeps_the_better_champion(ocr_set, tmp_path):
@@ -53,8 +55,9 @@ def test_three_step_run_registers_and_gate_keeps_the_better_champion(ocr_set, tm
     client = MlflowClient(uri)
     assert result.version and result.version != champion_version
     assert result.alias == "challenger"
-    assert client.get_model_version_by_alias(MODEL_NAME, "challenger").version == result.version
-    assert client.get_model_version_by_alias(MODEL_NAME, "champion").version == champion_version
+    by_alias = client.get_model_version_by_alias
+    assert str(by_alias(MODEL_NAME, "challenger").version) == result.version
+    assert str(by_alias(MODEL_NAME, "champion").version) == champion_version
     assert champion_cer(client) == (0.0, champion_version)
     tags = client.get_model_version(MODEL_NAME, result.version).tags
     assert tags["gate_reason"] == result.reason

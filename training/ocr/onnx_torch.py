@@ -31,12 +31,11 @@ from typing import Any
 
 import numpy as np
 import onnx
+import rapidocr_onnxruntime
 import torch
 import torch.nn.functional as F
 from onnx import numpy_helper
 from torch import nn
-
-import rapidocr_onnxruntime
 
 REC_MODEL_PATH = (Path(rapidocr_onnxruntime.__file__).parent / "models"
                   / "ch_PP-OCRv4_rec_infer.onnx")

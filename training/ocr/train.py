@@ -85,7 +85,7 @@ def champion_cer(client, name: str = MODEL_NAME) -> tuple[float | None, str | No
     except MlflowException:
         return None, None
     metric = client.get_run(version.run_id).data.metrics.get("heldout_cer")
-    return (float(metric) if metric is not None else None), version.version
+    return (float(metric) if metric is not None else None), str(version.version)
 
 
 # --- training ----------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def train_ocr(
     rank: int = 8,
     lr: float = 1e-3,
     batch_size: int = 32,
-    max_lines: int | None = 4000,
+    max_lines: int | None = 1500,
     tracking_uri: str | None = None,
     out_dir: Path | str = "models/ocr",
     max_steps: int | None = None,
@@ -174,12 +174,14 @@ def train_ocr(
     register: bool = True,
     log_model: bool = True,
     log_every: int = 0,
+    export: bool = False,
 ) -> OcrTrainResult:
     """Fine-tune, evaluate, log, register and gate (see the module docstring).
 
     `threads=1` because on a shared 2-core box one intra-op thread is several times faster than
     two fighting other jobs; `max_steps` stops early (tests); `log_every` > 0 prints the loss
-    every that many steps to stderr."""
+    every that many steps to stderr; `export` also writes the merged model as ONNX
+    (`out_dir/rec_merged.onnx`, logged under `onnx/`) after checking it against torch."""
     import mlflow
     from mlflow import MlflowClient
     from peft import LoraConfig, get_peft_model
@@ -200,8 +202,12 @@ def train_ocr(
     if tracking_uri.startswith("file:"):
         os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_experiment(EXPERIMENT)
     client = MlflowClient()
+    if client.get_experiment_by_name(EXPERIMENT) is None and tracking_uri.startswith("sqlite:///"):
+        # Artefacts beside the database, not in ./mlruns of whatever the working directory is.
+        db = Path(tracking_uri.removeprefix("sqlite:///"))
+        client.create_experiment(EXPERIMENT, artifact_location=(db.parent / "artifacts").as_uri())
+    mlflow.set_experiment(EXPERIMENT)
 
     train, test, counts = extract_crops(data_dir, held_out=held_out, max_lines=max_lines,
                                         seed=seed)
@@ -238,10 +244,7 @@ def train_ocr(
     epoch_log: list[dict[str, float]] = []
     with mlflow.start_run(run_name=f"ocr-lora-r{rank}") as run:
         mlflow.log_params(params)
-        try:
-            mlflow.log_input(load_dataset(data_dir), context="training")
-        except FileNotFoundError:
-            pass
+        mlflow.log_input(load_dataset(data_dir), context="training")
         mlflow.log_metrics({f"base_heldout_{k}": v for k, v in base_metrics.items()})
         mlflow.log_metric("base_eval_crops_per_s", len(test) / eval_seconds)
 
@@ -291,6 +294,15 @@ def train_ocr(
         (out_dir / "metrics.json").write_text(json.dumps(
             {"base": base_metrics, "tuned": tuned_metrics, "epochs": epoch_log,
              "train_seconds": train_seconds, "params": params}, indent=1))
+
+        if export:
+            from training.ocr.export import export_onnx, max_abs_diff
+            from training.ocr.pyfunc import load_merged
+
+            merged = load_merged(adapter_dir)
+            onnx_path = export_onnx(merged, out_dir / "rec_merged.onnx")
+            mlflow.log_metric("onnx_max_abs_diff", max_abs_diff(merged, onnx_path))
+            mlflow.log_artifact(str(onnx_path), "onnx")
 
         version, alias, reason = "", "", ""
         if log_model:
