@@ -19,9 +19,7 @@ _SEASON = r"(Autumn|Spring|Summer|Fall|Winter)"
 
 # Words that follow a teacher's name in a title but are not part of it.
 _AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
-_NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly"} | {
-    "mr", "mrs", "miss", "ms", "mx", "dr"
-}
+_NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly", "mr", "mrs", "miss", "ms", "mx", "dr"}
 
 
 def _trim_name(name: str) -> str:
@@ -32,10 +30,6 @@ def _trim_name(name: str) -> str:
         if word.lower() in _AFTER_NAME or kept[-1].endswith(("'s", "’s")):
             break
         kept.append(word)
-    if len(kept) > 2 and kept[-1].lower() in _AFTER_NAME:
-        kept.pop()
-    while len(kept) > 2 and kept[-1].lower() in _AFTER_NAME:
-        kept.pop()
     return " ".join(kept)
 
 
