@@ -17,7 +17,7 @@ from inference.assembly import Assembly, assemble, cell_text
 from inference.heading import parse_heading
 from inference.loading import PageImage, load_pages, load_path
 from inference.ocr import OcrEngine, get_engine
-from inference.preprocess import clean_page, rotate_quarter, to_gray
+from inference.preprocess import clean_page, quarter_turn_matrix, rotate_quarter, to_gray
 from inference.schema import OcrLine, Table, TimetableData
 from inference.settings import get_settings
 from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
@@ -34,6 +34,8 @@ class PageTrace:
     tables: list[Table]
     assembly: Assembly
     quarter_turns: int = 0
+    # Original page coordinates → `image` coordinates (flattening, deskew, quarter turns).
+    transform: np.ndarray = field(default_factory=lambda: np.eye(3))
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -75,10 +77,12 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    image = clean_page(image)
+    image, transform = clean_page(image)
     timings["preprocess"] = time.perf_counter() - t
     t = time.perf_counter()
+    height, width = image.shape[:2]
     image, lines, turns = _read_upright(image, engine)
+    transform = quarter_turn_matrix(width, height, turns) @ transform
     timings["ocr"] = time.perf_counter() - t
     t = time.perf_counter()
     tables = find_tables(to_gray(image))
@@ -95,7 +99,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
             tables = [fallback]
             assembly = assemble(tables, heading_above_headers(lines))
     timings["assembly"] = time.perf_counter() - t
-    return PageTrace(image, lines, tables, assembly, turns, timings)
+    return PageTrace(image, lines, tables, assembly, turns, transform, timings)
 
 
 def _confidence(traces: list[PageTrace]) -> float:

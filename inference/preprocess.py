@@ -43,11 +43,15 @@ def table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
     return _order_corners(approx.reshape(4, 2).astype(np.float32))
 
 
-def flatten_perspective(image: np.ndarray) -> np.ndarray:
-    """Warp a photographed page so its table's border becomes an upright rectangle."""
+IDENTITY = np.eye(3)
+
+
+def flatten_perspective(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Warp a photographed page so its table's border becomes an upright rectangle. Returns the
+    page and the 3×3 matrix taking original pixel coordinates to the new ones."""
     quad = table_quadrilateral(to_gray(image))
     if quad is None:
-        return image
+        return image, IDENTITY
     tl, tr, br, bl = quad
     width = float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
     height = float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
@@ -56,14 +60,15 @@ def flatten_perspective(image: np.ndarray) -> np.ndarray:
     )
     # A table already axis-aligned to within 1 % needs no warp (and must not be resampled).
     if np.abs(quad - target).max() < 0.01 * max(width, height):
-        return image
+        return image, IDENTITY
     matrix = cv2.getPerspectiveTransform(quad, target)
     h, w = image.shape[:2]
     out_w = int(max(w, tl[0] + width + 10))
     out_h = int(max(h, tl[1] + height + 10))
-    return cv2.warpPerspective(
+    warped = cv2.warpPerspective(
         image, matrix, (out_w, out_h), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255)
     )
+    return warped, matrix
 
 
 def skew_angle(gray: np.ndarray) -> float:
@@ -81,15 +86,17 @@ def skew_angle(gray: np.ndarray) -> float:
     return float(np.median(angles)) if len(angles) >= 3 else 0.0
 
 
-def deskew(image: np.ndarray) -> np.ndarray:
+def deskew(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The page rotated so its long strokes are level, and the 3×3 matrix of that rotation."""
     angle = skew_angle(to_gray(image))
     if abs(angle) < 0.3:
-        return image
+        return image, IDENTITY
     h, w = image.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(
+    rotated = cv2.warpAffine(
         image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255)
     )
+    return rotated, np.vstack([matrix, [0.0, 0.0, 1.0]])
 
 
 def rotate_quarter(image: np.ndarray, turns: int) -> np.ndarray:
@@ -97,5 +104,24 @@ def rotate_quarter(image: np.ndarray, turns: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, turns % 4))
 
 
-def clean_page(image: np.ndarray) -> np.ndarray:
-    return deskew(flatten_perspective(image))
+def quarter_turn_matrix(width: int, height: int, turns: int) -> np.ndarray:
+    """The 3×3 matrix of `rotate_quarter` on a width × height page (point coordinates)."""
+    matrix = IDENTITY
+    for _ in range(turns % 4):
+        # One counter-clockwise turn: (x, y) → (y, width − x); the page's sides swap.
+        matrix = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, width], [0.0, 0.0, 1.0]]) @ matrix
+        width, height = height, width
+    return matrix
+
+
+def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flattened and deskewed page, and the matrix from original to cleaned coordinates."""
+    flat, flatten = flatten_perspective(image)
+    level, rotation = deskew(flat)
+    return level, rotation @ flatten
+
+
+def map_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Apply a 3×3 projective matrix to an (n, 2) array of points."""
+    homogeneous = np.hstack([points, np.ones((len(points), 1))]) @ matrix.T
+    return homogeneous[:, :2] / homogeneous[:, 2:3]
