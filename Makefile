@@ -5,9 +5,9 @@ YOGI := $(VENV)/bin/yogi
 APT_PACKAGES := $(shell grep -v '^\s*\#' infra/apt-packages.txt | grep -v '^\s*$$')
 SAMPLE := tests/data/sample/timetable.png
 
-.PHONY: setup system venv demo test lint bench clean
+.PHONY: setup system venv register demo test lint bench clean
 
-setup: system venv
+setup: system venv register
 
 # Debian packages (Tesseract, fonts for the data engine); only installs what is missing.
 system:
@@ -24,6 +24,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
+
+# Released models (models/*) into the local MLflow registry under mlruns/: the pipeline resolves
+# models:/yogi-ocr@champion, never a file path. A no-op (a few seconds) when already registered.
+register: venv
+	$(YOGI) models register
 
 demo: setup
 	$(YOGI) extract $(SAMPLE) --format table

@@ -18,13 +18,17 @@ from rich.table import Table as RichTable
 from inference.errors import InputRefused
 from inference.logs import configure
 from inference.schema import TimetableData
+from training.cli import train_app
 from training.data_cli import data_app
+from training.models_cli import models_app
 
 app = typer.Typer(help="yogi: school timetable documents → structured timetable data.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 bench_app = typer.Typer(help="Benchmarks that write JSON.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(data_app, name="data", help="Synthetic data sets: generate, inspect, look at.")
+app.add_typer(train_app, name="train")
+app.add_typer(models_app, name="models")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -39,6 +43,7 @@ class OutputFormat(StrEnum):
 class OcrChoice(StrEnum):
     rapid = "rapid"
     tesseract = "tesseract"
+    model = "model"  # the fine-tuned recogniser, models:/yogi-ocr@champion
 
 
 @app.callback()
@@ -182,6 +187,37 @@ def bench_pipeline_command(
     if missing:
         raise refuse(f"{missing[0]}: no such file")
     report = bench_pipeline(files, runs, ocr.value)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    console.print_json(data=report)
+
+
+
+
+@bench_app.command("ocr")
+def bench_ocr_command(
+    batch: Annotated[int, typer.Option(min=1)] = 32,
+    width: Annotated[int, typer.Option(min=48, help="crop width in pixels (height 48)")] = 320,
+    threads: Annotated[int, typer.Option(min=1, help="intra-op threads")] = 2,
+    repeats: Annotated[int, typer.Option(min=1)] = 5,
+    out: Annotated[Path, typer.Option()] = Path("bench/ocr.json"),
+) -> None:
+    """Recogniser crops/s: base ONNX vs fine-tuned ONNX (registry champion) vs torch."""
+    from inference.model_store import ModelUnavailable, resolve_artefact
+    from inference.ocr import ModelOcrEngine, register_releases
+    from training.ocr.measure import speed_report
+    from training.ocr.onnx_torch import REC_MODEL_PATH
+
+    try:
+        onnx = resolve_artefact(ModelOcrEngine.MODEL, ModelOcrEngine.ARTEFACT,
+                                first_use=register_releases)
+        adapter = resolve_artefact(ModelOcrEngine.MODEL, "artifacts/adapter")
+    except ModelUnavailable as error:
+        raise refuse(str(error)) from None
+    report = speed_report({"base onnx": REC_MODEL_PATH, "fine-tuned onnx": onnx.path},
+                          adapter.path, batch=batch, width=width, threads=threads,
+                          repeats=repeats)
+    report["fineTunedVersion"] = onnx.version
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     console.print_json(data=report)

@@ -3,7 +3,13 @@
 `rapid` (default) is RapidOCR with the PP-OCRv4 ONNX models shipped inside its wheel: text
 detection, a 0/180° direction classifier and recognition; vertical text boxes are turned
 upright before recognition, so 90°-rotated cell text is read. `tesseract` is the baseline the
-seeds used (Tesseract's page segmentation; it mostly misses rotated text).
+seeds used (Tesseract's page segmentation; it mostly misses rotated text). `model` is RapidOCR
+with the fine-tuned recogniser: the merged-LoRA ONNX of `models:/yogi-ocr@champion`, resolved
+from the MLflow registry (and registered from `models/ocr` on first use when the registry has
+no champion).
+
+Every engine has `model_versions`: the registry versions it runs (`{"ocr": "3"}`), which the
+pipeline copies into the result's `modelVersions`.
 """
 
 from __future__ import annotations
@@ -15,9 +21,12 @@ import numpy as np
 
 from inference.schema import Box, OcrLine
 
+REC_BATCH = 32  # crops per recogniser call for the fine-tuned engine (see ModelOcrEngine)
+
 
 class OcrEngine(Protocol):
     name: str
+    model_versions: dict[str, str]
 
     def read_page(self, image: np.ndarray) -> list[OcrLine]:
         """All text lines on a BGR page image."""
@@ -33,12 +42,13 @@ def _box_from_quad(quad: list[list[float]]) -> Box:
 class RapidOcrEngine:
     name = "rapid"
 
-    def __init__(self) -> None:
+    def __init__(self, **rapid_options: object) -> None:
         from rapidocr_onnxruntime import RapidOCR
 
+        self.model_versions: dict[str, str] = {}
         # The 0/180° classifier flips short upright strings ("9:00" → "00:6") at its default
         # threshold of 0.9; only a near-certain verdict should turn a crop over.
-        self._ocr = RapidOCR(cls_thresh=0.99)
+        self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
 
     def read_page(self, image: np.ndarray) -> list[OcrLine]:
         result, _ = self._ocr(image)
@@ -55,8 +65,35 @@ class RapidOcrEngine:
         return lines
 
 
+class ModelOcrEngine(RapidOcrEngine):
+    """RapidOCR detection + classifier with the registry champion as its recogniser."""
+
+    name = "model"
+    MODEL = "yogi-ocr"
+    ARTEFACT = "artifacts/rec_merged.onnx"  # inside the logged pyfunc (training/ocr/pyfunc.py)
+
+    def __init__(self, alias: str = "champion", tracking_uri: str | None = None,
+                 rec_batch: int = REC_BATCH) -> None:
+        from inference.model_store import resolve_artefact
+
+        resolved = resolve_artefact(self.MODEL, self.ARTEFACT, alias=alias,
+                                    tracking_uri=tracking_uri, first_use=register_releases)
+        # All of a page's crops in few onnxruntime calls instead of RapidOCR's batches of 6.
+        super().__init__(rec_model_path=str(resolved.path), rec_batch_num=rec_batch)
+        self.model_versions = {"ocr": resolved.version}
+        self.resolved = resolved
+
+
+def register_releases() -> None:
+    """First use on a fresh clone: put the committed release into the registry."""
+    from training.registry import ensure_all
+
+    ensure_all()
+
+
 class TesseractEngine:
     name = "tesseract"
+    model_versions: dict[str, str] = {}
 
     def read_page(self, image: np.ndarray) -> list[OcrLine]:
         import pytesseract
@@ -91,4 +128,6 @@ def get_engine(name: str) -> OcrEngine:
         return RapidOcrEngine()
     if name == "tesseract":
         return TesseractEngine()
-    raise ValueError(f"unknown OCR engine {name!r} (choose rapid or tesseract)")
+    if name == "model":
+        return ModelOcrEngine()
+    raise ValueError(f"unknown OCR engine {name!r} (choose rapid, tesseract or model)")

@@ -144,6 +144,8 @@ def extract_pages(
     engine = get_engine(ocr or get_settings().ocr_engine)
     traces = [extract_page(page.image, engine) for page in pages]
     result = assemble_document(traces)
+    # Registry versions of the models that read the pages (`{"ocr": "3"}` for --ocr model).
+    result.model_versions.update(getattr(engine, "model_versions", {}))
     log.info("extracted", pages=len(pages), blocks=len(result.timeblocks), ocr=engine.name)
     return result, traces
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     s3_bucket: str | None = None
     api_token: str | None = None
+    s3_input_buckets: list[str] = Field(default_factory=list)  # more buckets POST /extract reads
+    serve_workers: int = Field(1, ge=1)  # service processes (one extraction at a time each)
 
     # Claude tier (issue 7). ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL are read by the SDK itself.
     claude_model: str = "claude-sonnet-4-6"

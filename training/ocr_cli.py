@@ -1,4 +1,5 @@
-"""`yogi train ocr …`: LoRA fine-tuning of the PP-OCRv4 recogniser on data-engine line crops."""
+"""OCR-tier tools beside `yogi train ocr` (training/cli.py), run as `python -m training.ocr_cli`:
+merge + export an adapter to ONNX, and the held-out / real-page measurements as JSON."""
 
 from __future__ import annotations
 
@@ -17,43 +18,9 @@ console = Console()
 @ocr_app.callback()
 def _group() -> None:
     """Fine-tuned OCR tier: LoRA on the PP-OCRv4 recogniser."""
+    from inference.logs import configure
 
-
-@ocr_app.command()
-def train(
-    data: Annotated[Path, typer.Option("--data", exists=True, file_okay=False,
-                                       help="a generated set (yogi data synth)")],
-    epochs: Annotated[int, typer.Option(min=1)] = 2,
-    rank: Annotated[int, typer.Option(min=1, help="LoRA rank")] = 8,
-    lr: Annotated[float, typer.Option(help="peak learning rate (one-cycle)")] = 1e-3,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
-    max_lines: Annotated[int, typer.Option("--max-lines", min=1,
-                                           help="cap on training lines (held-out scaled)")] = 1500,
-    out: Annotated[Path, typer.Option("--out", help="adapter, samples, metrics")] = Path(
-        "models/ocr"),
-    train_head: Annotated[bool, typer.Option("--train-head/--no-train-head",
-                                             help="LoRA on the classifier too")] = False,
-    threads: Annotated[int, typer.Option(min=1, help="torch intra-op threads")] = 1,
-    export: Annotated[bool, typer.Option("--export/--no-export",
-                                         help="also write the merged model as ONNX")] = True,
-) -> None:
-    """Train LoRA adapters, evaluate base vs fine-tuned on held-out documents, log to MLflow,
-    register `yogi-ocr` and apply the champion/challenger gate."""
-    from inference.settings import get_settings
-    from training.ocr.train import train_ocr
-
-    result = train_ocr(data, epochs=epochs, rank=rank, lr=lr, batch_size=batch_size,
-                       max_lines=max_lines, tracking_uri=get_settings().mlflow_tracking_uri,
-                       out_dir=out, train_head=train_head, threads=threads,
-                       log_every=10, export=export)
-    table = Table("held-out", "base", "fine-tuned", "n")
-    for key in ("", "rotated_", "upright_", "hand_"):
-        for metric in ("cer", "line_acc"):
-            table.add_row(f"{key}{metric}", f"{result.base[key + metric]:.4f}",
-                          f"{result.tuned[key + metric]:.4f}", str(result.base[key + "n"]))
-    console.print(table)
-    console.print(f"run {result.run_id}: yogi-ocr v{result.version} → {result.alias} "
-                  f"({result.reason}); training {result.train_seconds:.0f} s; files in {out}")
+    configure("WARNING")  # JSON logs on stderr, as under `yogi`
 
 
 @ocr_app.command()
@@ -80,6 +47,63 @@ def export(
                            threads=threads)
         for name, value in speeds.items():
             console.print(f"{name}: {value:.1f} crops/s (batch 32, 48×320, {threads} thread)")
+
+
+@ocr_app.command()
+def evaluate(
+    heldout: Annotated[list[Path], typer.Option("--heldout", exists=True, file_okay=False,
+                                                help="a held-out set; repeatable")],
+    onnx: Annotated[Path | None, typer.Option(
+        "--onnx", exists=True, dir_okay=False,
+        help="fine-tuned ONNX (default: the registry champion)")] = None,
+    max_lines: Annotated[int | None, typer.Option("--max-lines", min=1)] = None,
+    threads: Annotated[int, typer.Option(min=1)] = 1,
+    out: Annotated[Path, typer.Option()] = Path("bench/ocr-heldout.json"),
+) -> None:
+    """Held-out CER / word / line accuracy by category: base vs fine-tuned, same crops."""
+    import json
+
+    from inference.model_store import resolve_artefact
+    from training.ocr.measure import heldout_report
+    from training.ocr.onnx_torch import REC_MODEL_PATH
+
+    version = "file"
+    if onnx is None:
+        resolved = resolve_artefact("yogi-ocr", "artifacts/rec_merged.onnx")
+        onnx, version = resolved.path, resolved.version
+    report = heldout_report(heldout, {"base": REC_MODEL_PATH, "fine-tuned": onnx},
+                            threads=threads, max_lines=max_lines)
+    report["fine_tuned"] = {"onnx": str(onnx), "version": version}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    table = Table("held-out", "base", "fine-tuned", "n")
+    base, tuned = report["models"]["base"], report["models"]["fine-tuned"]
+    for key in ("", "rotated_", "small_time_", "hand_", "upright_"):
+        for metric in ("cer", "cer_nospace", "word_acc", "line_acc"):
+            table.add_row(f"{key}{metric}", f"{base[key + metric]:.4f}",
+                          f"{tuned[key + metric]:.4f}", str(base[key + "n"]))
+    console.print(table)
+    console.print(f"wrote {out}")
+
+
+@ocr_app.command()
+def names(
+    images: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
+    labels: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
+    out: Annotated[Path, typer.Option()] = Path("bench/ocr-names.json"),
+) -> None:
+    """Share of labelled event names found in the page OCR text: rapid (base) vs model."""
+    import json
+
+    from training.ocr.measure import name_recall
+
+    report = name_recall(images, labels, ["rapid", "model"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    for engine, r in report["engines"].items():
+        console.print(f"{engine}: {r['fuzzy_share']:.3f} fuzzy, {r['exact_share']:.3f} exact "
+                      f"of {r['names']} names")
+    console.print(f"wrote {out}")
 
 
 if __name__ == "__main__":

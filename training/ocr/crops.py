@@ -8,7 +8,14 @@ height 48 keeping its aspect ratio, exactly as RapidOCR's `TextRecognizer.resize
 `(x / 255 - 0.5) / 0.5` and zero-pad to the batch width.
 
 Documents, not lines, are split into train and held-out: a document's lines all land on the same
-side, decided by a hash of its id (stable whatever the set size or order).
+side, decided by a hash of its id (stable whatever the set size or order). A separate set (another
+`yogi data synth` seed) can be read whole as held-out with `held_out=1.0`.
+
+Labels are folded onto the recogniser's dictionary first (`fold_text`): the PP-OCRv4 dictionary
+has "-" and the em dash but no en dash, non-breaking hyphen or minus sign, and timetables write
+their time ranges with en dashes ("9:00–9:30"), so without the fold those lines would be dropped.
+The em dash is folded too although the dictionary has it: the contract scores every dash as a
+space, and one dash class is easier to learn than three look-alikes.
 """
 
 from __future__ import annotations
@@ -30,7 +37,16 @@ MIN_WIDTH = 320  # RapidOCR pads every batch to at least 48 * (320 / 48) = 320 p
 MAX_WIDTH = 640  # wider lines are squeezed to this (rare in timetables)
 MARGIN = 0.15  # of the line height, added on every side before warping
 
+SMALL = 0.8  # a line lower than this share of its page's median line height is small print
+
 _HAND = re.compile(r"comic|humor|dkg|femke|breip", re.I)  # as training.synth.fonts
+_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2012": "-",
+                         "\u2015": "-", "\u2212": "-"})
+
+
+def fold_text(text: str) -> str:
+    """Dash look-alikes → "-" (see the module docstring); applied to labels and predictions."""
+    return text.translate(_DASHES)
 
 
 @dataclass
@@ -41,10 +57,17 @@ class Crop:
     angle: int
     font: str
     role: str
+    # Text height relative to the median line height of its page (1.0 = typical print).
+    rel_height: float = 1.0
 
     @property
     def hand(self) -> bool:
         return bool(_HAND.search(self.font))
+
+    @property
+    def small_time(self) -> bool:
+        """A time label printed small: in-cell times are set at ~0.6 of the cell's font size."""
+        return self.role == "time" and self.rel_height < SMALL
 
 
 def is_held_out(doc_id: str, held_out: float = 0.15) -> bool:
@@ -105,6 +128,11 @@ def _in_dictionary(text: str, charset: set[str]) -> bool:
     return bool(text) and all(c in charset for c in text)
 
 
+def quad_height(quad: list[list[float]]) -> float:
+    q = np.asarray(quad, dtype=np.float32)
+    return float((np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2)
+
+
 def extract_crops(
     data_dir: Path | str,
     held_out: float = 0.15,
@@ -128,15 +156,17 @@ def extract_crops(
         page = cv2.imread(str(data_dir / "pages" / f"{doc}.png"), cv2.IMREAD_COLOR)
         side = test if is_held_out(doc, held_out) else train
         counts["docs_held_out" if side is test else "docs_train"] += 1
+        median = float(np.median([quad_height(ln["quad"]) for ln in layout["lines"]] or [1.0]))
         for line in layout["lines"]:
-            text = line["text"].strip()
+            text = fold_text(line["text"].strip())
             counts["lines"] += 1
             if not _in_dictionary(text, charset):
                 counts["out_of_dictionary"] += 1
                 continue
             image = resize_to_height(warp_quad(page, line["quad"]))
             side.append(Crop(image, text, doc, int(line.get("angle", 0)),
-                             line.get("font", ""), line.get("role", "")))
+                             line.get("font", ""), line.get("role", ""),
+                             quad_height(line["quad"]) / max(median, 1e-6)))
     if max_lines is not None:
         rng = np.random.default_rng(seed)
         cap_test = max(1, int(round(max_lines * held_out / max(1e-6, 1 - held_out))))

@@ -1,20 +1,27 @@
 """LoRA fine-tuning of the PP-OCRv4 recogniser on data-engine line crops, tracked in MLflow.
 
-`train_ocr` cuts crops (document-level held-out split), evaluates the base model, trains peft
-LoRA adapters on the SVTR neck's Linear layers (optionally the head too) with CTC loss, evaluates
-each epoch (CER, exact-line accuracy; overall, rotated lines, handwriting-like fonts), logs
+`train_ocr` cuts crops (document-level held-out split of the training set, plus any separate
+held-out sets), trains peft LoRA adapters on the SVTR neck's Linear layers (optionally the head
+too) with CTC loss, evaluates each epoch on the in-set held-out split (loss, CER, word and
+exact-line accuracy; overall and by category), merges the adapters and exports ONNX, logs
 everything to the `yogi-ocr` experiment, registers the model as `yogi-ocr` and applies the
-promotion gate: alias `champion` only if the held-out CER beats both the base model and the
-current champion's logged CER, else `challenger` with the reason as a tag.
+promotion gate.
+
+The gate scores three models on the SAME held-out crops (the in-set split plus the separate
+sets), all through onnxruntime, the form that serves: the shipped base, the new merged model and
+the current `champion` (its ONNX artefact downloaded from the registry). The new version becomes
+`champion` only if its CER beats both and it is no worse than the base on rotated lines, small
+times and handwriting-like fonts; otherwise it is `challenger` with the reason as a tag.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,69 +30,152 @@ import torch
 import torch.nn.functional as F
 from rapidfuzz.distance import Levenshtein
 
-from training.ocr.crops import Crop, collate, extract_crops
+from training.ocr.crops import Crop, collate, extract_crops, fold_text
 from training.ocr.recognizer import Recognizer
 
 EXPERIMENT = "yogi-ocr"
 MODEL_NAME = "yogi-ocr"
 LINEAR_TARGETS = ["qkv", "proj", "fc1", "fc2"]
+# Categories the fine-tuned model must not be worse on than the base (the product's weak spots).
+GUARDS = ("rotated_cer", "small_time_cer", "hand_cer")
 
 
 # --- metrics -----------------------------------------------------------------------------------
 
 
 def score(preds: list[str], refs: list[str]) -> dict[str, float]:
-    """CER (total edit distance / total reference characters) and exact-line accuracy."""
+    """CER (total edit distance / total reference characters), the same ignoring whitespace,
+    word accuracy (1 − word error rate, floored at 0) and exact-line accuracy."""
     if not refs:
-        return {"cer": float("nan"), "line_acc": float("nan"), "n": 0}
-    edits = sum(Levenshtein.distance(p, r) for p, r in zip(preds, refs, strict=True))
+        return {"cer": float("nan"), "cer_nospace": float("nan"), "word_acc": float("nan"),
+                "line_acc": float("nan"), "n": 0}
+    pairs = list(zip(preds, refs, strict=True))
+    edits = sum(Levenshtein.distance(p, r) for p, r in pairs)
     chars = sum(len(r) for r in refs)
-    exact = sum(p == r for p, r in zip(preds, refs, strict=True))
-    return {"cer": edits / max(chars, 1), "line_acc": exact / len(refs), "n": len(refs)}
+    word_edits = sum(Levenshtein.distance(p.split(), r.split()) for p, r in pairs)
+    words = sum(len(r.split()) for r in refs)
+    exact = sum(p == r for p, r in pairs)
+    # Much of what fine-tuning learns is the labels' spacing (" - " vs "-"); the CER without
+    # whitespace shows how much of the gain is reading characters.
+    bare = sum(Levenshtein.distance("".join(p.split()), "".join(r.split())) for p, r in pairs)
+    bare_chars = sum(len("".join(r.split())) for r in refs)
+    return {"cer": edits / max(chars, 1), "cer_nospace": bare / max(bare_chars, 1),
+            "word_acc": max(0.0, 1 - word_edits / max(words, 1)),
+            "line_acc": exact / len(refs), "n": len(refs)}
+
+
+CATEGORIES: dict[str, Callable[[Crop], bool]] = {
+    "": lambda c: True,
+    "rotated_": lambda c: c.angle != 0,
+    "upright_": lambda c: c.angle == 0,
+    "hand_": lambda c: c.hand,
+    "small_time_": lambda c: c.small_time,
+}
+
+
+def category_metrics(crops: Sequence[Crop], preds: Sequence[str]) -> dict[str, float]:
+    """`score` overall and per category, keys prefixed by the category (`rotated_cer`…)."""
+    metrics: dict[str, float] = {}
+    for prefix, keep in CATEGORIES.items():
+        sel = [i for i, c in enumerate(crops) if keep(c)]
+        s = score([preds[i] for i in sel], [crops[i].text for i in sel])
+        metrics.update({f"{prefix}{k}": v for k, v in s.items()})
+    return metrics
+
+
+def predict(recognizer: Recognizer, crops: Sequence[Crop]) -> list[str]:
+    """Folded predictions: a dash look-alike is not an error (labels are folded the same way)."""
+    return [fold_text(t) for t, _ in recognizer.predict([c.image for c in crops])]
 
 
 def evaluate(recognizer: Recognizer, crops: list[Crop]) -> tuple[dict[str, float], list[str]]:
-    """Metrics on all crops and on the rotated / handwriting-like / upright subsets."""
-    preds = [t for t, _ in recognizer.predict([c.image for c in crops])]
-    subsets = {
-        "": lambda c: True,
-        "rotated_": lambda c: c.angle != 0,
-        "upright_": lambda c: c.angle == 0,
-        "hand_": lambda c: c.hand,
-    }
-    metrics: dict[str, float] = {}
-    for prefix, keep in subsets.items():
-        sel = [i for i, c in enumerate(crops) if keep(c)]
-        s = score([preds[i] for i in sel], [crops[i].text for i in sel])
-        metrics[f"{prefix}cer"], metrics[f"{prefix}line_acc"] = s["cer"], s["line_acc"]
-        metrics[f"{prefix}n"] = s["n"]
-    return metrics, preds
+    preds = predict(recognizer, crops)
+    return category_metrics(crops, preds), preds
 
 
 # --- the gate ----------------------------------------------------------------------------------
 
 
-def gate(cer: float, base_cer: float, champion_cer: float | None) -> tuple[str, str]:
-    """(alias, reason): `champion` only when the held-out CER beats the base and the champion."""
-    if not cer < base_cer:
-        return "challenger", f"held-out CER {cer:.4f} does not beat the base model's {base_cer:.4f}"
-    if champion_cer is not None and not cer < champion_cer:
+def _worse(new: float, bar: float) -> bool:
+    return not (math.isnan(new) or math.isnan(bar)) and new > bar
+
+
+def gate(new: Mapping[str, float], base: Mapping[str, float],
+         champion: Mapping[str, float] | None, champion_error: str | None = None,
+         guards: Sequence[str] = GUARDS) -> tuple[str, str]:
+    """(alias, reason). All metrics come from the same held-out crops. `champion` is None when
+    the registry has none; `champion_error` says why an existing champion could not be
+    re-scored, which blocks promotion (an unmeasured bar is never assumed beaten)."""
+    cer = new["cer"]
+    if not cer < base["cer"]:
+        return "challenger", f"held-out CER {cer:.4f} does not beat the base model's " \
+                             f"{base['cer']:.4f}"
+    for key in guards:
+        if _worse(new.get(key, float("nan")), base.get(key, float("nan"))):
+            return "challenger", (f"{key} {new[key]:.4f} is worse than the base model's "
+                                  f"{base[key]:.4f}")
+    if champion_error is not None:
+        return "challenger", f"the current champion could not be re-scored: {champion_error}"
+    if champion is not None and not cer < champion["cer"]:
         return "challenger", (f"held-out CER {cer:.4f} does not beat the current champion's "
-                              f"{champion_cer:.4f}")
-    bar = f" and champion {champion_cer:.4f}" if champion_cer is not None else ""
-    return "champion", f"held-out CER {cer:.4f} beats base {base_cer:.4f}{bar}"
+                              f"{champion['cer']:.4f} on the same crops")
+    bar = f" and champion {champion['cer']:.4f}" if champion is not None else ""
+    return "champion", f"held-out CER {cer:.4f} beats base {base['cer']:.4f}{bar}"
 
 
-def champion_cer(client, name: str = MODEL_NAME) -> tuple[float | None, str | None]:
-    """The current champion's logged held-out CER (and its version), None when there is none."""
-    from mlflow.exceptions import MlflowException
+def rescore_champion(crops: list[Crop], tracking_uri: str, batch_size: int = 16,
+                     threads: int = 1) -> tuple[dict[str, float] | None, str | None, str | None]:
+    """(metrics, version, error) of the current champion on `crops`; (None, None, None) when
+    the registry has no champion."""
+    from inference.model_store import ModelUnavailable, resolve_artefact
+    from training.ocr.pyfunc import ONNX_ARTEFACT
+    from training.ocr.recognizer import OnnxRecognizer
+    from training.registry import use_tracking, version_by_alias
 
-    try:
-        version = client.get_model_version_by_alias(name, "champion")
-    except MlflowException:
-        return None, None
-    metric = client.get_run(version.run_id).data.metrics.get("heldout_cer")
-    return (float(metric) if metric is not None else None), str(version.version)
+    client = use_tracking(tracking_uri)
+    current = version_by_alias(client, MODEL_NAME, "champion")
+    if current is None:
+        return None, None, None
+    # A one-off download: no need to keep it in the serving cache.
+    with tempfile.TemporaryDirectory(prefix="yogi-champion-") as tmp:
+        try:
+            resolved = resolve_artefact(MODEL_NAME, f"artifacts/{ONNX_ARTEFACT}",
+                                        tracking_uri=tracking_uri, cache_dir=Path(tmp))
+        except ModelUnavailable as error:
+            return None, str(current.version), str(error)
+        metrics, _ = evaluate(OnnxRecognizer(resolved.path, batch_size, threads), crops)
+    return metrics, resolved.version, None
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+def check_disjoint(train_dir: Path, heldout_dir: Path) -> None:
+    """A separate held-out set must not share documents with the training set. The data engine
+    makes document i of seed s identically in every set, so one seed means shared documents."""
+    from training.synth.writer import read_manifest
+
+    train, held = read_manifest(train_dir), read_manifest(heldout_dir)
+    if train_dir.resolve() == heldout_dir.resolve() or (
+            train.get("generator") == held.get("generator") and train["seed"] == held["seed"]):
+        raise ValueError(f"held-out set {heldout_dir} has the training set's seed "
+                         f"{train['seed']}: its documents are training documents")
+
+
+def heldout_crops(data_dir: Path, heldout_dirs: Sequence[Path], max_lines: int | None,
+                  seed: int) -> tuple[list[Crop], dict[str, int]]:
+    """Every dictionary-clean line of the separate held-out sets (sampled to `max_lines`)."""
+    crops: list[Crop] = []
+    counts: dict[str, int] = {}
+    for directory in heldout_dirs:
+        check_disjoint(data_dir, directory)
+        _, test, c = extract_crops(directory, held_out=1.0)
+        crops += test
+        counts[f"heldout_set_{directory.name}"] = len(test)
+    if max_lines is not None and len(crops) > max_lines:
+        pick = np.random.default_rng(seed).choice(len(crops), max_lines, replace=False)
+        crops = [crops[i] for i in sorted(pick)]
+    return crops, counts
 
 
 # --- training ----------------------------------------------------------------------------------
@@ -97,8 +187,9 @@ class OcrTrainResult:
     version: str
     alias: str
     reason: str
-    base: dict[str, float]
+    base: dict[str, float]  # on the gate's held-out crops
     tuned: dict[str, float]
+    champion: dict[str, float] | None = None
     epochs: list[dict[str, float]] = field(default_factory=list)
     train_seconds: float = 0.0
     out_dir: str = ""
@@ -156,6 +247,10 @@ def _sample_sheet(crops: list[Crop], base: list[str], tuned: list[str], path: Pa
     return path
 
 
+def _loggable(prefix: str, metrics: Mapping[str, float]) -> dict[str, float]:
+    return {f"{prefix}{k}": float(v) for k, v in metrics.items() if v == v}  # drop NaN
+
+
 def train_ocr(
     data_dir: Path | str,
     epochs: int = 2,
@@ -164,7 +259,7 @@ def train_ocr(
     batch_size: int = 32,
     max_lines: int | None = 1500,
     tracking_uri: str | None = None,
-    out_dir: Path | str = "models/ocr",
+    out_dir: Path | str = ".yogi/ocr-train",
     max_steps: int | None = None,
     train_head: bool = False,
     held_out: float = 0.15,
@@ -172,21 +267,24 @@ def train_ocr(
     threads: int | None = 1,
     eval_batch_size: int = 16,
     register: bool = True,
-    log_model: bool = True,
     log_every: int = 0,
-    export: bool = False,
+    heldout_dirs: Sequence[Path | str] = (),
+    heldout_max_lines: int | None = 3000,
 ) -> OcrTrainResult:
-    """Fine-tune, evaluate, log, register and gate (see the module docstring).
+    """Fine-tune, evaluate, export, log, register and gate (see the module docstring).
 
     `threads=1` because on a shared 2-core box one intra-op thread is several times faster than
     two fighting other jobs; `max_steps` stops early (tests); `log_every` > 0 prints the loss
-    every that many steps to stderr; `export` also writes the merged model as ONNX
-    (`out_dir/rec_merged.onnx`, logged under `onnx/`) after checking it against torch."""
+    every that many steps to stderr. `out_dir` receives the adapter, `rec_merged.onnx`,
+    `samples.png` and `metrics.json`: a release when copied to `models/ocr`."""
     import mlflow
-    from mlflow import MlflowClient
     from peft import LoraConfig, get_peft_model
 
-    from training.ocr.onnx_torch import load_base_model
+    from training.ocr.export import export_onnx, max_abs_diff
+    from training.ocr.onnx_torch import REC_MODEL_PATH, load_base_model
+    from training.ocr.pyfunc import ONNX_ARTEFACT, load_merged, log_ocr_model
+    from training.ocr.recognizer import OnnxRecognizer
+    from training.registry import default_tracking_uri, ensure_experiment, use_tracking
     from training.synth.mlflow_log import load_dataset
 
     if threads:
@@ -194,32 +292,27 @@ def train_ocr(
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    heldout_dirs = [Path(d) for d in heldout_dirs]
     out_dir.mkdir(parents=True, exist_ok=True)
-    if tracking_uri is None:
-        from inference.settings import get_settings
-
-        tracking_uri = get_settings().mlflow_tracking_uri
-    if tracking_uri.startswith("file:"):
-        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
-    mlflow.set_tracking_uri(tracking_uri)
-    client = MlflowClient()
-    if client.get_experiment_by_name(EXPERIMENT) is None and tracking_uri.startswith("sqlite:///"):
-        # Artefacts beside the database, not in ./mlruns of whatever the working directory is.
-        db = Path(tracking_uri.removeprefix("sqlite:///"))
-        client.create_experiment(EXPERIMENT, artifact_location=(db.parent / "artifacts").as_uri())
-    mlflow.set_experiment(EXPERIMENT)
+    tracking_uri = tracking_uri or default_tracking_uri()
+    client = use_tracking(tracking_uri)
+    ensure_experiment(client, EXPERIMENT)
 
     train, test, counts = extract_crops(data_dir, held_out=held_out, max_lines=max_lines,
                                         seed=seed)
+    extra, extra_counts = heldout_crops(data_dir, heldout_dirs, heldout_max_lines, seed)
+    counts.update(extra_counts)
     if not train or not test:
         raise ValueError(f"need train and held-out crops, got {counts}")
+    gate_set = test + extra  # the in-set split first: its predictions are a prefix
+
+    t0 = time.perf_counter()
+    base_gate, base_preds = evaluate(OnnxRecognizer(REC_MODEL_PATH, eval_batch_size,
+                                                    threads or 1), gate_set)
+    base_eval_seconds = time.perf_counter() - t0
+    base_metrics = category_metrics(test, base_preds[:len(test)])
 
     base_model = load_base_model()
-    base_rec = Recognizer(base_model, batch_size=eval_batch_size)
-    t0 = time.perf_counter()
-    base_metrics, base_preds = evaluate(base_rec, test)
-    eval_seconds = time.perf_counter() - t0
-
     targets = LINEAR_TARGETS + (["head.fc"] if train_head else [])
     config = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules=targets)
     model = get_peft_model(base_model, config)
@@ -237,20 +330,26 @@ def train_ocr(
         "data_dir": str(data_dir.resolve()), "epochs": epochs, "rank": rank, "lora_alpha": 2 * rank,
         "lr": lr, "batch_size": batch_size, "max_lines": max_lines, "max_steps": max_steps,
         "train_head": train_head, "held_out_share": held_out, "seed": seed, "threads": threads,
+        "heldout_dirs": ",".join(str(d.resolve()) for d in heldout_dirs) or "none",
+        "heldout_max_lines": heldout_max_lines,
         "target_modules": ",".join(targets), "trainable_params": trainable, "total_params": total,
         "base_model": "rapidocr-onnxruntime ch_PP-OCRv4_rec_infer.onnx",
+        "label_fold": "en/em dash, minus, non-breaking hyphen -> '-'",
         **{f"crops_{k}": v for k, v in counts.items()},
     }
     epoch_log: list[dict[str, float]] = []
     with mlflow.start_run(run_name=f"ocr-lora-r{rank}") as run:
         mlflow.log_params(params)
+        mlflow.set_tag("source", "training")
         mlflow.log_input(load_dataset(data_dir), context="training")
-        mlflow.log_metrics({f"base_heldout_{k}": v for k, v in base_metrics.items()})
-        mlflow.log_metric("base_eval_crops_per_s", len(test) / eval_seconds)
+        for directory in heldout_dirs:
+            mlflow.log_input(load_dataset(directory), context="evaluation")
+        mlflow.log_metrics(_loggable("base_heldout_", base_metrics))
+        mlflow.log_metrics(_loggable("gate_base_", base_gate))
+        mlflow.log_metric("base_eval_crops_per_s", len(gate_set) / base_eval_seconds)
 
         step = 0
         t_train = time.perf_counter()
-        tuned_metrics, tuned_preds = base_metrics, base_preds
         for epoch in range(epochs):
             model.train()
             losses = []
@@ -270,80 +369,62 @@ def train_ocr(
                     print(f"step {step}/{total_steps} loss {np.mean(losses[-log_every:]):.4f} "
                           f"{time.perf_counter() - t_train:.0f} s", file=sys.stderr, flush=True)
             epoch_train_s = time.perf_counter() - t_epoch
-            tuned_metrics, tuned_preds = evaluate(tuned_rec, test)
+            tuned_metrics, _ = evaluate(tuned_rec, test)
             record = {"train_loss": float(np.mean(losses)) if losses else float("nan"),
                       "train_crops_per_s": len(losses) * batch_size / max(epoch_train_s, 1e-9),
-                      **{f"heldout_{k}": v for k, v in tuned_metrics.items()}}
+                      **_loggable("heldout_", tuned_metrics)}
             epoch_log.append(record)
-            mlflow.log_metrics(record, step=epoch + 1)
+            mlflow.log_metrics({k: v for k, v in record.items() if v == v}, step=epoch + 1)
             if step >= total_steps:
                 break
         train_seconds = time.perf_counter() - t_train
         mlflow.log_metric("train_wall_s", train_seconds)
 
-        # Artefacts: adapter files, sample sheet, per-line predictions.
+        # The serving form: adapters merged, exported to ONNX, checked against torch.
         adapter_dir = out_dir / "adapter"
         model.save_pretrained(str(adapter_dir))
+        merged = load_merged(adapter_dir)
+        onnx_path = export_onnx(merged, out_dir / ONNX_ARTEFACT)
+        mlflow.log_metric("onnx_max_abs_diff", max_abs_diff(merged, onnx_path))
+        tuned_gate, tuned_preds = evaluate(OnnxRecognizer(onnx_path, eval_batch_size,
+                                                          threads or 1), gate_set)
+        mlflow.log_metrics(_loggable("gate_tuned_", tuned_gate))
+
         mlflow.log_artifacts(str(adapter_dir), "adapter")
-        sheet = _sample_sheet(test, base_preds, tuned_preds, out_dir / "samples.png")
+        sheet = _sample_sheet(gate_set, base_preds, tuned_preds, out_dir / "samples.png")
         mlflow.log_artifact(str(sheet))
-        rows = [{"doc": c.doc, "angle": c.angle, "font": c.font, "label": c.text,
-                 "base": b, "tuned": t} for c, b, t in zip(test, base_preds, tuned_preds,
-                                                           strict=True)]
+        rows = [{"doc": c.doc, "angle": c.angle, "font": c.font, "role": c.role,
+                 "small_time": c.small_time, "label": c.text, "base": b, "tuned": t}
+                for c, b, t in zip(gate_set, base_preds, tuned_preds, strict=True)]
         mlflow.log_dict({"rows": rows}, "heldout_predictions.json")
-        (out_dir / "metrics.json").write_text(json.dumps(
-            {"base": base_metrics, "tuned": tuned_metrics, "epochs": epoch_log,
-             "train_seconds": train_seconds, "params": params}, indent=1))
 
-        if export:
-            from training.ocr.export import export_onnx, max_abs_diff
-            from training.ocr.pyfunc import load_merged
-
-            merged = load_merged(adapter_dir)
-            onnx_path = export_onnx(merged, out_dir / "rec_merged.onnx")
-            mlflow.log_metric("onnx_max_abs_diff", max_abs_diff(merged, onnx_path))
-            mlflow.log_artifact(str(onnx_path), "onnx")
-
-        version, alias, reason = "", "", ""
-        if log_model:
-            info = _log_pyfunc(adapter_dir, test[:2], tuned_rec,
-                               MODEL_NAME if register else None)
+        version, alias, reason, champion = "", "", "", None
+        if register:
+            champion, champion_version, error = rescore_champion(
+                gate_set, tracking_uri, eval_batch_size, threads or 1)
+            if champion is not None:
+                mlflow.log_metrics(_loggable("gate_champion_", champion))
+            examples = [c.image for c in gate_set[:2]]
+            info = log_ocr_model(adapter_dir, onnx_path, examples, MODEL_NAME)
             version = str(info.registered_model_version or "")
-        if register and version:
-            bar, bar_version = champion_cer(client)
-            alias, reason = gate(tuned_metrics["cer"], base_metrics["cer"], bar)
+            alias, reason = gate(tuned_gate, base_gate, champion, error)
             client.set_registered_model_alias(MODEL_NAME, alias, version)
             client.set_model_version_tag(MODEL_NAME, version, "gate_reason", reason)
+            client.set_model_version_tag(MODEL_NAME, version, "source", "training")
             client.set_model_version_tag(MODEL_NAME, version, "heldout_cer",
-                                         f"{tuned_metrics['cer']:.5f}")
+                                         f"{tuned_gate['cer']:.5f}")
             mlflow.set_tags({"gate_alias": alias, "gate_reason": reason,
-                             "gate_previous_champion": bar_version or "none"})
-        return OcrTrainResult(run.info.run_id, version, alias, reason, base_metrics,
-                              tuned_metrics, epoch_log, train_seconds, str(out_dir))
-
-
-def _log_pyfunc(adapter_dir: Path, example: list[Crop], recognizer: Recognizer,
-                registered_name: str | None):
-    """The pyfunc (base from the rapidocr wheel + adapter artefacts), with signature and example."""
-    from importlib.metadata import version
-
-    import mlflow
-    import pandas as pd
-    from mlflow.models import infer_signature
-
-    from training.ocr.pyfunc import OcrPyfunc, encode_png
-
-    frame = pd.DataFrame({"image": [encode_png(c.image) for c in example]})
-    results = recognizer.predict([c.image for c in example])
-    output = pd.DataFrame({"text": [t for t, _ in results],
-                           "confidence": [float(c) for _, c in results]})
-    reqs = [f"{p}=={version(p)}" for p in ("torch", "peft", "rapidocr-onnxruntime", "onnx",
-                                            "onnxslim", "opencv-python-headless", "pandas")]
-    return mlflow.pyfunc.log_model(
-        name="model", python_model=OcrPyfunc(), artifacts={"adapter": str(adapter_dir)},
-        signature=infer_signature(frame, output), input_example=frame,
-        pip_requirements=reqs, registered_model_name=registered_name,
-    )
+                             "gate_previous_champion": champion_version or "none"})
+        (out_dir / "metrics.json").write_text(json.dumps(
+            {"heldout": "in-set split + " + (", ".join(map(str, heldout_dirs)) or "nothing"),
+             "base": base_gate, "tuned": tuned_gate, "champion": champion,
+             "in_set": {"base": base_metrics, "tuned": epoch_log[-1] if epoch_log else {}},
+             "epochs": epoch_log, "train_seconds": train_seconds, "params": params,
+             "run_id": run.info.run_id, "version": version, "alias": alias, "reason": reason},
+            indent=1))
+        mlflow.log_artifact(str(out_dir / "metrics.json"))
+        return OcrTrainResult(run.info.run_id, version, alias, reason, base_gate, tuned_gate,
+                              champion, epoch_log, train_seconds, str(out_dir))
 
 
 def result_dict(result: OcrTrainResult) -> dict:

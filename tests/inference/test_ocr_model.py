@@ -1,0 +1,106 @@
+"""`--ocr model`: the fine-tuned recogniser comes from the registry (`models:/yogi-ocr@champion`),
+is cached, registers the release on first use, and its version lands in `modelVersions.ocr`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from inference.cli import app
+
+
+def test_engine_resolves_the_champion_and_caches_its_onnx(ocr_registry, tmp_path):
+    from inference.model_store import resolve_artefact
+    from inference.ocr import ModelOcrEngine
+
+    engine = ModelOcrEngine(tracking_uri=ocr_registry)
+    assert engine.model_versions == {"ocr": "1"}
+    assert engine.resolved.uri == "models:/yogi-ocr@champion"
+    assert engine.resolved.path.is_file() and engine.resolved.path.name == "rec_merged.onnx"
+    # A second resolution is served from the cache folder keyed by version and run.
+    again = resolve_artefact("yogi-ocr", ModelOcrEngine.ARTEFACT, tracking_uri=ocr_registry,
+                             cache_dir=engine.resolved.path.parents[3])
+    assert again.path == engine.resolved.path
+
+
+def test_missing_alias_is_a_clear_error(ocr_registry):
+    from inference.model_store import ModelUnavailable, resolve_artefact
+
+    with pytest.raises(ModelUnavailable, match="yogi-ocr@nobody"):
+        resolve_artefact("yogi-ocr", "artifacts/rec_merged.onnx", alias="nobody",
+                         tracking_uri=ocr_registry)
+
+
+def test_first_use_registers_the_release(tmp_path, monkeypatch, capsys, make_standin_release):
+    from inference.logs import configure
+    from inference.ocr import ModelOcrEngine
+    from training import registry
+
+    uri = f"sqlite:///{tmp_path}/empty.db"
+    release = make_standin_release(tmp_path / "release")
+    monkeypatch.setattr(registry, "load_release", lambda name: release)
+    monkeypatch.setattr(registry, "default_tracking_uri", lambda: uri)
+    monkeypatch.setenv("YOGI_DATA_DIR", str(tmp_path / "state"))
+    configure("WARNING")
+    engine = ModelOcrEngine(tracking_uri=uri)
+    assert engine.model_versions == {"ocr": "1"}
+    assert "registering the released model first" in capsys.readouterr().err
+
+
+@pytest.mark.slow  # a real page through detection + the stand-in recogniser: ~15 s
+def test_extract_with_model_names_the_registry_version(model_settings, sample_png):
+    result = CliRunner().invoke(app, ["extract", str(sample_png), "--ocr", "model",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["modelVersions"] == {"ocr": "1"}
+    assert data["timeblocks"], "the stand-in is the base recogniser: it must still read"
+
+
+def test_models_list_and_register(model_settings, monkeypatch, make_standin_release):
+    from training import registry
+
+    listed = CliRunner().invoke(app, ["models", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.stdout)
+    assert rows[0]["name"] == "yogi-ocr" and rows[0]["aliases"] == ["champion"]
+    assert rows[0]["source"] == "release"
+
+    # The stand-in release is registered already: `register` is a no-op for it.
+    release = make_standin_release(Path(model_settings.removeprefix("sqlite:///")).parent / "release")
+    monkeypatch.setattr(registry, "load_release", lambda name: release)
+    again = CliRunner().invoke(app, ["models", "register"])
+    assert again.exit_code == 0, again.output
+    assert "already registered as v1" in again.stdout
+
+
+@pytest.mark.slow  # loads the torch module as well as two ONNX sessions: ~20 s
+def test_bench_ocr_writes_json(model_settings, tmp_path):
+    out = tmp_path / "ocr.json"
+    result = CliRunner().invoke(app, ["bench", "ocr", "--batch", "4", "--repeats", "1",
+                                      "--threads", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert set(report["cropsPerSecond"]) == {"base onnx", "fine-tuned onnx", "torch"}
+    assert all(v > 0 for v in report["cropsPerSecond"].values())
+    assert report["fineTunedVersion"] == "1"
+
+
+def test_bench_ocr_refuses_without_a_registry(tmp_path, monkeypatch):
+    from inference.ocr import get_engine
+    from inference.settings import get_settings
+    from training import registry
+
+    monkeypatch.setenv("YOGI_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/none.db")
+    monkeypatch.setattr(registry, "RELEASES", {})  # nothing to register on first use
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["bench", "ocr"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: models:/yogi-ocr@champion is not in the registry")

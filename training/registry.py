@@ -1,0 +1,226 @@
+"""Released models → the local MLflow registry, for every tier that commits one under `models/`.
+
+A fresh clone has the released adapters in git but an empty registry (`mlruns/` is ignored), and
+the pipeline resolves models from the registry, never from a file path. `ensure_released` closes
+that gap: when no version of the registered model carries the tag `release_sha` equal to the
+content hash of the release folder, it logs a run that rebuilds the release (params, held-out
+metrics, the adapter and whatever serving artefacts the tier's builder makes), registers the
+model with its signature and input example, and points `champion` at it.
+
+A tier plugs in with a `Release`: its registered name, its release folder, the sub-folder whose
+content identifies the release, and a `build` function returning a `ReleaseBundle`. The tiers
+this module knows are listed in `RELEASES` as "module:attribute" strings, imported only when
+used, so `yogi models register` stays fast when everything is registered already.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+# Registered model name → where its `Release` lives. The document tier adds its line here.
+RELEASES: dict[str, str] = {
+    "yogi-ocr": "training.ocr.release:RELEASE",
+}
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+RELEASE_TAG = "release_sha"
+
+
+@dataclass
+class ReleaseBundle:
+    """What a tier's builder hands back for one release run."""
+
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    # (run artefact folder, "" for the root; local file or folder to log there).
+    files: list[tuple[str, Path]]
+    # Logs the model inside the active run (pyfunc with signature and input example) and
+    # returns its `ModelInfo`; registration is done here, not by the builder.
+    log_model: Callable[[], Any]
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Release:
+    name: str  # registered model name, e.g. "yogi-ocr"
+    folder: Path  # the release folder, e.g. models/ocr
+    identity: Path  # the files whose content names the release, e.g. models/ocr/adapter
+    experiment: str  # MLflow experiment the release run goes to
+    build: Callable[[Release, Path], ReleaseBundle]  # (release, scratch dir) → bundle
+
+    def available(self) -> bool:
+        return self.identity.exists()
+
+
+@dataclass(frozen=True)
+class Registered:
+    name: str
+    version: str
+    created: bool  # False: the release was in the registry already
+    alias: str  # the alias this call set ("" when it set none)
+    reason: str
+
+
+# --- pure helpers ------------------------------------------------------------------------------
+
+
+def tree_sha256(path: Path) -> str:
+    """Content hash of a file or folder: relative paths and bytes, in sorted order."""
+    digest = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for file in files:
+        rel = file.name if file == path else file.relative_to(path).as_posix()
+        digest.update(rel.encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def release_alias(current_champion_tags: dict[str, str] | None) -> tuple[str, str]:
+    """(alias, reason) for a newly registered release.
+
+    A release becomes `champion` when there is none, or when the champion is itself an earlier
+    release. A champion that the training gate promoted on a held-out set is not displaced by a
+    release nobody re-scored here: the release waits as `challenger`."""
+    if current_champion_tags is None:
+        return CHAMPION, "first release in this registry"
+    if RELEASE_TAG in current_champion_tags:
+        return CHAMPION, "replaces an earlier release"
+    return CHALLENGER, ("the current champion was promoted by the training gate; re-run the "
+                        "gate to compare it with this release")
+
+
+# --- MLflow plumbing ---------------------------------------------------------------------------
+
+
+def default_tracking_uri() -> str:
+    from inference.settings import get_settings
+
+    return get_settings().mlflow_tracking_uri
+
+
+def use_tracking(tracking_uri: str | None = None):
+    """Point MLflow at `tracking_uri` (default: settings) and return a client for it."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    uri = tracking_uri or default_tracking_uri()
+    if uri.startswith("file:"):
+        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return MlflowClient(uri, registry_uri=uri)
+
+
+def ensure_experiment(client, name: str) -> str:
+    """The experiment's id, creating it with artefacts beside a SQLite database (not in a
+    `./mlruns` of whatever the working directory happens to be)."""
+    import mlflow
+
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        experiment_id = found.experiment_id
+    else:
+        uri = mlflow.get_tracking_uri()
+        location = None
+        if uri.startswith("sqlite:///"):
+            location = (Path(uri.removeprefix("sqlite:///")).parent / "artifacts").as_uri()
+        experiment_id = client.create_experiment(name, artifact_location=location)
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id
+
+
+def version_by_alias(client, name: str, alias: str):
+    """The model version an alias points at, or None (no such model or alias)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_model_version_by_alias(name, alias)
+    except MlflowException:
+        return None
+
+
+def versions(client, name: str) -> list:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return list(client.search_model_versions(f"name = '{name}'"))
+    except MlflowException:
+        return []
+
+
+def find_release(client, name: str, sha: str):
+    """The version registered from the release with content hash `sha`, or None."""
+    return next((v for v in versions(client, name) if v.tags.get(RELEASE_TAG) == sha), None)
+
+
+# --- the one entry point -----------------------------------------------------------------------
+
+
+@contextmanager
+def _scratch() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="yogi-release-") as tmp:
+        yield Path(tmp)
+
+
+def ensure_released(release: Release, tracking_uri: str | None = None) -> Registered:
+    """Register `release` unless a version with its content hash exists (idempotent)."""
+    import mlflow
+
+    client = use_tracking(tracking_uri)
+    sha = tree_sha256(release.identity)
+    existing = find_release(client, release.name, sha)
+    if existing is not None:
+        return Registered(release.name, str(existing.version), False, "",
+                          "already registered")
+
+    ensure_experiment(client, release.experiment)
+    with _scratch() as scratch:
+        bundle = release.build(release, scratch)
+        with mlflow.start_run(run_name=f"release-{sha[:12]}") as run:
+            mlflow.log_params(bundle.params)
+            mlflow.log_metrics(bundle.metrics)
+            mlflow.set_tags({**bundle.tags, RELEASE_TAG: sha, "source": "release",
+                             "release_folder": str(release.folder)})
+            for artefact_dir, local in bundle.files:
+                if local.is_dir():
+                    mlflow.log_artifacts(str(local), artefact_dir or None)
+                else:
+                    mlflow.log_artifact(str(local), artefact_dir or None)
+            info = bundle.log_model()
+            version = mlflow.register_model(info.model_uri, release.name,
+                                            tags={RELEASE_TAG: sha, "source": "release"})
+    current = version_by_alias(client, release.name, CHAMPION)
+    alias, reason = release_alias(current.tags if current is not None else None)
+    client.set_registered_model_alias(release.name, alias, version.version)
+    client.set_model_version_tag(release.name, version.version, "alias_reason", reason)
+    log.info("release registered", model=release.name, version=str(version.version),
+             alias=alias, reason=reason, run_id=run.info.run_id)
+    return Registered(release.name, str(version.version), True, alias, reason)
+
+
+def load_release(name: str) -> Release:
+    module, _, attribute = RELEASES[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def ensure_all(tracking_uri: str | None = None) -> list[Registered]:
+    """`ensure_released` for every known tier whose release folder exists."""
+    done = []
+    for name in RELEASES:
+        release = load_release(name)
+        if release.available():
+            done.append(ensure_released(release, tracking_uri))
+    return done
