@@ -46,6 +46,12 @@ class OcrChoice(StrEnum):
     model = "model"  # the fine-tuned recogniser, models:/yogi-ocr@champion
 
 
+class TierChoice(StrEnum):
+    auto = "auto"  # the document model when the registry has a champion, else the rules
+    document = "document"  # models:/yogi-document@champion
+    classical = "classical"  # the hand-written assembly rules
+
+
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False
          ) -> None:
@@ -132,6 +138,8 @@ def evaluate(
     images: Annotated[Path, typer.Argument(help="Folder of documents.")],
     labels: Annotated[Path, typer.Argument(help="Folder of gold TimetableData JSON (same stems).")],
     ocr: Annotated[OcrChoice | None, typer.Option()] = None,
+    tier: Annotated[TierChoice | None, typer.Option(help="default from settings (auto)")
+                    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the scores here.")] = None,
 ) -> None:
     """Score extractions against gold labels exactly as CONTRACT.md defines."""
@@ -149,7 +157,8 @@ def evaluate(
         task = progress.add_task("extracting", total=len(documents))
         for path in documents:
             try:
-                prediction, _ = extract_file(path, ocr.value if ocr else None)
+                prediction, _ = extract_file(path, ocr.value if ocr else None,
+                                             tier.value if tier else None)
             except InputRefused as error:
                 err_console.print(f"skipped {path.name}: {error}")
                 prediction = TimetableData()
@@ -203,8 +212,8 @@ def bench_ocr_command(
     out: Annotated[Path, typer.Option()] = Path("bench/ocr.json"),
 ) -> None:
     """Recogniser crops/s: base ONNX vs fine-tuned ONNX (registry champion) vs torch."""
-    from inference.model_store import ModelUnavailable, resolve_artefact
-    from inference.ocr import ModelOcrEngine, register_releases
+    from inference.model_store import ModelUnavailable, register_releases, resolve_artefact
+    from inference.ocr import ModelOcrEngine
     from training.ocr.measure import speed_report
     from training.ocr.onnx_torch import REC_MODEL_PATH
 

@@ -31,6 +31,13 @@ class ResolvedArtefact:
     uri: str  # what was resolved, e.g. models:/yogi-ocr@champion
 
 
+def register_releases() -> None:
+    """First use on a fresh clone: put the committed releases (`models/*`) into the registry."""
+    from training.registry import ensure_all
+
+    ensure_all()
+
+
 def cache_key(version: str, run_id: str | None) -> str:
     return f"v{version}-{(run_id or 'norun')[:12]}"
 

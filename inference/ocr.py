@@ -74,7 +74,7 @@ class ModelOcrEngine(RapidOcrEngine):
 
     def __init__(self, alias: str = "champion", tracking_uri: str | None = None,
                  rec_batch: int = REC_BATCH) -> None:
-        from inference.model_store import resolve_artefact
+        from inference.model_store import register_releases, resolve_artefact
 
         resolved = resolve_artefact(self.MODEL, self.ARTEFACT, alias=alias,
                                     tracking_uri=tracking_uri, first_use=register_releases)
@@ -82,13 +82,6 @@ class ModelOcrEngine(RapidOcrEngine):
         super().__init__(rec_model_path=str(resolved.path), rec_batch_num=rec_batch)
         self.model_versions = {"ocr": resolved.version}
         self.resolved = resolved
-
-
-def register_releases() -> None:
-    """First use on a fresh clone: put the committed release into the registry."""
-    from training.registry import ensure_all
-
-    ensure_all()
 
 
 class TesseractEngine:

@@ -1,13 +1,15 @@
-"""The classical tier end to end: document bytes → TimetableData.
+"""Document bytes → TimetableData: the reading stages, then the document model or the rules.
 
-Stages (one module each): loading → preprocess → structure → ocr → assembly → heading →
-validate. `extract_page` also returns a `PageTrace` with every intermediate result, which the
-debug drawings and the training-data export read.
+Stages (one module each): loading → preprocess → ocr → structure, then either the document
+model (`inference/document/`, the default when the registry has a champion) or the classical
+rules (assembly → heading → validate). `extract_page` also returns a `PageTrace` with every
+intermediate result, which the debug drawings and the document model's reading use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -138,23 +140,54 @@ def assemble_document(traces: list[PageTrace]) -> TimetableData:
     )
 
 
+@lru_cache(maxsize=1)
+def document_model():
+    """(model, registry version) of the document tier's champion, loaded once per process."""
+    from inference.document.tier import load_champion
+
+    return load_champion()
+
+
+def read_document(traces: list[PageTrace], tier: str = "auto") -> TimetableData:
+    """The timetable from the pages' readings: the document model (`document`; `auto` when
+    the registry has a champion) or the classical rules (`classical`)."""
+    if tier == "classical":
+        return assemble_document(traces)
+    from inference.document.features import page_reading
+    from inference.document.tier import document_result, read_page
+    from inference.model_store import ModelUnavailable
+
+    try:
+        model, version = document_model()
+    except ModelUnavailable as error:
+        if tier == "document":
+            raise
+        log.warning("document model unavailable; classical rules", reason=str(error))
+        return assemble_document(traces)
+    pages = [read_page(model, page_reading(trace)) for trace in traces]
+    return document_result(pages, {"document": version})
+
+
 def extract_pages(
-    pages: list[PageImage], ocr: str | None = None
+    pages: list[PageImage], ocr: str | None = None, tier: str | None = None
 ) -> tuple[TimetableData, list[PageTrace]]:
-    engine = get_engine(ocr or get_settings().ocr_engine)
+    settings = get_settings()
+    engine = get_engine(ocr or settings.ocr_engine)
     traces = [extract_page(page.image, engine) for page in pages]
-    result = assemble_document(traces)
+    result = read_document(traces, tier or settings.tier)
     # Registry versions of the models that read the pages (`{"ocr": "3"}` for --ocr model).
     result.model_versions.update(getattr(engine, "model_versions", {}))
-    log.info("extracted", pages=len(pages), blocks=len(result.timeblocks), ocr=engine.name)
+    log.info("extracted", pages=len(pages), blocks=len(result.timeblocks), ocr=engine.name,
+             tier=result.tier)
     return result, traces
 
 
-def extract_bytes(data: bytes, ocr: str | None = None) -> TimetableData:
-    return extract_pages(load_pages(data), ocr)[0]
+def extract_bytes(data: bytes, ocr: str | None = None, tier: str | None = None
+                  ) -> TimetableData:
+    return extract_pages(load_pages(data), ocr, tier)[0]
 
 
 def extract_file(
-    path: str | Path, ocr: str | None = None
+    path: str | Path, ocr: str | None = None, tier: str | None = None
 ) -> tuple[TimetableData, list[PageTrace]]:
-    return extract_pages(load_path(path), ocr)
+    return extract_pages(load_path(path), ocr, tier)

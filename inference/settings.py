@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 OcrEngineName = Literal["rapid", "tesseract", "model"]
+TierName = Literal["auto", "classical", "document"]
 
 
 class Settings(BaseSettings):
@@ -26,12 +27,16 @@ class Settings(BaseSettings):
     max_upload_mb: float = 50.0
     pdf_dpi: int = 200
 
-    # Pipeline.
+    # Pipeline. `auto` reads pages with the document model when the registry has a champion
+    # (models:/yogi-document@champion) and with the classical rules otherwise.
     ocr_engine: OcrEngineName = "rapid"
+    tier: TierName = "auto"
 
     # Cascade routing (issue 7): accept >= accept_threshold, ask Claude between, review below.
     accept_threshold: float = Field(0.98, ge=0.0, le=1.01)
     review_threshold: float = Field(0.80, ge=0.0, le=1.01)
+    # Calibrators (`yogi calibrate`), one JSON per tier, versioned with the models they fit.
+    calibration_dir: Path = PROJECT_ROOT / "models" / "calibration"
 
     # MLflow: a local SQLite store (runs, registry) with artefacts under mlruns/ unless a server
     # is named; MLflow 3 no longer accepts a bare file store by default.
@@ -47,6 +52,7 @@ class Settings(BaseSettings):
     # Claude tier (issue 7). ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL are read by the SDK itself.
     claude_model: str = "claude-sonnet-4-6"
     claude_daily_budget_usd: float = 20.0
+    claude_tracing: bool = True  # every Messages API call traced into MLflow (yogi-claude)
 
 
 @lru_cache

@@ -1,4 +1,4 @@
-"""`yogi train …`: one sub-command per trainable tier (`ocr`; `document` joins it here).
+"""`yogi train …`: one sub-command per trainable tier (`ocr`, `document`).
 
 Only typer and rich are imported at module level: the training stacks (torch, peft, MLflow) load
 inside each command, so `yogi --help` stays fast.
@@ -67,6 +67,80 @@ def ocr(
             table.add_row(*row, str(int(result.base[key + "n"])))
     console.print(table)
     registered = (f"yogi-ocr v{result.version} → {result.alias} ({result.reason})"
+                  if result.version else "not registered")
+    console.print(f"run {result.run_id}: {registered}; training {result.train_seconds:.0f} s; "
+                  f"files in {out}")
+
+
+@train_app.command("document-prepare")
+def document_prepare(
+    data: Annotated[Path, typer.Option("--data", exists=True, file_okay=False,
+                                       help="a generated set (yogi data synth)")],
+    workers: Annotated[int, typer.Option(min=1, help="OCR processes")] = 2,
+    limit: Annotated[int | None, typer.Option(min=1, help="first N pages only")] = None,
+) -> None:
+    """Read every page of a generated set once (clean-up, OCR, structure) and cache what the
+    document model sees, with the classical rules' answer; resumes where it stopped."""
+    from rich.progress import Progress
+
+    from training.document.prepare import prepare
+    from training.document.train import READING_FILE
+
+    total = len(list((data / "pages").glob("*.png")))
+    with Progress(console=console) as bar:
+        task = bar.add_task("reading pages", total=min(total, limit or total))
+        done = prepare(data, data / READING_FILE, "rapid", workers=workers, limit=limit,
+                       progress=lambda k: bar.advance(task, k))
+    console.print(f"{done} pages cached in {data / READING_FILE}")
+
+
+@train_app.command("document")
+def document(
+    data: Annotated[Path, typer.Option("--data", exists=True, file_okay=False,
+                                       help="a prepared generated set (train document-prepare)")],
+    epochs: Annotated[int, typer.Option(min=1)] = 4,
+    rank: Annotated[int, typer.Option(min=1, help="LoRA rank")] = 8,
+    lr: Annotated[float, typer.Option(help="peak learning rate (one-cycle)")] = 5e-4,
+    heldout: Annotated[list[Path] | None, typer.Option(
+        "--heldout", exists=True, file_okay=False,
+        help="a separate prepared held-out set (another seed); repeatable")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="first N pages of --data")] = None,
+    out: Annotated[Path, typer.Option("--out", help="release, samples, metrics")] = Path(
+        ".yogi/document-train"),
+    threads: Annotated[int, typer.Option(min=1, help="torch intra-op threads")] = 2,
+    seed: Annotated[int, typer.Option(help="split, shuffling and init seed")] = 0,
+    register: Annotated[bool, typer.Option("--register/--no-register",
+                                           help="register yogi-document and apply the gate")
+                        ] = True,
+) -> None:
+    """LoRA on MiniLM + layout embeddings + page transformer; gated against the classical
+    rules and the champion on the same held-out pages."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from inference.cli import refuse
+    from training.document.train import train_document
+
+    with Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total} steps, loss {task.fields[loss]:.3f}"), console=console) as bar:
+        task = bar.add_task("train", total=None, loss=float("nan"))
+
+        def progress(step: int, total: int, loss: float) -> None:
+            bar.update(task, completed=step, total=total, loss=loss)
+
+        try:
+            result = train_document(data, epochs=epochs, rank=rank, lr=lr, limit=limit,
+                                    heldout_dirs=heldout or [], out_dir=out, threads=threads,
+                                    seed=seed, register=register, progress=progress)
+        except (ValueError, FileNotFoundError) as error:
+            raise refuse(str(error)) from None
+    table = Table("held-out pages", "classical rules", "document model", "champion")
+    for key in ("strictF1", "eventF1", "timeAccuracy", "headerAccuracy", "meanStrictF1"):
+        champion = result.champion.get(key) if result.champion else None
+        table.add_row(key, *(f"{v:.4f}" if v is not None else "–" for v in (
+            result.rules.get(key), result.tuned.get(key), champion)))
+    console.print(table)
+    console.print("per-role F1: " + ", ".join(f"{k} {v:.3f}" for k, v in result.role_f1.items()))
+    registered = (f"yogi-document v{result.version} → {result.alias} ({result.reason})"
                   if result.version else "not registered")
     console.print(f"run {result.run_id}: {registered}; training {result.train_seconds:.0f} s; "
                   f"files in {out}")

@@ -29,9 +29,10 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-# Registered model name → where its `Release` lives. The document tier adds its line here.
+# Registered model name → where its `Release` lives.
 RELEASES: dict[str, str] = {
     "yogi-ocr": "training.ocr.release:RELEASE",
+    "yogi-document": "training.document.release:RELEASE",
 }
 
 CHAMPION = "champion"

@@ -1,0 +1,129 @@
+"""The document model's decisions → timeblocks and heading. Deterministic formatting only:
+which lines form an event, which day names and written times the pointers chose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from inference.assembly import reading_order
+from inference.document.features import PageReading, time_atoms
+from inference.document.model import ROLES
+from inference.heading import Heading, parse_heading
+from inference.schema import Box, TimeBlock
+from inference.timeparse import parse_day_list, strip_times, to_hhmm
+
+_EVENT, _NOTES = ROLES.index("event"), ROLES.index("notes")
+_FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": "year"}
+
+
+@dataclass
+class PageDecisions:
+    """Probabilities from one forward pass, as numpy arrays."""
+
+    roles: np.ndarray  # (n, R) softmax
+    group: np.ndarray  # (n, n) sigmoid
+    day: np.ndarray  # (n, n) sigmoid
+    start: np.ndarray  # (n, A + 1) softmax; last column = no time written
+    end: np.ndarray
+
+    @classmethod
+    def from_logits(cls, logits: dict[str, torch.Tensor]) -> PageDecisions:
+        return cls(
+            roles=torch.softmax(logits["roles"], -1).numpy(),
+            group=torch.sigmoid(logits["group"]).numpy(),
+            day=torch.sigmoid(logits["day"]).numpy(),
+            start=torch.softmax(logits["start"], -1).numpy(),
+            end=torch.softmax(logits["end"], -1).numpy(),
+        )
+
+
+def event_groups(event_lines: list[int], group: np.ndarray) -> list[list[int]]:
+    """Connected components of event/notes lines linked with probability > 0.5 both ways."""
+    parent = {i: i for i in event_lines}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a in event_lines:
+        for b in event_lines:
+            if a < b and (group[a, b] + group[b, a]) / 2 > 0.5:
+                parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = {}
+    for i in event_lines:
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def _text(reading: PageReading, indices: list[int]) -> str:
+    ordered = reading_order([reading.lines[i].ocr_line() for i in indices])
+    return " ".join(strip_times(line.text) for line in ordered).strip()
+
+
+def _union(boxes: list[Box]) -> Box:
+    box = boxes[0]
+    for other in boxes[1:]:
+        box = box.union(other)
+    return box
+
+
+def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBlock]:
+    n = len(decisions.roles)
+    role = decisions.roles.argmax(1)
+    event_lines = [i for i in range(n) if role[i] in (_EVENT, _NOTES)]
+    atoms = time_atoms(reading.lines[:n])
+    day_names = [parse_day_list(reading.lines[j].text) for j in range(n)]
+    candidates = [j for j in range(n) if day_names[j]]
+    blocks = []
+    for members in event_groups(event_lines, decisions.group):
+        names = [i for i in members if role[i] == _EVENT]
+        notes = [i for i in members if role[i] == _NOTES]
+        if not names:  # notes alone: the model missed the name line; notes are the best name
+            names, notes = notes, []
+        name = _text(reading, names)
+        if not name or not candidates:
+            continue
+        day_score = decisions.day[members][:, candidates].mean(0)
+        chosen = [candidates[k] for k in np.flatnonzero(day_score > 0.5)]
+        if not chosen:
+            chosen = [candidates[int(day_score.argmax())]]
+        days = list(dict.fromkeys(d for j in chosen for d in day_names[j]))
+        start_p = decisions.start[members].mean(0)
+        end_p = decisions.end[members].mean(0)
+        start_k, end_k = int(start_p.argmax()), int(end_p.argmax())
+        start = to_hhmm(atoms[start_k][2]) if start_k < len(atoms) else None
+        end = to_hhmm(atoms[end_k][2]) if end_k < len(atoms) else None
+        confidence = float(
+            decisions.roles[members].max(1).mean() * day_score.max()
+            * start_p[start_k] * end_p[end_k]
+        )
+        box = _union([reading.lines[i].cell_box or reading.lines[i].box for i in members])
+        for day in days:
+            blocks.append(TimeBlock(day=day, name=name, start_time=start, end_time=end,
+                                    notes=_text(reading, notes) or None,
+                                    confidence=round(confidence, 4), source_box=box))
+    return blocks
+
+
+def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
+    """The heading parser reads the lines the model marks as heading fields (in reading
+    order, so "Term 2" and "2025" on one line stay together); a field the parser cannot read
+    is the text after the label of the line most likely to hold it."""
+    if not len(decisions.roles):
+        return Heading()
+    role = decisions.roles.argmax(1)
+    field_roles = [ROLES.index(name) for name in _FIELDS]
+    chosen = [reading.lines[i].ocr_line() for i in range(len(role)) if role[i] in field_roles]
+    heading = parse_heading("\n".join(line.text for line in reading_order(chosen)))
+    for role_name, attribute in _FIELDS.items():
+        scores = decisions.roles[:, ROLES.index(role_name)]
+        if getattr(heading, attribute) is not None or scores.max() < 0.5 or attribute == "year":
+            continue
+        text = reading.lines[int(scores.argmax())].text
+        setattr(heading, attribute, text.split(":", 1)[-1].strip() or None)
+    return heading

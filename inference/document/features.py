@@ -1,0 +1,72 @@
+"""What the document model reads from a page: every OCR line with its box, reading angle, OCR
+certainty and, when the structure stage put it in a table cell, that cell's grid position.
+
+`PageReading` is the boundary between the pipeline's reading stages and the model: built from a
+`PageTrace` at inference time, and cached as JSON for training (training/document/prepare.py).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from inference.schema import Box, OcrLine, Table
+from inference.timeparse import find_times
+
+
+class ReadLine(BaseModel):
+    text: str
+    box: Box
+    score: float = 1.0
+    angle: int = 0
+    # The cell holding the line (its own box when it is in none) and that cell's grid position
+    # (-1: not in a table cell). A line's text box is small; the cell says what it spans.
+    cell_box: Box | None = None
+    table: int = -1
+    row: int = -1
+    col: int = -1
+    row_span: int = 0
+    col_span: int = 0
+    ruled: bool = False
+
+    def ocr_line(self) -> OcrLine:
+        return OcrLine(text=self.text, box=self.box, score=self.score, angle=self.angle)
+
+
+class PageReading(BaseModel):
+    width: int
+    height: int
+    lines: list[ReadLine]
+
+
+def _cell_positions(tables: list[Table]) -> dict[int, tuple]:
+    """id(OcrLine) → (cell box, table, row, col, row span, col span, ruled) for lines in cells."""
+    positions = {}
+    for t, table in enumerate(tables):
+        for cell in table.cells:
+            for line in cell.lines:
+                positions[id(line)] = (cell.box, t, cell.row, cell.col, cell.row_span,
+                                       cell.col_span, table.ruled)
+    return positions
+
+
+def page_reading(trace) -> PageReading:  # trace: inference.pipeline.PageTrace (no import cycle)
+    height, width = trace.image.shape[:2]
+    positions = _cell_positions(trace.tables)
+    lines = []
+    for line in trace.lines:
+        cell_box, t, row, col, rs, cs, ruled = positions.get(
+            id(line), (line.box, -1, -1, -1, 0, 0, False))
+        lines.append(ReadLine(text=line.text, box=line.box, score=line.score, angle=line.angle,
+                              cell_box=cell_box, table=t, row=row, col=col, row_span=rs,
+                              col_span=cs, ruled=ruled))
+    return PageReading(width=width, height=height, lines=lines)
+
+
+def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
+    """Every time written on the page as (line index, position in the line, minutes)."""
+    atoms = []
+    for i, line in enumerate(lines):
+        values = [m for span in find_times(line.text) for m in (span.start, span.end)
+                  if m is not None]
+        atoms.extend((i, k, minutes) for k, minutes in enumerate(values))
+    return atoms

@@ -1,0 +1,83 @@
+"""The document tier: the pipeline's reading of each page → the document model → TimetableData.
+
+Same reading stages as the classical tier (clean-up, OCR, structure); the model replaces the
+hand-written assembly and heading rules. The registry's `champion` of `yogi-document` is what
+serving loads (`load_champion`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from inference.document.decode import PageDecisions, decode_blocks, decode_heading
+from inference.document.features import PageReading
+from inference.document.model import DocumentModel, PageTensors, page_tensors
+from inference.heading import Heading
+from inference.schema import TimeBlock, TimetableData
+from inference.validate import validate
+
+MODEL_NAME = "yogi-document"
+RELEASE_ARTEFACT = "artifacts/release"  # inside the logged pyfunc (training/document/pyfunc.py)
+
+
+def load_champion(alias: str = "champion", tracking_uri: str | None = None
+                  ) -> tuple[DocumentModel, str]:
+    """(model, registry version) of `models:/yogi-document@<alias>`; on a fresh clone whose
+    registry lacks it, the committed release under `models/document` is registered first."""
+    from inference.document.model import load_release
+    from inference.model_store import register_releases, resolve_artefact
+
+    resolved = resolve_artefact(MODEL_NAME, RELEASE_ARTEFACT, alias=alias,
+                                tracking_uri=tracking_uri, first_use=register_releases)
+    return load_release(resolved.path), resolved.version
+
+
+@dataclass
+class PageResult:
+    blocks: list[TimeBlock]
+    heading: Heading
+    decisions: PageDecisions
+
+
+@torch.inference_mode()
+def read_page(model: DocumentModel, reading: PageReading, tensors: PageTensors | None = None
+              ) -> PageResult:
+    """The model's blocks and heading for one page (`tensors`: already built for `reading`)."""
+    if not reading.lines:
+        empty = np.zeros((0, 0))
+        decisions = PageDecisions(empty, empty, empty, empty, empty)
+        return PageResult([], Heading(), decisions)
+    decisions = PageDecisions.from_logits(model(tensors or page_tensors(reading)))
+    return PageResult(decode_blocks(reading, decisions), decode_heading(reading, decisions),
+                      decisions)
+
+
+def _merge_headings(headings: list[Heading]) -> Heading:
+    merged = Heading()
+    for field in Heading.model_fields:
+        values = [getattr(h, field) for h in headings if getattr(h, field) is not None]
+        setattr(merged, field, values[0] if values else None)
+    return merged
+
+
+def page_confidence(result: PageResult) -> float:
+    """Mean block confidence (role × day × start × end probabilities); 0 without blocks."""
+    if not result.blocks:
+        return 0.0
+    return float(np.mean([b.confidence or 0.0 for b in result.blocks]))
+
+
+def document_result(pages: list[PageResult], versions: dict[str, str]) -> TimetableData:
+    blocks = [b for page in pages for b in page.blocks]
+    heading = _merge_headings([page.heading for page in pages])
+    warnings = [f"page {k + 1}: no timetable found, skipped"
+                for k, page in enumerate(pages) if not page.blocks]
+    warnings.extend(validate(blocks))
+    confidence = float(np.mean([page_confidence(p) for p in pages])) if pages else 0.0
+    return TimetableData(
+        teacher=heading.teacher, class_name=heading.class_name, term=heading.term,
+        year=heading.year, timeblocks=blocks, confidence=round(confidence, 4),
+        tier="document-model", model_versions=versions, warnings=warnings,
+    )

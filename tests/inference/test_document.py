@@ -1,0 +1,131 @@
+"""The document model's pieces on a hand-made page: a 2-day × 2-slot grid with a heading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from inference.document.decode import PageDecisions, decode_blocks, decode_heading
+from inference.document.features import PageReading, ReadLine, time_atoms
+from inference.document.model import ROLES, page_tensors
+from inference.schema import Box
+
+R = {name: k for k, name in enumerate(ROLES)}
+
+
+def line(text: str, x: float, y: float, row: int = -1, col: int = -1) -> ReadLine:
+    box = Box(x0=x, y0=y, x1=x + 90, y1=y + 20)
+    cell = Box(x0=x - 5, y0=y - 5, x1=x + 95, y1=y + 25) if row >= 0 else box
+    return ReadLine(text=text, box=box, cell_box=cell, table=0 if row >= 0 else -1, row=row,
+                    col=col, row_span=1 if row >= 0 else 0, col_span=1 if row >= 0 else 0,
+                    ruled=row >= 0)
+
+
+@pytest.fixture
+def grid() -> PageReading:
+    lines = [
+        line("Teacher: Mrs Smith", 10, 10),                       # 0 heading
+        line("9:00-10:00", 120, 60, 0, 1),                        # 1 time header
+        line("10:00-11:00", 220, 60, 0, 2),                       # 2 time header
+        line("Monday", 20, 100, 1, 0),                            # 3 day
+        line("Maths", 120, 100, 1, 1),                            # 4 event
+        line("English", 220, 100, 1, 2),                          # 5 event
+        line("Tuesday", 20, 140, 2, 0),                           # 6 day
+        line("Art", 120, 140, 2, 1),                              # 7 event
+        line("bring apron", 120, 160, 2, 1),                      # 8 notes of Art
+    ]
+    return PageReading(width=400, height=200, lines=lines)
+
+
+def test_time_atoms_flatten_every_written_time_in_order(grid):
+    atoms = time_atoms(grid.lines)
+    assert [(i, m) for i, _, m in atoms] == [(1, 540), (1, 600), (2, 600), (2, 660)]
+
+
+def test_page_tensors_describe_every_line_and_pair(grid):
+    tensors = page_tensors(grid)
+    n = len(grid.lines)
+    assert tensors.input_ids.shape[0] == n and tensors.layout.shape == (n, 12)
+    assert tensors.geometry.shape[:2] == (n, n) and tensors.atoms.shape == (4, 5)
+    assert tensors.day_candidates.tolist() == [i in (3, 6) for i in range(n)]
+    assert int(tensors.layout.max()) <= 100
+
+
+def _decisions(grid: PageReading) -> PageDecisions:
+    """What a perfect model would say about `grid`."""
+    n, atoms = len(grid.lines), 4
+    roles = np.zeros((n, len(ROLES)))
+    for i, role in enumerate(["teacher", "time", "time", "day", "event", "event", "day", "event",
+                              "notes"]):
+        roles[i, R[role]] = 1.0
+    group = np.eye(n)
+    group[7, 8] = group[8, 7] = 1.0
+    day = np.zeros((n, n))
+    day[[4, 5], 3] = 1.0
+    day[[7, 8], 6] = 1.0
+    start, end = np.zeros((n, atoms + 1)), np.zeros((n, atoms + 1))
+    start[:, -1] = end[:, -1] = 1.0
+    for i, (s, e) in {4: (0, 1), 5: (2, 3), 7: (0, 1), 8: (0, 1)}.items():
+        start[i] = end[i] = 0.0
+        start[i, s] = end[i, e] = 1.0
+    return PageDecisions(roles, group, day, start, end)
+
+
+def test_decode_turns_decisions_into_formatted_blocks(grid):
+    blocks = decode_blocks(grid, _decisions(grid))
+    got = sorted((b.day, b.name, b.start_time, b.end_time, b.notes) for b in blocks)
+    assert got == [("Monday", "English", "10:00", "11:00", None),
+                   ("Monday", "Maths", "09:00", "10:00", None),
+                   ("Tuesday", "Art", "09:00", "10:00", "bring apron")]
+    assert all(b.confidence == pytest.approx(1.0) for b in blocks)
+
+
+def test_decode_heading_reads_the_lines_marked_as_fields(grid):
+    assert decode_heading(grid, _decisions(grid)).teacher == "Mrs Smith"
+
+
+@pytest.mark.slow  # loads MiniLM (~2 s)
+def test_only_the_adapted_layers_run_per_step_and_the_split_is_exact(grid):
+    from inference.document.model import build_model
+
+    model = build_model(rank=2, tuned_layers=2).eval()
+    tensors = page_tensors(grid)
+    full = model.encoder(input_ids=tensors.input_ids, attention_mask=tensors.attention_mask
+                         ).last_hidden_state
+    hidden = model.frozen_states(tensors.input_ids, tensors.attention_mask)
+    mask = model._mask(hidden, tensors.attention_mask)
+    for layer in model._bert().encoder.layer[model.split:]:
+        hidden = layer(hidden, mask)
+    assert torch.allclose(full, hidden, atol=1e-5)
+    lora = [name for name, p in model.named_parameters() if p.requires_grad and "lora_" in name]
+    assert lora and all(".layer.4." in name or ".layer.5." in name for name in lora)
+
+
+@pytest.mark.slow  # a few optimiser steps on one page (~10 s)
+def test_training_steps_lower_the_loss_on_a_page(grid):
+    from inference.document.model import build_model
+    from training.document.labels import PageTargets
+    from training.document.train import page_loss
+
+    torch.manual_seed(0)
+    decisions = _decisions(grid)
+    n = len(grid.lines)
+    day_of = np.where(decisions.day.any(1, keepdims=True), decisions.day, -1.0)
+    targets = PageTargets(
+        roles=decisions.roles.argmax(1).tolist(),
+        blocks=[{0} if i in (4,) else {1} if i == 5 else {2} if i in (7, 8) else set()
+                for i in range(n)],
+        same_event=decisions.group.astype(np.float32), day_of=day_of.astype(np.float32),
+        start_of=decisions.start.astype(np.float32), end_of=decisions.end.astype(np.float32))
+    model = build_model(rank=2)
+    tensors = page_tensors(grid)
+    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
+    losses = []
+    for _ in range(8):
+        loss = sum(page_loss(model(tensors), targets, tensors).values())
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.6 * losses[0]

@@ -1,0 +1,100 @@
+"""`yogi train document` end to end on three generated pages: prepare (real OCR), train a couple
+of steps, log to a temporary MLflow registry, gate, release and read a page with the champion."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from training.document.train import gate
+
+RULES = {"strictF1": 0.60}
+
+
+def test_gate_promotes_only_what_beats_rules_and_champion():
+    assert gate({"strictF1": 0.70}, RULES, None)[0] == "champion"
+    alias, reason = gate({"strictF1": 0.55}, RULES, None)
+    assert alias == "challenger" and "classical rules" in reason
+    alias, reason = gate({"strictF1": 0.70}, RULES, {"strictF1": 0.75})
+    assert alias == "challenger" and "champion" in reason
+    assert gate({"strictF1": 0.80}, RULES, {"strictF1": 0.75})[0] == "champion"
+    alias, reason = gate({"strictF1": 0.90}, RULES, None, champion_error="download failed")
+    assert alias == "challenger" and "download failed" in reason
+
+
+@pytest.fixture(scope="module")
+def prepared(ocr_set: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from training.document.prepare import prepare
+    from training.document.train import READING_FILE
+
+    data = tmp_path_factory.mktemp("doc") / "set"
+    shutil.copytree(ocr_set, data)
+    assert prepare(data, data / READING_FILE, "rapid", workers=1) == 3
+    return data
+
+
+def test_training_logs_registers_and_gates(prepared: Path, tmp_path: Path):
+    from mlflow import MlflowClient
+
+    from training.document.train import train_document
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    result = train_document(prepared, epochs=1, max_steps=2, accumulate=1, held_out=0.34,
+                            out_dir=tmp_path / "out", tracking_uri=uri, threads=2, samples=1)
+    client = MlflowClient(uri)
+    run = client.get_run(result.run_id)
+    assert run.data.params["pages_train"] == "2" and run.data.params["pages_held_out"] == "1"
+    for metric in ("heldout_strict_f1", "heldout_role_macro_f1", "rules_heldout_strictF1",
+                   "gate_strict_f1", "train_wall_s"):
+        assert metric in run.data.metrics
+    artefacts = {a.path for a in client.list_artifacts(result.run_id)}
+    assert {"confusion_matrix.png", "sample_pages", "release", "metrics.json"} <= artefacts
+    version = client.get_model_version("yogi-document", result.version)
+    assert result.alias in ("champion", "challenger")
+    assert version.tags["gate_reason"] == result.reason
+    assert str(client.get_model_version_by_alias("yogi-document", result.alias).version) == \
+        result.version
+    report = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert report["rules"]["strictF1"] == result.rules["strictF1"]
+
+
+def test_a_committed_release_registers_and_serves_the_pipeline(prepared: Path, tmp_path: Path,
+                                                               monkeypatch):
+    """A fresh clone: the release folder → registry champion → `extract --tier document`."""
+    from dataclasses import replace
+
+    from inference.document.tier import load_champion
+    from inference.pipeline import document_model, extract_file
+    from inference.settings import get_settings
+    from training.document.release import RELEASE
+    from training.document.train import train_document
+    from training.registry import ensure_released
+
+    out = tmp_path / "trained"
+    train_document(prepared, epochs=1, max_steps=1, accumulate=1, held_out=0.34, out_dir=out,
+                   tracking_uri=f"sqlite:///{tmp_path}/train.db", register=False, samples=1)
+    release = replace(RELEASE, folder=out, identity=out / "release")
+    uri = f"sqlite:///{tmp_path}/fresh.db"
+    done = ensure_released(release, uri)
+    assert done.created and done.alias == "champion"
+    assert not ensure_released(release, uri).created  # idempotent
+
+    monkeypatch.setenv("YOGI_MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("YOGI_DATA_DIR", str(tmp_path / "state"))
+    get_settings.cache_clear()
+    document_model.cache_clear()
+    try:
+        model, version = load_champion(tracking_uri=uri)
+        assert version == done.version
+        page = sorted((prepared / "pages").glob("*.png"))[0]
+        result, _ = extract_file(page, tier="document")
+        assert result.tier == "document-model"
+        assert result.model_versions["document"] == done.version
+        classical, _ = extract_file(page, tier="classical")
+        assert classical.tier == "classical"
+    finally:
+        get_settings.cache_clear()
+        document_model.cache_clear()

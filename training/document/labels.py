@@ -1,0 +1,111 @@
+"""Layout labels of the data engine → targets for the OCR lines the pipeline actually read.
+
+The data engine records every line it drew (box on the original page, role, heading field,
+the timeblocks it belongs to). The model sees OCR lines on the cleaned page instead, which can
+be split, merged or misread. Each OCR line takes the labels of the drawn lines it covers, found
+by mapping their boxes through the page transform and measuring overlap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from inference.document.features import PageReading, time_atoms
+from inference.document.model import ROLES
+from inference.preprocess import map_points
+from inference.schema import Box, TimetableData
+from inference.timeparse import parse_day_list
+
+HEADING_FIELDS = {"teacher": "teacher", "className": "class", "term": "term", "year": "year"}
+_MIN_COVER = 0.3  # share of an OCR line's box a drawn line must cover to lend it its labels
+
+
+@dataclass
+class PageTargets:
+    """Per OCR line: role index, the gold timeblocks it belongs to; per pair/atom: relations."""
+
+    roles: list[int]
+    blocks: list[set[int]]
+    same_event: np.ndarray  # (n, n) 1 where both lines belong to a common timeblock
+    day_of: np.ndarray  # (n, n) 1 where line j names a day of line i's timeblocks; -1 unknown
+    start_of: np.ndarray  # (n, atoms + 1) 1 on atoms giving line i's start; last = "no time"
+    end_of: np.ndarray
+
+
+def _mapped_box(quad: list[list[float]], transform: np.ndarray) -> Box:
+    points = map_points(transform, np.asarray(quad, dtype=float))
+    return Box(x0=float(points[:, 0].min()), y0=float(points[:, 1].min()),
+               x1=float(points[:, 0].max()), y1=float(points[:, 1].max()))
+
+
+def _cover(ocr: Box, drawn: Box) -> float:
+    w = min(ocr.x1, drawn.x1) - max(ocr.x0, drawn.x0)
+    h = min(ocr.y1, drawn.y1) - max(ocr.y0, drawn.y0)
+    if w <= 0 or h <= 0:
+        return 0.0
+    return w * h / max(ocr.width * ocr.height, 1.0)
+
+
+def line_role(drawn: dict) -> str:
+    if drawn["role"] == "heading":
+        for name in drawn.get("fields") or []:
+            if name in HEADING_FIELDS:
+                return HEADING_FIELDS[name]
+        return "other"
+    return drawn["role"] if drawn["role"] in ROLES else "other"
+
+
+def _minutes(hhmm: str | None) -> int | None:
+    if hhmm is None:
+        return None
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def page_targets(reading: PageReading, layout: dict, label: TimetableData,
+                 transform: np.ndarray) -> PageTargets:
+    drawn = [(_mapped_box(d["quad"], transform), d) for d in layout["lines"]]
+    n = len(reading.lines)
+    roles, blocks = [], []
+    for line in reading.lines:
+        covers = [(_cover(line.box, box), d) for box, d in drawn]
+        covering = [d for c, d in covers if c >= _MIN_COVER]
+        if not covering:
+            roles.append(ROLES.index("other"))
+            blocks.append(set())
+            continue
+        best = max(covers, key=lambda pair: pair[0])[1]
+        roles.append(ROLES.index(line_role(best)))
+        blocks.append({b for d in covering for b in d["blocks"]})
+
+    event_like = {ROLES.index("event"), ROLES.index("notes")}
+    is_event = np.array([r in event_like and bool(b) for r, b in zip(roles, blocks, strict=True)])
+    same_event = np.zeros((n, n), np.float32)
+    for i in np.flatnonzero(is_event):
+        for j in np.flatnonzero(is_event):
+            same_event[i, j] = float(bool(blocks[i] & blocks[j]))
+
+    # Day pointers: line j is a day header naming one of line i's days.
+    day_role = ROLES.index("day")
+    named = [set(parse_day_list(line.text)) if roles[j] == day_role else set()
+             for j, line in enumerate(reading.lines)]
+    day_of = np.full((n, n), -1.0, np.float32)
+    atoms = time_atoms(reading.lines)
+    start_of = np.zeros((n, len(atoms) + 1), np.float32)
+    end_of = np.zeros((n, len(atoms) + 1), np.float32)
+    for i in np.flatnonzero(is_event):
+        gold = [label.timeblocks[b] for b in blocks[i] if b < len(label.timeblocks)]
+        days = {block.day for block in gold}
+        if any(named[j] & days for j in range(n)):
+            day_of[i] = [float(bool(named[j] & days)) for j in range(n)]
+        for target, edge in ((start_of, "start_time"), (end_of, "end_time")):
+            wanted = {_minutes(getattr(block, edge)) for block in gold if block.time_scored}
+            if not wanted:
+                continue
+            if wanted == {None}:
+                target[i, -1] = 1.0
+            else:
+                target[i, :-1] = [float(m in wanted) for _, _, m in atoms]
+    return PageTargets(roles, blocks, same_event, day_of, start_of, end_of)

@@ -1,0 +1,56 @@
+"""Run the pipeline's reading stages (clean-up, OCR, structure) over a generated set once and
+cache what the document model sees, so training and evaluation never OCR a page twice.
+
+One JSON line per page: the OCR lines with their cell positions, the page transform (to align
+the data engine's layout labels, drawn on the original page, with the cleaned page), and the
+classical tier's answer on the same reading, so both tiers are scored on identical input.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+from collections.abc import Callable
+from pathlib import Path
+
+from inference.document.features import page_reading
+from inference.loading import load_path
+from inference.ocr import get_engine
+from inference.pipeline import assemble_document, extract_page
+
+
+def _read_one(args: tuple[str, str]) -> dict:
+    page_path, engine_name = args
+    pages = load_path(page_path)
+    trace = extract_page(pages[0].image, get_engine(engine_name))
+    classical = assemble_document([trace])
+    return {
+        "id": Path(page_path).stem,
+        **page_reading(trace).model_dump(),
+        "transform": trace.transform.tolist(),
+        "classical": classical.to_json_dict(),
+    }
+
+
+def prepare(data_dir: Path, out: Path, engine: str = "rapid", workers: int = 1,
+            limit: int | None = None, progress: Callable[[int], None] | None = None) -> int:
+    """OCR every page of `data_dir/pages/*.png` into `out` (JSON lines); resumes where a
+    previous run stopped. Returns the number of pages now cached."""
+    done: set[str] = set()
+    if out.exists():
+        done = {json.loads(line)["id"] for line in out.read_text().splitlines() if line}
+    pages = sorted((data_dir / "pages").glob("*.png"))[:limit]
+    todo = [(str(p), engine) for p in pages if p.stem not in done]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("a") as sink:
+        if workers <= 1:
+            results = map(_read_one, todo)
+        else:
+            pool = mp.get_context("fork").Pool(workers)
+            results = pool.imap(_read_one, todo)
+        for record in results:
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sink.flush()
+            if progress:
+                progress(1)
+    return len(done) + len(todo)
