@@ -98,9 +98,10 @@ def document_prepare(
 def document(
     data: Annotated[Path, typer.Option("--data", exists=True, file_okay=False,
                                        help="a prepared generated set (train document-prepare)")],
-    epochs: Annotated[int, typer.Option(min=1)] = 4,
+    epochs: Annotated[int, typer.Option(min=1)] = 10,
     rank: Annotated[int, typer.Option(min=1, help="LoRA rank")] = 8,
-    lr: Annotated[float, typer.Option(help="peak learning rate (one-cycle)")] = 5e-4,
+    lr: Annotated[float, typer.Option(help="peak learning rate (one-cycle)")] = 1e-3,
+    accumulate: Annotated[int, typer.Option(min=1, help="pages per optimiser step")] = 2,
     heldout: Annotated[list[Path] | None, typer.Option(
         "--heldout", exists=True, file_okay=False,
         help="a separate prepared held-out set (another seed); repeatable")] = None,
@@ -129,6 +130,7 @@ def document(
 
         try:
             result = train_document(data, epochs=epochs, rank=rank, lr=lr, limit=limit,
+                                    accumulate=accumulate,
                                     heldout_dirs=heldout or [], out_dir=out, threads=threads,
                                     seed=seed, register=register, progress=progress)
         except (ValueError, FileNotFoundError) as error:
@@ -144,3 +146,41 @@ def document(
                   if result.version else "not registered")
     console.print(f"run {result.run_id}: {registered}; training {result.train_seconds:.0f} s; "
                   f"files in {out}")
+
+
+def bench_document(
+    data: Annotated[list[Path], typer.Option("--data", exists=True, file_okay=False,
+                                             help="prepared held-out sets; repeatable")],
+    out: Annotated[Path, typer.Option()] = Path("bench/document.json"),
+    threads: Annotated[int, typer.Option(min=1)] = 2,
+) -> None:
+    """Classical rules vs the registry's document model on the same prepared pages: scores
+    overall and per capture kind, per-role F1, model latency per page, peak memory."""
+    import json
+
+    import torch
+
+    from inference.cli import refuse
+    from inference.document.tier import load_champion
+    from inference.model_store import ModelUnavailable
+    from training.document.measure import compare
+
+    torch.set_num_threads(threads)
+    try:
+        model, version = load_champion()
+        report = compare(model, version, data)
+    except (ModelUnavailable, FileNotFoundError) as error:
+        raise refuse(str(error)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    table = Table("pages", "n", "tier", "strict F1", "event F1", "time acc", "header acc")
+    for name, group in [("all", {"pages": report["pages"], **report["all"]}),
+                        *report["byCapture"].items()]:
+        for tier in ("classical", "document"):
+            s = group[tier]
+            table.add_row(name, str(group["pages"]), tier, *(
+                "–" if s.get(k) is None else f"{s[k]:.3f}"
+                for k in ("strictF1", "eventF1", "timeAccuracy", "headerAccuracy")))
+    console.print(table)
+    console.print(f"model latency {report['latencyMs']}, peak RSS {report['peakRssMb']} MB; "
+                  f"saved {out}")

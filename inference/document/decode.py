@@ -15,7 +15,7 @@ from inference.heading import Heading, parse_heading
 from inference.schema import Box, TimeBlock
 from inference.timeparse import parse_day_list, strip_times, to_hhmm
 
-_EVENT, _NOTES = ROLES.index("event"), ROLES.index("notes")
+_EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": "year"}
 
 
@@ -111,14 +111,16 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
 
 
 def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
-    """The heading parser reads the lines the model marks as heading fields (in reading
-    order, so "Term 2" and "2025" on one line stay together); a field the parser cannot read
-    is the text after the label of the line most likely to hold it."""
+    """The heading parser reads the lines the model marks as heading fields, plus the
+    free-standing lines it calls `other` (a school name, a title: the parser skips what is not
+    a field, and a field line the model under-calls is still read), in reading order; a field
+    the parser cannot read is the text after the label of the line most likely to hold it."""
     if not len(decisions.roles):
         return Heading()
     role = decisions.roles.argmax(1)
     field_roles = [ROLES.index(name) for name in _FIELDS]
-    chosen = [reading.lines[i].ocr_line() for i in range(len(role)) if role[i] in field_roles]
+    chosen = [reading.lines[i].ocr_line() for i in range(len(role))
+              if role[i] in field_roles or (role[i] == _OTHER and reading.lines[i].table < 0)]
     heading = parse_heading("\n".join(line.text for line in reading_order(chosen)))
     for role_name, attribute in _FIELDS.items():
         scores = decisions.roles[:, ROLES.index(role_name)]
