@@ -633,8 +633,13 @@ class ClaudeReader:
         spent.output_tokens += usage.output_tokens
         spent.cost_usd += cost
         try:
+            # By keyword: the serving store's `record` takes keywords only.
             self.ledger.record(
-                self.model, usage.input_tokens, usage.output_tokens, cost, document_id
+                model=self.model,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cost_usd=cost,
+                document_id=document_id,
             )
         except Exception as err:
             # The answer is paid for either way; losing it too would be worse than a gap.

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+import structlog
 import typer
 from rich.console import Console
 from rich.progress import Progress
@@ -18,9 +20,16 @@ from rich.table import Table as RichTable
 from inference.errors import InputRefused
 from inference.logs import configure
 from inference.schema import TimetableData
-from training.cli import train_app
+from serving.cli import register as register_serving
+from training.calibrate_cli import register as register_calibration
+from training.cli import bench_document, train_app
 from training.data_cli import data_app
 from training.models_cli import models_app
+
+if TYPE_CHECKING:
+    from inference.cascade import CascadeResult
+    from inference.settings import Settings
+    from serving.store import Store
 
 app = typer.Typer(help="yogi: school timetable documents → structured timetable data.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -99,18 +108,37 @@ def extract(
     out: Annotated[Path | None, typer.Option(help="Write the output here instead of stdout.")
                    ] = None,
     debug: Annotated[Path | None, typer.Option(help="Write grid and OCR drawings here.")] = None,
+    tier: Annotated[TierChoice | None, typer.Option(help="default from settings (auto)")
+                    ] = None,
 ) -> None:
-    """Extract the timetable from one document."""
-    from inference.pipeline import extract_file
+    """Extract the timetable from one document through the cascade (tier, calibrated
+    confidence, Claude for the uncertain ones). The route taken is one JSON line on stderr."""
+    from inference.cascade import run_cascade_pages
+    from inference.loading import load_path
+    from inference.settings import get_settings
+    from serving.store import Store
 
+    settings = get_settings()
     try:
-        result, traces = extract_file(file, ocr.value if ocr else None)
+        pages = load_path(file)
     except InputRefused as error:
         raise refuse(f"{file}: {error}") from None
+    data = file.read_bytes()
+    # The service's store: the Claude spend cap is shared with it, and silver labels land there.
+    store = Store.from_settings(settings)
+    store.migrate()
+    outcome = run_cascade_pages(pages, settings=settings, ledger=store,
+                                document_id=hashlib.sha256(data).hexdigest(),
+                                ocr=ocr.value if ocr else None,
+                                tier=tier.value if tier else None)
+    if outcome.silver:
+        store_silver_label(store, settings, data, file.name, outcome)
+    status_line(outcome)
+    result = outcome.result
     if debug is not None:
         from inference.debug import write_debug
 
-        for path in write_debug(traces, debug, file.stem):
+        for path in write_debug(outcome.traces, debug, file.stem):
             err_console.print(f"debug drawing: {path}")
     if format is OutputFormat.json:
         text = json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False)
@@ -127,6 +155,50 @@ def extract(
         out.write_text(text + ("\n" if not text.endswith("\n") else ""))
     else:
         sys.stdout.write(text + "\n")
+
+
+def status_line(outcome: CascadeResult) -> None:
+    """The cascade's route as one structured line on stderr, whatever the log level: the
+    caller's only way to see the status (stdout carries the contract JSON alone)."""
+    logger = structlog.wrap_logger(
+        structlog.PrintLogger(sys.stderr),
+        wrapper_class=structlog.BoundLogger,  # not the configured level filter
+        processors=[structlog.processors.add_log_level,
+                    structlog.processors.TimeStamper(fmt="iso"),
+                    structlog.processors.JSONRenderer()],
+    )
+    logger.info("cascade", status=outcome.status, reason=outcome.reason,
+                route=outcome.decision.action, confidence=outcome.calibration.confidence,
+                raw_confidence=outcome.calibration.raw, calibration=outcome.calibration.source,
+                tier=outcome.result.tier, cost_usd=round(outcome.cost_usd, 6))
+
+
+def store_silver_label(store: Store, settings: Settings, data: bytes, filename: str,
+                       outcome: CascadeResult) -> None:
+    """An accepted Claude answer → the store as a silver label, as the service keeps it: the
+    original (what the label is trained against), the document, the extraction, the label
+    with its model and cost."""
+    from inference.loading import sniff_format
+    from serving import store as st
+    from serving.app import CONTENT_TYPES, clean_filename
+    from serving.objects import object_key, object_store_from_settings
+
+    document_id = hashlib.sha256(data).hexdigest()
+    key = object_key(document_id)
+    content_type = CONTENT_TYPES[sniff_format(data)]
+    object_store_from_settings(settings).put(key, data, content_type)
+    store.get_or_create_document(document_id, filename=clean_filename(filename),
+                                 content_type=content_type, size=len(data), object_key=key)
+    result = outcome.result.to_json_dict()
+    extraction = store.finish(
+        document_id, status=st.DONE, result=result, tier=outcome.result.tier,
+        confidence=outcome.result.confidence, route_reason=outcome.reason,
+        model_versions=dict(outcome.result.model_versions), timings=outcome.timings,
+        latency_s=outcome.timings["total"], cost_usd=outcome.cost_usd,
+    )
+    model = outcome.result.model_versions.get("claude", settings.claude_model)
+    store.add_label(document_id, result, source=st.SILVER, author=model,
+                    corrects_extraction_id=extraction.id, cost_usd=outcome.cost_usd)
 
 
 def _load_label(path: Path) -> TimetableData:
@@ -201,6 +273,8 @@ def bench_pipeline_command(
     console.print_json(data=report)
 
 
+register_serving(app, bench_app)  # yogi serve, yogi bench serve (serving/cli.py)
+register_calibration(app, bench_app)  # yogi calibrate, yogi bench cascade
 
 
 @bench_app.command("ocr")
@@ -230,3 +304,6 @@ def bench_ocr_command(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     console.print_json(data=report)
+
+
+bench_app.command("document")(bench_document)  # yogi bench document (training/cli.py)

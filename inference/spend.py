@@ -28,8 +28,10 @@ class SpendLedger(Protocol):
 
     def spent_today(self) -> float: ...
 
+    # Keywords only: callers name every figure (the serving store takes nothing else).
     def record(
         self,
+        *,
         model: str,
         input_tokens: int,
         output_tokens: int,

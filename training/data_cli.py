@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -64,6 +65,34 @@ def sheet(
     from training.synth.sheet import contact_sheet
 
     console.print(f"wrote {contact_sheet(directory, out, with_real, count)}")
+
+
+class LabelSource(StrEnum):
+    gold = "gold"
+    silver = "silver"
+    all = "all"
+
+
+@data_app.command()
+def labels(
+    out: Annotated[Path, typer.Option("--out", help="folder to write (pages/, labels/)")],
+    source: Annotated[LabelSource, typer.Option(
+        help="gold: reviewers' corrections; silver: accepted Claude answers")] = LabelSource.all,
+) -> None:
+    """Export the store's labels for training: one contract JSON per document (gold beats
+    silver, newest wins), its original, and manifest.json."""
+    from inference.settings import get_settings
+    from serving.objects import object_store_from_settings
+    from serving.store import Store
+    from training.label_export import export_labels
+
+    settings = get_settings()
+    store = Store.from_settings(settings)
+    store.migrate()
+    manifest = export_labels(store, object_store_from_settings(settings), source.value, out)
+    counts = manifest["counts"]
+    console.print(f"wrote {len(manifest['documents'])} labels to {out} "
+                  f"({counts['gold']} gold, {counts['silver']} silver)")
 
 
 if __name__ == "__main__":

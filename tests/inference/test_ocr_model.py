@@ -70,7 +70,8 @@ def test_models_list_and_register(model_settings, monkeypatch, make_standin_rele
     assert rows[0]["source"] == "release"
 
     # The stand-in release is registered already: `register` is a no-op for it.
-    release = make_standin_release(Path(model_settings.removeprefix("sqlite:///")).parent / "release")
+    registry_dir = Path(model_settings.removeprefix("sqlite:///")).parent
+    release = make_standin_release(registry_dir / "release")
     monkeypatch.setattr(registry, "load_release", lambda name: release)
     again = CliRunner().invoke(app, ["models", "register"])
     assert again.exit_code == 0, again.output

@@ -1,0 +1,145 @@
+"""`yogi calibrate` and `yogi bench cascade` (mounted into the `yogi` CLI by inference/cli.py).
+
+Thin: options → training/calibrate.py → a table on stdout and files. Nothing heavy is imported
+until a command runs."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, get_args
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from inference.settings import OcrEngineName
+
+console = Console()
+
+
+class TierChoice(StrEnum):
+    classical = "classical"
+    document = "document"
+
+
+DataDir = Annotated[Path, typer.Option(
+    "--data", help="a labelled set: labels/*.json beside pages/ or images/")]
+Predictions = Annotated[Path | None, typer.Option(
+    "--predictions", help="JSON lines {id, result}; default: the set's reading-<ocr>.jsonl "
+    "cache, else the tier is run on every page")]
+TierOption = Annotated[TierChoice, typer.Option(
+    "--tier", help="the tier whose confidence is calibrated")]
+# The settings' engine names as typer choices (mypy cannot see members made from a Literal).
+OcrName = StrEnum("OcrName", [(n, n) for n in get_args(OcrEngineName)])  # type: ignore[misc]
+Ocr = Annotated[OcrName | None, typer.Option(
+    "--ocr", help="OCR engine of the reading cache, and when the tier is run here")]
+Folds = Annotated[int, typer.Option("--folds", min=2, help="k of the k-fold held-out figures")]
+Bins = Annotated[int, typer.Option("--bins", min=2, help="equal-width ECE bins")]
+
+
+def _check_inputs(data: Path, predictions: Path | None) -> None:
+    from inference.cli import refuse
+
+    if not data.is_dir():
+        raise refuse(f"{data}: not a folder")
+    if predictions is not None and not predictions.is_file():
+        raise refuse(f"{predictions}: no such file")
+
+
+def calibrate_command(
+    data: DataDir,
+    predictions: Predictions = None,
+    tier: TierOption = TierChoice.classical,
+    ocr: Ocr = None,
+    folds: Folds = 5,
+    bins: Bins = 10,
+    mlflow: Annotated[bool, typer.Option("--mlflow/--no-mlflow")] = True,
+) -> None:
+    """Fit the tier's confidence calibrator (isotonic) on a labelled set; report ECE on
+    held-out folds; save it under models/calibration/ and log it to MLflow."""
+    from inference.cli import refuse
+    from inference.settings import get_settings
+    from training.calibrate import calibrate
+
+    _check_inputs(data, predictions)
+    try:
+        fitted = calibrate(data, tier=tier.value, settings=get_settings(),
+                           predictions=predictions, ocr=ocr.value if ocr else None,
+                           folds=folds, bins=bins, mlflow=mlflow)
+    except ValueError as error:
+        raise refuse(str(error)) from None
+    calibrator = fitted.calibrator
+    table = Table("documents", "fully right", "ECE raw", f"ECE calibrated ({folds}-fold)",
+                  "Brier raw", "Brier calibrated",
+                  title=f"{calibrator.tier} calibration ({calibrator.target})")
+    m = calibrator.metrics
+    table.add_row(str(calibrator.fitted_on.documents), str(calibrator.fitted_on.fully_right),
+                  f"{m['ece_raw']:.4f}", f"{m['ece_calibrated_cv']:.4f}",
+                  f"{m['brier_raw']:.4f}", f"{m['brier_calibrated_cv']:.4f}")
+    console.print(table)
+    console.print(f"calibrator: {fitted.path}\nreliability diagram: {fitted.diagram}")
+    if calibrator.mlflow_run_id:
+        console.print(f"MLflow run {calibrator.mlflow_run_id} (experiment yogi-calibration)")
+
+
+def bench_cascade_command(
+    data: DataDir,
+    predictions: Predictions = None,
+    tier: TierOption = TierChoice.classical,
+    ocr: Ocr = None,
+    folds: Folds = 5,
+    bins: Bins = 10,
+    out: Annotated[Path | None, typer.Option(
+        help="JSON report (default bench/cascade-<tier>-<set>.json)")] = None,
+) -> None:
+    """The cascade on a labelled set: ECE before/after calibration and a sweep of (accept,
+    review) thresholds: shares accepted / to Claude / to review, strict F1 and share fully
+    right of the accepted, Claude's cost per 1,000 documents."""
+    from inference.cli import refuse
+    from inference.settings import get_settings
+    from training.calibrate import bench_cascade
+
+    _check_inputs(data, predictions)
+    try:
+        report = bench_cascade(data, tier=tier.value, settings=get_settings(),
+                               predictions=predictions, ocr=ocr.value if ocr else None,
+                               folds=folds, bins=bins)
+    except ValueError as error:
+        raise refuse(str(error)) from None
+    out = out or Path("bench") / f"cascade-{report['tier']}-{data.resolve().name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    console.print(sweep_table(report))
+    console.print(
+        f"ECE raw {report['ece']['raw']:.4f} → calibrated {report['ece']['calibrated']:.4f} "
+        f"({report['confidenceSource']}); {report['fullyRight']}/{report['documents']} fully "
+        f"right\nClaude per 1,000 documents ({report['claudeCost']['assumption']}):")
+    for key, what in (("atSettings", "calibrated"), ("atSettingsRaw", "raw, uncalibrated")):
+        row = report[key]
+        low, high = row["claudeUsdPer1000"]
+        console.print(f"  at accept {row['accept']:.2f} / review {row['review']:.2f} on {what} "
+                      f"confidence: {row['toClaude']:.1%} to Claude → ${low:.2f}–${high:.2f}")
+    console.print(f"wrote {out}")
+
+
+def sweep_table(report: dict) -> Table:
+    def share(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    table = Table("accept ≥", "review <", "accepted", "to Claude", "to review",
+                  "strict F1 (accepted)", "fully right (accepted)", "Claude $/1000 docs",
+                  title=f"{report['tier']} tier on {report['data']} ({report['documents']} "
+                  "documents)")
+    for row in report["sweep"]:
+        table.add_row(f"{row['accept']:.2f}", f"{row['review']:.2f}", share(row["accepted"]),
+                      share(row["toClaude"]), share(row["toReview"]),
+                      share(row["acceptedStrictF1"]), share(row["acceptedFullyRight"]),
+                      "–".join(f"{usd:.0f}" for usd in row["claudeUsdPer1000"]))
+    return table
+
+
+def register(app: typer.Typer, bench_app: typer.Typer) -> None:
+    app.command("calibrate")(calibrate_command)
+    bench_app.command("cascade")(bench_cascade_command)
