@@ -142,10 +142,11 @@ def assemble_document(traces: list[PageTrace]) -> TimetableData:
 
 @lru_cache(maxsize=1)
 def document_model():
-    """(model, registry version) of the document tier's champion, loaded once per process."""
+    """(model, registry version) of the document tier (`models:/yogi-document@champion`, or
+    the alias in settings), loaded once per process."""
     from inference.document.tier import load_champion
 
-    return load_champion()
+    return load_champion(get_settings().document_alias)
 
 
 def read_document(traces: list[PageTrace], tier: str = "auto") -> TimetableData:

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     # (models:/yogi-document@champion) and with the classical rules otherwise.
     ocr_engine: OcrEngineName = "rapid"
     tier: TierName = "auto"
+    document_alias: str = "champion"  # registry alias the document tier loads (e.g. challenger)
 
     # Cascade routing (issue 7): accept >= accept_threshold, ask Claude between, review below.
     accept_threshold: float = Field(0.98, ge=0.0, le=1.01)

@@ -152,6 +152,7 @@ def bench_document(
     data: Annotated[list[Path], typer.Option("--data", exists=True, file_okay=False,
                                              help="prepared held-out sets; repeatable")],
     out: Annotated[Path, typer.Option()] = Path("bench/document.json"),
+    alias: Annotated[str, typer.Option(help="registry alias of yogi-document")] = "champion",
     threads: Annotated[int, typer.Option(min=1)] = 2,
 ) -> None:
     """Classical rules vs the registry's document model on the same prepared pages: scores
@@ -167,11 +168,13 @@ def bench_document(
 
     torch.set_num_threads(threads)
     try:
-        model, version = load_champion()
+        model, version = load_champion(alias)
         report = compare(model, version, data)
     except (ModelUnavailable, FileNotFoundError) as error:
         raise refuse(str(error)) from None
-    out.parent.mkdir(parents=True, exist_ok=True)
+    predictions = out.with_name(out.stem + "-predictions.jsonl")
+    predictions.parent.mkdir(parents=True, exist_ok=True)
+    predictions.write_text("".join(json.dumps(p) + "\n" for p in report.pop("predictions")))
     out.write_text(json.dumps(report, indent=2))
     table = Table("pages", "n", "tier", "strict F1", "event F1", "time acc", "header acc")
     for name, group in [("all", {"pages": report["pages"], **report["all"]}),
@@ -183,4 +186,4 @@ def bench_document(
                 for k in ("strictF1", "eventF1", "timeAccuracy", "headerAccuracy")))
     console.print(table)
     console.print(f"model latency {report['latencyMs']}, peak RSS {report['peakRssMb']} MB; "
-                  f"saved {out}")
+                  f"saved {out} and {predictions}")

@@ -205,6 +205,9 @@ def ensure_released(release: Release, tracking_uri: str | None = None) -> Regist
                                             tags={RELEASE_TAG: sha, "source": "release"})
     current = version_by_alias(client, release.name, CHAMPION)
     alias, reason = release_alias(current.tags if current is not None else None)
+    if bundle.tags.get("gate_alias") == CHALLENGER:
+        # The training run's gate kept this model a challenger: releasing it changes nothing.
+        alias, reason = CHALLENGER, f"training gate: {bundle.tags.get('gate_reason', '')}"
     client.set_registered_model_alias(release.name, alias, version.version)
     client.set_model_version_tag(release.name, version.version, "alias_reason", reason)
     log.info("release registered", model=release.name, version=str(version.version),

@@ -60,6 +60,19 @@ def event_groups(event_lines: list[int], group: np.ndarray) -> list[list[int]]:
     return list(groups.values())
 
 
+def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]) -> tuple[int, int]:
+    """The most probable (start, end) atom pair with the end after the start; the last column
+    of each is "no time written", which pairs with anything."""
+    none = len(minutes)
+    value = np.array([*minutes, -1])
+    joint = start_p[:, None] * end_p[None, :]
+    valid = (value[None, :] > value[:, None]) | (np.arange(none + 1)[:, None] == none) \
+        | (np.arange(none + 1)[None, :] == none)
+    joint = np.where(valid, joint, 0.0)
+    start_k, end_k = np.unravel_index(int(joint.argmax()), joint.shape)
+    return int(start_k), int(end_k)
+
+
 def _text(reading: PageReading, indices: list[int]) -> str:
     ordered = reading_order([reading.lines[i].ocr_line() for i in indices])
     return " ".join(strip_times(line.text) for line in ordered).strip()
@@ -95,7 +108,7 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
         days = list(dict.fromkeys(d for j in chosen for d in day_names[j]))
         start_p = decisions.start[members].mean(0)
         end_p = decisions.end[members].mean(0)
-        start_k, end_k = int(start_p.argmax()), int(end_p.argmax())
+        start_k, end_k = time_pair(start_p, end_p, [m for _, _, m in atoms])
         start = to_hhmm(atoms[start_k][2]) if start_k < len(atoms) else None
         end = to_hhmm(atoms[end_k][2]) if end_k < len(atoms) else None
         confidence = float(

@@ -62,5 +62,9 @@ def compare(model: DocumentModel, version: str, data_dirs: list[Path]) -> dict:
         "roleF1": model_eval.role_f1,
         "latencyMs": latency_ms(model, examples),
         "peakRssMb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # Per page, for `yogi calibrate --tier document --predictions` (ids as in labels/).
+        "predictions": [{"id": e.id.split("/", 1)[1],
+                         "result": model_eval.predictions[e.id].to_json_dict()}
+                        for e in examples],
     }
     return report

@@ -3,7 +3,8 @@
 The release folder holds `release/` (LoRA weights, new layers and heads as safetensors, and the
 config), `metrics.json` (the training run's params and held-out figures, rules vs model),
 `example_reading.json` (one held-out page's reading: the pyfunc's input example) and the sample
-pages with their predicted roles drawn.
+pages with their predicted roles drawn. A release whose training gate said `challenger` is
+registered as a challenger: committing it never makes it the default.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def build(release: Release, scratch: Path) -> ReleaseBundle:
         metrics=release_metrics(report),
         files=files,
         log_model=lambda: log_document_model(release.identity, [example]),
-        tags={"tier": "document"},
+        tags={"tier": "document", "gate_alias": report.get("alias") or "champion",
+              "gate_reason": report.get("reason", "")},
     )
 
 
