@@ -115,6 +115,7 @@ def extract(
     confidence, Claude for the uncertain ones). The route taken is one JSON line on stderr."""
     from inference.cascade import run_cascade_pages
     from inference.loading import load_path
+    from inference.model_store import ModelUnavailable
     from inference.settings import get_settings
     from serving.store import Store
 
@@ -127,10 +128,13 @@ def extract(
     # The service's store: the Claude spend cap is shared with it, and silver labels land there.
     store = Store.from_settings(settings)
     store.migrate()
-    outcome = run_cascade_pages(pages, settings=settings, ledger=store,
-                                document_id=hashlib.sha256(data).hexdigest(),
-                                ocr=ocr.value if ocr else None,
-                                tier=tier.value if tier else None)
+    try:
+        outcome = run_cascade_pages(pages, settings=settings, ledger=store,
+                                    document_id=hashlib.sha256(data).hexdigest(),
+                                    ocr=ocr.value if ocr else None,
+                                    tier=tier.value if tier else None)
+    except ModelUnavailable as error:  # --tier document / --ocr model without a registered one
+        raise refuse(str(error)) from None
     if outcome.silver:
         store_silver_label(store, settings, data, file.name, outcome)
     status_line(outcome)
@@ -286,14 +290,14 @@ def bench_ocr_command(
     out: Annotated[Path, typer.Option()] = Path("bench/ocr.json"),
 ) -> None:
     """Recogniser crops/s: base ONNX vs fine-tuned ONNX (registry champion) vs torch."""
-    from inference.model_store import ModelUnavailable, register_releases, resolve_artefact
+    from inference.model_store import ModelUnavailable, register_release, resolve_artefact
     from inference.ocr import ModelOcrEngine
     from training.ocr.measure import speed_report
     from training.ocr.onnx_torch import REC_MODEL_PATH
 
     try:
         onnx = resolve_artefact(ModelOcrEngine.MODEL, ModelOcrEngine.ARTEFACT,
-                                first_use=register_releases)
+                                first_use=lambda: register_release(ModelOcrEngine.MODEL))
         adapter = resolve_artefact(ModelOcrEngine.MODEL, "artifacts/adapter")
     except ModelUnavailable as error:
         raise refuse(str(error)) from None

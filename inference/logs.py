@@ -9,6 +9,8 @@ import structlog
 
 
 def configure(level: str = "WARNING") -> None:
+    # MLflow's own INFO chatter ("Creating initial MLflow database tables…") is not ours to print.
+    logging.getLogger("mlflow").setLevel(max(getattr(logging, level), logging.WARNING))
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
@@ -16,6 +18,8 @@ def configure(level: str = "WARNING") -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # Whatever sys.stderr is when a line is written (not when configured): a test runner or
+        # a CLI harness may swap it, and a closed stream must never break extraction.
+        logger_factory=lambda *_: structlog.PrintLogger(sys.stderr),
         cache_logger_on_first_use=False,
     )

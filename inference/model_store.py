@@ -31,11 +31,13 @@ class ResolvedArtefact:
     uri: str  # what was resolved, e.g. models:/yogi-ocr@champion
 
 
-def register_releases() -> None:
-    """First use on a fresh clone: put the committed releases (`models/*`) into the registry."""
-    from training.registry import ensure_all
+def register_release(name: str) -> None:
+    """First use on a fresh clone: put the committed release of `name` (`models/*`) into the
+    registry (only that one: resolving one model must not re-register another)."""
+    from training.registry import RELEASES, ensure_released, load_release
 
-    ensure_all()
+    if name in RELEASES and (release := load_release(name)).available():
+        ensure_released(release)
 
 
 def cache_key(version: str, run_id: str | None) -> str:

@@ -74,10 +74,11 @@ class ModelOcrEngine(RapidOcrEngine):
 
     def __init__(self, alias: str = "champion", tracking_uri: str | None = None,
                  rec_batch: int = REC_BATCH) -> None:
-        from inference.model_store import register_releases, resolve_artefact
+        from inference.model_store import register_release, resolve_artefact
 
         resolved = resolve_artefact(self.MODEL, self.ARTEFACT, alias=alias,
-                                    tracking_uri=tracking_uri, first_use=register_releases)
+                                    tracking_uri=tracking_uri,
+                                    first_use=lambda: register_release(self.MODEL))
         # All of a page's crops in few onnxruntime calls instead of RapidOCR's batches of 6.
         super().__init__(rec_model_path=str(resolved.path), rec_batch_num=rec_batch)
         self.model_versions = {"ocr": resolved.version}

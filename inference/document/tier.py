@@ -27,10 +27,11 @@ def load_champion(alias: str = "champion", tracking_uri: str | None = None
     """(model, registry version) of `models:/yogi-document@<alias>`; on a fresh clone whose
     registry lacks it, the committed release under `models/document` is registered first."""
     from inference.document.model import load_release
-    from inference.model_store import register_releases, resolve_artefact
+    from inference.model_store import register_release, resolve_artefact
 
     resolved = resolve_artefact(MODEL_NAME, RELEASE_ARTEFACT, alias=alias,
-                                tracking_uri=tracking_uri, first_use=register_releases)
+                                tracking_uri=tracking_uri,
+                                first_use=lambda: register_release(MODEL_NAME))
     return load_release(resolved.path), resolved.version
 
 

@@ -65,9 +65,8 @@ def test_models_list_and_register(model_settings, monkeypatch, make_standin_rele
 
     listed = CliRunner().invoke(app, ["models", "list", "--json"])
     assert listed.exit_code == 0, listed.output
-    rows = json.loads(listed.stdout)
-    assert rows[0]["name"] == "yogi-ocr" and rows[0]["aliases"] == ["champion"]
-    assert rows[0]["source"] == "release"
+    ocr = next(row for row in json.loads(listed.stdout) if row["name"] == "yogi-ocr")
+    assert ocr["aliases"] == ["champion"] and ocr["source"] == "release"
 
     # The stand-in release is registered already: `register` is a no-op for it.
     registry_dir = Path(model_settings.removeprefix("sqlite:///")).parent
@@ -104,4 +103,5 @@ def test_bench_ocr_refuses_without_a_registry(tmp_path, monkeypatch):
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: models:/yogi-ocr@champion is not in the registry")
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: models:/yogi-ocr@champion is not in the registry")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import locked_pdf, new_bucket, sha256
+from serving_support import locked_pdf, new_bucket, sha256
 
 from inference.errors import InputRefused
 from inference.schema import TimeBlock, TimetableData

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
-from conftest import SAMPLE, Service, sample_bytes, sha256, small_page
 from PIL import Image
+from serving_support import SAMPLE, Service, sample_bytes, sha256, small_page
 
 from inference.loading import sniff_format
 from serving.bench import unique_copy

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import sha256, unique_sample
+from serving_support import sha256, unique_sample
 
 from inference import cascade
 from inference.schema import TimeBlock, TimetableData

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import (
+from serving_support import (
     AUTH,
     TOKEN,
     Service,

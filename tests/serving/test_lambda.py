@@ -13,7 +13,7 @@ from urllib.parse import quote_plus
 
 import httpx
 import pytest
-from conftest import new_bucket, sample_bytes, sha256, small_page
+from serving_support import new_bucket, sample_bytes, sha256, small_page
 
 from inference.settings import get_settings
 from serving import lambda_handlers as handlers
@@ -97,9 +97,11 @@ def s3_event(bucket: str, key: str, size: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def lambda_env(moto_endpoint: str, postgres: str, tmp_path_factory) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+def lambda_env(moto_endpoint: str, postgres: str, tmp_path_factory, pg_databases  # type: ignore[no-untyped-def]
+               ) -> Iterator[dict]:
     import boto3
-    from conftest import create_pg_database, drop_pg_database
+
+    create_pg_database, drop_pg_database = pg_databases
 
     s3 = boto3.client("s3", endpoint_url=moto_endpoint)
     originals, incoming = new_bucket(s3, "originals"), new_bucket(s3, "incoming")

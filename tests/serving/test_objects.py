@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import new_bucket
+from serving_support import new_bucket
 
 from inference.settings import Settings
 from serving.objects import (

@@ -71,6 +71,8 @@ def load_examples(data_dir: Path, limit: int | None = None) -> list[Example]:
     for line in path.read_text().splitlines()[:limit]:
         record = json.loads(line)
         reading = PageReading.model_validate(record)
+        if not reading.lines:  # OCR read nothing: nothing to learn or score a model on
+            continue
         reading.lines = reading.lines[:MAX_LINES]
         transform = np.asarray(record["transform"], dtype=float)
         layout = json.loads((data_dir / "layout" / f"{record['id']}.json").read_text())
