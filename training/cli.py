@@ -105,6 +105,10 @@ def document(
     heldout: Annotated[list[Path] | None, typer.Option(
         "--heldout", exists=True, file_okay=False,
         help="a separate prepared held-out set (another seed); repeatable")] = None,
+    real: Annotated[Path | None, typer.Option(
+        "--real", exists=True, file_okay=False,
+        help="labelled real pages (images/, labels/) the gate also checks; never trained on")
+                    ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="first N pages of --data")] = None,
     out: Annotated[Path, typer.Option("--out", help="release, samples, metrics")] = Path(
         ".yogi/document-train"),
@@ -130,7 +134,7 @@ def document(
 
         try:
             result = train_document(data, epochs=epochs, rank=rank, lr=lr, limit=limit,
-                                    accumulate=accumulate,
+                                    accumulate=accumulate, real_dir=real,
                                     heldout_dirs=heldout or [], out_dir=out, threads=threads,
                                     seed=seed, register=register, progress=progress)
         except (ValueError, FileNotFoundError) as error:
@@ -187,3 +191,38 @@ def bench_document(
     console.print(table)
     console.print(f"model latency {report['latencyMs']}, peak RSS {report['peakRssMb']} MB; "
                   f"saved {out} and {predictions}")
+
+
+@train_app.command("document-gate")
+def document_gate(
+    release: Annotated[Path, typer.Option("--release", exists=True, file_okay=False,
+                                          help="a training run's folder (metrics.json, release/)")],
+    real: Annotated[Path, typer.Option("--real", exists=True, file_okay=False,
+                                       help="labelled real pages (images/, labels/)")],
+) -> None:
+    """Re-apply the gate to a trained document model with labelled real pages added: its
+    alias (in metrics.json, and on its registry version) becomes what the gate now says."""
+    import json
+
+    from inference.document.model import load_release
+    from inference.document.tier import MODEL_NAME
+    from training.document.train import gate, real_page_scores
+    from training.registry import use_tracking, version_by_alias
+
+    report = json.loads((release / "metrics.json").read_text())
+    real_scores = real_page_scores(load_release(release / "release"), real)
+    alias, reason = gate(report["tuned"], report["rules"], report.get("champion"), None,
+                         real_scores)
+    report.update(alias=alias, reason=reason, real={"document": real_scores[0],
+                                                    "rules": real_scores[1], "dir": str(real)})
+    (release / "metrics.json").write_text(json.dumps(report, indent=1))
+    if report.get("version"):
+        client = use_tracking()
+        current = version_by_alias(client, MODEL_NAME, "champion")
+        if alias == "challenger" and current is not None and \
+                str(current.version) == str(report["version"]):
+            client.delete_registered_model_alias(MODEL_NAME, "champion")  # no longer earned
+        client.set_registered_model_alias(MODEL_NAME, alias, report["version"])
+        client.set_model_version_tag(MODEL_NAME, report["version"], "gate_reason", reason)
+    console.print(f"real pages: model {real_scores[0]['strictF1']:.4f}, rules "
+                  f"{real_scores[1]['strictF1']:.4f} → {alias} ({reason})")

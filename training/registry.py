@@ -125,6 +125,22 @@ def use_tracking(tracking_uri: str | None = None):
     return MlflowClient(uri, registry_uri=uri)
 
 
+def start_training(experiment: str, tracking_uri: str | None, seed: int, threads: int | None
+                   ) -> tuple[Any, str, Any]:
+    """What every training job does first: torch threads and seeds, MLflow pointed at the
+    tracking URI (default: settings) with the tier's experiment. Returns (client, uri, rng)."""
+    import numpy as np
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    uri = tracking_uri or default_tracking_uri()
+    client = use_tracking(uri)
+    ensure_experiment(client, experiment)
+    return client, uri, np.random.default_rng(seed)
+
+
 def ensure_experiment(client, name: str) -> str:
     """The experiment's id, creating it with artefacts beside a SQLite database (not in a
     `./mlruns` of whatever the working directory happens to be)."""

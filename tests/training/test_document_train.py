@@ -23,6 +23,11 @@ def test_gate_promotes_only_what_beats_rules_and_champion():
     assert gate({"strictF1": 0.80}, RULES, {"strictF1": 0.75})[0] == "champion"
     alias, reason = gate({"strictF1": 0.90}, RULES, None, champion_error="download failed")
     assert alias == "challenger" and "download failed" in reason
+    real_worse = ({"strictF1": 0.86}, {"strictF1": 1.0})
+    alias, reason = gate({"strictF1": 0.70}, RULES, None, real=real_worse)
+    assert alias == "challenger" and "real pages" in reason
+    assert gate({"strictF1": 0.70}, RULES, None, real=({"strictF1": 1.0}, {"strictF1": 1.0})
+                )[0] == "champion"
 
 
 @pytest.fixture(scope="module")

@@ -200,6 +200,30 @@ def evaluate(model: DocumentModel, examples: Sequence[Example], versions: dict[s
     return Evaluation(scores, role_f1(confusion), confusion, predictions, roles)
 
 
+def real_page_scores(model: DocumentModel, real_dir: Path) -> tuple[dict, dict]:
+    """(model, rules) scores on labelled real pages (`images/`, `labels/` with the same stems),
+    both reading the same OCR of each page."""
+    from inference.document.features import page_reading
+    from inference.loading import load_path
+    from inference.ocr import get_engine
+    from inference.pipeline import assemble_document, extract_page
+
+    engine = get_engine("rapid")
+    model_pairs, rules_pairs = {}, {}
+    for label_path in sorted((real_dir / "labels").glob("*.json")):
+        images = list((real_dir / "images").glob(f"{label_path.stem}.*"))
+        if not images:
+            continue
+        label = TimetableData.model_validate_json(label_path.read_text())
+        traces = [extract_page(page.image, engine) for page in load_path(images[0])]
+        pages = [read_page(model, page_reading(trace)) for trace in traces]
+        model_pairs[label_path.stem] = (document_result(pages, {}), label)
+        rules_pairs[label_path.stem] = (assemble_document(traces), label)
+    if not model_pairs:
+        raise ValueError(f"{real_dir}: no image in images/ has a label in labels/")
+    return scores_of(model_pairs), scores_of(rules_pairs)
+
+
 def classical_scores(examples: Sequence[Example]) -> dict:
     return scores_of({e.id: (e.classical, e.label) for e in examples})
 
@@ -207,14 +231,19 @@ def classical_scores(examples: Sequence[Example]) -> dict:
 # --- the gate --------------------------------------------------------------------------------
 
 
-def gate(new: dict, rules: dict, champion: dict | None, champion_error: str | None = None
-         ) -> tuple[str, str]:
+def gate(new: dict, rules: dict, champion: dict | None, champion_error: str | None = None,
+         real: tuple[dict, dict] | None = None) -> tuple[str, str]:
     """(alias, reason): `champion` only when strict F1 on the same held-out pages beats the
-    classical rules and the current champion (an unmeasured champion is never assumed beaten)."""
+    classical rules and the current champion (an unmeasured champion is never assumed beaten),
+    and, when labelled real pages are given as `real` = (model scores, rules scores), the model
+    is not worse than the rules on them either: synthetic pages alone do not make a default."""
     f1 = new["strictF1"]
     if not f1 > rules["strictF1"]:
         return "challenger", (f"held-out strict F1 {f1:.4f} does not beat the classical rules' "
                               f"{rules['strictF1']:.4f}")
+    if real is not None and real[0]["strictF1"] < real[1]["strictF1"]:
+        return "challenger", (f"strict F1 on the real pages {real[0]['strictF1']:.4f} is below "
+                              f"the classical rules' {real[1]['strictF1']:.4f}")
     if champion_error is not None:
         return "challenger", f"the current champion could not be re-scored: {champion_error}"
     if champion is not None and not f1 > champion["strictF1"]:
@@ -322,6 +351,7 @@ def train_document(
     accumulate: int = 2,
     held_out: float = 0.12,
     heldout_dirs: Sequence[Path | str] = (),
+    real_dir: Path | str | None = None,
     limit: int | None = None,
     max_steps: int | None = None,
     seed: int = 0,
@@ -336,19 +366,13 @@ def train_document(
     early (tests); `progress(step, total, loss)` reports each optimiser step."""
     import mlflow
 
-    from training.registry import default_tracking_uri, ensure_experiment, use_tracking
+    from training.registry import start_training
     from training.synth.mlflow_log import load_dataset
 
-    if threads:
-        torch.set_num_threads(threads)
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
+    client, tracking_uri, rng = start_training(EXPERIMENT, tracking_uri, seed, threads)
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     heldout_dirs = [Path(d) for d in heldout_dirs]
     out_dir.mkdir(parents=True, exist_ok=True)
-    tracking_uri = tracking_uri or default_tracking_uri()
-    client = use_tracking(tracking_uri)
-    ensure_experiment(client, EXPERIMENT)
 
     train, test = split(load_examples(data_dir, limit), held_out, seed)
     extra = [e for d in heldout_dirs for e in load_examples(d)]
@@ -453,7 +477,11 @@ def train_document(
                                     if isinstance(v, float)})
             info = log_document_model(release, [e.reading for e in gate_set[:1]], MODEL_NAME)
             version = str(info.registered_model_version or "")
-            alias, reason = gate(final.scores, rules, champion, error)
+            real = real_page_scores(model, Path(real_dir)) if real_dir else None
+            if real is not None:
+                mlflow.log_metrics({"real_strict_f1": real[0]["strictF1"],
+                                    "rules_real_strict_f1": real[1]["strictF1"]})
+            alias, reason = gate(final.scores, rules, champion, error, real)
             client.set_registered_model_alias(MODEL_NAME, alias, version)
             client.set_model_version_tag(MODEL_NAME, version, "gate_reason", reason)
             client.set_model_version_tag(MODEL_NAME, version, "source", "training")

@@ -284,19 +284,13 @@ def train_ocr(
     from training.ocr.onnx_torch import REC_MODEL_PATH, load_base_model
     from training.ocr.pyfunc import ONNX_ARTEFACT, load_merged, log_ocr_model
     from training.ocr.recognizer import OnnxRecognizer
-    from training.registry import default_tracking_uri, ensure_experiment, use_tracking
+    from training.registry import start_training
     from training.synth.mlflow_log import load_dataset
 
-    if threads:
-        torch.set_num_threads(threads)
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
+    client, tracking_uri, rng = start_training(EXPERIMENT, tracking_uri, seed, threads)
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     heldout_dirs = [Path(d) for d in heldout_dirs]
     out_dir.mkdir(parents=True, exist_ok=True)
-    tracking_uri = tracking_uri or default_tracking_uri()
-    client = use_tracking(tracking_uri)
-    ensure_experiment(client, EXPERIMENT)
 
     train, test, counts = extract_crops(data_dir, held_out=held_out, max_lines=max_lines,
                                         seed=seed)
