@@ -4,7 +4,8 @@ The pipeline never reads a model from a path in the repo: it asks the registry w
 the alias names, then downloads that version's artefact once into
 `<data_dir>/models/<name>/v<version>-<run>/` (the run id is in the key because version numbers
 restart in every registry, e.g. a test's temporary one). When the alias is missing, `first_use`
-gets one chance to register the released model (a fresh clone that skipped `make setup`).
+gets one chance to register the released model (a fresh clone that skipped `make setup`); it
+returns whether it registered one.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ class ResolvedArtefact:
     uri: str  # what was resolved, e.g. models:/yogi-ocr@champion
 
 
-def register_release(name: str) -> None:
+def register_release(name: str) -> bool:
     """First use on a fresh clone: put the committed release of `name` (`models/*`) into the
-    registry (only that one: resolving one model must not re-register another)."""
+    registry (only that one: resolving one model must not re-register another). True when
+    this call registered it."""
     from training.registry import RELEASES, ensure_released, load_release
 
     if name in RELEASES and (release := load_release(name)).available():
-        ensure_released(release)
+        return ensure_released(release).created
+    return False
 
 
 def cache_key(version: str, run_id: str | None) -> str:
@@ -50,7 +53,7 @@ def resolve_artefact(
     alias: str = "champion",
     tracking_uri: str | None = None,
     cache_dir: Path | None = None,
-    first_use: Callable[[], None] | None = None,
+    first_use: Callable[[], bool] | None = None,
 ) -> ResolvedArtefact:
     """Local path of `artefact` (a path inside the model, e.g. `artifacts/rec_merged.onnx`) of
     the version `name@alias` names."""
@@ -71,10 +74,11 @@ def resolve_artefact(
             return None
 
     version = lookup()
-    if version is None and first_use is not None:
-        log.warning("no registered model under alias; registering the released model first",
+    # Said once, when the release is actually registered: a release its gate kept a
+    # challenger stays without `champion`, and every later lookup is quietly the same.
+    if version is None and first_use is not None and first_use():
+        log.warning("no registered model under alias; registered the released model first",
                     model=name, alias=alias, tracking_uri=uri)
-        first_use()
         version = lookup()
     if version is None:
         raise ModelUnavailable(f"models:/{name}@{alias} is not in the registry at {uri} "

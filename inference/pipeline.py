@@ -163,7 +163,8 @@ def read_document(traces: list[PageTrace], tier: str = "auto") -> TimetableData:
     except ModelUnavailable as error:
         if tier == "document":
             raise
-        log.warning("document model unavailable; classical rules", reason=str(error))
+        # The normal state while the document model has not earned `champion`: not a warning.
+        log.info("document model unavailable; classical rules", reason=str(error))
         return assemble_document(traces)
     pages = [read_page(model, page_reading(trace)) for trace in traces]
     return document_result(pages, {"document": version})

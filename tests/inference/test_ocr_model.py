@@ -47,7 +47,7 @@ def test_first_use_registers_the_release(tmp_path, monkeypatch, capsys, make_sta
     configure("WARNING")
     engine = ModelOcrEngine(tracking_uri=uri)
     assert engine.model_versions == {"ocr": "1"}
-    assert "registering the released model first" in capsys.readouterr().err
+    assert "registered the released model first" in capsys.readouterr().err
 
 
 @pytest.mark.slow  # a real page through detection + the stand-in recogniser: ~15 s
