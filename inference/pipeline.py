@@ -143,10 +143,16 @@ def assemble_document(traces: list[PageTrace]) -> TimetableData:
 @lru_cache(maxsize=1)
 def document_model():
     """(model, registry version) of the document tier (`models:/yogi-document@champion`, or
-    the alias in settings), loaded once per process."""
+    the alias in settings), or the `ModelUnavailable` saying why there is none. Looked up once
+    per process either way: without a champion, every extraction would otherwise query the
+    registry and re-hash the committed release."""
     from inference.document.tier import load_champion
+    from inference.model_store import ModelUnavailable
 
-    return load_champion(get_settings().document_alias)
+    try:
+        return load_champion(get_settings().document_alias)
+    except ModelUnavailable as error:
+        return error
 
 
 def read_document(traces: list[PageTrace], tier: str = "auto") -> TimetableData:
@@ -156,16 +162,15 @@ def read_document(traces: list[PageTrace], tier: str = "auto") -> TimetableData:
         return assemble_document(traces)
     from inference.document.features import page_reading
     from inference.document.tier import document_result, read_page
-    from inference.model_store import ModelUnavailable
 
-    try:
-        model, version = document_model()
-    except ModelUnavailable as error:
+    loaded = document_model()
+    if isinstance(loaded, Exception):
         if tier == "document":
-            raise
+            raise loaded
         # The normal state while the document model has not earned `champion`: not a warning.
-        log.info("document model unavailable; classical rules", reason=str(error))
+        log.info("document model unavailable; classical rules", reason=str(loaded))
         return assemble_document(traces)
+    model, version = loaded
     pages = [read_page(model, page_reading(trace)) for trace in traces]
     return document_result(pages, {"document": version})
 
