@@ -62,11 +62,46 @@ def page_reading(trace) -> PageReading:  # trace: inference.pipeline.PageTrace (
     return PageReading(width=width, height=height, lines=lines)
 
 
-def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
-    """Every time written on the page as (line index, position in the line, minutes)."""
-    atoms = []
+def reading_units(lines: list[ReadLine]) -> list[list[int]]:
+    """Indices of lines read as one text: all lines of one table cell (OCR often splits a
+    written range over lines, "9 –" above "9.30"), and each line outside a table alone."""
+    units: list[list[int]] = []
+    cells: dict[tuple[int, int, int], list[int]] = {}
     for i, line in enumerate(lines):
-        values = [m for span in find_times(line.text) for m in (span.start, span.end)
-                  if m is not None]
-        atoms.extend((i, k, minutes) for k, minutes in enumerate(values))
+        if line.table < 0:
+            units.append([i])
+            continue
+        key = (line.table, line.row, line.col)
+        if key not in cells:
+            cells[key] = []
+            units.append(cells[key])
+        cells[key].append(i)
+    return units
+
+
+def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
+    """Every time written on the page as (line index, position in the line, minutes). Times are
+    parsed from each reading unit's text in reading order, so a range split over two lines of a
+    cell still yields both ends; each end belongs to the line holding its last character."""
+    from inference.assembly import reading_order
+
+    atoms = []
+    for unit in reading_units(lines):
+        read = {i: lines[i].ocr_line() for i in unit}
+        index_of = {id(line): i for i, line in read.items()}
+        text, owner = "", []  # owner[c]: the line character c of the unit's text comes from
+        for line in reading_order(list(read.values())):
+            if text:
+                text += " "
+                owner.append(index_of[id(line)])
+            text += line.text
+            owner.extend([index_of[id(line)]] * len(line.text))
+        position: dict[int, int] = {}
+        for span in find_times(text):
+            values = [span.start] if span.end is None else [span.start, span.end]
+            # One written range or time: its values go to the line that completes it.
+            i = owner[len(text[: span.span[1]].rstrip()) - 1]
+            for minutes in values:
+                atoms.append((i, position.get(i, 0), minutes))
+                position[i] = position.get(i, 0) + 1
     return atoms

@@ -20,7 +20,9 @@ Heads (all trained jointly):
 - `day`    (n × n): line j is a day header naming a day of line i's event (multi-label: a merged
   cell spans several days);
 - `start`, `end` (n × (A + 1)): which of the page's A written times (`time_atoms`) is the start
-  or end of line i's event, or none (last column).
+  or end of line i's event, or none (last column). A line inside a table points only at times
+  in that table or outside every table (`time_allowed`): timetables printed side by side (one
+  per day, as on real pages) otherwise lend each other their rows' times.
 Pair heads score (i, j) from both lines' vectors and explicit geometric features of the pair
 (cell edge offsets, overlaps, grid offsets), because alignment is what they decide.
 
@@ -75,6 +77,7 @@ class PageTensors:
     geometry: torch.Tensor  # (n, n, N_GEOMETRY) pair features
     atoms: torch.Tensor  # (A, 5): line, position in line, last in line, hour, 5-minute slot
     day_candidates: torch.Tensor  # (n,) bool: the line names at least one day
+    time_allowed: torch.Tensor  # (n, A + 1) bool: atoms a time pointer of line i may choose
     # Output of the encoder's frozen lower layers (n, L, 384); training caches it per page.
     frozen: torch.Tensor | None = None
 
@@ -184,7 +187,18 @@ def page_tensors(reading: PageReading) -> PageTensors:
         atoms=torch.tensor(atom_rows, dtype=torch.long).reshape(-1, 5),
         day_candidates=torch.tensor([bool(parse_day_list(line.text))
                                      for line in reading.lines], dtype=torch.bool),
+        time_allowed=torch.from_numpy(time_allowed(reading, atoms)),
     )
+
+
+def time_allowed(reading: PageReading, atoms: list[tuple[int, int, int]]) -> np.ndarray:
+    """(n, A + 1): line i may take atom a unless both sit in tables and not the same one;
+    "no time" (last column) is always allowed."""
+    tables = np.array([line.table for line in reading.lines], dtype=np.int64)
+    atom_tables = tables[[i for i, _, _ in atoms]] if atoms else np.zeros(0, np.int64)
+    allowed = ((tables[:, None] < 0) | (atom_tables[None, :] < 0)
+               | (tables[:, None] == atom_tables[None, :]))
+    return np.concatenate([allowed, np.ones((len(tables), 1), bool)], axis=1)
 
 
 class PairHead(nn.Module):
@@ -271,8 +285,9 @@ class DocumentModel(nn.Module):
             "roles": self.roles(h),
             "group": self.heads["group"](h, h, page.geometry),
             "day": self.heads["day"](h, h, page.geometry),
-            "start": self.heads["start"](h, atoms, atom_geometry),
-            "end": self.heads["end"](h, atoms, atom_geometry),
+            "start": self.heads["start"](h, atoms, atom_geometry)
+            .masked_fill(~page.time_allowed, -1e4),
+            "end": self.heads["end"](h, atoms, atom_geometry).masked_fill(~page.time_allowed, -1e4),
         }
 
 

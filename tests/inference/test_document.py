@@ -8,7 +8,7 @@ import torch
 
 from inference.document.decode import PageDecisions, decode_blocks, decode_heading
 from inference.document.features import PageReading, ReadLine, time_atoms
-from inference.document.model import ROLES, page_tensors
+from inference.document.model import ROLES, page_tensors, time_allowed
 from inference.schema import Box
 
 R = {name: k for k, name in enumerate(ROLES)}
@@ -41,6 +41,26 @@ def grid() -> PageReading:
 def test_time_atoms_flatten_every_written_time_in_order(grid):
     atoms = time_atoms(grid.lines)
     assert [(i, m) for i, _, m in atoms] == [(1, 540), (1, 600), (2, 600), (2, 660)]
+
+
+def test_a_range_split_over_two_lines_of_a_cell_is_still_one_range():
+    # OCR reads a header cell "9 –" / "9.30" / "RWI" as three lines; the range is read from the
+    # cell's text in reading order and belongs to the line that completes it.
+    split = [line("9 -", 120, 20, 0, 1), line("9.30", 120, 45, 0, 1), line("RWI", 120, 70, 0, 1),
+             line("9 -", 300, 20)]  # outside a table a line is read alone: no time
+    atoms = time_atoms(split)
+    assert atoms == [(1, 0, 540), (1, 1, 570)]
+
+
+def test_time_pointers_stay_inside_their_own_table(grid):
+    # A second table beside the first (one timetable per day, side by side).
+    other = line("13:00-14:00", 320, 60, 0, 1).model_copy(update={"table": 1})
+    page = PageReading(width=500, height=200, lines=[*grid.lines, other])
+    atoms = time_atoms(page.lines)
+    allowed = time_allowed(page, atoms)
+    maths, heading = 4, 0
+    assert allowed[maths].tolist() == [True, True, True, True, False, False, True]
+    assert allowed[heading].all()  # a line outside every table may take any time
 
 
 def test_page_tensors_describe_every_line_and_pair(grid):

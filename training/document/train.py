@@ -136,8 +136,9 @@ def page_loss(logits: dict[str, torch.Tensor], targets: PageTargets, tensors: Pa
     if day_mask.any():
         losses["day"] = F.binary_cross_entropy_with_logits(logits["day"][day_mask],
                                                            day_target[day_mask])
+    allowed = tensors.time_allowed.numpy()
     for head, target in (("start", targets.start_of), ("end", targets.end_of)):
-        nll = _pointer_nll(logits[head], target[:n])
+        nll = _pointer_nll(logits[head], target[:n] * allowed)
         if nll is not None:
             losses[head] = nll
     return losses
