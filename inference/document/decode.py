@@ -17,6 +17,9 @@ from inference.timeparse import parse_day_list, strip_times, to_hhmm
 
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": "year"}
+# Below this day-pointer probability for every day header, an "event" belongs to no day. Chosen
+# on the training set's held-out split (see the note of issue 5), never on dev or bench pages.
+MIN_DAY = 0.1
 
 
 @dataclass
@@ -99,9 +102,12 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
         if not names:  # notes alone: the model missed the name line; notes are the best name
             names, notes = notes, []
         name = _text(reading, names)
-        if not name or not candidates:
+        # A name needs a letter: digits alone are a row number, punctuation is OCR debris.
+        if not any(c.isalpha() for c in name) or not candidates:
             continue
         day_score = decisions.day[members][:, candidates].mean(0)
+        if day_score.max() < MIN_DAY:
+            continue  # no day header is this line's day: a title or a header cell's caption
         chosen = [candidates[k] for k in np.flatnonzero(day_score > 0.5)]
         if not chosen:
             chosen = [candidates[int(day_score.argmax())]]

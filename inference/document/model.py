@@ -297,16 +297,24 @@ LORA_TARGETS = ["query", "key", "value", "attention.output.dense"]
 def build_model(rank: int = 8, layers: int = 2, tuned_layers: int = 2) -> DocumentModel:
     """A fresh model: pretrained MiniLM with new LoRA adapters on its top `tuned_layers`
     layers, new layout parts and heads."""
+    import warnings
+
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
-    encoder = AutoModel.from_pretrained(str(minilm_path()))
-    depth = encoder.config.num_hidden_layers
-    config = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.05,
-                        target_modules=LORA_TARGETS, layers_pattern="layer",
-                        layers_to_transform=list(range(depth - tuned_layers, depth)))
-    return DocumentModel(get_peft_model(encoder, config), layers=layers,
-                         tuned_layers=tuned_layers)
+    # Loading 100 tensors from local disk is not progress anyone waits on, and peft calls a
+    # transformers API its newest release deprecates: neither belongs on the JSON log stream.
+    transformers_logging.disable_progress_bar()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        encoder = AutoModel.from_pretrained(str(minilm_path()))
+        depth = encoder.config.num_hidden_layers
+        config = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.05,
+                            target_modules=LORA_TARGETS, layers_pattern="layer",
+                            layers_to_transform=list(range(depth - tuned_layers, depth)))
+        encoder = get_peft_model(encoder, config)
+    return DocumentModel(encoder, layers=layers, tuned_layers=tuned_layers)
 
 
 def trainable_state(model: DocumentModel) -> dict[str, torch.Tensor]:

@@ -101,6 +101,16 @@ def test_decode_turns_decisions_into_formatted_blocks(grid):
     assert all(b.confidence == pytest.approx(1.0) for b in blocks)
 
 
+def test_an_event_of_no_day_or_without_a_letter_is_no_timeblock(grid):
+    decisions = _decisions(grid)
+    decisions.day[5] = 0.02  # the model: "English" lies under no day header (a caption)
+    page = grid.model_copy(deep=True)
+    page.lines[7].text = "3"  # a row number the model called an event
+    page.lines[8].text = "-"
+    got = sorted((b.day, b.name) for b in decode_blocks(page, decisions))
+    assert got == [("Monday", "Maths")]
+
+
 def test_decode_heading_reads_the_lines_marked_as_fields(grid):
     assert decode_heading(grid, _decisions(grid)).teacher == "Mrs Smith"
 
