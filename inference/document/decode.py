@@ -63,17 +63,28 @@ def event_groups(event_lines: list[int], group: np.ndarray) -> list[list[int]]:
     return list(groups.values())
 
 
-def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]) -> tuple[int, int]:
-    """The most probable (start, end) atom pair with the end after the start; the last column
-    of each is "no time written", which pairs with anything."""
-    none = len(minutes)
-    value = np.array([*minutes, -1])
-    joint = start_p[:, None] * end_p[None, :]
-    valid = (value[None, :] > value[:, None]) | (np.arange(none + 1)[:, None] == none) \
-        | (np.arange(none + 1)[None, :] == none)
-    joint = np.where(valid, joint, 0.0)
-    start_k, end_k = np.unravel_index(int(joint.argmax()), joint.shape)
-    return int(start_k), int(end_k)
+def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]
+              ) -> tuple[int | None, int | None, float]:
+    """(start minutes, end minutes, joint probability): the most probable pair of written
+    times with the end after the start; None is "no time written", which pairs with anything.
+
+    Training rewards the pointer for the total probability on every written copy of the right
+    time ("9:00" ends one slot and starts the next), so decoding compares times the same way:
+    by the summed probability of their copies, not by the single most probable copy."""
+    values = sorted(set(minutes))
+    index = {v: k for k, v in enumerate(values)}
+    start_v, end_v = np.zeros(len(values) + 1), np.zeros(len(values) + 1)
+    for atom, v in enumerate(minutes):
+        start_v[index[v]] += start_p[atom]
+        end_v[index[v]] += end_p[atom]
+    start_v[-1], end_v[-1] = start_p[-1], end_p[-1]
+    value = np.array([*values, -1])
+    none = np.arange(len(values) + 1) == len(values)
+    valid = (value[None, :] > value[:, None]) | none[:, None] | none[None, :]
+    joint = np.where(valid, start_v[:, None] * end_v[None, :], 0.0)
+    s, e = np.unravel_index(int(joint.argmax()), joint.shape)
+    return (None if none[s] else int(value[s]), None if none[e] else int(value[e]),
+            float(joint[s, e]))
 
 
 def _text(reading: PageReading, indices: list[int]) -> str:
@@ -114,16 +125,13 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
         days = list(dict.fromkeys(d for j in chosen for d in day_names[j]))
         start_p = decisions.start[members].mean(0)
         end_p = decisions.end[members].mean(0)
-        start_k, end_k = time_pair(start_p, end_p, [m for _, _, m in atoms])
-        start = to_hhmm(atoms[start_k][2]) if start_k < len(atoms) else None
-        end = to_hhmm(atoms[end_k][2]) if end_k < len(atoms) else None
-        confidence = float(
-            decisions.roles[members].max(1).mean() * day_score.max()
-            * start_p[start_k] * end_p[end_k]
-        )
+        start, end, time_p = time_pair(start_p, end_p, [m for _, _, m in atoms])
+        confidence = float(decisions.roles[members].max(1).mean() * day_score.max() * time_p)
         box = _union([reading.lines[i].cell_box or reading.lines[i].box for i in members])
         for day in days:
-            blocks.append(TimeBlock(day=day, name=name, start_time=start, end_time=end,
+            blocks.append(TimeBlock(day=day, name=name,
+                                    start_time=None if start is None else to_hhmm(start),
+                                    end_time=None if end is None else to_hhmm(end),
                                     notes=_text(reading, notes) or None,
                                     confidence=round(confidence, 4), source_box=box))
     return blocks

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from inference.document.decode import PageDecisions, decode_blocks, decode_heading
+from inference.document.decode import PageDecisions, decode_blocks, decode_heading, time_pair
 from inference.document.features import PageReading, ReadLine, time_atoms
 from inference.document.model import ROLES, page_tensors, time_allowed
 from inference.schema import Box
@@ -99,6 +99,17 @@ def test_decode_turns_decisions_into_formatted_blocks(grid):
                    ("Monday", "Maths", "09:00", "10:00", None),
                    ("Tuesday", "Art", "09:00", "10:00", "bring apron")]
     assert all(b.confidence == pytest.approx(1.0) for b in blocks)
+
+
+def test_a_time_written_twice_is_chosen_by_the_sum_of_its_copies():
+    # "12:30-1:00" above "1:00-1:05": 13:00 is written twice, each copy less likely than 12:30
+    # alone, together more likely; the end must come after the start.
+    minutes = [750, 780, 780, 785]
+    start = np.array([0.40, 0.25, 0.30, 0.0, 0.05])
+    end = np.array([0.0, 0.05, 0.0, 0.90, 0.05])
+    got_start, got_end, p = time_pair(start, end, minutes)
+    assert (got_start, got_end) == (780, 785) and p == pytest.approx(0.55 * 0.90)
+    assert time_pair(np.array([1.0, 0.0]), np.array([0.9, 0.1]), [600])[:2] == (600, None)
 
 
 def test_an_event_of_no_day_or_without_a_letter_is_no_timeblock(grid):

@@ -98,6 +98,8 @@ def test_a_committed_release_registers_and_serves_the_pipeline(prepared: Path, t
         result, _ = extract_file(page, tier="document")
         assert result.tier == "document-model"
         assert result.model_versions["document"] == done.version
+        by_default, _ = extract_file(page)  # auto: the registry has a champion, so it is used
+        assert by_default.tier == "document-model"
         classical, _ = extract_file(page, tier="classical")
         assert classical.tier == "classical"
     finally:
