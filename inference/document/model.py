@@ -285,9 +285,8 @@ class DocumentModel(nn.Module):
             "roles": self.roles(h),
             "group": self.heads["group"](h, h, page.geometry),
             "day": self.heads["day"](h, h, page.geometry),
-            "start": self.heads["start"](h, atoms, atom_geometry)
-            .masked_fill(~page.time_allowed, -1e4),
-            "end": self.heads["end"](h, atoms, atom_geometry).masked_fill(~page.time_allowed, -1e4),
+            **{edge: self.heads[edge](h, atoms, atom_geometry).masked_fill(~page.time_allowed, -1e4)
+               for edge in ("start", "end")},
         }
 
 
