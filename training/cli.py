@@ -102,6 +102,9 @@ def document(
     rank: Annotated[int, typer.Option(min=1, help="LoRA rank")] = 8,
     lr: Annotated[float, typer.Option(help="peak learning rate (one-cycle)")] = 1e-3,
     accumulate: Annotated[int, typer.Option(min=1, help="pages per optimiser step")] = 2,
+    merge_share: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="share of training pages shown with a run of cells merged")
+                           ] = 0.3,
     heldout: Annotated[list[Path] | None, typer.Option(
         "--heldout", exists=True, file_okay=False,
         help="a separate prepared held-out set (another seed); repeatable")] = None,
@@ -134,7 +137,8 @@ def document(
 
         try:
             result = train_document(data, epochs=epochs, rank=rank, lr=lr, limit=limit,
-                                    accumulate=accumulate, real_dir=real,
+                                    accumulate=accumulate, merge_share=merge_share,
+                                    real_dir=real,
                                     heldout_dirs=heldout or [], out_dir=out, threads=threads,
                                     seed=seed, register=register, progress=progress)
         except (ValueError, FileNotFoundError) as error:

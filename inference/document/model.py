@@ -24,7 +24,9 @@ Heads (all trained jointly):
   in that table or outside every table (`time_allowed`): timetables printed side by side (one
   per day, as on real pages) otherwise lend each other their rows' times.
 Pair heads score (i, j) from both lines' vectors and explicit geometric features of the pair
-(cell edge offsets, overlaps, grid offsets), because alignment is what they decide.
+(cell edge offsets, overlaps, grid offsets, and the overlaps of the text boxes themselves, which
+still align a row when the structure stage merged its cells), because alignment is what they
+decide.
 
 Deterministic code (`inference/document/decode.py`) then only turns these decisions into
 timeblocks: it groups lines, reads the day names and times the pointers choose, and formats.
@@ -50,7 +52,9 @@ PAIR_HEADS = ("group", "day", "start", "end")
 MAX_LINES = 320
 MAX_TOKENS = 24
 BUCKETS = 101  # layout coordinates in 1/100 of the page
-N_GEOMETRY = 22
+N_GEOMETRY = 26
+# Releases before the text-box overlaps read the first 22 pair features.
+LEGACY_GEOMETRY = 22
 
 
 def minilm_path() -> Path:
@@ -123,8 +127,17 @@ def _categories(reading: PageReading) -> np.ndarray:
 CATEGORY_SIZES = [3, 4, 41, 41, 11, 11, 2, 11, 4, 9, 16]
 
 
+def _overlap(boxes: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n, n) overlap of boxes i and j along one axis (columns lo, hi of x0 y0 x1 y1), as a
+    share of the shorter extent and as a share of j's extent."""
+    inter = np.clip(np.minimum(boxes[:, None, hi], boxes[None, :, hi])
+                    - np.maximum(boxes[:, None, lo], boxes[None, :, lo]), 0, None)
+    size = np.maximum(boxes[:, hi] - boxes[:, lo], 1.0)
+    return inter / np.minimum(size[:, None], size[None, :]), inter / size[None, :]
+
+
 def _geometry(reading: PageReading) -> np.ndarray:
-    """Pair features (i, j): where line j's cell lies relative to line i's cell."""
+    """Pair features (i, j): where line j's cell and text lie relative to line i's."""
     w, h = float(reading.width), float(reading.height)
     cells = np.array([[b.x0, b.y0, b.x1, b.y1] for b in
                       (line.cell_box or line.box for line in reading.lines)], dtype=np.float64)
@@ -138,14 +151,12 @@ def _geometry(reading: PageReading) -> np.ndarray:
     edge = (cells[None, :, :] - cells[:, None, :]) / scale  # (n, n, 4) x0, y0, x1, y1 offsets
     centre = (texts[None, :, :] - texts[:, None, :]) / np.array([w, h])
 
-    def overlap(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        inter = np.clip(np.minimum(cells[:, None, hi], cells[None, :, hi])
-                        - np.maximum(cells[:, None, lo], cells[None, :, lo]), 0, None)
-        size = np.maximum(cells[:, hi] - cells[:, lo], 1.0)
-        return inter / np.minimum(size[:, None], size[None, :]), inter / size[None, :]
-
-    x_overlap, x_inside = overlap(0, 2)
-    y_overlap, y_inside = overlap(1, 3)
+    x_overlap, x_inside = _overlap(cells, 0, 2)
+    y_overlap, y_inside = _overlap(cells, 1, 3)
+    boxes = np.array([[b.x0, b.y0, b.x1, b.y1] for b in (line.box for line in reading.lines)],
+                     dtype=np.float64)
+    text_x_overlap, text_x_inside = _overlap(boxes, 0, 2)
+    text_y_overlap, text_y_inside = _overlap(boxes, 1, 3)
     in_table = grid[:, 0] >= 0
     both = (in_table[:, None] & in_table[None, :]).astype(np.float64)
     same_table = both * (grid[:, None, 0] == grid[None, :, 0])
@@ -158,7 +169,8 @@ def _geometry(reading: PageReading) -> np.ndarray:
     features = np.concatenate([
         5 * edge, 5 * np.abs(edge), 5 * centre, 5 * np.abs(centre),
         np.stack([x_overlap, x_inside, y_overlap, y_inside, same_table, d_row, d_col,
-                  row_inside, col_inside, np.eye(n)], axis=-1),
+                  row_inside, col_inside, np.eye(n), text_x_overlap, text_x_inside,
+                  text_y_overlap, text_y_inside], axis=-1),
     ], axis=-1)
     return features.astype(np.float32)
 
@@ -204,11 +216,11 @@ def time_allowed(reading: PageReading, atoms: list[tuple[int, int, int]]) -> np.
 class PairHead(nn.Module):
     """score(i, j) = MLP([q_i, k_j, q_i ⊙ k_j, geometry_ij])."""
 
-    def __init__(self, d_model: int, d_pair: int = 64) -> None:
+    def __init__(self, d_model: int, n_geometry: int, d_pair: int = 64) -> None:
         super().__init__()
         self.query = nn.Linear(d_model, d_pair)
         self.key = nn.Linear(d_model, d_pair)
-        self.mlp = nn.Sequential(nn.Linear(3 * d_pair + N_GEOMETRY, d_pair), nn.GELU(),
+        self.mlp = nn.Sequential(nn.Linear(3 * d_pair + n_geometry, d_pair), nn.GELU(),
                                  nn.Linear(d_pair, 1))
 
     def forward(self, rows: torch.Tensor, cols: torch.Tensor, geometry: torch.Tensor
@@ -220,9 +232,10 @@ class PairHead(nn.Module):
 
 class DocumentModel(nn.Module):
     def __init__(self, encoder: nn.Module, d_model: int = 384, layers: int = 2,
-                 tuned_layers: int = 2) -> None:
+                 tuned_layers: int = 2, geometry: int = N_GEOMETRY) -> None:
         super().__init__()
         self.encoder = encoder
+        self.n_geometry = geometry  # how many of the pair features (a prefix) it reads
         self.split = len(self._bert().encoder.layer) - tuned_layers  # first adapted layer
         self.layout = nn.ModuleList(nn.Embedding(BUCKETS, d_model) for _ in range(12))
         self.categories = nn.ModuleList(nn.Embedding(size, d_model) for size in CATEGORY_SIZES)
@@ -236,7 +249,7 @@ class DocumentModel(nn.Module):
         self.atom_hour = nn.Embedding(24, d_model)
         self.atom_minute = nn.Embedding(12, d_model)
         self.no_time = nn.Parameter(torch.zeros(d_model))
-        self.heads = nn.ModuleDict({name: PairHead(d_model) for name in PAIR_HEADS})
+        self.heads = nn.ModuleDict({name: PairHead(d_model, geometry) for name in PAIR_HEADS})
 
     def _bert(self) -> nn.Module:
         return self.encoder.get_base_model()
@@ -279,12 +292,12 @@ class DocumentModel(nn.Module):
         atoms = (h[lines] + self.atom_position(page.atoms[:, 1]) + self.atom_last(page.atoms[:, 2])
                  + self.atom_hour(page.atoms[:, 3]) + self.atom_minute(page.atoms[:, 4]))
         atoms = torch.cat([atoms, self.no_time.unsqueeze(0)], dim=0)
-        atom_geometry = torch.cat([page.geometry[:, lines],
-                                   torch.zeros_like(page.geometry[:, :1])], dim=1)
+        geometry = page.geometry[..., : self.n_geometry]
+        atom_geometry = torch.cat([geometry[:, lines], torch.zeros_like(geometry[:, :1])], dim=1)
         return {
             "roles": self.roles(h),
-            "group": self.heads["group"](h, h, page.geometry),
-            "day": self.heads["day"](h, h, page.geometry),
+            "group": self.heads["group"](h, h, geometry),
+            "day": self.heads["day"](h, h, geometry),
             **{edge: self.heads[edge](h, atoms, atom_geometry).masked_fill(~page.time_allowed, -1e4)
                for edge in ("start", "end")},
         }
@@ -293,7 +306,8 @@ class DocumentModel(nn.Module):
 LORA_TARGETS = ["query", "key", "value", "attention.output.dense"]
 
 
-def build_model(rank: int = 8, layers: int = 2, tuned_layers: int = 2) -> DocumentModel:
+def build_model(rank: int = 8, layers: int = 2, tuned_layers: int = 2,
+                geometry: int = N_GEOMETRY) -> DocumentModel:
     """A fresh model: pretrained MiniLM with new LoRA adapters on its top `tuned_layers`
     layers, new layout parts and heads."""
     import warnings
@@ -313,7 +327,7 @@ def build_model(rank: int = 8, layers: int = 2, tuned_layers: int = 2) -> Docume
                             target_modules=LORA_TARGETS, layers_pattern="layer",
                             layers_to_transform=list(range(depth - tuned_layers, depth)))
         encoder = get_peft_model(encoder, config)
-    return DocumentModel(encoder, layers=layers, tuned_layers=tuned_layers)
+    return DocumentModel(encoder, layers=layers, tuned_layers=tuned_layers, geometry=geometry)
 
 
 def trainable_state(model: DocumentModel) -> dict[str, torch.Tensor]:
@@ -340,7 +354,8 @@ def load_release(folder: Path) -> DocumentModel:
 
     config = json.loads((folder / "config.json").read_text())
     model = build_model(rank=config["rank"], layers=config["layers"],
-                        tuned_layers=config["tuned_layers"])
+                        tuned_layers=config["tuned_layers"],
+                        geometry=config.get("geometry", LEGACY_GEOMETRY))
     missing = model.load_state_dict(load_file(str(folder / "document_model.safetensors")),
                                     strict=False)
     trained = set(trainable_state(model))

