@@ -95,6 +95,7 @@ def page_targets(reading: PageReading, layout: dict, label: TimetableData,
     atoms = time_atoms(reading.lines)
     start_of = np.zeros((n, len(atoms) + 1), np.float32)
     end_of = np.zeros((n, len(atoms) + 1), np.float32)
+    aligned = _aligned(reading)
     for i in np.flatnonzero(is_event):
         gold = [label.timeblocks[b] for b in blocks[i] if b < len(label.timeblocks)]
         days = {block.day for block in gold}
@@ -106,6 +107,22 @@ def page_targets(reading: PageReading, layout: dict, label: TimetableData,
                 continue
             if wanted == {None}:
                 target[i, -1] = 1.0
-            else:
-                target[i, :-1] = [float(m in wanted) for _, _, m in atoms]
+                continue
+            right = np.array([m in wanted for _, _, m in atoms], dtype=bool)
+            # "10:00" ends one slot and starts the next: when the right time is written in line
+            # with the event, only those copies are the answer, not a neighbour's.
+            in_line = right & aligned[i, [j for j, _, _ in atoms]]
+            target[i, :-1] = in_line if in_line.any() else right
     return PageTargets(roles, blocks, same_event, day_of, start_of, end_of)
+
+
+def _aligned(reading: PageReading) -> np.ndarray:
+    """(n, n): the centre of line j's text lies within the column or the row band of line i's
+    cell (a header above or beside it, or the cell itself)."""
+    cells = np.array([[b.x0, b.y0, b.x1, b.y1] for b in
+                      (line.cell_box or line.box for line in reading.lines)]).reshape(-1, 4)
+    centres = np.array([[line.box.cx, line.box.cy] for line in reading.lines]).reshape(-1, 2)
+    in_column = ((centres[None, :, 0] >= cells[:, None, 0])
+                 & (centres[None, :, 0] <= cells[:, None, 2]))
+    in_row = (centres[None, :, 1] >= cells[:, None, 1]) & (centres[None, :, 1] <= cells[:, None, 3])
+    return in_column | in_row
