@@ -41,6 +41,24 @@ def prepared(ocr_set: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
+def test_a_merged_copy_keeps_the_frozen_states_and_relabels_its_times(prepared: Path):
+    import numpy as np
+
+    from training.document.train import load_examples, merged_copy
+
+    example = next(e for e in load_examples(prepared)
+                   if len({(line.row, line.col) for line in e.reading.lines if line.table == 0})
+                   >= 2)
+    example.tensors.frozen = object()  # stands for the cached encoder output
+    tensors, targets = merged_copy(example, np.random.default_rng(0))
+    assert tensors is not example.tensors and tensors.frozen is example.tensors.frozen
+    assert not np.array_equal(tensors.layout.numpy(), example.tensors.layout.numpy())
+    atoms = tensors.atoms.shape[0]
+    assert targets.start_of.shape == targets.end_of.shape == (len(example.reading.lines),
+                                                              atoms + 1)
+    assert targets.roles == example.targets.roles  # only the cells changed, not the lines
+
+
 def test_training_logs_registers_and_gates(prepared: Path, tmp_path: Path):
     from mlflow import MlflowClient
 
