@@ -20,6 +20,9 @@ _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": 
 # Below this day-pointer probability for every day header, an "event" belongs to no day. Chosen
 # on the training set's held-out split (see the note of issue 5), never on dev or bench pages.
 MIN_DAY = 0.1
+# Two event/notes lines with a same-event probability above this (averaged both ways) are one
+# timeblock. Chosen on the same held-out split.
+SAME_EVENT = 0.35
 
 
 @dataclass
@@ -44,7 +47,7 @@ class PageDecisions:
 
 
 def event_groups(event_lines: list[int], group: np.ndarray) -> list[list[int]]:
-    """Connected components of event/notes lines linked with probability > 0.5 both ways."""
+    """Connected components of event/notes lines linked with probability > `SAME_EVENT`."""
     parent = {i: i for i in event_lines}
 
     def root(i: int) -> int:
@@ -55,7 +58,7 @@ def event_groups(event_lines: list[int], group: np.ndarray) -> list[list[int]]:
 
     for a in event_lines:
         for b in event_lines:
-            if a < b and (group[a, b] + group[b, a]) / 2 > 0.5:
+            if a < b and (group[a, b] + group[b, a]) / 2 > SAME_EVENT:
                 parent[root(a)] = root(b)
     groups: dict[int, list[int]] = {}
     for i in event_lines:
