@@ -7,11 +7,14 @@ inside each command, so `yogi --help` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
 
 train_app = typer.Typer(help="Fine-tune a tier, log it to MLflow, register it and gate it.",
                         no_args_is_help=True)
@@ -197,6 +200,22 @@ def bench_document(
                   f"saved {out} and {predictions}")
 
 
+def _trained_version(client: MlflowClient, report: dict) -> str | None:
+    """The registry version a training report names, if this registry holds it from that very
+    run (a committed release copied to another machine is registered there under other ids)."""
+    from mlflow.exceptions import MlflowException
+
+    from inference.document.tier import MODEL_NAME
+
+    if not report.get("version"):
+        return None
+    try:
+        version = client.get_model_version(MODEL_NAME, report["version"])
+    except MlflowException:
+        return None
+    return str(version.version) if version.run_id == report.get("run_id") else None
+
+
 @train_app.command("document-gate")
 def document_gate(
     release: Annotated[Path, typer.Option("--release", exists=True, file_okay=False,
@@ -220,13 +239,16 @@ def document_gate(
     report.update(alias=alias, reason=reason, real={"document": real_scores[0],
                                                     "rules": real_scores[1], "dir": str(real)})
     (release / "metrics.json").write_text(json.dumps(report, indent=1))
-    if report.get("version"):
-        client = use_tracking()
+    client = use_tracking()
+    if _trained_version(client, report) is not None:
         current = version_by_alias(client, MODEL_NAME, "champion")
         if alias == "challenger" and current is not None and \
                 str(current.version) == str(report["version"]):
             client.delete_registered_model_alias(MODEL_NAME, "champion")  # no longer earned
         client.set_registered_model_alias(MODEL_NAME, alias, report["version"])
         client.set_model_version_tag(MODEL_NAME, report["version"], "gate_reason", reason)
+    else:
+        console.print("registry left alone: it holds no version from this training run (a "
+                      "committed release takes its alias from metrics.json when registered)")
     console.print(f"real pages: model {real_scores[0]['strictF1']:.4f}, rules "
                   f"{real_scores[1]['strictF1']:.4f} → {alias} ({reason})")

@@ -123,3 +123,36 @@ def test_a_committed_release_registers_and_serves_the_pipeline(prepared: Path, t
     finally:
         get_settings.cache_clear()
         document_model.cache_clear()
+
+
+def test_regating_a_release_copied_from_another_registry_leaves_this_one_alone(
+        prepared: Path, tmp_path: Path, monkeypatch):
+    """`yogi train document-gate` on a committed release: its metrics name a version of the
+    registry it was trained in, which this registry does not hold."""
+    from typer.testing import CliRunner
+
+    from inference.settings import get_settings
+    from training.cli import train_app
+    from training.document.train import train_document
+
+    out = tmp_path / "trained"
+    train_document(prepared, epochs=1, max_steps=1, accumulate=1, held_out=0.34, out_dir=out,
+                   tracking_uri=f"sqlite:///{tmp_path}/train.db", register=False, samples=0)
+    report = json.loads((out / "metrics.json").read_text())
+    (out / "metrics.json").write_text(json.dumps({**report, "version": "7"}))
+    real = tmp_path / "real"
+    for folder, source in (("images", "pages"), ("labels", "labels")):
+        (real / folder).mkdir(parents=True)
+        name = "syn-000000." + ("png" if folder == "images" else "json")
+        shutil.copy(prepared / source / name, real / folder / name)
+    monkeypatch.setenv("YOGI_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/other.db")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(train_app, ["document-gate", "--release", str(out),
+                                                "--real", str(real)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "registry left alone" in result.output
+    gated = json.loads((out / "metrics.json").read_text())
+    assert gated["alias"] in ("champion", "challenger") and "document" in gated["real"]
