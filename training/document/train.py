@@ -11,7 +11,9 @@ the current champion on the same held-out pages, else `challenger` with the reas
 
 Loss = cross-entropy over line roles + BCE over same-event pairs (between gold event/notes
 lines) + BCE over day pointers (event lines × lines naming a day) + multi-positive
-log-likelihood of the start and end atoms (any written copy of the right time counts).
+log-likelihood of the start and end atoms (the copies of the right time written in line with
+the event, else any copy: labels.py). Each epoch a share of the training pages is shown with a
+run of its cells merged, as a structure stage that missed a rule reports them (augment.py).
 """
 
 from __future__ import annotations
