@@ -200,20 +200,20 @@ def bench_document(
                   f"saved {out} and {predictions}")
 
 
-def _trained_version(client: MlflowClient, report: dict) -> str | None:
-    """The registry version a training report names, if this registry holds it from that very
-    run (a committed release copied to another machine is registered there under other ids)."""
+def _holds_trained_version(client: MlflowClient, report: dict) -> bool:
+    """Whether this registry holds the version a training report names, from that very run (a
+    committed release copied to another machine is registered there under other ids)."""
     from mlflow.exceptions import MlflowException
 
     from inference.document.tier import MODEL_NAME
 
     if not report.get("version"):
-        return None
+        return False
     try:
         version = client.get_model_version(MODEL_NAME, report["version"])
     except MlflowException:
-        return None
-    return str(version.version) if version.run_id == report.get("run_id") else None
+        return False
+    return version.run_id == report.get("run_id")
 
 
 @train_app.command("document-gate")
@@ -240,7 +240,7 @@ def document_gate(
                                                     "rules": real_scores[1], "dir": str(real)})
     (release / "metrics.json").write_text(json.dumps(report, indent=1))
     client = use_tracking()
-    if _trained_version(client, report) is not None:
+    if _holds_trained_version(client, report):
         current = version_by_alias(client, MODEL_NAME, "champion")
         if alias == "challenger" and current is not None and \
                 str(current.version) == str(report["version"]):

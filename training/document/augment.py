@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inference.document.features import PageReading, ReadLine
+from inference.document.features import PageReading
 
 
 def merge_cells(reading: PageReading, rng: np.random.Generator) -> PageReading | None:
@@ -47,6 +47,5 @@ def merge_cells(reading: PageReading, rng: np.random.Generator) -> PageReading |
         end = max(lines[i].col + max(lines[i].col_span, 1) for i in merged)
         update = {"col": start, "col_span": end - start}
     for i in merged:
-        lines[i] = ReadLine.model_validate({**lines[i].model_dump(), "cell_box": union,
-                                            **update})
+        lines[i] = lines[i].model_copy(update={"cell_box": union, **update})
     return PageReading(width=reading.width, height=reading.height, lines=lines)
