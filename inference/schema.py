@@ -59,6 +59,12 @@ class Box(BaseModel):
             y1=max(self.y1, other.y1),
         )
 
+    @classmethod
+    def enclosing(cls, boxes: list[Box]) -> Box:
+        """The smallest box holding every one of `boxes` (at least one)."""
+        return cls(x0=min(b.x0 for b in boxes), y0=min(b.y0 for b in boxes),
+                   x1=max(b.x1 for b in boxes), y1=max(b.y1 for b in boxes))
+
     def contains_point(self, x: float, y: float) -> bool:
         return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
 

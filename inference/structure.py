@@ -172,15 +172,8 @@ def text_blocks(lines: list[OcrLine]) -> list[list[OcrLine]]:
     return list(groups.values())
 
 
-def _union(boxes: list[Box]) -> Box:
-    box = boxes[0]
-    for other in boxes[1:]:
-        box = box.union(other)
-    return box
-
-
 def _block_cell(block: list[OcrLine]) -> Cell:
-    return Cell(box=_union([line.box for line in block]), lines=list(block), from_text=True)
+    return Cell(box=Box.enclosing([line.box for line in block]), lines=list(block), from_text=True)
 
 
 def split_crowded_cells(table: Table) -> Table:
@@ -203,4 +196,4 @@ def text_table(lines: list[OcrLine]) -> Table | None:
     if len(lines) < 4:
         return None
     cells = [_block_cell(block) for block in text_blocks(lines)]
-    return Table(box=_union([cell.box for cell in cells]), cells=cells, ruled=False)
+    return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)

@@ -95,13 +95,6 @@ def _text(reading: PageReading, indices: list[int]) -> str:
     return " ".join(strip_times(line.text) for line in ordered).strip()
 
 
-def _union(boxes: list[Box]) -> Box:
-    box = boxes[0]
-    for other in boxes[1:]:
-        box = box.union(other)
-    return box
-
-
 def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBlock]:
     n = len(decisions.roles)
     role = decisions.roles.argmax(1)
@@ -130,7 +123,7 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
         end_p = decisions.end[members].mean(0)
         start, end, time_p = time_pair(start_p, end_p, [m for _, _, m in atoms])
         confidence = float(decisions.roles[members].max(1).mean() * day_score.max() * time_p)
-        box = _union([reading.lines[i].cell_box or reading.lines[i].box for i in members])
+        box = Box.enclosing([reading.lines[i].region for i in members])
         for day in days:
             blocks.append(TimeBlock(day=day, name=name,
                                     start_time=None if start is None else to_hhmm(start),

@@ -28,6 +28,11 @@ class ReadLine(BaseModel):
     col_span: int = 0
     ruled: bool = False
 
+    @property
+    def region(self) -> Box:
+        """What the line spans on the page: its cell, or its own box outside a table."""
+        return self.cell_box or self.box
+
     def ocr_line(self) -> OcrLine:
         return OcrLine(text=self.text, box=self.box, score=self.score, angle=self.angle)
 

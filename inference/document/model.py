@@ -140,7 +140,7 @@ def _geometry(reading: PageReading) -> np.ndarray:
     """Pair features (i, j): where line j's cell and text lie relative to line i's."""
     w, h = float(reading.width), float(reading.height)
     cells = np.array([[b.x0, b.y0, b.x1, b.y1] for b in
-                      (line.cell_box or line.box for line in reading.lines)], dtype=np.float64)
+                      (line.region for line in reading.lines)], dtype=np.float64)
     texts = np.array([[line.box.cx, line.box.cy] for line in reading.lines], dtype=np.float64)
     grid = np.array([[line.table, line.row, line.col, max(line.row_span, 1),
                       max(line.col_span, 1)] for line in reading.lines], dtype=np.float64)
@@ -182,7 +182,7 @@ def page_tensors(reading: PageReading) -> PageTensors:
     tokens = tokenizer()(texts, padding=True, truncation=True, max_length=MAX_TOKENS,
                          return_tensors="pt")
     w, h = float(reading.width), float(reading.height)
-    layout = [_box_buckets(line.box, w, h) + _box_buckets(line.cell_box or line.box, w, h)
+    layout = [_box_buckets(line.box, w, h) + _box_buckets(line.region, w, h)
               for line in reading.lines]
     atoms = time_atoms(reading.lines)
     last = {}

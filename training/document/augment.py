@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from inference.document.features import PageReading
+from inference.schema import Box
 
 
 def merge_cells(reading: PageReading, rng: np.random.Generator) -> PageReading | None:
@@ -35,10 +36,7 @@ def merge_cells(reading: PageReading, rng: np.random.Generator) -> PageReading |
     last = int(rng.integers(first + 1, len(positions)))
     merged = [i for p in positions[first: last + 1] for i in cells[p]]
     lines = list(reading.lines)
-    boxes = [lines[i].cell_box or lines[i].box for i in merged]
-    union = boxes[0]
-    for box in boxes[1:]:
-        union = union.union(box)
+    union = Box.enclosing([lines[i].region for i in merged])
     start = positions[first]
     if axis == 0:
         end = max(lines[i].row + max(lines[i].row_span, 1) for i in merged)

@@ -120,7 +120,7 @@ def _aligned(reading: PageReading) -> np.ndarray:
     """(n, n): the centre of line j's text lies within the column or the row band of line i's
     cell (a header above or beside it, or the cell itself)."""
     cells = np.array([[b.x0, b.y0, b.x1, b.y1] for b in
-                      (line.cell_box or line.box for line in reading.lines)]).reshape(-1, 4)
+                      (line.region for line in reading.lines)]).reshape(-1, 4)
     centres = np.array([[line.box.cx, line.box.cy] for line in reading.lines]).reshape(-1, 2)
     in_column = ((centres[None, :, 0] >= cells[:, None, 0])
                  & (centres[None, :, 0] <= cells[:, None, 2]))
