@@ -24,9 +24,9 @@ Heads (all trained jointly):
   in that table or outside every table (`time_allowed`): timetables printed side by side (one
   per day, as on real pages) otherwise lend each other their rows' times.
 Pair heads score (i, j) from both lines' vectors and explicit geometric features of the pair
-(cell edge offsets, overlaps, grid offsets, and the overlaps of the text boxes themselves, which
-still align a row when the structure stage merged its cells), because alignment is what they
-decide.
+(cell edge offsets, whether two cells share an edge or are one cell, overlaps, grid offsets,
+and the overlaps of the text boxes themselves, which still align a row when the structure stage
+merged its cells), because alignment is what they decide.
 
 Deterministic code (`inference/document/decode.py`) then only turns these decisions into
 timeblocks: it groups lines, reads the day names and times the pointers choose, and formats.
@@ -52,9 +52,11 @@ PAIR_HEADS = ("group", "day", "start", "end")
 MAX_LINES = 320
 MAX_TOKENS = 24
 BUCKETS = 101  # layout coordinates in 1/100 of the page
-N_GEOMETRY = 26
+N_GEOMETRY = 35
 # Releases before the text-box overlaps read the first 22 pair features.
 LEGACY_GEOMETRY = 22
+# Two cell edges closer than about this share of the page count as one ruling (`_shared_edges`).
+EDGE_TOLERANCE = 0.004
 
 
 def minilm_path() -> Path:
@@ -136,6 +138,15 @@ def _overlap(boxes: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarra
     return inter / np.minimum(size[:, None], size[None, :]), inter / size[None, :]
 
 
+def _shared_edges(edge: np.ndarray) -> np.ndarray:
+    """(n, n, 4) → near 1 where two cells share an edge (x0, y0, x1, y1), falling off fast.
+
+    The offsets in `edge` are there too, but only as a smooth quantity: whether an event that
+    spans three slots ends at the *same* ruling as a header cell (its end time) or one column
+    short of it is a sharp question, and a sharp feature answers it directly."""
+    return np.exp(-np.abs(edge) / EDGE_TOLERANCE)
+
+
 def _geometry(reading: PageReading) -> np.ndarray:
     """Pair features (i, j): where line j's cell and text lie relative to line i's."""
     w, h = float(reading.width), float(reading.height)
@@ -166,11 +177,20 @@ def _geometry(reading: PageReading) -> np.ndarray:
                                & (grid[None, :, 1] < grid[:, None, 1] + grid[:, None, 3]))
     col_inside = same_table * ((grid[None, :, 2] >= grid[:, None, 2])
                                & (grid[None, :, 2] < grid[:, None, 2] + grid[:, None, 4]))
+    shared = _shared_edges(edge)
+    # The same question in the structure stage's grid, where a photo's skew does not blur it:
+    # do the two cells start (end) at the same column (row) line?
+    first = grid[:, [2, 1]]  # col, row
+    last = first + grid[:, [4, 3]]
+    grid_shared = same_table[..., None] * np.concatenate([
+        first[None, :, :] == first[:, None, :], last[None, :, :] == last[:, None, :]], axis=-1)
     features = np.concatenate([
         5 * edge, 5 * np.abs(edge), 5 * centre, 5 * np.abs(centre),
         np.stack([x_overlap, x_inside, y_overlap, y_inside, same_table, d_row, d_col,
                   row_inside, col_inside, np.eye(n), text_x_overlap, text_x_inside,
                   text_y_overlap, text_y_inside], axis=-1),
+        shared, shared.prod(-1, keepdims=True),  # the four edges; all four: the same cell
+        grid_shared,  # first column, first row, last column, last row
     ], axis=-1)
     return features.astype(np.float32)
 

@@ -85,6 +85,24 @@ def test_text_boxes_still_align_a_row_when_its_cells_are_merged(grid):
     assert geometry[maths, monday, text_y_overlap] == 1.0
     assert geometry[maths, tuesday, text_y_overlap] == 0.0
 
+def test_a_cell_over_two_slots_shares_its_end_edge_with_the_second_header_only(grid):
+    # "Games" runs over both of Tuesday's slots: its cell starts at the first time header's
+    # ruling and ends at the second's, and it is the same cell as its own notes line.
+    wide = grid.lines[7].cell_box.union(grid.lines[2].cell_box.model_copy(
+        update={"y0": 135, "y1": 165}))
+    games = line("Games", 120, 140, 2, 1).model_copy(update={"cell_box": wide, "col_span": 2})
+    kit = games.model_copy(update={"text": "bring kit"})
+    page = PageReading(width=400, height=200, lines=[*grid.lines[:6], games, kit])
+    geometry = page_tensors(page).geometry
+    x0_shared, x1_shared, same_cell = 26, 28, 30
+    first, second, event, notes = 1, 2, 6, 7
+    assert geometry[event, first, x0_shared] == 1.0 and geometry[event, second, x0_shared] < 0.01
+    assert geometry[event, second, x1_shared] == 1.0 and geometry[event, first, x1_shared] < 0.01
+    assert geometry[event, notes, same_cell] == 1.0 and geometry[event, second, same_cell] < 0.01
+    first_column, last_column = 31, 33  # the same facts in the structure stage's grid
+    assert geometry[event, first, first_column] == 1 and geometry[event, second, first_column] == 0
+    assert geometry[event, second, last_column] == 1 and geometry[event, first, last_column] == 0
+
 
 def _decisions(grid: PageReading) -> PageDecisions:
     """What a perfect model would say about `grid`."""
