@@ -89,8 +89,11 @@ def test_every_line_box_is_inside_the_page_and_has_ink(dataset: Path):
             x0, y0, x1, y1 = line["box"]
             assert 0 <= x0 < x1 <= layout["width"] and 0 <= y0 < y1 <= layout["height"], line
             crop = pixels[int(y0):int(np.ceil(y1)) + 1, int(x0):int(np.ceil(x1)) + 1]
-            # Ink: the darkest pixels stand clearly apart from the box's background.
-            assert np.percentile(crop, 90) - crop.min() > 25, line
+            # Ink: the darkest pixels stand clearly apart from the box's background. A glyph a
+            # few pixels across (one letter of a day name written down a narrow column, on a
+            # downscaled photo) is blurred into its background: only its place is checked.
+            if min(x1 - x0, y1 - y0) >= 6:
+                assert np.percentile(crop, 90) - crop.min() > 25, line
         checked[layout["photo"]] += 1
     assert checked[True] and checked[False]  # both photo and non-photo pages were checked
 

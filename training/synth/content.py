@@ -289,8 +289,13 @@ def _lesson_event(rng: random.Random, namer: _Namer, knobs: ContentKnobs, style:
     if rng.random() < knobs.p_print_time:
         start, end = t0, t1
         if rng.random() < knobs.p_override and t1 - t0 >= 30:
-            # The cell says when the lesson really runs; the header is only the slot.
-            end = t1 - rng.choice([5, 10, 15])
+            # The cell says when the lesson really runs; the header is only the slot. Real
+            # pages move either end, either way ("10:35-11:35" printed under an 11:00-11:55
+            # header), not only stop a little early.
+            start = t0 + rng.choice([0, 0, 0, 5, 10, 15, 25, -10, -25])
+            end = t1 - rng.choice([5, 10, 15, 0, -5, -20])
+            if end - start < 15:
+                start = t0
             counts["time_override"] = counts.get("time_override", 0) + 1
         ev.start, ev.end, ev.time_scored = start, end, True
         ev.printed = format_range(start, end, style, rng)
