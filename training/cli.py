@@ -99,8 +99,9 @@ def document_prepare(
 
 @train_app.command("document")
 def document(
-    data: Annotated[Path, typer.Option("--data", exists=True, file_okay=False,
-                                       help="a prepared generated set (train document-prepare)")],
+    data: Annotated[list[Path], typer.Option(
+        "--data", exists=True, file_okay=False,
+        help="a prepared generated set (train document-prepare); repeatable, each split alike")],
     epochs: Annotated[int, typer.Option(min=1)] = 10,
     rank: Annotated[int, typer.Option(min=1, help="LoRA rank")] = 8,
     lr: Annotated[float, typer.Option(help="peak learning rate (one-cycle)")] = 1e-3,
@@ -115,7 +116,8 @@ def document(
         "--real", exists=True, file_okay=False,
         help="labelled real pages (images/, labels/) the gate also checks; never trained on")
                     ] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="first N pages of --data")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="first N pages of each --data")
+                     ] = None,
     out: Annotated[Path, typer.Option("--out", help="release, samples, metrics")] = Path(
         ".yogi/document-train"),
     threads: Annotated[int, typer.Option(min=1, help="torch intra-op threads")] = 2,

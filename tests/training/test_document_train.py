@@ -65,7 +65,7 @@ def test_training_logs_registers_and_gates(prepared: Path, tmp_path: Path):
     from training.document.train import train_document
 
     uri = f"sqlite:///{tmp_path}/mlflow.db"
-    result = train_document(prepared, epochs=1, max_steps=2, accumulate=1, held_out=0.34,
+    result = train_document([prepared], epochs=1, max_steps=2, accumulate=1, held_out=0.34,
                             out_dir=tmp_path / "out", tracking_uri=uri, threads=2, samples=1)
     client = MlflowClient(uri)
     run = client.get_run(result.run_id)
@@ -97,7 +97,7 @@ def test_a_committed_release_registers_and_serves_the_pipeline(prepared: Path, t
     from training.registry import ensure_released
 
     out = tmp_path / "trained"
-    train_document(prepared, epochs=1, max_steps=1, accumulate=1, held_out=0.34, out_dir=out,
+    train_document([prepared], epochs=1, max_steps=1, accumulate=1, held_out=0.34, out_dir=out,
                    tracking_uri=f"sqlite:///{tmp_path}/train.db", register=False, samples=1)
     release = replace(RELEASE, folder=out, identity=out / "release")
     uri = f"sqlite:///{tmp_path}/fresh.db"
@@ -136,7 +136,7 @@ def test_regating_a_release_copied_from_another_registry_leaves_this_one_alone(
     from training.document.train import train_document
 
     out = tmp_path / "trained"
-    train_document(prepared, epochs=1, max_steps=1, accumulate=1, held_out=0.34, out_dir=out,
+    train_document([prepared], epochs=1, max_steps=1, accumulate=1, held_out=0.34, out_dir=out,
                    tracking_uri=f"sqlite:///{tmp_path}/train.db", register=False, samples=0)
     report = json.loads((out / "metrics.json").read_text())
     (out / "metrics.json").write_text(json.dumps({**report, "version": "7"}))
@@ -156,3 +156,15 @@ def test_regating_a_release_copied_from_another_registry_leaves_this_one_alone(
     assert "registry left alone" in result.output
     gated = json.loads((out / "metrics.json").read_text())
     assert gated["alias"] in ("champion", "challenger") and "document" in gated["real"]
+
+
+def test_each_training_set_is_split_alike(prepared: Path, tmp_path: Path):
+    from training.document.train import load_examples, split, split_sets
+
+    second = tmp_path / "second"
+    shutil.copytree(prepared, second)
+    train, test = split_sets([prepared, second], held_out=0.34, seed=0)
+    alone = split(load_examples(prepared), 0.34, 0)[1]
+    assert len(train) == 4 and len(test) == 2
+    assert [e.id for e in test][:1] == [e.id for e in alone]  # the first set's split unchanged
+    assert {e.id.split("/")[0] for e in test} == {prepared.name, "second"}

