@@ -239,7 +239,10 @@ def test_schemathesis_finds_no_server_error(service: Service, uploaded: dict,
     fuzzing phases; every check except `positive_data_acceptance`, which cannot hold for
     /extract: any bytes are a schema-valid `file`, but only documents are accepted). The PUT
     is pointed at a real document so that its body validation is exercised, not just 404s.
-    Run from a temporary directory: schemathesis keeps its cache in the working directory."""
+    Run from a temporary directory: schemathesis keeps its cache in the working directory.
+    One worker: on CPython 3.11.7 two threads in `ast.parse` at once (hypothesis describing its
+    strategies) can fail with "AST constructor recursion depth mismatch" (python/cpython#106905),
+    which broke a CI run; it is not the service's error."""
     if service.backend != "postgres-s3":
         pytest.skip("schemathesis runs once, against the PostgreSQL + S3 service")
     config = tmp_path / "schemathesis.toml"
@@ -249,7 +252,7 @@ def test_schemathesis_finds_no_server_error(service: Service, uploaded: dict,
                str(config), "run", f"{service.url}/openapi.json", "--checks", "all",
                "--exclude-checks", "positive_data_acceptance",
                "--phases", "examples,coverage,fuzzing", "--max-examples", "15",
-               "--max-time", "30", "--workers", "2", "--seed", "6",
+               "--max-time", "30", "--workers", "1", "--seed", "6",
                "-H", f"Authorization: Bearer {TOKEN}"]
     run = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-6000:]
