@@ -89,12 +89,13 @@ def resolve_artefact(
     if not local.exists():
         # A progress bar would be stray stderr output in a CLI whose stderr carries JSON logs.
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        mlflow.set_tracking_uri(uri)
         try:
-            # The download keeps the artefact's path inside the model under `dst_path`.
+            # From the version's own storage location, which this client's registry names: a
+            # `models:/` URI would be resolved in whatever registry MLFLOW_REGISTRY_URI says.
+            source = client.get_model_version_download_uri(name, str(version.version))
             got = Path(mlflow.artifacts.download_artifacts(
-                artifact_uri=f"models:/{name}/{version.version}/{artefact}",
-                dst_path=str(folder), tracking_uri=uri))
+                artifact_uri=f"{source.rstrip('/')}/{artefact}", dst_path=str(folder),
+                tracking_uri=uri))
         except (MlflowException, OSError) as error:
             raise ModelUnavailable(f"models:/{name}/{version.version} has no {artefact}: "
                                    f"{error}") from None

@@ -26,6 +26,25 @@ def test_engine_resolves_the_champion_and_caches_its_onnx(ocr_registry, tmp_path
     assert again.path == engine.resolved.path
 
 
+def test_another_registry_uri_does_not_redirect_the_download(ocr_registry, tmp_path):
+    """The artefact comes from the registry yogi was pointed at, even when the process names
+    another registry (MLFLOW_REGISTRY_URI or `mlflow.set_registry_uri`), where MLflow would
+    resolve a `models:/` URI."""
+    import mlflow
+
+    from inference.model_store import resolve_artefact
+    from inference.ocr import ModelOcrEngine
+
+    before = mlflow.get_registry_uri()
+    mlflow.set_registry_uri(f"sqlite:///{tmp_path}/elsewhere.db")
+    try:
+        resolved = resolve_artefact("yogi-ocr", ModelOcrEngine.ARTEFACT,
+                                    tracking_uri=ocr_registry, cache_dir=tmp_path / "cache")
+    finally:
+        mlflow.set_registry_uri(before)
+    assert resolved.path.is_file() and resolved.path.name == "rec_merged.onnx"
+
+
 def test_missing_alias_is_a_clear_error(ocr_registry):
     from inference.model_store import ModelUnavailable, resolve_artefact
 
