@@ -9,11 +9,11 @@ import numpy as np
 import torch
 
 from inference.assembly import reading_order
-from inference.document.features import PageReading, time_atoms
+from inference.document.features import PageReading, line_days, time_atoms
 from inference.document.model import ROLES
 from inference.heading import Heading, parse_heading
 from inference.schema import Box, TimeBlock
-from inference.timeparse import parse_day_list, strip_times, to_hhmm
+from inference.timeparse import strip_times, to_hhmm
 
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": "year"}
@@ -100,7 +100,7 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
     role = decisions.roles.argmax(1)
     event_lines = [i for i in range(n) if role[i] in (_EVENT, _NOTES)]
     atoms = time_atoms(reading.lines[:n])
-    day_names = [parse_day_list(reading.lines[j].text) for j in range(n)]
+    day_names = line_days(reading.lines[:n])
     candidates = [j for j in range(n) if day_names[j]]
     blocks = []
     for members in event_groups(event_lines, decisions.group):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from inference.schema import Box, OcrLine, Table
-from inference.timeparse import find_times
+from inference.timeparse import find_times, parse_day, parse_day_list
 
 
 class ReadLine(BaseModel):
@@ -82,6 +82,24 @@ def reading_units(lines: list[ReadLine]) -> list[list[int]]:
             units.append(cells[key])
         cells[key].append(i)
     return units
+
+
+def line_days(lines: list[ReadLine]) -> list[list[str]]:
+    """The days each line names. A line may name several on its own ("Mon – Fri"); a header
+    cell may name one that none of its lines names alone, like a day written letter by letter
+    down a narrow column (each letter its own OCR line) or a short form that is a day only
+    alone in its cell ("Tu", "W"): each line of such a cell names the cell's day."""
+    from inference.assembly import reading_order
+
+    days = [parse_day_list(line.text) for line in lines]
+    for unit in reading_units(lines):
+        if any(days[i] for i in unit):
+            continue
+        ordered = reading_order([lines[i].ocr_line() for i in unit])
+        day = parse_day(" ".join(line.text for line in ordered))
+        for i in unit if day else ():
+            days[i] = [day]
+    return days
 
 
 def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:

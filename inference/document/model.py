@@ -42,9 +42,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from inference.document.features import PageReading, time_atoms
+from inference.document.features import PageReading, line_days, time_atoms
 from inference.schema import Box
-from inference.timeparse import find_times, parse_day_list
+from inference.timeparse import find_times
 
 ROLES = ["other", "day", "time", "event", "notes", "teacher", "class", "term", "year", "index",
          "footnote"]
@@ -105,11 +105,11 @@ def _day_index(days: list[str]) -> int:
     return 8 if len(days) > 1 else DAYS.index(days[0]) + 1
 
 
-def _categories(reading: PageReading) -> np.ndarray:
+def _categories(reading: PageReading, days: list[list[str]]) -> np.ndarray:
     heights = [line.box.height if line.angle == 0 else line.box.width for line in reading.lines]
     median = float(np.median(heights)) if heights else 1.0
     rows = []
-    for line, height in zip(reading.lines, heights, strict=True):
+    for line, height, named in zip(reading.lines, heights, days, strict=True):
         rows.append([
             {0: 0, 90: 1, 270: 2}.get(line.angle, 0),
             min(line.table + 1, 3),
@@ -120,7 +120,7 @@ def _categories(reading: PageReading) -> np.ndarray:
             int(line.ruled),
             int(np.clip(line.score * 10, 0, 10)),
             min(len(find_times(line.text)), 3),
-            _day_index(parse_day_list(line.text)),
+            _day_index(named),
             int(np.clip(round(4 * height / max(median, 1.0)), 0, 15)),
         ])
     return np.asarray(rows, dtype=np.int64).reshape(-1, 11)
@@ -205,6 +205,7 @@ def page_tensors(reading: PageReading) -> PageTensors:
     layout = [_box_buckets(line.box, w, h) + _box_buckets(line.region, w, h)
               for line in reading.lines]
     atoms = time_atoms(reading.lines)
+    days = line_days(reading.lines)
     last = {}
     for i, k, _ in atoms:
         last[i] = max(last.get(i, 0), k)
@@ -214,11 +215,10 @@ def page_tensors(reading: PageReading) -> PageTensors:
         input_ids=tokens["input_ids"][: len(reading.lines)],
         attention_mask=tokens["attention_mask"][: len(reading.lines)],
         layout=torch.tensor(layout, dtype=torch.long).reshape(-1, 12),
-        categories=torch.from_numpy(_categories(reading)),
+        categories=torch.from_numpy(_categories(reading, days)),
         geometry=torch.from_numpy(_geometry(reading)),
         atoms=torch.tensor(atom_rows, dtype=torch.long).reshape(-1, 5),
-        day_candidates=torch.tensor([bool(parse_day_list(line.text))
-                                     for line in reading.lines], dtype=torch.bool),
+        day_candidates=torch.tensor([bool(named) for named in days], dtype=torch.bool),
         time_allowed=torch.from_numpy(time_allowed(reading, atoms)),
     )
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from inference.document.decode import PageDecisions, decode_blocks, decode_heading, time_pair
-from inference.document.features import PageReading, ReadLine, time_atoms
+from inference.document.features import PageReading, ReadLine, line_days, time_atoms
 from inference.document.model import ROLES, page_tensors, time_allowed
 from inference.schema import Box
 
@@ -50,6 +50,21 @@ def test_a_range_split_over_two_lines_of_a_cell_is_still_one_range():
              line("9 -", 300, 20)]  # outside a table a line is read alone: no time
     atoms = time_atoms(split)
     assert atoms == [(1, 0, 540), (1, 1, 570)]
+
+
+def test_a_day_header_cell_names_its_day_even_when_no_line_alone_does():
+    # A day written letter by letter down a narrow column (OCR misreads one letter), a short
+    # form alone in its cell, and a line that names days on its own.
+    letters = [line(c, 20, 100 + 22 * k, 1, 0) for k, c in enumerate("M0nday")]
+    lines = [*letters, line("Tu", 20, 300, 2, 0), line("W", 20, 340, 3, 0),
+             line("Mon - Wed", 300, 20), line("Maths", 120, 100, 1, 1), line("W", 300, 60)]
+    days = line_days(lines)
+    assert days[:6] == [["Monday"]] * 6
+    assert days[6:9] == [["Tuesday"], ["Wednesday"], ["Monday", "Tuesday", "Wednesday"]]
+    assert days[9] == []  # an event is no day
+    assert days[10] == ["Wednesday"]  # alone outside a table: a day only the pointers can use
+    assert page_tensors(PageReading(width=400, height=500, lines=lines)
+                        ).day_candidates.tolist() == [bool(d) for d in days]
 
 
 def test_time_pointers_stay_inside_their_own_table(grid):

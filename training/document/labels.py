@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from inference.document.features import PageReading, time_atoms
+from inference.document.features import PageReading, line_days, time_atoms
 from inference.document.model import ROLES
 from inference.preprocess import map_points
 from inference.schema import Box, TimetableData
-from inference.timeparse import parse_day_list
 
 HEADING_FIELDS = {"teacher": "teacher", "className": "class", "term": "term", "year": "year"}
 _MIN_COVER = 0.3  # share of an OCR line's box a drawn line must cover to lend it its labels
@@ -89,8 +88,8 @@ def page_targets(reading: PageReading, layout: dict, label: TimetableData,
 
     # Day pointers: line j is a day header naming one of line i's days.
     day_role = ROLES.index("day")
-    named = [set(parse_day_list(line.text)) if roles[j] == day_role else set()
-             for j, line in enumerate(reading.lines)]
+    named = [set(days) if roles[j] == day_role else set()
+             for j, days in enumerate(line_days(reading.lines))]
     day_of = np.full((n, n), -1.0, np.float32)
     atoms = time_atoms(reading.lines)
     start_of = np.zeros((n, len(atoms) + 1), np.float32)
