@@ -30,6 +30,16 @@ def test_gate_promotes_only_what_beats_rules_and_champion():
                 )[0] == "champion"
 
 
+def test_a_prepare_stopped_mid_write_resumes_without_its_torn_line(tmp_path: Path):
+    from training.document.prepare import prepare
+
+    (tmp_path / "pages").mkdir()
+    cache = tmp_path / "reading.jsonl"
+    cache.write_text('{"id": "syn-000000"}\n{"id": "syn-000001"}\n{"id": "syn-00')
+    assert prepare(tmp_path, cache) == 2  # no pages left to read; the torn page is dropped
+    assert cache.read_text() == '{"id": "syn-000000"}\n{"id": "syn-000001"}\n'
+
+
 @pytest.fixture(scope="module")
 def prepared(ocr_set: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from training.document.prepare import prepare

@@ -32,13 +32,25 @@ def _read_one(args: tuple[str, str]) -> dict:
     }
 
 
+def _cached_ids(out: Path) -> set[str]:
+    """Pages already in `out`. A run stopped while writing leaves a torn last line: it is cut
+    off here, so the page is read again rather than the resume failing on it."""
+    if not out.exists():
+        return set()
+    lines = out.read_text().splitlines()
+    try:
+        json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        lines = lines[:-1]
+        out.write_text("".join(line + "\n" for line in lines))
+    return {json.loads(line)["id"] for line in lines if line}
+
+
 def prepare(data_dir: Path, out: Path, engine: str = "rapid", workers: int = 1,
             limit: int | None = None, progress: Callable[[int], None] | None = None) -> int:
     """OCR every page of `data_dir/pages/*.png` into `out` (JSON lines); resumes where a
     previous run stopped. Returns the number of pages now cached."""
-    done: set[str] = set()
-    if out.exists():
-        done = {json.loads(line)["id"] for line in out.read_text().splitlines() if line}
+    done = _cached_ids(out)
     pages = sorted((data_dir / "pages").glob("*.png"))[:limit]
     todo = [(str(p), engine) for p in pages if p.stem not in done]
     out.parent.mkdir(parents=True, exist_ok=True)
