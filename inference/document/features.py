@@ -68,8 +68,9 @@ def page_reading(trace) -> PageReading:  # trace: inference.pipeline.PageTrace (
 
 
 def reading_units(lines: list[ReadLine]) -> list[list[int]]:
-    """Indices of lines read as one text: all lines of one table cell (OCR often splits a
-    written range over lines, "9 –" above "9.30"), and each line outside a table alone."""
+    """Indices of lines read as one text, in reading order: all lines of one table cell (OCR
+    often splits a written range over lines, "9 –" above "9.30"), and each line outside a table
+    alone."""
     units: list[list[int]] = []
     cells: dict[tuple[int, int, int], list[int]] = {}
     for i, line in enumerate(lines):
@@ -81,7 +82,15 @@ def reading_units(lines: list[ReadLine]) -> list[list[int]]:
             cells[key] = []
             units.append(cells[key])
         cells[key].append(i)
-    return units
+    return [_in_reading_order(lines, unit) for unit in units]
+
+
+def _in_reading_order(lines: list[ReadLine], unit: list[int]) -> list[int]:
+    from inference.assembly import reading_order
+
+    read = [lines[i].ocr_line() for i in unit]
+    index_of = {id(line): i for i, line in zip(unit, read, strict=True)}
+    return [index_of[id(line)] for line in reading_order(read)]
 
 
 def line_days(lines: list[ReadLine]) -> list[list[str]]:
@@ -89,14 +98,11 @@ def line_days(lines: list[ReadLine]) -> list[list[str]]:
     cell may name one that none of its lines names alone, like a day written letter by letter
     down a narrow column (each letter its own OCR line) or a short form that is a day only
     alone in its cell ("Tu", "W"): each line of such a cell names the cell's day."""
-    from inference.assembly import reading_order
-
     days = [parse_day_list(line.text) for line in lines]
     for unit in reading_units(lines):
         if any(days[i] for i in unit):
             continue
-        ordered = reading_order([lines[i].ocr_line() for i in unit])
-        day = parse_day(" ".join(line.text for line in ordered))
+        day = parse_day(" ".join(lines[i].text for i in unit))
         for i in unit if day else ():
             days[i] = [day]
     return days
@@ -106,19 +112,15 @@ def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
     """Every time written on the page as (line index, position in the line, minutes). Times are
     parsed from each reading unit's text in reading order, so a range split over two lines of a
     cell still yields both ends; each end belongs to the line holding its last character."""
-    from inference.assembly import reading_order
-
     atoms = []
     for unit in reading_units(lines):
-        read = {i: lines[i].ocr_line() for i in unit}
-        index_of = {id(line): i for i, line in read.items()}
         text, owner = "", []  # owner[c]: the line character c of the unit's text comes from
-        for line in reading_order(list(read.values())):
+        for i in unit:
             if text:
                 text += " "
-                owner.append(index_of[id(line)])
-            text += line.text
-            owner.extend([index_of[id(line)]] * len(line.text))
+                owner.append(i)
+            text += lines[i].text
+            owner.extend([i] * len(lines[i].text))
         position: dict[int, int] = {}
         for span in find_times(text):
             values = [span.start] if span.end is None else [span.start, span.end]

@@ -39,7 +39,7 @@ def _cached_ids(out: Path) -> set[str]:
         return set()
     lines = out.read_text().splitlines()
     try:
-        json.loads(lines[-1]) if lines else None
+        json.loads(lines[-1] if lines else "null")
     except json.JSONDecodeError:
         lines = lines[:-1]
         out.write_text("".join(line + "\n" for line in lines))
