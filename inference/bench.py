@@ -11,22 +11,23 @@ import numpy as np
 
 from inference.loading import load_path
 from inference.pipeline import extract_pages
+from inference.settings import Settings
 
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else 0.0
 
 
-def bench_pipeline(files: list[Path], runs: int, ocr: str) -> dict:
+def bench_pipeline(files: list[Path], runs: int, ocr: str, settings: Settings) -> dict:
     # One warm-up run so model loading is not counted as page time.
-    extract_pages(load_path(files[0]), ocr)
+    extract_pages(load_path(files[0]), ocr, settings=settings)
     per_page: list[float] = []
     stages: dict[str, list[float]] = {}
     for _ in range(runs):
         for path in files:
             pages = load_path(path)
             start = time.perf_counter()
-            _, traces = extract_pages(pages, ocr)
+            _, traces = extract_pages(pages, ocr, settings=settings)
             per_page.append((time.perf_counter() - start) / max(1, len(pages)))
             for trace in traces:
                 for stage, seconds in trace.timings.items():

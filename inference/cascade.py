@@ -24,7 +24,7 @@ from inference.loading import PageImage, load_pages
 from inference.pipeline import PageTrace, extract_pages
 from inference.router import RouteDecision, Status, choose_result, route
 from inference.schema import TimetableData
-from inference.settings import Settings, get_settings
+from inference.settings import Settings
 from inference.spend import SpendLedger
 
 log = structlog.get_logger(__name__)
@@ -70,7 +70,7 @@ def _ask_claude(
 def run_cascade_pages(
     pages: list[PageImage],
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     ledger: SpendLedger | None = None,
     document_id: str | None = None,
     reader: ClaudeReader | None = None,
@@ -80,11 +80,10 @@ def run_cascade_pages(
     """The cascade over loaded pages. `reader` defaults to a `ClaudeReader` on `ledger`, made
     only when a document is routed to Claude; `tier` picks the first tier (`auto`, `document`,
     `classical`; the settings' when None)."""
-    settings = settings or get_settings()
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    tier_result, traces = extract_pages(pages, ocr, tier=tier)
+    tier_result, traces = extract_pages(pages, ocr, tier=tier, settings=settings)
     timings["tier"] = time.perf_counter() - started
 
     calibrated = calibrate_result(tier_result, settings.calibration_dir)
@@ -130,7 +129,7 @@ def run_cascade_pages(
 def run_cascade(
     data: bytes,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     ledger: SpendLedger | None = None,
     document_id: str | None = None,
     reader: ClaudeReader | None = None,
@@ -138,7 +137,6 @@ def run_cascade(
     tier: str | None = None,
 ) -> CascadeResult:
     """Document bytes → CascadeResult. A refused document raises `InputRefused`."""
-    settings = settings or get_settings()
     pages = load_pages(data, max_megapixels=settings.max_megapixels, pdf_dpi=settings.pdf_dpi)
     return run_cascade_pages(
         pages, settings=settings, ledger=ledger, document_id=document_id, reader=reader,

@@ -8,6 +8,7 @@ import io
 import json
 import sys
 from enum import StrEnum
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,14 +18,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table as RichTable
 
+from inference.console import refuse
 from inference.errors import InputRefused
 from inference.logs import configure
 from inference.schema import TimetableData
-from serving.cli import register as register_serving
-from training.calibrate_cli import register as register_calibration
-from training.cli import bench_document, train_app
-from training.data_cli import data_app
-from training.models_cli import models_app
 
 if TYPE_CHECKING:
     from inference.cascade import CascadeResult
@@ -35,9 +32,6 @@ app = typer.Typer(help="yogi: school timetable documents → structured timetabl
                   no_args_is_help=True, pretty_exceptions_enable=False)
 bench_app = typer.Typer(help="Benchmarks that write JSON.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
-app.add_typer(data_app, name="data", help="Synthetic data sets: generate, inspect, look at.")
-app.add_typer(train_app, name="train")
-app.add_typer(models_app, name="models")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -65,12 +59,6 @@ class TierChoice(StrEnum):
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False
          ) -> None:
     configure("INFO" if verbose else "WARNING")
-
-
-def refuse(message: str) -> typer.Exit:
-    """One line on stderr and exit code 2: how every bad input ends."""
-    sys.stderr.write(f"error: {' '.join(message.split())}\n")
-    return typer.Exit(code=2)
 
 
 def timetable_table(result: TimetableData) -> RichTable:
@@ -116,12 +104,12 @@ def extract(
     from inference.cascade import run_cascade_pages
     from inference.loading import load_path
     from inference.model_store import ModelUnavailable
-    from inference.settings import get_settings
+    from inference.settings import Settings
     from serving.store import Store
 
-    settings = get_settings()
+    settings = Settings()
     try:
-        pages = load_path(file)
+        pages = load_path(file, max_megapixels=settings.max_megapixels, pdf_dpi=settings.pdf_dpi)
     except InputRefused as error:
         raise refuse(f"{file}: {error}") from None
     data = file.read_bytes()
@@ -221,6 +209,7 @@ def evaluate(
     """Score extractions against gold labels exactly as CONTRACT.md defines."""
     from inference.evaluation import score_set
     from inference.pipeline import extract_file
+    from inference.settings import Settings
 
     if not images.is_dir() or not labels.is_dir():
         raise refuse(f"{images if not images.is_dir() else labels}: not a folder")
@@ -228,13 +217,14 @@ def evaluate(
     documents = sorted(p for p in images.iterdir() if p.is_file() and p.stem in label_files)
     if not documents:
         raise refuse(f"no document in {images} has a label in {labels}")
+    settings = Settings()
     pairs = {}
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("extracting", total=len(documents))
         for path in documents:
             try:
                 prediction, _ = extract_file(path, ocr.value if ocr else None,
-                                             tier.value if tier else None)
+                                             tier.value if tier else None, settings=settings)
             except InputRefused as error:
                 err_console.print(f"skipped {path.name}: {error}")
                 prediction = TimetableData()
@@ -271,43 +261,19 @@ def bench_pipeline_command(
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise refuse(f"{missing[0]}: no such file")
-    report = bench_pipeline(files, runs, ocr.value)
+    from inference.settings import Settings
+
+    report = bench_pipeline(files, runs, ocr.value, Settings())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     console.print_json(data=report)
 
 
-register_serving(app, bench_app)  # yogi serve, yogi bench serve (serving/cli.py)
-register_calibration(app, bench_app)  # yogi calibrate, yogi bench cascade
+def _mount_plugins() -> None:
+    """The serving and training commands, found through the `yogi.commands` entry points
+    (pyproject.toml): this package names neither, so nothing here imports them."""
+    for entry in sorted(entry_points(group="yogi.commands"), key=lambda e: e.name):
+        entry.load()(app, bench_app)
 
 
-@bench_app.command("ocr")
-def bench_ocr_command(
-    batch: Annotated[int, typer.Option(min=1)] = 32,
-    width: Annotated[int, typer.Option(min=48, help="crop width in pixels (height 48)")] = 320,
-    threads: Annotated[int, typer.Option(min=1, help="intra-op threads")] = 2,
-    repeats: Annotated[int, typer.Option(min=1)] = 5,
-    out: Annotated[Path, typer.Option()] = Path("bench/ocr.json"),
-) -> None:
-    """Recogniser crops/s: base ONNX vs fine-tuned ONNX (registry champion) vs torch."""
-    from inference.model_store import ModelUnavailable, register_release, resolve_artefact
-    from inference.ocr import ModelOcrEngine
-    from training.ocr.measure import speed_report
-    from training.ocr.onnx_torch import REC_MODEL_PATH
-
-    try:
-        onnx = resolve_artefact(ModelOcrEngine.MODEL, ModelOcrEngine.ARTEFACT,
-                                first_use=lambda: register_release(ModelOcrEngine.MODEL))
-        adapter = resolve_artefact(ModelOcrEngine.MODEL, "artifacts/adapter")
-    except ModelUnavailable as error:
-        raise refuse(str(error)) from None
-    report = speed_report({"base onnx": REC_MODEL_PATH, "fine-tuned onnx": onnx.path},
-                          adapter.path, batch=batch, width=width, threads=threads,
-                          repeats=repeats)
-    report["fineTunedVersion"] = onnx.version
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2))
-    console.print_json(data=report)
-
-
-bench_app.command("document")(bench_document)  # yogi bench document (training/cli.py)
+_mount_plugins()

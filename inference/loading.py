@@ -28,7 +28,7 @@ from PIL import (
 )
 
 from inference.errors import InputRefused
-from inference.settings import get_settings
+from inference.settings import DEFAULT_MAX_MEGAPIXELS, DEFAULT_PDF_DPI
 
 # Checked in order; the first prefix that matches names the format.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -83,14 +83,10 @@ def sniff_format(data: bytes) -> str:
 
 
 def load_pages(
-    data: bytes, *, max_megapixels: float | None = None, pdf_dpi: int | None = None
+    data: bytes, *, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
+    pdf_dpi: int = DEFAULT_PDF_DPI,
 ) -> list[PageImage]:
-    """Every page of the document as a BGR image. Limits default to the platform settings."""
-    settings = get_settings()
-    if max_megapixels is None:
-        max_megapixels = settings.max_megapixels
-    if pdf_dpi is None:
-        pdf_dpi = settings.pdf_dpi
+    """Every page of the document as a BGR image (entry points pass the settings' limits)."""
     source_format = sniff_format(data)
     if source_format == "pdf":
         return _load_pdf(data, max_megapixels, pdf_dpi)
@@ -98,7 +94,8 @@ def load_pages(
 
 
 def load_path(
-    path: str | Path, *, max_megapixels: float | None = None, pdf_dpi: int | None = None
+    path: str | Path, *, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
+    pdf_dpi: int = DEFAULT_PDF_DPI,
 ) -> list[PageImage]:
     """`load_pages` for a file on disk."""
     path = Path(path)

@@ -5,21 +5,24 @@ detection, a 0/180° direction classifier and recognition; vertical text boxes a
 upright before recognition, so 90°-rotated cell text is read. `tesseract` is the baseline the
 seeds used (Tesseract's page segmentation; it mostly misses rotated text). `model` is RapidOCR
 with the fine-tuned recogniser: the merged-LoRA ONNX of `models:/yogi-ocr@champion`, resolved
-from the MLflow registry (and registered from `models/ocr` on first use when the registry has
-no champion).
+from the MLflow registry (`make setup` registers the committed `models/ocr`).
 
-Every engine has `model_versions`: the registry versions it runs (`{"ocr": "3"}`), which the
+Engines register under their name in `ENGINES` (`@register_engine`): the CLI's `--ocr` choices
+and `YOGI_OCR_ENGINE` are its keys, so a new engine is one class here and nothing else. Every
+engine has `model_versions`: the registry versions it runs (`{"ocr": "3"}`), which the
 pipeline copies into the result's `modelVersions`.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from inference.schema import Box, OcrLine
+from inference.settings import Settings
 
 REC_BATCH = 32  # crops per recogniser call for the fine-tuned engine (see ModelOcrEngine)
 
@@ -33,16 +36,31 @@ class OcrEngine(Protocol):
         ...
 
 
+# Engine name → a factory taking the settings (the fine-tuned engine needs the registry's).
+ENGINES: dict[str, Callable[[Settings], OcrEngine]] = {}
+
+
+def register_engine(name: str):
+    """Class decorator: the engine is built as `cls(settings)` when `name` is asked for."""
+
+    def add(cls):
+        ENGINES[name] = cls
+        return cls
+
+    return add
+
+
 def _box_from_quad(quad: list[list[float]]) -> Box:
     xs = [p[0] for p in quad]
     ys = [p[1] for p in quad]
     return Box(x0=min(xs), y0=min(ys), x1=max(xs), y1=max(ys))
 
 
+@register_engine("rapid")
 class RapidOcrEngine:
     name = "rapid"
 
-    def __init__(self, **rapid_options: object) -> None:
+    def __init__(self, settings: Settings | None = None, **rapid_options: object) -> None:
         from rapidocr_onnxruntime import RapidOCR
 
         self.model_versions: dict[str, str] = {}
@@ -65,6 +83,7 @@ class RapidOcrEngine:
         return lines
 
 
+@register_engine("model")
 class ModelOcrEngine(RapidOcrEngine):
     """RapidOCR detection + classifier with the registry champion as its recogniser."""
 
@@ -72,22 +91,26 @@ class ModelOcrEngine(RapidOcrEngine):
     MODEL = "yogi-ocr"
     ARTEFACT = "artifacts/rec_merged.onnx"  # inside the logged pyfunc (training/ocr/pyfunc.py)
 
-    def __init__(self, alias: str = "champion", tracking_uri: str | None = None,
+    def __init__(self, settings: Settings, alias: str = "champion",
                  rec_batch: int = REC_BATCH) -> None:
-        from inference.model_store import register_release, resolve_artefact
+        from inference.model_store import resolve_artefact
 
         resolved = resolve_artefact(self.MODEL, self.ARTEFACT, alias=alias,
-                                    tracking_uri=tracking_uri,
-                                    first_use=lambda: register_release(self.MODEL))
+                                    tracking_uri=settings.mlflow_tracking_uri,
+                                    cache_dir=settings.model_cache_dir)
         # All of a page's crops in few onnxruntime calls instead of RapidOCR's batches of 6.
         super().__init__(rec_model_path=str(resolved.path), rec_batch_num=rec_batch)
         self.model_versions = {"ocr": resolved.version}
         self.resolved = resolved
 
 
+@register_engine("tesseract")
 class TesseractEngine:
     name = "tesseract"
     model_versions: dict[str, str] = {}
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        pass
 
     def read_page(self, image: np.ndarray) -> list[OcrLine]:
         import pytesseract
@@ -115,13 +138,15 @@ class TesseractEngine:
         return lines
 
 
-@lru_cache(maxsize=4)
-def get_engine(name: str) -> OcrEngine:
-    """The engine called `name`, loaded once per process."""
-    if name == "rapid":
-        return RapidOcrEngine()
-    if name == "tesseract":
-        return TesseractEngine()
-    if name == "model":
-        return ModelOcrEngine()
-    raise ValueError(f"unknown OCR engine {name!r} (choose rapid, tesseract or model)")
+# Engines loaded so far, by (name, registry, model cache): each is built once per process.
+_LOADED: dict[tuple[str, str, Path], OcrEngine] = {}
+
+
+def get_engine(name: str, settings: Settings) -> OcrEngine:
+    """The engine called `name`, loaded once per process for the registry `settings` name."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown OCR engine {name!r} (choose {', '.join(ENGINES)})")
+    key = (name, settings.mlflow_tracking_uri, settings.model_cache_dir)
+    if key not in _LOADED:
+        _LOADED[key] = ENGINES[name](settings)
+    return _LOADED[key]

@@ -21,7 +21,7 @@ from inference.loading import PageImage, load_pages, load_path
 from inference.ocr import OcrEngine, get_engine
 from inference.preprocess import clean_page, quarter_turn_matrix, rotate_quarter, to_gray
 from inference.schema import OcrLine, Table, TimetableData
-from inference.settings import get_settings
+from inference.settings import Settings
 from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
 from inference.timeparse import find_times, parse_day
 from inference.validate import validate
@@ -140,22 +140,28 @@ def assemble_document(traces: list[PageTrace]) -> TimetableData:
     )
 
 
-@lru_cache(maxsize=1)
-def document_model():
+def document_model(settings: Settings):
     """(model, registry version) of the document tier (`models:/yogi-document@champion`, or
-    the alias in settings), or the `ModelUnavailable` saying why there is none. Looked up once
-    per process either way: without a champion, every extraction would otherwise query the
-    registry and re-hash the committed release."""
+    the alias in settings), or the `ModelUnavailable` saying why there is none."""
+    return _document_model(settings.document_alias, settings.mlflow_tracking_uri,
+                           settings.model_cache_dir)
+
+
+@lru_cache(maxsize=2)
+def _document_model(alias: str, tracking_uri: str, cache_dir: Path):
+    """Looked up once per process and registry either way: without a champion, every
+    extraction would otherwise query the registry again."""
     from inference.document.tier import load_champion
     from inference.model_store import ModelUnavailable
 
     try:
-        return load_champion(get_settings().document_alias)
+        return load_champion(alias, tracking_uri=tracking_uri, cache_dir=cache_dir)
     except ModelUnavailable as error:
         return error
 
 
-def read_document(traces: list[PageTrace], tier: str = "auto") -> TimetableData:
+def read_document(traces: list[PageTrace], settings: Settings, tier: str = "auto"
+                  ) -> TimetableData:
     """The timetable from the pages' readings: the document model (`document`; `auto` when
     the registry has a champion) or the classical rules (`classical`)."""
     if tier == "classical":
@@ -163,7 +169,7 @@ def read_document(traces: list[PageTrace], tier: str = "auto") -> TimetableData:
     from inference.document.features import page_reading
     from inference.document.tier import document_result, read_page
 
-    loaded = document_model()
+    loaded = document_model(settings)
     if isinstance(loaded, Exception):
         if tier == "document":
             raise loaded
@@ -176,12 +182,13 @@ def read_document(traces: list[PageTrace], tier: str = "auto") -> TimetableData:
 
 
 def extract_pages(
-    pages: list[PageImage], ocr: str | None = None, tier: str | None = None
+    pages: list[PageImage], ocr: str | None = None, tier: str | None = None, *,
+    settings: Settings,
 ) -> tuple[TimetableData, list[PageTrace]]:
-    settings = get_settings()
-    engine = get_engine(ocr or settings.ocr_engine)
+    """The pages read by the OCR engine and tier named (the settings' when None)."""
+    engine = get_engine(ocr or settings.ocr_engine, settings)
     traces = [extract_page(page.image, engine) for page in pages]
-    result = read_document(traces, tier or settings.tier)
+    result = read_document(traces, settings, tier or settings.tier)
     # Registry versions of the models that read the pages (`{"ocr": "3"}` for --ocr model).
     result.model_versions.update(getattr(engine, "model_versions", {}))
     log.info("extracted", pages=len(pages), blocks=len(result.timeblocks), ocr=engine.name,
@@ -189,12 +196,14 @@ def extract_pages(
     return result, traces
 
 
-def extract_bytes(data: bytes, ocr: str | None = None, tier: str | None = None
-                  ) -> TimetableData:
-    return extract_pages(load_pages(data), ocr, tier)[0]
+def extract_bytes(data: bytes, ocr: str | None = None, tier: str | None = None, *,
+                  settings: Settings) -> TimetableData:
+    pages = load_pages(data, max_megapixels=settings.max_megapixels, pdf_dpi=settings.pdf_dpi)
+    return extract_pages(pages, ocr, tier, settings=settings)[0]
 
 
 def extract_file(
-    path: str | Path, ocr: str | None = None, tier: str | None = None
+    path: str | Path, ocr: str | None = None, tier: str | None = None, *, settings: Settings
 ) -> tuple[TimetableData, list[PageTrace]]:
-    return extract_pages(load_path(path), ocr, tier)
+    pages = load_path(path, max_megapixels=settings.max_megapixels, pdf_dpi=settings.pdf_dpi)
+    return extract_pages(pages, ocr, tier, settings=settings)

@@ -14,7 +14,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict
 
 from inference.schema import TimetableData
-from inference.settings import Settings, get_settings
+from inference.settings import Settings
 
 if TYPE_CHECKING:
     from inference.claude import ClaudeAnswer, ClaudeFailed
@@ -46,11 +46,10 @@ class FinalStatus(BaseModel):
     reason: str
 
 
-def route(confidence: float, settings: Settings | None = None) -> RouteDecision:
+def route(confidence: float, settings: Settings) -> RouteDecision:
     """accept when confidence ≥ accept_threshold; Claude when review_threshold ≤ confidence <
     accept_threshold; review below. Accept is tested first, so a misconfiguration with review
     above accept only empties the Claude band instead of sending confident pages to review."""
-    settings = settings or get_settings()
     accept, review = settings.accept_threshold, settings.review_threshold
     action: Action
     reason: RouteReason

@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+DEFAULT_MAX_MEGAPIXELS = 60.0  # also the default of a bare `load_pages` call
+DEFAULT_PDF_DPI = 200
+
 OcrEngineName = Literal["rapid", "tesseract", "model"]
 TierName = Literal["auto", "classical", "document"]
 
@@ -23,9 +26,9 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".yogi"
 
     # Input guard.
-    max_megapixels: float = 60.0
+    max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
     max_upload_mb: float = 50.0
-    pdf_dpi: int = 200
+    pdf_dpi: int = DEFAULT_PDF_DPI
 
     # Pipeline. `auto` reads pages with the document model when the registry has a champion
     # (models:/yogi-document@champion) and with the classical rules otherwise.
@@ -54,6 +57,11 @@ class Settings(BaseSettings):
     claude_model: str = "claude-sonnet-4-6"
     claude_daily_budget_usd: float = 20.0
     claude_tracing: bool = True  # every Messages API call traced into MLflow (yogi-claude)
+
+    @property
+    def model_cache_dir(self) -> Path:
+        """Where registry artefacts are downloaded once (`inference/model_store.py`)."""
+        return self.data_dir / "models"
 
 
 @lru_cache

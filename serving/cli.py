@@ -1,4 +1,4 @@
-"""`yogi serve` and `yogi bench serve` (mounted into the `yogi` CLI by inference/cli.py).
+"""`yogi serve` and `yogi bench serve`, mounted into `yogi` by the `yogi.commands` entry point.
 
 Kept light: nothing heavy is imported until a command runs, so `yogi --help` stays fast.
 Bad input ends as everywhere in the CLI: one line on stderr, exit code 2."""
@@ -20,7 +20,7 @@ SERVICE = "serving.service:Yogi"
 
 
 def _refuse(message: str) -> typer.Exit:
-    from inference.cli import refuse
+    from inference.console import refuse
 
     return refuse(message)
 

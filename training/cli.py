@@ -49,7 +49,7 @@ def ocr(
 
     Trains, scores base vs fine-tuned vs the current champion on the same held-out crops, logs
     to MLflow, registers `yogi-ocr` and promotes only what beats both."""
-    from inference.cli import refuse
+    from inference.console import refuse
     from training.ocr.train import train_ocr
 
     try:
@@ -130,7 +130,7 @@ def document(
     rules and the champion on the same held-out pages."""
     from rich.progress import BarColumn, Progress, TextColumn
 
-    from inference.cli import refuse
+    from inference.console import refuse
     from training.document.train import train_document
 
     with Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/"
@@ -174,14 +174,17 @@ def bench_document(
 
     import torch
 
-    from inference.cli import refuse
+    from inference.console import refuse
     from inference.document.tier import load_champion
     from inference.model_store import ModelUnavailable
+    from inference.settings import Settings
     from training.document.measure import compare
 
     torch.set_num_threads(threads)
+    settings = Settings()
     try:
-        model, version = load_champion(alias)
+        model, version = load_champion(alias, tracking_uri=settings.mlflow_tracking_uri,
+                                       cache_dir=settings.model_cache_dir)
         report = compare(model, version, data)
     except (ModelUnavailable, FileNotFoundError) as error:
         raise refuse(str(error)) from None

@@ -64,12 +64,16 @@ def evaluate(
     import json
 
     from inference.model_store import resolve_artefact
+    from inference.settings import Settings
     from training.ocr.measure import heldout_report
     from training.ocr.onnx_torch import REC_MODEL_PATH
 
     version = "file"
     if onnx is None:
-        resolved = resolve_artefact("yogi-ocr", "artifacts/rec_merged.onnx")
+        settings = Settings()
+        resolved = resolve_artefact("yogi-ocr", "artifacts/rec_merged.onnx",
+                                    tracking_uri=settings.mlflow_tracking_uri,
+                                    cache_dir=settings.model_cache_dir)
         onnx, version = resolved.path, resolved.version
     report = heldout_report(heldout, {"base": REC_MODEL_PATH, "fine-tuned": onnx},
                             threads=threads, max_lines=max_lines)

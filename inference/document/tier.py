@@ -7,6 +7,7 @@ serving loads (`load_champion`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -22,16 +23,15 @@ MODEL_NAME = "yogi-document"
 RELEASE_ARTEFACT = "artifacts/release"  # inside the logged pyfunc (training/document/pyfunc.py)
 
 
-def load_champion(alias: str = "champion", tracking_uri: str | None = None
+def load_champion(alias: str = "champion", *, tracking_uri: str, cache_dir: Path
                   ) -> tuple[DocumentModel, str]:
-    """(model, registry version) of `models:/yogi-document@<alias>`; on a fresh clone whose
-    registry lacks it, the committed release under `models/document` is registered first."""
+    """(model, registry version) of `models:/yogi-document@<alias>` in the registry at
+    `tracking_uri` (artefacts cached under `cache_dir`)."""
     from inference.document.model import load_release
-    from inference.model_store import register_release, resolve_artefact
+    from inference.model_store import resolve_artefact
 
     resolved = resolve_artefact(MODEL_NAME, RELEASE_ARTEFACT, alias=alias,
-                                tracking_uri=tracking_uri,
-                                first_use=lambda: register_release(MODEL_NAME))
+                                tracking_uri=tracking_uri, cache_dir=cache_dir)
     return load_release(resolved.path), resolved.version
 
 

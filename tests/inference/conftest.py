@@ -57,25 +57,21 @@ def make_standin_release():
 @pytest.fixture(scope="session")
 def ocr_registry(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A sqlite tracking URI whose registry has `yogi-ocr` v1 as champion (the stand-in)."""
-    from training.registry import ensure_released
+    from training.registry import ensure_released, load_release
 
     root = tmp_path_factory.mktemp("registry")
     uri = f"sqlite:///{root}/mlflow.db"
     done = ensure_released(standin_release(root / "release"), uri)
     assert done.created and done.alias == "champion"
+    # As `make setup` leaves a registry: the committed document release beside it.
+    assert ensure_released(load_release("yogi-document"), uri).alias == "champion"
     return uri
 
 
 @pytest.fixture
 def model_settings(ocr_registry: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Settings (and the engine cache) pointed at the stand-in registry for one test."""
-    from inference.ocr import get_engine
-    from inference.settings import get_settings
-
+    """The environment's settings pointed at the stand-in registry for one test (engines are
+    cached per registry, so nothing needs clearing)."""
     monkeypatch.setenv("YOGI_MLFLOW_TRACKING_URI", ocr_registry)
     monkeypatch.setenv("YOGI_DATA_DIR", str(tmp_path / "state"))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield ocr_registry
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    return ocr_registry

@@ -56,7 +56,7 @@ class FakeTier:
         self.model_versions: dict[str, str] = {}
         self.calls: list[dict] = []
 
-    def __call__(self, pages, ocr=None, **options):  # type: ignore[no-untyped-def]
+    def __call__(self, pages, ocr=None, *, settings, **options):  # type: ignore[no-untyped-def]
         self.calls.append({"pages": len(pages), "ocr": ocr, **options})
         result = TimetableData(
             teacher="Miss Joynes", confidence=self.confidence, tier="classical",

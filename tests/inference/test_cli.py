@@ -77,9 +77,12 @@ def test_eval_on_the_dev_pages(dev_dir: Path, tmp_path: Path) -> None:
     result = run_yogi("eval", dev_dir / "images", dev_dir / "labels", "--json", out)
     assert result.returncode == 0, result.stderr
     scores = json.loads(out.read_text())
-    assert set(scores["documents"]) == {"ly_1_1", "ly_3"}
-    # A regression guard, not a target: the dev pages must keep extracting well.
-    assert scores["micro"]["strictF1"] >= 0.9
+    assert set(scores["documents"]) == {p.stem for p in (dev_dir / "labels").glob("*.json")}
+    # A regression guard, not a target: the two primary-school pages stay right, and the set
+    # as a whole no worse than measured when the six harder pages arrived (micro 0.599).
+    for name in ("ly_1_1", "ly_3"):
+        assert scores["documents"][name]["strictF1"] >= 0.9
+    assert scores["micro"]["strictF1"] >= 0.55
     assert "mean per-document strict F1" in result.stdout
 
 

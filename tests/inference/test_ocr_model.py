@@ -1,5 +1,6 @@
 """`--ocr model`: the fine-tuned recogniser comes from the registry (`models:/yogi-ocr@champion`),
-is cached, registers the release on first use, and its version lands in `modelVersions.ocr`."""
+is cached, is never registered on the serving path, and its version lands in
+`modelVersions.ocr`."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from inference.cli import app
 def test_engine_resolves_the_champion_and_caches_its_onnx(ocr_registry, tmp_path):
     from inference.model_store import resolve_artefact
     from inference.ocr import ModelOcrEngine
+    from inference.settings import Settings
 
-    engine = ModelOcrEngine(tracking_uri=ocr_registry)
+    engine = ModelOcrEngine(Settings(mlflow_tracking_uri=ocr_registry, data_dir=tmp_path))
     assert engine.model_versions == {"ocr": "1"}
     assert engine.resolved.uri == "models:/yogi-ocr@champion"
     assert engine.resolved.path.is_file() and engine.resolved.path.name == "rec_merged.onnx"
@@ -45,28 +47,24 @@ def test_another_registry_uri_does_not_redirect_the_download(ocr_registry, tmp_p
     assert resolved.path.is_file() and resolved.path.name == "rec_merged.onnx"
 
 
-def test_missing_alias_is_a_clear_error(ocr_registry):
+def test_missing_alias_is_a_clear_error(ocr_registry, tmp_path):
     from inference.model_store import ModelUnavailable, resolve_artefact
 
     with pytest.raises(ModelUnavailable, match="yogi-ocr@nobody"):
         resolve_artefact("yogi-ocr", "artifacts/rec_merged.onnx", alias="nobody",
-                         tracking_uri=ocr_registry)
+                         tracking_uri=ocr_registry, cache_dir=tmp_path)
 
 
-def test_first_use_registers_the_release(tmp_path, monkeypatch, capsys, make_standin_release):
-    from inference.logs import configure
+def test_an_empty_registry_is_not_filled_on_the_serving_path(tmp_path):
+    """Releases are registered at set-up (`yogi models register`), not by the first extraction:
+    the engine says what to run instead of writing to the registry."""
+    from inference.model_store import ModelUnavailable
     from inference.ocr import ModelOcrEngine
-    from training import registry
+    from inference.settings import Settings
 
     uri = f"sqlite:///{tmp_path}/empty.db"
-    release = make_standin_release(tmp_path / "release")
-    monkeypatch.setattr(registry, "load_release", lambda name: release)
-    monkeypatch.setattr(registry, "default_tracking_uri", lambda: uri)
-    monkeypatch.setenv("YOGI_DATA_DIR", str(tmp_path / "state"))
-    configure("WARNING")
-    engine = ModelOcrEngine(tracking_uri=uri)
-    assert engine.model_versions == {"ocr": "1"}
-    assert "registered the released model first" in capsys.readouterr().err
+    with pytest.raises(ModelUnavailable, match="yogi models register"):
+        ModelOcrEngine(Settings(mlflow_tracking_uri=uri, data_dir=tmp_path))
 
 
 @pytest.mark.slow  # a real page through detection + the stand-in recogniser: ~15 s
@@ -111,18 +109,8 @@ def test_bench_ocr_writes_json(model_settings, tmp_path):
 
 
 def test_bench_ocr_refuses_without_a_registry(tmp_path, monkeypatch):
-    from inference.ocr import get_engine
-    from inference.settings import get_settings
-    from training import registry
-
     monkeypatch.setenv("YOGI_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/none.db")
-    monkeypatch.setattr(registry, "RELEASES", {})  # nothing to register on first use
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["bench", "ocr"])
-    finally:
-        get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["bench", "ocr"])
     assert result.exit_code == 2
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error: models:/yogi-ocr@champion is not in the registry")

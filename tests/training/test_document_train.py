@@ -100,8 +100,8 @@ def test_a_committed_release_registers_and_serves_the_pipeline(prepared: Path, t
     from dataclasses import replace
 
     from inference.document.tier import load_champion
-    from inference.pipeline import document_model, extract_file
-    from inference.settings import get_settings
+    from inference.pipeline import extract_file
+    from inference.settings import Settings
     from training.document.release import RELEASE
     from training.document.train import train_document
     from training.registry import ensure_released
@@ -115,24 +115,18 @@ def test_a_committed_release_registers_and_serves_the_pipeline(prepared: Path, t
     assert done.created and done.alias == "champion"
     assert not ensure_released(release, uri).created  # idempotent
 
-    monkeypatch.setenv("YOGI_MLFLOW_TRACKING_URI", uri)
-    monkeypatch.setenv("YOGI_DATA_DIR", str(tmp_path / "state"))
-    get_settings.cache_clear()
-    document_model.cache_clear()
-    try:
-        model, version = load_champion(tracking_uri=uri)
-        assert version == done.version
-        page = sorted((prepared / "pages").glob("*.png"))[0]
-        result, _ = extract_file(page, tier="document")
-        assert result.tier == "document-model"
-        assert result.model_versions["document"] == done.version
-        by_default, _ = extract_file(page)  # auto: the registry has a champion, so it is used
-        assert by_default.tier == "document-model"
-        classical, _ = extract_file(page, tier="classical")
-        assert classical.tier == "classical"
-    finally:
-        get_settings.cache_clear()
-        document_model.cache_clear()
+    settings = Settings(mlflow_tracking_uri=uri, data_dir=tmp_path / "state")
+    model, version = load_champion(tracking_uri=uri, cache_dir=settings.model_cache_dir)
+    assert version == done.version
+    page = sorted((prepared / "pages").glob("*.png"))[0]
+    result, _ = extract_file(page, tier="document", settings=settings)
+    assert result.tier == "document-model"
+    assert result.model_versions["document"] == done.version
+    # auto: the registry has a champion, so it is used
+    by_default, _ = extract_file(page, settings=settings)
+    assert by_default.tier == "document-model"
+    classical, _ = extract_file(page, tier="classical", settings=settings)
+    assert classical.tier == "classical"
 
 
 def test_regating_a_release_copied_from_another_registry_leaves_this_one_alone(

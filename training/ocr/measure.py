@@ -85,12 +85,13 @@ def name_recall(images: Path, labels: Path, engines: Sequence[str]) -> dict:
     from inference.loading import load_path
     from inference.ocr import get_engine
     from inference.schema import TimetableData
+    from inference.settings import Settings
 
     report: dict = {"benchmark": "ocr-name-recall", "rule": f"partial_ratio >= {FOUND_AT}",
                     "engines": {}}
     pages = sorted(p for p in images.iterdir() if (labels / f"{p.stem}.json").is_file())
     for engine_name in engines:
-        engine = get_engine(engine_name)
+        engine = get_engine(engine_name, Settings())
         per_page, total = {}, np.zeros(3, dtype=int)
         for path in pages:
             gold = TimetableData.model_validate_json((labels / f"{path.stem}.json").read_text())
