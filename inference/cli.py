@@ -21,7 +21,7 @@ from inference.errors import InputRefused
 from inference.logs import configure
 from inference.schema import TimetableData
 from serving.cli import register as register_serving
-from training.calibrate_cli import register as register_calibration
+from training.calibration.cli import register as register_calibration
 from training.cli import bench_document, train_app
 from training.data_cli import data_app
 from training.models_cli import models_app
