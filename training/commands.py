@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from training.calibrate_cli import register as register_calibration
+from training.calibration.cli import register as register_calibration
 from training.cli import bench_document, train_app
 from training.data_cli import data_app
 from training.models_cli import models_app

@@ -1,7 +1,7 @@
 """`yogi calibrate` and `yogi bench cascade`, mounted into `yogi` by training/commands.py.
 
-Thin: options → training/calibrate.py → a table on stdout and files. Nothing heavy is imported
-until a command runs."""
+Thin: options → training/calibration/job.py or bench.py → a table on stdout and files. Nothing
+heavy is imported until a command runs."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def calibrate_command(
     held-out folds; save it under models/calibration/ and log it to MLflow."""
     from inference.console import refuse
     from inference.settings import get_settings
-    from training.calibrate import calibrate
+    from training.calibration.job import calibrate
 
     _check_inputs(data, predictions)
     try:
@@ -99,7 +99,7 @@ def bench_cascade_command(
     right of the accepted, Claude's cost per 1,000 documents."""
     from inference.console import refuse
     from inference.settings import get_settings
-    from training.calibrate import bench_cascade
+    from training.calibration.bench import bench_cascade
 
     _check_inputs(data, predictions)
     try:
