@@ -155,7 +155,3 @@ class SqliteLedger:
                 )
         finally:
             conn.close()
-
-
-def default_ledger(data_dir: Path) -> SqliteLedger:
-    return SqliteLedger(Path(data_dir) / "claude_spend.sqlite")

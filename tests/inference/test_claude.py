@@ -13,22 +13,14 @@ import numpy as np
 import pytest
 from claude_standin import USAGE, StandIn
 
-from inference.claude import (
-    TOOL_NAME,
-    ClaudeAnswer,
-    ClaudeFailed,
-    ClaudeReader,
-    cost_usd,
-    disable_tracing,
-    enable_tracing,
-    encode_page,
-    fit_size,
-    parse_tool_input,
-    price_per_mtok,
-    timetable_tool,
-)
+from inference.claude import ClaudeAnswer, ClaudeFailed, ClaudeReader, price_per_mtok
+from inference.claude.answer import InvalidAnswer, parse_tool_input
+from inference.claude.images import encode_page, fit_size
+from inference.claude.prices import cost_usd
+from inference.claude.tool import TOOL_NAME, timetable_tool
+from inference.claude.tracing import disable_tracing, enable_tracing
 from inference.router import choose_result, final_status, route
-from inference.schema import TimetableData
+from inference.schema import DAYS, TimetableData
 from inference.settings import Settings
 from inference.spend import InMemoryLedger, SpendLedger, SqliteLedger
 
@@ -292,13 +284,22 @@ def test_tool_schema_matches_contract_and_validates_good_input():
     jsonschema.validate(GOOD_TIMETABLE, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(BAD_TIMETABLE, schema)
-    contract_keys = set(TimetableData.model_json_schema(by_alias=True)["properties"])
-    assert set(schema["properties"]) <= contract_keys
+    contract = TimetableData.model_json_schema(by_alias=True)
+    assert set(schema["properties"]) <= set(contract["properties"])
+    block = schema["$defs"][schema["properties"]["timeblocks"]["items"]["$ref"].split("/")[-1]]
+    assert set(block["properties"]) <= set(contract["$defs"]["TimeBlock"]["properties"])
+    # Claude states every field (null where unknown) and adds none of its own.
+    for level in (schema, block):
+        assert set(level["required"]) == set(level["properties"])
+        assert level["additionalProperties"] is False
+    assert block["properties"]["day"]["enum"] == list(DAYS)
+    assert block["properties"]["startTime"]["description"].startswith("24-hour HH:MM")
+    no_name = GOOD_TIMETABLE | {"timeblocks": [GOOD_TIMETABLE["timeblocks"][0] | {"name": ""}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(no_name, schema)
 
 
 def test_parse_rejects_end_before_start_and_ignores_foreign_fields():
-    from inference.claude import InvalidAnswer
-
     block = {
         "day": "Monday",
         "name": "Maths",

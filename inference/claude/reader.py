@@ -1,0 +1,270 @@
+"""`ClaudeReader`: one document's pages in one Messages request, within the daily spend cap,
+with one retry when the answer does not validate; every failure becomes `ClaudeFailed`."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import anthropic
+import cv2
+import structlog
+
+from inference.claude.answer import InvalidAnswer, find_tool_input, parse_tool_input
+from inference.claude.images import PageInput, encode_page
+from inference.claude.outcome import ClaudeAnswer, ClaudeFailed, failure_reason
+from inference.claude.prices import cost_usd
+from inference.claude.prompt import SYSTEM_PROMPT, feedback_turns, first_turn, ocr_hint
+from inference.claude.tool import timetable_tool, tool_choice
+from inference.claude.tracing import cost_attributes, enable_tracing, read_span
+from inference.settings import Settings
+from inference.spend import SpendLedger, SqliteLedger
+
+log = structlog.get_logger(__name__)
+
+# A non-streamed answer arrives all at once, so the read timeout must cover the whole
+# generation: a 100-block week is ~3,600 output tokens, about a minute at typical Sonnet speeds,
+# so 60 s would cut exactly the large pages and every retry would be cut the same way. Worst
+# case per document: (1 + retries) × timeout plus backoff, about 6 minutes with these defaults.
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_LEDGER_FILE = "claude_spend.sqlite"
+
+
+@dataclass
+class _Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class ClaudeReader:
+    """One instance per process is enough (the SDK client is thread-safe and pooled).
+
+    `timeout_s` bounds each HTTP attempt (see DEFAULT_TIMEOUT_S); `max_retries` is the SDK's own
+    retry count for 429/529/5xx/connection errors/timeouts (exponential backoff from 0.5 s,
+    capped at 8 s, or the server's retry-after when it sends one; note the SDK does not cap a
+    long retry-after). An answer that does not validate is asked for again once, with the
+    validation error, before giving up."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        ledger: SpendLedger | None = None,
+        client: anthropic.Anthropic | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        model: str | None = None,
+        timeout_s: float | None = None,
+        max_retries: int | None = None,
+        max_tokens: int = 16_384,
+        max_pages: int = 20,
+        tracing: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.model = model or settings.claude_model
+        # No ledger given: a SQLite file in the data directory, shared by every process on it.
+        self.ledger: SpendLedger = ledger or SqliteLedger(settings.data_dir / DEFAULT_LEDGER_FILE)
+        self.timeout_s = float(timeout_s or DEFAULT_TIMEOUT_S)
+        self.max_retries = int(max_retries if max_retries is not None else DEFAULT_MAX_RETRIES)
+        self.max_tokens = max_tokens
+        self.max_pages = max_pages
+        self.tracing = tracing
+        self._api_key = api_key
+        self._base_url = base_url
+        self._client = client
+        self._force_tool = True
+
+    # The key is checked before anything is encoded or sent: with no key there is nothing to do.
+    def _get_client(self) -> anthropic.Anthropic:
+        if self._client is None:
+            api_key = self._api_key or os.environ.get("ANTHROPIC_API_KEY")
+            if not api_key and not os.environ.get("ANTHROPIC_AUTH_TOKEN"):
+                raise ClaudeFailed("no_api_key", "ANTHROPIC_API_KEY is not set")
+            self._client = anthropic.Anthropic(
+                api_key=api_key or None,
+                base_url=self._base_url,  # None → ANTHROPIC_BASE_URL or the public API
+                timeout=self.timeout_s,
+                max_retries=self.max_retries,
+            )
+        return self._client
+
+    def _check_budget(self, attempts: int, spent: _Usage) -> None:
+        try:
+            today = self.ledger.spent_today()
+        except Exception as err:  # cannot know the spend → cannot honour the cap
+            raise ClaudeFailed(
+                "ledger_error", repr(err), attempts=attempts, cost_usd=spent.cost_usd
+            ) from err
+        budget = self.settings.claude_daily_budget_usd
+        if today >= budget:
+            raise ClaudeFailed(
+                "budget_exhausted",
+                f"spent ${today:.2f} of ${budget:.2f} today (UTC)",
+                attempts=attempts,
+                cost_usd=spent.cost_usd,
+            )
+
+    def _record(
+        self, message: anthropic.types.Message, spent: _Usage, document_id: str | None
+    ) -> None:
+        usage = message.usage
+        cost = cost_usd(
+            self.model,
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cache_creation_input_tokens or 0,
+            usage.cache_read_input_tokens or 0,
+        )
+        spent.input_tokens += usage.input_tokens
+        spent.output_tokens += usage.output_tokens
+        spent.cost_usd += cost
+        try:
+            # By keyword: the serving store's `record` takes keywords only.
+            self.ledger.record(
+                model=self.model,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cost_usd=cost,
+                document_id=document_id,
+            )
+        except Exception as err:
+            # The answer is paid for either way; losing it too would be worse than a gap.
+            log.error("claude.ledger_record_failed", error=repr(err), cost_usd=cost)
+
+    def _create(
+        self, client: anthropic.Anthropic, messages: list[dict[str, Any]]
+    ) -> anthropic.types.Message:
+        def call(force: bool) -> anthropic.types.Message:
+            # Plain dicts on our side; the SDK's TypedDicts only matter to type checkers.
+            return client.messages.create(
+                model=self.model,
+                max_tokens=self.max_tokens,
+                system=SYSTEM_PROMPT,
+                tools=cast(Any, [timetable_tool()]),
+                tool_choice=cast(Any, tool_choice(self.model, force)),
+                messages=cast(Any, messages),
+            )
+
+        try:
+            return call(self._force_tool)
+        except anthropic.BadRequestError as err:
+            # A model that refuses forced tool choice (newer than our list): ask again with
+            # "auto" once and remember it for this reader.
+            if not (self._force_tool and "tool_choice" in str(err)):
+                raise
+            log.warning("claude.forced_tool_choice_rejected", model=self.model)
+            self._force_tool = False
+            return call(False)
+
+    def read(
+        self,
+        pages: Sequence[PageInput],
+        ocr_text: str = "",
+        *,
+        document_id: str | None = None,
+    ) -> ClaudeAnswer:
+        """Read one document (all its pages in one request). Raises `ClaudeFailed`."""
+        client = self._get_client()
+        if not pages:
+            raise ClaudeFailed("no_pages")
+        if len(pages) > self.max_pages:
+            raise ClaudeFailed("too_many_pages", f"{len(pages)} > {self.max_pages}")
+        spent = _Usage()
+        self._check_budget(0, spent)
+        # First use pays MLflow's import and store set-up; keep that out of the latency.
+        traced = self.tracing and enable_tracing(self.settings)
+        started = time.perf_counter()
+
+        try:
+            encoded = [encode_page(page) for page in pages]
+        except (ValueError, cv2.error) as err:
+            raise ClaudeFailed("bad_image", str(err)) from err
+        hint = ocr_hint(ocr_text)
+        messages: list[dict[str, Any]] = [first_turn(encoded, hint)]
+        span_inputs = {
+            "document_id": document_id,
+            "model": self.model,
+            "pages": [f"{p.width}x{p.height} {p.media_type}" for p in encoded],
+            "ocr_hint_chars": len(hint),
+        }
+
+        with read_span(traced, span_inputs) as span:
+            attempts = 0
+            outcome = "ok"
+            try:
+                while True:
+                    attempts += 1
+                    if attempts > 1:
+                        self._check_budget(attempts - 1, spent)
+                    try:
+                        message = self._create(client, messages)
+                    except anthropic.APIError as err:
+                        raise ClaudeFailed(
+                            failure_reason(err),
+                            f"{type(err).__name__}: {err}"[:300],
+                            attempts=attempts,
+                            cost_usd=spent.cost_usd,
+                        ) from err
+                    self._record(message, spent, document_id)
+                    if message.stop_reason == "refusal":
+                        raise ClaudeFailed("refused", attempts=attempts, cost_usd=spent.cost_usd)
+                    try:
+                        _, tool_input = find_tool_input(message)
+                        timetable = parse_tool_input(tool_input, self.model)
+                        break
+                    except InvalidAnswer as problem:
+                        log.warning(
+                            "claude.invalid_answer", attempt=attempts, problem=str(problem)[:300]
+                        )
+                        if attempts >= 2:
+                            raise ClaudeFailed(
+                                "invalid_answer",
+                                str(problem)[:300],
+                                attempts=attempts,
+                                cost_usd=spent.cost_usd,
+                            ) from problem
+                        messages = messages + feedback_turns(message, str(problem))
+            except ClaudeFailed as failed:
+                outcome = failed.reason
+                raise
+            except Exception:
+                outcome = "error"
+                raise
+            finally:
+                latency = time.perf_counter() - started
+                span.set_attributes(
+                    cost_attributes(self.model, spent.input_tokens, spent.output_tokens)
+                    | {
+                        "yogi.claude.attempts": attempts,
+                        "yogi.claude.outcome": outcome,
+                        "yogi.claude.latency_s": latency,
+                        "yogi.claude.cost_usd": spent.cost_usd,
+                    }
+                )
+                log.info(
+                    "claude.read",
+                    document_id=document_id,
+                    model=self.model,
+                    outcome=outcome,
+                    attempts=attempts,
+                    input_tokens=spent.input_tokens,
+                    output_tokens=spent.output_tokens,
+                    cost_usd=round(spent.cost_usd, 6),
+                    latency_s=round(latency, 3),
+                )
+            span.set_outputs({"blocks": len(timetable.timeblocks), "cost_usd": spent.cost_usd})
+
+        return ClaudeAnswer(
+            timetable=timetable,
+            model=self.model,
+            input_tokens=spent.input_tokens,
+            output_tokens=spent.output_tokens,
+            cost_usd=spent.cost_usd,
+            attempts=attempts,
+            latency_s=time.perf_counter() - started,
+        )
