@@ -81,7 +81,7 @@ def bench_cascade(
 ) -> dict:
     """ECE before/after calibration, the threshold sweep and the Claude cost at the settings'
     thresholds, on documents the calibrator was not fitted on."""
-    examples = load_examples(data, tier, predictions, ocr)
+    examples = load_examples(data, tier, predictions, ocr, settings)
     confidence, outcome = arrays(examples)
     calibrator = load_calibrator(settings.calibration_dir, CALIBRATED_TIERS[tier])
     if calibrator is None:

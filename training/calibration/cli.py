@@ -60,12 +60,12 @@ def calibrate_command(
     """Fit the tier's confidence calibrator (isotonic) on a labelled set; report ECE on
     held-out folds; save it under models/calibration/ and log it to MLflow."""
     from inference.console import refuse
-    from inference.settings import get_settings
+    from inference.settings import Settings
     from training.calibration.job import calibrate
 
     _check_inputs(data, predictions)
     try:
-        fitted = calibrate(data, tier=tier.value, settings=get_settings(),
+        fitted = calibrate(data, tier=tier.value, settings=Settings(),
                            predictions=predictions, ocr=ocr.value if ocr else None,
                            folds=folds, bins=bins, mlflow=mlflow)
     except ValueError as error:
@@ -98,12 +98,12 @@ def bench_cascade_command(
     review) thresholds: shares accepted / to Claude / to review, strict F1 and share fully
     right of the accepted, Claude's cost per 1,000 documents."""
     from inference.console import refuse
-    from inference.settings import get_settings
+    from inference.settings import Settings
     from training.calibration.bench import bench_cascade
 
     _check_inputs(data, predictions)
     try:
-        report = bench_cascade(data, tier=tier.value, settings=get_settings(),
+        report = bench_cascade(data, tier=tier.value, settings=Settings(),
                                predictions=predictions, ocr=ocr.value if ocr else None,
                                folds=folds, bins=bins)
     except ValueError as error:

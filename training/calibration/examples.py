@@ -20,6 +20,7 @@ import structlog
 from inference.calibration import CALIBRATED_TIERS
 from inference.evaluation import score_document
 from inference.schema import TimetableData
+from inference.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -75,7 +76,8 @@ def read_predictions(path: Path, tier: str) -> dict[str, TimetableData]:
     return predictions
 
 
-def run_tier(documents: dict[str, Path], tier: str, ocr: str | None) -> dict[str, TimetableData]:
+def run_tier(documents: dict[str, Path], tier: str, ocr: str | None, settings: Settings
+             ) -> dict[str, TimetableData]:
     """The tier's predictions, run here."""
     from inference.errors import InputRefused
     from inference.loading import load_path
@@ -84,7 +86,8 @@ def run_tier(documents: dict[str, Path], tier: str, ocr: str | None) -> dict[str
     predictions = {}
     for doc_id, path in documents.items():
         try:
-            predictions[doc_id], _ = extract_pages(load_path(path), ocr, tier)
+            predictions[doc_id], _ = extract_pages(load_path(path), ocr, tier,
+                                                   settings=settings)
         except InputRefused as err:
             log.warning("calibrate.refused", document=str(path), reason=err.reason)
             predictions[doc_id] = TimetableData(tier=CALIBRATED_TIERS[tier])
@@ -93,7 +96,8 @@ def run_tier(documents: dict[str, Path], tier: str, ocr: str | None) -> dict[str
 
 
 def load_examples(
-    data: Path, tier: str, predictions: Path | None = None, ocr: str | None = None
+    data: Path, tier: str, predictions: Path | None = None, ocr: str | None = None,
+    settings: Settings | None = None,
 ) -> list[Example]:
     """The labelled documents of `data` with the tier's predictions (see the module doc)."""
     labels_dir = data / "labels"
@@ -108,7 +112,9 @@ def load_examples(
         predicted = read_predictions(cache, tier)
     else:
         documents = {k: v for k, v in document_files(data).items() if k in gold}
-        predicted = run_tier(documents, tier, ocr)
+        if settings is None:
+            raise ValueError(f"{data} has no reading cache: running the tier needs settings")
+        predicted = run_tier(documents, tier, ocr, settings)
     ids = sorted(gold.keys() & predicted.keys())
     if not ids:
         raise ValueError(f"no prediction matches a label in {labels_dir}")

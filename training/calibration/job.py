@@ -125,7 +125,7 @@ def calibrate(
     mlflow: bool = True,
 ) -> Fitted:
     """`yogi calibrate`: fit, write under settings.calibration_dir, log to MLflow."""
-    examples = load_examples(data, tier, predictions, ocr)
+    examples = load_examples(data, tier, predictions, ocr, settings)
     fitted = fit_calibrator(examples, tier=tier, data=data,
                             out_dir=settings.calibration_dir, folds=folds, bins=bins)
     if mlflow:
