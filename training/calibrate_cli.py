@@ -40,7 +40,7 @@ Bins = Annotated[int, typer.Option("--bins", min=2, help="equal-width ECE bins")
 
 
 def _check_inputs(data: Path, predictions: Path | None) -> None:
-    from inference.cli import refuse
+    from inference.console import refuse
 
     if not data.is_dir():
         raise refuse(f"{data}: not a folder")
@@ -59,7 +59,7 @@ def calibrate_command(
 ) -> None:
     """Fit the tier's confidence calibrator (isotonic) on a labelled set; report ECE on
     held-out folds; save it under models/calibration/ and log it to MLflow."""
-    from inference.cli import refuse
+    from inference.console import refuse
     from inference.settings import get_settings
     from training.calibrate import calibrate
 
@@ -97,7 +97,7 @@ def bench_cascade_command(
     """The cascade on a labelled set: ECE before/after calibration and a sweep of (accept,
     review) thresholds: shares accepted / to Claude / to review, strict F1 and share fully
     right of the accepted, Claude's cost per 1,000 documents."""
-    from inference.cli import refuse
+    from inference.console import refuse
     from inference.settings import get_settings
     from training.calibrate import bench_cascade
 

@@ -49,7 +49,7 @@ def ocr(
 
     Trains, scores base vs fine-tuned vs the current champion on the same held-out crops, logs
     to MLflow, registers `yogi-ocr` and promotes only what beats both."""
-    from inference.cli import refuse
+    from inference.console import refuse
     from training.ocr.train import train_ocr
 
     try:
@@ -86,8 +86,8 @@ def document_prepare(
     document model sees, with the classical rules' answer; resumes where it stopped."""
     from rich.progress import Progress
 
+    from training.document.data import READING_FILE
     from training.document.prepare import prepare
-    from training.document.train import READING_FILE
 
     total = len(list((data / "pages").glob("*.png")))
     with Progress(console=console) as bar:
@@ -130,7 +130,7 @@ def document(
     rules and the champion on the same held-out pages."""
     from rich.progress import BarColumn, Progress, TextColumn
 
-    from inference.cli import refuse
+    from inference.console import refuse
     from training.document.train import train_document
 
     with Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/"
@@ -174,7 +174,7 @@ def bench_document(
 
     import torch
 
-    from inference.cli import refuse
+    from inference.console import refuse
     from inference.document.tier import load_champion
     from inference.model_store import ModelUnavailable
     from training.document.measure import compare
@@ -231,7 +231,8 @@ def document_gate(
 
     from inference.document.model import load_release
     from inference.document.tier import MODEL_NAME
-    from training.document.train import gate, real_page_scores
+    from training.document.evaluate import real_page_scores
+    from training.document.gate import gate
     from training.registry import use_tracking, version_by_alias
 
     report = json.loads((release / "metrics.json").read_text())
