@@ -86,8 +86,8 @@ def document_prepare(
     document model sees, with the classical rules' answer; resumes where it stopped."""
     from rich.progress import Progress
 
+    from training.document.data import READING_FILE
     from training.document.prepare import prepare
-    from training.document.train import READING_FILE
 
     total = len(list((data / "pages").glob("*.png")))
     with Progress(console=console) as bar:
@@ -234,7 +234,8 @@ def document_gate(
 
     from inference.document.model import load_release
     from inference.document.tier import MODEL_NAME
-    from training.document.train import gate, real_page_scores
+    from training.document.evaluate import real_page_scores
+    from training.document.gate import gate
     from training.registry import use_tracking, version_by_alias
 
     report = json.loads((release / "metrics.json").read_text())

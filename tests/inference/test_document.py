@@ -194,7 +194,7 @@ def test_only_the_adapted_layers_run_per_step_and_the_split_is_exact(grid):
 def test_training_steps_lower_the_loss_on_a_page(grid):
     from inference.document.model import build_model
     from training.document.labels import PageTargets
-    from training.document.train import page_loss
+    from training.document.loss import page_loss
 
     torch.manual_seed(0)
     decisions = _decisions(grid)

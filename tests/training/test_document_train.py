@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from training.document.train import gate
+from training.document.gate import gate
 
 RULES = {"strictF1": 0.60}
 
@@ -42,8 +42,8 @@ def test_a_prepare_stopped_mid_write_resumes_without_its_torn_line(tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def prepared(ocr_set: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from training.document.data import READING_FILE
     from training.document.prepare import prepare
-    from training.document.train import READING_FILE
 
     data = tmp_path_factory.mktemp("doc") / "set"
     shutil.copytree(ocr_set, data)
@@ -54,7 +54,7 @@ def prepared(ocr_set: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_merged_copy_keeps_the_frozen_states_and_relabels_its_times(prepared: Path):
     import numpy as np
 
-    from training.document.train import load_examples, merged_copy
+    from training.document.data import load_examples, merged_copy
 
     example = next(e for e in load_examples(prepared)
                    if len({(line.row, line.col) for line in e.reading.lines if line.table == 0})
@@ -163,7 +163,7 @@ def test_regating_a_release_copied_from_another_registry_leaves_this_one_alone(
 
 
 def test_each_training_set_is_split_alike(prepared: Path, tmp_path: Path):
-    from training.document.train import load_examples, split, split_sets
+    from training.document.data import load_examples, split, split_sets
 
     second = tmp_path / "second"
     shutil.copytree(prepared, second)

@@ -17,7 +17,8 @@ import numpy as np
 
 from inference.document.model import DocumentModel
 from inference.document.tier import document_result, read_page
-from training.document.train import Example, evaluate, load_examples, scores_of
+from training.document.data import Example, load_examples
+from training.document.evaluate import evaluate, scores_of
 
 
 def capture_kinds(data_dir: Path) -> dict[str, str]:

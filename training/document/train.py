@@ -10,11 +10,9 @@ matrix, pages with the predicted roles drawn on them, the release folder, and re
 classical rules and the current champion on the same held-out pages, else `challenger` with the
 reason.
 
-Loss = cross-entropy over line roles + BCE over same-event pairs (between gold event/notes
-lines) + BCE over day pointers (event lines × lines naming a day) + multi-positive
-log-likelihood of the start and end atoms (the copies of the right time written in line with
-the event, else any copy: labels.py). Each epoch a share of the training pages is shown with a
-run of its cells merged, as a structure stage that missed a rule reports them (augment.py).
+The loss is `loss.py`'s, the scores `evaluate.py`'s, the gate `gate.py`'s. Each epoch a share
+of the training pages is shown with a run of its cells merged, as a structure stage that missed
+a rule reports them (augment.py).
 """
 
 from __future__ import annotations
@@ -23,337 +21,24 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import structlog
 import torch
-import torch.nn.functional as F
 
-from inference.document.features import PageReading
-from inference.document.model import (
-    MAX_LINES,
-    N_GEOMETRY,
-    ROLES,
-    DocumentModel,
-    PageTensors,
-    build_model,
-    page_tensors,
-    save_release,
-)
-from inference.document.tier import MODEL_NAME, document_result, read_page
-from inference.evaluation import score_set
-from inference.schema import TimetableData
-from training.document.augment import merge_cells
-from training.document.labels import PageTargets, page_targets
+from inference.document.model import N_GEOMETRY, ROLES, build_model, save_release
+from inference.document.tier import MODEL_NAME
+from training.document.artefacts import confusion_figure, draw_roles
+from training.document.data import load_examples, merged_copy, split_sets
+from training.document.evaluate import classical_scores, evaluate, real_page_scores
+from training.document.gate import gate, rescore_champion
+from training.document.loss import page_loss, role_weights
 
 log = structlog.get_logger(__name__)
 
 EXPERIMENT = "yogi-document"
-READING_FILE = "reading-rapid.jsonl"
-
-
-@dataclass
-class Example:
-    id: str  # "<set folder>/<page id>": unique across sets
-    page: Path  # the page image the reading came from
-    reading: PageReading
-    transform: np.ndarray
-    label: TimetableData
-    classical: TimetableData  # the rules' answer on the same reading
-    tensors: PageTensors
-    targets: PageTargets
-    layout: dict  # the data engine's drawn lines, to label a damaged copy of the reading
-
-
-def load_examples(data_dir: Path, limit: int | None = None) -> list[Example]:
-    """The cached readings of `data_dir` (see prepare.py) with their targets."""
-    path = data_dir / READING_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `yogi train document-prepare "
-                                f"--data {data_dir}` first")
-    examples = []
-    for line in path.read_text().splitlines()[:limit]:
-        record = json.loads(line)
-        reading = PageReading.model_validate(record)
-        if not reading.lines:  # OCR read nothing: nothing to learn or score a model on
-            continue
-        reading.lines = reading.lines[:MAX_LINES]
-        transform = np.asarray(record["transform"], dtype=float)
-        layout = json.loads((data_dir / "layout" / f"{record['id']}.json").read_text())
-        label = TimetableData.model_validate_json(
-            (data_dir / "labels" / f"{record['id']}.json").read_text())
-        examples.append(Example(
-            id=f"{data_dir.name}/{record['id']}",
-            page=data_dir / "pages" / f"{record['id']}.png", reading=reading,
-            transform=transform, label=label,
-            classical=TimetableData.model_validate(record["classical"]),
-            tensors=page_tensors(reading),
-            targets=page_targets(reading, layout, label, transform), layout=layout))
-    return examples
-
-
-def merged_copy(example: Example, rng: np.random.Generator) -> tuple[PageTensors, PageTargets]:
-    """Tensors and targets of the example with a run of its cells merged (augment.py), or
-    its own when it has no table to damage."""
-    reading = merge_cells(example.reading, rng)
-    if reading is None:
-        return example.tensors, example.targets
-    tensors = page_tensors(reading)
-    tensors.frozen = example.tensors.frozen  # same lines, same texts: same frozen states
-    return tensors, page_targets(reading, example.layout, example.label, example.transform)
-
-
-def split(examples: list[Example], held_out: float, seed: int
-          ) -> tuple[list[Example], list[Example]]:
-    """A held-out share of documents, chosen by a seeded permutation of their ids."""
-    order = np.random.default_rng(seed).permutation(len(examples))
-    n_test = max(1, round(held_out * len(examples)))
-    test = {int(i) for i in order[:n_test]}
-    return ([e for k, e in enumerate(examples) if k not in test],
-            [e for k, e in enumerate(examples) if k in test])
-
-
-def split_sets(data_dirs: Sequence[Path], held_out: float, seed: int, limit: int | None = None
-               ) -> tuple[list[Example], list[Example]]:
-    """`split` of each set on its own: adding a set leaves another set's held-out pages as they
-    were, so runs with and without it stay comparable on them."""
-    train, test = [], []
-    for directory in data_dirs:
-        set_train, set_test = split(load_examples(directory, limit), held_out, seed)
-        train += set_train
-        test += set_test
-    return train, test
-
-
-# --- loss ----------------------------------------------------------------------------------
-
-
-def _pointer_nll(logits: torch.Tensor, target: np.ndarray) -> torch.Tensor | None:
-    """−log Σ softmax over the positive columns, for rows with at least one positive."""
-    positive = torch.from_numpy(target) > 0
-    rows = positive.any(1)
-    if not rows.any():
-        return None
-    logits, positive = logits[rows], positive[rows]
-    return (torch.logsumexp(logits, 1)
-            - torch.logsumexp(logits.masked_fill(~positive, -1e4), 1)).mean()
-
-
-def role_weights(examples: Sequence[Example]) -> torch.Tensor:
-    """Cross-entropy weights (median frequency / frequency)^½, clipped to [0.5, 5]: a page
-    has one teacher line and fifty event lines, and both matter to the answer."""
-    counts = np.bincount([r for e in examples for r in e.targets.roles], minlength=len(ROLES))
-    present = counts[counts > 0]
-    weights = np.sqrt(np.median(present) / np.maximum(counts, 1))
-    return torch.tensor(np.clip(weights, 0.5, 5.0), dtype=torch.float32)
-
-
-def page_loss(logits: dict[str, torch.Tensor], targets: PageTargets, tensors: PageTensors,
-              weights: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-    n = logits["roles"].shape[0]
-    losses = {"roles": F.cross_entropy(logits["roles"], torch.tensor(targets.roles[:n]),
-                                       weight=weights)}
-    is_event = torch.tensor([bool(b) for b in targets.blocks[:n]])
-    pair = is_event[:, None] & is_event[None, :]
-    if pair.any():
-        losses["group"] = F.binary_cross_entropy_with_logits(
-            logits["group"][pair], torch.from_numpy(targets.same_event[:n, :n])[pair])
-    day_target = torch.from_numpy(targets.day_of[:n, :n])
-    day_mask = (day_target[:, :1] >= 0) & tensors.day_candidates[None, :]
-    if day_mask.any():
-        losses["day"] = F.binary_cross_entropy_with_logits(logits["day"][day_mask],
-                                                           day_target[day_mask])
-    allowed = tensors.time_allowed.numpy()
-    for head, target in (("start", targets.start_of), ("end", targets.end_of)):
-        nll = _pointer_nll(logits[head], target[:n] * allowed)
-        if nll is not None:
-            losses[head] = nll
-    return losses
-
-
-# --- evaluation ------------------------------------------------------------------------------
-
-
-@dataclass
-class Evaluation:
-    scores: dict  # score_set(...).as_dict()["micro"] + meanStrictF1
-    role_f1: dict[str, float]
-    confusion: np.ndarray  # (R, R) gold × predicted line counts
-    predictions: dict[str, TimetableData]
-    roles: dict[str, np.ndarray]  # predicted role per line, per page
-
-    def flat(self, prefix: str) -> dict[str, float]:
-        out = {f"{prefix}strict_f1": self.scores["strictF1"],
-               f"{prefix}event_f1": self.scores["eventF1"],
-               f"{prefix}mean_strict_f1": self.scores["meanStrictF1"],
-               f"{prefix}role_macro_f1": float(np.mean(list(self.role_f1.values())))}
-        for key in ("timeAccuracy", "headerAccuracy"):
-            if self.scores.get(key) is not None:
-                out[f"{prefix}{key}"] = self.scores[key]
-        out.update({f"{prefix}role_f1_{role}": f1 for role, f1 in self.role_f1.items()})
-        return out
-
-
-def role_f1(confusion: np.ndarray) -> dict[str, float]:
-    """Per-role F1 from a gold × predicted confusion matrix (roles with gold lines only)."""
-    out = {}
-    for r, role in enumerate(ROLES):
-        tp, gold, predicted = confusion[r, r], confusion[r].sum(), confusion[:, r].sum()
-        if gold:
-            out[role] = float(2 * tp / (gold + predicted))
-    return out
-
-
-def scores_of(pairs: dict[str, tuple[TimetableData, TimetableData]]) -> dict:
-    scored = score_set(pairs).as_dict()
-    return {**scored["micro"], "meanStrictF1": scored["meanStrictF1"]}
-
-
-@torch.inference_mode()
-def evaluate(model: DocumentModel, examples: Sequence[Example], versions: dict[str, str],
-             cached: bool = True) -> Evaluation:
-    """Scores, per-role F1 and confusion on `examples`; `cached=False` rebuilds each page's
-    tensors (another model's frozen layers may differ from the cached ones)."""
-    model.eval()
-    confusion = np.zeros((len(ROLES), len(ROLES)), dtype=np.int64)
-    predictions, roles = {}, {}
-    for example in examples:
-        page = read_page(model, example.reading, example.tensors if cached else None)
-        predictions[example.id] = document_result([page], versions)
-        predicted = page.decisions.roles.argmax(1) if len(page.decisions.roles) else np.zeros(0)
-        roles[example.id] = predicted
-        for gold, guess in zip(example.targets.roles, predicted, strict=False):
-            confusion[gold, int(guess)] += 1
-    scores = scores_of({e.id: (predictions[e.id], e.label) for e in examples})
-    return Evaluation(scores, role_f1(confusion), confusion, predictions, roles)
-
-
-def real_page_scores(model: DocumentModel, real_dir: Path) -> tuple[dict, dict]:
-    """(model, rules) scores on labelled real pages (`images/`, `labels/` with the same stems),
-    both reading the same OCR of each page."""
-    from inference.document.features import page_reading
-    from inference.loading import load_path
-    from inference.ocr import get_engine
-    from inference.pipeline import assemble_document, extract_page
-
-    engine = get_engine("rapid")
-    model_pairs, rules_pairs = {}, {}
-    for label_path in sorted((real_dir / "labels").glob("*.json")):
-        images = list((real_dir / "images").glob(f"{label_path.stem}.*"))
-        if not images:
-            continue
-        label = TimetableData.model_validate_json(label_path.read_text())
-        traces = [extract_page(page.image, engine) for page in load_path(images[0])]
-        pages = [read_page(model, page_reading(trace)) for trace in traces]
-        model_pairs[label_path.stem] = (document_result(pages, {}), label)
-        rules_pairs[label_path.stem] = (assemble_document(traces), label)
-    if not model_pairs:
-        raise ValueError(f"{real_dir}: no image in images/ has a label in labels/")
-    return scores_of(model_pairs), scores_of(rules_pairs)
-
-
-def classical_scores(examples: Sequence[Example]) -> dict:
-    return scores_of({e.id: (e.classical, e.label) for e in examples})
-
-
-# --- the gate --------------------------------------------------------------------------------
-
-
-def gate(new: dict, rules: dict, champion: dict | None, champion_error: str | None = None,
-         real: tuple[dict, dict] | None = None) -> tuple[str, str]:
-    """(alias, reason): `champion` only when strict F1 on the same held-out pages beats the
-    classical rules and the current champion (an unmeasured champion is never assumed beaten),
-    and, when labelled real pages are given as `real` = (model scores, rules scores), the model
-    is not worse than the rules on them either: synthetic pages alone do not make a default."""
-    f1 = new["strictF1"]
-    if not f1 > rules["strictF1"]:
-        return "challenger", (f"held-out strict F1 {f1:.4f} does not beat the classical rules' "
-                              f"{rules['strictF1']:.4f}")
-    if real is not None and real[0]["strictF1"] < real[1]["strictF1"]:
-        return "challenger", (f"strict F1 on the real pages {real[0]['strictF1']:.4f} is below "
-                              f"the classical rules' {real[1]['strictF1']:.4f}")
-    if champion_error is not None:
-        return "challenger", f"the current champion could not be re-scored: {champion_error}"
-    if champion is not None and not f1 > champion["strictF1"]:
-        return "challenger", (f"held-out strict F1 {f1:.4f} does not beat the current "
-                              f"champion's {champion['strictF1']:.4f} on the same pages")
-    bar = f" and champion {champion['strictF1']:.4f}" if champion is not None else ""
-    return "champion", f"held-out strict F1 {f1:.4f} beats rules {rules['strictF1']:.4f}{bar}"
-
-
-def rescore_champion(examples: Sequence[Example], tracking_uri: str
-                     ) -> tuple[dict | None, str | None, str | None]:
-    """(scores, version, error) of the current champion on `examples`; all None without one."""
-    from inference.document.tier import load_champion
-    from inference.model_store import ModelUnavailable
-    from training.registry import use_tracking, version_by_alias
-
-    if version_by_alias(use_tracking(tracking_uri), MODEL_NAME, "champion") is None:
-        return None, None, None
-    try:
-        model, version = load_champion(tracking_uri=tracking_uri)
-    except (ModelUnavailable, ValueError, OSError) as error:
-        return None, None, str(error)
-    return evaluate(model, examples, {"document": version}, cached=False).scores, version, None
-
-
-# --- artefacts -------------------------------------------------------------------------------
-
-
-def confusion_figure(confusion: np.ndarray):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    share = confusion / np.maximum(confusion.sum(1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(8, 7))
-    ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
-    ax.set_xticks(range(len(ROLES)), ROLES, rotation=45, ha="right")
-    ax.set_yticks(range(len(ROLES)), ROLES)
-    ax.set_xlabel("predicted role")
-    ax.set_ylabel("gold role")
-    for (i, j), count in np.ndenumerate(confusion):
-        if count:
-            ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
-                    color="white" if share[i, j] > 0.5 else "black")
-    ax.set_title("held-out OCR lines: gold × predicted role")
-    fig.tight_layout()
-    return fig
-
-
-ROLE_COLOURS = {"other": (150, 150, 150), "day": (220, 30, 30), "time": (30, 30, 220),
-                "event": (20, 160, 20), "notes": (230, 140, 0), "teacher": (170, 0, 170),
-                "class": (170, 0, 170), "term": (170, 0, 170), "year": (170, 0, 170),
-                "index": (0, 170, 170), "footnote": (100, 60, 0)}
-
-
-def draw_roles(page_png: Path, example: Example, roles: np.ndarray, out: Path) -> Path:
-    """The original page with each OCR line's box (mapped back from the cleaned page) outlined
-    in the colour of its predicted role, and the role written above it."""
-    from PIL import Image, ImageDraw
-
-    from inference.preprocess import map_points
-
-    image = Image.open(page_png).convert("RGB")
-    draw = ImageDraw.Draw(image)
-    back = np.linalg.inv(example.transform)
-    for line, role in zip(example.reading.lines, roles, strict=False):
-        b = line.box
-        corners = map_points(back, np.array([[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1],
-                                             [b.x0, b.y1]]))
-        name = ROLES[int(role)]
-        points = [tuple(p) for p in corners.tolist()]
-        draw.polygon(points, outline=ROLE_COLOURS[name], width=3)
-        draw.text((points[0][0], points[0][1] - 11), name, fill=ROLE_COLOURS[name])
-    image.thumbnail((1400, 1400))
-    image.save(out)
-    return out
-
-
-# --- training --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -531,7 +216,3 @@ def train_document(
         mlflow.log_artifact(str(out_dir / "metrics.json"))
     return DocumentTrainResult(run.info.run_id, version, alias, reason, rules, final.scores,
                                champion, final.role_f1, epoch_log, train_seconds, str(out_dir))
-
-
-def result_dict(result: DocumentTrainResult) -> dict:
-    return asdict(result)

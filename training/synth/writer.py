@@ -14,7 +14,8 @@ from pathlib import Path
 
 from inference.schema import TimetableData
 from training.synth.canvas import Canvas
-from training.synth.content import Content, LayoutKind, make_content
+from training.synth.compose import make_content
+from training.synth.content import Content, LayoutKind
 from training.synth.degrade import CAMERA, Capture, capture, sample_capture
 from training.synth.layout import RenderKnobs, sample_render_knobs
 from training.synth.render import render_page
