@@ -79,8 +79,9 @@ def real_page_scores(model: DocumentModel, real_dir: Path) -> tuple[dict, dict]:
     from inference.loading import load_path
     from inference.ocr import get_engine
     from inference.pipeline import assemble_document, extract_page
+    from inference.settings import Settings
 
-    engine = get_engine("rapid")
+    engine = get_engine("rapid", Settings())
     model_pairs, rules_pairs = {}, {}
     for label_path in sorted((real_dir / "labels").glob("*.json")):
         images = list((real_dir / "images").glob(f"{label_path.stem}.*"))

@@ -38,12 +38,14 @@ def rescore_champion(examples: Sequence[Example], tracking_uri: str
     """(scores, version, error) of the current champion on `examples`; all None without one."""
     from inference.document.tier import load_champion
     from inference.model_store import ModelUnavailable
+    from inference.settings import Settings
     from training.registry import use_tracking, version_by_alias
 
     if version_by_alias(use_tracking(tracking_uri), MODEL_NAME, "champion") is None:
         return None, None, None
     try:
-        model, version = load_champion(tracking_uri=tracking_uri)
+        model, version = load_champion(tracking_uri=tracking_uri,
+                                       cache_dir=Settings().model_cache_dir)
     except (ModelUnavailable, ValueError, OSError) as error:
         return None, None, str(error)
     return evaluate(model, examples, {"document": version}, cached=False).scores, version, None

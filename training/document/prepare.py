@@ -17,12 +17,13 @@ from inference.document.features import page_reading
 from inference.loading import load_path
 from inference.ocr import get_engine
 from inference.pipeline import assemble_document, extract_page
+from inference.settings import Settings
 
 
 def _read_one(args: tuple[str, str]) -> dict:
     page_path, engine_name = args
     pages = load_path(page_path)
-    trace = extract_page(pages[0].image, get_engine(engine_name))
+    trace = extract_page(pages[0].image, get_engine(engine_name, Settings()))
     classical = assemble_document([trace])
     return {
         "id": Path(page_path).stem,
