@@ -26,7 +26,7 @@ from inference.schema import TimetableData
 if TYPE_CHECKING:
     from inference.cascade import CascadeResult
     from inference.settings import Settings
-    from serving.store import Store
+    from inference.store.repository import Store
 
 app = typer.Typer(help="yogi: school timetable documents → structured timetable data.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -105,7 +105,7 @@ def extract(
     from inference.loading import load_path
     from inference.model_store import ModelUnavailable
     from inference.settings import Settings
-    from serving.store import Store
+    from inference.store.repository import Store
 
     settings = Settings()
     try:
@@ -167,30 +167,12 @@ def status_line(outcome: CascadeResult) -> None:
 
 def store_silver_label(store: Store, settings: Settings, data: bytes, filename: str,
                        outcome: CascadeResult) -> None:
-    """An accepted Claude answer → the store as a silver label, as the service keeps it: the
-    original (what the label is trained against), the document, the extraction, the label
-    with its model and cost."""
-    from inference.loading import sniff_format
-    from serving import store as st
-    from serving.app import CONTENT_TYPES, clean_filename
-    from serving.objects import object_key, object_store_from_settings
+    """An accepted Claude answer → the store as a silver label, as the service keeps it."""
+    from inference.store.labels import keep_silver_label
+    from inference.store.objects import object_store_from_settings
 
-    document_id = hashlib.sha256(data).hexdigest()
-    key = object_key(document_id)
-    content_type = CONTENT_TYPES[sniff_format(data)]
-    object_store_from_settings(settings).put(key, data, content_type)
-    store.get_or_create_document(document_id, filename=clean_filename(filename),
-                                 content_type=content_type, size=len(data), object_key=key)
-    result = outcome.result.to_json_dict()
-    extraction = store.finish(
-        document_id, status=st.DONE, result=result, tier=outcome.result.tier,
-        confidence=outcome.result.confidence, route_reason=outcome.reason,
-        model_versions=dict(outcome.result.model_versions), timings=outcome.timings,
-        latency_s=outcome.timings["total"], cost_usd=outcome.cost_usd,
-    )
-    model = outcome.result.model_versions.get("claude", settings.claude_model)
-    store.add_label(document_id, result, source=st.SILVER, author=model,
-                    corrects_extraction_id=extraction.id, cost_usd=outcome.cost_usd)
+    keep_silver_label(store, object_store_from_settings(settings), data, filename, outcome,
+                      settings)
 
 
 def _load_label(path: Path) -> TimetableData:

@@ -4,60 +4,65 @@
 runs the extraction once per distinct content and keeps every answer; it reads documents back,
 takes reviewers' corrections and lists labels for training. The BentoML service
 (`serving/service.py`) and the Lambda handlers (`serving/lambda_handlers.py`) only translate
-HTTP/events to these calls and `ServingError` to 4xx/5xx responses.
-
-The extraction itself goes through one function, `run_extraction` (the cascade). Its
-`ExtractionOutcome` carries the route status (`awaiting_review` for the review queue), the
-reason and the cost; an accepted Claude answer is stored as a silver label here.
+HTTP/events to these calls and `ServingError` to 4xx/5xx responses. Its bodies are the
+`serving/views.py` models, dumped to JSON-ready dicts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import re
 import threading
 import time
-import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
 import structlog
 from pydantic import ValidationError
 
 from inference.errors import InputRefused
 from inference.schema import TimetableData
-from serving import store as st
-from serving.objects import (
+from inference.store.intake import clean_text, keep_original
+from inference.store.labels import record_extraction
+from inference.store.objects import (
     ORIGINALS_PREFIX,
     ObjectStore,
-    object_key,
     object_store_from_settings,
     parse_s3_uri,
 )
+from inference.store.repository import DocumentView, Store
+from inference.store.status import (
+    AWAITING_REVIEW,
+    DONE,
+    FAILED,
+    GOLD,
+    INTERNAL_ERROR,
+    LABEL_SOURCES,
+    PROCESSING,
+)
+from serving.errors import REFUSAL_STATUS, ServingError, refusal_error
+from serving.extraction import run_extraction
+from serving.observer import NullObserver, Observer
+from serving.requests import (
+    ENVELOPE_BYTES,
+    describe_validation,
+    extract_body_kind,
+    multipart_file,
+    parse_json_body,
+    s3_uri_in,
+    storable_json,
+)
+from serving.timestamps import parse_since
+from serving.views import (
+    best_result,
+    correction_body,
+    corrections_page,
+    document_body,
+    extract_body,
+)
+from serving.warmup import warmup_page
 
 log = structlog.get_logger(__name__)
-
-CONTENT_TYPES = {
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "tiff": "image/tiff",
-    "bmp": "image/bmp",
-    "webp": "image/webp",
-    "pdf": "application/pdf",
-}
-
-# InputRefused.reason → HTTP status. Anything not named is a 422 (the document is unusable).
-REFUSAL_STATUS = {
-    "unsupported_format": 415,
-    "too_large": 413,
-    "empty": 422,
-    "corrupt": 422,
-    "encrypted_pdf": 422,
-}
 
 # How long a duplicate request waits for the first one's answer before it gets a 202, and after
 # how long a `processing` claim counts as abandoned (its owner died) and may be taken over.
@@ -65,241 +70,14 @@ WAIT_TIMEOUT_S = 300.0
 CLAIM_LEASE_S = 900.0
 
 _DOCUMENT_ID = re.compile(r"^[0-9a-f]{64}$")
-LABEL_SOURCES = (st.GOLD, st.SILVER)
 MAX_LABEL_ID = 2**31 - 1  # label ids are 32-bit integers (PostgreSQL `integer`)
-
-
-class ServingError(Exception):
-    """A request that cannot be served: `status` (HTTP), `code` (machine) and `detail`
-    (one line for a person). Adapters render it as {"error": code, "detail": detail}."""
-
-    def __init__(
-        self, status: int, code: str, detail: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-        self.headers = headers or {}
-
-    def body(self) -> dict[str, str]:
-        return {"error": self.code, "detail": self.detail}
-
-
-def refusal_error(error: InputRefused) -> ServingError:
-    return ServingError(REFUSAL_STATUS.get(error.reason, 422), error.reason, str(error))
-
-
-# --- the extraction seam ------------------------------------------------------------------------
-
-
-@dataclass
-class ExtractionOutcome:
-    """What one extraction produced. `status` is the document's next status: `done`, or
-    `awaiting_review` when the router sends it to the human review queue."""
-
-    result: TimetableData
-    status: str = st.DONE
-    route_reason: str | None = None
-    cost_usd: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-def run_extraction(data: bytes) -> ExtractionOutcome:
-    """THE extraction used by every entry point: the cascade (tier, calibrated confidence,
-    Claude for the uncertain ones, review queue), with the store as Claude's spend ledger."""
-    from inference.cascade import run_cascade
-    from inference.settings import get_settings
-
-    settings = get_settings()
-    store = st.Store.from_settings(settings)
-    try:
-        outcome = run_cascade(data, settings=settings, ledger=store,
-                              document_id=hashlib.sha256(data).hexdigest())
-    finally:
-        store.dispose()
-    return ExtractionOutcome(
-        result=outcome.result,
-        status=st.AWAITING_REVIEW if outcome.status == "awaiting_review" else st.DONE,
-        route_reason=outcome.reason,
-        cost_usd=outcome.cost_usd,
-        timings=outcome.timings,
-    )
-
-
-# --- observability hook -------------------------------------------------------------------------
-
-
-class Observer(Protocol):
-    """Receives the events metrics are made of (Prometheus in the service, EMF on Lambda)."""
-
-    def extraction(self, tier: str, status: str, confidence: float, seconds: float) -> None: ...
-
-    def failure(self, code: str) -> None: ...
-
-
-class NullObserver:
-    def extraction(self, tier: str, status: str, confidence: float, seconds: float) -> None:
-        pass
-
-    def failure(self, code: str) -> None:
-        pass
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
-
-def clean_text(value: str | None, limit: int) -> str | None:
-    """Printable text only (no control characters, no lone surrogates), at most `limit`."""
-    if value is None:
-        return None
-    kept = "".join(
-        ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cs", "Cn")
-    ).strip()
-    return kept[:limit] or None
-
-
-def clean_filename(name: str | None) -> str | None:
-    if not name:
-        return None
-    return clean_text(re.split(r"[\\/]", name)[-1], 255)
-
-
-def _clean_strings(value: Any) -> Any:
-    """Strings every database stores: NUL removed (PostgreSQL refuses it), lone surrogates
-    replaced (they are not Unicode)."""
-    if isinstance(value, str):
-        value = value.replace("\x00", "")
-        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    if isinstance(value, dict):
-        return {_clean_strings(k): _clean_strings(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean_strings(item) for item in value]
-    return value
-
-
-def storable_json(value: Any, what: str) -> Any:
-    """`value` cleaned so that every database accepts it as JSON; NaN and Infinity (not JSON)
-    are refused."""
-    value = _clean_strings(value)
-    try:
-        json.dumps(value, allow_nan=False)
-    except ValueError as error:
-        raise ServingError(422, f"invalid_{what}", f"The {what} is not storable JSON: "
-                           "numbers must be finite.") from error
-    return value
-
-
-_RFC3339 = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
-
-
-def is_json_media(content_type: str | None) -> bool:
-    media = (content_type or "").split(";")[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
-
-
-def require_json(content_type: str | None, what: str) -> None:
-    if not is_json_media(content_type):
-        raise ServingError(415, "unsupported_media_type", f"Send {what} as application/json.")
-
-
-def describe_validation(problems: Sequence[Mapping[str, Any]]) -> str:
-    """Pydantic's errors as one line: `field.path: message; ...` (the first five)."""
-    return "; ".join(
-        f"{'.'.join(str(part) for part in p.get('loc', ())) or 'body'}: {p.get('msg', '')}"
-        for p in problems[:5]
-    )[:2000]
-
-
-def parse_json_body(body: bytes | str) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ServingError(400, "malformed_json", "The body is not valid JSON.") from None
-
-
-def multipart_file(body: bytes, content_type: str, field_name: str) -> tuple[str | None, bytes]:
-    """The file in form field `field_name` of a whole multipart/form-data body."""
-    from python_multipart.multipart import File, FormParser, parse_options_header
-
-    _, params = parse_options_header(content_type)
-    boundary = params.get(b"boundary")
-    if not boundary:
-        raise ServingError(400, "malformed_multipart", "The multipart body has no boundary.")
-    files: list[File] = []
-    try:
-        parser = FormParser("multipart/form-data", None, files.append, boundary=boundary,
-                            config={"MAX_MEMORY_FILE_SIZE": len(body) + 1})
-        parser.write(body)
-        parser.finalize()
-    except Exception as error:  # python_multipart.exceptions.FormParserError and friends
-        raise ServingError(400, "malformed_multipart",
-                           f"The multipart body cannot be read: {error}") from None
-    for file in files:
-        if file.field_name == field_name.encode():
-            handle = file.file_object
-            handle.seek(0)
-            name = file.file_name.decode("utf-8", "replace") if file.file_name else None
-            return name, handle.read()
-    raise ServingError(422, "missing_file", "Send the document in the multipart field `file`.")
-
-
-def parse_since(value: str | datetime | None) -> datetime | None:
-    """An RFC 3339 time (ISO 8601 with a zone, e.g. 2026-01-31T12:00:00Z) in UTC."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    else:
-        match = _RFC3339.match(value.strip())
-        if match is None:
-            raise ServingError(422, "invalid_since", "`since` must be an RFC 3339 time, e.g. "
-                               "2026-01-31T12:00:00Z.")
-        day, hour_minute, seconds, fraction, zone = match.groups()
-        seconds = min(int(seconds), 59)  # a leap second reads as :59
-        zone = "+00:00" if zone in ("Z", "z") else zone
-        try:
-            moment = datetime.fromisoformat(
-                f"{day}T{hour_minute}:{seconds:02d}{(fraction or '')[:7]}{zone}"
-            )
-        except ValueError:
-            raise ServingError(422, "invalid_since", "`since` is not a real time.") from None
-    try:
-        return moment.astimezone(UTC)
-    except (OverflowError, ValueError) as error:
-        raise ServingError(422, "invalid_since", "`since` is out of range.") from error
-
-
-def warmup_page() -> bytes:
-    """A two-day, two-period ruled timetable as PNG bytes (drawn, so no file is needed)."""
-    import cv2
-    import numpy as np
-
-    image = np.full((300, 640, 3), 255, np.uint8)
-    for x in (20, 160, 400, 620):
-        cv2.line(image, (x, 20), (x, 280), (0, 0, 0), 2)
-    for y in (20, 100, 190, 280):
-        cv2.line(image, (20, y), (620, y), (0, 0, 0), 2)
-    for text, origin in [("Monday", (180, 70)), ("Tuesday", (420, 70)), ("09:00", (40, 150)),
-                         ("Maths", (200, 150)), ("10:00", (40, 240)), ("English", (420, 240))]:
-        cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
-    return cv2.imencode(".png", image)[1].tobytes()
-
-
-# --- the application ----------------------------------------------------------------------------
 
 
 class ServingApp:
     def __init__(
         self,
         settings: Any,
-        store: st.Store,
+        store: Store,
         objects: ObjectStore,
         observer: Observer | None = None,
     ) -> None:
@@ -321,7 +99,7 @@ class ServingApp:
             from inference.settings import get_settings
 
             settings = get_settings()
-        return cls(settings, st.Store.from_settings(settings),
+        return cls(settings, Store.from_settings(settings),
                    object_store_from_settings(settings), observer)
 
     # --- start-up ------------------------------------------------------------------------
@@ -357,15 +135,8 @@ class ServingApp:
         except InputRefused as error:  # not a document at all: nothing to keep
             self.observer.failure(error.reason)
             raise refusal_error(error) from None
-        document_id = hashlib.sha256(data).hexdigest()
-        key = object_key(document_id)
-        content_type = CONTENT_TYPES[source_format]
-        # Durable first: the original, then the row that points at it.
-        self.objects.put(key, data, content_type)
-        _, created = self.store.get_or_create_document(
-            document_id, filename=clean_filename(filename), content_type=content_type,
-            size=len(data), object_key=key,
-        )
+        document_id, created = keep_original(self.store, self.objects, data, filename,
+                                             source_format)
         if created or self.store.claim(document_id, lease_s=CLAIM_LEASE_S):
             return self._process(document_id, data, cached=False)
         return self._await(document_id, data)
@@ -373,20 +144,12 @@ class ServingApp:
     def extract_request(self, body: bytes, content_type: str | None) -> tuple[int, dict]:
         """POST /extract from a whole request body (the Lambda adapter's way; the HTTP
         service streams multipart itself): multipart field `file`, or JSON {"s3Uri": ...}."""
-        if len(body) > self.max_bytes + 64 * 1024:
+        if len(body) > self.max_bytes + ENVELOPE_BYTES:
             raise self.too_large(len(body))
-        media = (content_type or "").split(";")[0].strip().lower()
-        if media == "multipart/form-data":
+        if extract_body_kind(content_type) == "multipart":
             filename, data = multipart_file(body, content_type or "", "file")
             return self.extract(data, filename)
-        if is_json_media(content_type):
-            payload = parse_json_body(body)
-            if not isinstance(payload, dict) or "s3Uri" not in payload:
-                raise ServingError(422, "missing_s3_uri",
-                                   'JSON bodies name an S3 object: {"s3Uri": "s3://bucket/key"}.')
-            return self.extract_s3_uri(payload["s3Uri"])
-        raise ServingError(415, "unsupported_media_type", "Send multipart/form-data (field "
-                           '`file`) or application/json ({"s3Uri": ...}).')
+        return self.extract_s3_uri(s3_uri_in(body))
 
     def too_large(self, size: int | None = None) -> ServingError:
         limit = self.settings.max_upload_mb
@@ -407,7 +170,7 @@ class ServingApp:
             raise refusal_error(error) from None
         except Exception as error:
             log.exception("extraction failed", document_id=document_id)
-            self.store.fail(document_id, code=st.INTERNAL_ERROR,
+            self.store.fail(document_id, code=INTERNAL_ERROR,
                             detail=f"{type(error).__name__}: {error}",
                             latency_s=time.perf_counter() - start)
             self.observer.failure("extraction_failed")
@@ -419,24 +182,9 @@ class ServingApp:
         latency = time.perf_counter() - start
         result = outcome.result
         timings = {"queue": round(waited, 4), **outcome.timings, "total": round(latency, 4)}
-        extraction = self.store.finish(
-            document_id,
-            status=outcome.status,
-            result=result.to_json_dict(),
-            tier=result.tier,
-            confidence=result.confidence,
-            route_reason=outcome.route_reason,
-            model_versions=dict(result.model_versions),
-            timings=timings,
-            latency_s=latency,
-            cost_usd=outcome.cost_usd,
-        )
-        if result.tier == "claude" and outcome.status == st.DONE:
-            # An accepted Claude answer is training data (silver), with its model and cost.
-            author = result.model_versions.get("claude") or self.settings.claude_model
-            self.store.add_label(document_id, result.to_json_dict(), source=st.SILVER,
-                                 author=author, corrects_extraction_id=extraction.id,
-                                 cost_usd=outcome.cost_usd)
+        record_extraction(self.store, document_id, result, status=outcome.status,
+                          route_reason=outcome.route_reason, timings=timings,
+                          latency_s=latency, cost_usd=outcome.cost_usd, settings=self.settings)
         self.observer.extraction(result.tier, outcome.status, result.confidence, latency)
         log.info("document extracted", document_id=document_id, tier=result.tier,
                  status=outcome.status, seconds=round(latency, 3))
@@ -447,12 +195,11 @@ class ServingApp:
             row = self.store.wait_while_processing(document_id, timeout_s=WAIT_TIMEOUT_S)
             if row is None:  # pragma: no cover - rows are never deleted
                 raise ServingError(500, "document_lost", "The document row disappeared.")
-            if row.status == st.PROCESSING:
-                return 202, {"documentId": document_id, "status": row.status, "cached": True,
-                             "result": None}
-            if row.status != st.FAILED:
+            if row.status == PROCESSING:
+                return 202, extract_body(document_id, row.status, cached=True, result=None)
+            if row.status != FAILED:
                 return 200, self._extract_body(document_id, cached=True)
-            if row.error_code != st.INTERNAL_ERROR:
+            if row.error_code != INTERNAL_ERROR:
                 raise ServingError(REFUSAL_STATUS.get(row.error_code or "", 422),
                                    row.error_code or "refused", row.error_detail or "")
             # The first attempt crashed: take it over (one caller wins) or wait again.
@@ -464,8 +211,8 @@ class ServingApp:
     def _extract_body(self, document_id: str, *, cached: bool) -> dict:
         view = self.store.get_document(document_id)
         assert view is not None
-        return {"documentId": document_id, "status": view.document.status, "cached": cached,
-                "result": best_result(view)}
+        return extract_body(document_id, view.document.status, cached=cached,
+                            result=best_result(view))
 
     # --- POST /extract {"s3Uri": ...} and the S3 event -----------------------------------------
 
@@ -497,7 +244,7 @@ class ServingApp:
         """Extract an object from S3 (the bucket is trusted by the caller)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from serving.objects import s3_client
+        from inference.store.objects import s3_client
 
         client = s3_client()
         try:
@@ -520,7 +267,7 @@ class ServingApp:
 
     # --- GET /documents/{id} -----------------------------------------------------------------
 
-    def view(self, document_id: str) -> st.DocumentView:
+    def view(self, document_id: str) -> DocumentView:
         document_id = (document_id or "").strip().lower()
         view = self.store.get_document(document_id) if _DOCUMENT_ID.match(document_id) else None
         if view is None:
@@ -576,14 +323,12 @@ class ServingApp:
         body = storable_json(corrected.to_json_dict(), "timetable")
         basis = view.latest_result
         label = self.store.add_label(
-            view.document.id, body, source=st.GOLD, author=author,
+            view.document.id, body, source=GOLD, author=author,
             corrects_extraction_id=basis.id if basis else None,
         )
-        if view.document.status == st.AWAITING_REVIEW:
-            self.store.set_status(view.document.id, st.DONE)
-        return {"labelId": label.id, "documentId": view.document.id, "source": st.GOLD,
-                "author": author, "correctsExtractionId": label.corrects_extraction_id,
-                "createdAt": iso(label.created_at), "timetable": body}
+        if view.document.status == AWAITING_REVIEW:
+            self.store.set_status(view.document.id, DONE)
+        return correction_body(label)
 
     # --- GET /corrections ----------------------------------------------------------------------
 
@@ -605,82 +350,4 @@ class ServingApp:
             moment, after_id=after, source=source if source in LABEL_SOURCES else None,
             limit=limit,
         )
-        items = [
-            {
-                "labelId": label.id,
-                "documentId": label.document_id,
-                "source": label.source,
-                "author": label.author,
-                "correctsExtractionId": label.corrects_extraction_id,
-                "costUsd": label.cost_usd,
-                "createdAt": iso(label.created_at),
-                "contentType": document.content_type,
-                "object": self.objects.describe(document.object_key),
-                "timetable": label.timetable,
-            }
-            for label, document in rows
-        ]
-        return {"corrections": items, "count": len(items),
-                "nextAfter": items[-1]["labelId"] if items else after}
-
-
-# --- JSON views ---------------------------------------------------------------------------------
-
-
-def best_result(view: st.DocumentView) -> dict | None:
-    """The best answer known for a document: the latest reviewer correction, else the latest
-    extraction's."""
-    gold = view.latest_gold
-    if gold is not None:
-        return gold.timetable
-    extraction = view.latest_result
-    return extraction.result if extraction else None
-
-
-def extraction_body(extraction: st.Extraction) -> dict:
-    return {
-        "id": extraction.id,
-        "status": extraction.status,
-        "tier": extraction.tier,
-        "confidence": extraction.confidence,
-        "routeReason": extraction.route_reason,
-        "modelVersions": extraction.model_versions or {},
-        "timings": extraction.timings or {},
-        "latencyS": extraction.latency_s,
-        "costUsd": extraction.cost_usd,
-        "error": extraction.error_code,
-        "createdAt": iso(extraction.created_at),
-    }
-
-
-def document_body(view: st.DocumentView) -> dict:
-    document = view.document
-    latest = view.latest_result
-    return {
-        "documentId": document.id,
-        "status": document.status,
-        "filename": document.filename,
-        "contentType": document.content_type,
-        "size": document.size,
-        "attempts": document.attempts,
-        "createdAt": iso(document.created_at),
-        "updatedAt": iso(document.updated_at),
-        "result": best_result(view),
-        "resultSource": "gold" if view.latest_gold else ("extraction" if latest else None),
-        "tier": latest.tier if latest else None,
-        "confidence": latest.confidence if latest else None,
-        "modelVersions": (latest.model_versions or {}) if latest else {},
-        "timings": (latest.timings or {}) if latest else {},
-        "latencyS": latest.latency_s if latest else None,
-        "costUsd": sum(e.cost_usd or 0.0 for e in view.extractions),
-        "routeReason": latest.route_reason if latest else None,
-        "error": ({"error": document.error_code, "detail": document.error_detail}
-                  if document.status == st.FAILED else None),
-        "extractions": [extraction_body(e) for e in view.extractions],
-        "labels": [
-            {"labelId": label.id, "source": label.source, "author": label.author,
-             "correctsExtractionId": label.corrects_extraction_id, "costUsd": label.cost_usd,
-             "createdAt": iso(label.created_at)}
-            for label in view.labels
-        ],
-    }
+        return corrections_page(rows, self.objects.describe, after)

@@ -21,123 +21,27 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Reques
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inference.schema import TimetableData
-from serving.app import (
-    MAX_LABEL_ID,
-    ServingApp,
-    ServingError,
+from serving.app import MAX_LABEL_ID, ServingApp
+from serving.errors import ErrorBody, ServingError
+from serving.requests import (
+    ENVELOPE_BYTES,
     describe_validation,
-    is_json_media,
+    extract_body_kind,
     require_json,
+    s3_uri_in,
 )
+from serving.views import CorrectionResponse, CorrectionsPage, DocumentResponse, ExtractResponse
 
 log = structlog.get_logger(__name__)
 
 S3_URI = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$"
 # The contract's times (inference.schema validates them; its JSON schema does not say so).
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-
-# Room for the multipart envelope around a file of exactly the upload limit.
-_ENVELOPE_BYTES = 64 * 1024
-
-
-class ErrorBody(BaseModel):
-    error: str = Field(description="Machine-readable error code, e.g. `encrypted_pdf`.")
-    detail: str = Field(description="One line for a person.")
-
-
-class ExtractResponse(BaseModel):
-    documentId: str = Field(description="sha256 of the document's bytes.")
-    status: Literal["processing", "done", "awaiting_review", "failed"]
-    cached: bool = Field(description="True when these bytes had been processed before.")
-    result: TimetableData | None
-
-
-class S3Request(BaseModel):
-    s3Uri: str = Field(pattern=S3_URI, examples=["s3://uploads/2026/timetable.png"])
-
-
-class ExtractionInfo(BaseModel):
-    id: int
-    status: str
-    tier: str | None
-    confidence: float | None
-    routeReason: str | None
-    modelVersions: dict[str, Any]
-    timings: dict[str, Any]
-    latencyS: float | None
-    costUsd: float | None
-    error: str | None
-    createdAt: str | None
-
-
-class LabelInfo(BaseModel):
-    labelId: int
-    source: Literal["gold", "silver"]
-    author: str
-    correctsExtractionId: int | None
-    costUsd: float | None
-    createdAt: str | None
-
-
-class DocumentResponse(BaseModel):
-    documentId: str
-    status: Literal["processing", "done", "awaiting_review", "failed"]
-    filename: str | None
-    contentType: str
-    size: int
-    attempts: int
-    createdAt: str | None
-    updatedAt: str | None
-    result: TimetableData | None = Field(
-        description="The best answer: the latest correction, else the latest extraction."
-    )
-    resultSource: Literal["gold", "extraction"] | None
-    tier: str | None
-    confidence: float | None
-    modelVersions: dict[str, Any]
-    timings: dict[str, Any]
-    latencyS: float | None
-    costUsd: float
-    routeReason: str | None
-    error: ErrorBody | None
-    extractions: list[ExtractionInfo]
-    labels: list[LabelInfo]
-
-
-class CorrectionResponse(BaseModel):
-    labelId: int
-    documentId: str
-    source: Literal["gold"]
-    author: str
-    correctsExtractionId: int | None
-    createdAt: str | None
-    timetable: TimetableData
-
-
-class Correction(BaseModel):
-    labelId: int
-    documentId: str
-    source: Literal["gold", "silver"]
-    author: str
-    correctsExtractionId: int | None
-    costUsd: float | None
-    createdAt: str | None
-    contentType: str
-    object: str = Field(description="Where the original is (a path or an s3:// URI).")
-    timetable: TimetableData
-
-
-class CorrectionsPage(BaseModel):
-    corrections: list[Correction]
-    count: int
-    nextAfter: int | None = Field(description="Pass as `after` to read the next page.")
 
 
 bearer = HTTPBearer(auto_error=False, scheme_name="apiToken",
@@ -272,7 +176,7 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
 
     def max_body() -> int:
         try:
-            return get_app().max_bytes + _ENVELOPE_BYTES
+            return get_app().max_bytes + ENVELOPE_BYTES
         except ServingError:
             return 2**62
 
@@ -352,8 +256,7 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
         },
     )
     async def extract(request: Request, app: App) -> JSONResponse:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type == "multipart/form-data":
+        if extract_body_kind(request.headers.get("content-type")) == "multipart":
             try:
                 form = await request.form(max_files=1, max_fields=16)
             except UploadTooLarge:
@@ -372,19 +275,9 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
             finally:
                 await form.close()
             status, body = await run_in_threadpool(app.extract, data, filename)
-        elif is_json_media(content_type):
-            try:
-                payload = json.loads(await request.body())
-            except (ValueError, UnicodeDecodeError):
-                raise ServingError(400, "malformed_json", "The body is not valid JSON.") from None
-            if not isinstance(payload, dict) or "s3Uri" not in payload:
-                raise ServingError(422, "missing_s3_uri",
-                                   'JSON bodies name an S3 object: {"s3Uri": "s3://bucket/key"}.')
-            status, body = await run_in_threadpool(app.extract_s3_uri, payload["s3Uri"])
         else:
-            raise ServingError(415, "unsupported_media_type",
-                               "Send multipart/form-data (field `file`) or application/json "
-                               '({"s3Uri": ...}).')
+            status, body = await run_in_threadpool(app.extract_s3_uri,
+                                                   s3_uri_in(await request.body()))
         return JSONResponse(body, status)
 
     @api.get(

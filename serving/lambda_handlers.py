@@ -24,7 +24,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 
-from serving.app import ServingApp, ServingError, require_json
+from serving.app import ServingApp
+from serving.errors import ServingError
+from serving.requests import require_json
 
 NAMESPACE = "Yogi"
 logger = Logger(service="yogi")
@@ -83,7 +85,7 @@ def _serving_error(error: ServingError) -> Response:
 
 @api.not_found
 def _not_found(_: Exception) -> Response:
-    return _json(404, {"error": "not_found", "detail": "No such route."})
+    return _json(404, ServingError(404, "not_found", "No such route.").body())
 
 
 @api.post("/extract")

@@ -17,7 +17,8 @@ import structlog
 
 from inference.logs import configure
 from inference.settings import get_settings
-from serving.app import ServingApp, ServingError
+from serving.app import ServingApp
+from serving.errors import ServingError
 from serving.http import JsonRoutingErrors, create_api
 
 log = structlog.get_logger(__name__)
@@ -48,7 +49,7 @@ api = create_api(_core, _metrics)
 @bentoml.mount_asgi_app(api, path="/")
 class Yogi:
     """School timetable documents → TimetableData (the cascade of
-    `serving.app.run_extraction`)."""
+    `serving.extraction.run_extraction`)."""
 
     def __init__(self) -> None:
         from serving.metrics import get_metrics

@@ -82,8 +82,8 @@ def labels(
     """Export the store's labels for training: one contract JSON per document (gold beats
     silver, newest wins), its original, and manifest.json."""
     from inference.settings import get_settings
-    from serving.objects import object_store_from_settings
-    from serving.store import Store
+    from inference.store.objects import object_store_from_settings
+    from inference.store.repository import Store
     from training.label_export import export_labels
 
     settings = get_settings()

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from serving import store as st
-from serving.objects import ObjectStore
+from inference.store.objects import ObjectStore
+from inference.store.repository import Store
+from inference.store.status import GOLD, SILVER
+from inference.store.tables import Document, Label
 
 Source = Literal["gold", "silver", "all"]
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/tiff": ".tiff",
@@ -23,7 +25,7 @@ EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/tiff": ".tiff",
 PAGE = 500
 
 
-def all_labels(store: st.Store, source: Source) -> Iterator[tuple[st.Label, st.Document]]:
+def all_labels(store: Store, source: Source) -> Iterator[tuple[Label, Document]]:
     """Every label of `source` with its document, oldest first."""
     after: int | None = None
     while True:
@@ -35,18 +37,17 @@ def all_labels(store: st.Store, source: Source) -> Iterator[tuple[st.Label, st.D
         after = rows[-1][0].id
 
 
-def chosen_labels(rows: list[tuple[st.Label, st.Document]]) -> dict[str, tuple[st.Label,
-                                                                               st.Document]]:
+def chosen_labels(rows: list[tuple[Label, Document]]) -> dict[str, tuple[Label, Document]]:
     """Document id → its label for training: gold beats silver, newer beats older."""
-    chosen: dict[str, tuple[st.Label, st.Document]] = {}
+    chosen: dict[str, tuple[Label, Document]] = {}
     for label, document in rows:  # oldest first, so a later one of the same rank wins
         current = chosen.get(document.id)
-        if current is None or label.source == st.GOLD or current[0].source == st.SILVER:
+        if current is None or label.source == GOLD or current[0].source == SILVER:
             chosen[document.id] = (label, document)
     return chosen
 
 
-def export_labels(store: st.Store, objects: ObjectStore, source: Source, out: Path) -> dict:
+def export_labels(store: Store, objects: ObjectStore, source: Source, out: Path) -> dict:
     """Write the labels, their originals and `manifest.json` under `out`; returns the
     manifest."""
     chosen = chosen_labels(list(all_labels(store, source)))
@@ -65,6 +66,6 @@ def export_labels(store: st.Store, objects: ObjectStore, source: Source, out: Pa
         })
     manifest = {"source": source, "documents": documents,
                 "counts": {kind: sum(d["source"] == kind for d in documents)
-                           for kind in (st.GOLD, st.SILVER)}}
+                           for kind in (GOLD, SILVER)}}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     return manifest

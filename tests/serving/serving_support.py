@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from inference.store.objects import object_key
 from serving.bench import ManagedServer
-from serving.objects import object_key
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "timetable.png"
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
@@ -121,8 +121,8 @@ def unique_sample(tag: str) -> bytes:
 
 def small_page(tag: str) -> bytes:
     """A small drawn timetable (fast to extract: two lessons), made unique by `tag`."""
-    from serving.app import warmup_page
     from serving.bench import unique_copy
+    from serving.warmup import warmup_page
 
     return unique_copy(warmup_page(), 0, f"{tag}-{uuid.uuid4().hex}")
 

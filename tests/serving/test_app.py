@@ -14,10 +14,13 @@ from serving_support import locked_pdf, new_bucket, sha256
 from inference.errors import InputRefused
 from inference.schema import TimeBlock, TimetableData
 from inference.settings import Settings
+from inference.store import status as st
+from inference.store.objects import S3ObjectStore, object_key
 from serving import app as serving_app
-from serving import store as st
-from serving.app import ExtractionOutcome, ServingApp, ServingError, multipart_file
-from serving.objects import S3ObjectStore, object_key
+from serving.app import ServingApp
+from serving.errors import ServingError
+from serving.extraction import ExtractionOutcome
+from serving.requests import multipart_file
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # sniffs as PNG; the stand-in never decodes it
 

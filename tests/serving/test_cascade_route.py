@@ -12,7 +12,7 @@ from serving_support import sha256, unique_sample
 
 from inference import cascade
 from inference.schema import TimeBlock, TimetableData
-from serving import store as st
+from inference.store import status as st
 from serving.app import ServingApp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "inference"))

@@ -16,8 +16,8 @@ import pytest
 from serving_support import new_bucket, sample_bytes, sha256, small_page
 
 from inference.settings import get_settings
+from inference.store.objects import object_key
 from serving import lambda_handlers as handlers
-from serving.objects import object_key
 
 TOKEN = "lambda-token"
 

@@ -8,7 +8,7 @@ import pytest
 from serving_support import new_bucket
 
 from inference.settings import Settings
-from serving.objects import (
+from inference.store.objects import (
     LocalObjectStore,
     S3ObjectStore,
     object_key,

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import inspect, text
 
-from serving import store as st
-from serving.store import Store
+from inference.store import status as st
+from inference.store.repository import Store
+from inference.store.tables import Document
 
 DOC = "ab" * 32
 
@@ -22,7 +23,7 @@ def store(db_url: str) -> Store:
     store.dispose()
 
 
-def new_doc(store: Store, document_id: str = DOC) -> tuple[st.Document, bool]:
+def new_doc(store: Store, document_id: str = DOC) -> tuple[Document, bool]:
     return store.get_or_create_document(
         document_id, filename="t.png", content_type="image/png", size=10,
         object_key=f"originals/{document_id[:2]}/{document_id}",

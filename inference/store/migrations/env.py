@@ -1,4 +1,4 @@
-"""alembic environment for the serving schema (SQLite and PostgreSQL alike).
+"""alembic environment for the store schema (SQLite and PostgreSQL alike).
 
 Used two ways: by `Store.migrate()` at start-up, which hands over its own connection in
 `config.attributes["connection"]`, and by the alembic CLI (`alembic upgrade head` with the
@@ -11,7 +11,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from serving.store import Base, default_database_url, make_engine
+from inference.store.database import database_url, make_engine
+from inference.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,8 +27,7 @@ def _url() -> str:
         return url
     from inference.settings import get_settings
 
-    settings = get_settings()
-    return settings.database_url or default_database_url(settings.data_dir)
+    return database_url(get_settings())
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

@@ -1,9 +1,5 @@
-"""Durable state of the serving layer: documents, extraction history, labels, Claude spend.
-
-SQLAlchemy 2 models and one small `Store` class over them. The schema is created and upgraded
-by alembic (`serving/migrations`), the same migration on SQLite (the embedded default, under
-`YOGI_DATA_DIR`) and PostgreSQL (`YOGI_DATABASE_URL`). Nothing here is ever overwritten:
-every extraction attempt is a new `extractions` row, every correction a new `labels` row.
+"""`Store`: the one way to read and write documents, extractions and labels (and, as a
+`StoreLedger`, Claude spend). Thread-safe: one session per call.
 
 Two requests for the same bytes meet on the documents primary key (the content hash): the first
 inserts the row and owns the extraction; the other finds the row and waits for its outcome.
@@ -13,144 +9,26 @@ claimed again with one conditional UPDATE, so exactly one process re-runs it.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    create_engine,
-    event,
-    func,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-# Document status values.
-PROCESSING = "processing"
-DONE = "done"
-AWAITING_REVIEW = "awaiting_review"
-FAILED = "failed"
-DOCUMENT_STATUSES = (PROCESSING, DONE, AWAITING_REVIEW, FAILED)
-
-# Label sources: a reviewer's correction, or an accepted Claude answer.
-GOLD = "gold"
-SILVER = "silver"
-
-# The error code of a crash (as opposed to a refused document, which is final).
-INTERNAL_ERROR = "internal"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in and out on every dialect (SQLite keeps no zone of its own)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-JsonType = JSON().with_variant(JSONB(), "postgresql")
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Document(Base):
-    __tablename__ = "documents"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the bytes
-    filename: Mapped[str | None] = mapped_column(String(512))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(BigInteger)
-    object_key: Mapped[str] = mapped_column(String(1024))
-    status: Mapped[str] = mapped_column(String(20), index=True)
-    error_code: Mapped[str | None] = mapped_column(String(64))
-    error_detail: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class Extraction(Base):
-    __tablename__ = "extractions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
-    tier: Mapped[str | None] = mapped_column(String(32))
-    confidence: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(20))  # done | awaiting_review | failed
-    route_reason: Mapped[str | None] = mapped_column(Text)
-    model_versions: Mapped[dict] = mapped_column(JsonType, default=dict)
-    timings: Mapped[dict] = mapped_column(JsonType, default=dict)
-    latency_s: Mapped[float | None] = mapped_column(Float)
-    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
-    result: Mapped[dict | None] = mapped_column(JsonType)
-    error_code: Mapped[str | None] = mapped_column(String(64))
-    error_detail: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class Label(Base):
-    __tablename__ = "labels"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
-    timetable: Mapped[dict] = mapped_column(JsonType)
-    source: Mapped[str] = mapped_column(String(10))  # gold | silver
-    author: Mapped[str] = mapped_column(String(200))
-    corrects_extraction_id: Mapped[int | None] = mapped_column(ForeignKey("extractions.id"))
-    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-
-
-class ClaudeUsage(Base):
-    __tablename__ = "claude_usage"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    day: Mapped[date] = mapped_column(Date, index=True)  # UTC day
-    document_id: Mapped[str | None] = mapped_column(String(64))
-    model: Mapped[str] = mapped_column(String(100))
-    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+from inference.store import database
+from inference.store.ledger import StoreLedger
+from inference.store.status import (
+    FAILED,
+    GOLD,
+    INTERNAL_ERROR,
+    LABEL_SOURCES,
+    PROCESSING,
+)
+from inference.store.tables import Document, Extraction, Label, utcnow
 
 
 @dataclass(frozen=True)
@@ -175,51 +53,12 @@ class DocumentView:
         return next((lb for lb in reversed(self.labels) if lb.source == GOLD), None)
 
 
-def default_database_url(data_dir: Path) -> str:
-    return f"sqlite:///{Path(data_dir) / 'yogi.db'}"
-
-
-def _json_dumps(value: Any) -> str:
-    # NaN/Infinity are not JSON (PostgreSQL refuses them); callers validate first.
-    return json.dumps(value, allow_nan=False, ensure_ascii=False)
-
-
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, json_serializer=_json_dumps, connect_args={"check_same_thread": False}
-        )
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy's BEGIN below be the only transaction control (pysqlite's own
-            # deferred BEGIN would let two writers both read, then one fail to upgrade).
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True)
-
-
-class Store:
-    """Documents, extractions, labels and Claude usage. Thread-safe (one session per call).
-
-    Also the Claude tier's spend ledger: `spent_today()` and `record(...)`."""
+class Store(StoreLedger):
+    """Documents, extractions, labels and Claude usage."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = database.make_engine(url)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
@@ -228,26 +67,16 @@ class Store:
             from inference.settings import get_settings
 
             settings = get_settings()
-        return cls(settings.database_url or default_database_url(settings.data_dir))
+        return cls(database.database_url(settings))
 
     # --- schema ------------------------------------------------------------------------------
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to `revision` with alembic (idempotent; safe at every start)."""
-        from alembic import command
-
-        with self.engine.begin() as connection:
-            config = alembic_config(self.url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        database.migrate(self.engine, self.url, revision)
 
     def downgrade(self, revision: str = "base") -> None:
-        from alembic import command
-
-        with self.engine.begin() as connection:
-            config = alembic_config(self.url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+        database.downgrade(self.engine, self.url, revision)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -416,7 +245,7 @@ class Store:
         cost_usd: float = 0.0,
     ) -> Label:
         """Append a gold (reviewer) or silver (Claude) label; earlier labels stay."""
-        if source not in (GOLD, SILVER):
+        if source not in LABEL_SOURCES:
             raise ValueError(f"label source must be gold or silver, got {source!r}")
         with self._session.begin() as session:
             label = Label(
@@ -451,51 +280,3 @@ class Store:
             query = query.where(Label.source == source)
         with self._session() as session:
             return [(label, document) for label, document in session.execute(query)]
-
-    # --- Claude spend ledger -----------------------------------------------------------------
-
-    def record_usage(
-        self,
-        *,
-        model: str,
-        input_tokens: int,
-        output_tokens: int,
-        cost_usd: float,
-        document_id: str | None = None,
-        day: date | None = None,
-    ) -> None:
-        with self._session.begin() as session:
-            session.add(
-                ClaudeUsage(
-                    day=day or utcnow().date(), document_id=document_id, model=model,
-                    input_tokens=input_tokens, output_tokens=output_tokens,
-                    cost_usd=cost_usd, created_at=utcnow(),
-                )
-            )
-
-    # The SpendLedger protocol of the Claude tier.
-    record = record_usage
-
-    def spent_on(self, day: date) -> float:
-        with self._session() as session:
-            total = session.scalar(
-                select(func.coalesce(func.sum(ClaudeUsage.cost_usd), 0.0)).where(
-                    ClaudeUsage.day == day
-                )
-            )
-            return float(total or 0.0)
-
-    def spent_today(self) -> float:
-        return self.spent_on(utcnow().date())
-
-
-def alembic_config(url: str | None = None) -> Any:
-    """An alembic Config for the migrations in this package (no alembic.ini needed)."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if url is not None:
-        # ConfigParser interpolation: a literal % in a password must be doubled.
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
