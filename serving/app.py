@@ -117,7 +117,7 @@ class ServingApp:
         from inference.pipeline import extract_bytes
 
         start = time.perf_counter()
-        result = extract_bytes(warmup_page())
+        result = extract_bytes(warmup_page(), settings=self.settings)
         log.info("models warm", seconds=round(time.perf_counter() - start, 2),
                  blocks=len(result.timeblocks), model_versions=result.model_versions)
 
@@ -162,7 +162,7 @@ class ServingApp:
         try:
             with self._extract_lock:
                 waited = time.perf_counter() - start
-                outcome = run_extraction(data)
+                outcome = run_extraction(data, self.settings)
         except InputRefused as error:
             self.store.fail(document_id, code=error.reason, detail=str(error),
                             latency_s=time.perf_counter() - start)

@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from inference.schema import TimetableData
+from inference.settings import Settings
 from inference.store.repository import Store
 from inference.store.status import DONE, DocumentStatus, document_status
 
@@ -24,13 +25,11 @@ class ExtractionOutcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def run_extraction(data: bytes) -> ExtractionOutcome:
+def run_extraction(data: bytes, settings: Settings) -> ExtractionOutcome:
     """THE extraction used by every entry point: the cascade (tier, calibrated confidence,
     Claude for the uncertain ones, review queue), with the store as Claude's spend ledger."""
     from inference.cascade import run_cascade
-    from inference.settings import get_settings
 
-    settings = get_settings()
     store = Store.from_settings(settings)
     try:
         outcome = run_cascade(data, settings=settings, ledger=store,

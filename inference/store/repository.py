@@ -19,6 +19,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from inference.settings import Settings
 from inference.store import database
 from inference.store.ledger import StoreLedger
 from inference.store.status import (
@@ -62,11 +63,7 @@ class Store(StoreLedger):
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def from_settings(cls, settings: Any | None = None) -> Store:
-        if settings is None:
-            from inference.settings import get_settings
-
-            settings = get_settings()
+    def from_settings(cls, settings: Settings) -> Store:
         return cls(database.database_url(settings))
 
     # --- schema ------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ class FakeExtraction:
         self.refuse: InputRefused | None = None
         self.outcome = ExtractionOutcome(answer(), route_reason="accepted")
 
-    def __call__(self, data: bytes) -> ExtractionOutcome:
+    def __call__(self, data: bytes, settings: object) -> ExtractionOutcome:
         self.calls += 1
         time.sleep(self.delay)
         if self.crash_next:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import inspect, text
 
+from inference.settings import Settings
 from inference.store import status as st
 from inference.store.repository import Store
 from inference.store.tables import Document
@@ -158,7 +159,7 @@ def test_spend_ledger(store: Store) -> None:
 
 def test_from_settings_defaults_to_sqlite_under_the_data_dir(settings_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings_env.setenv("YOGI_DATA_DIR", str(tmp_path))
-    store = Store.from_settings()
+    store = Store.from_settings(Settings())
     assert store.url == f"sqlite:///{tmp_path / 'yogi.db'}"
     store.migrate()
     assert (tmp_path / "yogi.db").is_file()
