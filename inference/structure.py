@@ -12,6 +12,11 @@ import cv2
 import numpy as np
 
 from inference.schema import Box, Cell, OcrLine, Table
+from inference.timeparse import find_times, parse_day
+
+# A name, a teacher, a room and a class in the corners: more paragraphs than that in one ruled
+# region are entries of a table the ruling only frames.
+_MAX_PARAGRAPHS_PER_EVENT = 4
 
 
 def line_mask(gray: np.ndarray) -> np.ndarray:
@@ -176,15 +181,26 @@ def _block_cell(block: list[OcrLine]) -> Cell:
     return Cell(box=Box.enclosing([line.box for line in block]), lines=list(block), from_text=True)
 
 
+def _holds_several_events(blocks: list[list[OcrLine]]) -> bool:
+    """Whether a ruled cell's paragraphs are several entries rather than one event: two or
+    more carry their own times or day names (list rows, a header band), or there are so many
+    that the ruling is only a frame around an unruled table. A name with a teacher code and a
+    room in its corners ("MATH EXT3" over "SE … MR1") is one event: the cell is the unit."""
+    texts = [" ".join(line.text for line in block) for block in blocks]
+    labelled = sum(bool(find_times(text) or parse_day(text)) for text in texts)
+    return labelled >= 2 or len(blocks) > _MAX_PARAGRAPHS_PER_EVENT
+
+
 def split_crowded_cells(table: Table) -> Table:
-    """A ruled region holding several separate paragraphs (a partly ruled table, or two events
-    sharing one cell) becomes one text-derived cell per paragraph."""
+    """A ruled region holding several entries (a partly ruled table, list rows sharing one
+    frame) becomes one text-derived cell per paragraph; a region holding one event with its
+    notes stays one cell."""
     cells: list[Cell] = []
     for cell in table.cells:
         blocks = text_blocks(cell.lines) if len(cell.lines) > 1 else [cell.lines]
         # A word written letter by letter down a cell is one text, not several.
         worded = [b for b in blocks if sum(len(line.text.strip()) for line in b) >= 2]
-        if len(worded) > 1:
+        if len(worded) > 1 and _holds_several_events(worded):
             cells.extend(_block_cell(block) for block in blocks)
         else:
             cells.append(cell)

@@ -16,7 +16,9 @@ from rapidfuzz import fuzz
 from inference.schema import DAYS
 
 # A clock time: "8", "8:35", "8.35", "0835" is not accepted (too easily a room number).
-_CLOCK = r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d))?\s*(?P<{p}ap>[ap]\.?\s?m\.?)?"
+# Minutes followed by another ":25" were an hour: "4. 10:25" is period 4 at 10:25, not 4:10.
+_CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
+          r"\s*(?P<{p}ap>[ap]\.?\s?m\.?)?")
 _SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
 _RANGE = re.compile(
     r"(?<![\d:.])" + _CLOCK.format(p="s") + _SEP + _CLOCK.format(p="e") + r"(?![\d])",

@@ -27,6 +27,8 @@ class ReadLine(BaseModel):
     row_span: int = 0
     col_span: int = 0
     ruled: bool = False
+    # The cell was inferred from the text's alignment: its box is the text's, not drawn edges.
+    from_text: bool = False
 
     @property
     def region(self) -> Box:
@@ -44,13 +46,14 @@ class PageReading(BaseModel):
 
 
 def _cell_positions(tables: list[Table]) -> dict[int, tuple]:
-    """id(OcrLine) → (cell box, table, row, col, row span, col span, ruled) for lines in cells."""
+    """id(OcrLine) → (cell box, table, row, col, row span, col span, ruled, from text) for
+    lines in cells."""
     positions = {}
     for t, table in enumerate(tables):
         for cell in table.cells:
             for line in cell.lines:
                 positions[id(line)] = (cell.box, t, cell.row, cell.col, cell.row_span,
-                                       cell.col_span, table.ruled)
+                                       cell.col_span, table.ruled, cell.from_text)
     return positions
 
 
@@ -59,12 +62,21 @@ def page_reading(trace) -> PageReading:  # trace: inference.pipeline.PageTrace (
     positions = _cell_positions(trace.tables)
     lines = []
     for line in trace.lines:
-        cell_box, t, row, col, rs, cs, ruled = positions.get(
-            id(line), (line.box, -1, -1, -1, 0, 0, False))
+        cell_box, t, row, col, rs, cs, ruled, from_text = positions.get(
+            id(line), (line.box, -1, -1, -1, 0, 0, False, False))
         lines.append(ReadLine(text=line.text, box=line.box, score=line.score, angle=line.angle,
                               cell_box=cell_box, table=t, row=row, col=col, row_span=rs,
-                              col_span=cs, ruled=ruled))
+                              col_span=cs, ruled=ruled, from_text=from_text))
     return PageReading(width=width, height=height, lines=lines)
+
+
+def cell_key(line: ReadLine) -> tuple | None:
+    """Names the table cell holding the line (None outside a table): lines with one key are
+    one cell's text."""
+    if line.table < 0:
+        return None
+    box = line.region
+    return (line.table, round(box.x0), round(box.y0), round(box.x1), round(box.y1))
 
 
 def reading_units(lines: list[ReadLine]) -> list[list[int]]:
@@ -72,12 +84,14 @@ def reading_units(lines: list[ReadLine]) -> list[list[int]]:
     often splits a written range over lines, "9 –" above "9.30"), and each line outside a table
     alone."""
     units: list[list[int]] = []
-    cells: dict[tuple[int, int, int], list[int]] = {}
+    cells: dict[tuple, list[int]] = {}
     for i, line in enumerate(lines):
         if line.table < 0:
             units.append([i])
             continue
-        key = (line.table, line.row, line.col)
+        # The cell's box, not only its grid position: the text-derived cells of a crowded
+        # region all sit at row 0, column 0 and are separate texts.
+        key = cell_key(line)
         if key not in cells:
             cells[key] = []
             units.append(cells[key])

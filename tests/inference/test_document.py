@@ -14,12 +14,19 @@ from inference.schema import Box
 R = {name: k for k, name in enumerate(ROLES)}
 
 
-def line(text: str, x: float, y: float, row: int = -1, col: int = -1) -> ReadLine:
+def line(text: str, x: float, y: float, row: int = -1, col: int = -1, cell: Box | None = None
+         ) -> ReadLine:
+    """A line at (x, y); in the table cell (row, col) when given, whose box is `cell` (by
+    default just around the line)."""
     box = Box(x0=x, y0=y, x1=x + 90, y1=y + 20)
-    cell = Box(x0=x - 5, y0=y - 5, x1=x + 95, y1=y + 25) if row >= 0 else box
+    if cell is None:
+        cell = Box(x0=x - 5, y0=y - 5, x1=x + 95, y1=y + 25) if row >= 0 else box
     return ReadLine(text=text, box=box, cell_box=cell, table=0 if row >= 0 else -1, row=row,
                     col=col, row_span=1 if row >= 0 else 0, col_span=1 if row >= 0 else 0,
                     ruled=row >= 0)
+
+
+ART_CELL = Box(x0=115, y0=135, x1=215, y1=185)
 
 
 @pytest.fixture
@@ -32,8 +39,8 @@ def grid() -> PageReading:
         line("Maths", 120, 100, 1, 1),                            # 4 event
         line("English", 220, 100, 1, 2),                          # 5 event
         line("Tuesday", 20, 140, 2, 0),                           # 6 day
-        line("Art", 120, 140, 2, 1),                              # 7 event
-        line("bring apron", 120, 160, 2, 1),                      # 8 notes of Art
+        line("Art", 120, 140, 2, 1, ART_CELL),                    # 7 event
+        line("bring apron", 120, 160, 2, 1, ART_CELL),            # 8 notes of Art
     ]
     return PageReading(width=400, height=200, lines=lines)
 
@@ -46,8 +53,10 @@ def test_time_atoms_flatten_every_written_time_in_order(grid):
 def test_a_range_split_over_two_lines_of_a_cell_is_still_one_range():
     # OCR reads a header cell "9 –" / "9.30" / "RWI" as three lines; the range is read from the
     # cell's text in reading order and belongs to the line that completes it.
-    split = [line("9 -", 120, 20, 0, 1), line("9.30", 120, 45, 0, 1), line("RWI", 120, 70, 0, 1),
-             line("9 -", 300, 20)]  # outside a table a line is read alone: no time
+    # Outside a table a line is read alone: the last "9 -" is no time.
+    cell = Box(x0=115, y0=15, x1=215, y1=95)
+    split = [line("9 -", 120, 20, 0, 1, cell), line("9.30", 120, 45, 0, 1, cell),
+             line("RWI", 120, 70, 0, 1, cell), line("9 -", 300, 20)]
     atoms = time_atoms(split)
     assert atoms == [(1, 0, 540), (1, 1, 570)]
 
@@ -55,7 +64,8 @@ def test_a_range_split_over_two_lines_of_a_cell_is_still_one_range():
 def test_a_day_header_cell_names_its_day_even_when_no_line_alone_does():
     # A day written letter by letter down a narrow column (OCR misreads one letter), a short
     # form alone in its cell, and a line that names days on its own.
-    letters = [line(c, 20, 100 + 22 * k, 1, 0) for k, c in enumerate("M0nday")]
+    column = Box(x0=15, y0=95, x1=115, y1=240)
+    letters = [line(c, 20, 100 + 22 * k, 1, 0, column) for k, c in enumerate("M0nday")]
     lines = [*letters, line("Tu", 20, 300, 2, 0), line("W", 20, 340, 3, 0),
              line("Mon - Wed", 300, 20), line("Maths", 120, 100, 1, 1), line("W", 300, 60)]
     days = line_days(lines)
@@ -217,3 +227,57 @@ def test_training_steps_lower_the_loss_on_a_page(grid):
         optimiser.step()
         losses.append(loss.item())
     assert losses[-1] < 0.6 * losses[0]
+
+
+def _merged_cell_page() -> tuple[PageReading, PageDecisions]:
+    """An aSc-style export: "MATH EXT3" merged over two periods, its teacher code and room in
+    the cell's bottom corners, period headers "1." / "2." with their times below."""
+    head1, head2 = Box(x0=100, y0=0, x1=200, y1=60), Box(x0=200, y0=0, x1=300, y1=60)
+    row, merged = Box(x0=0, y0=60, x1=100, y1=160), Box(x0=100, y0=60, x1=300, y1=160)
+
+    def at(text, x, y, cell, w=40, h=16):
+        return ReadLine(text=text, box=Box(x0=x, y0=y, x1=x + w, y1=y + h), cell_box=cell,
+                        table=0, row=0, col=0, ruled=True)
+
+    lines = [at("1.", 140, 5, head1, 15), at("7:50 8:35", 125, 30, head1, 50),
+             at("2.", 240, 5, head2, 15), at("8:35 9:20", 225, 30, head2, 50),
+             at("Monday", 10, 100, row, 60),
+             at("SE", 104, 140, merged, 18), at("MATH EXT3", 160, 95, merged, 80),
+             at("MR1", 270, 140, merged, 26)]
+    page = PageReading(width=300, height=160, lines=lines)
+    n, atoms = len(lines), len(time_atoms(lines))
+    roles = np.zeros((n, len(ROLES)))
+    for i, role in enumerate(["index", "time", "index", "time", "day", "event", "notes",
+                              "event"]):
+        roles[i, R[role]] = 1.0
+    day = np.zeros((n, n))
+    day[5:, 4] = 1.0
+    # A model that links no two lines and points at the second period's start: the cell and
+    # the header edges still decide.
+    start, end = np.zeros((n, atoms + 1)), np.zeros((n, atoms + 1))
+    start[:, 1] = end[:, 3] = 1.0
+    return page, PageDecisions(roles, np.eye(n), day, start, end)
+
+
+def test_a_ruled_cell_is_one_event_named_by_its_centre_not_its_corners():
+    page, decisions = _merged_cell_page()
+    [block] = decode_blocks(page, decisions)
+    assert (block.name, block.notes) == ("MATH EXT3", "SE MR1")
+
+
+def test_a_merged_cell_takes_exactly_the_slots_it_covers():
+    page, decisions = _merged_cell_page()
+    [block] = decode_blocks(page, decisions)
+    assert (block.start_time, block.end_time) == ("07:50", "09:20")
+
+
+def test_a_time_printed_in_the_cell_overrides_the_headers_and_alone_is_the_start():
+    page, decisions = _merged_cell_page()
+    page.lines[6].text = "8:00 MATH EXT3"
+    n = len(page.lines)
+    atoms = len(time_atoms(page.lines))
+    decisions.start = np.zeros((n, atoms + 1))
+    decisions.end = np.zeros((n, atoms + 1))
+    decisions.start[:, 0] = decisions.end[:, 4] = 1.0  # the pointers prefer the headers
+    [block] = decode_blocks(page, decisions)
+    assert (block.name, block.start_time, block.end_time) == ("MATH EXT3", "08:00", "09:20")

@@ -11,8 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from inference.schema import Box, OcrLine, Table
-from inference.structure import assign_lines, find_tables, text_table
+from inference.schema import Box, Cell, OcrLine, Table
+from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
 
 XS = [100, 250, 400, 550, 700]  # 4 columns
 YS = [100, 200, 300, 400]  # 3 rows
@@ -159,3 +159,25 @@ def test_text_table_makes_one_cell_per_paragraph_of_unruled_text() -> None:
     assert all(c.from_text for c in table.cells)
     assert table.box == Box(x0=10, y0=10, x1=200, y1=100)
     assert text_table(lines[:3]) is None  # too few lines to be a table
+
+
+# --- split_crowded_cells --------------------------------------------------------------------------
+
+
+def _cell_holding(*lines: tuple[str, float, float]) -> Table:
+    ocr = [OcrLine(text=text, box=Box(x0=x, y0=y, x1=x + 60, y1=y + 20), score=0.9)
+           for text, x, y in lines]
+    cell = Cell(box=Box(x0=0, y0=0, x1=300, y1=200), lines=ocr)
+    return Table(box=cell.box, cells=[cell])
+
+
+def test_a_cell_with_a_name_and_codes_in_its_corners_stays_one_cell() -> None:
+    table = _cell_holding(("MATH EXT3", 120, 60), ("SE", 5, 170), ("MR1", 235, 170))
+    assert len(split_crowded_cells(table).cells) == 1
+
+
+def test_a_region_holding_entries_with_their_own_times_is_split_into_them() -> None:
+    table = _cell_holding(("9:00 Maths", 10, 10), ("9:30 English", 10, 100))
+    cells = split_crowded_cells(table).cells
+    assert sorted(c.text for c in cells) == ["9:00 Maths", "9:30 English"]
+    assert all(c.from_text for c in cells)

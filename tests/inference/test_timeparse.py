@@ -248,3 +248,9 @@ def test_parse_day_list(text: str, days: list[str]) -> None:
 @pytest.mark.parametrize("text", ["Monday To Friday", "MON TO FRI"])
 def test_parse_day_list_range_word_in_any_case(text: str) -> None:
     assert parse_day_list(text) == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def test_a_period_number_before_a_time_is_not_read_as_its_hour():
+    # aSc headers read "4. 10:25 11:10": period 4, then its times (not 4:10 pm).
+    assert [t.start for t in find_times("4. 10:25 11:10")] == [625, 670]
+    assert [t.start for t in find_times("9. 30")] == [570]  # a spaced-out time still reads
