@@ -18,7 +18,7 @@ from inference.schema import DAYS
 # A clock time: "8", "8:35", "8.35", "0835" is not accepted (too easily a room number).
 # Minutes followed by another ":25" were an hour: "4. 10:25" is period 4 at 10:25, not 4:10.
 _CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
-          r"\s*(?P<{p}ap>[ap]\.?\s?m\.?)?")
+          r"\s*(?P<{p}ap>[ap]\.?\s?m\.?|noon\b)?")
 _SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
 _RANGE = re.compile(
     r"(?<![\d:.])" + _CLOCK.format(p="s") + _SEP + _CLOCK.format(p="e") + r"(?![\d])",
@@ -48,7 +48,7 @@ def _hour24(hour: int, ampm: str | None) -> int | None:
     if ampm:
         if hour > 12 or hour == 0:
             return None
-        is_pm = ampm.lower().startswith("p")
+        is_pm = ampm.lower().startswith(("p", "n"))  # "12 noon" is pm
         return hour % 12 + (12 if is_pm else 0)
     if hour >= 13:
         return hour  # already 24-hour
@@ -116,7 +116,8 @@ def is_time_text(text: str) -> bool:
     if not times:
         return False
     rest = strip_times(text)
-    return len(re.sub(r"[^A-Za-z]", "", rest)) <= 1 or rest.lower() in {"am", "pm"}
+    return len(re.sub(r"[^A-Za-z]", "", rest)) <= 1 or rest.lower() in {"am", "pm", "noon",
+                                                                          "midday"}
 
 
 # --- days ---------------------------------------------------------------------------------------

@@ -254,3 +254,8 @@ def test_a_period_number_before_a_time_is_not_read_as_its_hour():
     # aSc headers read "4. 10:25 11:10": period 4, then its times (not 4:10 pm).
     assert [t.start for t in find_times("4. 10:25 11:10")] == [625, 670]
     assert [t.start for t in find_times("9. 30")] == [570]  # a spaced-out time still reads
+
+
+def test_noon_closes_a_range_like_pm():
+    assert [(t.start, t.end) for t in find_times("11-12 NOON")] == [(660, 720)]
+    assert [t.start for t in find_times("12 noon")] == [720]

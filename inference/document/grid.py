@@ -1,0 +1,293 @@
+"""The drawn grid as decoding constraints: what a ruled table says about an event cell without
+any model, so that decoding respects it.
+
+In a ruled timetable the cell is the unit. A cell covers whole slots: its edges along the time
+axis line up with the edges of the time header cells, so its start is the first time of the
+header where it begins and its end the last time of the header where it ends (a merged cell
+takes exactly the slots it covers); a time printed in the cell overrides the headers. Across
+the time axis it covers day header cells: one block per day it covers. A cell in the band of
+the day headers is a header itself. The model still decides which lines are events, which
+belong together, and everything on unruled pages; `Grid` only narrows what a drawn cell may
+take. Built once per page (`Grid(reading, roles, day_names, atoms)`).
+"""
+
+from __future__ import annotations
+
+from statistics import pstdev
+
+import numpy as np
+
+from inference.document.features import PageReading, ReadLine, cell_key
+from inference.document.model import ROLES
+from inference.schema import Box
+from inference.timeparse import is_time_text, strip_times
+
+_EVENT, _NOTES, _DAY = ROLES.index("event"), ROLES.index("notes"), ROLES.index("day")
+# A header cell's edge lines up with an event cell's edge within this share of the cell.
+EDGE_SHARE = 0.25
+# A line this close to a drawn cell's left or right side (a share of its width) is a corner.
+CORNER_SHARE = 0.08
+
+
+def is_drawn_cell(line: ReadLine) -> bool:
+    """The line sits in a cell whose edges are ruled (not one inferred from text alignment)."""
+    return line.ruled and not line.from_text
+
+
+def extent(box: Box, axis: str) -> tuple[float, float]:
+    return (box.x0, box.x1) if axis == "x" else (box.y0, box.y1)
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _mostly(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """The two extents overlap over at least half of the shorter one."""
+    return _overlap(a, b) >= 0.5 * min(a[1] - a[0], b[1] - b[0])
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    return (inner.x0 >= outer.x0 and inner.x1 <= outer.x1 and inner.y0 >= outer.y0
+            and inner.y1 <= outer.y1)
+
+
+def _across(axis: str) -> str:
+    return "y" if axis == "x" else "x"
+
+
+def time_axis_beside(event: Box, day_line: Box) -> str:
+    """"x" when the day header sits beside the event (days are rows, times run across), else
+    "y": the axis when a table's day headers alone do not tell."""
+    x_share = _overlap((event.x0, event.x1), (day_line.x0, day_line.x1)) / max(
+        1.0, min(event.width, day_line.width))
+    y_share = _overlap((event.y0, event.y1), (day_line.y0, day_line.y1)) / max(
+        1.0, min(event.height, day_line.height))
+    return "x" if y_share > x_share else "y"
+
+
+class Grid:
+    """One page's drawn cells, day headers and written times, read once for every event."""
+
+    def __init__(self, reading: PageReading, role: np.ndarray, day_names: list[list[str]],
+                 atoms: list[tuple[int, int, int]]) -> None:
+        day_lines = [j for j, days in enumerate(day_names) if days]
+        self.reading, self.role, self.atoms = reading, role, atoms
+        self.lines = reading.lines[:len(role)]
+        self.day_lines = [j for j in day_lines if is_drawn_cell(self.lines[j])]
+        # Where each table's drawn cells reach: a header line the structure stage left out of
+        # its cell still sits inside that box.
+        self.table_box = {}
+        for line in self.lines:
+            if is_drawn_cell(line):
+                box = self.table_box.get(line.table)
+                self.table_box[line.table] = line.region if box is None else box.union(
+                    line.region)
+        self.header_days = self.day_lines + [
+            j for j in day_lines if self.lines[j].table < 0 and len(day_names[j]) == 1
+            and any(_inside(self.lines[j].box, box) for box in self.table_box.values())]
+        self.cell_text: dict[tuple | None, str] = {}
+        for line in self.lines:
+            key = cell_key(line)
+            self.cell_text[key] = f"{self.cell_text.get(key, '')} {line.text}".strip()
+        # A cell holding a named event is no header ("1." or "8:40" alone may be called events).
+        self.event_cells = {cell_key(line) for line, r in zip(self.lines, role, strict=True)
+                            if r in (_EVENT, _NOTES)
+                            and any(c.isalpha() for c in strip_times(line.text))}
+        self.atoms_by_cell: dict[tuple | None, list[int]] = {}
+        for k, (i, _, _) in enumerate(atoms):
+            self.atoms_by_cell.setdefault(cell_key(self.lines[i]), []).append(k)
+        self._axes = {table: self._table_axis(table)
+                      for table in {self.lines[j].table for j in self.day_lines}}
+
+    def _table_axis(self, table: int) -> str | None:
+        """The time axis of a table whose day headers run down a column ("x": times run across)
+        or along a row ("y"); None when its headers name fewer than two cells."""
+        boxes = [self.lines[j].region for j in self.day_lines if self.lines[j].table == table]
+        if len({(b.x0, b.y0) for b in boxes}) < 2:
+            return None
+        spread_x, spread_y = pstdev([b.cx for b in boxes]), pstdev([b.cy for b in boxes])
+        return "x" if spread_y > spread_x else "y"
+
+    def time_axis(self, members: list[int], day_line: int) -> str:
+        event = self.lines[members[0]]
+        axis = self._axes.get(event.table) if is_drawn_cell(event) else None
+        if axis is not None:
+            return axis
+        box = Box.enclosing([self.lines[i].region for i in members])
+        return time_axis_beside(box, self.lines[day_line].region)
+
+    def _drawn_cell(self, members: list[int]) -> tuple | None:
+        """The one drawn cell all of the event's lines sit in, else None."""
+        keys = {cell_key(self.lines[i]) for i in members}
+        if len(keys) == 1 and all(is_drawn_cell(self.lines[i]) for i in members):
+            return keys.pop()
+        return None
+
+    def whole_cell(self, members: list[int]) -> list[int]:
+        """The event's lines and every other worded line of its drawn cell (a letter of a word
+        spelled down the cell, a code the model called "other"): the cell is the unit. Day
+        names and lone times stay out."""
+        own = self._drawn_cell(members)
+        if own is None:
+            return members
+        rest = [i for i, line in enumerate(self.lines) if i not in members
+                and cell_key(line) == own and self.role[i] != _DAY
+                and any(c.isalpha() for c in strip_times(line.text))]
+        return sorted([*members, *rest])
+
+    def in_header_band(self, members: list[int], axis: str) -> bool:
+        """An event cell in the band of its table's day headers along the time axis is a header
+        too (a "TIME", "DAY" or "Period" caption beside the day names): headers are no blocks."""
+        own = self._drawn_cell(members)
+        if own is None:
+            return False
+        event = extent(self.lines[members[0]].region, axis)
+        for j in self.day_lines:
+            day = self.lines[j]
+            if day.table != self.lines[members[0]].table or cell_key(day) == own:
+                continue
+            if _mostly(event, extent(day.region, axis)):
+                return True
+        return False
+
+    def covered_days(self, members: list[int], axis: str) -> list[int]:
+        """The day header lines whose cells the event's drawn cell covers across the time axis:
+        a cell merged down the whole week (a LUNCH column) is one block per day it covers."""
+        if self._drawn_cell(members) is None:
+            return []
+        event = self.lines[members[0]]
+        span = extent(event.region, _across(axis))
+        covered = []
+        for j in self.header_days:
+            day = extent(self.lines[j].region, _across(axis))
+            if self.lines[j].table in (event.table, -1) and _mostly(span, day):
+                covered.append(j)
+        return covered
+
+    def _under_a_day(self, line: ReadLine, axis: str) -> bool:
+        """The cell sits in a day's column (or row) of a grid: a cell of the timetable's body,
+        no header. (A list's day title spans the whole table: nothing is under it.)"""
+        if self._axes.get(line.table) is None:
+            return False
+        span = extent(line.region, _across(axis))
+        return any(self.lines[j].table == line.table
+                   and _mostly(span, extent(self.lines[j].region, _across(axis)))
+                   for j in self.day_lines)
+
+    def _is_header(self, line: ReadLine, axis: str, members: list[int]) -> bool:
+        """A time header cell for the event: a drawn cell of its table, outside every day's
+        column (or row) in a grid; in a list (no grid axis), one holding no named event or
+        only times."""
+        event = self.lines[members[0]]
+        if not is_drawn_cell(line) or line.table != event.table:
+            return False
+        if self._axes.get(line.table) is not None:
+            return not self._under_a_day(line, axis)
+        key = cell_key(line)
+        return key not in self.event_cells or is_time_text(self.cell_text[key])
+
+    def slot_masks(self, members: list[int], axis: str
+                   ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Masks over the atoms that may start and end the event. Times printed in its own
+        cell override the headers (a lone one is when it starts, and the end is the header's
+        or not written). Otherwise the header times whose cells begin where the event's cell
+        begins (the first time of a range, or a lone start) and end where it ends (the last
+        time of a range, or the next slot's lone start). A page may repeat its time column
+        between days: each day reads the nearest one before it. In a grid with time headers,
+        an edge no header lines up with has no time. None where geometry says nothing (no
+        drawn cell, no grid): the pointer alone decides."""
+        own = self._drawn_cell(members)
+        if own is None or not self.atoms:
+            return None, None
+        region = self.lines[members[0]].region
+        lo, hi = extent(region, axis)
+        band_lo, band_hi = extent(region, _across(axis))
+        tolerance = max(5.0, EDGE_SHARE * (hi - lo))
+        n = len(self.atoms)
+        starts, ends = np.zeros(n, bool), np.zeros(n, bool)
+        start_gap, end_gap = np.full(n, np.inf), np.full(n, np.inf)
+        headed = False  # the table has time headers at all
+        inside_start = inside_end = False
+        for key, ks in self.atoms_by_cell.items():
+            line = self.lines[self.atoms[ks[0]][0]]
+            if key == own or not self._is_header(line, axis, members):
+                continue
+            headed = True
+            c_lo, c_hi = extent(line.region, axis)
+            # An edge inside a header's slot (the slot split between two events): only the
+            # pointer can say where.
+            inside_start |= c_lo + tolerance < lo < c_hi - tolerance
+            inside_end |= c_lo + tolerance < hi < c_hi - tolerance
+            a_lo, a_hi = extent(line.region, _across(axis))
+            gap = band_lo - a_hi if a_hi <= band_lo + tolerance else 1e6 + a_lo - band_hi
+            near = min(tolerance, max(5.0, EDGE_SHARE * (c_hi - c_lo)))
+            if abs(c_lo - lo) <= near:
+                starts[ks[0]], start_gap[ks[0]] = True, gap
+            if len(ks) > 1 and abs(c_hi - hi) <= near:
+                ends[ks[-1]], end_gap[ks[-1]] = True, gap
+            if len(ks) == 1 and abs(c_lo - hi) <= near:
+                ends[ks[0]], end_gap[ks[0]] = True, gap
+        starts &= start_gap <= start_gap.min() + tolerance
+        ends &= end_gap <= end_gap.min() + tolerance
+        printed = np.zeros(n, bool)
+        printed[self.atoms_by_cell.get(own, [])] = True
+        if len({self.atoms[k][2] for k in self.atoms_by_cell.get(own, [])}) > 1:
+            return printed, printed
+        if printed.any():
+            return printed, ends
+        # In a grid with time headers, an edge under none of them (a LUNCH column under a
+        # blank header) has no time written.
+        grid = headed and self._axes.get(self.lines[members[0]].table) is not None
+        return (starts if starts.any() or (grid and not inside_start) else None,
+                ends if ends.any() or (grid and not inside_end) else None)
+
+    def corner_lines(self, members: list[int]) -> set[int]:
+        """Lines of the event's drawn cell printed in its corners or against its sides (a
+        teacher code, a room), never its name: a short line hugging the cell's left or right
+        side, or sharing a text row with another line far beside it. The line nearest the
+        cell's centre is the name's and never a corner."""
+        own = self._drawn_cell(members)
+        if own is None:
+            return set()
+        cell = [i for i, line in enumerate(self.lines) if cell_key(line) == own]
+        box = self.lines[cell[0]].region
+
+        def off_centre(i: int) -> float:
+            b = self.lines[i].box
+            return (abs(b.cx - box.cx) / max(1.0, box.width)
+                    + abs(b.cy - box.cy) / max(1.0, box.height))
+
+        central = min(cell, key=off_centre)
+        corner = set()
+        for i in cell:
+            a = self.lines[i].box
+            if i == central or self.lines[i].angle:
+                continue
+            side = min(a.x0 - box.x0, box.x1 - a.x1) < CORNER_SHARE * box.width
+            if side and a.width < 0.6 * box.width:
+                corner.add(i)
+            for j in cell:
+                b = self.lines[j].box
+                if j == i or self.lines[j].angle:
+                    continue
+                same_row = abs(a.cy - b.cy) < 0.5 * min(a.height, b.height)
+                if same_row and max(a.x0, b.x0) - min(a.x1, b.x1) > 1.5 * min(a.height,
+                                                                              b.height):
+                    corner.add(i)
+        return corner
+
+
+def restrict(p: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """The pointer's distribution over the allowed atoms (the last column, "no time written",
+    keeps its own probability; the rest of the mass goes to the allowed atoms in proportion,
+    or evenly when the pointer gave them nothing)."""
+    if mask is None:
+        return p
+    kept = np.where(np.append(mask, True), p, 0.0)
+    mass = kept[:-1].sum()
+    if mass > 0:
+        kept[:-1] *= (1.0 - p[-1]) / mass
+    elif mask.any():
+        kept[:-1] = np.where(mask, (1.0 - p[-1]) / mask.sum(), 0.0)
+    return kept

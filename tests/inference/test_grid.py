@@ -1,0 +1,97 @@
+"""The drawn grid as decoding constraints (`inference.document.grid`), on a hand-made ruled
+page read by a deliberately confused model: the grid's geometry still decides where it can.
+
+    DAY     | 9:00-10:00 | 10:00-11:00 | L | 11:30-12:30
+    Monday  | Maths      | Art         | U | Science
+    Tuesday | TAM-1 (over both slots)  | N | Break 12:00
+                                         C
+                                         H   (one cell down the whole week)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from inference.document.decode import PageDecisions, decode_blocks
+from inference.document.features import PageReading, ReadLine, time_atoms
+from inference.document.grid import restrict
+from inference.document.model import ROLES
+from inference.schema import Box
+
+R = {name: k for k, name in enumerate(ROLES)}
+
+
+def cell_line(text: str, cell: tuple[int, int, int, int], dy: int = 0) -> ReadLine:
+    x0, y0, x1, y1 = cell
+    box = Box(x0=x0 + 5, y0=y0 + 5 + dy, x1=min(x1 - 5, x0 + 5 + 10 * len(text)),
+              y1=y0 + 20 + dy)
+    return ReadLine(text=text, box=box, cell_box=Box(x0=x0, y0=y0, x1=x1, y1=y1), table=0,
+                    row=0, col=0, ruled=True)
+
+
+LUNCH = (300, 0, 340, 200)
+LINES = [
+    (cell_line("DAY", (0, 0, 100, 40)), "event"),  # a caption the model calls an event
+    (cell_line("9:00-10:00", (100, 0, 200, 40)), "time"),
+    (cell_line("10:00-11:00", (200, 0, 300, 40)), "time"),
+    (cell_line("11:30-12:30", (340, 0, 440, 40)), "time"),
+    (cell_line("Monday", (0, 40, 100, 120)), "day"),
+    (cell_line("Maths", (100, 40, 200, 120)), "event"),
+    (cell_line("Art", (200, 40, 300, 120)), "event"),
+    (cell_line("Science", (340, 40, 440, 120)), "event"),
+    (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
+    (cell_line("TAM-1", (100, 120, 300, 200)), "time"),  # looks like a range to the model
+    (cell_line("Break 12:00", (340, 120, 440, 200)), "event"),
+    *[(cell_line(letter, LUNCH, 36 * k), "event" if k < 3 else "other")
+      for k, letter in enumerate("LUNCH")],
+]
+
+
+@pytest.fixture
+def blocks():
+    page = PageReading(width=440, height=200, lines=[line for line, _ in LINES])
+    n, atoms = len(LINES), len(time_atoms(page.lines))
+    roles = np.zeros((n, len(ROLES)))
+    for i, (_, role) in enumerate(LINES):
+        roles[i, R[role]], roles[i, R["event"]] = 0.9, roles[i, R["event"]] + 0.1
+    day = np.zeros((n, n))
+    day[:, 4] = 1.0  # the day pointer says Monday for everything
+    # Pointers that know nothing: every written time and "none" alike.
+    uniform = np.full((n, atoms + 1), 1.0 / (atoms + 1))
+    decisions = PageDecisions(roles, np.eye(n), day, uniform, uniform.copy())
+    return {(b.day, b.name): (b.start_time, b.end_time) for b in decode_blocks(page, decisions)}
+
+
+def test_a_caption_in_the_band_of_the_day_headers_is_no_block(blocks):
+    assert not any(name == "DAY" for _, name in blocks)
+
+
+def test_a_drawn_cell_takes_the_times_of_the_header_edges_it_covers(blocks):
+    assert blocks[("Monday", "Maths")] == ("09:00", "10:00")
+    assert blocks[("Monday", "Art")] == ("10:00", "11:00")
+    assert blocks[("Monday", "Science")] == ("11:30", "12:30")
+
+
+def test_a_merged_cell_takes_its_slots_and_its_own_row_s_day(blocks):
+    # The model called "TAM-1" a time and pointed it at Monday: it holds no time, and its
+    # cell lies in Tuesday's row over both morning slots.
+    assert blocks[("Tuesday", "TAM-1")] == ("09:00", "11:00")
+    assert ("Monday", "TAM-1") not in blocks
+
+
+def test_a_cell_down_the_whole_week_is_one_block_per_day_without_a_header_time(blocks):
+    assert blocks[("Monday", "LUNCH")] == (None, None)
+    assert blocks[("Tuesday", "LUNCH")] == (None, None)
+
+
+def test_a_lone_time_in_a_cell_is_its_start_and_the_end_is_the_header_s(blocks):
+    assert blocks[("Tuesday", "Break")] == ("12:00", "12:30")
+
+
+def test_restrict_moves_the_pointer_s_time_mass_onto_the_allowed_atoms():
+    p = np.array([0.6, 0.3, 0.1])  # two atoms, then "no time written"
+    assert restrict(p, np.array([False, True])) == pytest.approx([0.0, 0.9, 0.1])
+    assert restrict(p, None) is p
+    assert restrict(np.array([0.9, 0.0, 0.1]), np.array([False, True])) == pytest.approx(
+        [0.0, 0.9, 0.1])
