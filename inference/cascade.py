@@ -21,11 +21,12 @@ import structlog
 from inference.calibration import Calibrated, calibrate_result
 from inference.claude import ClaudeAnswer, ClaudeFailed, ClaudeReader
 from inference.loading import PageImage, load_pages
-from inference.pipeline import PageTrace, extract_pages
+from inference.pipeline import extract_pages
 from inference.router import RouteDecision, Status, choose_result, route
 from inference.schema import TimetableData
 from inference.settings import Settings
 from inference.spend import SpendLedger
+from inference.trace import PageTrace
 
 log = structlog.get_logger(__name__)
 

@@ -10,7 +10,7 @@ import sys
 from enum import StrEnum
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import structlog
 import typer
@@ -22,6 +22,7 @@ from inference.console import refuse
 from inference.errors import InputRefused
 from inference.logs import configure
 from inference.schema import TimetableData
+from inference.settings import OcrEngineName, TierName
 
 if TYPE_CHECKING:
     from inference.cascade import CascadeResult
@@ -43,16 +44,11 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
-class OcrChoice(StrEnum):
-    rapid = "rapid"
-    tesseract = "tesseract"
-    model = "model"  # the fine-tuned recogniser, models:/yogi-ocr@champion
-
-
-class TierChoice(StrEnum):
-    auto = "auto"  # the document model when the registry has a champion, else the rules
-    document = "document"  # models:/yogi-document@champion
-    classical = "classical"  # the hand-written assembly rules
+# `--ocr` and `--tier` choices are the settings' names (which tests/inference/test_tiers.py
+# holds equal to the engine and tier registries); mypy cannot see members made from a Literal.
+OcrChoice = StrEnum("OcrChoice", [(n, n) for n in get_args(OcrEngineName)])  # type: ignore[misc]
+TierChoice = StrEnum("TierChoice", [(n, n) for n in get_args(TierName)])  # type: ignore[misc]
+RAPID = OcrChoice("rapid")
 
 
 @app.callback()
@@ -234,7 +230,7 @@ def evaluate(
 def bench_pipeline_command(
     files: Annotated[list[Path], typer.Argument(help="Documents to time.")],
     runs: Annotated[int, typer.Option(min=1)] = 3,
-    ocr: Annotated[OcrChoice, typer.Option()] = OcrChoice.rapid,
+    ocr: Annotated[OcrChoice, typer.Option()] = RAPID,
     out: Annotated[Path, typer.Option()] = Path("bench/pipeline.json"),
 ) -> None:
     """Seconds per page (p50/p95), per-stage medians and peak memory, saved as JSON."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from inference.pipeline import PageTrace
+from inference.trace import PageTrace
 
 _CELL = (40, 160, 40)
 _LINE = (200, 80, 0)

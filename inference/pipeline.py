@@ -1,44 +1,30 @@
 """Document bytes → TimetableData: the reading stages, then the document model or the rules.
 
-Stages (one module each): loading → preprocess → ocr → structure, then either the document
-model (`inference/document/`, the default when the registry has a champion) or the classical
-rules (assembly → heading → validate). `extract_page` also returns a `PageTrace` with every
-intermediate result, which the debug drawings and the document model's reading use.
+Stages (one module each): loading → preprocess → ocr → structure, then a tier
+(`inference/tiers.py`: the document model, the default when the registry has a champion, or
+the classical rules). `extract_page` returns a `PageTrace` with every intermediate result,
+which the tiers, the debug drawings and the document model's reading use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import structlog
 
-from inference.assembly import Assembly, assemble, cell_text
-from inference.heading import parse_heading
+from inference.assembly import assemble
 from inference.loading import PageImage, load_pages, load_path
 from inference.ocr import OcrEngine, get_engine
 from inference.preprocess import clean_page, quarter_turn_matrix, rotate_quarter, to_gray
-from inference.schema import OcrLine, Table, TimetableData
+from inference.schema import OcrLine, TimetableData
 from inference.settings import Settings
 from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
+from inference.tiers import read_document
 from inference.timeparse import find_times, parse_day
-from inference.validate import validate
+from inference.trace import PageTrace
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass
-class PageTrace:
-    image: np.ndarray
-    lines: list[OcrLine]
-    tables: list[Table]
-    assembly: Assembly
-    quarter_turns: int = 0
-    # Original page coordinates → `image` coordinates (flattening, deskew, quarter turns).
-    transform: np.ndarray = field(default_factory=lambda: np.eye(3))
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _vertical_share(lines: list[OcrLine]) -> float:
@@ -102,83 +88,6 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
             assembly = assemble(tables, heading_above_headers(lines))
     timings["assembly"] = time.perf_counter() - t
     return PageTrace(image, lines, tables, assembly, turns, transform, timings)
-
-
-def _confidence(traces: list[PageTrace]) -> float:
-    """A first honest estimate (calibration comes with the cascade): OCR certainty of the
-    blocks, discounted for implied times, missing times and warnings."""
-    blocks = [b for trace in traces for b in trace.assembly.blocks]
-    if not blocks:
-        return 0.0
-    block_conf = float(np.mean([b.confidence or 0.0 for b in blocks]))
-    timed = sum(b.start_time is not None and b.end_time is not None for b in blocks) / len(blocks)
-    ruled = all(table.ruled for trace in traces for table in trace.tables)
-    return round(block_conf * (0.5 + 0.5 * timed) * (1.0 if ruled else 0.7), 4)
-
-
-def assemble_document(traces: list[PageTrace]) -> TimetableData:
-    blocks = [b for trace in traces for b in trace.assembly.blocks]
-    warnings = [w for trace in traces for w in trace.assembly.warnings]
-    for index, trace in enumerate(traces):
-        if not trace.assembly.blocks:
-            warnings.append(f"page {index + 1}: no timetable found, skipped")
-    heading_text = "\n".join(
-        cell_text([line]) for trace in traces for line in trace.assembly.heading_lines
-    )
-    heading = parse_heading(heading_text)
-    warnings.extend(validate(blocks))
-    return TimetableData(
-        teacher=heading.teacher,
-        class_name=heading.class_name,
-        term=heading.term,
-        year=heading.year,
-        timeblocks=blocks,
-        confidence=_confidence(traces),
-        tier="classical",
-        model_versions={},
-        warnings=warnings,
-    )
-
-
-def document_model(settings: Settings):
-    """(model, registry version) of the document tier (`models:/yogi-document@champion`, or
-    the alias in settings), or the `ModelUnavailable` saying why there is none."""
-    return _document_model(settings.document_alias, settings.mlflow_tracking_uri,
-                           settings.model_cache_dir)
-
-
-@lru_cache(maxsize=2)
-def _document_model(alias: str, tracking_uri: str, cache_dir: Path):
-    """Looked up once per process and registry either way: without a champion, every
-    extraction would otherwise query the registry again."""
-    from inference.document.tier import load_champion
-    from inference.model_store import ModelUnavailable
-
-    try:
-        return load_champion(alias, tracking_uri=tracking_uri, cache_dir=cache_dir)
-    except ModelUnavailable as error:
-        return error
-
-
-def read_document(traces: list[PageTrace], settings: Settings, tier: str = "auto"
-                  ) -> TimetableData:
-    """The timetable from the pages' readings: the document model (`document`; `auto` when
-    the registry has a champion) or the classical rules (`classical`)."""
-    if tier == "classical":
-        return assemble_document(traces)
-    from inference.document.features import page_reading
-    from inference.document.tier import document_result, read_page
-
-    loaded = document_model(settings)
-    if isinstance(loaded, Exception):
-        if tier == "document":
-            raise loaded
-        # The normal state while the document model has not earned `champion`: not a warning.
-        log.info("document model unavailable; classical rules", reason=str(loaded))
-        return assemble_document(traces)
-    model, version = loaded
-    pages = [read_page(model, page_reading(trace)) for trace in traces]
-    return document_result(pages, {"document": version})
 
 
 def extract_pages(

@@ -15,6 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_MEGAPIXELS = 60.0  # also the default of a bare `load_pages` call
 DEFAULT_PDF_DPI = 200
 
+# The names `inference.ocr.ENGINES` and `inference.tiers.tier_names()` register (a test holds
+# them equal: settings sit below both registries, so they cannot import them).
 OcrEngineName = Literal["rapid", "tesseract", "model"]
 TierName = Literal["auto", "classical", "document"]
 

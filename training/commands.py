@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from training.baseline import bench_baseline
 from training.calibration.cli import register as register_calibration
 from training.cli import bench_document, train_app
 from training.data_cli import data_app
@@ -61,3 +62,4 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     register_calibration(app, bench_app)  # yogi calibrate, yogi bench cascade
     bench_app.command("document")(bench_document)
     bench_app.command("ocr")(bench_ocr)
+    bench_app.command("baseline")(bench_baseline)

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from inference.document.decode import PageDecisions, decode_blocks, decode_heading
-from inference.document.features import PageReading
+from inference.document.features import PageReading, page_reading
 from inference.document.model import DocumentModel, PageTensors, page_tensors
 from inference.heading import Heading
 from inference.schema import TimeBlock, TimetableData
 from inference.validate import validate
+
+if TYPE_CHECKING:
+    from inference.settings import Settings
+    from inference.trace import PageTrace
 
 MODEL_NAME = "yogi-document"
 RELEASE_ARTEFACT = "artifacts/release"  # inside the logged pyfunc (training/document/pyfunc.py)
@@ -82,3 +87,17 @@ def document_result(pages: list[PageResult], versions: dict[str, str]) -> Timeta
         year=heading.year, timeblocks=blocks, confidence=round(confidence, 4),
         tier="document-model", model_versions=versions, warnings=warnings,
     )
+
+
+class DocumentTier:
+    """The document model as a tier (`inference.tiers`): the registry's model under the
+    settings' alias, loaded once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.model, self.version = load_champion(
+            settings.document_alias, tracking_uri=settings.mlflow_tracking_uri,
+            cache_dir=settings.model_cache_dir)
+
+    def read(self, traces: list[PageTrace]) -> TimetableData:
+        pages = [read_page(self.model, page_reading(trace)) for trace in traces]
+        return document_result(pages, {"document": self.version})

@@ -78,11 +78,13 @@ def test_eval_on_the_dev_pages(dev_dir: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     scores = json.loads(out.read_text())
     assert set(scores["documents"]) == {p.stem for p in (dev_dir / "labels").glob("*.json")}
-    # A regression guard, not a target: the two primary-school pages stay right, and the set
-    # as a whole no worse than measured when the six harder pages arrived (micro 0.599).
+    # A regression guard on the set as a whole, a little under what was measured when the
+    # decoding learnt the drawn grid (micro 0.933, every page ≥ 0.78; 0.599 before it), and
+    # the primary-school pages stay right.
     for name in ("ly_1_1", "ly_3"):
-        assert scores["documents"][name]["strictF1"] >= 0.9
-    assert scores["micro"]["strictF1"] >= 0.55
+        assert scores["documents"][name]["strictF1"] >= 0.95
+    assert all(page["strictF1"] >= 0.7 for page in scores["documents"].values())
+    assert scores["micro"]["strictF1"] >= 0.9
     assert "mean per-document strict F1" in result.stdout
 
 

@@ -14,14 +14,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from inference.calibration import CALIBRATED_TIERS
 from inference.settings import OcrEngineName
 
 console = Console()
 
 
-class TierChoice(StrEnum):
-    classical = "classical"
-    document = "document"
+# The tiers that have calibrators (inference.calibration.CALIBRATED_TIERS).
+TierChoice = StrEnum("TierChoice", [(n, n) for n in CALIBRATED_TIERS])  # type: ignore[misc]
+CLASSICAL = TierChoice("classical")
 
 
 DataDir = Annotated[Path, typer.Option(
@@ -51,7 +52,7 @@ def _check_inputs(data: Path, predictions: Path | None) -> None:
 def calibrate_command(
     data: DataDir,
     predictions: Predictions = None,
-    tier: TierOption = TierChoice.classical,
+    tier: TierOption = CLASSICAL,
     ocr: Ocr = None,
     folds: Folds = 5,
     bins: Bins = 10,
@@ -87,7 +88,7 @@ def calibrate_command(
 def bench_cascade_command(
     data: DataDir,
     predictions: Predictions = None,
-    tier: TierOption = TierChoice.classical,
+    tier: TierOption = CLASSICAL,
     ocr: Ocr = None,
     folds: Folds = 5,
     bins: Bins = 10,

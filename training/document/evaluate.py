@@ -75,10 +75,11 @@ def evaluate(model: DocumentModel, examples: Sequence[Example], versions: dict[s
 def real_page_scores(model: DocumentModel, real_dir: Path) -> tuple[dict, dict]:
     """(model, rules) scores on labelled real pages (`images/`, `labels/` with the same stems),
     both reading the same OCR of each page."""
+    from inference.classical import assemble_document
     from inference.document.features import page_reading
     from inference.loading import load_path
     from inference.ocr import get_engine
-    from inference.pipeline import assemble_document, extract_page
+    from inference.pipeline import extract_page
     from inference.settings import Settings
 
     engine = get_engine("rapid", Settings())

@@ -13,10 +13,11 @@ import multiprocessing as mp
 from collections.abc import Callable
 from pathlib import Path
 
+from inference.classical import assemble_document
 from inference.document.features import page_reading
 from inference.loading import load_path
 from inference.ocr import get_engine
-from inference.pipeline import assemble_document, extract_page
+from inference.pipeline import extract_page
 from inference.settings import Settings
 
 

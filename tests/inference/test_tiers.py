@@ -1,0 +1,40 @@
+"""`inference.tiers`: the tiers by name, and what `auto` chooses."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+
+from inference.model_store import ModelUnavailable
+from inference.ocr import ENGINES
+from inference.settings import OcrEngineName, Settings, TierName
+from inference.tiers import get_tier, read_document, tier_names
+from inference.trace import PageTrace
+
+
+def test_the_settings_name_exactly_the_registered_engines_and_tiers():
+    # Settings sit below both registries; this keeps their Literals, and so the CLI choices,
+    # equal to what is registered.
+    assert set(get_args(OcrEngineName)) == set(ENGINES)
+    assert list(get_args(TierName)) == tier_names()
+
+
+def test_an_unknown_tier_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="auto, classical, document"):
+        get_tier("oracle", Settings())
+
+
+def test_auto_falls_back_to_the_rules_without_a_document_champion(tmp_path):
+    import numpy as np
+
+    from inference.assembly import Assembly
+
+    settings = Settings(mlflow_tracking_uri=f"sqlite:///{tmp_path / 'empty.db'}",
+                        data_dir=tmp_path)
+    with pytest.raises(ModelUnavailable):
+        get_tier("document", settings)
+    blank = PageTrace(image=np.zeros((10, 10, 3), np.uint8), lines=[], tables=[],
+                      assembly=Assembly())
+    result = read_document([blank], settings)
+    assert result.tier == "classical" and result.timeblocks == []
