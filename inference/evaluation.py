@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from inference.schema import TimeBlock, TimetableData
+from inference.timeparse import from_hhmm
 
 _PUNCT = re.compile(r"[-–—/&,+()*.:;!?'\"]")
 MATCH_THRESHOLD = 0.8
@@ -32,15 +33,8 @@ def name_similarity(pred: TimeBlock, gold: TimeBlock) -> float:
     return max(names_only, _ratio(with_notes_p, with_notes_g))
 
 
-def _minutes(value: str | None) -> int | None:
-    if value is None:
-        return None
-    hours, minutes = value.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def _overlap(a: TimeBlock, b: TimeBlock) -> int:
-    a0, a1, b0, b1 = (_minutes(v) for v in (a.start_time, a.end_time, b.start_time, b.end_time))
+    a0, a1, b0, b1 = (from_hhmm(v) for v in (a.start_time, a.end_time, b.start_time, b.end_time))
     if None in (a0, a1, b0, b1):
         return 0
     return max(0, min(a1, b1) - max(a0, b0))  # type: ignore[type-var, arg-type]
@@ -49,7 +43,7 @@ def _overlap(a: TimeBlock, b: TimeBlock) -> int:
 def times_right(pred: TimeBlock, gold: TimeBlock) -> bool:
     """Both start and end within 5 minutes (a missing time matches only a missing time)."""
     for p, g in ((pred.start_time, gold.start_time), (pred.end_time, gold.end_time)):
-        pm, gm = _minutes(p), _minutes(g)
+        pm, gm = from_hhmm(p), from_hhmm(g)
         if (pm is None) != (gm is None):
             return False
         if pm is not None and gm is not None and abs(pm - gm) > TIME_TOLERANCE_MIN:

@@ -17,7 +17,9 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 Day = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 Tier = Literal["classical", "document-model", "claude", "human"]
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# A contract time: 24-hour HH:MM (the Claude tool's schema states the same pattern).
+HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+_HHMM = re.compile(HHMM_PATTERN)
 
 
 class ContractModel(BaseModel):

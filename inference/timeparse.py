@@ -37,6 +37,14 @@ class TimeSpan:
     span: tuple[int, int]
 
 
+def from_hhmm(value: str | None) -> int | None:
+    """A contract time ("13:05") in minutes after midnight; None stays None."""
+    if value is None:
+        return None
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
 def to_hhmm(minutes: int) -> str:
     minutes = max(0, min(minutes, 23 * 60 + 59))
     return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -13,12 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import GenerateJsonSchema
 
-from inference.schema import Day
+from inference.schema import HHMM_PATTERN, Day
 
 TOOL_NAME = "record_timetable"
 TOOL_DESCRIPTION = "Record every event of the school timetable shown in the images."
 
-_HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 _TIME_DESCRIPTION = "24-hour HH:MM, or null when the document gives no time."
 
 
@@ -31,8 +30,8 @@ class _ToolModel(BaseModel):
 class ToolTimeBlock(_ToolModel):
     day: Day
     name: str = Field(min_length=1)
-    start_time: str | None = Field(pattern=_HHMM_PATTERN, description=_TIME_DESCRIPTION)
-    end_time: str | None = Field(pattern=_HHMM_PATTERN, description=_TIME_DESCRIPTION)
+    start_time: str | None = Field(pattern=HHMM_PATTERN, description=_TIME_DESCRIPTION)
+    end_time: str | None = Field(pattern=HHMM_PATTERN, description=_TIME_DESCRIPTION)
     notes: str | None
 
 

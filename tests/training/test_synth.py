@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from inference.schema import TimetableData
+from inference.schema import HHMM_PATTERN, TimetableData
 from training.data_cli import data_app
 from training.synth.writer import plan_document, synthesize
 
@@ -67,7 +67,7 @@ def test_other_seed_gives_other_set(dataset: Path, tmp_path: Path):
 
 
 def test_labels_are_valid_contract_json(dataset: Path):
-    hhmm = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+    hhmm = re.compile(HHMM_PATTERN)
     for label, _, _ in _docs(dataset):
         data = TimetableData.model_validate(label)
         assert data.tier == "human" and data.confidence == 1.0

@@ -16,6 +16,7 @@ from inference.document.features import PageReading, line_days, time_atoms
 from inference.document.model import ROLES
 from inference.preprocess import map_points
 from inference.schema import Box, TimetableData
+from inference.timeparse import from_hhmm
 
 HEADING_FIELDS = {"teacher": "teacher", "className": "class", "term": "term", "year": "year"}
 _MIN_COVER = 0.3  # share of an OCR line's box a drawn line must cover to lend it its labels
@@ -56,13 +57,6 @@ def line_role(drawn: dict) -> str:
     return drawn["role"] if drawn["role"] in ROLES else "other"
 
 
-def _minutes(hhmm: str | None) -> int | None:
-    if hhmm is None:
-        return None
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def page_targets(reading: PageReading, layout: dict, label: TimetableData,
                  transform: np.ndarray) -> PageTargets:
     drawn = [(_mapped_box(d["quad"], transform), d) for d in layout["lines"]]
@@ -101,7 +95,7 @@ def page_targets(reading: PageReading, layout: dict, label: TimetableData,
         if any(named[j] & days for j in range(n)):
             day_of[i] = [float(bool(named[j] & days)) for j in range(n)]
         for target, edge in ((start_of, "start_time"), (end_of, "end_time")):
-            wanted = {_minutes(getattr(block, edge)) for block in gold if block.time_scored}
+            wanted = {from_hhmm(getattr(block, edge)) for block in gold if block.time_scored}
             if not wanted:
                 continue
             if wanted == {None}:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from inference.schema import DAYS, TimeBlock, TimetableData
-from training.synth.timefmt import TimeStyle, hhmm
+from inference.timeparse import to_hhmm
+from training.synth.timefmt import TimeStyle
 from training.synth.vocab import Region
 
 LayoutKind = Literal["days_rows", "days_cols", "list"]
@@ -114,8 +115,8 @@ class Content:
             blocks.append(TimeBlock(
                 day=DAYS[day],
                 name=ev.name,
-                start_time=hhmm(ev.start),
-                end_time=hhmm(ev.end) if ev.end is not None else None,
+                start_time=to_hhmm(ev.start),
+                end_time=to_hhmm(ev.end) if ev.end is not None else None,
                 notes=ev.notes_text(),
                 time_scored=ev.time_scored,
             ))

@@ -76,7 +76,3 @@ def format_range(start: int, end: int, style: TimeStyle, rng: random.Random) -> 
     if style.ampm in ("end", "both"):
         second += _suffix(end, style)
     return f"{first}{style.range_sep}{second}"
-
-
-def hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
