@@ -56,6 +56,43 @@ def _box_from_quad(quad: list[list[float]]) -> Box:
     return Box(x0=min(xs), y0=min(ys), x1=max(xs), y1=max(ys))
 
 
+class UprightLines:
+    """RapidOCR's 0/180° classifier, trusted only where the direction is in doubt. A crop that
+    was turned because it stood upright (rotated header text) may read either way; a line
+    lying flat on a page the preprocessing set upright reads as it lies, even when the
+    classifier is near-certain otherwise ("9:10-10:00" read as "00:01-01:6"). Unless most flat
+    lines vote to flip: then the page itself is upside down and every verdict stands.
+
+    Installed on one RapidOCR instance, it wraps its crop and classifier steps, which that
+    instance runs one after the other for each page (an engine reads one page at a time)."""
+
+    def __init__(self, crops, classify) -> None:
+        self._crops, self._classify = crops, classify
+        self._standing: list[bool] = []
+
+    @classmethod
+    def install(cls, ocr) -> None:
+        wrapper = cls(ocr.get_crop_img_list, ocr.text_cls)
+        ocr.get_crop_img_list, ocr.text_cls = wrapper.crops, wrapper.classify
+
+    def crops(self, img: np.ndarray, boxes) -> list[np.ndarray]:
+        found = self._crops(img, boxes)
+        # RapidOCR turns a crop at least 1.5 times as tall as wide before reading it.
+        self._standing = [
+            np.linalg.norm(b[0] - b[3]) >= 1.5 * np.linalg.norm(b[0] - b[1]) for b in boxes]
+        return found
+
+    def classify(self, crops: list[np.ndarray]):
+        turned, verdicts, elapsed = self._classify(crops)
+        flat = [k for k, standing in enumerate(self._standing) if not standing]
+        sure = self._classify.cls_thresh
+        flipped = [k for k in flat if "180" in verdicts[k][0] and verdicts[k][1] > sure]
+        if len(flipped) * 2 < len(flat):
+            for k in flipped:
+                turned[k], verdicts[k] = crops[k], ["0", verdicts[k][1]]
+        return turned, verdicts, elapsed
+
+
 @register_engine("rapid")
 class RapidOcrEngine:
     name = "rapid"
@@ -67,6 +104,7 @@ class RapidOcrEngine:
         # The 0/180° classifier flips short upright strings ("9:00" → "00:6") at its default
         # threshold of 0.9; only a near-certain verdict should turn a crop over.
         self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
+        UprightLines.install(self._ocr)
 
     def read_page(self, image: np.ndarray) -> list[OcrLine]:
         result, _ = self._ocr(image)

@@ -1,0 +1,64 @@
+"""`inference.ocr`: the RapidOCR engine reads flat lines as they lie, and a page upside down
+still reads (the 0/180° classifier is trusted where the direction is in doubt)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from inference.ocr import RapidOcrEngine, UprightLines
+
+TEXTS = ["9:10-10:00", "Monday 11:40", "ENGLISH 3", "10:50-11:40", "Tuesday", "MATHS 4"]
+
+
+def page() -> np.ndarray:
+    image = np.full((420, 700, 3), 255, np.uint8)
+    for k, text in enumerate(TEXTS):
+        cv2.putText(image, text, (40, 60 + 60 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
+    return image
+
+
+@pytest.fixture(scope="module")
+def engine() -> RapidOcrEngine:
+    return RapidOcrEngine()
+
+
+def _read(engine: RapidOcrEngine, image: np.ndarray) -> set[str]:
+    return {line.text.replace(" ", "") for line in engine.read_page(image)}
+
+
+class _Classifier:
+    """RapidOCR's classifier, scripted: flips the crops named in `flip` (near-certainly)."""
+
+    cls_thresh = 0.99
+
+    def __init__(self, flip: set[int]) -> None:
+        self.flip = flip
+
+    def __call__(self, crops):
+        turned = [np.rot90(c, 2) if k in self.flip else c.copy() for k, c in enumerate(crops)]
+        return turned, [["180" if k in self.flip else "0", 0.999] for k in range(len(crops))], 0
+
+
+def _classified(flip: set[int]) -> list[str]:
+    flat = np.array([[0, 0], [100, 0], [100, 20], [0, 20]], np.float32)
+    standing = np.array([[0, 0], [20, 0], [20, 100], [0, 100]], np.float32)
+    boxes = [flat, flat, flat, standing]
+    crops = [np.full((20, 100, 3), k, np.uint8) for k in range(4)]
+    lines = UprightLines(lambda image, found: crops, _Classifier(flip))
+    lines.crops(None, boxes)
+    return [verdict[0] for verdict in lines.classify(crops)[1]]
+
+
+def test_a_flat_line_is_not_turned_over_on_an_upright_page():
+    assert _classified({0, 3}) == ["0", "0", "0", "180"]  # the standing crop may turn
+
+
+def test_most_flat_lines_turned_over_mean_the_page_is_upside_down():
+    assert _classified({0, 1, 2}) == ["180", "180", "180", "0"]
+
+
+def test_an_upside_down_page_still_reads(engine):
+    read = _read(engine, cv2.rotate(page(), cv2.ROTATE_180))
+    assert len({"9:10-10:00", "10:50-11:40", "Tuesday"} & read) >= 2
