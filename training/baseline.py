@@ -79,9 +79,10 @@ def _days_down_column(g: Grid, dc: int) -> list[TimeBlock]:
     for this, following in zip(starts, starts[1:], strict=False):  # a lone start ends at the next
         if slots[this][1] is None:
             slots[this] = (slots[this][0], slots[following][0])
-    blocks = []
+    blocks: list[TimeBlock] = []
+    seen_by_day: dict[int, set[int]] = {}  # a day header over several grid lines is one day
     for r, day in day_rows:
-        seen = {id(g[r][dc])}
+        seen = seen_by_day.setdefault(id(g[r][dc]), {id(g[r][dc])})
         for c in range(dc + 1, width):
             cell = g[r][c]
             if id(cell) in seen:
@@ -127,13 +128,14 @@ def read_grids(path: Path, ocr: Any) -> list[Grid]:
 
     tables = Image(src=str(path)).extract_tables()
     result, _ = ocr(str(path))
-    grids, cells = [], {}
+    grids: list[Grid] = []
+    cells: dict[tuple[int, int, int, int], Cell] = {}
     for table in tables:
         rows = [[cells.setdefault((c.bbox.x1, c.bbox.y1, c.bbox.x2, c.bbox.y2), Cell())
                  for c in row] for row in table.content.values()]
         width = max(len(row) for row in rows)
         grids.append([row + [Cell() for _ in range(width - len(row))] for row in rows])
-    pieces: dict[tuple[int, int, int, int], list] = {}
+    pieces: dict[tuple[int, int, int, int], list[tuple[float, float, float, str]]] = {}
     for quad, text, _score in result or []:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
@@ -154,9 +156,10 @@ def predict(path: Path, ocr: Any) -> TimetableData:
 
 
 def bench_baseline(
-    images: Annotated[Path, typer.Argument(metavar="IMAGES_DIR", help="page images (png, jpg, tif, bmp, webp)")],
+    images: Annotated[Path, typer.Argument(metavar="IMAGES_DIR",
+                                           help="page images (png, jpg, tif, bmp, webp)")],
     labels: Annotated[Path, typer.Argument(metavar="LABELS_DIR",
-                                             help="gold TimetableData JSON, one per image stem")],
+                                           help="gold TimetableData JSON, one per image stem")],
     out: Annotated[Path, typer.Option()] = Path("bench/baseline.json"),
 ) -> None:
     """The off-the-shelf baseline (img2table tables + RapidOCR text + one generic grid rule)
