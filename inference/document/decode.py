@@ -17,7 +17,7 @@ from inference.schema import Box, TimeBlock
 from inference.timeparse import strip_times, to_hhmm
 
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
-_TIME = ROLES.index("time")
+_TIME, _DAY = ROLES.index("time"), ROLES.index("day")
 _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": "year"}
 # Below this day-pointer probability for every day header, an "event" belongs to no day. Chosen
 # on the training set's held-out split (see the note of issue 5), never on dev or bench pages.
@@ -125,26 +125,30 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
 
 
 def line_roles(reading: PageReading, decisions: PageDecisions,
-               atoms: list[tuple[int, int, int]]) -> np.ndarray:
-    """Each line's most probable role, where a worded line that holds no written time cannot
-    be a time header ("TAM-1" or "ENG-1" look like ranges to the model, not to the parser)."""
+               atoms: list[tuple[int, int, int]], day_names: list[list[str]]) -> np.ndarray:
+    """Each line's most probable role among those its text allows: a worded line that holds
+    no written time is no time header ("TAM-1" or "ENG-1" look like ranges to the model, not
+    to the parser), and a line that names no day is no day header (a "C" of "LUNCH")."""
     probs = decisions.roles.copy()
     timed = {i for i, _, _ in atoms}
     for i, line in enumerate(reading.lines[:len(probs)]):
         if i not in timed and sum(c.isalpha() for c in line.text) >= 2:
             probs[i, _TIME] = 0.0
+        if not day_names[i]:
+            probs[i, _DAY] = 0.0
     return probs.argmax(1)
 
 
 def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBlock]:
     n = len(decisions.roles)
     atoms = time_atoms(reading.lines[:n])
-    role = line_roles(reading, decisions, atoms)
-    event_lines = [i for i in range(n) if role[i] in (_EVENT, _NOTES)]
-    minutes = [m for _, _, m in atoms]
     day_names = line_days(reading.lines[:n])
+    role = line_roles(reading, decisions, atoms, day_names)
+    minutes = [m for _, _, m in atoms]
     candidates = [j for j in range(n) if day_names[j]]
     grid = Grid(reading, role, day_names, atoms)
+    event_lines = sorted({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
+                         | grid.body_lines())
     blocks = []
     for members in event_groups(reading, event_lines, decisions.group):
         members = grid.whole_cell(members)

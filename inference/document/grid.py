@@ -124,6 +124,28 @@ class Grid:
             return keys.pop()
         return None
 
+    def body_lines(self) -> set[int]:
+        """Worded lines of drawn cells in a grid's body (under a day, beyond the day headers'
+        band) that the model left out of every event: every filled cell of a timetable's body
+        is an event, whatever its wording."""
+        body = set()
+        for i, line in enumerate(self.lines):
+            axis = self._axes.get(line.table)
+            if (axis is None or not is_drawn_cell(line) or self.role[i] in (_EVENT, _NOTES, _DAY)
+                    or not any(c.isalpha() for c in strip_times(line.text))):
+                continue
+            if self._under_a_day(line, axis) and self._after_the_day_headers(line, axis):
+                body.add(i)
+        return body
+
+    def _after_the_day_headers(self, line: ReadLine, axis: str) -> bool:
+        """The cell begins where its table's day headers end along the time axis or later:
+        below a row of day names, right of a column of them (a title above is no body)."""
+        ends = [extent(self.lines[j].region, axis)[1] for j in self.day_lines
+                if self.lines[j].table == line.table]
+        lo, hi = extent(line.region, axis)
+        return lo >= max(ends) - EDGE_SHARE * (hi - lo)
+
     def whole_cell(self, members: list[int]) -> list[int]:
         """The event's lines and every other worded line of its drawn cell (a letter of a word
         spelled down the cell, a code the model called "other"): the cell is the unit. Day

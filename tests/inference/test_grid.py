@@ -6,6 +6,8 @@ page read by a deliberately confused model: the grid's geometry still decides wh
     Tuesday | TAM-1 (over both slots)  | N | Break 12:00
                                          C
                                          H   (one cell down the whole week)
+
+with a title row "Class 9WOD" above it.
 """
 
 from __future__ import annotations
@@ -42,15 +44,16 @@ LINES = [
     (cell_line("Science", (340, 40, 440, 120)), "event"),
     (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
     (cell_line("TAM-1", (100, 120, 300, 200)), "time"),  # looks like a range to the model
-    (cell_line("Break 12:00", (340, 120, 440, 200)), "event"),
-    *[(cell_line(letter, LUNCH, 36 * k), "event" if k < 3 else "other")
-      for k, letter in enumerate("LUNCH")],
+    (cell_line("Break 12:00", (340, 120, 440, 200)), "other"),  # a filled body cell
+    (cell_line("Class 9WOD", (0, -40, 440, 0)), "other"),  # a title row above the grid
+    *[(cell_line(letter, LUNCH, 36 * k), ("event", "event", "event", "day", "other")[k])
+      for k, letter in enumerate("LUNCH")],  # "C" called a day header: it names none
 ]
 
 
 @pytest.fixture
 def blocks():
-    page = PageReading(width=440, height=200, lines=[line for line, _ in LINES])
+    page = PageReading(width=440, height=240, lines=[line for line, _ in LINES])
     n, atoms = len(LINES), len(time_atoms(page.lines))
     roles = np.zeros((n, len(ROLES)))
     for i, (_, role) in enumerate(LINES):
@@ -86,7 +89,12 @@ def test_a_cell_down_the_whole_week_is_one_block_per_day_without_a_header_time(b
 
 
 def test_a_lone_time_in_a_cell_is_its_start_and_the_end_is_the_header_s(blocks):
+    # The model called the cell "other": every filled cell of the grid's body is an event.
     assert blocks[("Tuesday", "Break")] == ("12:00", "12:30")
+
+
+def test_a_title_above_the_day_headers_is_no_event(blocks):
+    assert not any("9WOD" in name for _, name in blocks)
 
 
 def test_restrict_moves_the_pointer_s_time_mass_onto_the_allowed_atoms():
