@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from inference.assembly import cell_text
 from inference.heading import parse_heading
+from inference.reading import cell_text
 from inference.schema import TimetableData
 from inference.validate import validate
 

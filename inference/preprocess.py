@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from inference.structure import line_mask
+from inference.rulings import line_mask
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:

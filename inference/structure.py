@@ -11,29 +11,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from inference.rulings import line_mask
 from inference.schema import Box, Cell, OcrLine, Table
 from inference.timeparse import find_times, parse_day
 
 # A name, a teacher, a room and a class in the corners: more paragraphs than that in one ruled
 # region are entries of a table the ruling only frames.
 _MAX_PARAGRAPHS_PER_EVENT = 4
-
-
-def line_mask(gray: np.ndarray) -> np.ndarray:
-    """Binary mask (255 = ruling line) of long horizontal and vertical strokes."""
-    binary = cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10
-    )
-    h, w = gray.shape
-    horizontal = cv2.morphologyEx(
-        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 35), 1))
-    )
-    vertical = cv2.morphologyEx(
-        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(25, h // 35)))
-    )
-    mask = cv2.bitwise_or(horizontal, vertical)
-    # Close small breaks where lines meet or where a scan faded them.
-    return cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)
 
 
 def _cluster(values: list[float], tolerance: float) -> list[float]:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from inference.assembly import reading_order
 from inference.document.features import PageReading, cell_key, line_days, time_atoms
 from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.model import ROLES
 from inference.heading import Heading, parse_heading
+from inference.reading import reading_order
 from inference.schema import Box, TimeBlock
 from inference.timeparse import strip_times, to_hhmm
 

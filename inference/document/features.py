@@ -100,7 +100,7 @@ def reading_units(lines: list[ReadLine]) -> list[list[int]]:
 
 
 def _in_reading_order(lines: list[ReadLine], unit: list[int]) -> list[int]:
-    from inference.assembly import reading_order
+    from inference.reading import reading_order
 
     read = [lines[i].ocr_line() for i in unit]
     index_of = {id(line): i for i, line in zip(unit, read, strict=True)}

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from inference.assembly import assemble, cell_text, name_and_notes, reading_order
+from inference.assembly import assemble, name_and_notes
+from inference.reading import cell_text, reading_order
 from inference.schema import Box, Cell, OcrLine, Table, TimeBlock
 
 
