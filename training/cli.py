@@ -97,6 +97,42 @@ def document_prepare(
     console.print(f"{done} pages cached in {data / READING_FILE}")
 
 
+@train_app.command("align-check")
+def align_check(
+    data: Annotated[list[Path], typer.Option("--data", exists=True, file_okay=False,
+                                             help="a prepared generated set; repeatable")],
+    limit: Annotated[int | None, typer.Option(min=1, help="first N pages of each set")] = None,
+    out: Annotated[Path, typer.Option()] = Path("bench/align.json"),
+) -> None:
+    """How well targets aligned from a contract label alone (as a reviewer's correction gives
+    them) agree with the targets the data engine's layout labels give, per head."""
+    import json
+    from dataclasses import asdict
+
+    from training.document.align import agreement, aligned_targets
+    from training.document.data import load_examples
+
+    pages = []
+    for folder in data:
+        try:
+            examples = load_examples(folder, limit)
+        except FileNotFoundError as error:
+            from inference.console import refuse
+
+            raise refuse(str(error)) from None
+        pages.extend((e.reading, aligned_targets(e.reading, e.label), e.targets)
+                     for e in examples)
+    report = {"pages": len(pages), "sets": [str(d) for d in data],
+              "agreement": asdict(agreement(pages))}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    table = Table("head", "agreement", title=f"label-only alignment vs layout labels "
+                  f"({len(pages)} pages)")
+    for head, value in report["agreement"].items():
+        table.add_row(head, f"{value:.3f}")
+    console.print(table)
+
+
 @train_app.command("document")
 def document(
     data: Annotated[list[Path], typer.Option(

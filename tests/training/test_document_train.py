@@ -40,16 +40,6 @@ def test_a_prepare_stopped_mid_write_resumes_without_its_torn_line(tmp_path: Pat
     assert cache.read_text() == '{"id": "syn-000000"}\n{"id": "syn-000001"}\n'
 
 
-@pytest.fixture(scope="module")
-def prepared(ocr_set: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from training.document.data import READING_FILE
-    from training.document.prepare import prepare
-
-    data = tmp_path_factory.mktemp("doc") / "set"
-    shutil.copytree(ocr_set, data)
-    assert prepare(data, data / READING_FILE, "rapid", workers=1) == 3
-    return data
-
 
 def test_a_merged_copy_keeps_the_frozen_states_and_relabels_its_times(prepared: Path):
     import numpy as np

@@ -88,7 +88,7 @@ def page_targets(reading: PageReading, layout: dict, label: TimetableData,
     atoms = time_atoms(reading.lines)
     start_of = np.zeros((n, len(atoms) + 1), np.float32)
     end_of = np.zeros((n, len(atoms) + 1), np.float32)
-    aligned = _aligned(reading)
+    aligned = aligned_with(reading)
     for i in np.flatnonzero(is_event):
         gold = [label.timeblocks[b] for b in blocks[i] if b < len(label.timeblocks)]
         days = {block.day for block in gold}
@@ -109,7 +109,7 @@ def page_targets(reading: PageReading, layout: dict, label: TimetableData,
     return PageTargets(roles, blocks, same_event, day_of, start_of, end_of)
 
 
-def _aligned(reading: PageReading) -> np.ndarray:
+def aligned_with(reading: PageReading) -> np.ndarray:
     """(n, n): the centre of line j's text lies within the column or the row band of line i's
     cell (a header above or beside it, or the cell itself)."""
     cells = np.array([[b.x0, b.y0, b.x1, b.y1] for b in

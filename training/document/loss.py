@@ -31,7 +31,9 @@ def _pointer_nll(logits: torch.Tensor, target: np.ndarray) -> torch.Tensor | Non
 def role_weights(examples: Sequence[Example]) -> torch.Tensor:
     """Cross-entropy weights (median frequency / frequency)^½, clipped to [0.5, 5]: a page
     has one teacher line and fifty event lines, and both matter to the answer."""
-    counts = np.bincount([r for e in examples for r in e.targets.roles], minlength=len(ROLES))
+    # Masked lines (a role the alignment of a correction could not place, -100) count for none.
+    counts = np.bincount([r for e in examples for r in e.targets.roles if r >= 0],
+                         minlength=len(ROLES))
     present = counts[counts > 0]
     weights = np.sqrt(np.median(present) / np.maximum(counts, 1))
     return torch.tensor(np.clip(weights, 0.5, 5.0), dtype=torch.float32)
