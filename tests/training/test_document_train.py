@@ -7,8 +7,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 from training.document.gate import gate
 
 RULES = {"strictF1": 0.60}
