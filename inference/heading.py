@@ -48,6 +48,26 @@ def _labelled(text: str, label: str) -> str | None:
     return match.group(1).strip(" ,;|") if match else None
 
 
+def _term(text: str) -> str | None:
+    """The term as schools write it: a season with its half ("Autumn 2", "Spring"; a year
+    joined to it by a hyphen stays, "Fall-2024"), a numbered term ("Term 3"), or a semester
+    ("ODD SEMESTER", "Even Sem 2020-21")."""
+    term_text = _labelled(text, "term") or text
+    match = re.search(rf"\b{_SEASON}(?:\s*(?:term\s*)?([1-6])\b|(-20\d\d)\b)?", term_text,
+                      re.IGNORECASE)
+    if match:
+        season = match.group(1).capitalize()
+        if match.group(2):
+            return f"{season} {match.group(2)}"
+        return season + (match.group(3) or "")
+    numbered = re.search(r"\bterm\s*[:\-–]?\s*([1-6])\b", text, re.IGNORECASE)
+    if numbered:
+        return f"Term {numbered.group(1)}"
+    semester = re.search(r"\b(?:odd|even)\s+sem(?:ester)?\b(?:\s+20\d\d\s*[-–]\s*\d{2,4})?",
+                         text, re.IGNORECASE)
+    return semester.group(0) if semester else None
+
+
 def parse_heading(text: str) -> Heading:
     heading = Heading()
     teacher = _labelled(text, "teacher")
@@ -68,11 +88,7 @@ def parse_heading(text: str) -> Heading:
             class_name = before.group(1)
     heading.class_name = class_name
 
-    term_text = _labelled(text, "term") or text
-    match = re.search(rf"\b{_SEASON}\s*(?:term\s*)?([1-6])?\b", term_text, re.IGNORECASE)
-    if match:
-        season = match.group(1).capitalize()
-        heading.term = f"{season} {match.group(2)}" if match.group(2) else season
+    heading.term = _term(text)
 
     year_text = _labelled(text, "year")
     years = re.findall(r"\b(20\d{2})\b", year_text or "") or re.findall(r"\b(20\d{2})\b", text)

@@ -88,3 +88,15 @@ def test_terms(text: str, term: str) -> None:
 @pytest.mark.parametrize("text", ["", "Weekly Timetable", "Daily Class Timetable", "9:00 Maths"])
 def test_no_heading_gives_all_none(text: str) -> None:
     assert parse_heading(text) == Heading()
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("Term 3 Week 7", "Term 3"),
+    ("Timetable — Term: 2", "Term 2"),
+    ("(Semester Fall-2024) Session Fall-2023", "Fall-2024"),
+    ("ODD SEMESTER – CLASS TIME TABLE JULY 2025", "ODD SEMESTER"),
+    ("TIME TABLE Even Sem 2020-21", "Even Sem 2020-21"),
+    ("Term 2025 timetable", None),
+])
+def test_numbered_terms_semesters_and_hyphenated_seasons(text: str, term: str | None) -> None:
+    assert parse_heading(text).term == term
