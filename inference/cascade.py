@@ -20,7 +20,7 @@ import structlog
 
 from inference.calibration import Calibrated, calibrate_result
 from inference.claude import ClaudeAnswer, ClaudeFailed, ClaudeReader
-from inference.loading import PageImage, load_pages
+from inference.loading import PageImage, load_pages, page_limits
 from inference.pipeline import extract_pages
 from inference.router import RouteDecision, Status, choose_result, route
 from inference.schema import TimetableData
@@ -138,7 +138,7 @@ def run_cascade(
     tier: str | None = None,
 ) -> CascadeResult:
     """Document bytes → CascadeResult. A refused document raises `InputRefused`."""
-    pages = load_pages(data, max_megapixels=settings.max_megapixels, pdf_dpi=settings.pdf_dpi)
+    pages = load_pages(data, **page_limits(settings))
     return run_cascade_pages(
         pages, settings=settings, ledger=ledger, document_id=document_id, reader=reader,
         ocr=ocr, tier=tier,

@@ -98,14 +98,14 @@ def extract(
     """Extract the timetable from one document through the cascade (tier, calibrated
     confidence, Claude for the uncertain ones). The route taken is one JSON line on stderr."""
     from inference.cascade import run_cascade_pages
-    from inference.loading import load_path
+    from inference.loading import load_path, page_limits
     from inference.model_store import ModelUnavailable
     from inference.settings import Settings
     from inference.store.repository import Store
 
     settings = Settings()
     try:
-        pages = load_path(file, max_megapixels=settings.max_megapixels, pdf_dpi=settings.pdf_dpi)
+        pages = load_path(file, **page_limits(settings))
     except InputRefused as error:
         raise refuse(f"{file}: {error}") from None
     data = file.read_bytes()

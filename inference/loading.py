@@ -28,7 +28,12 @@ from PIL import (
 )
 
 from inference.errors import InputRefused
-from inference.settings import DEFAULT_MAX_MEGAPIXELS, DEFAULT_PDF_DPI
+from inference.settings import (
+    DEFAULT_MAX_MEGAPIXELS,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_PDF_DPI,
+    Settings,
+)
 
 # Checked in order; the first prefix that matches names the format.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -82,20 +87,27 @@ def sniff_format(data: bytes) -> str:
     )
 
 
+def page_limits(settings: Settings) -> dict[str, float | int]:
+    """The settings' limits as `load_pages` / `load_path` keywords (one place names them)."""
+    return {"max_megapixels": settings.max_megapixels, "pdf_dpi": settings.pdf_dpi,
+            "max_pages": settings.max_pages}
+
+
 def load_pages(
     data: bytes, *, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
-    pdf_dpi: int = DEFAULT_PDF_DPI,
+    pdf_dpi: int = DEFAULT_PDF_DPI, max_pages: int = DEFAULT_MAX_PAGES,
 ) -> list[PageImage]:
-    """Every page of the document as a BGR image (entry points pass the settings' limits)."""
+    """Every page of the document as a BGR image (entry points pass the settings' limits). A
+    document of more than `max_pages` pages is refused before any page is decoded."""
     source_format = sniff_format(data)
     if source_format == "pdf":
-        return _load_pdf(data, max_megapixels, pdf_dpi)
-    return _load_raster(data, source_format, max_megapixels)
+        return _load_pdf(data, max_megapixels, pdf_dpi, max_pages)
+    return _load_raster(data, source_format, max_megapixels, max_pages)
 
 
 def load_path(
     path: str | Path, *, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
-    pdf_dpi: int = DEFAULT_PDF_DPI,
+    pdf_dpi: int = DEFAULT_PDF_DPI, max_pages: int = DEFAULT_MAX_PAGES,
 ) -> list[PageImage]:
     """`load_pages` for a file on disk."""
     path = Path(path)
@@ -107,7 +119,13 @@ def load_path(
         raise InputRefused("is_directory", f"{path} is a folder, not a document.") from error
     except OSError as error:
         raise InputRefused("unreadable", f"{path} cannot be read: {error.strerror}.") from error
-    return load_pages(data, max_megapixels=max_megapixels, pdf_dpi=pdf_dpi)
+    return load_pages(data, max_megapixels=max_megapixels, pdf_dpi=pdf_dpi, max_pages=max_pages)
+
+
+def _check_pages(count: int, max_pages: int) -> None:
+    if count > max_pages:
+        raise InputRefused("too_many_pages",
+                           f"The document has {count} pages; the limit is {max_pages}.")
 
 
 def _check_size(width: int, height: int, max_megapixels: float, page: str) -> None:
@@ -120,10 +138,13 @@ def _check_size(width: int, height: int, max_megapixels: float, page: str) -> No
         )
 
 
-def _load_raster(data: bytes, source_format: str, max_megapixels: float) -> list[PageImage]:
+def _load_raster(data: bytes, source_format: str, max_megapixels: float, max_pages: int
+                 ) -> list[PageImage]:
     pages = []
     try:
         with _OPENERS[source_format](io.BytesIO(data)) as image:
+            if source_format == "tiff":
+                _check_pages(getattr(image, "n_frames", 1), max_pages)
             for index, frame in enumerate(_frames(image, source_format)):
                 _check_size(frame.width, frame.height, max_megapixels, f"Page {index + 1}")
                 frame.load()
@@ -163,13 +184,14 @@ def _to_bgr(image: Image.Image) -> np.ndarray:
     return cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
 
 
-def _load_pdf(data: bytes, max_megapixels: float, dpi: int) -> list[PageImage]:
+def _load_pdf(data: bytes, max_megapixels: float, dpi: int, max_pages: int) -> list[PageImage]:
     scale = dpi / 72  # PDF sizes are in points, 1/72 inch
     pdf = pdfium.PdfDocument(_open_pdf(data))
     pages = []
     with pdf:
         if len(pdf) == 0:
             raise InputRefused("empty", "The PDF has no pages.")
+        _check_pages(len(pdf), max_pages)
         try:
             for index in range(len(pdf)):
                 # The size comes from the page dictionary, so a huge page is refused before

@@ -14,7 +14,7 @@ import numpy as np
 import structlog
 
 from inference.assembly import assemble
-from inference.loading import PageImage, load_pages, load_path
+from inference.loading import PageImage, load_pages, load_path, page_limits
 from inference.ocr import OcrEngine, get_engine
 from inference.preprocess import clean_page, quarter_turn_matrix, rotate_quarter, to_gray
 from inference.schema import OcrLine, TimetableData
@@ -107,12 +107,12 @@ def extract_pages(
 
 def extract_bytes(data: bytes, ocr: str | None = None, tier: str | None = None, *,
                   settings: Settings) -> TimetableData:
-    pages = load_pages(data, max_megapixels=settings.max_megapixels, pdf_dpi=settings.pdf_dpi)
+    pages = load_pages(data, **page_limits(settings))
     return extract_pages(pages, ocr, tier, settings=settings)[0]
 
 
 def extract_file(
     path: str | Path, ocr: str | None = None, tier: str | None = None, *, settings: Settings
 ) -> tuple[TimetableData, list[PageTrace]]:
-    pages = load_path(path, max_megapixels=settings.max_megapixels, pdf_dpi=settings.pdf_dpi)
+    pages = load_path(path, **page_limits(settings))
     return extract_pages(pages, ocr, tier, settings=settings)

@@ -14,6 +14,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_MAX_MEGAPIXELS = 60.0  # also the default of a bare `load_pages` call
 DEFAULT_PDF_DPI = 200
+# A timetable is a page or a few; a long document is refused before anything is rendered.
+DEFAULT_MAX_PAGES = 20
 
 # The names `inference.ocr.ENGINES` and `inference.tiers.tier_names()` register (a test holds
 # them equal: settings sit below both registries, so they cannot import them).
@@ -31,6 +33,7 @@ class Settings(BaseSettings):
     max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
     max_upload_mb: float = 50.0
     pdf_dpi: int = DEFAULT_PDF_DPI
+    max_pages: int = Field(DEFAULT_MAX_PAGES, ge=1)
 
     # Pipeline. `auto` reads pages with the document model when the registry has a champion
     # (models:/yogi-document@champion) and with the classical rules otherwise.

@@ -11,6 +11,7 @@ from inference.errors import InputRefused
 REFUSAL_STATUS = {
     "unsupported_format": 415,
     "too_large": 413,
+    "too_many_pages": 413,
     "empty": 422,
     "corrupt": 422,
     "encrypted_pdf": 422,

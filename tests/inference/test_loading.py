@@ -175,6 +175,15 @@ def test_every_frame_of_a_multi_page_tiff_is_a_page() -> None:
     assert_bgr(pages[2], (10, 10), BGR)
 
 
+@pytest.mark.parametrize("fmt", ["pdf", "tiff"])
+def test_a_document_longer_than_the_page_limit_is_refused_before_decoding(fmt: str) -> None:
+    pages = [solid(colour=(k * 40, 0, 0)) for k in range(5)]
+    data = encode(pages[0], fmt, save_all=True, append_images=pages[1:])
+    error = refused(data, max_pages=4)
+    assert error.reason == "too_many_pages" and "5 pages" in str(error)
+    assert len(load_pages(data, max_pages=5)) == 5
+
+
 @pytest.mark.parametrize("fmt", ["jpeg", "tiff", "webp"])
 def test_exif_orientation_is_applied(fmt: str) -> None:
     stored = Image.new("RGB", (40, 20), (0, 0, 255))
