@@ -3,6 +3,7 @@ which lines form an event, which day names and written times the pointers chose.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,6 +102,15 @@ def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]
             float(joint[s, e]))
 
 
+_NAME_LIKE = re.compile(r"[^\W\d_]{3}")  # a run of three letters: a word, not a code or a time
+
+
+def _in_order(reading: PageReading, indices: list[int]) -> list[int]:
+    lines = [reading.lines[i].ocr_line() for i in indices]
+    index_of = {id(line): i for i, line in zip(indices, lines, strict=True)}
+    return [index_of[id(line)] for line in reading_order(lines)]
+
+
 def _text(reading: PageReading, indices: list[int]) -> str:
     ordered = reading_order([reading.lines[i].ocr_line() for i in indices])
     parts = [part for part in (strip_times(line.text) for line in ordered) if part]
@@ -114,13 +124,22 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     """Which lines of one event are its name and which its notes. The model's roles decide,
     with one thing a reader sees at once: in a drawn cell, the codes in its corners are notes,
     and when nothing is left to name the event, the line nearest the cell's centre is the
-    name. The letters of a word spelled down a cell are all its name."""
+    name, and otherwise the cell's first line is (a cell reads top down). The letters of a
+    word spelled down a cell are all its name."""
     if all(len(reading.lines[i].text.strip()) == 1 for i in members):
         return list(members), []  # a word spelled letter by letter down a cell
     names = [i for i in members if role[i] == _EVENT] or list(members)
     corner = grid.corner_lines(members)
-    names = [i for i in names if i not in corner] or [
-        i for i in members if i not in corner][:1] or names
+    plain = [i for i in members if i not in corner]
+    names = [i for i in names if i not in corner] or plain[:1] or names
+    if corner or len(plain) < len(members) or not grid.is_cell(members):
+        return names, [i for i in members if i not in names]
+    # A drawn cell whose first worded line the model did not call the name: that line is. A
+    # bracketed line is a sub-line, and one without a word (a time OCR garbled) no name.
+    worded = [i for i in _in_order(reading, plain) if _NAME_LIKE.search(reading.lines[i].text)
+              and not reading.lines[i].text.lstrip().startswith("(")]
+    if worded and worded[0] not in names:
+        names = [worded[0]]
     return names, [i for i in members if i not in names]
 
 

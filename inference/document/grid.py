@@ -117,6 +117,10 @@ class Grid:
         box = Box.enclosing([self.lines[i].region for i in members])
         return time_axis_beside(box, self.lines[day_line].region)
 
+    def is_cell(self, members: list[int]) -> bool:
+        """All of the event's lines sit in one drawn cell."""
+        return self._drawn_cell(members) is not None
+
     def _drawn_cell(self, members: list[int]) -> tuple | None:
         """The one drawn cell all of the event's lines sit in, else None."""
         keys = {cell_key(self.lines[i]) for i in members}

@@ -281,3 +281,18 @@ def test_a_time_printed_in_the_cell_overrides_the_headers_and_alone_is_the_start
     decisions.start[:, 0] = decisions.end[:, 4] = 1.0  # the pointers prefer the headers
     [block] = decode_blocks(page, decisions)
     assert (block.name, block.start_time, block.end_time) == ("MATH EXT3", "08:00", "09:20")
+
+
+def test_a_drawn_cell_reads_top_down_when_the_model_names_a_later_line():
+    page, decisions = _merged_cell_page()
+    cell = page.lines[6].cell_box
+    centred = [("Database System (Th)", 130, 70, 140, "teacher"), ("(Dr. Z)", 170, 95, 60, "notes"),
+               ("Room 211", 165, 120, 70, "event")]
+    lines = page.lines[:5] + [
+        ReadLine(text=text, box=Box(x0=x, y0=y, x1=x + w, y1=y + 16), cell_box=cell, table=0,
+                 ruled=True) for text, x, y, w, _ in centred]
+    for k, (*_, role) in enumerate(centred):
+        decisions.roles[5 + k] = 0.0
+        decisions.roles[5 + k, R[role]] = 1.0
+    [block] = decode_blocks(PageReading(width=300, height=160, lines=lines), decisions)
+    assert (block.name, block.notes) == ("Database System (Th)", "(Dr. Z) Room 211")
