@@ -19,6 +19,7 @@ from training.calibration.cli import register as register_calibration
 from training.cli import bench_document, train_app
 from training.data_cli import data_app
 from training.models_cli import models_app
+from training.structure_bench import bench_structure
 
 console = Console()
 
@@ -63,3 +64,4 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     bench_app.command("document")(bench_document)
     bench_app.command("ocr")(bench_ocr)
     bench_app.command("baseline")(bench_baseline)
+    bench_app.command("structure")(bench_structure)
