@@ -9,7 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from inference.document.features import PageReading, cell_key, line_days, time_atoms
+from inference.document.features import (
+    PageReading,
+    cell_key,
+    in_reading_order,
+    line_days,
+    time_atoms,
+)
 from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.model import ROLES
 from inference.heading import Heading, parse_heading
@@ -105,15 +111,9 @@ def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]
 _NAME_LIKE = re.compile(r"[^\W\d_]{3}")  # a run of three letters: a word, not a code or a time
 
 
-def _in_order(reading: PageReading, indices: list[int]) -> list[int]:
-    lines = [reading.lines[i].ocr_line() for i in indices]
-    index_of = {id(line): i for i, line in zip(indices, lines, strict=True)}
-    return [index_of[id(line)] for line in reading_order(lines)]
-
-
 def _text(reading: PageReading, indices: list[int]) -> str:
-    ordered = reading_order([reading.lines[i].ocr_line() for i in indices])
-    parts = [part for part in (strip_times(line.text) for line in ordered) if part]
+    ordered = in_reading_order(reading.lines, indices)
+    parts = [part for part in (strip_times(reading.lines[i].text) for i in ordered) if part]
     # A word spelled letter by letter down a column ("L", "U", "N", "C", "H") is one word.
     joiner = "" if len(parts) > 2 and all(len(p) == 1 for p in parts) else " "
     return joiner.join(parts).strip()
@@ -136,7 +136,8 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
         return names, [i for i in members if i not in names]
     # A drawn cell whose first worded line the model did not call the name: that line is. A
     # bracketed line is a sub-line, and one without a word (a time OCR garbled) no name.
-    worded = [i for i in _in_order(reading, plain) if _NAME_LIKE.search(reading.lines[i].text)
+    worded = [i for i in in_reading_order(reading.lines, plain)
+              if _NAME_LIKE.search(reading.lines[i].text)
               and not reading.lines[i].text.lstrip().startswith("(")]
     if worded and worded[0] not in names:
         names = [worded[0]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from inference.reading import reading_order
 from inference.schema import Box, OcrLine, Table
 from inference.timeparse import find_times, parse_day, parse_day_list
 
@@ -96,12 +97,11 @@ def reading_units(lines: list[ReadLine]) -> list[list[int]]:
             cells[key] = []
             units.append(cells[key])
         cells[key].append(i)
-    return [_in_reading_order(lines, unit) for unit in units]
+    return [in_reading_order(lines, unit) for unit in units]
 
 
-def _in_reading_order(lines: list[ReadLine], unit: list[int]) -> list[int]:
-    from inference.reading import reading_order
-
+def in_reading_order(lines: list[ReadLine], unit: list[int]) -> list[int]:
+    """The indices `unit` of `lines`, in the order a person reads them."""
     read = [lines[i].ocr_line() for i in unit]
     index_of = {id(line): i for i, line in zip(unit, read, strict=True)}
     return [index_of[id(line)] for line in reading_order(read)]
