@@ -72,20 +72,19 @@ class Grid:
     def __init__(self, reading: PageReading, role: np.ndarray, day_names: list[list[str]],
                  atoms: list[tuple[int, int, int]]) -> None:
         day_lines = [j for j, days in enumerate(day_names) if days]
-        self.reading, self.role, self.atoms = reading, role, atoms
+        self.role, self.atoms = role, atoms
         self.lines = reading.lines[:len(role)]
         self.day_lines = [j for j in day_lines if is_drawn_cell(self.lines[j])]
         # Where each table's drawn cells reach: a header line the structure stage left out of
         # its cell still sits inside that box.
-        self.table_box = {}
+        table_box: dict[int, Box] = {}
         for line in self.lines:
             if is_drawn_cell(line):
-                box = self.table_box.get(line.table)
-                self.table_box[line.table] = line.region if box is None else box.union(
-                    line.region)
+                box = table_box.get(line.table)
+                table_box[line.table] = line.region if box is None else box.union(line.region)
         self.header_days = self.day_lines + [
             j for j in day_lines if self.lines[j].table < 0 and len(day_names[j]) == 1
-            and any(_inside(self.lines[j].box, box) for box in self.table_box.values())]
+            and any(_inside(self.lines[j].box, box) for box in table_box.values())]
         self.cell_text: dict[tuple | None, str] = {}
         for line in self.lines:
             key = cell_key(line)
