@@ -22,15 +22,15 @@ def normalise(text: str | None) -> str:
     return " ".join(_PUNCT.sub(" ", text).split())
 
 
-def _ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio()
+def text_similarity(a: str, b: str) -> float:
+    """The `difflib.SequenceMatcher` ratio of two texts after the contract's normalisation."""
+    return difflib.SequenceMatcher(None, normalise(a), normalise(b)).ratio()
 
 
 def name_similarity(pred: TimeBlock, gold: TimeBlock) -> float:
-    with_notes_p = normalise(f"{pred.name} {pred.notes or ''}")
-    with_notes_g = normalise(f"{gold.name} {gold.notes or ''}")
-    names_only = _ratio(normalise(pred.name), normalise(gold.name))
-    return max(names_only, _ratio(with_notes_p, with_notes_g))
+    return max(text_similarity(pred.name, gold.name),
+               text_similarity(f"{pred.name} {pred.notes or ''}",
+                               f"{gold.name} {gold.notes or ''}"))
 
 
 def _overlap(a: TimeBlock, b: TimeBlock) -> int:

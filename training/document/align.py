@@ -20,14 +20,13 @@ aligning each gold block to what was read:
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import numpy as np
 
 from inference.document.features import PageReading, line_days, reading_units, time_atoms
 from inference.document.model import ROLES
-from inference.evaluation import normalise
+from inference.evaluation import normalise, text_similarity
 from inference.schema import TimetableData
 from inference.timeparse import from_hhmm, strip_times
 from training.document.labels import PageTargets, aligned_with
@@ -38,22 +37,16 @@ _EVENT, _NOTES = ROLES.index("event"), ROLES.index("notes")
 _DAY, _TIME = ROLES.index("day"), ROLES.index("time")
 
 
-def _like(a: str, b: str) -> float:
-    a, b = normalise(a), normalise(b)
-    return difflib.SequenceMatcher(None, a, b).ratio() if a and b else 0.0
-
-
 def _unit_text(reading: PageReading, unit: list[int]) -> str:
     return " ".join(strip_times(reading.lines[i].text) for i in unit).strip()
 
 
-def block_units(reading: PageReading, label: TimetableData) -> list[int | None]:
-    """For each gold block, the index of the reading unit it was read from (None: no unit is
-    like its name)."""
-    units = reading_units(reading.lines)
+def block_units(reading: PageReading, label: TimetableData, units: list[list[int]],
+                days: list[list[str]], in_band: np.ndarray) -> list[int | None]:
+    """For each gold block, the index of the reading unit (`features.reading_units`) it was
+    read from (None: no unit is like its name). `days`: each line's day names; `in_band`:
+    `labels.aligned_with` of the page."""
     texts = [_unit_text(reading, unit) for unit in units]
-    days = line_days(reading.lines)
-    in_band = aligned_with(reading)
     day_lines = {day: [j for j, named in enumerate(days) if day in named] for day in
                  {block.day for block in label.timeblocks}}
     chosen: list[int | None] = []
@@ -62,7 +55,7 @@ def block_units(reading: PageReading, label: TimetableData) -> list[int | None]:
         full = f"{block.name} {block.notes or ''}"
         best, best_key = None, None
         for u, (unit, text) in enumerate(zip(units, texts, strict=True)):
-            like = max(_like(text, block.name), _like(text, full))
+            like = max(text_similarity(text, block.name), text_similarity(text, full))
             if like < MIN_NAME:
                 continue
             on_day = any(in_band[unit[0], j] for j in day_lines[block.day])
@@ -82,7 +75,9 @@ def aligned_targets(reading: PageReading, label: TimetableData) -> PageTargets:
     """`PageTargets` for the page's lines from its contract label alone (see the module)."""
     n = len(reading.lines)
     units = reading_units(reading.lines)
-    matched = block_units(reading, label)
+    days = line_days(reading.lines)
+    in_line = aligned_with(reading)
+    matched = block_units(reading, label, units, days, in_line)
     blocks: list[set[int]] = [set() for _ in range(n)]
     for b, u in enumerate(matched):
         for i in units[u] if u is not None else ():
@@ -90,14 +85,13 @@ def aligned_targets(reading: PageReading, label: TimetableData) -> PageTargets:
 
     atoms = time_atoms(reading.lines)
     timed = {i for i, _, _ in atoms}
-    days = line_days(reading.lines)
     roles = []
     for i, line in enumerate(reading.lines):
         if blocks[i]:
             names = [label.timeblocks[b].name for b in blocks[i]]
             text = strip_times(line.text)
             is_name = any(normalise(text) and normalise(text) in normalise(name)
-                          or _like(text, name) >= 0.8 for name in names)
+                          or text_similarity(text, name) >= 0.8 for name in names)
             roles.append(_EVENT if is_name or not text else _NOTES)
         elif days[i]:
             roles.append(_DAY)
@@ -116,7 +110,6 @@ def aligned_targets(reading: PageReading, label: TimetableData) -> PageTargets:
     day_of = np.full((n, n), -1.0, np.float32)
     start_of = np.zeros((n, len(atoms) + 1), np.float32)
     end_of = np.zeros((n, len(atoms) + 1), np.float32)
-    in_line = aligned_with(reading)
     for i in np.flatnonzero(is_event):
         gold = [label.timeblocks[b] for b in blocks[i]]
         wanted_days = {block.day for block in gold}
