@@ -85,10 +85,10 @@ class Grid:
         self.header_days = self.day_lines + [
             j for j in day_lines if self.lines[j].table < 0 and len(day_names[j]) == 1
             and any(_inside(self.lines[j].box, box) for box in table_box.values())]
-        self.cell_text: dict[tuple | None, str] = {}
-        for line in self.lines:
-            key = cell_key(line)
-            self.cell_text[key] = f"{self.cell_text.get(key, '')} {line.text}".strip()
+        # Each cell's lines, found once: every event asks for its own cell's.
+        self.cell_lines: dict[tuple | None, list[int]] = {}
+        for i, line in enumerate(self.lines):
+            self.cell_lines.setdefault(cell_key(line), []).append(i)
         # A cell holding a named event is no header ("1." or "8:40" alone may be called events).
         self.event_cells = {cell_key(line) for line, r in zip(self.lines, role, strict=True)
                             if r in (_EVENT, _NOTES)
@@ -156,9 +156,8 @@ class Grid:
         own = self._drawn_cell(members)
         if own is None:
             return members
-        rest = [i for i, line in enumerate(self.lines) if i not in members
-                and cell_key(line) == own and self.role[i] != _DAY
-                and any(c.isalpha() for c in strip_times(line.text))]
+        rest = [i for i in self.cell_lines[own] if i not in members and self.role[i] != _DAY
+                and any(c.isalpha() for c in strip_times(self.lines[i].text))]
         return sorted([*members, *rest])
 
     def in_header_band(self, members: list[int], axis: str) -> bool:
@@ -210,7 +209,8 @@ class Grid:
         if self._axes.get(line.table) is not None:
             return not self._under_a_day(line, axis)
         key = cell_key(line)
-        return key not in self.event_cells or is_time_text(self.cell_text[key])
+        return key not in self.event_cells or is_time_text(
+            " ".join(self.lines[i].text for i in self.cell_lines[key]))
 
     def slot_masks(self, members: list[int], axis: str
                    ) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -275,7 +275,7 @@ class Grid:
         own = self._drawn_cell(members)
         if own is None:
             return set()
-        cell = [i for i, line in enumerate(self.lines) if cell_key(line) == own]
+        cell = self.cell_lines[own]
         box = self.lines[cell[0]].region
 
         def off_centre(i: int) -> float:
