@@ -63,6 +63,23 @@ class Settings(BaseSettings):
     claude_daily_budget_usd: float = 20.0
     claude_tracing: bool = True  # every Messages API call traced into MLflow (yogi-claude)
 
+    # The learning loop (`yogi pipeline run`, training/pipeline/).
+    silver_weight: float = Field(0.5, ge=0.0, le=1.0)  # a Claude answer's loss weight vs gold 1
+    gate_share: float = Field(0.3, ge=0.0, lt=1.0)  # uploaders whose gold pages the gate keeps
+    replay_pages: int = Field(40, ge=0)  # synthetic pages replayed so older layouts stay known
+    train_budget_s: float = Field(300.0, gt=0)  # wall-time bound of a warm-start fine-tune
+    train_max_epochs: int = Field(8, ge=1)
+    # Labelled real pages (images/, labels/) the gate also scores; never trained on.
+    gate_real_dir: Path | None = PROJECT_ROOT.parent / "shared" / "dev"
+    # The service starts `yogi pipeline run` after this many new gold labels (0: never).
+    retrain_after_gold: int = Field(0, ge=0)
+    registry_poll_s: float = Field(5.0, gt=0)  # how often the service checks the champion
+
+    @property
+    def pipeline_dir(self) -> Path:
+        """Each pipeline run's working folder (`<pipeline_dir>/<run id>/`)."""
+        return self.data_dir / "pipeline"
+
     @property
     def model_cache_dir(self) -> Path:
         """Where registry artefacts are downloaded once (`inference/model_store.py`)."""

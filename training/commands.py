@@ -19,6 +19,7 @@ from training.calibration.cli import register as register_calibration
 from training.cli import bench_document, train_app
 from training.data_cli import data_app
 from training.models_cli import models_app
+from training.pipeline.cli import dataset_app, pipeline_app
 from training.structure_bench import bench_structure
 
 console = Console()
@@ -60,6 +61,8 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     app.add_typer(data_app, name="data", help="Synthetic data sets: generate, inspect, look at.")
     app.add_typer(train_app, name="train")
     app.add_typer(models_app, name="models")
+    app.add_typer(pipeline_app, name="pipeline")
+    app.add_typer(dataset_app, name="dataset")
     register_calibration(app, bench_app)  # yogi calibrate, yogi bench cascade
     bench_app.command("document")(bench_document)
     bench_app.command("ocr")(bench_ocr)

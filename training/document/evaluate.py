@@ -67,7 +67,8 @@ def evaluate(model: DocumentModel, examples: Sequence[Example], versions: dict[s
         predicted = page.decisions.roles.argmax(1) if len(page.decisions.roles) else np.zeros(0)
         roles[example.id] = predicted
         for gold, guess in zip(example.targets.roles, predicted, strict=False):
-            confusion[gold, int(guess)] += 1
+            if gold >= 0:  # a line the alignment of a real page's label left unplaced
+                confusion[gold, int(guess)] += 1
     scores = scores_of({e.id: (predictions[e.id], e.label) for e in examples})
     return Evaluation(scores, role_f1(confusion), confusion, predictions, roles)
 

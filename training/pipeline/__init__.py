@@ -1,0 +1,1 @@
+"""The training pipeline: the Step Functions definition in `infra/statemachine`, run locally."""
