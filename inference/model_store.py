@@ -35,6 +35,18 @@ def cache_key(version: str, run_id: str | None) -> str:
     return f"v{version}-{(run_id or 'norun')[:12]}"
 
 
+def alias_version(name: str, alias: str, *, tracking_uri: str) -> str | None:
+    """The version `name@alias` names in the registry now, or None (no such model or alias)."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    try:
+        client = MlflowClient(tracking_uri, registry_uri=tracking_uri)
+        return str(client.get_model_version_by_alias(name, alias).version)
+    except MlflowException:
+        return None
+
+
 def resolve_artefact(
     name: str,
     artefact: str,

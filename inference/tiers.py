@@ -47,20 +47,37 @@ def tier_names() -> list[str]:
 _LOADED: dict[tuple[str, str, str, Path], Tier | ModelUnavailable] = {}
 
 
+def _key(name: str, settings: Settings) -> tuple[str, str, str, Path]:
+    return (name, settings.document_alias, settings.mlflow_tracking_uri,
+            settings.model_cache_dir)
+
+
+def _build(name: str, settings: Settings) -> Tier | ModelUnavailable:
+    module, _, cls = TIERS[name].partition(":")
+    try:
+        return getattr(import_module(module), cls)(settings)
+    except ModelUnavailable as error:
+        return error
+
+
+def reload_tier(name: str, settings: Settings) -> Tier | ModelUnavailable:
+    """Build the tier afresh (e.g. its registry alias moved) and put it in place of the one
+    loaded. The swap is one assignment: a request that already holds the old tier finishes
+    with it, the next one gets the new one."""
+    fresh = _build(name, settings)
+    _LOADED[_key(name, settings)] = fresh
+    return fresh
+
+
 def get_tier(name: str, settings: Settings) -> Tier:
     """The tier called `name`, built once per process and registry; raises
     `ModelUnavailable` when its model is not registered (and remembers that too: without a
     champion every extraction would otherwise query the registry again)."""
     if name not in TIERS:
         raise ValueError(f"unknown tier {name!r} (choose {', '.join(tier_names())})")
-    key = (name, settings.document_alias, settings.mlflow_tracking_uri,
-           settings.model_cache_dir)
+    key = _key(name, settings)
     if key not in _LOADED:
-        module, _, cls = TIERS[name].partition(":")
-        try:
-            _LOADED[key] = getattr(import_module(module), cls)(settings)
-        except ModelUnavailable as error:
-            _LOADED[key] = error
+        _LOADED[key] = _build(name, settings)
     loaded = _LOADED[key]
     if isinstance(loaded, ModelUnavailable):
         raise loaded

@@ -40,6 +40,7 @@ from inference.store.status import (
     LABEL_SOURCES,
     PROCESSING,
 )
+from serving.champion_watch import ChampionWatcher
 from serving.errors import REFUSAL_STATUS, ServingError, refusal_error
 from serving.extraction import run_extraction
 from serving.observer import NullObserver, Observer
@@ -52,6 +53,7 @@ from serving.requests import (
     s3_uri_in,
     storable_json,
 )
+from serving.retrain_trigger import RetrainTrigger
 from serving.timestamps import parse_since
 from serving.views import (
     best_result,
@@ -91,6 +93,8 @@ class ServingApp:
         # More throughput = more processes (YOGI_SERVE_WORKERS).
         self._extract_lock = threading.Lock()
         self.ready = threading.Event()
+        self.watcher = ChampionWatcher(settings)  # follows the registry's champion
+        self.retrain = RetrainTrigger(settings, store)  # N new corrections → a training run
 
     @classmethod
     def from_settings(cls, settings: Any | None = None, observer: Observer | None = None
@@ -109,6 +113,8 @@ class ServingApp:
         self.store.migrate()
         if warm:
             self.warm()
+        if self.settings.tier in ("auto", "document"):
+            self.watcher.start()
         self.ready.set()
 
     def warm(self) -> None:
@@ -328,6 +334,10 @@ class ServingApp:
         )
         if view.document.status == AWAITING_REVIEW:
             self.store.set_status(view.document.id, DONE)
+        try:
+            self.retrain.note_gold()
+        except Exception:  # noqa: BLE001 - the correction is stored; training can start later
+            log.exception("retraining trigger failed")
         return correction_body(label)
 
     # --- GET /corrections ----------------------------------------------------------------------

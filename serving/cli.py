@@ -109,6 +109,34 @@ def bench_serve(
     Console().print_json(data=report)
 
 
+def bench_loop(
+    family: Annotated[str, typer.Option(help="data-engine family of the new pages")] = "asc",
+    uploads: Annotated[int, typer.Option(min=1, help="pages uploaded and corrected")] = 20,
+    heldout: Annotated[int, typer.Option(min=1, help="pages of the family kept aside")] = 10,
+    seed: Annotated[int, typer.Option()] = 4242,
+    budget_s: Annotated[float, typer.Option("--budget-s", help="fine-tune wall time")] = 300.0,
+    replay_pages: Annotated[int, typer.Option(min=0)] = 40,
+    dev: Annotated[Path | None, typer.Option(help="labelled real pages (images/, labels/)")
+                   ] = PROJECT_ROOT.parent / "shared" / "dev",
+    out: Annotated[Path, typer.Option()] = Path("bench/loop.json"),
+) -> None:
+    """The learning loop end to end through the running service: corrections in, a retrained
+    champion answering, strict F1 on held-out pages of the family before and after."""
+    from rich.console import Console
+
+    from serving.loop_bench import run_loop_bench
+
+    if dev is not None and not (dev / "images").is_dir():
+        dev = None
+    try:
+        report = run_loop_bench(family, uploads, heldout, seed, budget_s, replay_pages, dev,
+                                out)
+    except (RuntimeError, TimeoutError) as error:
+        raise _refuse(str(error)) from None
+    Console().print_json(data=report)
+
+
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     app.command("serve")(serve)
     bench_app.command("serve")(bench_serve)
+    bench_app.command("loop")(bench_loop)

@@ -78,3 +78,19 @@ def register() -> None:
         what = (f"registered as v{done.version} → {done.alias} ({done.reason})" if done.created
                 else f"already registered as v{done.version}")
         console.print(f"{done.name}: {what}")
+
+
+@models_app.command("rollback")
+def rollback(
+    name: Annotated[str, typer.Argument(help="registered model, e.g. yogi-document")],
+) -> None:
+    """Move `champion` back to the version the current champion replaced (serving follows)."""
+    from inference.console import refuse
+    from training.registry import rollback as move_back
+    from training.registry import use_tracking
+
+    try:
+        left, back = move_back(use_tracking(), name)
+    except ValueError as error:
+        raise refuse(str(error)) from None
+    console.print(f"{name}: champion v{left} → v{back} (v{left} is now challenger)")

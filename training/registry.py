@@ -169,6 +169,36 @@ def version_by_alias(client, name: str, alias: str):
         return None
 
 
+PREVIOUS_TAG = "previous_champion"
+
+
+def promote(client, name: str, version: str, reason: str) -> str | None:
+    """Point `champion` at `version`, remembering the version it leaves on the new one (what
+    `rollback` returns to); returns that previous version."""
+    previous = version_by_alias(client, name, CHAMPION)
+    client.set_registered_model_alias(name, CHAMPION, version)
+    client.set_model_version_tag(name, version, "gate_reason", reason)
+    if previous is not None and str(previous.version) != str(version):
+        client.set_model_version_tag(name, version, PREVIOUS_TAG, str(previous.version))
+        return str(previous.version)
+    return None
+
+
+def rollback(client, name: str) -> tuple[str, str]:
+    """Move `champion` back to the version the current one replaced; (from, to). The
+    version left becomes `challenger`. Raises ValueError when there is nothing to return to."""
+    current = version_by_alias(client, name, CHAMPION)
+    if current is None:
+        raise ValueError(f"{name} has no champion to roll back")
+    previous = current.tags.get(PREVIOUS_TAG)
+    if not previous:
+        raise ValueError(f"{name} v{current.version} replaced no earlier champion")
+    client.set_registered_model_alias(name, CHAMPION, previous)
+    client.set_registered_model_alias(name, CHALLENGER, str(current.version))
+    client.set_model_version_tag(name, str(current.version), "alias_reason", "rolled back")
+    return str(current.version), previous
+
+
 def versions(client, name: str) -> list:
     from mlflow.exceptions import MlflowException
 

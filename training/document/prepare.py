@@ -49,13 +49,23 @@ def _cached_ids(out: Path) -> set[str]:
     return {json.loads(line)["id"] for line in lines if line}
 
 
+def document_pages(folder: Path) -> dict[str, Path]:
+    """Document id (file stem) → the file to read: a generated set writes some documents as
+    both PNG and PDF, and its layout labels are drawn on the PNG."""
+    chosen: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and (path.stem not in chosen or path.suffix.lower() == ".png"):
+            chosen[path.stem] = path
+    return chosen
+
+
 def prepare(data_dir: Path, out: Path, engine: str = "rapid", workers: int = 1,
             limit: int | None = None, progress: Callable[[int], None] | None = None) -> int:
     """OCR the first page of every document in `data_dir/pages/` (generated PNGs, or the
     originals of real uploads: images and PDFs) into `out` (JSON lines); resumes where a
     previous run stopped. Returns the number of pages now cached."""
     done = _cached_ids(out)
-    pages = sorted(p for p in (data_dir / "pages").iterdir() if p.is_file())[:limit]
+    pages = sorted(document_pages(data_dir / "pages").values())[:limit]
     todo = [(str(p), engine) for p in pages if p.stem not in done]
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a") as sink:

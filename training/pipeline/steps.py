@@ -249,6 +249,7 @@ def _finish(event: dict, settings: Settings, promote: bool) -> dict:
     import mlflow
 
     from training.registry import CHALLENGER, CHAMPION, use_tracking, version_by_alias
+    from training.registry import promote as promote_version
 
     run = _run(event, settings)
     client = use_tracking(settings.mlflow_tracking_uri)
@@ -260,9 +261,11 @@ def _finish(event: dict, settings: Settings, promote: bool) -> dict:
         registered = mlflow.register_model(candidate["model_uri"], DOCUMENT,
                                            tags={"source": "pipeline",
                                                  "pipeline_run": run.run_id})
-        alias = CHAMPION if promote else CHALLENGER
-        client.set_registered_model_alias(DOCUMENT, alias, registered.version)
-        client.set_model_version_tag(DOCUMENT, registered.version, "gate_reason", reason)
+        if promote:
+            promote_version(client, DOCUMENT, registered.version, reason)
+        else:
+            client.set_registered_model_alias(DOCUMENT, CHALLENGER, registered.version)
+            client.set_model_version_tag(DOCUMENT, registered.version, "gate_reason", reason)
         versions["document"] = str(registered.version)
     for name, key in ((DOCUMENT, "document"), (OCR, "ocr")):
         if key not in versions:
