@@ -80,8 +80,11 @@ def _pipeline_result(state: Path, timeout_s: float) -> dict:
 
 def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s: float,
                    replay_pages: int, dev: Path | None, out: Path,
-                   timeout_s: float = 3600.0) -> dict:
-    work = Path(tempfile.mkdtemp(prefix="yogi-loop-"))
+                   timeout_s: float = 3600.0, measure: bool = True,
+                   work: Path | None = None) -> dict:
+    """The loop as the module says; `measure=False` keeps only what the loop itself does
+    (upload, correct, train, promote or not, serve), without the scores around it."""
+    work = work or Path(tempfile.mkdtemp(prefix="yogi-loop-"))
     state = work / "state"
     env = {"YOGI_DATA_DIR": str(state),
            "YOGI_MLFLOW_TRACKING_URI": f"sqlite:///{work / 'mlflow.db'}",
@@ -94,8 +97,9 @@ def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s:
     _yogi(env, "data", "synth", "--n", str(uploads + heldout), "--seed", str(seed),
           "--family", family, "--out", str(generated), "--no-mlflow")
     uploaded, held = _split(generated, uploads, work)
-    report["before"] = _score(env, held / "pages", held / "labels", work / "before.json")
-    if dev:
+    if measure:
+        report["before"] = _score(env, held / "pages", held / "labels", work / "before.json")
+    if dev and measure:
         report["devBefore"] = _score(env, dev / "images", dev / "labels",
                                      work / "dev-before.json")
 
@@ -136,6 +140,16 @@ def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s:
     finally:
         server.stop()
 
+    report["registry"] = json.loads(_yogi(env, "models", "list", "--json"))
+    if measure:
+        _measure_after(report, env, work, generated, uploaded, held, dev)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    return report
+
+
+def _measure_after(report: dict, env: dict[str, str], work: Path, generated: Path,
+                   uploaded: list[str], held: Path, dev: Path | None) -> None:
     report["after"] = _score(env, held / "pages", held / "labels", work / "after.json")
     if dev:
         report["devAfter"] = _score(env, dev / "images", dev / "labels",
@@ -151,6 +165,3 @@ def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s:
     _yogi(env, "train", "align-check", "--data", str(uploads_set), "--out",
           str(work / "align.json"))
     report["alignment"] = json.loads((work / "align.json").read_text())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1))
-    return report
