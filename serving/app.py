@@ -129,9 +129,11 @@ class ServingApp:
 
     # --- POST /extract -----------------------------------------------------------------------
 
-    def extract(self, data: bytes, filename: str | None = None) -> tuple[int, dict]:
+    def extract(self, data: bytes, filename: str | None = None, uploader: str | None = None
+                ) -> tuple[int, dict]:
         """Store and extract one document: (HTTP status, body). The same bytes are processed
-        once; a duplicate that arrives while the first is running waits for its answer."""
+        once; a duplicate that arrives while the first is running waits for its answer.
+        `uploader`: the account that sent it (kept with the document)."""
         if len(data) > self.max_bytes:
             raise self.too_large(len(data))
         try:
@@ -142,7 +144,7 @@ class ServingApp:
             self.observer.failure(error.reason)
             raise refusal_error(error) from None
         document_id, created = keep_original(self.store, self.objects, data, filename,
-                                             source_format)
+                                             source_format, uploader)
         if created or self.store.claim(document_id, lease_s=CLAIM_LEASE_S):
             return self._process(document_id, data, cached=False)
         return self._await(document_id, data)

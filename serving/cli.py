@@ -118,6 +118,9 @@ def bench_loop(
     replay_pages: Annotated[int, typer.Option(min=0)] = 40,
     dev: Annotated[Path | None, typer.Option(help="labelled real pages (images/, labels/)")
                    ] = PROJECT_ROOT.parent / "shared" / "dev",
+    silver: Annotated[bool, typer.Option("--silver/--gold", help="Claude's answers (the local "
+                                         "stand-in answering the gold) instead of reviewers'")
+                      ] = False,
     out: Annotated[Path, typer.Option()] = Path("bench/loop.json"),
 ) -> None:
     """The learning loop end to end through the running service: corrections in, a retrained
@@ -130,7 +133,7 @@ def bench_loop(
         dev = None
     try:
         report = run_loop_bench(family, uploads, heldout, seed, budget_s, replay_pages, dev,
-                                out)
+                                out, silver=silver)
     except (RuntimeError, TimeoutError) as error:
         raise _refuse(str(error)) from None
     Console().print_json(data=report)

@@ -227,7 +227,8 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
     @api.post(
         "/extract",
         summary="Extract the timetable from a document",
-        description="Multipart form with the document in the field `file`, or JSON "
+        description="Multipart form with the document in the field `file` (and optionally "
+        "the `uploader` account), or JSON "
         '`{"s3Uri": "s3://bucket/key"}`. The same bytes always give the same `documentId` and '
         "are processed once. 202 means an identical upload is still being processed.",
         response_model=ExtractResponse,
@@ -241,7 +242,12 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
                         "schema": {
                             "type": "object",
                             "required": ["file"],
-                            "properties": {"file": {"type": "string", "format": "binary"}},
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                # The teacher's or school account; it keeps the learning
+                                # loop's train/gate split per uploader.
+                                "uploader": {"type": "string", "maxLength": 200},
+                            },
                         }
                     },
                     "application/json": {
@@ -272,9 +278,11 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
                                        "Send the document in the multipart field `file`.")
                 data = await upload.read()
                 filename = upload.filename
+                uploader = form.get("uploader")
             finally:
                 await form.close()
-            status, body = await run_in_threadpool(app.extract, data, filename)
+            status, body = await run_in_threadpool(
+                app.extract, data, filename, uploader if isinstance(uploader, str) else None)
         else:
             status, body = await run_in_threadpool(app.extract_s3_uri,
                                                    s3_uri_in(await request.body()))

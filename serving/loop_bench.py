@@ -11,6 +11,11 @@ In a throw-away data folder and registry (the committed releases registered as c
 6. score the champion again on the same pages, and the alignment agreement of the uploads
    (`yogi train align-check`: targets from the contract label alone vs the layout labels).
 The training side is driven through the `yogi` command line, as a user would.
+
+`silver=True` is the same loop with Claude's answers instead of a reviewer's: every page is
+routed to Claude (thresholds 1.01 / 0), the local Messages-API stand-in answers each page's
+gold, the service keeps the answers as silver labels, and the pipeline is run by hand (the
+automatic trigger counts reviewers' corrections only).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 import httpx
 
 from serving.bench import ManagedServer, unique_copy
+from serving.claude_standin import StandIn
 
 TOKEN = "loop-bench-token"
 
@@ -81,7 +87,7 @@ def _pipeline_result(state: Path, timeout_s: float) -> dict:
 def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s: float,
                    replay_pages: int, dev: Path | None, out: Path,
                    timeout_s: float = 3600.0, measure: bool = True,
-                   work: Path | None = None) -> dict:
+                   work: Path | None = None, silver: bool = False) -> dict:
     """The loop as the module says; `measure=False` keeps only what the loop itself does
     (upload, correct, train, promote or not, serve), without the scores around it."""
     work = work or Path(tempfile.mkdtemp(prefix="yogi-loop-"))
@@ -90,7 +96,8 @@ def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s:
            "YOGI_MLFLOW_TRACKING_URI": f"sqlite:///{work / 'mlflow.db'}",
            "YOGI_REPLAY_PAGES": str(replay_pages), "YOGI_TRAIN_BUDGET_S": str(budget_s),
            "YOGI_GATE_REAL_DIR": str(dev or work / "no-dev")}
-    report: dict = {"family": family, "uploads": uploads, "heldout": heldout, "seed": seed,
+    report: dict = {"family": family, "labels": "silver" if silver else "gold",
+                    "uploads": uploads, "heldout": heldout, "seed": seed,
                     "budgetS": budget_s, "replayPages": replay_pages, "work": str(work)}
     _yogi(env, "models", "register")
     generated = work / "generated"
@@ -103,8 +110,11 @@ def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s:
         report["devBefore"] = _score(env, dev / "images", dev / "labels",
                                      work / "dev-before.json")
 
-    server = ManagedServer({**env, "YOGI_API_TOKEN": TOKEN,
-                            "YOGI_RETRAIN_AFTER_GOLD": str(uploads),
+    claude = StandIn("good").start() if silver else None
+    routing = ({"ANTHROPIC_BASE_URL": claude.url, "ANTHROPIC_API_KEY": "sk-standin",
+                "YOGI_ACCEPT_THRESHOLD": "1.01", "YOGI_REVIEW_THRESHOLD": "0"} if claude
+               else {"YOGI_RETRAIN_AFTER_GOLD": str(uploads)})
+    server = ManagedServer({**env, **routing, "YOGI_API_TOKEN": TOKEN,
                             "YOGI_REGISTRY_POLL_S": "2"})
     try:
         server.wait_ready()
@@ -112,16 +122,23 @@ def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s:
         with httpx.Client(base_url=server.url, timeout=600) as client:
             for doc in uploaded:
                 page = generated / "pages" / f"{doc}.png"
+                label = (generated / "labels" / f"{doc}.json").read_text()
+                if claude:
+                    claude.answer = json.loads(label)
                 answer = client.post("/extract", files={"file": (page.name, page.read_bytes(),
                                                                  "image/png")})
                 answer.raise_for_status()
-                document_id = answer.json()["documentId"]
-                label = (generated / "labels" / f"{doc}.json").read_text()
-                client.put(f"/documents/{document_id}/timetable", content=label,
-                           headers={**auth, "Content-Type": "application/json"}
-                           ).raise_for_status()
+                if not claude:
+                    client.put(f"/documents/{answer.json()['documentId']}/timetable",
+                               content=label,
+                               headers={**auth, "Content-Type": "application/json"}
+                               ).raise_for_status()
             last_correction = time.monotonic()
-            result = _pipeline_result(state, timeout_s)
+            if claude:
+                lines = _yogi(env, "pipeline", "run", "--trigger", "silver-labels")
+                result = json.loads(lines.strip().splitlines()[-1])
+            else:
+                result = _pipeline_result(state, timeout_s)
             report["pipeline"] = result
             report["pipelineS"] = round(time.monotonic() - last_correction, 1)
             if result.get("promoted"):
@@ -139,6 +156,8 @@ def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s:
                 report["correctionToServedS"] = round(time.monotonic() - last_correction, 1)
     finally:
         server.stop()
+        if claude:
+            claude.stop()
 
     report["registry"] = json.loads(_yogi(env, "models", "list", "--json"))
     if measure:

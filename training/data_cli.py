@@ -27,16 +27,24 @@ def synth(
     workers: Annotated[int, typer.Option(min=1, help="processes")] = 1,
     log_mlflow: Annotated[bool, typer.Option("--mlflow/--no-mlflow",
                                              help="log the set as an MLflow dataset")] = True,
+    family: Annotated[str, typer.Option(
+        help="layout family: mixed (every primary-school style), asc (aSc Timetables exports), "
+             "start-only (header gives start times only), letters-down (college grid with a "
+             "B-R-E-A-K column)")] = "mixed",
 ) -> None:
     """Generate N timetable pages with contract labels and layout labels into OUT."""
+    from training.synth.families import FAMILIES
+    from training.synth.writer import synthesize  # heavy (albumentations): load on use
+
+    if family not in FAMILIES:
+        raise typer.BadParameter(f"one of {', '.join(FAMILIES)}", param_hint="--family")
     columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("synth", total=n)
-        from training.synth.writer import synthesize  # heavy (albumentations): load on use
-
         manifest = synthesize(out, n, seed=seed, photo_share=photo_share, workers=workers,
-                              progress=lambda k: bar.advance(task, k))
-    console.print(f"wrote {n} documents to {out} (content hash {manifest['contentHash'][:16]})")
+                              progress=lambda k: bar.advance(task, k), family=family)
+    console.print(f"wrote {n} {family} documents to {out} "
+                  f"(content hash {manifest['contentHash'][:16]})")
     if log_mlflow:
         from inference.settings import get_settings
         from training.synth.mlflow_log import log_dataset

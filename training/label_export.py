@@ -63,6 +63,7 @@ def export_labels(store: Store, objects: ObjectStore, source: Source, out: Path)
             "id": document_id, "source": label.source, "author": label.author,
             "labelId": label.id, "createdAt": label.created_at.isoformat(),
             "costUsd": label.cost_usd, "filename": document.filename, "page": str(page),
+            "uploader": document.uploader,
         })
     manifest = {"source": source, "documents": documents,
                 "counts": {kind: sum(d["source"] == kind for d in documents)

@@ -40,7 +40,7 @@ def clean_filename(name: str | None) -> str | None:
 
 
 def keep_original(store: Store, objects: ObjectStore, data: bytes, filename: str | None,
-                  source_format: str) -> tuple[str, bool]:
+                  source_format: str, uploader: str | None = None) -> tuple[str, bool]:
     """Durable first: the original, then the document row (new ones `processing` and claimed).
     Returns (document id, whether this call created the row)."""
     document_id = hashlib.sha256(data).hexdigest()
@@ -49,6 +49,6 @@ def keep_original(store: Store, objects: ObjectStore, data: bytes, filename: str
     objects.put(key, data, content_type)
     _, created = store.get_or_create_document(
         document_id, filename=clean_filename(filename), content_type=content_type,
-        size=len(data), object_key=key,
+        size=len(data), object_key=key, uploader=clean_text(uploader, 200) or None,
     )
     return document_id, created

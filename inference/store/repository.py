@@ -92,6 +92,7 @@ class Store(StoreLedger):
         content_type: str,
         size: int,
         object_key: str,
+        uploader: str | None = None,
     ) -> tuple[Document, bool]:
         """The document row, inserted as `processing` (and claimed) if it was new.
         `created` is True only for the one caller whose insert won."""
@@ -100,8 +101,8 @@ class Store(StoreLedger):
             with self._session.begin() as session:
                 row = Document(
                     id=document_id, filename=filename, content_type=content_type, size=size,
-                    object_key=object_key, status=PROCESSING, attempts=1, claimed_at=now,
-                    created_at=now, updated_at=now,
+                    object_key=object_key, uploader=uploader, status=PROCESSING, attempts=1,
+                    claimed_at=now, created_at=now, updated_at=now,
                 )
                 session.add(row)
             return row, True

@@ -63,6 +63,8 @@ class Document(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the bytes
     filename: Mapped[str | None] = mapped_column(String(512))
+    # The teacher's or school's account, when the upload names one (0002_uploader).
+    uploader: Mapped[str | None] = mapped_column(String(200), index=True)
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)
     object_key: Mapped[str] = mapped_column(String(1024))

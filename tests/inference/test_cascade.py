@@ -1,5 +1,5 @@
 """The cascade with the real anthropic SDK against the local Messages API stand-in
-(tests/inference/claude_standin.py). The tier is replaced by a fixed answer of a chosen
+(serving/claude_standin.py). The tier is replaced by a fixed answer of a chosen
 confidence (the tier itself is tested in test_pipeline.py), except in the CLI test at the end,
 which runs everything for real on the sample."""
 
@@ -16,7 +16,6 @@ from types import SimpleNamespace
 import cv2
 import numpy as np
 import pytest
-from claude_standin import USAGE, StandIn
 
 from inference import cascade
 from inference.calibration import Calibrator, FittedOn
@@ -26,6 +25,7 @@ from inference.errors import InputRefused
 from inference.schema import Box, OcrLine, TimeBlock, TimetableData
 from inference.settings import Settings
 from inference.spend import InMemoryLedger
+from serving.claude_standin import USAGE, StandIn
 
 MODEL = "claude-sonnet-4-6"
 CALL_COST = (USAGE["input_tokens"] * 3.0 + USAGE["output_tokens"] * 15.0) / 1_000_000

@@ -1,5 +1,5 @@
 """The Claude tier and the cascade router, with the real anthropic SDK talking to a local
-stand-in of the Messages API (tests/inference/claude_standin.py)."""
+stand-in of the Messages API (serving/claude_standin.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from claude_standin import USAGE, StandIn
 
 from inference.claude import ClaudeAnswer, ClaudeFailed, ClaudeReader, price_per_mtok
 from inference.claude.answer import InvalidAnswer, parse_tool_input
@@ -23,6 +22,7 @@ from inference.router import choose_result, final_status, route
 from inference.schema import DAYS, TimetableData
 from inference.settings import Settings
 from inference.spend import InMemoryLedger, SpendLedger, SqliteLedger
+from serving.claude_standin import GOOD_TIMETABLE, USAGE, StandIn
 
 MODEL = "claude-sonnet-4-6"
 GOOD_COST = (USAGE["input_tokens"] * 3.0 + USAGE["output_tokens"] * 15.0) / 1_000_000
@@ -278,7 +278,7 @@ def test_encode_page_prefers_png_and_downscales(page):
 
 def test_tool_schema_matches_contract_and_validates_good_input():
     jsonschema = pytest.importorskip("jsonschema")
-    from claude_standin import BAD_TIMETABLE, GOOD_TIMETABLE
+    from serving.claude_standin import BAD_TIMETABLE
 
     schema = timetable_tool()["input_schema"]
     jsonschema.validate(GOOD_TIMETABLE, schema)
@@ -347,7 +347,7 @@ def test_final_status_and_best_answer_so_far():
     settings = Settings(accept_threshold=0.98, review_threshold=0.80)
     tier_answer = TimetableData(tier="document-model", confidence=0.9)
     claude_answer = ClaudeAnswer(
-        timetable=parse_tool_input(__import__("claude_standin").GOOD_TIMETABLE, MODEL),
+        timetable=parse_tool_input(GOOD_TIMETABLE, MODEL),
         model=MODEL,
         input_tokens=1,
         output_tokens=1,

@@ -3,7 +3,6 @@ fixed answer, Claude by the local Messages API stand-in), on SQLite and PostgreS
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,9 +13,7 @@ from inference import cascade
 from inference.schema import TimeBlock, TimetableData
 from inference.store import status as st
 from serving.app import ServingApp
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "inference"))
-from claude_standin import USAGE, StandIn  # noqa: E402
+from serving.claude_standin import USAGE, StandIn
 
 CALL_COST = (USAGE["input_tokens"] * 3.0 + USAGE["output_tokens"] * 15.0) / 1_000_000
 

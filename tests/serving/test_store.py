@@ -39,8 +39,11 @@ def test_migration_creates_the_schema_and_is_idempotent(db_url: str) -> None:
     assert {"documents", "extractions", "labels", "claude_usage", "alembic_version"} <= tables
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-            "0001_initial"
+            "0002_uploader"
         )
+    assert "uploader" in {c["name"] for c in inspect(store.engine).get_columns("documents")}
+    store.downgrade("0001_initial")  # one step back: the column goes, the rows stay
+    assert "uploader" not in {c["name"] for c in inspect(store.engine).get_columns("documents")}
     store.downgrade("base")  # the downgrade works too
     assert "documents" not in inspect(store.engine).get_table_names()
     store.migrate()

@@ -35,3 +35,16 @@ def test_an_upload_of_a_dev_page_is_never_trained_on() -> None:
                                          0.0, 0.5)
     assert [d.id for d in documents] == ["def"]
     assert "dev page" in excluded["abc"]
+
+
+def test_every_page_of_one_uploader_lands_on_the_same_side() -> None:
+    entries = [(f"doc{k}", "gold") for k in range(60)]
+    manifest = exported(*entries)
+    for k, entry in enumerate(manifest["documents"]):
+        entry["uploader"] = f"school{k % 3}"
+    documents, _ = real_documents(manifest, set(), 0.5, 0.5)
+    sides = {}
+    for document in documents:
+        sides.setdefault(document.group, set()).add(document.split)
+    assert set(sides) == {"uploader/school0", "uploader/school1", "uploader/school2"}
+    assert all(len(split) == 1 for split in sides.values())

@@ -7,11 +7,12 @@ Three parts, each read once by the pipeline's own reading stages (`document/prep
 - **replay**: synthetic pages of a fixed seed (cached once per machine), so a model fine-tuned
   on a few uploads does not forget the layouts it knew; a seeded share is held out for the gate.
 
-The leakage guard: a real document's side (train or gate) is a hash of its group, so a
-document, and every page of its uploader once uploads carry one, stays on one side in every
-run, whatever else arrives; the gate scores gold only (a silver page of a gate group is left
-out); a stored upload with the same bytes as a dev page is never trained on. The manifest
-names every page, its side and weight, and a content hash that is the dataset's version.
+The leakage guard: a real document's side (train or gate) is a hash of its group (its
+uploader, as `POST /extract` names it; else the document alone), so every page of one
+uploader stays on one side in every run, whatever else arrives; the gate scores gold only (a
+silver page of a gate group is left out); a stored upload with the same bytes as a dev page
+is never trained on. The manifest names every page, its side and weight, and a content hash
+that is the dataset's version.
 """
 
 from __future__ import annotations
@@ -81,19 +82,20 @@ def _sha256(path: Path) -> str:
 def real_documents(manifest: dict, dev_hashes: set[str], gate_share: float,
                    silver_weight: float) -> tuple[list[DatasetDocument], dict[str, str]]:
     """Sides and weights of the exported labels (`label_export` manifest), and what is left
-    out and why. A document's group is its id: the store does not record uploaders yet."""
+    out and why. A document's group is its uploader (the document alone when none is known)."""
     documents, excluded = [], {}
     for entry in manifest["documents"]:
         document_id, source = entry["id"], entry["source"]
         if document_id in dev_hashes:  # the id is the sha256 of the uploaded bytes
             excluded[document_id] = "the same bytes as a dev page the gate scores"
             continue
-        gate = in_gate(document_id, gate_share)
+        group = f"uploader/{entry['uploader']}" if entry.get("uploader") else document_id
+        gate = in_gate(group, gate_share)
         if gate and source != "gold":
             excluded[document_id] = "a silver label in a gate group: the gate scores gold only"
             continue
         documents.append(DatasetDocument(
-            id=document_id, part="real", source=source, group=document_id,
+            id=document_id, part="real", source=source, group=group,
             split="gate" if gate else "train",
             weight=1.0 if source == "gold" else silver_weight))
     return documents, excluded

@@ -25,6 +25,9 @@ class Event:
     time_scored: bool = True
     notes: list[str] = field(default_factory=list)
     printed: str | None = None  # a time written with the event itself (overrides the header)
+    # The page gives this event no time at all (a LUNCH column under a blank header): the label
+    # has null times, not scored. `start`/`end` still place it on the time axis.
+    untimed: bool = False
 
     def notes_text(self) -> str | None:
         return " ".join(self.notes) or None
@@ -36,6 +39,7 @@ class Slot:
     end: int
     header: str
     spanning: str | None = None  # name of a whole-week event (Break, Lunch) in this slot
+    period: str | None = None  # a period label printed above the time ("1", "2.", "RECESS")
 
 
 @dataclass
@@ -49,12 +53,16 @@ class GridCell:
     t1: int
     events: list[Event]
     spanning: bool = False
+    # The name written one letter per line down the cell (B-R-E-A-K): "stack" centred, "spread"
+    # one letter per day row.
+    letters: Literal["stack", "spread"] | None = None
 
 
 @dataclass
 class Grid:
     slots: list[Slot]
     cells: list[GridCell]
+    corner: str | None = None  # text of the top-left header cell ("DAY\nTIME"); lines split at \n
 
 
 @dataclass
@@ -115,10 +123,10 @@ class Content:
             blocks.append(TimeBlock(
                 day=DAYS[day],
                 name=ev.name,
-                start_time=to_hhmm(ev.start),
-                end_time=to_hhmm(ev.end) if ev.end is not None else None,
+                start_time=None if ev.untimed else to_hhmm(ev.start),
+                end_time=to_hhmm(ev.end) if ev.end is not None and not ev.untimed else None,
                 notes=ev.notes_text(),
-                time_scored=ev.time_scored,
+                time_scored=ev.time_scored and not ev.untimed,
             ))
             index_of.setdefault(id(ev), []).append(i)
         h = self.heading

@@ -175,8 +175,10 @@ def _spanning_cells(rng: random.Random, slots: list[Slot], n_days: int, knobs: C
 
 
 def make_grid(rng: random.Random, region: Region, n_days: int, style: TimeStyle,
-              knobs: ContentKnobs, counts: dict[str, int]) -> Grid:
-    day = school_day(rng, region)
+              knobs: ContentKnobs, counts: dict[str, int],
+              day: list[tuple[int, int, str | None]] | None = None) -> Grid:
+    """A grid over `day` (start, end, spanning name) slots, by default a sampled school day."""
+    day = school_day(rng, region) if day is None else day
     slots = []
     for start, end, name in day:
         header = (format_time(start, style, rng) if knobs.header_single

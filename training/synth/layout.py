@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import bisect
 import random
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
+
+from PIL import ImageFont
 
 from inference.schema import DAYS
 from training.synth import fonts
 from training.synth.canvas import Canvas, CellLabel, CellRole, Rgb, rect_quad
 from training.synth.content import Content, Event, GridCell, ListTable
-from training.synth.textfit import Para, Style, draw_fitted, fit
+from training.synth.textfit import MIN_SIZE, Para, Style, draw_fitted, fit
 
 Rect = tuple[float, float, float, float]
 
@@ -52,6 +54,8 @@ class RenderKnobs:
     heading_box: bool
     slot_alpha: float
     paper: Rgb
+    # aSc-style cells: the notes (teacher code, room) in the bottom corners under the name.
+    notes_corners: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -122,6 +126,8 @@ class Job:
     style: Style | None = None
     allow_rotate: bool = True
     prefer_rotate: bool = False
+    corners: list[Para] = field(default_factory=list)  # bottom-left, bottom-right notes
+    spread: bool = False  # the one para written one letter per equal band down the cell
 
 
 def _draw_jobs(canvas: Canvas, jobs: list[Job], knobs: RenderKnobs, rules: list[Rect],
@@ -140,9 +146,54 @@ def _draw_jobs(canvas: Canvas, jobs: list[Job], knobs: RenderKnobs, rules: list[
         x0, y0, x1, y1 = job.rect
         inner = (x0 + pad, y0 + pad, x1 - pad, y1 - pad)
         style = job.style or text_style(knobs)
+        if job.spread:
+            _draw_spread(canvas, job.paras[0], inner, style, index)
+            continue
+        if job.corners:
+            inner = _draw_corners(canvas, job.corners, inner, style, index)
         fitted = fit(job.paras, inner[2] - inner[0], inner[3] - inner[1], style,
                      job.allow_rotate, job.prefer_rotate)
         draw_fitted(canvas, fitted, inner, style, index)
+
+
+def _text_len(font: ImageFont.FreeTypeFont, text: str) -> float:
+    return fonts.text_width(str(font.path), font.size, text)
+
+
+def _draw_spread(canvas: Canvas, para: Para, box: Rect, style: Style, cell: int) -> None:
+    """One letter centred in each of len(text) equal bands down the box: a word typed one letter
+    into each day's row of a merged column."""
+    x0, y0, x1, y1 = box
+    pitch = (y1 - y0) / len(para.text)
+    size = round(style.max_size * para.scale)
+    font = fonts.load(style.family.path(para.bold), size)
+    while size > MIN_SIZE and sum(font.getmetrics()) > 0.85 * pitch:
+        size -= 1
+        font = fonts.load(style.family.path(para.bold), size)
+    lh = sum(font.getmetrics())
+    for k, ch in enumerate(para.text):
+        x = (x0 + x1 - _text_len(font, ch)) / 2
+        y = y0 + (k + 0.5) * pitch - lh / 2
+        canvas.text(ch, x - 2, y - 2, font, para.color, 0, para.role, cell=cell,
+                    blocks=list(para.blocks))
+
+
+def _draw_corners(canvas: Canvas, paras: list[Para], box: Rect, style: Style, cell: int) -> Rect:
+    """The first para at the box's bottom-left, the second at its bottom-right (aSc's teacher
+    code and room); returns the box left above them for the rest of the cell's text."""
+    x0, y0, x1, y1 = box
+    size = max(MIN_SIZE, round(style.max_size * paras[0].scale))
+    font = fonts.load(style.family.path(False), size)
+    # Shrink until both fit side by side with a gap; a cell too narrow even then overflows.
+    while size > MIN_SIZE and sum(_text_len(font, p.text) for p in paras) + size > x1 - x0:
+        size -= 1
+        font = fonts.load(style.family.path(False), size)
+    top = y1 - sum(font.getmetrics())
+    for para, left in zip(paras, (True, False), strict=False):
+        x = x0 if left else x1 - _text_len(font, para.text)
+        canvas.text(para.text, x - 2, top - 2, font, para.color, 0, para.role, cell=cell,
+                    blocks=list(para.blocks))
+    return (x0, y0, x1, top)
 
 
 class Colours:
@@ -179,6 +230,7 @@ _LETTER = ("M", "Tu", "W", "Th", "F", "Sa", "Su")
 
 def day_label(day: int, style: str) -> str:
     return {"short": _SHORT[day], "shorter": _SHORTER[day], "letter": _LETTER[day],
+            "caps": _SHORTER[day].upper(),
             "upper": DAYS[day].upper()[:3] if day % 2 == 0 else DAYS[day].upper()}.get(
         style, DAYS[day])
 
@@ -274,13 +326,21 @@ def _header_jobs(content: Content, frame: GridFrame, knobs: RenderKnobs, colours
     hx0, hy0, hx1, hy1 = frame.header
     sx0, sy0, sx1, sy1 = frame.side
     corner = (sx0, hy0, hx0, sy0) if frame.days_rows else (hx0, sy0, sx0, hy0)
-    jobs.append(Job(corner, CellLabel(rect_quad(*corner), 0, 0, 1, 1, "corner"), [], fill))
+    corner_text = (content.grid.corner or "").split("\n")
+    jobs.append(Job(corner, CellLabel(rect_quad(*corner), 0, 0, 1, 1, "corner"),
+                    [Para(t, "other", 0.8, bold, ink) for t in corner_text if t], fill,
+                    allow_rotate=False))
     for i, slot in enumerate(content.grid.slots):
         a, b = frame.axis.edges[i], frame.axis.edges[i + 1]
         rect = (a, hy0, b, hy1) if frame.days_rows else (hx0, a, hx1, b)
         row, col = (0, i + 1) if frame.days_rows else (i + 1, 0)
-        jobs.append(Job(rect, CellLabel(rect_quad(*rect), row, col, 1, 1, "time"),
-                        [Para(slot.header, "time", 1.0, bold, ink)], fill,
+        # A header may stack its start over its end ("7:50\n8:35") under a period label.
+        paras = [Para(t, "time", 1.0, bold, ink) for t in slot.header.split("\n") if t]
+        if slot.period:
+            numbered = any(ch.isdigit() for ch in slot.period)
+            paras.insert(0, Para(slot.period, "index" if numbered else "other",
+                                 1.4 if numbered else 0.7, bold, ink))
+        jobs.append(Job(rect, CellLabel(rect_quad(*rect), row, col, 1, 1, "time"), paras, fill,
                         replace(text_style(knobs), break_words=False)))
     # Letter-by-letter day names need a tall day cell, which only days-as-rows has.
     letters = knobs.day_style == "vertical" and frame.days_rows
@@ -307,10 +367,30 @@ def _event_jobs(content: Content, frame: GridFrame, knobs: RenderKnobs, colours:
         label = CellLabel(rect_quad(*rect), row, col, rs, cs, "event", blocks)
         style = text_style(knobs, int(knobs.base_size * (1.25 if cell.spanning else 1.0)))
         narrow = (rect[2] - rect[0]) < 0.45 * (rect[3] - rect[1])
-        jobs.append(Job(rect, label, _event_paras(cell.events, colours, knobs, index_of),
-                        colours.fill(cell.events[0].name, cell.spanning), style,
-                        prefer_rotate=cell.spanning and narrow))
+        if cell.letters:
+            jobs.append(_letters_job(cell, rect, label, style, colours, knobs, index_of))
+            continue
+        # Paras before fill: both may draw from rng, and the order keeps `mixed` pages as they were.
+        paras = _event_paras(cell.events, colours, knobs, index_of)
+        fill = colours.fill(cell.events[0].name, cell.spanning)
+        corners: list[Para] = []
+        if knobs.notes_corners and len(cell.events) == 1 and 0 < len(cell.events[0].notes) <= 2:
+            corners = [p for p in paras if p.role == "notes"]
+            paras = [p for p in paras if p.role != "notes"]
+        jobs.append(Job(rect, label, paras, fill, style, prefer_rotate=cell.spanning and narrow,
+                        corners=corners))
     return jobs + _empty_jobs(content, frame)
+
+
+def _letters_job(cell: GridCell, rect: Rect, label: CellLabel, style: Style, colours: Colours,
+                 knobs: RenderKnobs, index_of: dict[int, list[int]]) -> Job:
+    """A whole-week column whose name runs down it one letter per line: the letters are one
+    word (the block of every day), never turned."""
+    ev = cell.events[0]
+    para = Para(ev.name, "event", 1.0, knobs.bold_names, colours.text(ev.name),
+                blocks=tuple(index_of[id(ev)]), letters=True)
+    return Job(rect, label, [para], colours.fill(ev.name, True), style, allow_rotate=False,
+               spread=cell.letters == "spread")
 
 
 def _empty_jobs(content: Content, frame: GridFrame) -> list[Job]:

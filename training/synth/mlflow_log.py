@@ -43,6 +43,7 @@ def log_dataset(directory: Path, tracking_uri: str) -> str:
     with mlflow.start_run(run_name=dataset.name) as run:
         mlflow.log_params({
             "seed": manifest["seed"], "n": manifest["n"], "generator": manifest["generator"],
+            "family": manifest.get("family", "mixed"),  # sets from before families: mixed
             "photo_share": manifest["knobs"]["photoShare"],
             "pdf_share": manifest["knobs"]["pdfShare"],
             "content_hash": manifest["contentHash"],

@@ -14,16 +14,15 @@ from pathlib import Path
 
 from inference.schema import TimetableData
 from training.synth.canvas import Canvas
-from training.synth.compose import make_content
-from training.synth.content import Content, LayoutKind
+from training.synth.content import Content
 from training.synth.degrade import CAMERA, Capture, capture, sample_capture
-from training.synth.layout import RenderKnobs, sample_render_knobs
+from training.synth.families import FAMILIES, LAYOUT_WEIGHTS
+from training.synth.layout import RenderKnobs
 from training.synth.render import render_page
 
 GENERATOR_VERSION = "synth-1"
 NOISY = ("scan", "photo", "screen_photo")
 PDF_SHARE = 0.1
-LAYOUT_WEIGHTS: dict[LayoutKind, float] = {"days_rows": 0.45, "days_cols": 0.3, "list": 0.25}
 
 
 @dataclass(frozen=True)
@@ -32,15 +31,19 @@ class Job:
     index: int
     out: str
     photo_share: float
+    family: str = "mixed"
 
 
 def doc_id(index: int) -> str:
     return f"syn-{index:06d}"
 
 
-def doc_rng(seed: int, index: int) -> random.Random:
-    # A string seed is hashed by sha512 inside random: stable across runs and processes.
-    return random.Random(f"yogi-synth/{seed}/{index}")
+def doc_rng(seed: int, index: int, family: str = "mixed") -> random.Random:
+    # A string seed is hashed by sha512 inside random: stable across runs and processes. Each
+    # family has its own stream; `mixed` keeps the one it had before families existed.
+    if family == "mixed":
+        return random.Random(f"yogi-synth/{seed}/{index}")
+    return random.Random(f"yogi-synth/{family}/{seed}/{index}")
 
 
 def _json_bytes(data: dict, indent: int | None = 1) -> bytes:
@@ -56,7 +59,10 @@ def _png_bytes(canvas: Canvas, noisy: bool) -> bytes:
 
 def _pdf_bytes(canvas: Canvas) -> bytes:
     buf = io.BytesIO()
-    canvas.image.convert("RGB").save(buf, "PDF", resolution=200.0)
+    # No creation/modification dates (Pillow stamps the clock by default): the same seed must
+    # give the same bytes, and the content hash covers the PDFs.
+    canvas.image.convert("RGB").save(buf, "PDF", resolution=200.0, creationDate=None,
+                                     modDate=None)
     return buf.getvalue()
 
 
@@ -72,28 +78,28 @@ class Plan:
     capture: Capture
 
 
-def plan_document(seed: int, index: int, photo_share: float) -> Plan:
-    rng = doc_rng(seed, index)
-    layout: LayoutKind = rng.choices(list(LAYOUT_WEIGHTS), weights=list(LAYOUT_WEIGHTS.values()))[0]
-    content = make_content(rng, layout)
+def plan_document(seed: int, index: int, photo_share: float, family: str = "mixed") -> Plan:
+    rng = doc_rng(seed, index, family)
+    content, knobs = FAMILIES[family](rng)
     label, index_of = content.label()
-    knobs = sample_render_knobs(rng, content)
     return Plan(rng, content, label, index_of, knobs, sample_capture(rng, photo_share))
 
 
-def build_document(seed: int, index: int, photo_share: float) -> tuple[dict, dict, Canvas, bool]:
+def build_document(seed: int, index: int, photo_share: float, family: str = "mixed"
+                   ) -> tuple[dict, dict, Canvas, bool]:
     """(label JSON, layout JSON, final page, also as PDF?) for one document; pure function of
-    (seed, index, photo_share)."""
-    plan = plan_document(seed, index, photo_share)
+    (seed, index, photo_share, family)."""
+    plan = plan_document(seed, index, photo_share, family)
     rng, content = plan.rng, plan.content
     canvas = capture(render_page(rng, content, plan.knobs, plan.index_of), plan.capture, rng,
                      seed=rng.randrange(2**31))
     pdf = rng.random() < PDF_SHARE
     w, h = canvas.size
     doc_knobs = {
-        "layout": content.layout, "region": content.region, "nDays": len(content.days),
-        "capture": plan.capture, "pdf": pdf, "timeStyle": content.style.as_dict(),
-        "render": plan.knobs.as_dict(), "counts": dict(sorted(content.counts.items())),
+        "family": family, "layout": content.layout, "region": content.region,
+        "nDays": len(content.days), "capture": plan.capture, "pdf": pdf,
+        "timeStyle": content.style.as_dict(), "render": plan.knobs.as_dict(),
+        "counts": dict(sorted(content.counts.items())),
     }
     layout_json = {
         "id": doc_id(index), "width": w, "height": h, "photo": plan.capture in CAMERA,
@@ -108,9 +114,9 @@ def _summary(label: dict, layout: dict) -> dict:
     knobs = layout["knobs"]
     lines = layout["lines"]
     return {
-        "id": layout["id"], "layout": knobs["layout"], "region": knobs["region"],
-        "nDays": knobs["nDays"], "capture": knobs["capture"], "photo": layout["photo"],
-        "pdf": knobs["pdf"], "ruling": knobs["render"]["ruling"],
+        "id": layout["id"], "family": knobs["family"], "layout": knobs["layout"],
+        "region": knobs["region"], "nDays": knobs["nDays"], "capture": knobs["capture"],
+        "photo": layout["photo"], "pdf": knobs["pdf"], "ruling": knobs["render"]["ruling"],
         "font": knobs["render"]["font"], "fontStyle": knobs["render"]["font_style"],
         "dayStyle": knobs["render"]["day_style"], "fills": knobs["render"]["fills"],
         "blocks": len(label["timeblocks"]),
@@ -123,7 +129,7 @@ def _summary(label: dict, layout: dict) -> dict:
 
 def write_document(job: Job) -> dict:
     """Write one document's files; returns its summary with each file's sha256."""
-    label, layout, canvas, pdf = build_document(job.seed, job.index, job.photo_share)
+    label, layout, canvas, pdf = build_document(job.seed, job.index, job.photo_share, job.family)
     out, did = Path(job.out), doc_id(job.index)
     files = {
         f"labels/{did}.json": _json_bytes(label),
@@ -170,19 +176,22 @@ def _aggregate_knobs(summaries: list[dict]) -> dict:
 
 
 def synthesize(out: Path, n: int, seed: int = 0, photo_share: float = 0.4, workers: int = 1,
-               progress: Callable[[int], None] | None = None) -> dict:
-    """Generate n documents into out; returns (and writes) the manifest."""
+               progress: Callable[[int], None] | None = None, family: str = "mixed") -> dict:
+    """Generate n documents of one layout family (see `families`) into out; returns (and
+    writes) the manifest."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}: one of {', '.join(FAMILIES)}")
     for sub in ("pages", "labels", "layout"):
         (out / sub).mkdir(parents=True, exist_ok=True)
-    jobs = [Job(seed, i, str(out), photo_share) for i in range(n)]
+    jobs = [Job(seed, i, str(out), photo_share, family) for i in range(n)]
     summaries = []
     for summary in _run(jobs, workers):
         summaries.append(summary)
         if progress:
             progress(1)
     manifest = {
-        "generator": GENERATOR_VERSION, "seed": seed, "n": n,
-        "knobs": {"photoShare": photo_share, "pdfShare": PDF_SHARE,
+        "generator": GENERATOR_VERSION, "seed": seed, "n": n, "family": family,
+        "knobs": {"family": family, "photoShare": photo_share, "pdfShare": PDF_SHARE,
                   "layoutWeights": LAYOUT_WEIGHTS, "mix": _aggregate_knobs(summaries)},
         "contentHash": content_hash(summaries),
         "documents": summaries,

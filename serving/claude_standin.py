@@ -3,7 +3,10 @@
 
 It checks requests the way the real API would where our code could get it wrong (auth and
 version headers, required fields, every tool_use answered by a tool_result) and answers by
-script: a mode names a sequence of behaviours, the last one repeating.
+script: a mode names a sequence of behaviours, the last one repeating; a good answer is the
+timetable in `answer` (settable: `yogi bench loop --silver` sets each page's gold before
+uploading it, so "Claude" answers what a perfect reader would). The tests use it as the
+Claude API's edge; nothing in the product's request path imports it.
 """
 
 from __future__ import annotations
@@ -61,8 +64,10 @@ MODES: dict[str, list[str]] = {
 
 
 class StandIn:
-    def __init__(self, mode: str = "good", *, hang_s: float = 3.0, retry_after_ms: int = 20):
+    def __init__(self, mode: str = "good", *, hang_s: float = 3.0, retry_after_ms: int = 20,
+                 answer: dict[str, Any] | None = None):
         self.mode = mode
+        self.answer = answer or GOOD_TIMETABLE
         self.hang_s = hang_s
         self.retry_after_ms = retry_after_ms
         self.requests: list[dict[str, Any]] = []
@@ -164,7 +169,7 @@ class StandIn:
                     self._error(500, "api_error", "Internal server error", retry=True)
                 elif step == "hang":
                     standin._release.wait(standin.hang_s)
-                    self._send(200, _message(body, [_tool_use(body, GOOD_TIMETABLE)]))
+                    self._send(200, _message(body, [_tool_use(body, standin.answer)]))
                 elif step == "reject_forced" and (body.get("tool_choice") or {}).get("type") in (
                     "tool",
                     "any",
@@ -180,7 +185,7 @@ class StandIn:
                 elif step == "bad_input":
                     self._send(200, _message(body, [_tool_use(body, BAD_TIMETABLE)]))
                 else:  # good, reject_forced after falling back to auto
-                    self._send(200, _message(body, [_tool_use(body, GOOD_TIMETABLE)]))
+                    self._send(200, _message(body, [_tool_use(body, standin.answer)]))
 
         return Handler
 
