@@ -23,7 +23,7 @@ def test_corrections_through_the_service_end_in_a_gated_registered_model(tmp_pat
     assert set(result) == {"promoted", "reason", "versions"} and result["reason"]
     new = [row for row in report["registry"] if row["name"] == "yogi-document"
            and row["version"] == result["versions"]["document"]]
-    assert new and new[0]["version"] == "2" and new[0]["reason"] == result["reason"]
+    assert new and new[0]["version"] == "2" and new[0]["reason"] in result["reason"]
     if result["promoted"]:
         assert new[0]["aliases"] == ["champion"]
         assert report["correctionToServedS"] > 0  # the running service answered with it

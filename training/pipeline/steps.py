@@ -16,6 +16,7 @@ it is registered as `challenger` with the reason; a worse model is never promote
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Callable
@@ -32,7 +33,11 @@ Step = Callable[[dict, Settings], dict]
 DOCUMENT = "yogi-document"
 OCR = "yogi-ocr"
 GATE_SYNTHETIC_TOLERANCE = 0.01  # strict F1 a new model may drop on replayed layouts
+GATE_OCR_TOLERANCE = 0.005  # CER a new recogniser may lose on replayed synthetic lines
 CANDIDATE = "candidates/document"
+OCR_CANDIDATE = "candidates/ocr"
+OCR_REPLAY_HELD_OUT = 0.25
+OCR_REPLAY_LINES = 400
 
 
 def _run(event: dict, settings: Settings) -> PipelineRun:
@@ -73,6 +78,7 @@ def prepare_data(event: dict, settings: Settings) -> dict:
 
     run = _run(event, settings)
     store = Store.from_settings(settings)
+    store.migrate()  # the service may not have run since the schema moved on
     with run.child("prepare"):
         folder = run.folder / "dataset"
         manifest = build_dataset(store, object_store_from_settings(settings), settings, folder,
@@ -168,16 +174,49 @@ def train_document(event: dict, settings: Settings) -> dict:
 
 
 def train_ocr(event: dict, settings: Settings) -> dict:
-    """The recogniser's branch. Learning from corrections needs line crops whose corrected
-    text differs from what OCR read; cutting and training on those is not built yet, so this
-    branch records that it trained nothing and the OCR champion stays."""
+    """Warm-start the recogniser from its champion on the name lines of the corrected pages
+    (`training/ocr/corrections.py`) plus replayed synthetic crops; nothing to do when no
+    corrected name differs from what OCR read."""
     import mlflow
+    import numpy as np
+
+    from inference.model_store import resolve_artefact
+    from training.ocr.corrections import correction_crops, fine_tune
+    from training.ocr.crops import extract_crops
+    from training.ocr.pyfunc import log_ocr_model
 
     run = _run(event, settings)
-    with run.child("train-ocr"):
-        reason = "OCR fine-tuning from corrections is not built yet: the champion stays"
-        mlflow.set_tag("skipped", reason)
-    return {"candidate": False, "reason": reason}
+    manifest, folder = _dataset(run)
+    with run.child("train-ocr") as child:
+        found = correction_crops(_examples(folder, manifest, "real", "train"))
+        mlflow.log_metrics({"crops_real": float(len(found.crops)),
+                            "crops_corrected": float(found.corrected)})
+        if not found.corrected:
+            reason = "no corrected name differs from what OCR read: nothing new to learn"
+            mlflow.set_tag("skipped", reason)
+            return {"candidate": False, "reason": reason}
+        replay = (extract_crops(folder / "replay", held_out=OCR_REPLAY_HELD_OUT,
+                                max_lines=OCR_REPLAY_LINES)[0]
+                  if (folder / "replay").exists() else [])
+        served = resolve_artefact(OCR, "artifacts/adapter",
+                                  tracking_uri=settings.mlflow_tracking_uri,
+                                  cache_dir=settings.model_cache_dir)
+        mlflow.log_params({"warm_start": f"{OCR}@champion v{served.version}",
+                           "crops_replay": len(replay), "budget_s": settings.train_budget_s})
+        started = time.perf_counter()
+        out = run.folder / OCR_CANDIDATE / "model"
+        adapter, onnx, _ = fine_tune(
+            served.path, found.crops + replay, budget_s=settings.train_budget_s,
+            max_epochs=settings.train_max_epochs, lr=2e-4, batch_size=16,
+            rng=np.random.default_rng(0), out_dir=out,
+            on_epoch=lambda epoch, record: mlflow.log_metrics(record, step=epoch))
+        mlflow.log_metric("train_wall_s", time.perf_counter() - started)
+        info = log_ocr_model(adapter, onnx, [c.image for c in found.crops[:2]])
+        candidate = {"model_uri": info.model_uri, "train_run": child.info.run_id,
+                     "warm_start_version": served.version}
+    run.publish(out, f"{OCR_CANDIDATE}/model")
+    run.write_json(f"{OCR_CANDIDATE}/candidate.json", candidate)
+    return {"candidate": True, **candidate}
 
 
 def _scores(model, examples: list) -> dict:
@@ -203,49 +242,102 @@ def decide(new: dict[str, dict], champion: dict[str, dict]) -> tuple[bool, str]:
     return True, f"real held-out strict F1 {a:.4f} > champion {b:.4f}"
 
 
-def evaluate_candidates(event: dict, settings: Settings) -> dict:
-    """Score the candidate and the champion on the same held-out pages; decide."""
+def decide_ocr(new: dict[str, float], champion: dict[str, float]) -> tuple[bool, str]:
+    """The recogniser's gate: lower CER than the champion on the held-out real name crops,
+    and no more than `GATE_OCR_TOLERANCE` higher on held-out synthetic crops."""
+    a, b = new["real"], champion["real"]
+    if math.isnan(a):
+        return False, "no held-out real crop to judge the recogniser on"
+    if not a < b:
+        return False, f"real held-out CER {a:.4f} does not beat the champion's {b:.4f}"
+    s, t = new["synthetic"], champion["synthetic"]
+    if not math.isnan(s) and s > t + GATE_OCR_TOLERANCE:
+        return False, f"real CER {a:.4f} < {b:.4f}, but synthetic CER {s:.4f} > {t:.4f}"
+    return True, f"real held-out CER {a:.4f} < champion {b:.4f}; synthetic {s:.4f} vs {t:.4f}"
+
+
+def _gate_document(run: PipelineRun, real: list, synthetic: list) -> dict:
     import mlflow
 
     from inference.document.model import load_release
     from inference.document.tier import load_champion
 
+    settings = run.settings
+    new_model = load_release(run.fetch(f"{CANDIDATE}/release"))
+    champion_model, version = load_champion(tracking_uri=settings.mlflow_tracking_uri,
+                                            cache_dir=settings.model_cache_dir)
+    new = {"real": _scores(new_model, real), "synthetic": _scores(new_model, synthetic)}
+    old = {"real": _scores(champion_model, real),
+           "synthetic": _scores(champion_model, synthetic)}
+    for who, scores in (("candidate", new), ("champion", old)):
+        for part, values in scores.items():
+            mlflow.log_metrics({f"document_{who}_{part}_{k}": float(v)
+                                for k, v in values.items() if isinstance(v, float)})
+    promote, reason = decide(new, old)
+    return {"promote": promote, "reason": reason, "champion_version": version}
+
+
+def _gate_ocr(run: PipelineRun, real: list, folder: Path) -> dict:
+    import mlflow
+
+    from inference.model_store import resolve_artefact
+    from training.ocr.corrections import cer_of, correction_crops
+    from training.ocr.crops import extract_crops
+    from training.ocr.pyfunc import ONNX_ARTEFACT
+
+    settings = run.settings
+    crops = correction_crops(real).crops
+    synthetic = (extract_crops(folder / "replay", held_out=OCR_REPLAY_HELD_OUT,
+                               max_lines=OCR_REPLAY_LINES)[1]
+                 if (folder / "replay").exists() else [])
+    served = resolve_artefact(OCR, f"artifacts/{ONNX_ARTEFACT}",
+                              tracking_uri=settings.mlflow_tracking_uri,
+                              cache_dir=settings.model_cache_dir)
+    new_onnx = run.fetch(f"{OCR_CANDIDATE}/model") / ONNX_ARTEFACT
+    new = {"real": cer_of(new_onnx, crops), "synthetic": cer_of(new_onnx, synthetic)}
+    old = {"real": cer_of(served.path, crops), "synthetic": cer_of(served.path, synthetic)}
+    mlflow.log_metrics({f"ocr_{who}_{part}_cer": value for who, scores in
+                        (("candidate", new), ("champion", old))
+                        for part, value in scores.items() if not math.isnan(value)})
+    mlflow.log_params({"gate_ocr_real_crops": len(crops),
+                       "gate_ocr_synthetic_crops": len(synthetic)})
+    promote, reason = decide_ocr(new, old)
+    return {"promote": promote, "reason": reason, "champion_version": served.version}
+
+
+def evaluate_candidates(event: dict, settings: Settings) -> dict:
+    """Score each new version and its champion on the same held-out pages; decide per tier.
+    The execution promotes when any tier does (each tier's alias moves on its own verdict)."""
+    import mlflow
+
     run = _run(event, settings)
-    candidate = run.read_json(f"{CANDIDATE}/candidate.json")
+    candidates = {tier: run.read_json(f"{where}/candidate.json")
+                  for tier, where in (("document", CANDIDATE), ("ocr", OCR_CANDIDATE))}
+    tiers: dict[str, dict] = {}
     with run.child("evaluate"):
-        if candidate is None:
-            decision = {"promote": False, "reason": "no new document model was trained",
-                        "tiers": {}}
-        else:
+        if any(candidates.values()):
             manifest, folder = _dataset(run)
             real = (_examples(folder, manifest, "real", "gate")
                     + _examples(folder, manifest, "dev", "gate"))
-            synthetic = _examples(folder, manifest, "replay", "gate")
-            new_model = load_release(run.fetch(f"{CANDIDATE}/release"))
-            champion_model, version = load_champion(
-                tracking_uri=settings.mlflow_tracking_uri, cache_dir=settings.model_cache_dir)
-            new = {"real": _scores(new_model, real), "synthetic": _scores(new_model, synthetic)}
-            old = {"real": _scores(champion_model, real),
-                   "synthetic": _scores(champion_model, synthetic)}
-            for who, scores in (("candidate", new), ("champion", old)):
-                for part, values in scores.items():
-                    mlflow.log_metrics({f"{who}_{part}_{k}": float(v) for k, v in values.items()
-                                        if isinstance(v, float)})
-            mlflow.log_params({"gate_real_pages": len(real),
-                               "gate_synthetic_pages": len(synthetic),
-                               "champion_version": version})
-            promote, reason = decide(new, old)
-            decision = {"promote": promote, "reason": reason,
-                        "tiers": {"document": {"promote": promote, "reason": reason,
-                                               "champion_version": version}}}
+            mlflow.log_params({"gate_real_pages": len(real)})
+            if candidates["document"]:
+                synthetic = _examples(folder, manifest, "replay", "gate")
+                mlflow.log_params({"gate_synthetic_pages": len(synthetic)})
+                tiers["document"] = _gate_document(run, real, synthetic)
+            if candidates["ocr"]:
+                tiers["ocr"] = _gate_ocr(run, real, folder)
+        reasons = [f"{tier}: {verdict['reason']}" for tier, verdict in tiers.items()]
+        decision = {"promote": any(v["promote"] for v in tiers.values()),
+                    "reason": "; ".join(reasons) or "no new model was trained", "tiers": tiers}
         mlflow.set_tags({"gate_promote": str(decision["promote"]),
                          "gate_reason": decision["reason"]})
     run.write_json("gate.json", decision)
     return decision
 
 
-def _finish(event: dict, settings: Settings, promote: bool) -> dict:
-    """Register the candidate (if any), move the aliases, close the parent run."""
+def _finish(event: dict, settings: Settings) -> dict:
+    """Register each tier's candidate as `champion` or `challenger` as the gate said, close
+    the parent run. `versions`: each tier's new version, or its unchanged champion."""
     import mlflow
 
     from training.registry import CHALLENGER, CHAMPION, use_tracking, version_by_alias
@@ -254,35 +346,41 @@ def _finish(event: dict, settings: Settings, promote: bool) -> dict:
     run = _run(event, settings)
     client = use_tracking(settings.mlflow_tracking_uri)
     gate = event.get("gate") or run.read_json("gate.json") or {}
-    reason = gate.get("reason", "")
-    candidate = run.read_json(f"{CANDIDATE}/candidate.json")
     versions = {}
-    if candidate is not None:
-        registered = mlflow.register_model(candidate["model_uri"], DOCUMENT,
+    for tier, name, where in (("document", DOCUMENT, CANDIDATE), ("ocr", OCR, OCR_CANDIDATE)):
+        verdict = gate.get("tiers", {}).get(tier)
+        candidate = run.read_json(f"{where}/candidate.json")
+        if verdict is None or candidate is None:
+            continue
+        registered = mlflow.register_model(candidate["model_uri"], name,
                                            tags={"source": "pipeline",
                                                  "pipeline_run": run.run_id})
-        if promote:
-            promote_version(client, DOCUMENT, registered.version, reason)
+        if verdict["promote"]:
+            promote_version(client, name, registered.version, verdict["reason"])
         else:
-            client.set_registered_model_alias(DOCUMENT, CHALLENGER, registered.version)
-            client.set_model_version_tag(DOCUMENT, registered.version, "gate_reason", reason)
-        versions["document"] = str(registered.version)
-    for name, key in ((DOCUMENT, "document"), (OCR, "ocr")):
-        if key not in versions:
+            client.set_registered_model_alias(name, CHALLENGER, registered.version)
+            client.set_model_version_tag(name, registered.version, "gate_reason",
+                                         verdict["reason"])
+        versions[tier] = str(registered.version)
+    for tier, name in (("document", DOCUMENT), ("ocr", OCR)):
+        if tier not in versions:
             current = version_by_alias(client, name, CHAMPION)
-            versions[key] = str(current.version) if current else ""
-    client.set_tag(run.run_id, "gate_promoted", str(promote))
+            versions[tier] = str(current.version) if current else ""
+    promoted, reason = bool(gate.get("promote")), gate.get("reason", "")
+    client.set_tag(run.run_id, "gate_promoted", str(promoted))
     client.set_tag(run.run_id, "gate_reason", reason)
     client.set_terminated(run.run_id, "FINISHED")
-    return {"promoted": promote, "reason": reason, "versions": versions}
+    return {"promoted": promoted, "reason": reason, "versions": versions}
 
 
 def promote(event: dict, settings: Settings) -> dict:
-    return _finish(event, settings, True)
+    """At least one tier won its gate: its champion moves (the others become challengers)."""
+    return _finish(event, settings)
 
 
 def keep_challenger(event: dict, settings: Settings) -> dict:
-    return _finish(event, settings, False)
+    """No tier won: every new version waits as a challenger with its reason."""
+    return _finish(event, settings)
 
 
 def record_failure(event: dict, settings: Settings) -> dict:
