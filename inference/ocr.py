@@ -180,6 +180,14 @@ class TesseractEngine:
 _LOADED: dict[tuple[str, str, Path], OcrEngine] = {}
 
 
+def reload_engine(name: str, settings: Settings) -> OcrEngine:
+    """Build the engine afresh (its registry alias moved) in place of the loaded one; a page
+    being read with the old one finishes with it."""
+    fresh = ENGINES[name](settings)
+    _LOADED[(name, settings.mlflow_tracking_uri, settings.model_cache_dir)] = fresh
+    return fresh
+
+
 def get_engine(name: str, settings: Settings) -> OcrEngine:
     """The engine called `name`, loaded once per process for the registry `settings` name."""
     if name not in ENGINES:

@@ -113,8 +113,7 @@ class ServingApp:
         self.store.migrate()
         if warm:
             self.warm()
-        if self.settings.tier in ("auto", "document"):
-            self.watcher.start()
+        self.watcher.start()
         self.ready.set()
 
     def warm(self) -> None:
