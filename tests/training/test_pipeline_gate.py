@@ -32,3 +32,11 @@ def test_a_loss_on_synthetic_pages_beyond_the_tolerance_is_not_promoted() -> Non
 def test_without_held_out_real_pages_nothing_is_promoted() -> None:
     promote, reason = decide({"real": {}, "synthetic": {"strictF1": 1.0}}, scores(0.0, 0.0))
     assert not promote and "no held-out real" in reason
+
+
+def test_a_win_on_new_pages_that_loses_on_the_dev_pages_is_not_promoted() -> None:
+    new = {**scores(0.9, 0.7), "dev": {"strictF1": 0.95}}
+    old = {**scores(0.8, 0.7), "dev": {"strictF1": 0.97}}
+    promote, reason = decide(new, old)
+    assert not promote and "dev pages" in reason
+    assert decide({**new, "dev": {"strictF1": 0.97}}, old)[0]
