@@ -66,16 +66,17 @@ def _split(generated: Path, uploads: int, work: Path) -> tuple[list[str], Path]:
 
 
 def _pipeline_result(state: Path, timeout_s: float) -> dict:
-    """Wait for the triggered pipeline run to end; its last JSON line."""
+    """Wait for the run the service triggered to end; its last JSON line."""
+    from inference.run_lock import alive
+
     deadline = time.monotonic() + timeout_s
-    lock, logs = state / "pipeline" / "running.pid", state / "pipeline" / "logs"
-    while not lock.exists():
+    mark, logs = state / "pipeline" / "trigger.json", state / "pipeline" / "logs"
+    while not mark.exists():
         if time.monotonic() > deadline:
             raise TimeoutError("the service never started a pipeline run")
         time.sleep(1)
-    pid = int(lock.read_text() or 0)
-    while pid and Path(f"/proc/{pid}").exists() and \
-            "zombie" not in Path(f"/proc/{pid}/status").read_text().lower():
+    pid = json.loads(mark.read_text())["pid"]
+    while alive(pid):
         if time.monotonic() > deadline:
             raise TimeoutError(f"the pipeline run (pid {pid}) did not end in {timeout_s:g} s")
         time.sleep(2)

@@ -28,16 +28,20 @@ def run_command(
                        ] = "manual",
 ) -> None:
     """Run the whole training graph here and wait for it (see infra/statemachine/)."""
+    from inference.console import refuse
     from inference.settings import Settings
-    from training.pipeline.local import run_pipeline
+    from training.pipeline.local import PipelineBusy, run_pipeline
 
     def show(event: dict) -> None:
         if event["type"] in ("StateEntered", "TaskFailed", "TaskRetry", "CaughtError"):
             extra = event.get("error") or ""
             console.print(f"[bold]{event['type']}[/] {event['state']} {extra}".rstrip())
 
-    with console.status("training pipeline running"):
-        execution = run_pipeline(Settings(), trigger=trigger, on_event=show)
+    try:
+        with console.status("training pipeline running"):
+            execution = run_pipeline(Settings(), trigger=trigger, on_event=show)
+    except PipelineBusy as error:
+        raise refuse(str(error)) from None
     if execution.status != "SUCCEEDED":
         # The execution's own error names only the graph's Fail state; the step that failed
         # and why are in the first task failure.

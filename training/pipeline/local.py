@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from inference.run_lock import RUN_LOCK, RunLock
 from inference.settings import PROJECT_ROOT, Settings
 from training.pipeline.asl import Execution, TaskCall, TaskFailed, run, validate
 
@@ -96,12 +97,22 @@ def _last_json(stdout: str, state: str) -> Any:
         raise TaskFailed("States.TaskFailed", f"{state} printed no JSON result") from None
 
 
+class PipelineBusy(RuntimeError):
+    """Another training run holds this machine's run lock."""
+
+
 def run_pipeline(settings: Settings, trigger: str = "manual",
                  on_event: Callable[[dict], None] | None = None,
                  env: dict[str, str] | None = None) -> Execution:
-    """Execute the training graph here, blocking until it ends."""
-    execution = f"local-{uuid.uuid4().hex[:12]}"
-    tasks = LocalTasks(settings.pipeline_dir / "logs" / execution, env)
-    return run(load_definition(), {"trigger": trigger, "name": execution}, tasks,
-               context={"Execution": {"Id": execution, "Name": execution}},
-               on_event=on_event)
+    """Execute the training graph here, blocking until it ends; one run at a time."""
+    lock = RunLock(settings.pipeline_dir / RUN_LOCK)
+    if not lock.acquire():
+        raise PipelineBusy(f"a training pipeline run is already running (pid {lock.holder()})")
+    try:
+        execution = f"local-{uuid.uuid4().hex[:12]}"
+        tasks = LocalTasks(settings.pipeline_dir / "logs" / execution, env)
+        return run(load_definition(), {"trigger": trigger, "name": execution}, tasks,
+                   context={"Execution": {"Id": execution, "Name": execution}},
+                   on_event=on_event)
+    finally:
+        lock.release()
