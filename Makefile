@@ -5,9 +5,9 @@ YOGI := $(VENV)/bin/yogi
 APT_PACKAGES := $(shell grep -v '^\s*\#' infra/apt-packages.txt | grep -v '^\s*$$')
 SAMPLE := tests/data/sample/timetable.png
 
-.PHONY: setup system venv register demo test lint bench clean
+.PHONY: setup system venv sam register demo test lint bench clean
 
-setup: system venv register
+setup: system venv sam register
 
 # Debian packages (Tesseract, fonts for the data engine); only installs what is missing.
 system:
@@ -23,6 +23,15 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# The SAM CLI in a venv of its own: it pins boto3 and pydantic below this project's, and
+# tests/infra runs `sam validate --lint` on infra/template.yaml with it.
+SAM_VENV := .venv-sam
+sam: $(SAM_VENV)/.installed
+$(SAM_VENV)/.installed:
+	test -x $(SAM_VENV)/bin/python || python3 -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q aws-sam-cli==1.170.0
 	touch $@
 
 # Released models (models/*) into the local MLflow registry under mlruns/: the pipeline resolves
@@ -43,4 +52,4 @@ bench: venv
 	$(YOGI) bench pipeline ../shared/dev/images/*.png --runs 3 --out bench/pipeline-rapid.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,8 +1,9 @@
 """infra/template.yaml, the SAM template of the AWS deployment, checked without AWS.
 
 - cfn-lint on the template as written, and on SAM's own translation of it to CloudFormation
-  (aws-sam-translator in process, no credentials: the `sam` CLI itself cannot sit in this
-  project's environment, see pyproject.toml);
+  (aws-sam-translator in process, no credentials);
+- `sam validate --lint`, from the SAM CLI's own venv (`make sam`: it cannot sit in this
+  project's environment, see the Makefile);
 - the training state machine gets a value for every `${...}` of its definition, and nothing else;
 - the API proxies exactly the service's routes;
 - least privilege: no IAM grant on `"*"` except for actions AWS authorizes on no resource ARN.
@@ -31,6 +32,7 @@ INFRA = ROOT / "infra"
 TEMPLATE = INFRA / "template.yaml"
 TRAINING_ASL = INFRA / "statemachine" / "training.asl.json"
 REGION = "eu-west-1"
+SAM = ROOT / ".venv-sam" / "bin" / "sam"
 CFN_LINT = [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())"]
 
 # Actions that take no resource ARN in IAM (AWS requires "*" for them): the only ones a
@@ -233,3 +235,13 @@ def test_the_star_exceptions_really_take_no_resource_arn() -> None:
     for name in sorted(WILDCARD_ONLY_ACTIONS):
         service, action = name.split(":")
         assert reference[service]["Actions"][action.lower()].get("Resources") is None, name
+
+
+def test_sam_validate_lint_passes() -> None:
+    assert SAM.exists(), "the SAM CLI is missing: run `make sam` (part of `make setup`)"
+    done = subprocess.run([str(SAM), "validate", "--lint", "--template", str(TEMPLATE),
+                           "--region", REGION], capture_output=True, text=True, timeout=300,
+                          env={"SAM_CLI_TELEMETRY": "0", "PATH": "/usr/bin:/bin",
+                               "HOME": str(ROOT / ".venv-sam")})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "is a valid SAM Template" in done.stdout + done.stderr
