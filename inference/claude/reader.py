@@ -1,8 +1,11 @@
-"""`ClaudeReader`: one document's pages in one Messages request, within the daily spend cap,
-with one retry when the answer does not validate; every failure becomes `ClaudeFailed`."""
+"""`ClaudeReader`: one document's pages in one Messages request, with one retry when the answer
+does not validate; every failure becomes `ClaudeFailed`. Each request first reserves its maximum
+cost against the daily spend cap and settles it with the real usage afterwards."""
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -14,14 +17,14 @@ import cv2
 import structlog
 
 from inference.claude.answer import InvalidAnswer, find_tool_input, parse_tool_input
-from inference.claude.images import PageInput, encode_page
+from inference.claude.images import EncodedPage, PageInput, encode_page
 from inference.claude.outcome import ClaudeAnswer, ClaudeFailed, failure_reason
 from inference.claude.prices import cost_usd
 from inference.claude.prompt import SYSTEM_PROMPT, feedback_turns, first_turn, ocr_hint
 from inference.claude.tool import timetable_tool, tool_choice
 from inference.claude.tracing import cost_attributes, enable_tracing, read_span
 from inference.settings import Settings
-from inference.spend import SpendLedger, SqliteLedger
+from inference.spend import Reservation, SpendLedger, SqliteLedger
 
 log = structlog.get_logger(__name__)
 
@@ -32,6 +35,25 @@ log = structlog.get_logger(__name__)
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_LEDGER_FILE = "claude_spend.sqlite"
+# The input-token estimate behind each reservation (no count-tokens request: one more round trip
+# per call, for a figure the `max_tokens` of output dominates anyway). Images: width × height /
+# 750 tokens each (Anthropic's vision guide), at the size `encode_page` already scaled them to.
+# Text: one token per 3 characters of the system prompt, the tool schema and the turns, where
+# English averages about 4: the margin covers the API's own tool-use prompt (a few hundred).
+CHARS_PER_TOKEN = 3
+
+
+def max_cost_usd(
+    model: str, max_tokens: int, pages: Sequence[EncodedPage], messages: list[dict[str, Any]]
+) -> float:
+    """The most one request can cost: its estimated input plus `max_tokens` of output."""
+    turns = [m["content"] if isinstance(m["content"], list) else [m["content"]] for m in messages]
+    blocks = [
+        b for turn in turns for b in turn if not (isinstance(b, dict) and b["type"] == "image")
+    ]
+    chars = len(SYSTEM_PROMPT) + len(json.dumps(timetable_tool())) + len(json.dumps(blocks))
+    input_tokens = sum(page.estimated_tokens for page in pages) + chars / CHARS_PER_TOKEN
+    return cost_usd(model, math.ceil(input_tokens), max_tokens)
 
 
 @dataclass
@@ -93,48 +115,60 @@ class ClaudeReader:
             )
         return self._client
 
-    def _check_budget(self, attempts: int, spent: _Usage) -> None:
+    def _reserve(
+        self,
+        pages: Sequence[EncodedPage],
+        messages: list[dict[str, Any]],
+        attempts: int,
+        spent: _Usage,
+        document_id: str | None,
+    ) -> Reservation:
+        amount = max_cost_usd(self.model, self.max_tokens, pages, messages)
+        budget = self.settings.claude_daily_budget_usd
         try:
-            today = self.ledger.spent_today()
+            reservation = self.ledger.reserve(
+                amount_usd=amount, budget_usd=budget, model=self.model, document_id=document_id
+            )
         except Exception as err:  # cannot know the spend → cannot honour the cap
             raise ClaudeFailed(
                 "ledger_error", repr(err), attempts=attempts, cost_usd=spent.cost_usd
             ) from err
-        budget = self.settings.claude_daily_budget_usd
-        if today >= budget:
+        if reservation is None:
             raise ClaudeFailed(
                 "budget_exhausted",
-                f"spent ${today:.2f} of ${budget:.2f} today (UTC)",
+                f"a call of up to ${amount:.2f} would pass today's ${budget:.2f} cap (UTC)",
                 attempts=attempts,
                 cost_usd=spent.cost_usd,
             )
+        return reservation
 
-    def _record(
-        self, message: anthropic.types.Message, spent: _Usage, document_id: str | None
+    def _settle(
+        self, reservation: Reservation, message: anthropic.types.Message | None, spent: _Usage
     ) -> None:
-        usage = message.usage
-        cost = cost_usd(
-            self.model,
-            usage.input_tokens,
-            usage.output_tokens,
-            usage.cache_creation_input_tokens or 0,
-            usage.cache_read_input_tokens or 0,
-        )
-        spent.input_tokens += usage.input_tokens
-        spent.output_tokens += usage.output_tokens
+        """Replace the reservation by the call's real usage; no message (the call failed) → 0."""
+        input_tokens = output_tokens = 0
+        cost = 0.0
+        if message is not None:
+            usage = message.usage
+            input_tokens, output_tokens = usage.input_tokens, usage.output_tokens
+            cost = cost_usd(
+                self.model,
+                input_tokens,
+                output_tokens,
+                usage.cache_creation_input_tokens or 0,
+                usage.cache_read_input_tokens or 0,
+            )
+        spent.input_tokens += input_tokens
+        spent.output_tokens += output_tokens
         spent.cost_usd += cost
         try:
-            # By keyword: the serving store's `record` takes keywords only.
-            self.ledger.record(
-                model=self.model,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cost_usd=cost,
-                document_id=document_id,
+            self.ledger.settle(
+                reservation, input_tokens=input_tokens, output_tokens=output_tokens, cost_usd=cost
             )
         except Exception as err:
-            # The answer is paid for either way; losing it too would be worse than a gap.
-            log.error("claude.ledger_record_failed", error=repr(err), cost_usd=cost)
+            # The answer is paid for either way; losing it too would be worse than a gap (and
+            # the unsettled reservation still counts its maximum against the cap).
+            log.error("claude.ledger_settle_failed", error=repr(err), cost_usd=cost)
 
     def _create(
         self, client: anthropic.Anthropic, messages: list[dict[str, Any]]
@@ -175,7 +209,6 @@ class ClaudeReader:
         if len(pages) > self.max_pages:
             raise ClaudeFailed("too_many_pages", f"{len(pages)} > {self.max_pages}")
         spent = _Usage()
-        self._check_budget(0, spent)
         # First use pays MLflow's import and store set-up; keep that out of the latency.
         traced = self.tracing and enable_tracing(self.settings)
         started = time.perf_counter()
@@ -198,9 +231,9 @@ class ClaudeReader:
             outcome = "ok"
             try:
                 while True:
+                    reservation = self._reserve(encoded, messages, attempts, spent, document_id)
                     attempts += 1
-                    if attempts > 1:
-                        self._check_budget(attempts - 1, spent)
+                    message = None
                     try:
                         message = self._create(client, messages)
                     except anthropic.APIError as err:
@@ -210,7 +243,8 @@ class ClaudeReader:
                             attempts=attempts,
                             cost_usd=spent.cost_usd,
                         ) from err
-                    self._record(message, spent, document_id)
+                    finally:
+                        self._settle(reservation, message, spent)
                     if message.stop_reason == "refusal":
                         raise ClaudeFailed("refused", attempts=attempts, cost_usd=spent.cost_usd)
                     try:

@@ -4,6 +4,7 @@ stand-in of the Messages API (serving/claude_standin.py)."""
 from __future__ import annotations
 
 import base64
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,8 @@ from inference.claude import ClaudeAnswer, ClaudeFailed, ClaudeReader, price_per
 from inference.claude.answer import InvalidAnswer, parse_tool_input
 from inference.claude.images import encode_page, fit_size
 from inference.claude.prices import cost_usd
+from inference.claude.prompt import first_turn
+from inference.claude.reader import max_cost_usd
 from inference.claude.tool import TOOL_NAME, timetable_tool
 from inference.claude.tracing import disable_tracing, enable_tracing
 from inference.router import choose_result, final_status, route
@@ -132,7 +135,8 @@ def test_outage_gives_up_after_sdk_retries(settings, page, mode, reason):
             reader(api, settings, ledger, max_retries=2).read([page])
         assert api.count == 3  # first try + max_retries
     assert failed.value.reason == reason
-    assert ledger.records == []  # error responses are not billed
+    # The call's reservation, settled at nothing: error responses are not billed.
+    assert [(r.input_tokens, r.cost_usd) for r in ledger.records] == [(0, 0.0)]
 
 
 def test_always_throttled_is_rate_limited(settings, page):
@@ -202,6 +206,32 @@ def test_budget_exhausted_sends_nothing(settings, page):
             reader(api, settings, ledger).read([page])
         assert api.count == 0
     assert failed.value.reason == "budget_exhausted"
+
+
+def test_a_second_document_that_would_pass_the_cap_goes_to_review(settings, page):
+    """Two documents at once and a cap that fits one call's worst case but not two: the second
+    goes to review without a request; the first is booked at the stand-in's real usage."""
+    encoded = [encode_page(page)]
+    worst = max_cost_usd(MODEL, 16_384, encoded, [first_turn(encoded, "")])
+    # max_tokens of output dominates the worst case; the input is estimated, not zero.
+    assert worst > cost_usd(MODEL, encoded[0].estimated_tokens, 16_384) > 10 * GOOD_COST
+    ledger = InMemoryLedger()
+    capped = settings.model_copy(update={"claude_daily_budget_usd": 1.5 * worst})
+    with StandIn("hang", hang_s=0.5) as api:  # holds the first answer back for half a second
+        tier = reader(api, capped, ledger, max_retries=0)
+        first = threading.Thread(target=tier.read, args=([page],), kwargs={"document_id": "a"})
+        first.start()
+        while api.count == 0 and first.is_alive():  # until the first request is in flight
+            time.sleep(0.01)
+        with pytest.raises(ClaudeFailed) as second:
+            tier.read([page], document_id="b")
+        first.join()
+        assert api.count == 1
+    assert second.value.reason == "budget_exhausted" and second.value.cost_usd == 0.0
+    [record] = ledger.records
+    assert (record.document_id, record.input_tokens, record.output_tokens) == (
+        "a", USAGE["input_tokens"], USAGE["output_tokens"])
+    assert ledger.spent_today() == pytest.approx(GOOD_COST)
 
 
 def test_yesterdays_spend_does_not_count():

@@ -167,3 +167,77 @@ def test_from_settings_defaults_to_sqlite_under_the_data_dir(settings_env, tmp_p
     store.migrate()
     assert (tmp_path / "yogi.db").is_file()
     store.dispose()
+
+
+# --- the spend cap as a reservation (issue 22): atomic across threads and processes ---------
+
+AMOUNT, CAP, TRIES = 0.001, 0.10, 100  # two workers × 100 tries; the cap fits exactly 100
+
+
+def race_for_the_cap(store: Store) -> tuple[int, float]:
+    """Reserve `AMOUNT` `TRIES` times, settling each admitted call at its full amount: how many
+    were admitted, and the highest spend seen right after an admission."""
+    admitted, peak = 0, 0.0
+    for _ in range(TRIES):
+        reservation = store.reserve(amount_usd=AMOUNT, budget_usd=CAP, model="m", document_id=None)
+        if reservation is not None:
+            admitted += 1
+            peak = max(peak, store.spent_today())
+            store.settle(reservation, input_tokens=100, output_tokens=10, cost_usd=AMOUNT)
+    return admitted, peak
+
+
+def test_settle_replaces_the_reservation(store: Store) -> None:
+    first = store.reserve(amount_usd=0.30, budget_usd=0.50, model="claude-sonnet-4-6",
+                          document_id=DOC)
+    assert first is not None and store.spent_today() == pytest.approx(0.30)
+    assert store.reserve(amount_usd=0.30, budget_usd=0.50, model="m", document_id=None) is None
+    store.settle(first, input_tokens=2500, output_tokens=700, cost_usd=0.018)
+    assert store.spent_today() == pytest.approx(0.018)
+    with store.engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT document_id, model, input_tokens, output_tokens, cost_usd FROM claude_usage"
+        )).one()
+    assert tuple(row) == (DOC, "claude-sonnet-4-6", 2500, 700, pytest.approx(0.018))
+
+
+def test_threads_never_reserve_past_the_cap(store: Store) -> None:
+    barrier = threading.Barrier(2)
+    results: list[tuple[int, float]] = []
+
+    def worker() -> None:
+        barrier.wait()
+        results.append(race_for_the_cap(store))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    admitted, peaks = zip(*results, strict=True)
+    assert sum(admitted) == 100 and max(peaks) <= CAP + 1e-9
+    assert store.spent_today() == pytest.approx(CAP)
+
+
+def _race_in_process(url: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    store = Store(url)
+    store.ping()  # connected before the race starts
+    barrier.wait()
+    results.put(race_for_the_cap(store))
+    store.dispose()
+
+
+def test_processes_never_reserve_past_the_cap(store: Store) -> None:
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    barrier, results = spawn.Barrier(2), spawn.Queue()
+    workers = [spawn.Process(target=_race_in_process, args=(store.url, barrier, results))
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    admitted, peaks = zip(*(results.get(timeout=60) for _ in workers), strict=True)
+    for worker in workers:
+        worker.join(timeout=30)
+    assert sum(admitted) == 100 and max(peaks) <= CAP + 1e-9
+    assert store.spent_today() == pytest.approx(CAP)
