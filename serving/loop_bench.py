@@ -85,6 +85,11 @@ def _pipeline_result(state: Path, timeout_s: float) -> dict:
     return json.loads(lines[-1])
 
 
+def _champion(env: dict[str, str], name: str) -> str:
+    rows = json.loads(_yogi(env, "models", "list", "--json"))
+    return next(r["version"] for r in rows if r["name"] == name and "champion" in r["aliases"])
+
+
 def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s: float,
                    replay_pages: int, dev: Path | None, out: Path,
                    timeout_s: float = 3600.0, measure: bool = True,
@@ -142,8 +147,10 @@ def run_loop_bench(family: str, uploads: int, heldout: int, seed: int, budget_s:
                 result = _pipeline_result(state, timeout_s)
             report["pipeline"] = result
             report["pipelineS"] = round(time.monotonic() - last_correction, 1)
-            if result.get("promoted"):
-                wanted = result["versions"]["document"]
+            served = _champion(env, "yogi-document")
+            report["documentPromoted"] = served != "1"  # the committed release is v1
+            if report["documentPromoted"]:
+                wanted = served
                 probe = (held / "pages" / sorted(os.listdir(held / "pages"))[0]).read_bytes()
                 for n in itertools.count():
                     answer = client.post("/extract", files={"file": (
