@@ -62,7 +62,7 @@ def start(event: dict, settings: Settings) -> dict:
                                   "mlflow.runName": given.get("name") or "pipeline"})
     params = {key: getattr(settings, key) for key in (
         "silver_weight", "gate_share", "replay_pages", "train_budget_s", "train_max_epochs",
-        "gate_real_dir")}
+        "train_lr", "gate_real_dir")}
     for key, value in params.items():
         client.log_param(run.info.run_id, key, str(value))
     log.info("pipeline started", run_id=run.info.run_id, experiment=mlflow.get_tracking_uri())
@@ -149,10 +149,10 @@ def train_document(event: dict, settings: Settings) -> dict:
         watch = _examples(folder, manifest, "real", "gate")[:8]
         mlflow.log_params({"warm_start": f"{DOCUMENT}@champion v{champion}",
                            "pages_real": real_train, "pages_replay": len(train) - real_train,
-                           "budget_s": settings.train_budget_s,
+                           "budget_s": settings.train_budget_s, "lr": settings.train_lr,
                            "max_epochs": settings.train_max_epochs})
         started = time.perf_counter()
-        records = fit(model, train, watch, epochs=settings.train_max_epochs, lr=5e-4,
+        records = fit(model, train, watch, epochs=settings.train_max_epochs, lr=settings.train_lr,
                       accumulate=2, merge_share=0.3, rng=np.random.default_rng(0),
                       time_budget_s=settings.train_budget_s,
                       on_epoch=lambda epoch, record: mlflow.log_metrics(record, step=epoch))
