@@ -193,9 +193,12 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
             continue
         chosen = grid.covered_days(members, axis) or chosen
         days = list(dict.fromkeys(d for j in chosen for d in day_names[j]))
-        starts, ends = grid.slot_masks(members, axis)
+        starts, ends, end_written = grid.slot_masks(members, axis)
         start_p = restrict(decisions.start[members].mean(0), starts)
-        end_p = restrict(decisions.end[members].mean(0), ends)
+        end_p = decisions.end[members].mean(0)
+        if end_written:  # a printed range closes here: "no end written" is not an answer
+            end_p = np.append(end_p[:-1], 0.0)
+        end_p = restrict(end_p, ends)
         start, end, time_p = time_pair(start_p, end_p, minutes)
         confidence = float(decisions.roles[members].max(1).mean() * day_score.max() * time_p)
         box = Box.enclosing([reading.lines[i].region for i in members])

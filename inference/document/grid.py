@@ -213,7 +213,7 @@ class Grid:
             " ".join(self.lines[i].text for i in self.cell_lines[key]))
 
     def slot_masks(self, members: list[int], axis: str
-                   ) -> tuple[np.ndarray | None, np.ndarray | None]:
+                   ) -> tuple[np.ndarray | None, np.ndarray | None, bool]:
         """Masks over the atoms that may start and end the event. Times printed in its own
         cell override the headers (a lone one is when it starts, and the end is the header's
         or not written). Otherwise the header times whose cells begin where the event's cell
@@ -221,16 +221,19 @@ class Grid:
         time of a range, or the next slot's lone start). A page may repeat its time column
         between days: each day reads the nearest one before it. In a grid with time headers,
         an edge no header lines up with has no time. None where geometry says nothing (no
-        drawn cell, no grid): the pointer alone decides."""
+        drawn cell, no grid): the pointer alone decides. The flag says the end is certainly
+        written: the last time of a range (the header's, or the cell's own) lines up with the
+        event's end; a lone start of the next slot does not say so (a start-only header)."""
         own = self._drawn_cell(members)
         if own is None or not self.atoms:
-            return None, None
+            return None, None, False
         region = self.lines[members[0]].region
         lo, hi = extent(region, axis)
         band_lo, band_hi = extent(region, _across(axis))
         tolerance = max(5.0, EDGE_SHARE * (hi - lo))
         n = len(self.atoms)
         starts, ends = np.zeros(n, bool), np.zeros(n, bool)
+        ranged = np.zeros(n, bool)  # an end that closes a printed range
         start_gap, end_gap = np.full(n, np.inf), np.full(n, np.inf)
         headed = False  # the table has time headers at all
         inside_start = inside_end = False
@@ -250,7 +253,7 @@ class Grid:
             if abs(c_lo - lo) <= near:
                 starts[ks[0]], start_gap[ks[0]] = True, gap
             if len(ks) > 1 and abs(c_hi - hi) <= near:
-                ends[ks[-1]], end_gap[ks[-1]] = True, gap
+                ends[ks[-1]], end_gap[ks[-1]], ranged[ks[-1]] = True, gap, True
             if len(ks) == 1 and abs(c_lo - hi) <= near:
                 ends[ks[0]], end_gap[ks[0]] = True, gap
         starts &= start_gap <= start_gap.min() + tolerance
@@ -258,14 +261,15 @@ class Grid:
         printed = np.zeros(n, bool)
         printed[self.atoms_by_cell.get(own, [])] = True
         if len({self.atoms[k][2] for k in self.atoms_by_cell.get(own, [])}) > 1:
-            return printed, printed
+            return printed, printed, True
+        written = bool(ends.any() and ranged[ends].all())
         if printed.any():
-            return printed, ends
+            return printed, ends, written
         # In a grid with time headers, an edge under none of them (a LUNCH column under a
         # blank header) has no time written.
         grid = headed and self._axes.get(self.lines[members[0]].table) is not None
         return (starts if starts.any() or (grid and not inside_start) else None,
-                ends if ends.any() or (grid and not inside_end) else None)
+                ends if ends.any() or (grid and not inside_end) else None, written)
 
     def corner_lines(self, members: list[int]) -> set[int]:
         """Lines of the event's drawn cell printed in its corners or against its sides (a

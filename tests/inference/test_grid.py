@@ -103,3 +103,34 @@ def test_restrict_moves_the_pointer_s_time_mass_onto_the_allowed_atoms():
     assert restrict(p, None) is p
     assert restrict(np.array([0.9, 0.0, 0.1]), np.array([False, True])) == pytest.approx(
         [0.0, 0.9, 0.1])
+
+
+def decoded(lines: list[tuple[ReadLine, str]], end_none: float) -> dict:
+    """Blocks of `lines` read by a model sure of roles and days whose end pointer puts
+    `end_none` of its mass on "no end written"."""
+    page = PageReading(width=440, height=240, lines=[line for line, _ in lines])
+    n, atoms = len(lines), len(time_atoms(page.lines))
+    roles = np.zeros((n, len(ROLES)))
+    for i, (_, role) in enumerate(lines):
+        roles[i, R[role]] = 1.0
+    day = np.zeros((n, n))
+    day[:, [k for k, (_, role) in enumerate(lines) if role == "day"][0]] = 1.0
+    start = np.full((n, atoms + 1), 1.0 / (atoms + 1))
+    end = np.full((n, atoms + 1), (1 - end_none) / atoms)
+    end[:, -1] = end_none
+    decisions = PageDecisions(roles, np.eye(n), day, start, end)
+    return {b.name: (b.start_time, b.end_time) for b in decode_blocks(page, decisions)}
+
+
+def test_an_end_a_printed_range_closes_is_written_whatever_the_pointer_says():
+    assert decoded(LINES[1:9], end_none=0.9)["Maths"] == ("09:00", "10:00")
+
+
+def test_a_start_only_header_lets_the_pointer_say_no_end_is_written():
+    lines = [(cell_line("9:00", (100, 0, 200, 40)), "time"),
+             (cell_line("10:00", (200, 0, 300, 40)), "time"),
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Maths", (100, 40, 200, 120)), "event"),
+             (cell_line("Art", (200, 40, 300, 120)), "event")]
+    assert decoded(lines, end_none=0.9)["Maths"] == ("09:00", None)
+    assert decoded(lines, end_none=0.1)["Maths"] == ("09:00", "10:00")

@@ -26,6 +26,7 @@ from pathlib import Path
 import structlog
 
 from inference.settings import Settings
+from training.pipeline.dataset import DatasetManifest, log_dataset_input
 from training.pipeline.run import EXPERIMENT, PipelineRun
 
 log = structlog.get_logger(__name__)
@@ -75,7 +76,7 @@ def prepare_data(event: dict, settings: Settings) -> dict:
 
     from inference.store.objects import object_store_from_settings
     from inference.store.repository import Store
-    from training.pipeline.dataset import build_dataset, log_dataset_input
+    from training.pipeline.dataset import build_dataset
 
     run = _run(event, settings)
     store = Store.from_settings(settings)
@@ -97,7 +98,7 @@ def prepare_data(event: dict, settings: Settings) -> dict:
     return {"version": manifest.version, "counts": counts}
 
 
-def _dataset(run: PipelineRun):
+def _dataset(run: PipelineRun) -> tuple[DatasetManifest, Path]:
     """The dataset's manifest and its folder, fetched (replay pages regenerated if absent)."""
     from training.pipeline.dataset import read_manifest, replay_set
 
@@ -138,6 +139,7 @@ def train_document(event: dict, settings: Settings) -> dict:
              + _examples(folder, manifest, "replay", "train"))
     real_train = sum(e.id.startswith("real/") for e in train)
     with run.child("train-document") as child:
+        log_dataset_input(manifest, folder, "training")
         if not real_train:
             reason = "no corrected or silver page on the training side: nothing new to learn"
             mlflow.set_tag("skipped", reason)
@@ -189,6 +191,7 @@ def train_ocr(event: dict, settings: Settings) -> dict:
     run = _run(event, settings)
     manifest, folder = _dataset(run)
     with run.child("train-ocr") as child:
+        log_dataset_input(manifest, folder, "training")
         found = correction_crops(_examples(folder, manifest, "real", "train"))
         mlflow.log_metrics({"crops_real": float(len(found.crops)),
                             "crops_corrected": float(found.corrected)})
@@ -323,6 +326,7 @@ def evaluate_candidates(event: dict, settings: Settings) -> dict:
     with run.child("evaluate"):
         if any(candidates.values()):
             manifest, folder = _dataset(run)
+            log_dataset_input(manifest, folder, "evaluation")
             dev = _examples(folder, manifest, "dev", "gate")
             real = _examples(folder, manifest, "real", "gate") + dev
             mlflow.log_params({"gate_real_pages": len(real), "gate_dev_pages": len(dev)})
