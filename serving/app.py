@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from inference.errors import InputRefused
 from inference.schema import TimetableData
-from inference.store.intake import clean_text, keep_original
+from inference.store.intake import MAX_UPLOADER, clean_text, keep_original
 from inference.store.labels import record_extraction
 from inference.store.objects import (
     ORIGINALS_PREFIX,
@@ -135,6 +135,9 @@ class ServingApp:
         `uploader`: the account that sent it (kept with the document)."""
         if len(data) > self.max_bytes:
             raise self.too_large(len(data))
+        if uploader is not None and len(uploader) > MAX_UPLOADER:
+            raise ServingError(422, "invalid_uploader",
+                               f"`uploader` is at most {MAX_UPLOADER} characters.")
         try:
             from inference.loading import sniff_format
 

@@ -26,6 +26,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inference.store.intake import MAX_UPLOADER
 from serving.app import MAX_LABEL_ID, ServingApp
 from serving.errors import ErrorBody, ServingError
 from serving.requests import (
@@ -246,7 +247,7 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
                                 "file": {"type": "string", "format": "binary"},
                                 # The teacher's or school account; it keeps the learning
                                 # loop's train/gate split per uploader.
-                                "uploader": {"type": "string", "maxLength": 200},
+                                "uploader": {"type": "string", "maxLength": MAX_UPLOADER},
                             },
                         }
                     },

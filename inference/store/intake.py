@@ -22,6 +22,8 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
 }
 
+MAX_UPLOADER = 200  # characters of an uploader account (documents.uploader)
+
 
 def clean_text(value: str | None, limit: int) -> str | None:
     """Printable text only (no control characters, no lone surrogates), at most `limit`."""
@@ -49,6 +51,6 @@ def keep_original(store: Store, objects: ObjectStore, data: bytes, filename: str
     objects.put(key, data, content_type)
     _, created = store.get_or_create_document(
         document_id, filename=clean_filename(filename), content_type=content_type,
-        size=len(data), object_key=key, uploader=clean_text(uploader, 200) or None,
+        size=len(data), object_key=key, uploader=clean_text(uploader, MAX_UPLOADER) or None,
     )
     return document_id, created

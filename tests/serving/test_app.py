@@ -141,6 +141,15 @@ def test_a_non_document_is_refused_before_anything_is_stored(app: ServingApp, fa
     assert fake.calls == 0
 
 
+def test_an_upload_keeps_its_uploader_and_a_too_long_one_is_refused(app: ServingApp, fake) -> None:  # type: ignore[no-untyped-def]
+    app.extract(PNG, "page.png", uploader="school-7")
+    assert app.store.get_document_row(sha256(PNG)).uploader == "school-7"
+    with pytest.raises(ServingError) as caught:
+        app.extract(PNG + b"x", "page.png", uploader="x" * 201)
+    assert (caught.value.status, caught.value.code) == (422, "invalid_uploader")
+    assert app.store.get_document_row(sha256(PNG + b"x")) is None  # nothing kept
+
+
 def test_real_refusals_map_to_4xx(app: ServingApp) -> None:
     with pytest.raises(ServingError) as caught:
         app.extract(locked_pdf())
