@@ -32,7 +32,8 @@ class ObjectStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def describe(self, key: str) -> str:
-        """Where the object is, for people (a path or an s3:// URI)."""
+        """Where the object is, for people: an s3:// URI, or `local:<key>` (a response never
+        shows a path of the server's disk)."""
         ...
 
 
@@ -74,7 +75,7 @@ class LocalObjectStore:
         return self._path(key).is_file()
 
     def describe(self, key: str) -> str:
-        return str(self._path(key))
+        return f"local:{key}"
 
 
 def s3_client() -> Any:
