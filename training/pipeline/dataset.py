@@ -56,9 +56,6 @@ class DatasetManifest(BaseModel):
     documents: list[DatasetDocument]
     excluded: dict[str, str]  # document id → why it is in neither side
 
-    def ids(self, part: Part, split: Split) -> list[str]:
-        return [d.id for d in self.documents if d.part == part and d.split == split]
-
     def weights(self, part: Part) -> dict[str, float]:
         return {d.id: d.weight for d in self.documents if d.part == part}
 

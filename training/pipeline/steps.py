@@ -109,14 +109,19 @@ def _dataset(run: PipelineRun) -> tuple[DatasetManifest, Path]:
     return manifest, folder
 
 
-def _examples(folder: Path, manifest, part: str, split: str) -> list:
+def _sides(folder: Path, manifest: DatasetManifest, part: str) -> dict[str, list]:
+    """The examples of one part of the dataset by side ("train", "gate"), read once."""
     from training.document.data import load_examples
 
+    sides: dict[str, list] = {"train": [], "gate": []}
     if not (folder / part).exists():
-        return []
-    wanted = set(manifest.ids(part, split))
-    return [e for e in load_examples(folder / part, weights=manifest.weights(part))
-            if e.id.split("/", 1)[1] in wanted]
+        return sides
+    side_of = {d.id: d.split for d in manifest.documents if d.part == part}
+    for example in load_examples(folder / part, weights=manifest.weights(part)):
+        side = side_of.get(example.id.split("/", 1)[1])
+        if side is not None:
+            sides[side].append(example)
+    return sides
 
 
 def train_document(event: dict, settings: Settings) -> dict:
@@ -135,8 +140,8 @@ def train_document(event: dict, settings: Settings) -> dict:
 
     run = _run(event, settings)
     manifest, folder = _dataset(run)
-    train = (_examples(folder, manifest, "real", "train")
-             + _examples(folder, manifest, "replay", "train"))
+    real = _sides(folder, manifest, "real")
+    train = real["train"] + _sides(folder, manifest, "replay")["train"]
     real_train = sum(e.id.startswith("real/") for e in train)
     with run.child("train-document") as child:
         log_dataset_input(manifest, folder, "training")
@@ -148,7 +153,7 @@ def train_document(event: dict, settings: Settings) -> dict:
                                   tracking_uri=settings.mlflow_tracking_uri,
                                   cache_dir=settings.model_cache_dir)
         model, champion = load_release(served.path), served.version
-        watch = _examples(folder, manifest, "real", "gate")[:8]
+        watch = real["gate"][:8]
         mlflow.log_params({"warm_start": f"{DOCUMENT}@champion v{champion}",
                            "pages_real": real_train, "pages_replay": len(train) - real_train,
                            "budget_s": settings.train_budget_s, "lr": settings.train_lr,
@@ -192,7 +197,7 @@ def train_ocr(event: dict, settings: Settings) -> dict:
     manifest, folder = _dataset(run)
     with run.child("train-ocr") as child:
         log_dataset_input(manifest, folder, "training")
-        found = correction_crops(_examples(folder, manifest, "real", "train"))
+        found = correction_crops(_sides(folder, manifest, "real")["train"])
         mlflow.log_metrics({"crops_real": float(len(found.crops)),
                             "crops_corrected": float(found.corrected)})
         if not found.corrected:
@@ -223,10 +228,15 @@ def train_ocr(event: dict, settings: Settings) -> dict:
     return {"candidate": True, **candidate}
 
 
-def _scores(model, examples: list) -> dict:
-    from training.document.evaluate import evaluate
+def _part_scores(model, parts: dict[str, list]) -> dict[str, dict]:
+    """`model`'s scores on each part (empty dict for an empty part); each page is read once,
+    though the dev pages sit both in "real" and in "dev"."""
+    from training.document.evaluate import evaluate, scores_of
 
-    return evaluate(model, examples, {}, cached=False).scores if examples else {}
+    pages = {e.id: e for examples in parts.values() for e in examples}
+    read = evaluate(model, list(pages.values()), {}, cached=False).predictions if pages else {}
+    return {part: scores_of({e.id: (read[e.id], e.label) for e in examples}) if examples else {}
+            for part, examples in parts.items()}
 
 
 def decide(new: dict[str, dict], champion: dict[str, dict]) -> tuple[bool, str]:
@@ -276,8 +286,7 @@ def _gate_document(run: PipelineRun, real: list, dev: list, synthetic: list) -> 
     champion_model, version = load_champion(tracking_uri=settings.mlflow_tracking_uri,
                                             cache_dir=settings.model_cache_dir)
     parts = {"real": real, "dev": dev, "synthetic": synthetic}
-    new = {part: _scores(new_model, pages) for part, pages in parts.items()}
-    old = {part: _scores(champion_model, pages) for part, pages in parts.items()}
+    new, old = _part_scores(new_model, parts), _part_scores(champion_model, parts)
     for who, scores in (("candidate", new), ("champion", old)):
         for part, values in scores.items():
             mlflow.log_metrics({f"document_{who}_{part}_{k}": float(v)
@@ -327,11 +336,11 @@ def evaluate_candidates(event: dict, settings: Settings) -> dict:
         if any(candidates.values()):
             manifest, folder = _dataset(run)
             log_dataset_input(manifest, folder, "evaluation")
-            dev = _examples(folder, manifest, "dev", "gate")
-            real = _examples(folder, manifest, "real", "gate") + dev
+            dev = _sides(folder, manifest, "dev")["gate"]
+            real = _sides(folder, manifest, "real")["gate"] + dev
             mlflow.log_params({"gate_real_pages": len(real), "gate_dev_pages": len(dev)})
             if candidates["document"]:
-                synthetic = _examples(folder, manifest, "replay", "gate")
+                synthetic = _sides(folder, manifest, "replay")["gate"]
                 mlflow.log_params({"gate_synthetic_pages": len(synthetic)})
                 tiers["document"] = _gate_document(run, real, dev, synthetic)
             if candidates["ocr"]:
