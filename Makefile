@@ -5,9 +5,9 @@ YOGI := $(VENV)/bin/yogi
 APT_PACKAGES := $(shell grep -v '^\s*\#' infra/apt-packages.txt | grep -v '^\s*$$')
 SAMPLE := tests/data/sample/timetable.png
 
-.PHONY: setup system venv sam register demo test lint bench clean
+.PHONY: setup system venv sam register features demo test lint bench clean
 
-setup: system venv sam register
+setup: system venv sam register features
 
 # Debian packages (Tesseract, fonts for the data engine); only installs what is missing.
 system:
@@ -38,6 +38,11 @@ $(SAM_VENV)/.installed:
 # models:/yogi-ocr@champion, never a file path. A no-op (a few seconds) when already registered.
 register: venv
 	$(YOGI) models register
+
+# The feature store (feature_repo/): `feast apply` for the settings in force (SQLite online store
+# under the data dir unless YOGI_REDIS_URL names a Redis); idempotent, a second or two.
+features: venv
+	$(YOGI) features apply
 
 demo: setup
 	$(YOGI) extract $(SAMPLE) --format table

@@ -13,13 +13,20 @@ A calibrator is kept as the breakpoints of an isotonic fit and applied with line
 interpolation, so applying it needs numpy only. It belongs to the tier and the model versions
 whose predictions it was fitted on; `calibrate_result` applies it only to results from that
 same tier and those same versions and otherwise keeps the raw score, saying why.
+
+**Blocks** (issue 18) have their own calibrator (`<tier>-blocks.json`, `calibrate_blocks`): a
+block's confidence becomes the probability that the block is right as strict F1 counts it
+(BLOCK_RIGHT), so the router can accept a document whose every block is sure and a reviewer
+looks only at the others.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import structlog
@@ -31,6 +38,8 @@ from inference.schema import Tier, TimetableData
 log = structlog.get_logger(__name__)
 
 FULLY_RIGHT = "strict F1 = 1 and every gold header field right"
+BLOCK_RIGHT = ("matched to a gold block (same day, name similarity >= 0.8) with start and end "
+               "within 5 minutes where the gold scores times")
 
 # The tiers that have calibrators, by their name on the command line → their contract name.
 CALIBRATED_TIERS: dict[str, Tier] = {"classical": "classical", "document": "document-model"}
@@ -54,8 +63,8 @@ class FittedOn(BaseModel):
     ids_sha256: str
 
 
-class Calibrator(BaseModel):
-    """What `yogi calibrate` writes to models/calibration/<tier>.json."""
+class IsotonicCalibrator(BaseModel):
+    """An isotonic fit of one tier's confidence for one event (`target`)."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
@@ -63,10 +72,9 @@ class Calibrator(BaseModel):
     # The registry versions of the models that produced the fitting predictions (the result's
     # `modelVersions`); the calibrator applies only to results with exactly these.
     model_versions: dict[str, str] = Field(default_factory=dict)
-    target: str = FULLY_RIGHT
+    target: str
     x: list[float]
     y: list[float]
-    fitted_on: FittedOn
     metrics: dict[str, float] = Field(default_factory=dict)
     mlflow_run_id: str | None = None
     created_at: str
@@ -78,6 +86,34 @@ class Calibrator(BaseModel):
         return json.dumps(self.model_dump(mode="json", by_alias=True), indent=1) + "\n"
 
 
+class Calibrator(IsotonicCalibrator):
+    """What `yogi calibrate` writes to models/calibration/<tier>.json: the document's
+    confidence → the probability that it is fully right."""
+
+    target: str = FULLY_RIGHT
+    fitted_on: FittedOn
+
+
+class BlockFittedOn(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    data: list[str]  # the sets' folders
+    documents: list[str]  # "<set folder>/<id>" of every document whose blocks were fitted on
+    blocks: int
+    right: int
+
+
+class BlockCalibrator(IsotonicCalibrator):
+    """What `yogi calibrate --blocks` writes to models/calibration/<tier>-blocks.json: a
+    block's confidence → the probability that the block is right (BLOCK_RIGHT)."""
+
+    target: str = BLOCK_RIGHT
+    fitted_on: BlockFittedOn
+
+
+C = TypeVar("C", bound=IsotonicCalibrator)
+
+
 def tier_file_name(tier: Tier) -> str:
     return next(name for name, contract in CALIBRATED_TIERS.items() if contract == tier)
 
@@ -86,9 +122,18 @@ def calibrator_path(directory: Path, tier: Tier) -> Path:
     return Path(directory) / f"{tier_file_name(tier)}.json"
 
 
+def block_calibrator_path(directory: Path, tier: Tier) -> Path:
+    return Path(directory) / f"{tier_file_name(tier)}-blocks.json"
+
+
 def load_calibrator(directory: Path, tier: Tier) -> Calibrator | None:
     path = calibrator_path(directory, tier)
     return Calibrator.model_validate_json(path.read_text()) if path.is_file() else None
+
+
+def load_block_calibrator(directory: Path, tier: Tier) -> BlockCalibrator | None:
+    path = block_calibrator_path(directory, tier)
+    return BlockCalibrator.model_validate_json(path.read_text()) if path.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -99,34 +144,74 @@ class Calibrated:
     reason: str
 
 
+def _matching(
+    result: TimetableData, directory: Path, kind: type[C], path_of: Callable[[Path, Tier], Path]
+) -> tuple[C | None, str]:
+    """The calibrator of `kind` that belongs to the result's tier and model versions, or None
+    and why not."""
+    if result.tier not in CALIBRATED_TIERS.values():
+        return None, f"tier {result.tier} has no calibration"
+    path = path_of(directory, result.tier)
+    try:
+        calibrator = kind.model_validate_json(path.read_text()) if path.is_file() else None
+    except (OSError, ValueError) as err:
+        return None, f"calibrator unreadable: {err!r}"[:300]
+    if calibrator is None:
+        return None, f"no calibrator at {path}"
+    if calibrator.model_versions != result.model_versions:
+        return None, (f"calibrator fitted for model versions {calibrator.model_versions}, "
+                      f"result from {result.model_versions}")
+    return calibrator, f"{path.name} fitted on"
+
+
 def calibrate_result(result: TimetableData, directory: Path) -> Calibrated:
     """The calibrated confidence of a tier's result, or its raw confidence (with the reason)
     when no calibrator belongs to the tier and model versions that produced it."""
     raw = result.confidence
-    if result.tier not in CALIBRATED_TIERS.values():
-        return Calibrated(raw, raw, "raw", f"tier {result.tier} has no calibration")
-    try:
-        calibrator = load_calibrator(directory, result.tier)
-    except (OSError, ValueError) as err:
-        calibrated = Calibrated(raw, raw, "raw", f"calibrator unreadable: {err!r}"[:300])
+    calibrator, reason = _matching(result, directory, Calibrator, calibrator_path)
+    if calibrator is None:
+        calibrated = Calibrated(raw, raw, "raw", reason)
     else:
-        if calibrator is None:
-            path = calibrator_path(directory, result.tier)
-            calibrated = Calibrated(raw, raw, "raw", f"no calibrator at {path}")
-        elif calibrator.model_versions != result.model_versions:
-            calibrated = Calibrated(
-                raw, raw, "raw",
-                f"calibrator fitted for model versions {calibrator.model_versions}, result "
-                f"from {result.model_versions}",
-            )
-        else:
-            calibrated = Calibrated(
-                calibrator.apply(raw), raw, "calibrator",
-                f"{calibrator_path(directory, result.tier).name} fitted on "
-                f"{calibrator.fitted_on.documents} documents",
-            )
+        calibrated = Calibrated(calibrator.apply(raw), raw, "calibrator",
+                                f"{reason} {calibrator.fitted_on.documents} documents")
     log_event = log.info if calibrated.source == "calibrator" else log.warning
     log_event("cascade.calibration", tier=result.tier, raw=raw,
               confidence=calibrated.confidence, source=calibrated.source,
               reason=calibrated.reason)
+    return calibrated
+
+
+@dataclass(frozen=True)
+class CalibratedBlocks:
+    result: TimetableData  # the blocks' confidences calibrated (kept raw when source is "raw")
+    raw: list[float | None]
+    source: str  # "calibrator" or "raw"
+    reason: str
+
+    @property
+    def confidences(self) -> list[float | None] | None:
+        """The calibrated block confidences; None when they are raw scores, which no block
+        threshold is about."""
+        if self.source != "calibrator":
+            return None
+        return [block.confidence for block in self.result.timeblocks]
+
+
+def calibrate_blocks(result: TimetableData, directory: Path) -> CalibratedBlocks:
+    """The result with every block's confidence calibrated by the tier's block calibrator, or
+    unchanged (with the reason) when none belongs to its tier and model versions. A block
+    without a confidence keeps none."""
+    raw = [block.confidence for block in result.timeblocks]
+    calibrator, reason = _matching(result, directory, BlockCalibrator, block_calibrator_path)
+    if calibrator is None:
+        calibrated = CalibratedBlocks(result, raw, "raw", reason)
+    else:
+        blocks = [block.model_copy(update={"confidence": calibrator.apply(block.confidence)})
+                  if block.confidence is not None else block for block in result.timeblocks]
+        calibrated = CalibratedBlocks(
+            result.model_copy(update={"timeblocks": blocks}), raw, "calibrator",
+            f"{reason} {calibrator.fitted_on.blocks} blocks")
+    log_event = log.info if calibrated.source == "calibrator" else log.warning
+    log_event("cascade.block_calibration", tier=result.tier, blocks=len(raw),
+              source=calibrated.source, reason=calibrated.reason)
     return calibrated

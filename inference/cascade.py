@@ -14,12 +14,16 @@ calibration behind it are logged and returned.
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import structlog
 
-from inference.calibration import Calibrated, calibrate_result
+from inference.calibration import Calibrated, calibrate_blocks, calibrate_result
 from inference.claude import ClaudeAnswer, ClaudeFailed, ClaudeReader
+from inference.evaluation import score_document
+from inference.features.routing import FeatureReadout, calibrate_with_features, read_features
 from inference.loading import PageImage, load_pages, page_limits
 from inference.pipeline import extract_pages
 from inference.router import RouteDecision, Status, choose_result, route
@@ -27,6 +31,9 @@ from inference.schema import TimetableData
 from inference.settings import Settings
 from inference.spend import SpendLedger
 from inference.trace import PageTrace
+
+if TYPE_CHECKING:
+    from inference.features.client import FeatureClient
 
 log = structlog.get_logger(__name__)
 
@@ -41,6 +48,14 @@ class CascadeResult:
     cost_usd: float  # what Claude billed for this document (0 when not called)
     timings: dict[str, float]
     traces: list[PageTrace] = field(default_factory=list, repr=False)  # the tier's, per page
+    # What the feature store gave the router (issue 17): `off` when no store was passed.
+    features: FeatureReadout = field(default_factory=lambda: FeatureReadout(status="off"))
+
+    @property
+    def flagged_blocks(self) -> list[int]:
+        """Indexes (in the tier's result) of the blocks a reviewer must look at: below the
+        block accept threshold (router.flagged_blocks). Empty when Claude answered."""
+        return [] if self.result.tier == "claude" else list(self.decision.flagged_blocks)
 
     @property
     def silver(self) -> bool:
@@ -68,6 +83,14 @@ def _ask_claude(
         return ClaudeFailed("api_error", repr(err)[:300])
 
 
+def agreement(tier_result: TimetableData, claude_result: TimetableData) -> float:
+    """An accepted Claude answer's confidence: how far the fine-tuned tier, reading the page
+    independently, agrees with it (strict F1 with Claude's answer as the reference). Two readers
+    that agree are rarely both wrong; it is not calibrated (no labelled set of Claude answers
+    exists yet), and it is not the 0 it used to be."""
+    return round(score_document(tier_result, claude_result).strict_f1, 4)
+
+
 def run_cascade_pages(
     pages: list[PageImage],
     *,
@@ -77,6 +100,9 @@ def run_cascade_pages(
     reader: ClaudeReader | None = None,
     ocr: str | None = None,
     tier: str | None = None,
+    tier_lock: AbstractContextManager | None = None,
+    features: FeatureClient | None = None,
+    uploader: str | None = None,
 ) -> CascadeResult:
     """The cascade over loaded pages. `reader` defaults to a `ClaudeReader` on `ledger`, made
     only when a document is routed to Claude; `tier` picks the first tier (`auto`, `document`,
@@ -84,12 +110,20 @@ def run_cascade_pages(
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    tier_result, traces = extract_pages(pages, ocr, tier=tier, settings=settings)
+    # Only the reading holds the caller's lock (one extraction at a time per process); the
+    # Claude step below waits on the network and must not hold up other documents.
+    with tier_lock or nullcontext():
+        tier_result, traces = extract_pages(pages, ocr, tier=tier, settings=settings)
     timings["tier"] = time.perf_counter() - started
 
     calibrated = calibrate_result(tier_result, settings.calibration_dir)
-    tier_result = tier_result.model_copy(update={"confidence": calibrated.confidence})
-    decision = route(calibrated.confidence, settings)
+    # One feature-store round trip: this reading in, reading + uploader history out.
+    readout = read_features(features, document_id, uploader, tier_result, calibrated.raw, traces)
+    calibrated = calibrate_with_features(calibrated, readout, tier_result,
+                                         settings.calibration_dir)
+    blocks = calibrate_blocks(tier_result, settings.calibration_dir)
+    tier_result = blocks.result.model_copy(update={"confidence": calibrated.confidence})
+    decision = route(calibrated.confidence, settings, blocks.confidences)
 
     outcome: ClaudeAnswer | ClaudeFailed | None = None
     if decision.action == "claude":
@@ -98,6 +132,8 @@ def run_cascade_pages(
         outcome = _ask_claude(reader, pages, ocr_hint(traces), document_id)
         timings["claude"] = time.perf_counter() - claude_started
     result, final = choose_result(decision, tier_result, outcome)
+    if final.status == "accepted_claude":
+        result = result.model_copy(update={"confidence": agreement(tier_result, result)})
     timings["total"] = time.perf_counter() - started
 
     cascade = CascadeResult(
@@ -109,6 +145,7 @@ def run_cascade_pages(
         cost_usd=outcome.cost_usd if outcome is not None else 0.0,
         timings={name: round(seconds, 4) for name, seconds in timings.items()},
         traces=traces,
+        features=readout,
     )
     log.info(
         "cascade.done",
@@ -117,9 +154,11 @@ def run_cascade_pages(
         reason=cascade.reason,
         route=decision.action,
         route_detail=decision.detail,
+        flagged_blocks=cascade.flagged_blocks,
         raw_confidence=calibrated.raw,
         confidence=calibrated.confidence,
         calibration=calibrated.source,
+        features=readout.status,
         tier=result.tier,
         cost_usd=round(cascade.cost_usd, 6),
         timings=cascade.timings,
@@ -136,10 +175,14 @@ def run_cascade(
     reader: ClaudeReader | None = None,
     ocr: str | None = None,
     tier: str | None = None,
+    tier_lock: AbstractContextManager | None = None,
+    features: FeatureClient | None = None,
+    uploader: str | None = None,
 ) -> CascadeResult:
     """Document bytes → CascadeResult. A refused document raises `InputRefused`."""
-    pages = load_pages(data, **page_limits(settings))
+    with tier_lock or nullcontext():
+        pages = load_pages(data, **page_limits(settings))
     return run_cascade_pages(
         pages, settings=settings, ledger=ledger, document_id=document_id, reader=reader,
-        ocr=ocr, tier=tier,
+        ocr=ocr, tier=tier, tier_lock=tier_lock, features=features, uploader=uploader,
     )

@@ -98,6 +98,7 @@ def extract(
     """Extract the timetable from one document through the cascade (tier, calibrated
     confidence, Claude for the uncertain ones). The route taken is one JSON line on stderr."""
     from inference.cascade import run_cascade_pages
+    from inference.features.client import open_client
     from inference.loading import load_path, page_limits
     from inference.model_store import ModelUnavailable
     from inference.settings import Settings
@@ -116,7 +117,8 @@ def extract(
         outcome = run_cascade_pages(pages, settings=settings, ledger=store,
                                     document_id=hashlib.sha256(data).hexdigest(),
                                     ocr=ocr.value if ocr else None,
-                                    tier=tier.value if tier else None)
+                                    tier=tier.value if tier else None,
+                                    features=open_client(settings))
     except ModelUnavailable as error:  # --tier document / --ocr model without a registered one
         raise refuse(str(error)) from None
     if outcome.silver:
@@ -158,6 +160,7 @@ def status_line(outcome: CascadeResult) -> None:
     logger.info("cascade", status=outcome.status, reason=outcome.reason,
                 route=outcome.decision.action, confidence=outcome.calibration.confidence,
                 raw_confidence=outcome.calibration.raw, calibration=outcome.calibration.source,
+                features=outcome.features.status,
                 tier=outcome.result.tier, cost_usd=round(outcome.cost_usd, 6))
 
 

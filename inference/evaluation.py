@@ -132,16 +132,44 @@ class Scores:
         }
 
 
+@dataclass(frozen=True)
+class BlockMatch:
+    """A predicted block matched to a gold block, and how its times fare."""
+
+    pred: int
+    gold: int
+    times_right: bool
+    time_scored: bool
+
+    @property
+    def strictly_right(self) -> bool:
+        """What strict F1 counts: matched, and the times right where the gold scores them."""
+        return self.times_right or not self.time_scored
+
+
+def block_matches(pred: TimetableData, gold: TimetableData) -> list[BlockMatch]:
+    return [BlockMatch(i, j, times_right(pred.timeblocks[i], gold.timeblocks[j]),
+                       gold.timeblocks[j].time_scored)
+            for i, j in match_blocks(pred.timeblocks, gold.timeblocks)]
+
+
+def blocks_right(pred: TimetableData, gold: TimetableData) -> list[bool]:
+    """Per predicted block, in order: whether strict F1 counts it right (an unmatched block,
+    an extra one, is wrong). The label a block's confidence is calibrated against."""
+    right = [False] * len(pred.timeblocks)
+    for match in block_matches(pred, gold):
+        right[match.pred] = match.strictly_right
+    return right
+
+
 def score_document(pred: TimetableData, gold: TimetableData) -> Scores:
     counts = Counts(predicted=len(pred.timeblocks), gold=len(gold.timeblocks))
-    for i, j in match_blocks(pred.timeblocks, gold.timeblocks):
-        p, g = pred.timeblocks[i], gold.timeblocks[j]
+    for match in block_matches(pred, gold):
         counts.matched += 1
-        right = times_right(p, g)
-        if g.time_scored:
+        if match.time_scored:
             counts.time_scored += 1
-            counts.time_right += right
-        counts.strict_matched += right or not g.time_scored
+            counts.time_right += match.times_right
+        counts.strict_matched += match.strictly_right
     for name in HEADER_FIELDS:
         gold_value = getattr(gold, name)
         if gold_value is None:

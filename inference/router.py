@@ -1,6 +1,12 @@
 """The cascade's routing (issue 7): where a document goes given its calibrated confidence, and
 its final status once the Claude tier has (or has not) answered.
 
+By blocks (issue 18): when the blocks' confidences are calibrated, a document whose every block
+clears `block_accept_threshold` is accepted even when the document's own confidence (the chance
+that *nothing* on it is wrong, low for any page of many blocks) is not; otherwise it goes to
+Claude or review by the document's confidence as before, with the blocks below the threshold
+named (`flagged_blocks`) so a reviewer looks at those.
+
 Pure functions over settings and outcomes; every decision carries its reason and is logged, so
 a document's path can be explained afterwards.
 """
@@ -8,6 +14,7 @@ a document's path can be explained afterwards.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 import structlog
@@ -23,7 +30,8 @@ log = structlog.get_logger(__name__)
 
 Action = Literal["accept", "claude", "review"]
 Status = Literal["accepted", "accepted_claude", "awaiting_review"]
-RouteReason = Literal["high_confidence", "uncertain", "low_confidence", "no_confidence"]
+RouteReason = Literal["high_confidence", "blocks_confident", "uncertain", "low_confidence",
+                      "no_confidence"]
 
 
 class RouteDecision(BaseModel):
@@ -35,6 +43,10 @@ class RouteDecision(BaseModel):
     confidence: float
     accept_threshold: float
     review_threshold: float
+    # Routing by blocks: the threshold used (None: the blocks' confidences were not calibrated,
+    # the document's alone decided) and the indexes of the blocks below it.
+    block_accept_threshold: float | None = None
+    flagged_blocks: tuple[int, ...] = ()
 
 
 class FinalStatus(BaseModel):
@@ -46,11 +58,26 @@ class FinalStatus(BaseModel):
     reason: str
 
 
-def route(confidence: float, settings: Settings) -> RouteDecision:
-    """accept when confidence ≥ accept_threshold; Claude when review_threshold ≤ confidence <
-    accept_threshold; review below. Accept is tested first, so a misconfiguration with review
-    above accept only empties the Claude band instead of sending confident pages to review."""
+def flagged_blocks(confidences: Sequence[float | None], threshold: float) -> tuple[int, ...]:
+    """Indexes of the blocks a reviewer must look at: below the threshold, or without a
+    (finite) confidence."""
+    return tuple(k for k, c in enumerate(confidences)
+                 if c is None or not math.isfinite(c) or c < threshold)
+
+
+def route(
+    confidence: float, settings: Settings, block_confidences: Sequence[float | None] | None = None
+) -> RouteDecision:
+    """accept when confidence ≥ accept_threshold, or when `block_confidences` (calibrated; None
+    when they are not) are given, there is at least one block and none is flagged; otherwise
+    Claude when review_threshold ≤ confidence, review below. Accept is tested first, so a
+    misconfiguration with review above accept only empties the Claude band instead of sending
+    confident pages to review."""
     accept, review = settings.accept_threshold, settings.review_threshold
+    by_blocks = block_confidences is not None
+    block_threshold = settings.block_accept_threshold if by_blocks else None
+    flagged = flagged_blocks(block_confidences or [], settings.block_accept_threshold)
+    blocks_clear = by_blocks and bool(block_confidences) and not flagged
     action: Action
     reason: RouteReason
     if not math.isfinite(confidence):
@@ -59,6 +86,10 @@ def route(confidence: float, settings: Settings) -> RouteDecision:
     elif confidence >= accept:
         action, reason = "accept", "high_confidence"
         detail = f"confidence {confidence:.3f} >= accept threshold {accept:.2f}"
+    elif blocks_clear:
+        action, reason = "accept", "blocks_confident"
+        detail = (f"all {len(block_confidences or [])} blocks >= block accept threshold "
+                  f"{settings.block_accept_threshold:.2f}")
     elif confidence >= review:
         action, reason = "claude", "uncertain"
         detail = (
@@ -68,6 +99,9 @@ def route(confidence: float, settings: Settings) -> RouteDecision:
     else:
         action, reason = "review", "low_confidence"
         detail = f"confidence {confidence:.3f} < review threshold {review:.2f}"
+    if by_blocks and action != "accept":
+        detail += (f"; {len(flagged)} of {len(block_confidences or [])} blocks below block "
+                   f"accept threshold {settings.block_accept_threshold:.2f}")
     decision = RouteDecision(
         action=action,
         reason=reason,
@@ -75,8 +109,11 @@ def route(confidence: float, settings: Settings) -> RouteDecision:
         confidence=confidence,
         accept_threshold=accept,
         review_threshold=review,
+        block_accept_threshold=block_threshold,
+        flagged_blocks=flagged,
     )
-    log.info("cascade.route", action=action, reason=reason, detail=detail)
+    log.info("cascade.route", action=action, reason=reason, detail=detail,
+             flagged_blocks=list(flagged))
     return decision
 
 

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     # Cascade routing (issue 7): accept >= accept_threshold, ask Claude between, review below.
     accept_threshold: float = Field(0.98, ge=0.0, le=1.01)
     review_threshold: float = Field(0.80, ge=0.0, le=1.01)
+    # A block below this (calibrated) confidence is flagged for a reviewer (the queue counts
+    # them); a document whose every block clears it is accepted (issue 18). 1.01 = never: on
+    # the measured curve (`yogi calibrate --blocks`) no threshold leaves the unflagged blocks of
+    # held-out synthetic pages 98 % right with document model v1.
+    block_accept_threshold: float = Field(1.01, ge=0.0, le=1.01)
+    # How long a reviewer's claim on a document lasts (POST /documents/{id}/claim renews it).
+    review_lease_s: float = Field(900.0, gt=0)
     # Calibrators (`yogi calibrate`), one JSON per tier, versioned with the models they fit.
     calibration_dir: Path = PROJECT_ROOT / "models" / "calibration"
 
@@ -56,7 +63,34 @@ class Settings(BaseSettings):
     s3_bucket: str | None = None
     api_token: str | None = None
     s3_input_buckets: list[str] = Field(default_factory=list)  # more buckets POST /extract reads
+    # AWS: an S3 upload starts this state machine (infra/statemachine/processing.asl.json)
+    # instead of being extracted by the upload function itself.
+    processing_state_machine_arn: str | None = None
+    # The API Gateway authorizer (serving/authorizer.py) also accepts JWTs from this issuer for
+    # this audience: HS256 signed with `jwt_secret`, or RS256/ES256 with a key from `jwt_jwks_url`
+    # (default: the issuer's /.well-known/jwks.json). No issuer: the API token only.
+    jwt_issuer: str | None = None
+    jwt_audience: str = "yogi"
+    jwt_secret: str | None = None
+    jwt_jwks_url: str | None = None
     serve_workers: int = Field(1, ge=1)  # service processes (one extraction at a time each)
+    # Reads (GET /documents, /corrections) take the API token like writes; /metrics takes its
+    # own token when one is set (a scraper need not hold the API's), else the API token.
+    metrics_token: str | None = None
+
+    # Reliability (issue 22): every wait bounded, overload refused early.
+    # Documents waiting for a worker's extraction slot beyond the one it runs; more → 503.
+    queue_limit: int = Field(4, ge=0)
+    # A duplicate upload waits this long for the first one's answer, then gets 202.
+    duplicate_wait_s: float = Field(30.0, ge=0)
+    # A `processing` claim is renewed every third of this while its worker lives; one not
+    # renewed for this long is a dead worker's, and the document is taken over.
+    claim_lease_s: float = Field(60.0, gt=0)
+    # One deadline for a document's whole Claude step, retries and Retry-After waits included.
+    claude_deadline_s: float = Field(60.0, gt=0)
+    # The database: a connection attempt and a statement give up after these.
+    db_connect_timeout_s: float = Field(5.0, gt=0)
+    db_statement_timeout_s: float = Field(30.0, gt=0)
 
     # Claude tier (issue 7). ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL are read by the SDK itself.
     claude_model: str = "claude-sonnet-4-6"
@@ -78,10 +112,24 @@ class Settings(BaseSettings):
     retrain_after_gold: int = Field(0, ge=0)
     registry_poll_s: float = Field(5.0, gt=0)  # how often the service checks the champion
 
+    # Feature store (Feast, feature_repo/): SQLite online store and parquet offline store under
+    # the data dir, unless a Redis URL is named (redis://host:port/db, rediss:// for TLS); a
+    # deployment names its own yaml (feature_repo/feature_store.production.yaml).
+    redis_url: str | None = None
+    feast_config: Path | None = None
+    feast_offline_uri: str | None = None  # where the offline parquet files live (s3://… too)
+    # Redis socket timeout: a slow or absent store costs a document this much, never a failure.
+    feature_timeout_s: float = Field(0.05, gt=0)
+
     @property
     def pipeline_dir(self) -> Path:
         """Each pipeline run's working folder (`<pipeline_dir>/<run id>/`)."""
         return self.data_dir / "pipeline"
+
+    @property
+    def feast_dir(self) -> Path:
+        """The local feature store: registry, SQLite online store, offline parquet files."""
+        return self.data_dir / "feast"
 
     @property
     def model_cache_dir(self) -> Path:

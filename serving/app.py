@@ -14,6 +14,7 @@ import hmac
 import re
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,8 @@ from pydantic import ValidationError
 
 from inference.errors import InputRefused
 from inference.schema import TimetableData
-from inference.store.intake import MAX_UPLOADER, clean_text, keep_original
+from inference.store.diff import label_diff
+from inference.store.intake import MAX_UPLOADER, keep_original
 from inference.store.labels import record_extraction
 from inference.store.objects import (
     ORIGINALS_PREFIX,
@@ -31,18 +33,21 @@ from inference.store.objects import (
     parse_s3_uri,
 )
 from inference.store.repository import DocumentView, Store
+from inference.store.review import ClaimedByOther, StaleVersion
 from inference.store.status import (
-    AWAITING_REVIEW,
-    DONE,
+    CANCELLED,
     FAILED,
-    GOLD,
     INTERNAL_ERROR,
     LABEL_SOURCES,
     PROCESSING,
+    RETRYABLE_ERRORS,
 )
+from serving import review_desk
 from serving.champion_watch import ChampionWatcher
+from serving.claims import Heartbeat, Recovery
 from serving.errors import REFUSAL_STATUS, ServingError, refusal_error
 from serving.extraction import run_extraction
+from serving.features import ServingFeatures
 from serving.observer import NullObserver, Observer
 from serving.requests import (
     ENVELOPE_BYTES,
@@ -54,6 +59,7 @@ from serving.requests import (
     storable_json,
 )
 from serving.retrain_trigger import RetrainTrigger
+from serving.step_functions import resume_review
 from serving.timestamps import parse_since
 from serving.views import (
     best_result,
@@ -63,16 +69,19 @@ from serving.views import (
     extract_body,
 )
 from serving.warmup import warmup_page
+from serving.workslot import WorkCancelled, WorkSlot
 
 log = structlog.get_logger(__name__)
 
-# How long a duplicate request waits for the first one's answer before it gets a 202, and after
-# how long a `processing` claim counts as abandoned (its owner died) and may be taken over.
-WAIT_TIMEOUT_S = 300.0
-CLAIM_LEASE_S = 900.0
-
 _DOCUMENT_ID = re.compile(r"^[0-9a-f]{64}$")
 MAX_LABEL_ID = 2**31 - 1  # label ids are 32-bit integers (PostgreSQL `integer`)
+# The upload bucket's layout: uploads/<uploader>/<file> (the uploader's account).
+_UPLOADER_KEY = re.compile(rf"^uploads/([^/]{{1,{MAX_UPLOADER}}})/[^/]")
+
+
+def uploader_from_key(key: str) -> str | None:
+    match = _UPLOADER_KEY.match(key)
+    return match.group(1) if match else None
 
 
 class ServingApp:
@@ -88,13 +97,17 @@ class ServingApp:
         self.objects = objects
         self.observer: Observer = observer or NullObserver()
         self.max_bytes = int(settings.max_upload_mb * 1024 * 1024)
-        # One extraction at a time per process: the OCR engine object is shared and RapidOCR
-        # keeps per-call state on it; onnxruntime already spreads one call over the cores.
+        # One extraction at a time per process, a bounded queue in front (serving/workslot.py).
         # More throughput = more processes (YOGI_SERVE_WORKERS).
-        self._extract_lock = threading.Lock()
+        self.slot = WorkSlot(settings.queue_limit)
+        self.lease_s = settings.claim_lease_s
+        # Documents a dead worker left `processing` are extracted again (serving/claims.py).
+        self.recovery = Recovery(store, self.lease_s, self._recover)
         self.ready = threading.Event()
         self.watcher = ChampionWatcher(settings)  # follows the registry's champion
         self.retrain = RetrainTrigger(settings, store)  # N new corrections → a training run
+        self.review = review_desk.ReviewDesk(settings, store, objects)  # queue, claims, pages
+        self.features = ServingFeatures(settings, store, self.observer)  # Feast (issue 17)
 
     @classmethod
     def from_settings(cls, settings: Any | None = None, observer: Observer | None = None
@@ -111,9 +124,11 @@ class ServingApp:
     def start(self, warm: bool = True) -> None:
         """Migrate the database to head and load (and exercise) the models; then ready."""
         self.store.migrate()
+        self.features.start()
         if warm:
             self.warm()
         self.watcher.start()
+        self.recovery.start()
         self.ready.set()
 
     def warm(self) -> None:
@@ -128,11 +143,12 @@ class ServingApp:
 
     # --- POST /extract -----------------------------------------------------------------------
 
-    def extract(self, data: bytes, filename: str | None = None, uploader: str | None = None
-                ) -> tuple[int, dict]:
+    def extract(self, data: bytes, filename: str | None = None, uploader: str | None = None,
+                cancelled: Callable[[], bool] | None = None) -> tuple[int, dict]:
         """Store and extract one document: (HTTP status, body). The same bytes are processed
-        once; a duplicate that arrives while the first is running waits for its answer.
-        `uploader`: the account that sent it (kept with the document)."""
+        once; a duplicate that arrives while the first is running waits for its answer (up to
+        `YOGI_DUPLICATE_WAIT_S`, then 202). `uploader`: the account that sent it (kept with the
+        document). `cancelled()` true: the client left; queued work is dropped."""
         if len(data) > self.max_bytes:
             raise self.too_large(len(data))
         if uploader is not None and len(uploader) > MAX_UPLOADER:
@@ -147,9 +163,9 @@ class ServingApp:
             raise refusal_error(error) from None
         document_id, created = keep_original(self.store, self.objects, data, filename,
                                              source_format, uploader)
-        if created or self.store.claim(document_id, lease_s=CLAIM_LEASE_S):
-            return self._process(document_id, data, cached=False)
-        return self._await(document_id, data)
+        if created or self.store.claim(document_id, lease_s=self.lease_s):
+            return self._process(document_id, data, cached=False, cancelled=cancelled)
+        return self._await(document_id, data, cancelled)
 
     def extract_request(self, body: bytes, content_type: str | None) -> tuple[int, dict]:
         """POST /extract from a whole request body (the Lambda adapter's way; the HTTP
@@ -167,12 +183,28 @@ class ServingApp:
         return ServingError(413, "upload_too_large",
                             f"The document is too large{got}; the limit is {limit:g} MB.")
 
-    def _process(self, document_id: str, data: bytes, *, cached: bool) -> tuple[int, dict]:
+    def _process(self, document_id: str, data: bytes, *, cached: bool,
+                 cancelled: Callable[[], bool] | None = None) -> tuple[int, dict]:
+        """Extract a document this request has claimed, if the worker's queue has room (else
+        503, the document kept and marked so that the next upload or a reprocess runs it)."""
         start = time.perf_counter()
+        turn = self.slot.turn(cancelled)
         try:
-            with self._extract_lock:
-                waited = time.perf_counter() - start
-                outcome = run_extraction(data, self.settings)
+            with self.slot.admit(lambda: self.store.fail(
+                    document_id, code=CANCELLED, detail="The worker's queue was full; the next "
+                    "upload or a reprocess extracts it.")), \
+                    Heartbeat(self.store, document_id, self.lease_s):
+                outcome = run_extraction(data, self.settings, tier_lock=turn,
+                                         features=self.features.client,
+                                         uploader=self.features.uploader(document_id))
+        except WorkCancelled:
+            self.store.fail(document_id, code=CANCELLED, detail="The client left before the "
+                            "extraction started; the next upload or reprocess runs it.")
+            raise ServingError(503, "cancelled", "The client left; nothing was extracted."
+                               ) from None
+        except ServingError:  # the queue is full (the document is marked already)
+            self.observer.failure("overloaded")
+            raise
         except InputRefused as error:
             self.store.fail(document_id, code=error.reason, detail=str(error),
                             latency_s=time.perf_counter() - start)
@@ -190,39 +222,84 @@ class ServingApp:
                 "when it is sent again.",
             ) from None
         latency = time.perf_counter() - start
+        self.slot.record(turn)
         result = outcome.result
-        timings = {"queue": round(waited, 4), **outcome.timings, "total": round(latency, 4)}
-        record_extraction(self.store, document_id, result, status=outcome.status,
-                          route_reason=outcome.route_reason, timings=timings,
-                          latency_s=latency, cost_usd=outcome.cost_usd, settings=self.settings)
+        timings = {"queue": round(turn.waited_s, 4), **outcome.timings,
+                   "total": round(latency, 4)}
+        extraction = record_extraction(
+            self.store, document_id, result, status=outcome.status,
+            route_reason=outcome.route_reason, timings=timings, latency_s=latency,
+            cost_usd=outcome.cost_usd, settings=self.settings)
+        self.features.after_extraction(document_id, extraction.id, outcome.features)
         self.observer.extraction(result.tier, outcome.status, result.confidence, latency)
         log.info("document extracted", document_id=document_id, tier=result.tier,
                  status=outcome.status, seconds=round(latency, 3))
         return 200, self._extract_body(document_id, cached=cached)
 
-    def _await(self, document_id: str, data: bytes) -> tuple[int, dict]:
-        for _ in range(3):
-            row = self.store.wait_while_processing(document_id, timeout_s=WAIT_TIMEOUT_S)
+    def _await(self, document_id: str, data: bytes, cancelled: Callable[[], bool] | None
+               ) -> tuple[int, dict]:
+        """A duplicate: wait for the first request's answer, or take the document over when
+        its owner is dead (claim not renewed) or its extraction crashed."""
+        deadline = time.monotonic() + self.settings.duplicate_wait_s
+        delay = 0.1
+        while True:
+            row = self.store.get_document_row(document_id)
             if row is None:  # pragma: no cover - rows are never deleted
                 raise ServingError(500, "document_lost", "The document row disappeared.")
-            if row.status == PROCESSING:
-                return 202, extract_body(document_id, row.status, cached=True, result=None)
-            if row.status != FAILED:
-                return 200, self._extract_body(document_id, cached=True)
-            if row.error_code != INTERNAL_ERROR:
+            if row.status == FAILED and row.error_code not in RETRYABLE_ERRORS:
                 raise ServingError(REFUSAL_STATUS.get(row.error_code or "", 422),
                                    row.error_code or "refused", row.error_detail or "")
-            # The first attempt crashed: take it over (one caller wins) or wait again.
-            if self.store.claim(document_id, lease_s=CLAIM_LEASE_S):
-                return self._process(document_id, data, cached=False)
-        raise ServingError(500, "extraction_failed",
-                           f"The extraction keeps failing; the document is kept as {document_id}.")
+            if row.status not in (PROCESSING, FAILED):
+                return 200, self._extract_body(document_id, cached=True)
+            if self.store.claim(document_id, lease_s=self.lease_s):
+                return self._process(document_id, data, cached=False, cancelled=cancelled)
+            if row.status == FAILED:  # retryable, but it failed too often: say so
+                raise ServingError(500, "extraction_failed", "The extraction keeps failing; "
+                                   f"the document is kept as {document_id}.")
+            if time.monotonic() >= deadline or (cancelled and cancelled()):
+                return 202, extract_body(document_id, row.status, cached=True, result=None)
+            time.sleep(delay)
+            delay = min(delay * 1.5, 1.0)
 
     def _extract_body(self, document_id: str, *, cached: bool) -> dict:
         view = self.store.get_document(document_id)
         assert view is not None
         return extract_body(document_id, view.document.status, cached=cached,
                             result=best_result(view))
+
+    # --- recovery and POST /documents/{id}/reprocess -------------------------------------------
+
+    def _recover(self, document_id: str) -> None:
+        """Extract, from its stored original, a document a dead worker left (Recovery)."""
+        row = self.store.get_document_row(document_id)
+        assert row is not None
+        try:
+            data = self.objects.get(row.object_key)
+        except Exception as error:
+            self.store.fail(document_id, code=INTERNAL_ERROR,
+                            detail=f"The original cannot be read: {type(error).__name__}")
+            raise
+        self._process(document_id, data, cached=False)
+
+    def reprocess(self, document_id: str, authorization: str | None) -> tuple[int, dict]:
+        """Extract a stored document again (with today's models), whatever its status, unless
+        a live worker is extracting it now (409)."""
+        self.authorize(authorization)
+        view = self.view(document_id)
+        if not self.store.claim_for_reprocess(view.document.id, lease_s=self.lease_s):
+            raise ServingError(409, "processing", "This document is being extracted now; "
+                               "GET /documents/{id} gives its answer when it is done.")
+        return self._process(view.document.id, self.objects.get(view.document.object_key),
+                             cached=False)
+
+    def database_ready(self) -> bool:
+        """True when the database answers (bounded by the connect and statement timeouts)."""
+        try:
+            self.store.ping()
+        except Exception as error:  # noqa: BLE001 - any failure means not ready
+            log.warning("database not answering", error=repr(error)[:200])
+            return False
+        return True
 
     # --- POST /extract {"s3Uri": ...} and the S3 event -----------------------------------------
 
@@ -251,7 +328,14 @@ class ServingApp:
         return self.extract_s3(bucket, key)
 
     def extract_s3(self, bucket: str, key: str) -> tuple[int, dict]:
-        """Extract an object from S3 (the bucket is trusted by the caller)."""
+        """Extract an object from S3 (the bucket is trusted by the caller); a key
+        `uploads/<uploader>/…` names its uploader."""
+        return self.extract(self.read_s3(bucket, key), filename=key.rsplit("/", 1)[-1],
+                            uploader=uploader_from_key(key))
+
+    def read_s3(self, bucket: str, key: str) -> bytes:
+        """An object's bytes from S3, refused (ServingError) when missing, too large or
+        forbidden (the processing state machine's Extract reads uploads through here too)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         from inference.store.objects import s3_client
@@ -273,7 +357,7 @@ class ServingApp:
             raise ServingError(502, "s3_unavailable", f"S3 answered {code}.") from None
         except BotoCoreError as error:
             raise ServingError(502, "s3_unavailable", f"S3 cannot be reached: {error}.") from None
-        return self.extract(data, filename=key.rsplit("/", 1)[-1])
+        return data
 
     # --- GET /documents/{id} -----------------------------------------------------------------
 
@@ -291,14 +375,14 @@ class ServingApp:
     # --- PUT /documents/{id}/timetable -------------------------------------------------------
 
     def authorize(self, authorization: str | None) -> None:
-        """Writes need `Authorization: Bearer <YOGI_API_TOKEN>`; with no token configured the
-        server refuses every write."""
+        """Reads of documents and labels and every write need `Authorization: Bearer
+        <YOGI_API_TOKEN>`; with no token configured the server refuses them all."""
         challenge = {"WWW-Authenticate": 'Bearer realm="yogi"'}
         token = self.settings.api_token
         if not token:
-            raise ServingError(401, "writes_disabled", "This server has no API token "
-                               "configured (YOGI_API_TOKEN), so it accepts no corrections.",
-                               challenge)
+            raise ServingError(401, "no_api_token", "This server has no API token configured "
+                               "(YOGI_API_TOKEN): it shows no documents or labels and accepts "
+                               "no corrections.", challenge)
         scheme, _, given = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(
             given.strip().encode("utf-8", "replace"), token.encode("utf-8")
@@ -313,15 +397,15 @@ class ServingApp:
         timetable: dict | bytes | str,
         reviewer: str | None,
         authorization: str | None,
+        if_match: str | None = None,
     ) -> dict:
         """Store a reviewer's corrected timetable (a JSON body, or its parsed value) as a gold
-        label; history is kept."""
+        label, with its diff against the model's answer; history is kept. `if_match`: the
+        version the reviewer corrected (`GET /documents/{id}`'s ETag); another one now → 409
+        `stale_version`. While another reviewer holds the document → 409 `claimed`."""
         self.authorize(authorization)
         view = self.view(document_id)
-        author = clean_text(reviewer, 200)
-        if not author:
-            raise ServingError(422, "missing_reviewer",
-                               "Name the reviewer in the `X-Reviewer` header.")
+        author = review_desk.reviewer_name(reviewer)
         payload = parse_json_body(timetable) if isinstance(timetable, bytes | str) else timetable
         try:
             # Strict: JSON types as the schema says (no true for a number, "1" for 1).
@@ -332,12 +416,26 @@ class ServingApp:
         corrected = parsed.model_copy(update={"tier": "human", "confidence": 1.0})
         body = storable_json(corrected.to_json_dict(), "timetable")
         basis = view.latest_result
-        label = self.store.add_label(
-            view.document.id, body, source=GOLD, author=author,
-            corrects_extraction_id=basis.id if basis else None,
-        )
-        if view.document.status == AWAITING_REVIEW:
-            self.store.set_status(view.document.id, DONE)
+        try:
+            label = self.store.add_gold_label(
+                view.document.id, body, author=author,
+                corrects_extraction_id=basis.id if basis else None,
+                diff=label_diff(basis.result if basis else None, body),
+                made_on=review_desk.if_match(if_match),
+            )
+        except ClaimedByOther as error:
+            raise review_desk.claimed_error(error.reviewer, error.expires_at) from None
+        except StaleVersion as error:
+            raise ServingError(409, "stale_version", f"The document changed since you opened "
+                               f"it (it is at version {error.current} now); reload it and "
+                               "correct that.") from None
+        try:  # a processing execution waiting on this document's review goes on
+            resume_review(self.store, view.document.id, {
+                "result": body, "source": "review", "costUsd": 0.0, "labelId": label.id,
+                "reviewer": author})
+        except Exception:  # noqa: BLE001 - the correction is stored; the next one resumes it
+            log.exception("resuming the review task failed", document_id=view.document.id)
+        self.features.after_correction(view.document.id)
         try:
             self.retrain.note_gold()
         except Exception:  # noqa: BLE001 - the correction is stored; training can start later

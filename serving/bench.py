@@ -70,17 +70,19 @@ def tree_rss_mb(pid: int) -> float:
 
 
 class ManagedServer:
-    """`yogi serve` on a free port with a throw-away data directory."""
+    """`yogi serve` on a free port with a throw-away data directory (or, to restart a server
+    that was stopped with `remove=False`, on its port and directory)."""
 
-    def __init__(self, extra_env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
+    def __init__(self, extra_env: dict[str, str] | None = None, *, port: int | None = None,
+                 tmp: Path | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.tmp = Path(tempfile.mkdtemp(prefix="yogi-bench-"))
+        self.tmp = tmp or Path(tempfile.mkdtemp(prefix="yogi-bench-"))
         env = {**os.environ, "YOGI_DATA_DIR": str(self.tmp / "data"),
                "BENTOML_HOME": str(self.tmp / "bentoml"), "BENTOML_DO_NOT_TRACK": "True",
                **(extra_env or {})}
         yogi = Path(sys.executable).with_name("yogi")
-        self.log = open(self.tmp / "server.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.log = open(self.tmp / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [str(yogi), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -101,7 +103,7 @@ class ManagedServer:
                 time.sleep(0.1)
         raise TimeoutError(f"not ready after {timeout:g} s; see {self.tmp / 'server.log'}")
 
-    def stop(self) -> None:
+    def stop(self, *, remove: bool = True) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -110,7 +112,8 @@ class ManagedServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if remove:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 class RssSampler(threading.Thread):

@@ -140,6 +140,9 @@ def bench_loop(
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
+    from serving.cost_cli import cost
+
     app.command("serve")(serve)
+    app.command("cost")(cost)
     bench_app.command("serve")(bench_serve)
     bench_app.command("loop")(bench_loop)

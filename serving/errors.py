@@ -42,3 +42,15 @@ class ServingError(Exception):
 
 def refusal_error(error: InputRefused) -> ServingError:
     return ServingError(REFUSAL_STATUS.get(error.reason, 422), error.reason, str(error))
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True for a database that is down, refusing or too slow (a 503 to retry, not a bug):
+    SQLAlchemy's OperationalError (connect refused or timed out, statement timeout, a lock
+    wait past its bound) and a dropped connection."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(error, OperationalError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated

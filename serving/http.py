@@ -10,8 +10,11 @@ Every error is JSON: {"error": code, "detail": one line}.
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import json
 import re
+import threading
 import time
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -19,8 +22,10 @@ from typing import Annotated, Any, Literal
 import structlog
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,7 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inference.store.intake import MAX_UPLOADER
 from serving.app import MAX_LABEL_ID, ServingApp
-from serving.errors import ErrorBody, ServingError
+from serving.errors import ErrorBody, ServingError, database_unavailable
 from serving.requests import (
     ENVELOPE_BYTES,
     describe_validation,
@@ -36,6 +41,7 @@ from serving.requests import (
     require_json,
     s3_uri_in,
 )
+from serving.review_desk import etag
 from serving.views import CorrectionResponse, CorrectionsPage, DocumentResponse, ExtractResponse
 
 log = structlog.get_logger(__name__)
@@ -126,9 +132,40 @@ class HttpGuard:
                                 time.perf_counter() - start)
 
 
+class ClientWatch:
+    """`async with ClientWatch(request) as gone:` — `gone` (a threading.Event, readable from
+    the worker thread) is set when the client disconnects, so queued work can be dropped."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.gone = threading.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        while not await self.request.is_disconnected():
+            await asyncio.sleep(0.5)
+        self.gone.set()
+
+    async def __aenter__(self) -> threading.Event:
+        self._task = asyncio.create_task(self._watch())
+        return self.gone
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+PLAIN_ERRORS = {
+    404: ("not_found", "No such route."),
+    405: ("method_not_allowed", "This route does not take this method."),
+    503: ("not_ready", "The service is not ready (starting, or its database does not answer)."),
+}
+
+
 class JsonRoutingErrors:
     """ASGI middleware for the whole server: the outer router's plain-text 404/405 (paths no
-    route matches, e.g. with a newline inside) become the same JSON error as everywhere."""
+    route matches, e.g. with a newline inside) and BentoML's plain-text 503 from /readyz
+    become the same JSON error as everywhere."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -140,7 +177,7 @@ class JsonRoutingErrors:
         replaced: dict[str, Any] = {}
 
         async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] in (404, 405):
+            if message["type"] == "http.response.start" and message["status"] in PLAIN_ERRORS:
                 headers = dict(message.get("headers") or [])
                 if headers.get(b"content-type", b"").startswith(b"text/plain"):
                     replaced["start"] = message
@@ -149,9 +186,7 @@ class JsonRoutingErrors:
                 if message.get("more_body"):
                     return
                 status = replaced["start"]["status"]
-                error = ServingError(status, "not_found" if status == 404 else
-                                     "method_not_allowed", "No such route." if status == 404
-                                     else "This route does not take this method.")
+                error = ServingError(status, *PLAIN_ERRORS[status])
                 body = json.dumps(error.body()).encode()
                 keep = [(k, v) for k, v in replaced["start"].get("headers", [])
                         if k.lower() not in (b"content-type", b"content-length")]
@@ -165,9 +200,11 @@ class JsonRoutingErrors:
         await self.app(scope, receive, send_wrapper)
 
 
-def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]) -> FastAPI:
+def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any],
+               settings: Any) -> FastAPI:
     """The FastAPI app. `get_app` returns the ready `ServingApp` (or raises a 503
-    ServingError); `get_metrics` the Prometheus metrics (or None)."""
+    ServingError); `get_metrics` the Prometheus metrics (or None); `settings` the server's
+    (read before the app is ready: /metrics answers while models load)."""
     api = FastAPI(
         title="yogi",
         version="0.1.0",
@@ -211,6 +248,18 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
         return respond(request, ServingError(422, "invalid_request",
                                              describe_validation(problems)))
 
+    # A database error is handled here, not by the catch-all below: Starlette re-raises what
+    # reaches the catch-all after answering, and the server then drops the connection.
+    @api.exception_handler(SQLAlchemyError)
+    async def database_error(request: Request, error: SQLAlchemyError) -> JSONResponse:
+        if database_unavailable(error):
+            log.warning("database unavailable", route=_route(request.scope),
+                        error=repr(error)[:300])
+            return respond(request, ServingError(
+                503, "database_unavailable", "The database does not answer; nothing was lost "
+                "or changed, try again shortly.", {"Retry-After": "5"}))
+        return await unexpected(request, error)
+
     @api.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         # A bug, not a refusal: logged with its traceback, answered as JSON like the rest.
@@ -222,8 +271,21 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code,
                                                                   f"http_{error.status_code}")
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # Starlette names only the first route on the path; a path can have several
+            # (POST and DELETE /documents/{id}/claim).
+            headers["Allow"] = ", ".join(sorted({
+                method for route in api.routes if isinstance(route, APIRoute)
+                and route.path_regex.match(request.url.path) for method in route.methods}))
         return respond(request, ServingError(error.status_code, code, str(error.detail),
-                                             dict(error.headers or {})))
+                                             headers))
+
+    async def require_token(
+        app: App,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    ) -> None:
+        app.authorize(f"Bearer {credentials.credentials}" if credentials else None)
 
     @api.post(
         "/extract",
@@ -282,27 +344,37 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
                 uploader = form.get("uploader")
             finally:
                 await form.close()
-            status, body = await run_in_threadpool(
-                app.extract, data, filename, uploader if isinstance(uploader, str) else None)
+            async with ClientWatch(request) as gone:
+                status, body = await run_in_threadpool(
+                    app.extract, data, filename, uploader if isinstance(uploader, str) else None,
+                    gone.is_set)
         else:
             status, body = await run_in_threadpool(app.extract_s3_uri,
                                                    s3_uri_in(await request.body()))
+        return JSONResponse(body, status)
+
+    @api.post(
+        "/documents/{document_id}/reprocess",
+        summary="Extract a stored document again (after a crash, or with newer models)",
+        response_model=ExtractResponse,
+        responses=_errors(401, 404, 409, 503),
+        dependencies=[Depends(require_token)],
+    )
+    async def reprocess(document_id: DocumentId, request: Request, app: App) -> JSONResponse:
+        status, body = await run_in_threadpool(app.reprocess, document_id,
+                                               request.headers.get("authorization"))
         return JSONResponse(body, status)
 
     @api.get(
         "/documents/{document_id}",
         summary="A document: status, best result, tier, model versions, timings, history",
         response_model=DocumentResponse,
-        responses=_errors(404),
+        responses=_errors(401, 404),
+        dependencies=[Depends(require_token)],
     )
     async def get_document(document_id: DocumentId, app: App) -> JSONResponse:
-        return JSONResponse(await run_in_threadpool(app.get_document, document_id))
-
-    async def require_token(
-        app: App,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
-    ) -> None:
-        app.authorize(f"Bearer {credentials.credentials}" if credentials else None)
+        body = await run_in_threadpool(app.get_document, document_id)
+        return JSONResponse(body, headers=etag(body["version"]))
 
     @api.put(
         "/documents/{document_id}/timetable",
@@ -310,7 +382,7 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
         description="The body is a TimetableData; JSON types are checked strictly (no `true` "
         "for a number, no `\"1\"` for 1). `tier` becomes `human`, `confidence` 1.",
         response_model=CorrectionResponse,
-        responses=_errors(400, 401, 404, 413, 415, 422),
+        responses=_errors(400, 401, 404, 409, 413, 415, 422),
         dependencies=[Depends(require_token)],
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/TimetableData"}}}}},
@@ -322,19 +394,24 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
         reviewer: Annotated[str, Header(alias="X-Reviewer", min_length=1, max_length=200,
                                         pattern=r"[^\s]",
                                         description="Who made the correction.")],
+        if_match: Annotated[str | None, Header(
+            alias="If-Match", max_length=400, description="The document's ETag (`version`) "
+            "the correction was made on; another one now → 409 `stale_version`.")] = None,
     ) -> JSONResponse:
         require_json(request.headers.get("content-type"), "the corrected timetable")
         body = await request.body()
-        return JSONResponse(await run_in_threadpool(
+        label = await run_in_threadpool(
             app.put_correction, document_id, body, reviewer,
-            request.headers.get("authorization"),
-        ))
+            request.headers.get("authorization"), if_match,
+        )
+        return JSONResponse(label, headers=etag(label["version"]))
 
     @api.get(
         "/corrections",
         summary="Labels for training: reviewers' corrections (gold) and Claude answers (silver)",
         response_model=CorrectionsPage,
-        responses=_errors(422),
+        responses=_errors(401, 422),
+        dependencies=[Depends(require_token)],
     )
     async def corrections(
         app: App,
@@ -350,6 +427,29 @@ def create_api(get_app: Callable[[], ServingApp], get_metrics: Callable[[], Any]
         return JSONResponse(
             await run_in_threadpool(app.list_corrections, since, after, source, limit)
         )
+
+    # The reviewers' routes and page (a local import: serving/review_routes.py builds on this
+    # module's `App` and `DocumentId`).
+    from serving.review_routes import mount_review_page, review_router
+
+    api.include_router(review_router(require_token))
+    mount_review_page(api)
+
+    @api.get("/metrics", include_in_schema=False)
+    async def metrics(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    ) -> Response:
+        # Its own token when one is set (a scraper need not hold the API's), else the API's.
+        token = settings.metrics_token or settings.api_token
+        if not token or credentials is None or not hmac.compare_digest(
+                credentials.credentials.encode("utf-8", "replace"), token.encode("utf-8")):
+            raise ServingError(401, "unauthorized", "Send the metrics token (or the API token) "
+                               "as `Authorization: Bearer <token>`.",
+                               {"WWW-Authenticate": 'Bearer realm="yogi"'})
+        from serving.metrics import exposition
+
+        content, media_type = await run_in_threadpool(exposition)
+        return Response(content, media_type=media_type)
 
     def openapi() -> dict[str, Any]:
         if api.openapi_schema is None:

@@ -2,8 +2,12 @@
 
 - `api_handler`: API Gateway REST proxy events (base64 bodies for binary media types), the same
   routes as the service: POST /extract, GET /documents/{id}, PUT /documents/{id}/timetable,
-  GET /corrections, GET /livez, GET /readyz.
-- `s3_handler`: S3 ObjectCreated notifications: extract each new object and store the result.
+  POST /documents/{id}/reprocess, GET /corrections, GET /livez, GET /readyz (the reviewers'
+  routes and /metrics are the HTTP service's own; Lambda reports metrics to CloudWatch).
+- `s3_handler`: S3 ObjectCreated notifications: extract each new object and store the result,
+  or, with `YOGI_PROCESSING_STATE_MACHINE_ARN` set (AWS), start the processing state machine on
+  it (`serving/step_functions.py`; its steps are `serving/processing_handlers.py`).
+- `authorizer_handler`: the API's TOKEN authorizer (API token or JWT, `serving/authorizer.py`).
 
 Powertools gives the event parsing, the structured JSON logger and CloudWatch metrics (EMF).
 Production settings come from the environment as everywhere (YOGI_DATABASE_URL,
@@ -25,8 +29,10 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 
 from serving.app import ServingApp
+from serving.authorizer import Unauthorized, authorize
 from serving.errors import ServingError
 from serving.requests import require_json
+from serving.step_functions import start_processing
 
 NAMESPACE = "Yogi"
 logger = Logger(service="yogi")
@@ -49,6 +55,11 @@ class EmfObserver:
         with single_metric(name="Failures", unit=MetricUnit.Count, value=1,
                            namespace=NAMESPACE) as metric:
             metric.add_dimension(name="reason", value=code)
+
+    def features(self, store: str, status: str) -> None:
+        with single_metric(name="FeatureReads", unit=MetricUnit.Count, value=1,
+                           namespace=NAMESPACE) as metric:
+            metric.add_dimension(name="status", value=status)
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +107,9 @@ def extract() -> Response:
 
 @api.get("/documents/<document_id>")
 def get_document(document_id: str) -> Response:
-    return _json(200, core().get_document(document_id))
+    app = core()
+    app.authorize(api.current_event.headers.get("authorization"))  # reads need the token too
+    return _json(200, app.get_document(document_id))
 
 
 @api.put("/documents/<document_id>/timetable")
@@ -108,11 +121,18 @@ def put_timetable(document_id: str) -> Response:
                                          headers.get("authorization")))
 
 
+@api.post("/documents/<document_id>/reprocess")
+def reprocess(document_id: str) -> Response:
+    status, body = core().reprocess(document_id, api.current_event.headers.get("authorization"))
+    return _json(status, body)
+
+
 @api.get("/corrections")
 def corrections() -> Response:
-    query = api.current_event.query_string_parameters
+    app, query = core(), api.current_event.query_string_parameters
+    app.authorize(api.current_event.headers.get("authorization"))
     limit = _int(query.get("limit"))
-    return _json(200, core().list_corrections(query.get("since"), _int(query.get("after")),
+    return _json(200, app.list_corrections(query.get("since"), _int(query.get("after")),
                                               query.get("source"), 100 if limit is None else limit))
 
 
@@ -140,6 +160,10 @@ def s3_handler(event: S3Event, context: Any) -> dict:
         bucket, key = record.s3.bucket.name, unquote_plus(record.s3.get_object.key)
         if app.is_own_original(bucket, key):
             continue
+        if app.settings.processing_state_machine_arn:  # AWS: the state machine processes it
+            results.append(start_processing(app.settings.processing_state_machine_arn, bucket,
+                                            key, record.s3.get_object.sequencer))
+            continue
         try:
             status, body = app.extract_s3(bucket, key)
             results.append({"bucket": bucket, "key": key, "documentId": body["documentId"],
@@ -151,3 +175,15 @@ def s3_handler(event: S3Event, context: Any) -> dict:
             results.append({"bucket": bucket, "key": key, "error": error.code,
                             "detail": error.detail})
     return {"results": results}
+
+
+@logger.inject_lambda_context
+def authorizer_handler(event: dict, context: Any) -> dict:
+    """API Gateway TOKEN authorizer: an allow policy, or 401 (serving/authorizer.py)."""
+    from inference.settings import get_settings
+
+    try:
+        return authorize(event, get_settings())
+    except Unauthorized as refused:
+        logger.info("request not authorized", reason=refused.reason)
+        raise

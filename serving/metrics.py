@@ -1,4 +1,9 @@
-"""Prometheus metrics of the HTTP service (served by BentoML at GET /metrics).
+"""Prometheus metrics of the HTTP service, served at GET /metrics (`exposition`).
+
+Every label has a bounded set of values: routes by template (`/documents/{document_id}`, never
+a requested id), methods from a fixed list, our error codes. BentoML's own HTTP metrics are off
+(`serving/service.py`): they label by the raw path, so every id requested leaked into /metrics
+and grew its label set without end.
 
 `prometheus_client` is imported only when the metrics are first created, inside the running
 worker: BentoML sets `PROMETHEUS_MULTIPROC_DIR` when the worker starts, after the service module
@@ -7,9 +12,11 @@ is imported, and prometheus_client picks its multi-process mode at import time.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 300)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 1.0)
 
 
@@ -42,6 +49,10 @@ class PrometheusMetrics:
         self.failures = prom.Counter(
             "yogi_extraction_failures", "Refused or failed extractions by reason.", ["code"]
         )
+        self.feature_reads = prom.Counter(
+            "yogi_feature_reads", "Routing feature reads by online store and status "
+            "(online, unavailable: routed without features, off).", ["store", "status"]
+        )
 
     # Observer protocol (serving.app).
     def extraction(self, tier: str, status: str, confidence: float, seconds: float) -> None:
@@ -52,8 +63,12 @@ class PrometheusMetrics:
     def failure(self, code: str) -> None:
         self.failures.labels(code=code).inc()
 
+    def features(self, store: str, status: str) -> None:
+        self.feature_reads.labels(store=store, status=status).inc()
+
     # HTTP layer.
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
+        method = method if method in METHODS else "other"
         self.request_seconds.labels(method=method, route=route, status=str(status)).observe(
             seconds
         )
@@ -65,3 +80,17 @@ class PrometheusMetrics:
 @lru_cache(maxsize=1)
 def get_metrics() -> PrometheusMetrics:
     return PrometheusMetrics()
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text /metrics answers (every worker's series when BentoML runs several) and its
+    media type."""
+    import prometheus_client as prom
+    from prometheus_client import multiprocess
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = prom.CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = prom.REGISTRY
+    return prom.generate_latest(registry), prom.CONTENT_TYPE_LATEST

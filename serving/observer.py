@@ -13,10 +13,16 @@ class Observer(Protocol):
 
     def failure(self, code: str) -> None: ...
 
+    # How the feature store answered a document's routing read (`online`, `unavailable`, `off`).
+    def features(self, store: str, status: str) -> None: ...
+
 
 class NullObserver:
     def extraction(self, tier: str, status: str, confidence: float, seconds: float) -> None:
         pass
 
     def failure(self, code: str) -> None:
+        pass
+
+    def features(self, store: str, status: str) -> None:
         pass

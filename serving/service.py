@@ -20,6 +20,7 @@ from inference.settings import get_settings
 from serving.app import ServingApp
 from serving.errors import ServingError
 from serving.http import JsonRoutingErrors, create_api
+from serving.supervision import end_with_parent
 
 log = structlog.get_logger(__name__)
 
@@ -28,7 +29,9 @@ def _core() -> ServingApp:
     service = bentoml.get_current_service()
     core = getattr(service, "core", None)
     if core is None or not core.ready.is_set():
-        raise ServingError(503, "not_ready", "The service is starting (models loading).",
+        problem = getattr(service, "start_error", None)
+        raise ServingError(503, "not_ready", f"The service cannot start: {problem} (retrying)."
+                           if problem else "The service is starting (models loading).",
                            {"Retry-After": "5"})
     return core
 
@@ -38,13 +41,17 @@ def _metrics():  # type: ignore[no-untyped-def]
     return getattr(service, "metrics", None)
 
 
-api = create_api(_core, _metrics)
+api = create_api(_core, _metrics, get_settings())
 
 
 @bentoml.service(
     name="yogi",
     workers=get_settings().serve_workers,
+    # Each worker bounds its own queue (YOGI_QUEUE_LIMIT → 503); this is the outer backstop.
     traffic={"timeout": 900, "max_concurrency": 128},
+    # BentoML's HTTP metrics label by raw path (ids leak, labels grow without end); ours are
+    # by route template and served by serving/http.py at /metrics.
+    metrics={"enabled": False},
 )
 @bentoml.mount_asgi_app(api, path="/")
 class Yogi:
@@ -55,7 +62,9 @@ class Yogi:
         from serving.metrics import get_metrics
 
         configure("INFO")
+        end_with_parent()
         self.metrics = get_metrics()
+        self.start_error: str | None = None
         self.core = ServingApp.from_settings(observer=self.metrics)
         self.started = time.monotonic()
         threading.Thread(target=self._start, name="yogi-start", daemon=True).start()
@@ -65,17 +74,22 @@ class Yogi:
         while True:
             try:
                 self.core.start()
-            except Exception:
-                # A database that is not up yet, typically: stay alive, not ready, and retry.
+            except Exception as error:
+                # A database that is not up yet, typically: stay alive, not ready, and retry;
+                # /readyz and every route say why.
+                self.start_error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
                 log.exception("start-up failed; retrying", retry_in_s=delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 30.0)
                 continue
+            self.start_error = None
             log.info("ready", seconds=round(time.monotonic() - self.started, 2))
             return
 
     def __is_ready__(self) -> bool:
-        return self.core.ready.is_set()
+        # Ready = models loaded and the database answering now (a sick database turns /readyz
+        # 503 so a load balancer stops sending work here).
+        return self.core.ready.is_set() and self.core.database_ready()
 
 
 Yogi.add_asgi_middleware(JsonRoutingErrors)  # type: ignore[attr-defined]  # a bentoml Service

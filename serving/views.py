@@ -4,12 +4,15 @@ that build them from the store's rows."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from inference.router import flagged_blocks
 from inference.schema import TimetableData
 from inference.store.repository import DocumentView
+from inference.store.review import QueueEntry, ReviewClaim, live_claim, version_of
 from inference.store.status import FAILED, DocumentStatus, LabelSource
 from inference.store.tables import Document, Extraction, Label
 from serving.errors import ErrorBody
@@ -69,6 +72,9 @@ class DocumentResponse(BaseModel):
     error: ErrorBody | None
     extractions: list[ExtractionInfo]
     labels: list[LabelInfo]
+    version: str | None = Field(description="What `result` is (`l<labelId>` or `e<extraction "
+                                "id>`), also the ETag; send it back as `If-Match` with a "
+                                "correction.")
 
 
 class CorrectionResponse(BaseModel):
@@ -79,6 +85,9 @@ class CorrectionResponse(BaseModel):
     correctsExtractionId: int | None
     createdAt: str | None
     timetable: TimetableData
+    version: str = Field(description="The document's version now (this label's).")
+    diff: dict[str, Any] | None = Field(description="What changed against the model's answer "
+                                        "(inference/store/diff.py).")
 
 
 class Correction(BaseModel):
@@ -92,6 +101,8 @@ class Correction(BaseModel):
     contentType: str
     object: str = Field(description="Where the original is (a path or an s3:// URI).")
     timetable: TimetableData
+    diff: dict[str, Any] | None = Field(description="A gold label's changes against the "
+                                        "model's answer (inference/store/diff.py).")
 
 
 class CorrectionsPage(BaseModel):
@@ -159,6 +170,7 @@ def document_body(view: DocumentView) -> dict:
         "error": ({"error": document.error_code, "detail": document.error_detail}
                   if document.status == FAILED else None),
         "extractions": [extraction_info(e) for e in view.extractions],
+        "version": view.version,
         "labels": [
             {"labelId": label.id, "source": label.source, "author": label.author,
              "correctsExtractionId": label.corrects_extraction_id, "costUsd": label.cost_usd,
@@ -172,7 +184,8 @@ def correction_body(label: Label) -> dict:
     return _dump(CorrectionResponse.model_validate({
         "labelId": label.id, "documentId": label.document_id, "source": label.source,
         "author": label.author, "correctsExtractionId": label.corrects_extraction_id,
-        "createdAt": iso(label.created_at), "timetable": label.timetable}))
+        "createdAt": iso(label.created_at), "timetable": label.timetable,
+        "version": version_of(label.id, None), "diff": label.diff}))
 
 
 def corrections_page(rows: list[tuple[Label, Document]], describe: Any, after: int | None
@@ -190,9 +203,67 @@ def corrections_page(rows: list[tuple[Label, Document]], describe: Any, after: i
             "contentType": document.content_type,
             "object": describe(document.object_key),
             "timetable": label.timetable,
+            "diff": label.diff,
         }
         for label, document in rows
     ]
     return _dump(CorrectionsPage.model_validate({
         "corrections": items, "count": len(items),
         "nextAfter": items[-1]["labelId"] if items else after}))
+
+
+class QueueItem(BaseModel):
+    documentId: str
+    filename: str | None
+    createdAt: str | None
+    confidence: float = Field(description="The document confidence of its latest answer.")
+    tier: str | None
+    blocks: int
+    flaggedBlocks: int = Field(description="Blocks below YOGI_BLOCK_ACCEPT_THRESHOLD or "
+                               "without a confidence (as the router counts them).")
+    claimedBy: str | None = Field(description="The reviewer holding it (a live claim only).")
+    claimExpiresAt: str | None
+    version: str = Field(description="Its version (`e<extraction id>`), as If-Match takes.")
+
+
+class QueuePage(BaseModel):
+    documents: list[QueueItem]
+    count: int
+    nextAfter: str | None = Field(description="Pass as `after` for the next page; null at "
+                                  "the end.")
+    blockAcceptThreshold: float = Field(description="Blocks below it are flagged.")
+
+
+class ClaimResponse(BaseModel):
+    documentId: str
+    claimedBy: str | None
+    expiresAt: str | None
+
+
+def queue_page(entries: list[QueueEntry], *, limit: int, block_threshold: float,
+               now: datetime) -> dict:
+    """One page of GET /documents?status=awaiting_review."""
+    items = []
+    for entry in entries:
+        document, blocks = entry.document, (entry.extraction.result or {}).get("timeblocks", [])
+        holder, until = live_claim(document, now)
+        items.append({
+            "documentId": document.id, "filename": document.filename,
+            "createdAt": iso(document.created_at), "confidence": entry.confidence,
+            "tier": entry.extraction.tier, "blocks": len(blocks),
+            "flaggedBlocks": len(flagged_blocks([b.get("confidence") for b in blocks],
+                                                block_threshold)),
+            "claimedBy": holder, "claimExpiresAt": iso(until),
+            "version": version_of(None, entry.extraction.id),
+        })
+    full = len(entries) == limit
+    return _dump(QueuePage.model_validate({
+        "documents": items, "count": len(items),
+        "nextAfter": entries[-1].cursor.encode() if entries and full else None,
+        "blockAcceptThreshold": block_threshold}))
+
+
+def claim_body(document_id: str, claim: ReviewClaim) -> dict:
+    return _dump(ClaimResponse.model_validate({
+        "documentId": document_id, "claimedBy": claim.reviewer,
+        "expiresAt": iso(claim.expires_at) if claim.reviewer else None}))

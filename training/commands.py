@@ -18,6 +18,7 @@ from training.baseline import bench_baseline
 from training.calibration.cli import register as register_calibration
 from training.cli import bench_document, train_app
 from training.data_cli import data_app
+from training.features.cli import register as register_features
 from training.models_cli import models_app
 from training.pipeline.cli import dataset_app, pipeline_app
 from training.structure_bench import bench_structure
@@ -64,6 +65,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     app.add_typer(pipeline_app, name="pipeline")
     app.add_typer(dataset_app, name="dataset")
     register_calibration(app, bench_app)  # yogi calibrate, yogi bench cascade
+    register_features(app, bench_app)  # yogi features …, yogi bench features
     bench_app.command("document")(bench_document)
     bench_app.command("ocr")(bench_ocr)
     bench_app.command("baseline")(bench_baseline)

@@ -22,6 +22,7 @@ FailureReason = Literal[
     "overloaded",
     "server_error",
     "timeout",
+    "deadline",  # the document's whole Claude step ran out of time (retries included)
     "connection_error",
     "auth_error",
     "bad_request",

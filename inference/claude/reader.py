@@ -29,11 +29,15 @@ from inference.spend import Reservation, SpendLedger, SqliteLedger
 log = structlog.get_logger(__name__)
 
 # A non-streamed answer arrives all at once, so the read timeout must cover the whole
-# generation: a 100-block week is ~3,600 output tokens, about a minute at typical Sonnet speeds,
-# so 60 s would cut exactly the large pages and every retry would be cut the same way. Worst
-# case per document: (1 + retries) × timeout plus backoff, about 6 minutes with these defaults.
+# generation: a 100-block week is ~3,600 output tokens, about a minute at typical Sonnet speeds.
+# Every attempt is further cut to what is left of the document's deadline
+# (`YOGI_CLAUDE_DEADLINE_S`), which bounds the whole step, retries and waits included.
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MAX_RETRIES = 2
+# Our own retries (the SDK's would not stop at the deadline, nor cap a long Retry-After).
+RETRYABLE = (anthropic.RateLimitError, anthropic.InternalServerError,
+             anthropic.APIConnectionError)  # APITimeoutError is an APIConnectionError
+BACKOFF_S, MAX_BACKOFF_S = 0.5, 8.0
 DEFAULT_LEDGER_FILE = "claude_spend.sqlite"
 # The input-token estimate behind each reservation (no count-tokens request: one more round trip
 # per call, for a figure the `max_tokens` of output dominates anyway). Images: width × height /
@@ -66,11 +70,12 @@ class _Usage:
 class ClaudeReader:
     """One instance per process is enough (the SDK client is thread-safe and pooled).
 
-    `timeout_s` bounds each HTTP attempt (see DEFAULT_TIMEOUT_S); `max_retries` is the SDK's own
-    retry count for 429/529/5xx/connection errors/timeouts (exponential backoff from 0.5 s,
-    capped at 8 s, or the server's retry-after when it sends one; note the SDK does not cap a
-    long retry-after). An answer that does not validate is asked for again once, with the
-    validation error, before giving up."""
+    `timeout_s` bounds each HTTP attempt (see DEFAULT_TIMEOUT_S); `max_retries` is the retry
+    count for 429/529/5xx/connection errors/timeouts (exponential backoff from 0.5 s, capped at
+    8 s, or the server's Retry-After); `deadline_s` (default `YOGI_CLAUDE_DEADLINE_S`) bounds a
+    whole `read`: no attempt runs past it and a Retry-After that would is not waited for. An
+    answer that does not validate is asked for again once, with the validation error, before
+    giving up."""
 
     def __init__(
         self,
@@ -83,6 +88,7 @@ class ClaudeReader:
         model: str | None = None,
         timeout_s: float | None = None,
         max_retries: int | None = None,
+        deadline_s: float | None = None,
         max_tokens: int = 16_384,
         max_pages: int = 20,
         tracing: bool = True,
@@ -93,6 +99,7 @@ class ClaudeReader:
         self.ledger: SpendLedger = ledger or SqliteLedger(settings.data_dir / DEFAULT_LEDGER_FILE)
         self.timeout_s = float(timeout_s or DEFAULT_TIMEOUT_S)
         self.max_retries = int(max_retries if max_retries is not None else DEFAULT_MAX_RETRIES)
+        self.deadline_s = float(deadline_s or settings.claude_deadline_s)
         self.max_tokens = max_tokens
         self.max_pages = max_pages
         self.tracing = tracing
@@ -111,7 +118,7 @@ class ClaudeReader:
                 api_key=api_key or None,
                 base_url=self._base_url,  # None → ANTHROPIC_BASE_URL or the public API
                 timeout=self.timeout_s,
-                max_retries=self.max_retries,
+                max_retries=0,  # `_create` retries, within the deadline
             )
         return self._client
 
@@ -171,7 +178,7 @@ class ClaudeReader:
             log.error("claude.ledger_settle_failed", error=repr(err), cost_usd=cost)
 
     def _create(
-        self, client: anthropic.Anthropic, messages: list[dict[str, Any]]
+        self, client: anthropic.Anthropic, messages: list[dict[str, Any]], deadline: float
     ) -> anthropic.types.Message:
         def call(force: bool) -> anthropic.types.Message:
             # Plain dicts on our side; the SDK's TypedDicts only matter to type checkers.
@@ -182,18 +189,34 @@ class ClaudeReader:
                 tools=cast(Any, [timetable_tool()]),
                 tool_choice=cast(Any, tool_choice(self.model, force)),
                 messages=cast(Any, messages),
+                timeout=min(self.timeout_s, max(deadline - time.monotonic(), 0.001)),
             )
 
-        try:
-            return call(self._force_tool)
-        except anthropic.BadRequestError as err:
-            # A model that refuses forced tool choice (newer than our list): ask again with
-            # "auto" once and remember it for this reader.
-            if not (self._force_tool and "tool_choice" in str(err)):
-                raise
-            log.warning("claude.forced_tool_choice_rejected", model=self.model)
-            self._force_tool = False
-            return call(False)
+        retries = 0
+        while True:
+            try:
+                return call(self._force_tool)
+            except anthropic.BadRequestError as err:
+                # A model that refuses forced tool choice (newer than our list): ask again with
+                # "auto" once and remember it for this reader.
+                if not (self._force_tool and "tool_choice" in str(err)):
+                    raise
+                log.warning("claude.forced_tool_choice_rejected", model=self.model)
+                self._force_tool = False
+            except RETRYABLE as err:
+                wait = _retry_after(err) or min(BACKOFF_S * 2**retries, MAX_BACKOFF_S)
+                left = deadline - time.monotonic()
+                if retries >= self.max_retries or wait >= left:
+                    if wait >= left:
+                        raise ClaudeFailed(
+                            "deadline", f"{type(err).__name__} and {left:.1f} s left of "
+                            f"{self.deadline_s:g} s (next try after {wait:.1f} s)",
+                        ) from err
+                    raise
+                retries += 1
+                log.info("claude.retry", error=type(err).__name__, wait_s=round(wait, 2),
+                         retry=retries)
+                time.sleep(wait)
 
     def read(
         self,
@@ -212,6 +235,7 @@ class ClaudeReader:
         # First use pays MLflow's import and store set-up; keep that out of the latency.
         traced = self.tracing and enable_tracing(self.settings)
         started = time.perf_counter()
+        deadline = time.monotonic() + self.deadline_s
 
         try:
             encoded = [encode_page(page) for page in pages]
@@ -235,7 +259,10 @@ class ClaudeReader:
                     attempts += 1
                     message = None
                     try:
-                        message = self._create(client, messages)
+                        message = self._create(client, messages, deadline)
+                    except ClaudeFailed as failed:
+                        failed.attempts, failed.cost_usd = attempts, spent.cost_usd
+                        raise
                     except anthropic.APIError as err:
                         raise ClaudeFailed(
                             failure_reason(err),
@@ -302,3 +329,17 @@ class ClaudeReader:
             attempts=attempts,
             latency_s=time.perf_counter() - started,
         )
+
+
+def _retry_after(err: Exception) -> float | None:
+    """The server's Retry-After (seconds or retry-after-ms), when it sent one."""
+    response = getattr(err, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    try:
+        if "retry-after-ms" in headers:
+            return float(headers["retry-after-ms"]) / 1000
+        if "retry-after" in headers:
+            return float(headers["retry-after"])
+    except ValueError:
+        return None  # an HTTP date: rare for this API; the backoff applies
+    return None

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -31,14 +32,20 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, connect_timeout_s: float = 5.0,
+                statement_timeout_s: float = 30.0) -> Engine:
+    """The engine for `url`. Every wait on the database is bounded: a connection attempt by
+    `connect_timeout_s`, a statement (or, on SQLite, a wait for the write lock) by
+    `statement_timeout_s`."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, json_serializer=_json_dumps, connect_args={"check_same_thread": False}
+            url, json_serializer=_json_dumps,
+            connect_args={"check_same_thread": False, "timeout": statement_timeout_s},
         )
+        busy_ms = int(statement_timeout_s * 1000)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -47,7 +54,7 @@ def make_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
@@ -56,7 +63,19 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True)
+    # No client-side pool: a pooled connection to a server that stopped answering cannot be
+    # bounded from psycopg's blocking API (statement_timeout is enforced by the server, and a
+    # hung one enforces nothing), while a new connection's attempt is bounded by
+    # connect_timeout. In production RDS Proxy is the pool; locally a connection costs ~ms.
+    return create_engine(
+        url, json_serializer=_json_dumps, poolclass=NullPool,
+        connect_args={
+            "connect_timeout": max(1, round(connect_timeout_s)),
+            "options": f"-c statement_timeout={int(statement_timeout_s * 1000)}",
+            # Unacknowledged writes (a server host gone) fail after this, not the kernel's 15 min.
+            "tcp_user_timeout": int(connect_timeout_s * 1000),
+        },
+    )
 
 
 def alembic_config(url: str | None = None) -> Any:

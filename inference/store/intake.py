@@ -44,13 +44,22 @@ def clean_filename(name: str | None) -> str | None:
 def keep_original(store: Store, objects: ObjectStore, data: bytes, filename: str | None,
                   source_format: str, uploader: str | None = None) -> tuple[str, bool]:
     """Durable first: the original, then the document row (new ones `processing` and claimed).
-    Returns (document id, whether this call created the row)."""
+    Returns (document id, whether this call created the row).
+
+    No original without its row: the database is asked first (down → nothing is written), and
+    an original this call wrote is removed again when its row cannot be written."""
     document_id = hashlib.sha256(data).hexdigest()
     key = object_key(document_id)
     content_type = CONTENT_TYPES[source_format]
-    objects.put(key, data, content_type)
-    _, created = store.get_or_create_document(
-        document_id, filename=clean_filename(filename), content_type=content_type,
-        size=len(data), object_key=key, uploader=clean_text(uploader, MAX_UPLOADER) or None,
-    )
+    store.ping()
+    written = objects.put(key, data, content_type)
+    try:
+        _, created = store.get_or_create_document(
+            document_id, filename=clean_filename(filename), content_type=content_type,
+            size=len(data), object_key=key, uploader=clean_text(uploader, MAX_UPLOADER) or None,
+        )
+    except Exception:
+        if written:
+            objects.delete(key)
+        raise
     return document_id, created

@@ -25,7 +25,11 @@ def object_key(document_id: str) -> str:
 
 
 class ObjectStore(Protocol):
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def put(self, key: str, data: bytes, content_type: str) -> bool:
+        """Store the object; True when this call wrote it (False: it was there already)."""
+        ...
+
+    def delete(self, key: str) -> None: ...
 
     def get(self, key: str) -> bytes: ...
 
@@ -47,10 +51,10 @@ class LocalObjectStore:
             raise ValueError(f"object key escapes the store: {key!r}")
         return path
 
-    def put(self, key: str, data: bytes, content_type: str) -> None:
+    def put(self, key: str, data: bytes, content_type: str) -> bool:
         path = self._path(key)
         if path.is_file() and path.stat().st_size == len(data):
-            return  # content addressed: already there
+            return False  # content addressed: already there
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
         try:
@@ -67,6 +71,10 @@ class LocalObjectStore:
             os.fsync(directory)
         finally:
             os.close(directory)
+        return True
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
@@ -91,10 +99,14 @@ class S3ObjectStore:
         self.bucket = bucket
         self.client = client or s3_client()
 
-    def put(self, key: str, data: bytes, content_type: str) -> None:
+    def put(self, key: str, data: bytes, content_type: str) -> bool:
         if self.exists(key):
-            return
+            return False
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+        return True
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()

@@ -3,8 +3,8 @@
 
 Two requests for the same bytes meet on the documents primary key (the content hash): the first
 inserts the row and owns the extraction; the other finds the row and waits for its outcome.
-A failed extraction, or one whose owner died (its claim is older than the lease), can be
-claimed again with one conditional UPDATE, so exactly one process re-runs it.
+A failed extraction, or one whose owner died (its claim was not renewed within the lease), can
+be claimed again with one conditional UPDATE, so exactly one process re-runs it.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from sqlalchemy.orm import sessionmaker
 from inference.settings import Settings
 from inference.store import database
 from inference.store.ledger import StoreLedger
+from inference.store.review import StoreReview, version_of
 from inference.store.status import (
+    ABANDONED,
     FAILED,
     GOLD,
-    INTERNAL_ERROR,
     LABEL_SOURCES,
     PROCESSING,
+    RETRYABLE_ERRORS,
 )
 from inference.store.tables import Document, Extraction, Label, utcnow
 
@@ -53,18 +55,28 @@ class DocumentView:
     def latest_gold(self) -> Label | None:
         return next((lb for lb in reversed(self.labels) if lb.source == GOLD), None)
 
+    @property
+    def version(self) -> str | None:
+        """What a reviewer sees, named (`inference/store/review.py`): `l<id>` or `e<id>`."""
+        gold, answer = self.latest_gold, self.latest_result
+        return version_of(gold.id if gold else None, answer.id if answer else None)
 
-class Store(StoreLedger):
-    """Documents, extractions, labels and Claude usage."""
 
-    def __init__(self, url: str) -> None:
+class Store(StoreLedger, StoreReview):
+    """Documents, extractions, labels and Claude usage; the review queue and claims."""
+
+    def __init__(self, url: str, *, connect_timeout_s: float = 5.0,
+                 statement_timeout_s: float = 30.0) -> None:
         self.url = url
-        self.engine = database.make_engine(url)
+        self.engine = database.make_engine(url, connect_timeout_s=connect_timeout_s,
+                                           statement_timeout_s=statement_timeout_s)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        return cls(database.database_url(settings))
+        return cls(database.database_url(settings),
+                   connect_timeout_s=settings.db_connect_timeout_s,
+                   statement_timeout_s=settings.db_statement_timeout_s)
 
     # --- schema ------------------------------------------------------------------------------
 
@@ -117,21 +129,28 @@ class Store(StoreLedger):
             return session.get(Document, document_id)
 
     def claim(self, document_id: str, *, lease_s: float, max_attempts: int = 3) -> bool:
-        """Take over a document whose extraction crashed, or whose owner has held it longer
-        than `lease_s` (it died). One conditional UPDATE: only one caller can win."""
+        """Take over a document whose extraction crashed (or was cancelled), or whose owner
+        has not renewed its claim for `lease_s` (it died). One conditional UPDATE: only one
+        caller can win."""
+        stale = utcnow() - timedelta(seconds=lease_s)
+        return self._take(document_id, Document.attempts < max_attempts, or_(
+            (Document.status == FAILED) & Document.error_code.in_(RETRYABLE_ERRORS),
+            (Document.status == PROCESSING) & (Document.claimed_at < stale),
+        ))
+
+    def claim_for_reprocess(self, document_id: str, *, lease_s: float) -> bool:
+        """Take a document to extract it again whatever became of it before (a reviewer or an
+        operator asked), unless a live owner is extracting it now."""
+        stale = utcnow() - timedelta(seconds=lease_s)
+        return self._take(document_id, True, or_(Document.status != PROCESSING,
+                                                 Document.claimed_at < stale))
+
+    def _take(self, document_id: str, *conditions: Any) -> bool:
         now = utcnow()
-        stale = now - timedelta(seconds=lease_s)
         with self._session.begin() as session:
             result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
                 update(Document)
-                .where(
-                    Document.id == document_id,
-                    Document.attempts < max_attempts,
-                    or_(
-                        (Document.status == FAILED) & (Document.error_code == INTERNAL_ERROR),
-                        (Document.status == PROCESSING) & (Document.claimed_at < stale),
-                    ),
-                )
+                .where(Document.id == document_id, *conditions)
                 .values(
                     status=PROCESSING, claimed_at=now, updated_at=now,
                     attempts=Document.attempts + 1, error_code=None, error_detail=None,
@@ -139,6 +158,39 @@ class Store(StoreLedger):
                 .execution_options(synchronize_session=False)
             )
             return result.rowcount == 1
+
+    def renew_claim(self, document_id: str) -> None:
+        """The owner is alive: move its claim's time forward (the heartbeat)."""
+        with self._session.begin() as session:
+            session.execute(
+                update(Document)
+                .where(Document.id == document_id, Document.status == PROCESSING)
+                .values(claimed_at=utcnow())
+            )
+
+    def abandoned(self, *, lease_s: float, max_attempts: int = 3, limit: int = 20
+                  ) -> list[str]:
+        """Documents left `processing` by an owner that stopped renewing its claim. Those that
+        took their worker down `max_attempts` times are marked failed (`abandoned`) instead:
+        only `POST /documents/{id}/reprocess` tries them again."""
+        now = utcnow()
+        stale = now - timedelta(seconds=lease_s)
+        with self._session.begin() as session:
+            session.execute(
+                update(Document)
+                .where(Document.status == PROCESSING, Document.claimed_at < stale,
+                       Document.attempts >= max_attempts)
+                .values(status=FAILED, error_code=ABANDONED, updated_at=now,
+                        error_detail=f"Its extraction stopped {max_attempts} workers; "
+                        "POST /documents/{id}/reprocess tries again.")
+                .execution_options(synchronize_session=False)
+            )
+            return list(session.scalars(
+                select(Document.id)
+                .where(Document.status == PROCESSING, Document.claimed_at < stale)
+                .order_by(Document.claimed_at)
+                .limit(limit)
+            ))
 
     def wait_while_processing(
         self, document_id: str, *, timeout_s: float, poll_s: float = 0.1

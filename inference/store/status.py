@@ -24,6 +24,12 @@ LABEL_SOURCES: tuple[LabelSource, ...] = (GOLD, SILVER)
 
 # The error code of a crash (as opposed to a refused document, which is final).
 INTERNAL_ERROR = "internal"
+# Work that stopped for a reason other than the document: its client left while it queued.
+CANCELLED = "cancelled"
+# A document whose extraction took its worker down again and again (a crash, not a refusal).
+ABANDONED = "abandoned"
+# The codes whose document a later request may take over and extract again.
+RETRYABLE_ERRORS = (INTERNAL_ERROR, CANCELLED)
 
 
 def document_status(status: Status) -> DocumentStatus:

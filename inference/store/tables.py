@@ -73,6 +73,10 @@ class Document(Base):
     error_detail: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The reviewer holding the document and until when (0003_review; `claimed_at` is the
+    # extraction's claim, a different thing).
+    review_claimed_by: Mapped[str | None] = mapped_column(String(200))
+    review_claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -93,6 +97,8 @@ class Extraction(Base):
     result: Mapped[dict | None] = mapped_column(JsonType)
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_detail: Mapped[str | None] = mapped_column(Text)
+    # What the feature store gave the routing (0005_features; inference/features/routing.py).
+    features: Mapped[dict | None] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -106,6 +112,8 @@ class Label(Base):
     author: Mapped[str] = mapped_column(String(200))
     corrects_extraction_id: Mapped[int | None] = mapped_column(ForeignKey("extractions.id"))
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    # A gold label's changes against the model's answer (`inference/store/diff.py`).
+    diff: Mapped[dict | None] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 

@@ -19,6 +19,7 @@ COPY inference ./inference
 COPY serving ./serving
 COPY training ./training
 COPY models/calibration ./models/calibration
+COPY feature_repo ./feature_repo
 RUN pip install --no-cache-dir --constraint /tmp/torch-cpu.txt . \
  && python -c "import torch; assert not torch.version.cuda, torch.version.cuda"
 

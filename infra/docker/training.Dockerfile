@@ -34,6 +34,7 @@ COPY serving ./serving
 COPY training ./training
 COPY models ./models
 COPY infra/statemachine ./infra/statemachine
+COPY feature_repo ./feature_repo
 RUN pip install --constraint /etc/torch-cpu.txt . awslambdaric==4.2.2 \
  && python -c "import torch; assert not torch.version.cuda, torch.version.cuda"
 

@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from inference.calibration import Calibrated, Calibrator, FittedOn, calibrate_result
-from inference.schema import TimetableData
+from inference.calibration import (
+    BlockCalibrator,
+    BlockFittedOn,
+    Calibrated,
+    Calibrator,
+    FittedOn,
+    calibrate_blocks,
+    calibrate_result,
+)
+from inference.schema import TimeBlock, TimetableData
 
 
 def _calibrator(tmp_path: Path, versions: dict[str, str] | None = None) -> Path:
@@ -47,3 +55,57 @@ def test_an_unreadable_calibrator_keeps_the_raw_score(tmp_path: Path) -> None:
     (tmp_path / "classical.json").write_text("{not json")
     got = calibrate_result(TimetableData(confidence=0.4), tmp_path)
     assert (got.confidence, got.source) == (0.4, "raw") and "unreadable" in got.reason
+
+
+# --- blocks (issue 18) --------------------------------------------------------------------------
+
+
+def _block_calibrator(tmp_path: Path, versions: dict[str, str]) -> Path:
+    calibrator = BlockCalibrator(
+        tier="document-model", model_versions=versions, x=[0.3, 0.6, 0.9], y=[0.2, 0.7, 0.99],
+        fitted_on=BlockFittedOn(data=["set"], documents=["p1:0", "p2:0"], blocks=80, right=60),
+        created_at="2026-12-03T00:00:00+00:00",
+    )
+    (tmp_path / "document-blocks.json").write_text(calibrator.to_json())
+    return tmp_path
+
+
+def _document(*confidences: float | None, versions: dict[str, str] | None = None
+              ) -> TimetableData:
+    return TimetableData(
+        tier="document-model", confidence=0.5, model_versions=versions or {"document": "4"},
+        timeblocks=[TimeBlock(day="Monday", name=f"Lesson {k}", confidence=c)
+                    for k, c in enumerate(confidences)])
+
+
+def test_block_confidences_are_calibrated_block_by_block(tmp_path: Path) -> None:
+    directory = _block_calibrator(tmp_path, {"document": "4"})
+    got = calibrate_blocks(_document(0.1, 0.45, 0.9, None), directory)
+    assert got.source == "calibrator" and "80 blocks" in got.reason
+    assert got.confidences == [0.2, 0.45, 0.99, None]  # flat below the fit, none kept none
+    assert got.raw == [0.1, 0.45, 0.9, None]
+    assert got.result.confidence == 0.5  # the document's own confidence is not touched here
+    assert not (directory / "document.json").exists()  # one calibrator needs not the other
+
+
+def test_the_block_calibrator_is_monotone(tmp_path: Path) -> None:
+    directory = _block_calibrator(tmp_path, {"document": "4"})
+    grid = [k / 50 for k in range(51)]
+    got = calibrate_blocks(_document(*grid), directory).confidences
+    assert got is not None and all(a <= b for a, b in zip(got, got[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    ("result", "why"),
+    [
+        (_document(0.9, versions={"document": "5"}), "model versions"),
+        (_document(0.9).model_copy(update={"tier": "classical"}), "no calibrator"),
+        (_document(0.9).model_copy(update={"tier": "claude"}), "has no calibration"),
+    ],
+)
+def test_block_confidences_stay_raw_without_a_matching_calibrator(
+    tmp_path: Path, result: TimetableData, why: str
+) -> None:
+    got = calibrate_blocks(result, _block_calibrator(tmp_path, {"document": "4"}))
+    assert got.source == "raw" and why in got.reason
+    assert got.confidences is None and got.result.timeblocks[0].confidence == 0.9

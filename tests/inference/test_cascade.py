@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from inference import cascade
-from inference.calibration import Calibrator, FittedOn
+from inference.calibration import BlockCalibrator, BlockFittedOn, Calibrator, FittedOn
 from inference.cascade import run_cascade
 from inference.claude import ClaudeReader
 from inference.errors import InputRefused
@@ -49,11 +49,13 @@ def png() -> bytes:
 
 
 class FakeTier:
-    """Stands in for `extract_pages`: one classical answer of a set raw confidence."""
+    """Stands in for `extract_pages`: one classical answer of a set raw confidence, one
+    "Maths" block per entry of `block_confidences`."""
 
     def __init__(self) -> None:
         self.confidence = 0.9
         self.model_versions: dict[str, str] = {}
+        self.block_confidences: list[float | None] = [None]
         self.calls: list[dict] = []
 
     def __call__(self, pages, ocr=None, *, settings, **options):  # type: ignore[no-untyped-def]
@@ -62,7 +64,8 @@ class FakeTier:
             teacher="Miss Joynes", confidence=self.confidence, tier="classical",
             model_versions=dict(self.model_versions),
             timeblocks=[TimeBlock(day="Monday", name="Maths", start_time="09:30",
-                                  end_time="10:00")],
+                                  end_time="10:00", confidence=c)
+                        for c in self.block_confidences],
         )
         line = OcrLine(text="Mon Maths 9:30", box=Box(x0=10, y0=80, x1=200, y1=110))
         return result, [SimpleNamespace(lines=[line])]
@@ -91,6 +94,8 @@ def test_uncertain_document_goes_to_claude_and_its_answer_is_silver(settings, pn
     assert outcome.result.tier == "claude" and outcome.result.teacher == "Miss Joynes"
     assert [b.name for b in outcome.result.timeblocks] == ["Maths", "Break", "PHSE"]
     assert outcome.decision.action == "claude" and outcome.decision.confidence == 0.9
+    # Its confidence: the tier's agreement with it (the tier read Maths only, not Break, PHSE).
+    assert 0.0 < outcome.result.confidence < 1.0
     assert outcome.cost_usd == pytest.approx(CALL_COST)
     assert ledger.records[0].document_id == "d1"
     image, text = request["messages"][0]["content"]
@@ -199,6 +204,42 @@ def test_a_calibrator_of_other_model_versions_is_not_applied(settings, png, tier
     assert outcome.calibration.source == "raw" and "model versions" in outcome.calibration.reason
     # Raw 0.6 is below the review threshold (calibrated it would have been accepted).
     assert (outcome.decision.confidence, outcome.status) == (0.6, "awaiting_review")
+
+
+def _write_block_calibrator(settings: Settings) -> None:
+    # Raw block scores 0.5 → 0.6 and 0.95 → 0.99.
+    calibrator = BlockCalibrator(
+        tier="classical", model_versions={}, x=[0.5, 0.95], y=[0.6, 0.99],
+        fitted_on=BlockFittedOn(data=["t"], documents=["d:0"], blocks=500, right=400),
+        created_at=datetime.now(UTC).isoformat(),
+    )
+    settings.calibration_dir.mkdir(parents=True, exist_ok=True)
+    (settings.calibration_dir / "classical-blocks.json").write_text(calibrator.to_json())
+
+
+@pytest.mark.parametrize(("blocks", "status", "reason", "flagged"), [
+    ([0.95, 0.96], "accepted", "blocks_confident", []),
+    ([0.95, 0.5, 0.97], "awaiting_review", "low_confidence", [1]),
+])
+def test_a_document_is_accepted_when_every_calibrated_block_clears(
+    settings, png, tier, blocks, status, reason, flagged
+):
+    _write_block_calibrator(settings)
+    settings = settings.model_copy(update={"block_accept_threshold": 0.95})
+    tier.confidence, tier.block_confidences = 0.5, blocks  # the document alone: review
+    outcome = run_cascade(png, settings=settings, reader=None)
+    assert (outcome.status, outcome.reason, outcome.flagged_blocks) == (status, reason, flagged)
+    assert outcome.decision.block_accept_threshold == 0.95
+    assert outcome.result.timeblocks[0].confidence == 0.99  # calibrated in the answer
+    assert "claude" not in outcome.timings
+
+
+def test_without_a_block_calibrator_blocks_do_not_route(settings, png, tier):
+    settings = settings.model_copy(update={"block_accept_threshold": 0.5})
+    tier.confidence, tier.block_confidences = 0.5, [0.95, 0.96]  # raw: not probabilities
+    outcome = run_cascade(png, settings=settings, reader=None)
+    assert (outcome.status, outcome.reason) == ("awaiting_review", "low_confidence")
+    assert outcome.decision.block_accept_threshold is None and outcome.flagged_blocks == []
 
 
 def test_tier_and_ocr_reach_the_pipeline(settings, png, tier):

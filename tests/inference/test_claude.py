@@ -158,6 +158,29 @@ def test_hang_times_out_quickly(settings, page):
     assert elapsed < 3.0
 
 
+def test_a_hanging_api_is_cut_at_the_documents_deadline(settings, page):
+    # Each attempt may take 2 s and two retries are allowed, but the whole step has 1 s.
+    with StandIn("hang", hang_s=10.0) as api:
+        started = time.perf_counter()
+        with pytest.raises(ClaudeFailed) as failed:
+            reader(api, settings, timeout_s=2.0, max_retries=2, deadline_s=1.0).read([page])
+        elapsed = time.perf_counter() - started
+    assert failed.value.reason == "deadline"
+    assert 0.9 < elapsed < 1.8
+
+
+def test_a_retry_after_beyond_the_deadline_is_not_waited_for(settings, page):
+    # The server asks for 100 s; the document has 2 s: give up at once, not in 100 s.
+    with StandIn("rate-limited", retry_after_ms=100_000) as api:
+        started = time.perf_counter()
+        with pytest.raises(ClaudeFailed) as failed:
+            reader(api, settings, max_retries=5, deadline_s=2.0).read([page])
+        elapsed = time.perf_counter() - started
+        assert api.count == 1
+    assert failed.value.reason == "deadline" and "100.0 s" in failed.value.detail
+    assert elapsed < 1.0
+
+
 @pytest.mark.parametrize("mode", ["garbage", "bad-input"])
 def test_invalid_answer_is_retried_once_then_fails(settings, page, mode):
     ledger = InMemoryLedger()

@@ -25,12 +25,14 @@ from fastapi.routing import APIRoute
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
+from inference.settings import Settings
 from serving.http import create_api
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 TEMPLATE = INFRA / "template.yaml"
 TRAINING_ASL = INFRA / "statemachine" / "training.asl.json"
+PROCESSING_ASL = INFRA / "statemachine" / "processing.asl.json"
 REGION = "eu-west-1"
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
 CFN_LINT = [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())"]
@@ -154,6 +156,53 @@ def test_training_state_machine_fills_every_placeholder_and_no_other(
     assert set(props["DefinitionSubstitutions"]) == placeholders
 
 
+def test_processing_state_machine_fills_every_placeholder_and_no_other(
+    template: dict[str, Any]
+) -> None:
+    props = template["Resources"]["ProcessingStateMachine"]["Properties"]
+    assert INFRA / props["DefinitionUri"] == PROCESSING_ASL
+    placeholders = set(re.findall(r"\$\{([^}]+)\}", PROCESSING_ASL.read_text()))
+    assert placeholders == {"ProcessingExtractFunctionArn", "ProcessingStepFunctionArn",
+                            "DocumentEventsTopicArn"}
+    assert set(props["DefinitionSubstitutions"]) == placeholders
+
+
+def test_processing_steps_run_the_processing_handler_with_the_quality_gates(
+    template: dict[str, Any]
+) -> None:
+    """Both step functions run `serving.processing_handlers.handler`; Extract, whose output
+    carries the thresholds the Choice compares with, gets them from the stack's parameters;
+    an upload starts the state machine, and the reviewer's PUT may answer its task token."""
+    resources = template["Resources"]
+    for name in ("ProcessingExtractFunction", "ProcessingStepFunction"):
+        command = resources[name]["Properties"]["ImageConfig"]["Command"]
+        assert command == ["serving.processing_handlers.handler"]
+    env = resources["ProcessingExtractFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["YOGI_ACCEPT_THRESHOLD"] == {"Ref": "AcceptThreshold"}
+    assert env["YOGI_REVIEW_THRESHOLD"] == {"Ref": "ReviewThreshold"}
+    upload = resources["S3UploadFunction"]["Properties"]
+    assert upload["Environment"]["Variables"]["YOGI_PROCESSING_STATE_MACHINE_ARN"] == {
+        "Ref": "ProcessingStateMachine"}
+    granted = {(action, json.dumps(statement["Resource"]))
+               for function in ("S3UploadFunction", "ApiFunction")
+               for policy in resources[function]["Properties"]["Policies"]
+               for statement in policy["Statement"] for action in as_list(statement["Action"])}
+    assert ("states:StartExecution", json.dumps({"Ref": "ProcessingStateMachine"})) in granted
+    assert ("states:SendTaskSuccess", '"*"') in granted
+    alarm = resources["ProcessingFailedAlarm"]["Properties"]
+    assert alarm["Dimensions"][0]["Value"] == {"Ref": "ProcessingStateMachine"}
+
+
+def test_every_lambda_handler_the_template_names_exists(template: dict[str, Any]) -> None:
+    import importlib
+
+    for resource in template["Resources"].values():
+        command = resource.get("Properties", {}).get("ImageConfig", {}).get("Command", [])
+        if resource["Type"] == "AWS::Serverless::Function" and command[0].count(".") >= 2:
+            module, _, name = command[0].rpartition(".")
+            assert callable(getattr(importlib.import_module(module), name)), command[0]
+
+
 def test_training_task_is_the_container_the_state_machine_overrides(
     template: dict[str, Any]
 ) -> None:
@@ -177,9 +226,13 @@ def _task_states(states: dict[str, Any]):
 
 
 def test_api_proxies_the_service_routes(template: dict[str, Any]) -> None:
-    http = create_api(lambda: None, lambda: None)
+    http = create_api(lambda: None, lambda: None, Settings())
+    # The reviewers' routes (tag "review") and /metrics (not in the schema: CloudWatch takes
+    # its place) are the HTTP service's own.
     service = {(method, re.sub(r"\{[^}]+\}", "{}", route.path))
-               for route in http.routes if isinstance(route, APIRoute) for method in route.methods}
+               for route in http.routes if isinstance(route, APIRoute)
+               and route.include_in_schema and "review" not in route.tags
+               for method in route.methods}
     events = template["Resources"]["ApiFunction"]["Properties"]["Events"].values()
     api = {(e["Properties"]["Method"].upper(), re.sub(r"\{[^}]+\}", "{}", e["Properties"]["Path"]))
            for e in events if e["Type"] == "Api"}

@@ -23,6 +23,7 @@ from serving_support import (
 )
 
 from inference.settings import get_settings
+from inference.store.repository import Store
 from serving.bench import ManagedServer, free_port
 
 
@@ -64,6 +65,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     name = create_pg_database()
     yield PG_URL.format(name=name)
     drop_pg_database(name)
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """A migrated store on each of the two databases."""
+    store = Store(db_url)
+    store.migrate()
+    yield store
+    store.dispose()
 
 
 # --- S3 (moto server) ---------------------------------------------------------------------------

@@ -93,8 +93,11 @@ class Service:
     originals: str | None
     s3: object
 
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=300.0)
+    def client(self, *, token: bool = True) -> httpx.Client:
+        """An HTTP client of the service; with the API token (reads need it) unless
+        `token=False` (a caller without one)."""
+        headers = {"Authorization": f"Bearer {TOKEN}"} if token else {}
+        return httpx.Client(base_url=self.url, timeout=300.0, headers=headers)
 
     def original_exists(self, document_id: str) -> bool:
         key = object_key(document_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import httpx
@@ -44,14 +45,17 @@ class FakeExtraction:
         self.refuse: InputRefused | None = None
         self.outcome = ExtractionOutcome(answer(), route_reason="accepted")
 
-    def __call__(self, data: bytes, settings: object) -> ExtractionOutcome:
+    def __call__(self, data: bytes, settings: object,
+                 tier_lock: AbstractContextManager | None = None,
+                 **context: object) -> ExtractionOutcome:  # features, uploader: unused here
         self.calls += 1
-        time.sleep(self.delay)
-        if self.crash_next:
-            self.crash_next = False
-            raise RuntimeError("model exploded")
-        if self.refuse is not None:
-            raise self.refuse
+        with tier_lock or nullcontext():  # the worker's slot, as the real reading holds it
+            time.sleep(self.delay)
+            if self.crash_next:
+                self.crash_next = False
+                raise RuntimeError("model exploded")
+            if self.refuse is not None:
+                raise self.refuse
         return self.outcome
 
 
@@ -217,7 +221,7 @@ def test_correction_rules(app: ServingApp, fake, tmp_path: Path, db_url: str) ->
     closed = make_app(tmp_path / "closed", db_url, api_token=None)
     with pytest.raises(ServingError) as caught:
         closed.put_correction(document_id, good, "ann", "Bearer t0ken")
-    assert (caught.value.status, caught.value.code) == (401, "writes_disabled")
+    assert (caught.value.status, caught.value.code) == (401, "no_api_token")
     closed.store.dispose()
 
 

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,7 @@ from serving_support import (
 )
 
 from inference.schema import TimetableData
+from inference.settings import Settings
 from serving.app import ServingApp
 
 
@@ -156,10 +158,11 @@ def test_corrections_need_the_token_and_keep_history(service: Service, uploaded:
     document_id = uploaded["documentId"]
     path = f"/documents/{document_id}/timetable"
     corrected = dict(uploaded["result"], teacher="Mrs Joynes")
-    with service.client() as client:
-        nobody = client.put(path, json=corrected, headers={"X-Reviewer": "ann"})
+    with service.client(token=False) as anonymous:
+        nobody = anonymous.put(path, json=corrected, headers={"X-Reviewer": "ann"})
         assert_error(nobody, 401, "unauthorized")
         assert nobody.headers["www-authenticate"].startswith("Bearer")
+    with service.client() as client:
         assert_error(client.put(path, json=corrected, headers={**AUTH, "Authorization":
                                                                "Bearer nope"}),
                      401, "unauthorized")
@@ -209,10 +212,27 @@ def test_corrections_need_the_token_and_keep_history(service: Service, uploaded:
                      "invalid_request")
 
 
+def test_reads_need_the_token(service: Service, uploaded: dict) -> None:
+    document = f"/documents/{uploaded['documentId']}"
+    with service.client(token=False) as anonymous:
+        for path in (document, "/corrections", "/metrics"):
+            assert_error(anonymous.get(path), 401, "unauthorized")
+        assert_error(anonymous.get(document, headers={"Authorization": "Bearer nope"}), 401,
+                     "unauthorized")
+    with service.client() as client:
+        assert client.get(document).json()["documentId"] == uploaded["documentId"]
+
+
 def test_metrics(service: Service, uploaded: dict) -> None:
+    probes = [uuid.uuid4().hex * 2 for _ in range(5)]
     with service.client() as client:
         client.get("/documents/" + "0" * 64)
+        for probe in probes:  # ids asked for must not become labels
+            client.get(f"/documents/{probe}")
+        client.request("BREW", "/extract")
         text = client.get("/metrics").text
+    assert not any(probe in text for probe in probes) and "BREW" not in text
+    assert "bentoml_service_request" not in text  # BentoML's raw-path series are off
     assert 'yogi_http_request_duration_seconds_bucket{' in text
     assert 'route="/extract"' in text and 'route="/documents/{document_id}"' in text
     tier, status = uploaded["result"]["tier"], uploaded["status"]
@@ -224,9 +244,10 @@ def test_metrics(service: Service, uploaded: dict) -> None:
 def test_no_stray_files(service: Service) -> None:
     """Locally only the objects/ folder and the SQLite database; with PostgreSQL and S3
     nothing at all, besides the registry's model artefacts every backend caches in models/
-    (inference/model_store.py)."""
+    (inference/model_store.py) and the feature store's embedded default in feast/ (no
+    YOGI_REDIS_URL here)."""
     data = Path(service.server.tmp / "data")
-    names = {p.name for p in data.iterdir()} - {"models"} if data.exists() else set()
+    names = {p.name for p in data.iterdir()} - {"models", "feast"} if data.exists() else set()
     if service.backend == "postgres-s3":
         assert names == set()
     else:
@@ -267,7 +288,8 @@ def test_an_unexpected_error_is_a_json_500() -> None:
     def broken() -> ServingApp:
         raise RuntimeError("boom")
 
-    with TestClient(create_api(broken, lambda: None), raise_server_exceptions=False) as client:
+    api = create_api(broken, lambda: None, Settings())
+    with TestClient(api, raise_server_exceptions=False) as client:
         response = client.get("/documents/" + "0" * 64)
     assert_error(response, 500, "internal_error")
     assert "boom" not in response.text

@@ -174,8 +174,13 @@ def test_api_emits_emf_metrics(lambda_env: dict, capsys) -> None:  # type: ignor
 def test_api_routes(lambda_env: dict, uploaded: dict) -> None:
     document_id = uploaded["documentId"]
     params = {"document_id": document_id}
+    reader = {"Authorization": f"Bearer {TOKEN}"}
+    status, body = call(rest_event("GET", f"/documents/{document_id}",
+                                   "/documents/{document_id}", path_parameters=params))
+    assert (status, body["error"]) == (401, "unauthorized")  # reads need the token too
     status, document = call(rest_event("GET", f"/documents/{document_id}",
-                                       "/documents/{document_id}", path_parameters=params))
+                                       "/documents/{document_id}", path_parameters=params,
+                                       headers=reader))
     assert status == 200 and document["status"] == uploaded["status"]
     assert document["tier"] == uploaded["result"]["tier"]
 
@@ -198,12 +203,13 @@ def test_api_routes(lambda_env: dict, uploaded: dict) -> None:
                                             "application/json; charset=utf-8"}))
     assert status == 200 and body["source"] == "gold" and body["author"] == "ann"
 
-    status, page = call(rest_event("GET", "/corrections", "/corrections",
+    status, page = call(rest_event("GET", "/corrections", "/corrections", headers=reader,
                                    query={"since": "2020-01-01T00:00:00Z", "source": "gold"}))
     assert status == 200 and page["corrections"][0]["timetable"]["teacher"] == "Mrs Joynes"
     assert page["corrections"][0]["object"] == (
         f"s3://{lambda_env['originals']}/{object_key(document_id)}")
-    status, body = call(rest_event("GET", "/corrections", "/corrections", query={"after": "x"}))
+    status, body = call(rest_event("GET", "/corrections", "/corrections", headers=reader,
+                                   query={"after": "x"}))
     assert (status, body["error"]) == (422, "invalid_request")
 
     lambda_env["s3"].put_object(Bucket=lambda_env["incoming"], Key="a.png", Body=sample_bytes())
@@ -213,7 +219,7 @@ def test_api_routes(lambda_env: dict, uploaded: dict) -> None:
             {"s3Uri": f"s3://{lambda_env['incoming']}/a.png"})))
     assert (status, body["error"]) == (403, "s3_bucket_not_allowed")
     status, body = call(rest_event("GET", "/documents/" + "0" * 64, "/documents/{document_id}",
-                                   path_parameters={"document_id": "0" * 64}))
+                                   path_parameters={"document_id": "0" * 64}, headers=reader))
     assert (status, body["error"]) == (404, "document_not_found")
     status, body = call(rest_event("GET", "/nowhere", "/nowhere"))
     assert (status, body["error"]) == (404, "not_found")

@@ -2,7 +2,8 @@
 Brier before and after calibration, a sweep of (accept, review) thresholds and what Claude costs.
 
 Every figure is measured on documents the calibrator was not fitted on: out-of-fold confidences
-when it is given the calibrator's own fitting set, the saved calibrator otherwise.
+when it is given the calibrator's own fitting set, the saved calibrator otherwise. The same holds
+for the block section (the review load, issue 18; `block_bench.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from inference.claude import price_per_mtok
 from inference.evaluation import score_set
 from inference.router import route
 from inference.settings import Settings
+from training.calibration.block_bench import block_review
 from training.calibration.examples import Example, arrays, ids_digest, load_examples
 from training.calibration.fit import out_of_fold
 from training.calibration.metrics import DEFAULT_BINS, brier, ece
@@ -78,9 +80,12 @@ def bench_cascade(
     ocr: str | None = None,
     folds: int = 5,
     bins: int = DEFAULT_BINS,
+    real: Path | None = None,
+    real_predictions: Path | None = None,
 ) -> dict:
     """ECE before/after calibration, the threshold sweep and the Claude cost at the settings'
-    thresholds, on documents the calibrator was not fitted on."""
+    thresholds, on documents the calibrator was not fitted on; the review load before and
+    after routing by blocks on `data` and on the `real` pages (`block_bench.block_review`)."""
     examples = load_examples(data, tier, predictions, ocr, settings)
     confidence, outcome = arrays(examples)
     calibrator = load_calibrator(settings.calibration_dir, CALIBRATED_TIERS[tier])
@@ -127,4 +132,7 @@ def bench_cascade(
                            " output tokens per page, one page per document, list price"),
             "perPageUsd": [round(cost, 4) for cost in claude_cost_per_page(settings.claude_model)],
         },
+        "blocks": block_review(data, tier=tier, settings=settings, real=real,
+                               predictions=predictions, real_predictions=real_predictions,
+                               ocr=ocr, bins=bins),
     }

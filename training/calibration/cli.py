@@ -36,17 +36,25 @@ TierOption = Annotated[TierChoice, typer.Option(
 OcrName = StrEnum("OcrName", [(n, n) for n in get_args(OcrEngineName)])  # type: ignore[misc]
 Ocr = Annotated[OcrName | None, typer.Option(
     "--ocr", help="OCR engine of the reading cache, and when the tier is run here")]
+Real = Annotated[Path | None, typer.Option(
+    "--real", help="labelled real pages (labels/ beside images/ or pages/, e.g. ../shared/dev); "
+    "block calibration fits on all of them and reports each page left out")]
+RealPredictions = Annotated[Path | None, typer.Option(
+    "--real-predictions", help="predictions of the --real pages (as --predictions)")]
 Folds = Annotated[int, typer.Option("--folds", min=2, help="k of the k-fold held-out figures")]
 Bins = Annotated[int, typer.Option("--bins", min=2, help="equal-width ECE bins")]
 
 
-def _check_inputs(data: Path, predictions: Path | None) -> None:
+def _check_inputs(data: Path, predictions: Path | None, real: Path | None = None,
+                  real_predictions: Path | None = None) -> None:
     from inference.console import refuse
 
-    if not data.is_dir():
-        raise refuse(f"{data}: not a folder")
-    if predictions is not None and not predictions.is_file():
-        raise refuse(f"{predictions}: no such file")
+    for folder in (data, real):
+        if folder is not None and not folder.is_dir():
+            raise refuse(f"{folder}: not a folder")
+    for file in (predictions, real_predictions):
+        if file is not None and not file.is_file():
+            raise refuse(f"{file}: no such file")
 
 
 def calibrate_command(
@@ -57,6 +65,11 @@ def calibrate_command(
     folds: Folds = 5,
     bins: Bins = 10,
     mlflow: Annotated[bool, typer.Option("--mlflow/--no-mlflow")] = True,
+    blocks: Annotated[bool, typer.Option(
+        "--blocks", help="the blocks' calibrator instead (<tier>-blocks.json): fitted on half "
+        "of --data and on --real, reported on the other half and leave-one-page-out")] = False,
+    real: Real = None,
+    real_predictions: RealPredictions = None,
 ) -> None:
     """Fit the tier's confidence calibrator (isotonic) on a labelled set; report ECE on
     held-out folds; save it under models/calibration/ and log it to MLflow."""
@@ -64,7 +77,11 @@ def calibrate_command(
     from inference.settings import Settings
     from training.calibration.job import calibrate
 
-    _check_inputs(data, predictions)
+    _check_inputs(data, predictions, real, real_predictions)
+    if blocks:
+        _calibrate_blocks(data, predictions, tier.value, ocr.value if ocr else None, bins,
+                          mlflow, real, real_predictions)
+        return
     try:
         fitted = calibrate(data, tier=tier.value, settings=Settings(),
                            predictions=predictions, ocr=ocr.value if ocr else None,
@@ -85,6 +102,51 @@ def calibrate_command(
         console.print(f"MLflow run {calibrator.mlflow_run_id} (experiment yogi-calibration)")
 
 
+def _calibrate_blocks(data: Path, predictions: Path | None, tier: str, ocr: str | None,
+                      bins: int, mlflow: bool, real: Path | None,
+                      real_predictions: Path | None) -> None:
+    from inference.console import refuse
+    from inference.settings import Settings
+    from training.calibration.block_job import calibrate_blocks
+
+    try:
+        fitted = calibrate_blocks(data, tier=tier, settings=Settings(), real=real,
+                                  predictions=predictions, real_predictions=real_predictions,
+                                  ocr=ocr, bins=bins, mlflow=mlflow)
+    except ValueError as error:
+        raise refuse(str(error)) from None
+    figures = fitted.figures
+    console.print(f"{fitted.calibrator.tier} blocks: fitted on "
+                  f"{len(fitted.calibrator.fitted_on.documents)} pages, "
+                  f"{fitted.calibrator.fitted_on.blocks} blocks "
+                  f"({fitted.calibrator.fitted_on.right} right); block accept threshold "
+                  f"chosen on the fit half: {figures['threshold']['threshold']}")
+    console.print(review_table(figures["sets"], "block calibration, where not fitted"))
+    console.print(f"calibrator: {fitted.path}\nreliability diagram: {fitted.diagram}\n"
+                  f"figures: {fitted.report}")
+    if fitted.calibrator.mlflow_run_id:
+        console.print(f"MLflow run {fitted.calibrator.mlflow_run_id} (experiment "
+                      "yogi-calibration)")
+
+
+def review_table(sets: dict, title: str) -> Table:
+    """ECE and review load at 98 % per set, before (document routing) and after (blocks)."""
+    table = Table("set", "pages (blocks)", "ECE raw → cal.", "before", "after (≥ t)",
+                  "unflagged right", "best on set: before / after", title=title)
+    for name, s in sets.items():
+        load = s["reviewLoad"]
+        after = load["after"]["atSettings"]
+        table.add_row(name, f"{s['pages']} ({s['blocks']})",
+                      f"{s['ece']['raw']:.3f} → {s['ece']['calibrated']:.3f}",
+                      f"{load['before']['atSettings']['flaggedShare']:.1%}",
+                      f"{after['flaggedShare']:.1%} ({after['threshold']})",
+                      "—" if after["unflaggedAccuracy"] is None
+                      else f"{after['unflaggedAccuracy']:.1%}",
+                      f"{load['before']['bestOnThisSet']['flaggedShare']:.1%} / "
+                      f"{load['after']['bestOnThisSet']['flaggedShare']:.1%}")
+    return table
+
+
 def bench_cascade_command(
     data: DataDir,
     predictions: Predictions = None,
@@ -94,19 +156,25 @@ def bench_cascade_command(
     bins: Bins = 10,
     out: Annotated[Path | None, typer.Option(
         help="JSON report (default bench/cascade-<tier>-<set>.json)")] = None,
+    real: Real = None,
+    real_predictions: RealPredictions = None,
 ) -> None:
     """The cascade on a labelled set: ECE before/after calibration and a sweep of (accept,
     review) thresholds: shares accepted / to Claude / to review, strict F1 and share fully
-    right of the accepted, Claude's cost per 1,000 documents."""
+    right of the accepted, Claude's cost per 1,000 documents; with a block calibrator, the
+    review load (share of blocks a reviewer looks at, unflagged ones 98 % right) before and
+    after routing by blocks, on --data and --real."""
     from inference.console import refuse
     from inference.settings import Settings
     from training.calibration.bench import bench_cascade
+    from training.calibration.review_load import TARGET_RIGHT
 
-    _check_inputs(data, predictions)
+    _check_inputs(data, predictions, real, real_predictions)
     try:
         report = bench_cascade(data, tier=tier.value, settings=Settings(),
                                predictions=predictions, ocr=ocr.value if ocr else None,
-                               folds=folds, bins=bins)
+                               folds=folds, bins=bins, real=real,
+                               real_predictions=real_predictions)
     except ValueError as error:
         raise refuse(str(error)) from None
     out = out or Path("bench") / f"cascade-{report['tier']}-{data.resolve().name}.json"
@@ -122,6 +190,12 @@ def bench_cascade_command(
         low, high = row["claudeUsdPer1000"]
         console.print(f"  at accept {row['accept']:.2f} / review {row['review']:.2f} on {what} "
                       f"confidence: {row['toClaude']:.1%} to Claude → ${low:.2f}–${high:.2f}")
+    blocks = report["blocks"]
+    if "sets" in blocks:
+        console.print(review_table(blocks["sets"], "review load (blocks looked at so the "
+                                   f"unflagged are {TARGET_RIGHT:.0%} right)"))
+    else:
+        console.print(blocks["skipped"])
     console.print(f"wrote {out}")
 
 

@@ -1,5 +1,6 @@
-"""The reliability diagram `yogi calibrate` saves beside a calibrator: a PNG of share fully
-right against mean confidence per bin, for the raw and the calibrated confidence."""
+"""The reliability diagram `yogi calibrate` saves beside a calibrator: a PNG of the share right
+(a document fully right, or a block right) against mean confidence per bin, for the raw and the
+calibrated confidence."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def reliability_diagram(
     path: Path,
     title: str,
     bins: int = DEFAULT_BINS,
+    outcome: str = "fully right",
+    unit: str = "documents",
 ) -> Path:
     """A PNG: accuracy against mean confidence per bin for each named (confidence, outcome)
     pair, the diagonal (perfect calibration) and the bin counts beneath."""
@@ -35,9 +38,9 @@ def reliability_diagram(
                  label=label)
         bottom.bar([b.low + (k + 0.5) * width for b in table], [b.count for b in table],
                    width=width, align="edge", label=name)
-    top.set(xlim=(0, 1), ylim=(0, 1), ylabel="share fully right", title=title)
+    top.set(xlim=(0, 1), ylim=(0, 1), ylabel=f"share {outcome}", title=title)
     top.legend(loc="upper left")
-    bottom.set(xlabel="confidence", ylabel="documents")
+    bottom.set(xlabel="confidence", ylabel=unit)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -22,8 +22,12 @@ from training.document.evaluate import evaluate, scores_of
 
 
 def capture_kinds(data_dir: Path) -> dict[str, str]:
+    """Page → how the data engine captured it; none for a set it did not make (real pages,
+    grouped as "unknown")."""
     from training.synth.writer import read_manifest
 
+    if not (data_dir / "manifest.json").is_file():
+        return {}
     return {f"{data_dir.name}/{d['id']}": d["capture"]
             for d in read_manifest(data_dir)["documents"]}
 

@@ -32,6 +32,7 @@ from inference.store.objects import ObjectStore
 from inference.store.repository import Store
 from training.document.data import READING_FILE
 from training.document.prepare import prepare
+from training.features.dataset import attach_features
 from training.label_export import export_labels
 
 Part = Literal["real", "dev", "replay"]
@@ -178,6 +179,8 @@ def build_dataset(store: Store, objects: ObjectStore, settings: Settings, out: P
                                created_at=datetime.now(UTC).isoformat(), settings=chosen,
                                documents=documents, excluded=excluded)
     (out / "manifest.json").write_text(manifest.model_dump_json(indent=1))
+    # Point-in-time features of the real documents beside the manifest (issue 17).
+    attach_features(exported, settings, out)
     return manifest
 
 

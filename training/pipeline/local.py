@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -24,20 +23,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from inference import asl
+from inference.asl import Execution, TaskCall, TaskFailed, run
 from inference.run_lock import RUN_LOCK, RunLock
 from inference.settings import PROJECT_ROOT, Settings
-from training.pipeline.asl import Execution, TaskCall, TaskFailed, run, validate
 
 DEFINITION = PROJECT_ROOT / "infra" / "statemachine" / "training.asl.json"
-_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
 def load_definition(path: Path = DEFINITION) -> dict:
     """The definition with each `${Name}` DefinitionSubstitution set to `local:Name`."""
-    text = _PLACEHOLDER.sub(lambda m: f"local:{m.group(1)}", path.read_text())
-    definition = json.loads(text)
-    validate(definition)
-    return definition
+    return asl.load_definition(path)
 
 
 def _yogi() -> str:

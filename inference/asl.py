@@ -1,27 +1,32 @@
-"""A small local executor for Amazon States Language (JSONPath) state machines, so that `yogi
-pipeline run` walks the very definition that deploys to Step Functions, `infra/statemachine/
-training.asl.json`, with every Task handed to a callback of ours that runs a local process. We
-dispatch ourselves because no existing engine fits: moto's `moto.stepfunctions.parser` (LocalStack's
-interpreter) sends each Task through per-service classes (`state_task_service_for` →
-`StateTaskServiceEcs`, `StateTaskServiceLambda`, ...) that call boto3 clients against moto's
-mocked services, which neither run a container nor a local function, and offers no hook short of
-patching those private classes; `aws-stepfunctions-toolkit` needs Python 3.13 and AWS's TestState
-API (credentials, network) for everything but the steps it mocks. The subset implemented is the
-one the definition uses, following https://states-language.net/spec.html: Task, Parallel, Choice,
-Pass, Succeed and Fail states; InputPath → Parameters → ResultSelector → ResultPath → OutputPath
-with reference paths only; Retry and Catch. `validate` rejects everything else, so nothing in a
-definition is silently ignored.
+"""A small local executor for Amazon States Language (JSONPath) state machines, so that the very
+definitions that deploy to Step Functions run here with every Task handed to a callback of ours:
+`infra/statemachine/training.asl.json` (`yogi pipeline run`, each Task a local process) and
+`infra/statemachine/processing.asl.json` (`serving/processing_local.py`, each Task one of the
+project's handlers). It sits in `inference/` because both adapters use it and it imports nothing
+of the project. We dispatch ourselves because no existing engine fits: moto's
+`moto.stepfunctions.parser` (LocalStack's interpreter) sends each Task through per-service
+classes (`state_task_service_for` → `StateTaskServiceEcs`, `StateTaskServiceLambda`, ...) that
+call boto3 clients against moto's mocked services, which neither run a container nor a local
+function, and offers no hook short of patching those private classes; `aws-stepfunctions-toolkit`
+needs Python 3.13 and AWS's TestState API (credentials, network) for everything but the steps it
+mocks. The subset implemented is the one the definitions use, following
+https://states-language.net/spec.html: Task, Parallel, Choice, Pass, Succeed and Fail states;
+InputPath → Parameters → ResultSelector → ResultPath → OutputPath with reference paths only;
+Choice comparisons against a literal or, with the `…Path` form, another path; Retry and Catch.
+`validate` rejects everything else, so nothing in a definition is silently ignored.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 
@@ -164,7 +169,10 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "BooleanEquals": lambda v, x: isinstance(v, bool) and v == x,
     "IsNull": lambda v, x: (v is None) == x,
 }
-_COMPARISONS = {*_COMPARE, "StringEqualsPath", "IsPresent"}
+# Every comparison but IsNull has a `…Path` twin whose operand is a path into the same input
+# (e.g. "NumericGreaterThanEqualsPath": "$.thresholds.accept").
+_PATH_COMPARISONS = {f"{op}Path": op for op in _COMPARE if op != "IsNull"}
+_COMPARISONS = {*_COMPARE, *_PATH_COMPARISONS, "IsPresent"}
 
 
 def _holds(rule: dict, data: Any, context: dict) -> bool:
@@ -182,8 +190,12 @@ def _holds(rule: dict, data: Any, context: dict) -> bool:
             return not rule[op]
         return rule[op]
     variable = _get(rule["Variable"], data, context)  # missing → States.Runtime, as on AWS
-    if op == "StringEqualsPath":
-        return _COMPARE["StringEquals"](variable, _get(rule[op], data, context))
+    if op in _PATH_COMPARISONS:
+        # On AWS an operand of the wrong type makes the rule false, as for a literal.
+        operand = _get(rule[op], data, context)
+        if not _operand_ok(_PATH_COMPARISONS[op], operand):
+            return False
+        return _COMPARE[_PATH_COMPARISONS[op]](variable, operand)
     return _COMPARE[op](variable, rule[op])
 
 
@@ -301,7 +313,7 @@ def _check_rule(rule: Any, where: str, scope: dict | None) -> None:
         )
     _parse(rule["Variable"], f"{where} Variable")
     (op,) = ops
-    if op == "StringEqualsPath":
+    if op in _PATH_COMPARISONS:
         _parse(rule[op], f"{where} {op}")
     elif not _operand_ok(op, rule[op]):
         raise InvalidDefinition(f"{where}: {op} has an operand of the wrong type: {rule[op]!r}")
@@ -381,6 +393,19 @@ def _check_graph(graph: Any, where: str, names: set[str]) -> None:
 def validate(definition: dict) -> None:
     """Raise InvalidDefinition (one line) unless `run` can execute `definition` as the spec says."""
     _check_graph(definition, "definition", set())
+
+
+# A `${Name}` DefinitionSubstitution of the SAM template (always inside a JSON string there).
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def load_definition(path: Path) -> dict:
+    """A deployable definition file with each `${Name}` substitution set to `local:Name` (the
+    resource a local task runner stands in for), validated."""
+    text = _PLACEHOLDER.sub(lambda m: f"local:{m.group(1)}", path.read_text())
+    definition = json.loads(text)
+    validate(definition)
+    return definition
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The local Step Functions executor (`training/pipeline/asl.py`), one piece of the Amazon States
+"""The local Step Functions executor (`inference/asl.py`), one piece of the Amazon States
 Language at a time, then the real training definition with a fake task runner."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from training.pipeline.asl import (
+from inference.asl import (
     InvalidDefinition,
     TaskCall,
     TaskFailed,
@@ -304,6 +304,15 @@ def choose(rule: dict, given: Any) -> str:
         ({"Variable": "$.n", "StringEquals": "1"}, {"n": 1}, "No"),  # wrong type: false
         ({"Variable": "$.a", "StringEqualsPath": "$.b"}, {"a": "x", "b": "x"}, "Yes"),
         ({"Variable": "$.a", "StringEqualsPath": "$.b"}, {"a": "x", "b": "y"}, "No"),
+        # The processing machine's quality gates: thresholds read from the input.
+        ({"Variable": "$.c", "NumericGreaterThanEqualsPath": "$.t.accept"},
+         {"c": 0.98, "t": {"accept": 0.98}}, "Yes"),
+        ({"Variable": "$.c", "NumericGreaterThanEqualsPath": "$.t.accept"},
+         {"c": 0.979, "t": {"accept": 0.98}}, "No"),
+        ({"Variable": "$.c", "NumericLessThanPath": "$.t"}, {"c": 0.5, "t": 0.8}, "Yes"),
+        ({"Variable": "$.c", "NumericGreaterThanEqualsPath": "$.t"}, {"c": None, "t": 0.8}, "No"),
+        ({"Variable": "$.c", "NumericGreaterThanEqualsPath": "$.t"}, {"c": 0.9, "t": "0.8"}, "No"),
+        ({"Variable": "$.ok", "BooleanEqualsPath": "$.want"}, {"ok": True, "want": True}, "Yes"),
         ({"Variable": "$.n", "NumericEquals": 2}, {"n": 2.0}, "Yes"),
         ({"Variable": "$.n", "NumericEquals": 2}, {"n": "2"}, "No"),
         ({"Variable": "$.n", "NumericGreaterThan": 2}, {"n": 2}, "No"),
