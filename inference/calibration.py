@@ -144,6 +144,14 @@ class Calibrated:
     reason: str
 
 
+
+def fitted_for(fitted: dict[str, str], served: dict[str, str]) -> bool:
+    """Whether a calibrator fitted on results of the `fitted` model versions applies to a result
+    of the `served` ones: every model it names must have served at that version. A model it
+    does not name was not a registered one when it was fitted (the OCR tier's base recogniser
+    before it was registered), so it is not checked."""
+    return all(served.get(name) == version for name, version in fitted.items())
+
 def _matching(
     result: TimetableData, directory: Path, kind: type[C], path_of: Callable[[Path, Tier], Path]
 ) -> tuple[C | None, str]:
@@ -158,7 +166,7 @@ def _matching(
         return None, f"calibrator unreadable: {err!r}"[:300]
     if calibrator is None:
         return None, f"no calibrator at {path}"
-    if calibrator.model_versions != result.model_versions:
+    if not fitted_for(calibrator.model_versions, result.model_versions):
         return None, (f"calibrator fitted for model versions {calibrator.model_versions}, "
                       f"result from {result.model_versions}")
     return calibrator, f"{path.name} fitted on"

@@ -1,8 +1,9 @@
 """Heading text → teacher, class name, term and year.
 
 Teachers label these many ways ("Class: 2EJ", "Teacher: Miss Joynes", "Mrs Patel's Year 4
-timetable — Spring 1, 2025", "Oak Class 2023-24"); labelled values win over patterns found in
-free text.
+timetable — Spring 1, 2025", "Oak Class 2023-24", "IB MYP4", "ODD SEMESTER"); labelled values
+win over patterns found in free text. `plausible` tells whether a line can hold a field at all,
+for a caller that guesses which line does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,20 @@ _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
 _TITLED_NAME = rf"{_TITLE}\.?\s+[A-Z][A-Za-z'’-]+(?:[ -][A-Z][A-Za-z'’-]+)?"
 _SEASON = r"(Autumn|Spring|Summer|Fall|Winter)"
 
+
+# A year in running text, also where OCR glued it to a word ("JULY2025"), not inside a number.
+_YEAR = r"(?<!\d)(20\d{2})(?!\d)"
+# A class named by its programme and grade ("IB MYP4", "DP 1", "Grade 5") or a college
+# section code ("SP25-BSE-A": intake, programme, section).
+_PROGRAMME_CLASS = (r"\b(?:IB\s*)?(?:MYP|PYP|DP)\s*\d\b|\bGrade\s+\d{1,2}[A-Z]?\b"
+                    r"|\b[A-Z]{2}\d{2}-[A-Z]{2,5}(?:-[A-Z0-9]{1,3})?\b")
+_INSTITUTION = re.compile(r"department|university|college|school|institute|academy|faculty",
+                          re.IGNORECASE)
+_TERM_WORD = re.compile(r"term|sem|autumn|spring|summer|fall|winter|quarter|trimester",
+                        re.IGNORECASE)
+_DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b.*\d"
+                   r"|\d.*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
+                   re.IGNORECASE)
 
 # Words that follow a teacher's name in a title but are not part of it.
 _AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
@@ -63,9 +78,11 @@ def _term(text: str) -> str | None:
     numbered = re.search(r"\bterm\s*[:\-–]?\s*([1-6])\b", text, re.IGNORECASE)
     if numbered:
         return f"Term {numbered.group(1)}"
-    semester = re.search(r"\b(?:odd|even)\s+sem(?:ester)?\b(?:\s+20\d\d\s*[-–]\s*\d{2,4})?",
+    # OCR drops the spaces of capitals ("ODDSEMESTER", "Sem2020-21"): the words are found
+    # without them and written back with them.
+    semester = re.search(r"\b(odd|even)\s*(sem(?:ester)?)(?![a-z])\.?\s*(20\d\d\s*[-–]\s*\d{2,4})?",
                          text, re.IGNORECASE)
-    return semester.group(0) if semester else None
+    return " ".join(part for part in semester.groups() if part) if semester else None
 
 
 def parse_heading(text: str) -> Heading:
@@ -82,15 +99,32 @@ def parse_heading(text: str) -> Heading:
     else:
         named = re.search(r"\bClass\s+([0-9][A-Z0-9]{0,3}|[A-Z][A-Z0-9]{0,3})\b", text)
         before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})\s+Class\b", text)
+        programme = re.search(_PROGRAMME_CLASS, text)
         if named:
             class_name = named.group(1)
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
             class_name = before.group(1)
+        elif programme:
+            class_name = programme.group(0)
     heading.class_name = class_name
 
     heading.term = _term(text)
 
     year_text = _labelled(text, "year")
-    years = re.findall(r"\b(20\d{2})\b", year_text or "") or re.findall(r"\b(20\d{2})\b", text)
+    years = re.findall(_YEAR, year_text or "") or re.findall(_YEAR, text)
     heading.year = int(years[0]) if years else None
     return heading
+
+
+def plausible(attribute: str, text: str) -> bool:
+    """Whether `text` can be the value of a heading field (`teacher`, `class_name`, `term`)
+    at all: a line a model only guesses holds the field is kept when it is shaped like one,
+    not when it is the school's name or a date."""
+    words = text.split()
+    if not words or _INSTITUTION.search(text) or re.search(r"timetable", text, re.IGNORECASE):
+        return False
+    if attribute == "term":
+        return bool(_TERM_WORD.search(text))
+    if attribute == "class_name":
+        return len(text) <= 25 and len(words) <= 4 and not _DATE.search(text)
+    return len(text) <= 40 and len(words) <= 5 and max(map(len, words)) <= 20

@@ -1,11 +1,13 @@
 """OCR engines behind one small interface: a page image in, text lines with boxes out.
 
-`rapid` (default) is RapidOCR with the PP-OCRv4 ONNX models shipped inside its wheel: text
-detection, a 0/180° direction classifier and recognition; vertical text boxes are turned
-upright before recognition, so 90°-rotated cell text is read. `tesseract` is the baseline the
-seeds used (Tesseract's page segmentation; it mostly misses rotated text). `model` is RapidOCR
-with the fine-tuned recogniser: the merged-LoRA ONNX of `models:/yogi-ocr@champion`, resolved
-from the MLflow registry (`make setup` registers the committed `models/ocr`).
+`model` (default) is RapidOCR with the registry's recogniser: the ONNX of
+`models:/yogi-ocr@champion` (or `YOGI_OCR_ALIAS`), resolved from the MLflow registry. `make
+setup` registers the shipped PP-OCRv4 recogniser as the first version and the committed
+fine-tune behind it, which takes `champion` only where it beat the base on real pages. `rapid`
+is RapidOCR with the PP-OCRv4 ONNX models of its wheel and no registry: text detection, a
+0/180° direction classifier and recognition; vertical text boxes are turned upright before
+recognition, so 90°-rotated cell text is read. `tesseract` is the baseline the seeds used
+(Tesseract's page segmentation; it mostly misses rotated text).
 
 Engines register under their name in `ENGINES` (`@register_engine`): the CLI's `--ocr` choices
 and `YOGI_OCR_ENGINE` are its keys, so a new engine is one class here and nothing else. Every
@@ -24,7 +26,6 @@ import numpy as np
 from inference.schema import Box, OcrLine
 from inference.settings import Settings
 
-REC_BATCH = 32  # crops per recogniser call for the fine-tuned engine (see ModelOcrEngine)
 
 
 class OcrEngine(Protocol):
@@ -101,6 +102,11 @@ class RapidOcrEngine:
         from rapidocr_onnxruntime import RapidOCR
 
         self.model_versions: dict[str, str] = {}
+        # The recogniser attends over the whole padded line, so a short crop batched with a long
+        # one reads worse: RapidOCR's batches of 6 drop the spaces of long capitals
+        # ("DEPARTMENTOFINFORMATION SCIENCE"). One crop per call reads them, at the same speed
+        # on a CPU.
+        rapid_options.setdefault("rec_batch_num", (settings or Settings()).ocr_rec_batch)
         # The 0/180° classifier flips short upright strings ("9:00" → "00:6") at its default
         # threshold of 0.9; only a near-certain verdict should turn a crop over.
         self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
@@ -129,15 +135,13 @@ class ModelOcrEngine(RapidOcrEngine):
     MODEL = "yogi-ocr"
     ARTEFACT = "artifacts/rec_merged.onnx"  # inside the logged pyfunc (training/ocr/pyfunc.py)
 
-    def __init__(self, settings: Settings, alias: str = "champion",
-                 rec_batch: int = REC_BATCH) -> None:
+    def __init__(self, settings: Settings) -> None:
         from inference.model_store import resolve_artefact
 
-        resolved = resolve_artefact(self.MODEL, self.ARTEFACT, alias=alias,
+        resolved = resolve_artefact(self.MODEL, self.ARTEFACT, alias=settings.ocr_alias,
                                     tracking_uri=settings.mlflow_tracking_uri,
                                     cache_dir=settings.model_cache_dir)
-        # All of a page's crops in few onnxruntime calls instead of RapidOCR's batches of 6.
-        super().__init__(rec_model_path=str(resolved.path), rec_batch_num=rec_batch)
+        super().__init__(settings, rec_model_path=str(resolved.path))
         self.model_versions = {"ocr": resolved.version}
         self.resolved = resolved
 
@@ -176,15 +180,19 @@ class TesseractEngine:
         return lines
 
 
-# Engines loaded so far, by (name, registry, model cache): each is built once per process.
-_LOADED: dict[tuple[str, str, Path], OcrEngine] = {}
+# Engines loaded so far, by (name, registry, alias, model cache): each built once per process.
+_LOADED: dict[tuple[str, str, str, Path], OcrEngine] = {}
+
+
+def _key(name: str, settings: Settings) -> tuple[str, str, str, Path]:
+    return (name, settings.mlflow_tracking_uri, settings.ocr_alias, settings.model_cache_dir)
 
 
 def reload_engine(name: str, settings: Settings) -> OcrEngine:
     """Build the engine afresh (its registry alias moved) in place of the loaded one; a page
     being read with the old one finishes with it."""
     fresh = ENGINES[name](settings)
-    _LOADED[(name, settings.mlflow_tracking_uri, settings.model_cache_dir)] = fresh
+    _LOADED[_key(name, settings)] = fresh
     return fresh
 
 
@@ -192,7 +200,7 @@ def get_engine(name: str, settings: Settings) -> OcrEngine:
     """The engine called `name`, loaded once per process for the registry `settings` name."""
     if name not in ENGINES:
         raise ValueError(f"unknown OCR engine {name!r} (choose {', '.join(ENGINES)})")
-    key = (name, settings.mlflow_tracking_uri, settings.model_cache_dir)
+    key = _key(name, settings)
     if key not in _LOADED:
         _LOADED[key] = ENGINES[name](settings)
     return _LOADED[key]

@@ -37,7 +37,11 @@ class Settings(BaseSettings):
 
     # Pipeline. `auto` reads pages with the document model when the registry has a champion
     # (models:/yogi-document@champion) and with the classical rules otherwise.
-    ocr_engine: OcrEngineName = "rapid"
+    # `model` reads with the registry's OCR champion (models:/yogi-ocr@champion): the shipped
+    # recogniser until a fine-tune beats it on real pages (`yogi train ocr-gate`).
+    ocr_engine: OcrEngineName = "model"
+    ocr_alias: str = "champion"  # registry alias the `model` engine loads (e.g. challenger)
+    ocr_rec_batch: int = Field(1, ge=1)  # line crops per recogniser call (see inference/ocr.py)
     tier: TierName = "auto"
     document_alias: str = "champion"  # registry alias the document tier loads (e.g. challenger)
 

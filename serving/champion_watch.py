@@ -57,7 +57,7 @@ def served_models(settings: Any) -> list[Served]:
     if settings.tier in ("auto", "document"):
         served.append(Served("yogi-document", settings.document_alias, tier_version, new_tier))
     if settings.ocr_engine == "model":
-        served.append(Served("yogi-ocr", "champion", engine_version, new_engine))
+        served.append(Served("yogi-ocr", settings.ocr_alias, engine_version, new_engine))
     return served
 
 

@@ -23,8 +23,9 @@ console = Console()
 
 @train_app.command("ocr")
 def ocr(
-    data: Annotated[Path, typer.Option("--data", exists=True, file_okay=False,
-                                       help="a generated set (yogi data synth)")],
+    data: Annotated[list[Path], typer.Option("--data", exists=True, file_okay=False,
+                                             help="a generated set (yogi data synth); repeat "
+                                                  "for several families")],
     epochs: Annotated[int, typer.Option(min=1)] = 2,
     rank: Annotated[int, typer.Option(min=1, help="LoRA rank")] = 8,
     lr: Annotated[float, typer.Option(help="peak learning rate (one-cycle)")] = 1e-3,
@@ -255,6 +256,70 @@ def _holds_trained_version(client: MlflowClient, report: dict) -> bool:
     except MlflowException:
         return False
     return version.run_id == report.get("run_id")
+
+
+@train_app.command("ocr-gate")
+def ocr_gate(
+    real: Annotated[Path, typer.Option("--real", exists=True, file_okay=False,
+                                       help="labelled real pages (images/, labels/)")],
+    heldout: Annotated[list[Path], typer.Option(
+        "--heldout", exists=True, file_okay=False,
+        help="a generated held-out set no recogniser trained on; repeatable")],
+    challenger: Annotated[str, typer.Option(help="registry alias to compare")] = "challenger",
+    release: Annotated[Path | None, typer.Option(
+        "--release", exists=True, file_okay=False,
+        help="a release folder (models/ocr) to record the verdict in, when the challenger is "
+             "that release")] = None,
+    out: Annotated[Path, typer.Option()] = Path("bench/ocr-gate.json"),
+) -> None:
+    """The OCR champion vs a challenger on real pages and held-out crops; the challenger
+    becomes champion (what serves) only if it beats it (training/ocr/real_gate.py)."""
+    import json
+
+    from rich.progress import Progress
+
+    from inference.console import refuse
+    from inference.model_store import ModelUnavailable
+    from inference.ocr import ModelOcrEngine
+    from inference.settings import Settings
+    from training.ocr.real_gate import decide, measure
+    from training.registry import (CHAMPION, RELEASE_TAG, promote, tree_sha256, use_tracking,
+                                   version_by_alias)
+
+    images, labels = real / "images", real / "labels"
+    if not images.is_dir() or not labels.is_dir():
+        raise refuse(f"{real}: needs images/ and labels/")
+    settings = Settings()
+    pages = len(list(labels.glob("*.json")))
+    try:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("reading the real pages", total=2 * pages)
+            figures = measure([CHAMPION, challenger], images, labels, heldout, settings,
+                              progress=lambda: bar.advance(task))
+    except ModelUnavailable as error:
+        raise refuse(str(error)) from None
+    verdict = decide(figures[CHAMPION], figures[challenger])
+    name = ModelOcrEngine.MODEL
+    client = use_tracking(settings.mlflow_tracking_uri)
+    version = figures[challenger].version
+    client.set_model_version_tag(name, version, "real_gate_reason", verdict.reason)
+    if verdict.promote:
+        promote(client, name, version, verdict.reason)
+    report = {"real": str(real), "heldout": [str(d) for d in heldout], **verdict.model_dump()}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    if release is not None:
+        # Only the version registered from this very adapter may carry its verdict home.
+        registered = client.get_model_version(name, version).tags.get(RELEASE_TAG)
+        if registered != tree_sha256(release / "adapter"):
+            raise refuse(f"{challenger} (v{version}) was not registered from {release}")
+        metrics = json.loads((release / "metrics.json").read_text())
+        metrics["gate"] = {key: report[key] for key in
+                           ("promote", "reason", "real", "champion", "challenger")}
+        (release / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    serving = version_by_alias(client, name, CHAMPION).version
+    console.print(f"{'promoted' if verdict.promote else 'kept'}: {verdict.reason}; "
+                  f"champion is v{serving}")
 
 
 @train_app.command("document-gate")

@@ -99,9 +99,13 @@ def names(
     """Share of labelled event names found in the page OCR text: rapid (base) vs model."""
     import json
 
+    from inference.ocr import get_engine
+    from inference.settings import Settings
     from training.ocr.measure import name_recall
 
-    report = name_recall(images, labels, ["rapid", "model"])
+    settings = Settings()
+    report = name_recall(images, labels, {name: get_engine(name, settings)
+                                          for name in ("rapid", "model")})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     for engine, r in report["engines"].items():

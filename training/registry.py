@@ -9,8 +9,9 @@ model with its signature and input example, and points `champion` at it.
 
 A tier plugs in with a `Release`: its registered name, its release folder, the sub-folder whose
 content identifies the release, and a `build` function returning a `ReleaseBundle`. The tiers
-this module knows are listed in `RELEASES` as "module:attribute" strings, imported only when
-used, so `yogi models register` stays fast when everything is registered already.
+this module knows are listed in `RELEASES` as "module:attribute" strings (several per tier when
+a base model is registered first), imported only when used, so `yogi models register` stays
+fast when everything is registered already.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-# Registered model name → where its `Release` lives.
-RELEASES: dict[str, str] = {
-    "yogi-ocr": "training.ocr.release:RELEASE",
-    "yogi-document": "training.document.release:RELEASE",
+# Registered model name → where its `Release`s live, registered in this order; the last is the
+# tier's own trained release (the OCR tier first registers the shipped base it must beat).
+RELEASES: dict[str, tuple[str, ...]] = {
+    "yogi-ocr": ("training.ocr.release:BASE", "training.ocr.release:RELEASE"),
+    "yogi-document": ("training.document.release:RELEASE",),
 }
 
 CHAMPION = "champion"
@@ -261,16 +263,21 @@ def ensure_released(release: Release, tracking_uri: str | None = None) -> Regist
     return Registered(release.name, str(version.version), True, alias, reason)
 
 
+def load_releases(name: str) -> list[Release]:
+    """The releases registered under `name`, in registration order."""
+    found = []
+    for where in RELEASES[name]:
+        module, _, attribute = where.partition(":")
+        found.append(getattr(importlib.import_module(module), attribute))
+    return found
+
+
 def load_release(name: str) -> Release:
-    module, _, attribute = RELEASES[name].partition(":")
-    return getattr(importlib.import_module(module), attribute)
+    """The tier's own trained release (the last of `load_releases`)."""
+    return load_releases(name)[-1]
 
 
 def ensure_all(tracking_uri: str | None = None) -> list[Registered]:
-    """`ensure_released` for every known tier whose release folder exists."""
-    done = []
-    for name in RELEASES:
-        release = load_release(name)
-        if release.available():
-            done.append(ensure_released(release, tracking_uri))
-    return done
+    """`ensure_released` for every known release whose files exist, in order."""
+    return [ensure_released(release, tracking_uri)
+            for name in RELEASES for release in load_releases(name) if release.available()]

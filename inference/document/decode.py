@@ -18,7 +18,7 @@ from inference.document.features import (
 )
 from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.model import ROLES
-from inference.heading import Heading, parse_heading
+from inference.heading import Heading, parse_heading, plausible
 from inference.reading import reading_order
 from inference.schema import Box, TimeBlock
 from inference.timeparse import strip_times, to_hhmm
@@ -215,7 +215,8 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
     """The heading parser reads the lines the model marks as heading fields, plus the
     free-standing lines it calls `other` (a school name, a title: the parser skips what is not
     a field, and a field line the model under-calls is still read), in reading order; a field
-    the parser cannot read is the text after the label of the line most likely to hold it."""
+    the parser cannot read is the text after the label of the line most likely to hold it,
+    when that text is shaped like the field (`heading.plausible`)."""
     if not len(decisions.roles):
         return Heading()
     role = decisions.roles.argmax(1)
@@ -227,6 +228,7 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
         scores = decisions.roles[:, ROLES.index(role_name)]
         if getattr(heading, attribute) is not None or scores.max() < 0.5 or attribute == "year":
             continue
-        text = reading.lines[int(scores.argmax())].text
-        setattr(heading, attribute, text.split(":", 1)[-1].strip() or None)
+        text = reading.lines[int(scores.argmax())].text.split(":", 1)[-1].strip()
+        if plausible(attribute, text):
+            setattr(heading, attribute, text)
     return heading

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import structlog
 from pydantic import BaseModel, Field
 
-from inference.calibration import CALIBRATED_TIERS, Calibrated
+from inference.calibration import CALIBRATED_TIERS, Calibrated, fitted_for
 from inference.features.calibrator import load_feature_calibrator
 from inference.features.reading import document_reading
 from inference.schema import TimetableData
@@ -78,7 +78,7 @@ def calibrate_with_features(calibrated: Calibrated, readout: FeatureReadout,
     except (OSError, ValueError) as error:
         log.warning("features.calibrator_unreadable", error=repr(error)[:300])
         return calibrated
-    if calibrator is None or calibrator.model_versions != result.model_versions:
+    if calibrator is None or not fitted_for(calibrator.model_versions, result.model_versions):
         return calibrated
     confidence = calibrator.probability(readout.values)
     log.info("cascade.calibration", source="features", raw=calibrated.raw,

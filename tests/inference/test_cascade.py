@@ -206,6 +206,14 @@ def test_a_calibrator_of_other_model_versions_is_not_applied(settings, png, tier
     assert (outcome.decision.confidence, outcome.status) == (0.6, "awaiting_review")
 
 
+def test_a_calibrator_applies_whatever_models_it_does_not_name(settings, png, tier):
+    """Fitted on document v1 results read by the unregistered base recogniser: it still applies
+    once that recogniser is served from the registry."""
+    _write_calibrator(settings, versions={"document": "1"})
+    tier.confidence, tier.model_versions = 0.6, {"document": "1", "ocr": "2"}
+    assert run_cascade(png, settings=settings).calibration.source == "calibrator"
+
+
 def _write_block_calibrator(settings: Settings) -> None:
     # Raw block scores 0.5 → 0.6 and 0.95 → 0.99.
     calibrator = BlockCalibrator(

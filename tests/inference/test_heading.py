@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from inference.heading import Heading, parse_heading
+from inference.heading import Heading, parse_heading, plausible
 
 
 def test_labelled_fields_on_one_line() -> None:
@@ -100,3 +100,34 @@ def test_no_heading_gives_all_none(text: str) -> None:
 ])
 def test_numbered_terms_semesters_and_hyphenated_seasons(text: str, term: str | None) -> None:
     assert parse_heading(text).term == term
+
+
+def test_a_semester_is_read_where_ocr_glued_its_words() -> None:
+    """Capitals often come out of OCR without spaces; the term is written back with them."""
+    assert parse_heading("ODDSEMESTER-CLASSTIMETABLEJULY2025-DEC2025").term == "ODD SEMESTER"
+    assert parse_heading("TIME TABLE Even Sem2020-21").term == "Even Sem 2020-21"
+
+
+def test_a_year_glued_to_a_word_is_a_year_but_not_inside_a_number() -> None:
+    assert parse_heading("CLASS TIMETABLE JULY2025-DEC2025").year == 2025
+    assert parse_heading("161412021").year is None
+
+
+@pytest.mark.parametrize(("text", "class_name"),
+                         [("IB MYP4", "IB MYP4"), ("Grade 5 timetable", "Grade 5"),
+                          ("SP25-BSE-A  Fall 2025", "SP25-BSE-A")])
+def test_a_class_named_by_its_programme(text: str, class_name: str) -> None:
+    assert parse_heading(text).class_name == class_name
+
+
+@pytest.mark.parametrize(("attribute", "text", "expected"), [
+    ("teacher", "Mrs Patel", True),
+    ("teacher", "DepartmentofSoftwareEngineeringTechnology", False),
+    ("teacher", "SOS-HERMANN GMEINER INTERNATIONAL COLLEGE", False),
+    ("class_name", "9WOD", True),
+    ("class_name", "22 August 2025", False),
+    ("term", "Autumn 2", True),
+    ("term", "Timetable for 2025", False),
+])
+def test_plausible_field_values(attribute: str, text: str, expected: bool) -> None:
+    assert plausible(attribute, text) is expected

@@ -86,12 +86,12 @@ def test_a_heldout_set_with_the_training_seed_is_refused(ocr_set, tmp_path):
 
 @pytest.fixture(scope="module")
 def released_champion(tmp_path_factory):
-    """A tmp registry with the real committed release registered (export included) as champion."""
-    from training.ocr.release import RELEASE
+    """A tmp registry as `make setup` leaves it: the base recogniser as champion."""
+    from training.ocr.release import BASE
     from training.registry import ensure_released
 
     uri = f"sqlite:///{tmp_path_factory.mktemp('mlflow')}/mlflow.db"
-    done = ensure_released(RELEASE, uri)
+    done = ensure_released(BASE, uri)
     assert done.created and done.alias == "champion"
     return uri, done.version
 
@@ -100,7 +100,7 @@ def released_champion(tmp_path_factory):
 def test_three_step_run_rescores_the_champion_and_gates(ocr_set, ocr_heldout_set,
                                                          released_champion, tmp_path):
     uri, champion_version = released_champion
-    result = train_ocr(ocr_set, epochs=1, max_steps=3, batch_size=8, max_lines=64,
+    result = train_ocr([ocr_set], epochs=1, max_steps=3, batch_size=8, max_lines=64,
                        held_out=0.34, tracking_uri=uri, out_dir=tmp_path / "out",
                        eval_batch_size=16, heldout_dirs=[ocr_heldout_set],
                        heldout_max_lines=40)
@@ -143,7 +143,7 @@ def test_three_step_run_rescores_the_champion_and_gates(ocr_set, ocr_heldout_set
 @pytest.mark.slow
 def test_run_without_registry_keeps_the_registry_untouched(ocr_set, tmp_path):
     uri = f"sqlite:///{tmp_path}/mlflow.db"
-    result = train_ocr(ocr_set, epochs=1, max_steps=1, batch_size=8, max_lines=24,
+    result = train_ocr([ocr_set], epochs=1, max_steps=1, batch_size=8, max_lines=24,
                        held_out=0.34, tracking_uri=uri, out_dir=tmp_path / "out",
                        register=False)
     assert result.version == "" and result.alias == ""

@@ -115,30 +115,36 @@ def test_ensure_all_skips_tiers_without_a_release(tmp_path, monkeypatch):
     missing = replace(toy_release(tmp_path / "missing", "yogi-none"),
                       identity=tmp_path / "missing" / "nothing-here")
     releases = {"yogi-toy": present, "yogi-none": missing}
-    monkeypatch.setattr(registry, "RELEASES", dict.fromkeys(releases, "unused"))
-    monkeypatch.setattr(registry, "load_release", releases.__getitem__)
+    monkeypatch.setattr(registry, "RELEASES", dict.fromkeys(releases, ("unused",)))
+    monkeypatch.setattr(registry, "load_releases", lambda name: [releases[name]])
     done = registry.ensure_all(f"sqlite:///{tmp_path}/mlflow.db")
     assert [d.name for d in done] == ["yogi-toy"]
 
 
 @pytest.mark.slow  # merges the committed adapter and exports ONNX: ~25 s
-def test_the_committed_ocr_release_registers_with_signature_and_onnx(tmp_path):
+def test_the_committed_ocr_release_registers_behind_the_base(tmp_path):
+    """The base recogniser is registered first and serves; the fine-tune gets the alias its
+    real-page gate recorded in metrics.json (`yogi ocr gate`), with signature and ONNX."""
+    import json
+
     from training.ocr.pyfunc import encode_png, text_crop
-    from training.ocr.release import RELEASE
+    from training.ocr.release import BASE, RELEASE, gate_tags
 
     uri = f"sqlite:///{tmp_path}/mlflow.db"
+    assert ensure_released(BASE, uri).alias == "champion"
     done = ensure_released(RELEASE, uri)
-    assert done.created and done.alias == "champion"
-    info = mlflow.models.get_model_info("models:/yogi-ocr@champion")
+    recorded = gate_tags(json.loads((RELEASE.folder / "metrics.json").read_text()))
+    assert done.created and done.alias == recorded["gate_alias"]
+    model_uri = f"models:/yogi-ocr/{done.version}"
+    info = mlflow.models.get_model_info(model_uri)
     assert info.signature is not None and info.saved_input_example_info is not None
     path = mlflow.artifacts.download_artifacts(
-        artifact_uri="models:/yogi-ocr@champion/artifacts/rec_merged.onnx",
-        dst_path=str(tmp_path / "dl"))
+        artifact_uri=f"{model_uri}/artifacts/rec_merged.onnx", dst_path=str(tmp_path / "dl"))
     assert Path(path).stat().st_size > 5_000_000
-    run = MlflowClient(uri).get_run(MlflowClient(uri).get_model_version_by_alias(
-        "yogi-ocr", "champion").run_id)
+    client = MlflowClient(uri)
+    run = client.get_run(client.get_model_version("yogi-ocr", done.version).run_id)
     assert run.data.metrics["heldout_cer"] < run.data.metrics["base_heldout_cer"]
     assert run.data.metrics["onnx_max_abs_diff"] < 1e-3
-    model = mlflow.pyfunc.load_model("models:/yogi-ocr@champion")
+    model = mlflow.pyfunc.load_model(model_uri)
     out = model.predict(pd.DataFrame({"image": [encode_png(text_crop("Phonics"))]}))
     assert out["text"][0] == "Phonics"

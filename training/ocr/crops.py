@@ -142,8 +142,7 @@ def extract_crops(
 ) -> tuple[list[Crop], list[Crop], dict[str, int]]:
     """(train, held-out, counts) crops of every dictionary-clean text line in the set.
 
-    `max_lines` caps each split's share proportionally (train: max_lines, held-out:
-    max_lines * held_out / (1 - held_out)), sampled with `seed` so the choice is reproducible."""
+    `max_lines` caps each split (`cap_crops`)."""
     data_dir = Path(data_dir)
     manifest = json.loads((data_dir / "manifest.json").read_text())
     charset = set(character_list()[1:])
@@ -167,12 +166,21 @@ def extract_crops(
             side.append(Crop(image, text, doc, int(line.get("angle", 0)),
                              line.get("font", ""), line.get("role", ""),
                              quad_height(line["quad"]) / max(median, 1e-6)))
-    if max_lines is not None:
-        rng = np.random.default_rng(seed)
-        cap_test = max(1, int(round(max_lines * held_out / max(1e-6, 1 - held_out))))
-        if len(train) > max_lines:
-            train = [train[i] for i in sorted(rng.choice(len(train), max_lines, replace=False))]
-        if len(test) > cap_test:
-            test = [test[i] for i in sorted(rng.choice(len(test), cap_test, replace=False))]
+    train, test = cap_crops(train, test, held_out, max_lines, seed)
     counts["train"], counts["held_out"] = len(train), len(test)
     return train, test, counts
+
+
+def cap_crops(train: list[Crop], test: list[Crop], held_out: float, max_lines: int | None,
+              seed: int) -> tuple[list[Crop], list[Crop]]:
+    """Both splits sampled down proportionally (train: max_lines, held-out: max_lines *
+    held_out / (1 - held_out)) with `seed`, so the choice is reproducible."""
+    if max_lines is None:
+        return train, test
+    rng = np.random.default_rng(seed)
+    cap_test = max(1, int(round(max_lines * held_out / max(1e-6, 1 - held_out))))
+    if len(train) > max_lines:
+        train = [train[i] for i in sorted(rng.choice(len(train), max_lines, replace=False))]
+    if len(test) > cap_test:
+        test = [test[i] for i in sorted(rng.choice(len(test), cap_test, replace=False))]
+    return train, test

@@ -79,19 +79,16 @@ def names_found(names: Sequence[str], page_text: str) -> tuple[list[bool], list[
     return fuzzy, exact
 
 
-def name_recall(images: Path, labels: Path, engines: Sequence[str]) -> dict:
-    """Per page and overall, for each OCR engine name (`rapid`, `model`…): unique event names
-    found in the whole-page OCR text of the loaded page (no preprocessing)."""
+def name_recall(images: Path, labels: Path, engines: Mapping[str, object]) -> dict:
+    """Per page and overall, for each OCR engine (`{label: engine}`): unique event names found
+    in the whole-page OCR text of the loaded page (no preprocessing)."""
     from inference.loading import load_path
-    from inference.ocr import get_engine
     from inference.schema import TimetableData
-    from inference.settings import Settings
 
     report: dict = {"benchmark": "ocr-name-recall", "rule": f"partial_ratio >= {FOUND_AT}",
                     "engines": {}}
     pages = sorted(p for p in images.iterdir() if (labels / f"{p.stem}.json").is_file())
-    for engine_name in engines:
-        engine = get_engine(engine_name, Settings())
+    for engine_name, engine in engines.items():
         per_page, total = {}, np.zeros(3, dtype=int)
         for path in pages:
             gold = TimetableData.model_validate_json((labels / f"{path.stem}.json").read_text())

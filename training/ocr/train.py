@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from rapidfuzz.distance import Levenshtein
 
-from training.ocr.crops import Crop, collate, extract_crops, fold_text
+from training.ocr.crops import Crop, cap_crops, collate, extract_crops, fold_text
 from training.ocr.recognizer import Recognizer
 
 EXPERIMENT = "yogi-ocr"
@@ -152,23 +152,46 @@ def rescore_champion(crops: list[Crop], tracking_uri: str, batch_size: int = 16,
 
 def check_disjoint(train_dir: Path, heldout_dir: Path) -> None:
     """A separate held-out set must not share documents with the training set. The data engine
-    makes document i of seed s identically in every set, so one seed means shared documents."""
+    makes document i of seed s and family f identically in every set, so one seed and family
+    means shared documents."""
     from training.synth.writer import read_manifest
 
     train, held = read_manifest(train_dir), read_manifest(heldout_dir)
-    if train_dir.resolve() == heldout_dir.resolve() or (
-            train.get("generator") == held.get("generator") and train["seed"] == held["seed"]):
+    # Each family draws from its own seeded stream, so only the same family repeats documents.
+    same_stream = (train.get("generator"), train["seed"], train.get("family", "mixed")) == (
+        held.get("generator"), held["seed"], held.get("family", "mixed"))
+    if train_dir.resolve() == heldout_dir.resolve() or same_stream:
         raise ValueError(f"held-out set {heldout_dir} has the training set's seed "
                          f"{train['seed']}: its documents are training documents")
 
 
-def heldout_crops(data_dir: Path, heldout_dirs: Sequence[Path], max_lines: int | None,
-                  seed: int) -> tuple[list[Crop], dict[str, int]]:
+def training_crops(data_dirs: Sequence[Path], held_out: float, max_lines: int | None,
+                   seed: int) -> tuple[list[Crop], list[Crop], dict[str, int]]:
+    """(train, in-set held-out, counts) over several generated sets (one per layout family,
+    say): each set split by document, then the pooled lines capped as `extract_crops` caps one
+    set, so every family keeps its share of the lines."""
+    train: list[Crop] = []
+    test: list[Crop] = []
+    counts: dict[str, int] = {}
+    for directory in data_dirs:
+        part_train, part_test, part = extract_crops(directory, held_out=held_out)
+        train += part_train
+        test += part_test
+        for key, value in part.items():
+            counts[key] = counts.get(key, 0) + value
+    train, test = cap_crops(train, test, held_out, max_lines, seed)
+    counts["train"], counts["held_out"] = len(train), len(test)
+    return train, test, counts
+
+
+def heldout_crops(data_dirs: Sequence[Path], heldout_dirs: Sequence[Path],
+                  max_lines: int | None, seed: int) -> tuple[list[Crop], dict[str, int]]:
     """Every dictionary-clean line of the separate held-out sets (sampled to `max_lines`)."""
     crops: list[Crop] = []
     counts: dict[str, int] = {}
     for directory in heldout_dirs:
-        check_disjoint(data_dir, directory)
+        for data_dir in data_dirs:
+            check_disjoint(data_dir, directory)
         _, test, c = extract_crops(directory, held_out=1.0)
         crops += test
         counts[f"heldout_set_{directory.name}"] = len(test)
@@ -252,7 +275,7 @@ def _loggable(prefix: str, metrics: Mapping[str, float]) -> dict[str, float]:
 
 
 def train_ocr(
-    data_dir: Path | str,
+    data_dirs: Sequence[Path | str],
     epochs: int = 2,
     rank: int = 8,
     lr: float = 1e-3,
@@ -288,13 +311,12 @@ def train_ocr(
     from training.synth.mlflow_log import load_dataset
 
     client, tracking_uri, rng = start_training(EXPERIMENT, tracking_uri, seed, threads)
-    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    data_dirs, out_dir = [Path(d) for d in data_dirs], Path(out_dir)
     heldout_dirs = [Path(d) for d in heldout_dirs]
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    train, test, counts = extract_crops(data_dir, held_out=held_out, max_lines=max_lines,
-                                        seed=seed)
-    extra, extra_counts = heldout_crops(data_dir, heldout_dirs, heldout_max_lines, seed)
+    train, test, counts = training_crops(data_dirs, held_out, max_lines, seed)
+    extra, extra_counts = heldout_crops(data_dirs, heldout_dirs, heldout_max_lines, seed)
     counts.update(extra_counts)
     if not train or not test:
         raise ValueError(f"need train and held-out crops, got {counts}")
@@ -321,7 +343,8 @@ def train_ocr(
     tuned_rec = Recognizer(model, batch_size=eval_batch_size)
 
     params = {
-        "data_dir": str(data_dir.resolve()), "epochs": epochs, "rank": rank, "lora_alpha": 2 * rank,
+        "data_dir": ",".join(str(d.resolve()) for d in data_dirs), "epochs": epochs,
+        "rank": rank, "lora_alpha": 2 * rank,
         "lr": lr, "batch_size": batch_size, "max_lines": max_lines, "max_steps": max_steps,
         "train_head": train_head, "held_out_share": held_out, "seed": seed, "threads": threads,
         "heldout_dirs": ",".join(str(d.resolve()) for d in heldout_dirs) or "none",
@@ -335,7 +358,8 @@ def train_ocr(
     with mlflow.start_run(run_name=f"ocr-lora-r{rank}") as run:
         mlflow.log_params(params)
         mlflow.set_tag("source", "training")
-        mlflow.log_input(load_dataset(data_dir), context="training")
+        for directory in data_dirs:
+            mlflow.log_input(load_dataset(directory), context="training")
         for directory in heldout_dirs:
             mlflow.log_input(load_dataset(directory), context="evaluation")
         mlflow.log_metrics(_loggable("base_heldout_", base_metrics))
