@@ -27,7 +27,6 @@ from inference.schema import Box, OcrLine
 from inference.settings import Settings
 
 
-
 class OcrEngine(Protocol):
     name: str
     model_versions: dict[str, str]

@@ -283,8 +283,14 @@ def ocr_gate(
     from inference.ocr import ModelOcrEngine
     from inference.settings import Settings
     from training.ocr.real_gate import decide, measure
-    from training.registry import (CHAMPION, RELEASE_TAG, promote, tree_sha256, use_tracking,
-                                   version_by_alias)
+    from training.registry import (
+        CHAMPION,
+        RELEASE_TAG,
+        promote,
+        tree_sha256,
+        use_tracking,
+        version_by_alias,
+    )
 
     images, labels = real / "images", real / "labels"
     if not images.is_dir() or not labels.is_dir():

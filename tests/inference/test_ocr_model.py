@@ -5,7 +5,6 @@ is cached, is never registered on the serving path, and its version lands in
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
