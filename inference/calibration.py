@@ -17,7 +17,10 @@ same tier and those same versions and otherwise keeps the raw score, saying why.
 **Blocks** (issue 18) have their own calibrator (`<tier>-blocks.json`, `calibrate_blocks`): a
 block's confidence becomes the probability that the block is right as strict F1 counts it
 (BLOCK_RIGHT), so the router can accept a document whose every block is sure and a reviewer
-looks only at the others.
+looks only at the others. The file names its kind: `isotonic` (format 1; a file without a kind
+is one) maps the block's raw confidence alone; `signals` (format 2) reads every block's
+decoding signals (`inference.document.signals`): a logistic regression on their features, then
+an isotonic step, so it applies only to results that carry them (the document tier's).
 """
 
 from __future__ import annotations
@@ -26,13 +29,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import numpy as np
 import structlog
-from pydantic import BaseModel, ConfigDict, Field
+from numpy.typing import ArrayLike
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.alias_generators import to_camel
 
+from inference.document.signals import FEATURES, block_features, signals_of
 from inference.schema import Tier, TimetableData
 
 log = structlog.get_logger(__name__)
@@ -48,6 +53,13 @@ CALIBRATED_TIERS: dict[str, Tier] = {"classical": "classical", "document": "docu
 def apply_isotonic(x: list[float], y: list[float], confidence: np.ndarray | float) -> np.ndarray:
     """The fitted step-and-slope function at `confidence` (flat beyond the fitted range)."""
     return np.interp(np.asarray(confidence, float), x, y)
+
+
+def logistic(features: np.ndarray, mean: ArrayLike, scale: ArrayLike, coef: ArrayLike,
+             intercept: float) -> np.ndarray:
+    """The logistic regression's probability of rows of `features`, standardised first."""
+    z = (np.asarray(features, float) - np.asarray(mean, float)) / np.asarray(scale, float)
+    return 1.0 / (1.0 + np.exp(-(z @ np.asarray(coef, float) + intercept)))
 
 
 # --- The calibrator file ------------------------------------------------------------------------
@@ -104,11 +116,71 @@ class BlockFittedOn(BaseModel):
 
 
 class BlockCalibrator(IsotonicCalibrator):
-    """What `yogi calibrate --blocks` writes to models/calibration/<tier>-blocks.json: a
-    block's confidence → the probability that the block is right (BLOCK_RIGHT)."""
+    """What `yogi calibrate --blocks --block-kind isotonic` writes to
+    models/calibration/<tier>-blocks.json: a block's raw confidence → the probability that the
+    block is right (BLOCK_RIGHT)."""
 
+    kind: Literal["isotonic"] = "isotonic"
+    format_version: Literal[1] = 1
     target: str = BLOCK_RIGHT
+    # Pages are assigned to `folds` cross-fitting folds by a seeded hash of their id
+    # (training/calibration/blocks.py): how a figure of a page fitted on is reproduced.
+    folds: int = 10
     fitted_on: BlockFittedOn
+
+    def apply_features(self, features: np.ndarray) -> np.ndarray:
+        """Calibrated confidences of blocks whose one feature is the raw confidence."""
+        return np.round(apply_isotonic(self.x, self.y, np.asarray(features, float)[:, 0]), 4)
+
+    def block_confidences(self, result: TimetableData) -> tuple[list[float | None] | None, str]:
+        return [None if b.confidence is None else self.apply(b.confidence)
+                for b in result.timeblocks], ""
+
+
+class SignalsBlockCalibrator(IsotonicCalibrator):
+    """What `yogi calibrate --blocks` writes for the document tier: a block's signals →
+    `features` (inference.document.signals.FEATURES when it was fitted) → standardised by
+    `mean` and `scale` → logistic regression (`coef`, `intercept`) → the isotonic step (`x`,
+    `y`) → the probability that the block is right (BLOCK_RIGHT)."""
+
+    kind: Literal["signals"] = "signals"
+    format_version: Literal[2] = 2
+    target: str = BLOCK_RIGHT
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    folds: int = 10  # as BlockCalibrator's
+    fitted_on: BlockFittedOn
+
+    def apply_features(self, features: np.ndarray) -> np.ndarray:
+        """Calibrated confidences of blocks with these features (blocks × `features`)."""
+        regression = logistic(features, self.mean, self.scale, self.coef, self.intercept)
+        return np.round(apply_isotonic(self.x, self.y, regression), 4)
+
+    def block_confidences(self, result: TimetableData) -> tuple[list[float | None] | None, str]:
+        signals = signals_of(result)
+        if signals is None:
+            return None, "the result carries no block signals"
+        if tuple(self.features) != FEATURES:
+            return None, "the calibrator reads other block features than this build computes"
+        if not signals:
+            return [], ""
+        return self.apply_features(block_features(result, signals)).tolist(), ""
+
+
+AnyBlockCalibrator = Annotated[BlockCalibrator | SignalsBlockCalibrator,
+                               Field(discriminator="kind")]
+_BLOCK_CALIBRATOR = TypeAdapter(AnyBlockCalibrator)
+
+
+def read_block_calibrator(text: str) -> BlockCalibrator | SignalsBlockCalibrator:
+    """A block calibrator file of either kind (format 1 files name no kind: isotonic)."""
+    data = json.loads(text)
+    if isinstance(data, dict):
+        data.setdefault("kind", "isotonic")
+    return _BLOCK_CALIBRATOR.validate_python(data)
 
 
 C = TypeVar("C", bound=IsotonicCalibrator)
@@ -131,9 +203,10 @@ def load_calibrator(directory: Path, tier: Tier) -> Calibrator | None:
     return Calibrator.model_validate_json(path.read_text()) if path.is_file() else None
 
 
-def load_block_calibrator(directory: Path, tier: Tier) -> BlockCalibrator | None:
+def load_block_calibrator(directory: Path, tier: Tier
+                          ) -> BlockCalibrator | SignalsBlockCalibrator | None:
     path = block_calibrator_path(directory, tier)
-    return BlockCalibrator.model_validate_json(path.read_text()) if path.is_file() else None
+    return read_block_calibrator(path.read_text()) if path.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -152,16 +225,18 @@ def fitted_for(fitted: dict[str, str], served: dict[str, str]) -> bool:
     before it was registered), so it is not checked."""
     return all(served.get(name) == version for name, version in fitted.items())
 
+
 def _matching(
-    result: TimetableData, directory: Path, kind: type[C], path_of: Callable[[Path, Tier], Path]
+    result: TimetableData, directory: Path, read: Callable[[str], C],
+    path_of: Callable[[Path, Tier], Path]
 ) -> tuple[C | None, str]:
-    """The calibrator of `kind` that belongs to the result's tier and model versions, or None
-    and why not."""
+    """The calibrator `read` makes of its file that belongs to the result's tier and model
+    versions, or None and why not."""
     if result.tier not in CALIBRATED_TIERS.values():
         return None, f"tier {result.tier} has no calibration"
     path = path_of(directory, result.tier)
     try:
-        calibrator = kind.model_validate_json(path.read_text()) if path.is_file() else None
+        calibrator = read(path.read_text()) if path.is_file() else None
     except (OSError, ValueError) as err:
         return None, f"calibrator unreadable: {err!r}"[:300]
     if calibrator is None:
@@ -176,7 +251,8 @@ def calibrate_result(result: TimetableData, directory: Path) -> Calibrated:
     """The calibrated confidence of a tier's result, or its raw confidence (with the reason)
     when no calibrator belongs to the tier and model versions that produced it."""
     raw = result.confidence
-    calibrator, reason = _matching(result, directory, Calibrator, calibrator_path)
+    calibrator, reason = _matching(result, directory, Calibrator.model_validate_json,
+                                   calibrator_path)
     if calibrator is None:
         calibrated = Calibrated(raw, raw, "raw", reason)
     else:
@@ -207,18 +283,22 @@ class CalibratedBlocks:
 
 def calibrate_blocks(result: TimetableData, directory: Path) -> CalibratedBlocks:
     """The result with every block's confidence calibrated by the tier's block calibrator, or
-    unchanged (with the reason) when none belongs to its tier and model versions. A block
-    without a confidence keeps none."""
+    unchanged (with the reason) when none belongs to its tier and model versions, or the
+    result lacks what it reads (a signals calibrator, a result without block signals). A
+    block without a confidence keeps none under the isotonic kind."""
     raw = [block.confidence for block in result.timeblocks]
-    calibrator, reason = _matching(result, directory, BlockCalibrator, block_calibrator_path)
-    if calibrator is None:
-        calibrated = CalibratedBlocks(result, raw, "raw", reason)
+    calibrator, reason = _matching(result, directory, read_block_calibrator,
+                                   block_calibrator_path)
+    confidences, why_not = (None, reason) if calibrator is None else (
+        calibrator.block_confidences(result))
+    if calibrator is None or confidences is None:
+        calibrated = CalibratedBlocks(result, raw, "raw", why_not)
     else:
-        blocks = [block.model_copy(update={"confidence": calibrator.apply(block.confidence)})
-                  if block.confidence is not None else block for block in result.timeblocks]
+        blocks = [block.model_copy(update={"confidence": c})
+                  for block, c in zip(result.timeblocks, confidences, strict=True)]
         calibrated = CalibratedBlocks(
             result.model_copy(update={"timeblocks": blocks}), raw, "calibrator",
-            f"{reason} {calibrator.fitted_on.blocks} blocks")
+            f"{reason} {calibrator.fitted_on.blocks} blocks ({calibrator.kind})")
     log_event = log.info if calibrated.source == "calibrator" else log.warning
     log_event("cascade.block_calibration", tier=result.tier, blocks=len(raw),
               source=calibrated.source, reason=calibrated.reason)

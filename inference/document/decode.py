@@ -1,5 +1,6 @@
 """The document model's decisions → timeblocks and heading. Deterministic formatting only:
-which lines form an event, which day names and written times the pointers chose."""
+which lines form an event, which day names and written times the pointers chose; beside each
+block, the probabilities and readings those choices rested on (`signals.BlockSignals`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from inference.document.features import (
     time_atoms,
 )
 from inference.document.grid import Grid, is_drawn_cell, restrict
-from inference.document.model import ROLES
+from inference.document.model import ROLES, tokenizer
+from inference.document.signals import BlockSignals
 from inference.heading import Heading, parse_heading, plausible
 from inference.reading import reading_order
 from inference.schema import Box, TimeBlock
@@ -84,6 +86,18 @@ def event_groups(reading: PageReading, event_lines: list[int], group: np.ndarray
     return list(groups.values())
 
 
+def by_value(p: np.ndarray, minutes: list[int]) -> tuple[list[int], np.ndarray]:
+    """(the distinct written times, ascending; the pointer's summed probability on each one's
+    copies, with "no time written" last)."""
+    values = sorted(set(minutes))
+    index = {v: k for k, v in enumerate(values)}
+    summed = np.zeros(len(values) + 1)
+    for atom, v in enumerate(minutes):
+        summed[index[v]] += p[atom]
+    summed[-1] = p[-1]
+    return values, summed
+
+
 def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]
               ) -> tuple[int | None, int | None, float]:
     """(start minutes, end minutes, joint probability): the most probable pair of written
@@ -92,13 +106,8 @@ def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]
     Training rewards the pointer for the total probability on every written copy of the right
     time ("9:00" ends one slot and starts the next), so decoding compares times the same way:
     by the summed probability of their copies, not by the single most probable copy."""
-    values = sorted(set(minutes))
-    index = {v: k for k, v in enumerate(values)}
-    start_v, end_v = np.zeros(len(values) + 1), np.zeros(len(values) + 1)
-    for atom, v in enumerate(minutes):
-        start_v[index[v]] += start_p[atom]
-        end_v[index[v]] += end_p[atom]
-    start_v[-1], end_v[-1] = start_p[-1], end_p[-1]
+    values, start_v = by_value(start_p, minutes)
+    _, end_v = by_value(end_p, minutes)
     value = np.array([*values, -1])
     none = np.arange(len(values) + 1) == len(values)
     valid = (value[None, :] > value[:, None]) | none[:, None] | none[None, :]
@@ -159,7 +168,48 @@ def line_roles(reading: PageReading, decisions: PageDecisions,
     return probs.argmax(1)
 
 
+def _pointer_signals(p: np.ndarray, minutes: list[int], chosen: int | None
+                     ) -> tuple[float, float, int | None]:
+    """(probability of the chosen time, its lead over the next time, the atom it was most
+    likely read from; None for "no time written")."""
+    values, summed = by_value(p, minutes)
+    k = len(values) if chosen is None else values.index(chosen)
+    rest = np.delete(summed, k)
+    margin = float(summed[k] - (rest.max() if rest.size else 0.0))
+    copies = [a for a, v in enumerate(minutes) if v == chosen]
+    atom = max(copies, key=lambda a: p[a]) if copies else None
+    return float(summed[k]), margin, atom
+
+
+def _links(link: np.ndarray, members: list[int], event_lines: list[int]) -> tuple[float, float]:
+    """(weakest same-event link inside the block, strongest to an event line left out), of the
+    pair probabilities averaged both ways (`link`)."""
+    inner = [link[a, b] for a in members for b in members if a < b]
+    others = [i for i in event_lines if i not in members]
+    outer = link[np.ix_(members, others)].max() if others else 0.0
+    return float(min(inner, default=1.0)), float(outer)
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def vocabulary_fit(name: str) -> tuple[float, float]:
+    """(share of the name's words the model's vocabulary holds whole, word pieces per word): a
+    subject's name against an OCR misreading of one ("Cuided Reaclirs" is seven pieces)."""
+    words = _WORDS.findall(name)
+    if not words:
+        return 0.0, 0.0
+    pieces = [len(tokenizer().tokenize(word)) for word in words]
+    return sum(k == 1 for k in pieces) / len(words), sum(pieces) / len(words)
+
+
 def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBlock]:
+    return decode_blocks_with_signals(reading, decisions)[0]
+
+
+def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
+                               ) -> tuple[list[TimeBlock], list[BlockSignals]]:
+    """The page's timeblocks and, for each, what decoding knew about it (`BlockSignals`)."""
     n = len(decisions.roles)
     atoms = time_atoms(reading.lines[:n])
     day_names = line_days(reading.lines[:n])
@@ -169,7 +219,9 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
     grid = Grid(reading, role, day_names, atoms)
     event_lines = sorted({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
                          | grid.body_lines())
-    blocks = []
+    page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
+    link = (decisions.group + decisions.group.T) / 2
+    blocks, signals = [], []
     for members in event_groups(reading, event_lines, decisions.group):
         members = grid.whole_cell(members)
         names, notes = name_and_notes(reading, members, role, grid)
@@ -191,7 +243,8 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
         axis = grid.time_axis(members, chosen[0])
         if grid.in_header_band(members, axis):
             continue
-        chosen = grid.covered_days(members, axis) or chosen
+        covered = grid.covered_days(members, axis)
+        chosen = covered or chosen
         days = list(dict.fromkeys(d for j in chosen for d in day_names[j]))
         starts, ends, end_written = grid.slot_masks(members, axis)
         start_p = restrict(decisions.start[members].mean(0), starts)
@@ -202,13 +255,34 @@ def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBl
         start, end, time_p = time_pair(start_p, end_p, minutes)
         confidence = float(decisions.roles[members].max(1).mean() * day_score.max() * time_p)
         box = Box.enclosing([reading.lines[i].region for i in members])
+        start_prob, start_margin, start_atom = _pointer_signals(start_p, minutes, start)
+        end_prob, end_margin, end_atom = _pointer_signals(end_p, minutes, end)
+        inner, outer = _links(link, members, event_lines)
+        ranked = np.sort(day_score)[::-1]
+        time_lines = {atoms[a][0] for a in (start_atom, end_atom) if a is not None}
+        whole_words, pieces = vocabulary_fit(name)
+        signal = BlockSignals(
+            product=confidence, role_name=float(decisions.roles[names, _EVENT].mean()),
+            role_members=float(decisions.roles[members].max(1).mean()),
+            group_inner=inner, group_outer=outer, day=float(ranked[0]),
+            day_margin=float(ranked[0] - (ranked[1] if ranked.size > 1 else 0.0)),
+            start=start_prob, start_margin=start_margin, end=end_prob, end_margin=end_margin,
+            start_none=start is None, end_none=end is None,
+            start_from_grid=starts is not None, end_from_grid=ends is not None,
+            end_written=end_written, times_in_cell=any(i in members for i, _, _ in atoms),
+            drawn_cell=grid.is_cell(members), days_from_grid=bool(covered), days=len(days),
+            lines=len(members), name_lines=len(names),
+            ocr_name=min(reading.lines[i].score for i in names),
+            ocr_time=min((reading.lines[i].score for i in time_lines), default=1.0),
+            whole_words=whole_words, word_pieces=pieces, page_ocr=page_ocr)
         for day in days:
             blocks.append(TimeBlock(day=day, name=name,
                                     start_time=None if start is None else to_hhmm(start),
                                     end_time=None if end is None else to_hhmm(end),
                                     notes=_text(reading, notes) or None,
                                     confidence=round(confidence, 4), source_box=box))
-    return blocks
+            signals.append(signal)
+    return blocks, signals
 
 
 def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:

@@ -7,15 +7,17 @@ serving loads (`load_champion`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from inference.document.decode import PageDecisions, decode_blocks, decode_heading
+from inference.document.decode import PageDecisions, decode_blocks_with_signals, decode_heading
 from inference.document.features import PageReading, page_reading
 from inference.document.model import DocumentModel, PageTensors, page_tensors
+from inference.document.signals import BlockSignals, SignalledTimetable
 from inference.heading import Heading
 from inference.schema import TimeBlock, TimetableData
 from inference.validate import validate
@@ -45,6 +47,7 @@ class PageResult:
     blocks: list[TimeBlock]
     heading: Heading
     decisions: PageDecisions
+    signals: list[BlockSignals] = dataclass_field(default_factory=list)  # one per block
 
 
 @torch.inference_mode()
@@ -56,8 +59,8 @@ def read_page(model: DocumentModel, reading: PageReading, tensors: PageTensors |
         decisions = PageDecisions(empty, empty, empty, empty, empty)
         return PageResult([], Heading(), decisions)
     decisions = PageDecisions.from_logits(model(tensors or page_tensors(reading)))
-    return PageResult(decode_blocks(reading, decisions), decode_heading(reading, decisions),
-                      decisions)
+    blocks, signals = decode_blocks_with_signals(reading, decisions)
+    return PageResult(blocks, decode_heading(reading, decisions), decisions, signals)
 
 
 def _merge_headings(headings: list[Heading]) -> Heading:
@@ -75,18 +78,19 @@ def page_confidence(result: PageResult) -> float:
     return float(np.mean([b.confidence or 0.0 for b in result.blocks]))
 
 
-def document_result(pages: list[PageResult], versions: dict[str, str]) -> TimetableData:
+def document_result(pages: list[PageResult], versions: dict[str, str]) -> SignalledTimetable:
+    """The pages' timetable, each block's decoding signals beside it (never serialised)."""
     blocks = [b for page in pages for b in page.blocks]
     heading = _merge_headings([page.heading for page in pages])
     warnings = [f"page {k + 1}: no timetable found, skipped"
                 for k, page in enumerate(pages) if not page.blocks]
     warnings.extend(validate(blocks))
     confidence = float(np.mean([page_confidence(p) for p in pages])) if pages else 0.0
-    return TimetableData(
+    return SignalledTimetable.of(TimetableData(
         teacher=heading.teacher, class_name=heading.class_name, term=heading.term,
         year=heading.year, timeblocks=blocks, confidence=round(confidence, 4),
         tier="document-model", model_versions=versions, warnings=warnings,
-    )
+    ), [s for page in pages for s in page.signals])
 
 
 class DocumentTier:

@@ -18,9 +18,16 @@ import numpy as np
 import pytest
 
 from inference import cascade
-from inference.calibration import BlockCalibrator, BlockFittedOn, Calibrator, FittedOn
+from inference.calibration import (
+    BlockCalibrator,
+    BlockFittedOn,
+    Calibrator,
+    FittedOn,
+    SignalsBlockCalibrator,
+)
 from inference.cascade import run_cascade
 from inference.claude import ClaudeReader
+from inference.document.signals import FEATURES, BlockSignals, SignalledTimetable
 from inference.errors import InputRefused
 from inference.schema import Box, OcrLine, TimeBlock, TimetableData
 from inference.settings import Settings
@@ -56,6 +63,8 @@ class FakeTier:
         self.confidence = 0.9
         self.model_versions: dict[str, str] = {}
         self.block_confidences: list[float | None] = [None]
+        # The document tier's: each block's name read with this OCR score (None: classical).
+        self.name_scores: list[float] | None = None
         self.calls: list[dict] = []
 
     def __call__(self, pages, ocr=None, *, settings, **options):  # type: ignore[no-untyped-def]
@@ -67,6 +76,11 @@ class FakeTier:
                                   end_time="10:00", confidence=c)
                         for c in self.block_confidences],
         )
+        if self.name_scores is not None:
+            result = SignalledTimetable.of(
+                result.model_copy(update={"tier": "document-model"}),
+                [BlockSignals.model_validate({**dict.fromkeys(BlockSignals.model_fields, 1),
+                                              "ocr_name": s}) for s in self.name_scores])
         line = OcrLine(text="Mon Maths 9:30", box=Box(x0=10, y0=80, x1=200, y1=110))
         return result, [SimpleNamespace(lines=[line])]
 
@@ -240,6 +254,27 @@ def test_a_document_is_accepted_when_every_calibrated_block_clears(
     assert outcome.decision.block_accept_threshold == 0.95
     assert outcome.result.timeblocks[0].confidence == 0.99  # calibrated in the answer
     assert "claude" not in outcome.timings
+
+
+def test_the_document_tiers_blocks_are_routed_by_their_signals(settings, png, tier):
+    """A signals block calibrator (issue 18) reading the name's OCR score alone: two blocks of
+    one raw confidence, the second's name read badly, are told apart."""
+    calibrator = SignalsBlockCalibrator(
+        tier="document-model", model_versions={"document": "1"}, features=list(FEATURES),
+        mean=[0.0] * len(FEATURES), scale=[1.0] * len(FEATURES),
+        coef=[float(name == "logit_ocr_name") for name in FEATURES], intercept=0.0,
+        x=[0.0, 1.0], y=[0.0, 1.0],
+        fitted_on=BlockFittedOn(data=["t"], documents=["d:0"], blocks=500, right=400),
+        created_at=datetime.now(UTC).isoformat(),
+    )
+    settings.calibration_dir.mkdir(parents=True, exist_ok=True)
+    (settings.calibration_dir / "document-blocks.json").write_text(calibrator.to_json())
+    settings = settings.model_copy(update={"block_accept_threshold": 0.95})
+    tier.confidence, tier.model_versions = 0.5, {"document": "1"}
+    tier.block_confidences, tier.name_scores = [0.9, 0.9], [0.99, 0.6]
+    outcome = run_cascade(png, settings=settings, reader=None)
+    assert [b.confidence for b in outcome.result.timeblocks] == [0.99, 0.6]
+    assert (outcome.status, outcome.flagged_blocks) == ("awaiting_review", [1])
 
 
 def test_without_a_block_calibrator_blocks_do_not_route(settings, png, tier):

@@ -9,9 +9,10 @@ import pytest
 from inference.schema import TimeBlock, TimetableData
 from inference.settings import Settings
 from training.calibration.block_bench import set_figures
+from training.calibration.block_kinds import BLOCK_KINDS
 from training.calibration.blocks import page_blocks
 from training.calibration.examples import Example
-from training.calibration.review_load import at_threshold, curve, review_load
+from training.calibration.review_load import at_threshold, curve, oracle_load, review_load
 
 # Six blocks, best first; the one scored 0.9 and the one scored 0.3 are wrong.
 SCORES = np.array([0.99, 0.97, 0.95, 0.9, 0.6, 0.3])
@@ -43,6 +44,24 @@ def test_review_load_is_the_fewest_flagged_blocks_that_reach_the_target() -> Non
     assert (nothing.flagged_share, nothing.threshold) == (1.0, 1.01)  # above any probability
 
 
+def test_a_threshold_for_every_group_holds_on_the_hardest() -> None:
+    # Sixty blocks of real pages, all right, scored 0.5; five synthetic ones, the one scored
+    # 0.6 wrong. Pooled, the real ones make up for it: 64 of 65 right (98.5 %) at 0.5.
+    scores = np.array([0.5] * 60 + [0.9, 0.9, 0.9, 0.9, 0.6])
+    right = np.array([True] * 64 + [False])
+    groups = np.array(["real"] * 60 + ["synthetic"] * 5)
+    assert review_load(scores, right).flagged == 0
+    # Each group on its own: the synthetic pages need 0.9, and the real ones are flagged too.
+    point = review_load(scores, right, groups=groups)
+    assert (point.threshold, point.flagged) == (0.9, 61)
+
+
+def test_the_oracle_flags_only_wrong_blocks_and_no_more_than_it_must() -> None:
+    assert oracle_load(RIGHT) == {"flagged": 2, "flaggedShare": round(2 / 6, 4)}
+    # 98 right and 5 wrong: 2 wrong may stay (98 / 100 = 98 %), 3 are flagged.
+    assert oracle_load(np.array([True] * 98 + [False] * 5))["flagged"] == 3
+
+
 def _page(page_id: str, wrong: set[int], confidences: list[float]) -> Example:
     gold = TimetableData(timeblocks=[
         TimeBlock(day="Monday", name=f"Lesson {k}", start_time=f"{9 + k:02d}:00",
@@ -57,7 +76,7 @@ def _page(page_id: str, wrong: set[int], confidences: list[float]) -> Example:
 
 def test_before_every_block_of_a_routed_page_after_only_the_flagged_ones() -> None:
     pages = page_blocks([_page("a", set(), [0.99, 0.99, 0.95]),
-                         _page("b", {1}, [0.99, 0.5, 0.97])])
+                         _page("b", {1}, [0.99, 0.5, 0.97])], BLOCK_KINDS["isotonic"])
     calibrated = {p.id: p.raw for p in pages}  # say these were calibrated elsewhere
     # Low: neither page is accepted whole at 0.98; the right page a is scored the higher.
     documents = dict(zip([p.id for p in pages], [0.2, 0.1], strict=True))
@@ -69,6 +88,8 @@ def test_before_every_block_of_a_routed_page_after_only_the_flagged_ones() -> No
     assert (before["flaggedShare"], before["unflagged"]) == (1.0, 0)
     assert (after["flagged"], after["unflaggedAccuracy"]) == (1, 1.0)
     assert figures["reviewLoad"]["after"]["bestOnThisSet"]["flagged"] == 1
+    assert figures["reviewLoad"]["oracle"]["flagged"] == 1
+    assert figures["auc"]["calibrated"] == 1.0  # the wrong block scores lowest
     # Document routing could at best accept page a whole: 3 of 6 looked at.
     assert figures["reviewLoad"]["before"]["bestOnThisSet"]["flagged"] == 3
     assert figures["acceptedByBlocks"] == {"pages": 1, "blocks": 3, "goldBlocks": 3,

@@ -82,10 +82,12 @@ def bench_cascade(
     bins: int = DEFAULT_BINS,
     real: Path | None = None,
     real_predictions: Path | None = None,
+    more_data: list[Path] | None = None,
 ) -> dict:
     """ECE before/after calibration, the threshold sweep and the Claude cost at the settings'
     thresholds, on documents the calibrator was not fitted on; the review load before and
-    after routing by blocks on `data` and on the `real` pages (`block_bench.block_review`)."""
+    after routing by blocks on `data` (and `more_data`) and on the `real` pages
+    (`block_bench.block_review`)."""
     examples = load_examples(data, tier, predictions, ocr, settings)
     confidence, outcome = arrays(examples)
     calibrator = load_calibrator(settings.calibration_dir, CALIBRATED_TIERS[tier])
@@ -134,5 +136,5 @@ def bench_cascade(
         },
         "blocks": block_review(data, tier=tier, settings=settings, real=real,
                                predictions=predictions, real_predictions=real_predictions,
-                               ocr=ocr, bins=bins),
+                               ocr=ocr, bins=bins, more_data=more_data),
     }

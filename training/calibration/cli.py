@@ -41,15 +41,22 @@ Real = Annotated[Path | None, typer.Option(
     "block calibration fits on all of them and reports each page left out")]
 RealPredictions = Annotated[Path | None, typer.Option(
     "--real-predictions", help="predictions of the --real pages (as --predictions)")]
+MoreData = Annotated[list[Path] | None, typer.Option(
+    "--blocks-data", help="more labelled held-out synthetic sets the block calibrator is "
+    "fitted and measured on (repeatable; read from their own caches)")]
+BlockKindOption = Annotated[str | None, typer.Option(
+    "--block-kind", help="signals (the blocks' decoding signals; document tier, run on the "
+    "sets' cached readings: --predictions is not read for it) or isotonic (the raw block "
+    "confidence); default: signals for the document tier")]
 Folds = Annotated[int, typer.Option("--folds", min=2, help="k of the k-fold held-out figures")]
 Bins = Annotated[int, typer.Option("--bins", min=2, help="equal-width ECE bins")]
 
 
 def _check_inputs(data: Path, predictions: Path | None, real: Path | None = None,
-                  real_predictions: Path | None = None) -> None:
+                  real_predictions: Path | None = None, more: list[Path] | None = None) -> None:
     from inference.console import refuse
 
-    for folder in (data, real):
+    for folder in (data, real, *(more or [])):
         if folder is not None and not folder.is_dir():
             raise refuse(f"{folder}: not a folder")
     for file in (predictions, real_predictions):
@@ -66,10 +73,12 @@ def calibrate_command(
     bins: Bins = 10,
     mlflow: Annotated[bool, typer.Option("--mlflow/--no-mlflow")] = True,
     blocks: Annotated[bool, typer.Option(
-        "--blocks", help="the blocks' calibrator instead (<tier>-blocks.json): fitted on half "
-        "of --data and on --real, reported on the other half and leave-one-page-out")] = False,
+        "--blocks", help="the blocks' calibrator instead (<tier>-blocks.json): fitted on "
+        "--data, --blocks-data and --real, reported cross-fitted by page")] = False,
     real: Real = None,
     real_predictions: RealPredictions = None,
+    more_data: MoreData = None,
+    block_kind: BlockKindOption = None,
 ) -> None:
     """Fit the tier's confidence calibrator (isotonic) on a labelled set; report ECE on
     held-out folds; save it under models/calibration/ and log it to MLflow."""
@@ -77,10 +86,10 @@ def calibrate_command(
     from inference.settings import Settings
     from training.calibration.job import calibrate
 
-    _check_inputs(data, predictions, real, real_predictions)
+    _check_inputs(data, predictions, real, real_predictions, more_data)
     if blocks:
         _calibrate_blocks(data, predictions, tier.value, ocr.value if ocr else None, bins,
-                          mlflow, real, real_predictions)
+                          mlflow, real, real_predictions, more_data or [], block_kind)
         return
     try:
         fitted = calibrate(data, tier=tier.value, settings=Settings(),
@@ -104,46 +113,64 @@ def calibrate_command(
 
 def _calibrate_blocks(data: Path, predictions: Path | None, tier: str, ocr: str | None,
                       bins: int, mlflow: bool, real: Path | None,
-                      real_predictions: Path | None) -> None:
+                      real_predictions: Path | None, more_data: list[Path],
+                      kind: str | None) -> None:
     from inference.console import refuse
     from inference.settings import Settings
     from training.calibration.block_job import calibrate_blocks
+    from training.calibration.block_kinds import BLOCK_KINDS
 
+    if kind is not None and kind not in BLOCK_KINDS:
+        raise refuse(f"--block-kind {kind}: choose {' or '.join(BLOCK_KINDS)}")
     try:
         fitted = calibrate_blocks(data, tier=tier, settings=Settings(), real=real,
                                   predictions=predictions, real_predictions=real_predictions,
-                                  ocr=ocr, bins=bins, mlflow=mlflow)
+                                  ocr=ocr, bins=bins, mlflow=mlflow, more_data=more_data,
+                                  kind=kind)
     except ValueError as error:
         raise refuse(str(error)) from None
     figures = fitted.figures
-    console.print(f"{fitted.calibrator.tier} blocks: fitted on "
+    console.print(f"{fitted.calibrator.tier} blocks ({fitted.calibrator.kind}): fitted on "
                   f"{len(fitted.calibrator.fitted_on.documents)} pages, "
                   f"{fitted.calibrator.fitted_on.blocks} blocks "
                   f"({fitted.calibrator.fitted_on.right} right); block accept threshold "
-                  f"chosen on the fit half: {figures['threshold']['threshold']}")
-    console.print(review_table(figures["sets"], "block calibration, where not fitted"))
+                  f"chosen on every page, cross-fitted: {figures['threshold']['threshold']}")
+    console.print(review_table(figures["sets"], "block calibration, cross-fitted by page "
+                               "(\"after\" at that threshold; nested: chosen without the page)"))
     console.print(f"calibrator: {fitted.path}\nreliability diagram: {fitted.diagram}\n"
-                  f"figures: {fitted.report}")
+                  f"risk–coverage: {fitted.curves}\nfigures: {fitted.report}")
     if fitted.calibrator.mlflow_run_id:
         console.print(f"MLflow run {fitted.calibrator.mlflow_run_id} (experiment "
                       "yogi-calibration)")
 
 
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
 def review_table(sets: dict, title: str) -> Table:
-    """ECE and review load at 98 % per set, before (document routing) and after (blocks)."""
-    table = Table("set", "pages (blocks)", "ECE raw → cal.", "before", "after (≥ t)",
-                  "unflagged right", "best on set: before / after", title=title)
+    """ECE, AUC and review load at 98 % per set: before (document routing), after (blocks, at
+    the threshold), nested (a threshold chosen without the page), the best any threshold does
+    on the set and the oracle bound."""
+    table = Table("set", "pages (blocks)", "right", "ECE raw → cal.", "AUC raw → cal.",
+                  "before", "after (≥ t): flagged, unflagged right", "nested", "best / oracle",
+                  title=title)
     for name, s in sets.items():
         load = s["reviewLoad"]
         after = load["after"]["atSettings"]
-        table.add_row(name, f"{s['pages']} ({s['blocks']})",
-                      f"{s['ece']['raw']:.3f} → {s['ece']['calibrated']:.3f}",
-                      f"{load['before']['atSettings']['flaggedShare']:.1%}",
-                      f"{after['flaggedShare']:.1%} ({after['threshold']})",
-                      "—" if after["unflaggedAccuracy"] is None
-                      else f"{after['unflaggedAccuracy']:.1%}",
-                      f"{load['before']['bestOnThisSet']['flaggedShare']:.1%} / "
-                      f"{load['after']['bestOnThisSet']['flaggedShare']:.1%}")
+        nested = load["after"].get("atNestedThreshold")
+        auc = s["auc"]
+        table.add_row(
+            name, f"{s['pages']} ({s['blocks']})", _share(s["blocksRight"] / s["blocks"]),
+            f"{s['ece']['raw']:.3f} → {s['ece']['calibrated']:.3f}",
+            " → ".join("—" if v is None else f"{v:.3f}" for v in (auc["raw"], auc["calibrated"])),
+            _share(load["before"]["atSettings"]["flaggedShare"]),
+            f"{after['flaggedShare']:.1%} ({after['threshold']}), "
+            f"{_share(after['unflaggedAccuracy'])}",
+            "—" if nested is None else f"{nested['flaggedShare']:.1%}, "
+            f"{_share(nested['unflaggedAccuracy'])}",
+            f"{load['after']['bestOnThisSet']['flaggedShare']:.1%} / "
+            f"{load['oracle']['flaggedShare']:.1%}")
     return table
 
 
@@ -158,6 +185,7 @@ def bench_cascade_command(
         help="JSON report (default bench/cascade-<tier>-<set>.json)")] = None,
     real: Real = None,
     real_predictions: RealPredictions = None,
+    more_data: MoreData = None,
 ) -> None:
     """The cascade on a labelled set: ECE before/after calibration and a sweep of (accept,
     review) thresholds: shares accepted / to Claude / to review, strict F1 and share fully
@@ -169,12 +197,12 @@ def bench_cascade_command(
     from training.calibration.bench import bench_cascade
     from training.calibration.review_load import TARGET_RIGHT
 
-    _check_inputs(data, predictions, real, real_predictions)
+    _check_inputs(data, predictions, real, real_predictions, more_data)
     try:
         report = bench_cascade(data, tier=tier.value, settings=Settings(),
                                predictions=predictions, ocr=ocr.value if ocr else None,
                                folds=folds, bins=bins, real=real,
-                               real_predictions=real_predictions)
+                               real_predictions=real_predictions, more_data=more_data)
     except ValueError as error:
         raise refuse(str(error)) from None
     out = out or Path("bench") / f"cascade-{report['tier']}-{data.resolve().name}.json"

@@ -1,5 +1,5 @@
 """How well a confidence is calibrated: reliability bins, expected calibration error and the
-Brier score of (confidence, fully right) pairs.
+Brier score of (confidence, fully right) pairs; and how well it ranks them (AUC).
 
 Written out rather than taken from scikit-learn: `calibration_curve` puts a confidence on a bin
 edge into the lower bin (these bins put it into the upper one) and drops empty bins, and
@@ -65,3 +65,16 @@ def ece(confidence: np.ndarray, outcome: np.ndarray, bins: int = DEFAULT_BINS) -
 def brier(confidence: np.ndarray, outcome: np.ndarray) -> float:
     p, y = np.asarray(confidence, float), np.asarray(outcome, float)
     return float(np.mean((p - y) ** 2))
+
+
+def auc(score: np.ndarray, outcome: np.ndarray) -> float | None:
+    """Area under the ROC curve: the chance that a right block scores above a wrong one (ties
+    count half); None when every block is right, or every one wrong."""
+    s, y = np.asarray(score, float), np.asarray(outcome, bool)
+    positives, negatives = int(y.sum()), int((~y).sum())
+    if not positives or not negatives:
+        return None
+    from scipy.stats import rankdata
+
+    ranks = rankdata(s)
+    return float((ranks[y].sum() - positives * (positives + 1) / 2) / (positives * negatives))

@@ -1,6 +1,6 @@
-"""The reliability diagram `yogi calibrate` saves beside a calibrator: a PNG of the share right
-(a document fully right, or a block right) against mean confidence per bin, for the raw and the
-calibrated confidence."""
+"""The pictures `yogi calibrate` saves beside a calibrator: the reliability diagram (the share
+right — a document fully right, or a block right — against mean confidence per bin, for the raw
+and the calibrated confidence) and, for blocks, the risk–coverage curves of the review load."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from training.calibration.metrics import DEFAULT_BINS, ece, reliability_bins
+from training.calibration.review_load import TARGET_RIGHT, curve, review_load
 
 
 def reliability_diagram(
@@ -41,6 +42,36 @@ def reliability_diagram(
     top.set(xlim=(0, 1), ylim=(0, 1), ylabel=f"share {outcome}", title=title)
     top.legend(loc="upper left")
     bottom.set(xlabel="confidence", ylabel=unit)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def risk_coverage_plot(
+    curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Path, title: str,
+    target: float = TARGET_RIGHT,
+) -> Path:
+    """A PNG: for each named (score, right) pair, the share of the unflagged blocks that are
+    right against the share flagged, over every threshold, with the target line (the review
+    load is where a curve first reaches it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axis = plt.subplots(figsize=(6, 4.5))
+    for name, (score, right) in curves.items():
+        points = [p for p in curve(score, right.astype(bool)) if p.unflagged]
+        load = review_load(score, right.astype(bool), target).flagged_share
+        axis.plot([p.flagged_share for p in points],
+                  [p.unflagged_right / p.unflagged for p in points],
+                  label=f"{name} (load {load:.0%})")
+    axis.axhline(target, color="grey", linestyle="--", linewidth=1, label=f"{target:.0%} right")
+    axis.set(xlim=(0, 1), ylim=(0.5, 1.0), xlabel="share of blocks flagged",
+             ylabel="share of unflagged blocks right", title=title)
+    axis.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -6,7 +6,8 @@ document's confidence, since a routed document is looked at whole) and whether i
 threshold flags the blocks below it; the unflagged ones are trusted as they are. Lowering the
 threshold flags fewer blocks and trusts more wrong ones: the curve is (flagged share, share of
 the unflagged that are right) for every threshold, and the review load at a target is the
-smallest flagged share whose unflagged blocks are at least that often right.
+smallest flagged share whose unflagged blocks are at least that often right; the oracle bound
+is what a perfect score would flag.
 """
 
 from __future__ import annotations
@@ -64,11 +65,34 @@ def curve(score: np.ndarray, right: np.ndarray,
     return [at_threshold(s, right, t) for t in thresholds]
 
 
-def review_load(score: np.ndarray, right: np.ndarray, target: float = TARGET_RIGHT
-                ) -> CurvePoint:
+def review_load(score: np.ndarray, right: np.ndarray, target: float = TARGET_RIGHT,
+                groups: np.ndarray | None = None) -> CurvePoint:
     """The point of the curve with the fewest flagged blocks whose unflagged blocks are at
-    least `target` right (flagging everything always qualifies). Read off the set itself: a
-    lower bound for a threshold chosen elsewhere."""
-    points = [p for p in curve(score, right)
-              if p.unflagged_accuracy is None or p.unflagged_accuracy >= target]
+    least `target` right (flagging everything always qualifies) — in every group of blocks
+    `groups` names (one label per block: a threshold must hold on synthetic and real pages
+    alike), else overall. Read off the set itself: a lower bound for a threshold chosen
+    elsewhere."""
+    s, y = np.asarray(score, float), np.asarray(right, bool)
+    labels = np.zeros(s.size, int) if groups is None else np.asarray(groups)
+
+    def qualifies(threshold: float) -> bool:
+        for label in np.unique(labels):
+            accuracy = at_threshold(s[labels == label], y[labels == label],
+                                    threshold).unflagged_accuracy
+            if accuracy is not None and accuracy < target:
+                return False
+        return True
+
+    points = [p for p in curve(s, y) if qualifies(p.threshold)]
     return min(points, key=lambda p: (p.flagged, -p.threshold))
+
+
+def oracle_load(right: np.ndarray, target: float = TARGET_RIGHT) -> dict:
+    """The fewest blocks any score could flag for the rest to be `target` right: a perfect
+    one flags wrong blocks only, and may leave as many unflagged as the target allows."""
+    y = np.asarray(right, bool)
+    good = int(y.sum())
+    # Wrong blocks the unflagged ones may hold: w with good / (good + w) >= target.
+    allowed = int(np.floor(good * (1 - target) / target + 1e-9))
+    flagged = int(y.size - good - min(allowed, y.size - good))
+    return {"flagged": flagged, "flaggedShare": round(flagged / y.size, 4) if y.size else 0.0}
