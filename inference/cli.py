@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import sys
 from enum import StrEnum
 from importlib.metadata import entry_points
@@ -48,7 +49,6 @@ class OutputFormat(StrEnum):
 # holds equal to the engine and tier registries); mypy cannot see members made from a Literal.
 OcrChoice = StrEnum("OcrChoice", [(n, n) for n in get_args(OcrEngineName)])  # type: ignore[misc]
 TierChoice = StrEnum("TierChoice", [(n, n) for n in get_args(TierName)])  # type: ignore[misc]
-RAPID = OcrChoice("rapid")
 
 
 @app.callback()
@@ -83,6 +83,15 @@ def timetable_csv(result: TimetableData) -> str:
     return buffer.getvalue()
 
 
+def reading_threads() -> None:
+    """One torch (OpenMP) thread for the commands that read pages, unless OMP_NUM_THREADS says
+    otherwise; set before torch is first imported. On this shared 2-core machine the second
+    thread mostly waits for a core: reading one page's document model took 0.5-1.3 s with one
+    thread against 2.7-3.4 s with two (bench/threads-ab*.json). Training commands keep torch's
+    default."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
 @app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="PNG, JPEG, TIFF, BMP, WebP or PDF.")],
@@ -97,6 +106,7 @@ def extract(
 ) -> None:
     """Extract the timetable from one document through the cascade (tier, calibrated
     confidence, Claude for the uncertain ones). The route taken is one JSON line on stderr."""
+    reading_threads()
     from inference.cascade import run_cascade_pages
     from inference.features.client import open_client
     from inference.loading import load_path, page_limits
@@ -188,6 +198,7 @@ def evaluate(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the scores here.")] = None,
 ) -> None:
     """Score extractions against gold labels exactly as CONTRACT.md defines."""
+    reading_threads()
     from inference.evaluation import score_set
     from inference.pipeline import extract_file
     from inference.settings import Settings
@@ -233,18 +244,47 @@ def evaluate(
 def bench_pipeline_command(
     files: Annotated[list[Path], typer.Argument(help="Documents to time.")],
     runs: Annotated[int, typer.Option(min=1)] = 3,
-    ocr: Annotated[OcrChoice, typer.Option()] = RAPID,
+    ocr: Annotated[OcrChoice | None, typer.Option(help="OCR engine (default from settings).")
+                   ] = None,
+    labels: Annotated[Path | None, typer.Option(
+        help="Gold TimetableData JSON by file stem: score the timed predictions too.")] = None,
+    tesseract: Annotated[bool, typer.Option(
+        help="Time Tesseract alone on the same pages (the ratio).")] = True,
     out: Annotated[Path, typer.Option()] = Path("bench/pipeline.json"),
 ) -> None:
-    """Seconds per page (p50/p95), per-stage medians and peak memory, saved as JSON."""
+    """Seconds per page and per stage (p50/p95), CPU seconds, peak memory, Tesseract's
+    seconds on the same pages and, with --labels, the accuracy; saved as JSON."""
+    reading_threads()
     from inference.bench import bench_pipeline
+    from inference.settings import Settings
 
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise refuse(f"{missing[0]}: no such file")
-    from inference.settings import Settings
+    if labels is not None and not labels.is_dir():
+        raise refuse(f"{labels}: not a folder")
+    settings = Settings()
+    report = bench_pipeline(files, runs, ocr.value if ocr else settings.ocr_engine, settings,
+                            labels=labels, tesseract=tesseract)
+    _write_report(report, out)
 
-    report = bench_pipeline(files, runs, ocr.value, Settings())
+
+@bench_app.command("cli")
+def bench_cli_command(
+    file: Annotated[Path, typer.Argument(help="One document.")],
+    runs: Annotated[int, typer.Option(min=1)] = 3,
+    out: Annotated[Path, typer.Option()] = Path("bench/cli.json"),
+) -> None:
+    """Cold processes: `yogi --help` and `yogi extract FILE --format json`, wall and CPU
+    seconds (p50/p95) and peak memory, saved as JSON."""
+    from inference.bench import bench_cli
+
+    if not file.is_file():
+        raise refuse(f"{file}: no such file")
+    _write_report(bench_cli(file, runs), out)
+
+
+def _write_report(report: dict, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     console.print_json(data=report)

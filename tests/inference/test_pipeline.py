@@ -8,8 +8,10 @@ import cv2
 import pypdfium2 as pdfium
 from PIL import Image
 
+from inference import pipeline
 from inference.evaluation import score_document
 from inference.loading import PageImage
+from inference.ocr import OcrEngine, get_engine
 from inference.pipeline import extract_bytes, extract_pages
 from inference.preprocess import rotate_quarter
 from inference.schema import TimetableData
@@ -20,10 +22,26 @@ def _gold(sample_png: Path) -> TimetableData:
     return TimetableData.model_validate_json(sample_png.with_suffix(".json").read_text())
 
 
-def test_a_page_on_its_side_is_turned_upright(sample_png: Path) -> None:
+class CountingEngine:
+    """The real engine, counting the pages it is asked to read."""
+
+    def __init__(self, engine: OcrEngine) -> None:
+        self.engine, self.name, self.model_versions, self.reads = engine, engine.name, {}, 0
+
+    def read_page(self, image):
+        self.reads += 1
+        return self.engine.read_page(image)
+
+
+def test_a_page_on_its_side_is_turned_upright_and_read_once(sample_png: Path,
+                                                            monkeypatch) -> None:
+    settings = Settings()
+    counting = CountingEngine(get_engine("rapid", settings))
+    monkeypatch.setattr(pipeline, "get_engine", lambda name, settings: counting)
     image = rotate_quarter(cv2.imread(str(sample_png)), 1)
-    result, traces = extract_pages([PageImage(0, image, "png")], "rapid", settings=Settings())
+    result, traces = extract_pages([PageImage(0, image, "png")], "rapid", settings=settings)
     assert traces[0].quarter_turns == 3
+    assert counting.reads == 1  # the orientation classifier chose the turn, not three readings
     assert score_document(result, _gold(sample_png)).event_f1 >= 0.8
 
 

@@ -1,7 +1,14 @@
 import cv2
 import numpy as np
 
-from inference.preprocess import clean_page, deskew, map_points, quarter_turn_matrix, rotate_quarter
+from inference.preprocess import (
+    clean_page,
+    deskew,
+    map_points,
+    page_quarter_turns,
+    quarter_turn_matrix,
+    rotate_quarter,
+)
 
 
 def _page_with_dot(x: int, y: int, w: int = 300, h: int = 200) -> np.ndarray:
@@ -38,3 +45,11 @@ def test_clean_page_leaves_a_clean_page_alone():
     page = _page_with_dot(100, 100)
     cleaned, matrix = clean_page(page)
     assert cleaned is page and np.allclose(matrix, np.eye(3))
+
+
+def test_the_orientation_classifier_stands_a_page_on_its_side_upright(sample_png):
+    page = cv2.imread(str(sample_png))
+    # Turned k quarters counter-clockwise, it takes (4 - k) more to stand upright; upside
+    # down is left to the recogniser's own 0/180° step.
+    found = {k: page_quarter_turns(rotate_quarter(page, k)) for k in range(4)}
+    assert found == {0: 0, 1: 3, 2: 0, 3: 1}
