@@ -131,6 +131,15 @@ class ServingApp:
         self.recovery.start()
         self.ready.set()
 
+    def close(self) -> None:
+        """Stop the background threads (recovery sweep, champion watch) and release the
+        database's connections: a sweep left running after its database is dropped only
+        logs failures. An extraction still running ends its own heartbeat."""
+        self.ready.clear()
+        self.recovery.stop()
+        self.watcher.stop()
+        self.store.dispose()
+
     def warm(self) -> None:
         """Load every model the extraction tier uses and run it once, on a small generated
         timetable, so that ready means ready and the first request pays no loading."""

@@ -86,6 +86,11 @@ class Yogi:
             log.info("ready", seconds=round(time.monotonic() - self.started, 2))
             return
 
+    @bentoml.on_shutdown
+    def shutdown(self) -> None:
+        """BentoML's shutdown hook: the worker's background threads end with it."""
+        self.core.close()
+
     def __is_ready__(self) -> bool:
         # Ready = models loaded and the database answering now (a sick database turns /readyz
         # 503 so a load balancer stops sending work here).

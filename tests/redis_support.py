@@ -1,9 +1,11 @@
 """The real Redis on 127.0.0.1:6379 for the feature-store tests (started with the machine's
-documented command when it is down), a database of the tests' own, and two faulty stand-ins:
-a port where nothing listens and a server that accepts connections and never answers."""
+documented command when it is down), a database of the tests' own (one per pytest-xdist
+worker: each flushes its own), and two faulty stand-ins: a port where nothing listens and a
+server that accepts connections and never answers."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import threading
@@ -13,7 +15,10 @@ from contextlib import contextmanager
 
 import pytest
 
-REDIS_URL = "redis://127.0.0.1:6379/14"  # the tests' own database, flushed at session start
+# The tests' own database, flushed at session start: 14 in one process, 14, 13, ... for the
+# workers gw0, gw1, ... (15 is `yogi bench features`' default; 0 the developer's).
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = f"redis://127.0.0.1:6379/{14 - _WORKER % 14}"
 START_REDIS = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port",
                "6379", "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
                "--logfile", "/var/log/redis/ci.log"]

@@ -79,7 +79,7 @@ def make_app(tmp_path: Path, db_url: str, **overrides: object) -> ServingApp:
 def app(tmp_path: Path, db_url: str) -> ServingApp:
     app = make_app(tmp_path, db_url)
     yield app
-    app.store.dispose()
+    app.close()
 
 
 def test_same_bytes_at_the_same_time_are_extracted_once(app: ServingApp, fake) -> None:  # type: ignore[no-untyped-def]
@@ -222,7 +222,7 @@ def test_correction_rules(app: ServingApp, fake, tmp_path: Path, db_url: str) ->
     with pytest.raises(ServingError) as caught:
         closed.put_correction(document_id, good, "ann", "Bearer t0ken")
     assert (caught.value.status, caught.value.code) == (401, "no_api_token")
-    closed.store.dispose()
+    closed.close()
 
 
 def test_list_corrections_validation(app: ServingApp) -> None:
@@ -286,4 +286,4 @@ def test_originals_in_s3_and_s3_uris(tmp_path: Path, db_url: str, s3, fake) -> N
     assert caught.value.status == 413
     assert app.is_own_original(originals, object_key(sha256(PNG)))
     assert not app.is_own_original(incoming, "2026/week 1.png")
-    app.store.dispose()
+    app.close()

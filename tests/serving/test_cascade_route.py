@@ -51,7 +51,7 @@ def app_with_claude(settings_env, tmp_path: Path, db_url: str, uncertain_tier): 
     yield start
     for app, api in started:
         api.stop()
-        app.store.dispose()
+        app.close()
 
 
 def test_an_accepted_claude_answer_is_done_and_kept_as_silver(app_with_claude) -> None:  # type: ignore[no-untyped-def]

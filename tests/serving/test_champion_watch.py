@@ -40,7 +40,8 @@ def test_a_moved_champion_is_swapped_in_and_named_in_results(registry: str, tmp_
     from inference.pipeline import extract_bytes
     from inference.tiers import get_tier
 
-    settings = Settings(mlflow_tracking_uri=registry, data_dir=tmp_path / "state")
+    settings = Settings(mlflow_tracking_uri=registry, data_dir=tmp_path / "state",
+                        ocr_engine="rapid")  # this registry holds no yogi-ocr
     watcher = ChampionWatcher(settings)
     assert watcher.check() is False  # nothing moved: v1 is what is loaded
     in_flight = get_tier("document", settings)

@@ -41,6 +41,7 @@ from serving.bench import ManagedServer, free_port
 from serving.claude_standin import StandIn
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+pytestmark = pytest.mark.slow  # six `yogi serve` start-ups and real extractions: minutes
 
 
 def client(server: ManagedServer, timeout: float = 120.0) -> httpx.Client:
@@ -67,6 +68,19 @@ def start(servers: list[ManagedServer], env: dict[str, str] | None = None, **kwa
     servers.append(server)
     server.wait_ready()
     return server
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[ManagedServer]:
+    """One server for the tests that only send it requests (limits, reprocess, a full queue),
+    started once: its queue holds one document, which six uploads at once overflow and
+    requests sent one after another never notice."""
+    servers: list[ManagedServer] = []
+    try:
+        yield start(servers, {"YOGI_QUEUE_LIMIT": "1"})
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def worker_pids(server: ManagedServer) -> list[int]:
@@ -96,8 +110,8 @@ def long_pdf(pages: int) -> bytes:
     return out.getvalue()
 
 
-def test_long_documents_are_refused_within_a_second(started: list[ManagedServer]) -> None:
-    server = start(started)
+def test_long_documents_are_refused_within_a_second(shared: ManagedServer) -> None:
+    server = shared
     assert upload(server, small_page("first")).status_code == 200  # first-request costs aside
     before = max(psutil.Process(pid).memory_info().rss for pid in worker_pids(server))
     for data, kind in [(long_tiff(500), "image/tiff"), (long_pdf(10_000), "application/pdf")]:
@@ -171,8 +185,8 @@ def test_kill_9_of_the_server_ends_its_worker_and_a_crashed_document_is_finished
     assert document["result"]["timeblocks"]
 
 
-def test_reprocess_extracts_a_stored_document_again(started: list[ManagedServer]) -> None:
-    server = start(started)
+def test_reprocess_extracts_a_stored_document_again(shared: ManagedServer) -> None:
+    server = shared
     page = small_page("again")
     first = upload(server, page).json()
     with client(server) as http:
@@ -189,8 +203,8 @@ def test_reprocess_extracts_a_stored_document_again(started: list[ManagedServer]
 # --- back-pressure -----------------------------------------------------------------------------
 
 
-def test_a_full_queue_answers_503_with_retry_after(started: list[ManagedServer]) -> None:
-    server = start(started, {"YOGI_QUEUE_LIMIT": "1"})
+def test_a_full_queue_answers_503_with_retry_after(shared: ManagedServer) -> None:
+    server = shared  # YOGI_QUEUE_LIMIT=1
     pages = [small_page(f"queue-{k}") for k in range(6)]
     with ThreadPoolExecutor(len(pages)) as pool:
         responses = list(pool.map(lambda data: upload(server, data), pages))
@@ -212,30 +226,46 @@ def test_a_full_queue_answers_503_with_retry_after(started: list[ManagedServer])
 # --- Claude ----------------------------------------------------------------------------------
 
 
+CLAUDE_DEADLINE_S = 10.0
+
+
+@pytest.fixture(scope="module")
+def with_claude() -> Iterator[tuple[ManagedServer, StandIn]]:
+    """A server that sends every page to Claude, whose stand-in each test scripts (`mode`):
+    one server for both misbehaviours, started once."""
+    servers: list[ManagedServer] = []
+    with StandIn("hang", hang_s=120.0, retry_after_ms=100_000) as claude:
+        try:
+            yield start(servers, {
+                "ANTHROPIC_API_KEY": "sk-ant-test-dummy", "ANTHROPIC_BASE_URL": claude.url,
+                "YOGI_ACCEPT_THRESHOLD": "1.01", "YOGI_REVIEW_THRESHOLD": "0",  # all to Claude
+                "YOGI_CLAUDE_DEADLINE_S": str(CLAUDE_DEADLINE_S), "YOGI_CLAUDE_TRACING": "false",
+            }), claude
+        finally:
+            for server in servers:
+                server.stop()
+
+
 @pytest.mark.parametrize("mode", ["hang", "rate-limited"])
 def test_claude_is_cut_at_the_deadline_while_another_document_is_served(
-    started: list[ManagedServer], mode: str
+    with_claude: tuple[ManagedServer, StandIn], mode: str
 ) -> None:
-    deadline_s = 10.0
-    with StandIn(mode, hang_s=120.0, retry_after_ms=100_000) as claude:
-        server = start(started, {
-            "ANTHROPIC_API_KEY": "sk-ant-test-dummy", "ANTHROPIC_BASE_URL": claude.url,
-            "YOGI_ACCEPT_THRESHOLD": "1.01", "YOGI_REVIEW_THRESHOLD": "0",  # all to Claude
-            "YOGI_CLAUDE_DEADLINE_S": str(deadline_s), "YOGI_CLAUDE_TRACING": "false",
-        })
-        pages = [small_page(f"claude-{mode}-{k}") for k in range(2)]
-        finished: dict[int, float] = {}
+    deadline_s = CLAUDE_DEADLINE_S
+    server, claude = with_claude
+    claude.mode = mode
+    pages = [small_page(f"claude-{mode}-{k}") for k in range(2)]
+    finished: dict[int, float] = {}
 
-        def send(k: int) -> httpx.Response:
-            response = upload(server, pages[k])
-            finished[k] = time.monotonic()
-            return response
+    def send(k: int) -> httpx.Response:
+        response = upload(server, pages[k])
+        finished[k] = time.monotonic()
+        return response
 
-        with ThreadPoolExecutor(2) as pool:
-            first = pool.submit(send, 0)
-            time.sleep(0.5)
-            second = pool.submit(send, 1)
-            answers = [first.result(), second.result()]
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(send, 0)
+        time.sleep(0.5)
+        second = pool.submit(send, 1)
+        answers = [first.result(), second.result()]
     with client(server) as http:
         documents = [http.get(f"/documents/{sha256(page)}").json() for page in pages]
     for answer, document in zip(answers, documents, strict=True):

@@ -13,7 +13,7 @@ from urllib.parse import quote_plus
 
 import httpx
 import pytest
-from serving_support import new_bucket, sample_bytes, sha256, small_page
+from serving_support import close_cached, new_bucket, sample_bytes, sha256, small_page
 
 from inference.settings import get_settings
 from inference.store.objects import object_key
@@ -116,8 +116,7 @@ def lambda_env(moto_endpoint: str, postgres: str, tmp_path_factory, pg_databases
         get_settings.cache_clear()
         handlers.core.cache_clear()
         yield {"s3": s3, "originals": originals, "incoming": incoming}
-        handlers.core().store.dispose()
-        handlers.core.cache_clear()
+        close_cached(handlers.core)
         get_settings.cache_clear()
     drop_pg_database(database)
 

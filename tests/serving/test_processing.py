@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serving_support import new_bucket, sha256, small_page
+from serving_support import close_cached, new_bucket, sha256, small_page
 from test_lambda import Context, rest_event, s3_event
 
 from inference.asl import Execution, load_definition
 from inference.settings import get_settings
 from inference.store import status as st
 from inference.store.task_tokens import SENT, WAITING, TaskTokens
-from serving import lambda_handlers
+from serving import lambda_handlers, processing_handlers
 from serving.app import ServingApp
 from serving.claude_standin import GOOD_TIMETABLE, StandIn
 from serving.processing_handlers import handler, review_reason
@@ -57,8 +57,9 @@ def start_app(settings_env, tmp_path: Path) -> Iterator:  # type: ignore[no-unty
 
     yield start
     for app in apps:
-        app.store.dispose()
-    lambda_handlers.core.cache_clear()
+        app.close()
+    close_cached(lambda_handlers.core)
+    close_cached(processing_handlers._app)
 
 
 @pytest.fixture
@@ -175,7 +176,7 @@ def test_review_path_waits_for_the_reviewers_put_which_returns_the_token(
         app = start_app(db_url, YOGI_ACCEPT_THRESHOLD="1.01", YOGI_REVIEW_THRESHOLD="0.0")
     else:
         app = start_app(db_url, YOGI_ACCEPT_THRESHOLD="1.01", YOGI_REVIEW_THRESHOLD="1.01")
-    lambda_handlers.core.cache_clear()  # the API function: another app on the same database
+    close_cached(lambda_handlers.core)  # the API function: another app on the same database
     data = small_page(way)
     document_id = sha256(data)
     thread, done = _run_in_background(app, data)
@@ -243,7 +244,7 @@ def test_an_s3_upload_starts_the_state_machine_in_aws_mode(
     import boto3
 
     start_app(YOGI_PROCESSING_STATE_MACHINE_ARN=state_machine)
-    lambda_handlers.core.cache_clear()
+    close_cached(lambda_handlers.core)
     key = "uploads/teacher-42/abc/original.png"
     result = lambda_handlers.s3_handler(s3_event("yogi-dev-uploads", key, 1234), Context())
     [started] = result["results"]

@@ -31,10 +31,10 @@ class Reviewing:
 @pytest.fixture(scope="module")
 def reviewing() -> Iterator[Reviewing]:
     """A service whose every answer goes to review (thresholds above 1), blocks flagged below
-    0.9, a short lease, and three uploaded pages awaiting review."""
+    1.0, a short lease, and three uploaded pages awaiting review."""
     server = ManagedServer({"YOGI_API_TOKEN": TOKEN, "YOGI_ACCEPT_THRESHOLD": "1.01",
                             "YOGI_REVIEW_THRESHOLD": "1.01",
-                            "YOGI_BLOCK_ACCEPT_THRESHOLD": "0.9",
+                            "YOGI_BLOCK_ACCEPT_THRESHOLD": "1.0",
                             "YOGI_REVIEW_LEASE_S": str(LEASE_S)})
     try:
         server.wait_ready()
@@ -66,7 +66,7 @@ def test_the_queue_is_most_uncertain_first_then_oldest_and_pages(reviewing: Revi
     client = reviewing.client
     whole = client.get(QUEUE, headers=ANN).json()
     listed = whole["documents"]
-    assert whole["blockAcceptThreshold"] == 0.9 and whole["nextAfter"] is None
+    assert whole["blockAcceptThreshold"] == 1.0 and whole["nextAfter"] is None
     assert {d["documentId"] for d in listed} == set(reviewing.documents)
     assert [(d["confidence"], d["createdAt"]) for d in listed] == sorted(
         (d["confidence"], d["createdAt"]) for d in listed)
@@ -77,7 +77,7 @@ def test_the_queue_is_most_uncertain_first_then_oldest_and_pages(reviewing: Revi
         blocks = document["result"]["timeblocks"]
         assert item["confidence"] == document["confidence"]
         assert item["blocks"] == len(blocks) and item["version"] == document["version"]
-        assert item["flaggedBlocks"] == sum(b["confidence"] is None or b["confidence"] < 0.9
+        assert item["flaggedBlocks"] == sum(b["confidence"] is None or b["confidence"] < 1.0
                                             for b in blocks)
     paged, after = [], None
     while True:

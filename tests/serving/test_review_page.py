@@ -27,11 +27,11 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, list[dict]]]:
-    """The service with every answer sent to review (blocks flagged below 0.9), two pages
+    """The service with every answer sent to review (blocks flagged below 1.0), two pages
     uploaded; their queue items."""
     service = ManagedServer({"YOGI_API_TOKEN": TOKEN, "YOGI_ACCEPT_THRESHOLD": "1.01",
                              "YOGI_REVIEW_THRESHOLD": "1.01",
-                             "YOGI_BLOCK_ACCEPT_THRESHOLD": "0.9"})
+                             "YOGI_BLOCK_ACCEPT_THRESHOLD": "1.0"})
     try:
         service.wait_ready()
         with httpx.Client(base_url=service.url, timeout=300.0) as client:

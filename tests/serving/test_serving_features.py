@@ -41,7 +41,7 @@ def test_redis_down_the_document_is_extracted_and_marked(tmp_path: Path):
     assert extraction.features["status"] == "unavailable"
     assert extraction.features["store"] == "redis"
     assert feature_reads("redis", "unavailable") == before + 1
-    app.store.dispose()
+    app.close()
 
 
 def test_an_extraction_and_a_correction_reach_the_online_store(tmp_path: Path):
@@ -59,7 +59,7 @@ def test_an_extraction_and_a_correction_reach_the_online_store(tmp_path: Path):
     row = app.features.client.online([{"document_id": document_id, "uploader": "school-b"}])
     assert row["documents"] == [1] and row["corrections"] == [1]
     assert 0 < row["mean_changed_share"][0] < 1
-    app.store.dispose()
+    app.close()
 
 
 def test_an_s3_key_names_its_uploader():

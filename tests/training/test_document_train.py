@@ -103,7 +103,8 @@ def test_a_committed_release_registers_and_serves_the_pipeline(prepared: Path, t
     assert done.created and done.alias == "champion"
     assert not ensure_released(release, uri).created  # idempotent
 
-    settings = Settings(mlflow_tracking_uri=uri, data_dir=tmp_path / "state")
+    settings = Settings(mlflow_tracking_uri=uri, data_dir=tmp_path / "state",
+                        ocr_engine="rapid")  # this registry holds no yogi-ocr
     model, version = load_champion(tracking_uri=uri, cache_dir=settings.model_cache_dir)
     assert version == done.version
     page = sorted((prepared / "pages").glob("*.png"))[0]

@@ -124,7 +124,7 @@ def test_ensure_all_skips_tiers_without_a_release(tmp_path, monkeypatch):
 @pytest.mark.slow  # merges the committed adapter and exports ONNX: ~25 s
 def test_the_committed_ocr_release_registers_behind_the_base(tmp_path):
     """The base recogniser is registered first and serves; the fine-tune gets the alias its
-    real-page gate recorded in metrics.json (`yogi ocr gate`), with signature and ONNX."""
+    real-page gate recorded in metrics.json (`yogi train ocr-gate`), with signature and ONNX."""
     import json
 
     from training.ocr.pyfunc import encode_png, text_crop
