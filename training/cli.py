@@ -308,6 +308,11 @@ def ocr_gate(
     name = ModelOcrEngine.MODEL
     client = use_tracking(settings.mlflow_tracking_uri)
     version = figures[challenger].version
+    # Only the version registered from this very adapter may carry its verdict home; a wrong
+    # --release is refused before the registry or any file is touched.
+    if release is not None and client.get_model_version(name, version).tags.get(
+            RELEASE_TAG) != tree_sha256(release / "adapter"):
+        raise refuse(f"{challenger} (v{version}) was not registered from {release}")
     client.set_model_version_tag(name, version, "real_gate_reason", verdict.reason)
     if verdict.promote:
         promote(client, name, version, verdict.reason)
@@ -315,10 +320,6 @@ def ocr_gate(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1))
     if release is not None:
-        # Only the version registered from this very adapter may carry its verdict home.
-        registered = client.get_model_version(name, version).tags.get(RELEASE_TAG)
-        if registered != tree_sha256(release / "adapter"):
-            raise refuse(f"{challenger} (v{version}) was not registered from {release}")
         metrics = json.loads((release / "metrics.json").read_text())
         metrics["gate"] = {key: report[key] for key in
                            ("promote", "reason", "real", "champion", "challenger")}

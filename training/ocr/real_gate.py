@@ -72,25 +72,30 @@ def measure(aliases: Sequence[str], images: Path, labels: Path, heldout: Sequenc
 
     label_files = {p.stem: p for p in sorted(labels.glob("*.json"))}
     documents = sorted(p for p in images.iterdir() if p.is_file() and p.stem in label_files)
+    aliased = {alias: settings.model_copy(update={"ocr_alias": alias, "ocr_engine": "model"})
+               for alias in aliases}
+    engines = {alias: get_engine("model", aliased[alias]) for alias in aliases}
+    # Both recognisers on the same pages and crops, each loaded or cut once.
+    names = name_recall(images, labels, engines)["engines"]
+    onnx = {alias: resolve_artefact(ModelOcrEngine.MODEL, ModelOcrEngine.ARTEFACT, alias=alias,
+                                    tracking_uri=settings.mlflow_tracking_uri,
+                                    cache_dir=settings.model_cache_dir).path
+            for alias in aliases}
+    crops = heldout_report(heldout, onnx)["models"]
+    golds = {p.stem: TimetableData.model_validate_json(label_files[p.stem].read_text())
+             for p in documents}
     out: dict[str, GateFigures] = {}
     for alias in aliases:
-        aliased = settings.model_copy(update={"ocr_alias": alias, "ocr_engine": "model"})
-        engine = get_engine("model", aliased)
-        names = name_recall(images, labels, {alias: engine})["engines"][alias]
         pairs = {}
         for path in documents:
-            prediction, _ = extract_file(path, "model", None, settings=aliased)
-            gold = TimetableData.model_validate_json(label_files[path.stem].read_text())
-            pairs[path.stem] = (prediction, gold)
+            prediction, _ = extract_file(path, "model", None, settings=aliased[alias])
+            pairs[path.stem] = (prediction, golds[path.stem])
             if progress:
                 progress()
-        onnx = resolve_artefact(ModelOcrEngine.MODEL, ModelOcrEngine.ARTEFACT, alias=alias,
-                                tracking_uri=aliased.mlflow_tracking_uri,
-                                cache_dir=aliased.model_cache_dir).path
-        crops = heldout_report(heldout, {alias: onnx})["models"][alias]
+        found = names[alias]
         out[alias] = GateFigures(
-            version=engine.model_versions["ocr"],
-            text=(names["fuzzy_share"] + names["exact_share"]) / 2,
-            names_fuzzy=names["fuzzy_share"], names_exact=names["exact_share"],
-            strict_f1=score_set(pairs).micro.strict_f1, synthetic_cer=crops["cer"])
+            version=engines[alias].model_versions["ocr"],
+            text=(found["fuzzy_share"] + found["exact_share"]) / 2,
+            names_fuzzy=found["fuzzy_share"], names_exact=found["exact_share"],
+            strict_f1=score_set(pairs).micro.strict_f1, synthetic_cer=crops[alias]["cer"])
     return out
