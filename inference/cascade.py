@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from inference.calibration import Calibrated, calibrate_blocks, calibrate_result
-from inference.claude import ClaudeAnswer, ClaudeFailed, ClaudeReader
+from inference.claude import ClaudeAnswer, ClaudeFailed
 from inference.evaluation import score_document
 from inference.features.routing import FeatureReadout, calibrate_with_features, read_features
 from inference.loading import PageImage, load_pages, page_limits
@@ -33,6 +33,7 @@ from inference.spend import SpendLedger
 from inference.trace import PageTrace
 
 if TYPE_CHECKING:
+    from inference.claude import ClaudeReader
     from inference.features.client import FeatureClient
 
 log = structlog.get_logger(__name__)
@@ -128,7 +129,10 @@ def run_cascade_pages(
     outcome: ClaudeAnswer | ClaudeFailed | None = None
     if decision.action == "claude":
         claude_started = time.perf_counter()
-        reader = reader or ClaudeReader(settings, ledger=ledger, tracing=settings.claude_tracing)
+        if reader is None:
+            from inference.claude import ClaudeReader  # the SDK, only for pages that need it
+
+            reader = ClaudeReader(settings, ledger=ledger, tracing=settings.claude_tracing)
         outcome = _ask_claude(reader, pages, ocr_hint(traces), document_id)
         timings["claude"] = time.perf_counter() - claude_started
     result, final = choose_result(decision, tier_result, outcome)

@@ -107,18 +107,21 @@ def extract(
     """Extract the timetable from one document through the cascade (tier, calibrated
     confidence, Claude for the uncertain ones). The route taken is one JSON line on stderr."""
     reading_threads()
-    from inference.cascade import run_cascade_pages
-    from inference.features.client import open_client
     from inference.loading import load_path, page_limits
-    from inference.model_store import ModelUnavailable
     from inference.settings import Settings
-    from inference.store.repository import Store
 
     settings = Settings()
     try:
         pages = load_path(file, **page_limits(settings))
     except InputRefused as error:
         raise refuse(f"{file}: {error}") from None
+    # Only a document worth reading pays for the cascade's imports (Feast alone is ≈6 CPU-s):
+    # a refused one answers in well under a second.
+    from inference.cascade import run_cascade_pages
+    from inference.features.client import open_client
+    from inference.model_store import ModelUnavailable
+    from inference.store.repository import Store
+
     data = file.read_bytes()
     # The service's store: the Claude spend cap is shared with it, and silver labels land there.
     store = Store.from_settings(settings)

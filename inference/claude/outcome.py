@@ -1,12 +1,12 @@
 """What one Claude read ends in: a `ClaudeAnswer`, or `ClaudeFailed` with a short
-machine-readable reason (and what was billed before giving up), including how an SDK error
-becomes such a reason."""
+machine-readable reason (and what was billed before giving up). Free of the SDK, so the cascade
+and the router can name these without importing anthropic (≈2 CPU-s) for a page that never
+reaches Claude; `reader.failure_reason` turns an SDK error into a reason."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-import anthropic
 from pydantic import BaseModel
 
 from inference.schema import TimetableData
@@ -54,26 +54,3 @@ class ClaudeAnswer(BaseModel):
     cost_usd: float
     attempts: int  # answers asked for (1, or 2 after a rejected answer); HTTP retries not counted
     latency_s: float
-
-
-def failure_reason(err: anthropic.APIError) -> FailureReason:
-    """An SDK error (after its own retries) → our reason."""
-    if isinstance(err, anthropic.APITimeoutError):
-        return "timeout"
-    if isinstance(err, anthropic.APIConnectionError):
-        return "connection_error"
-    if isinstance(err, anthropic.APIStatusError):
-        status = err.status_code
-        if status == 429:
-            return "rate_limited"
-        if status == 529:
-            return "overloaded"
-        if status in (408, 504):
-            return "timeout"
-        if status >= 500:
-            return "server_error"
-        if status in (401, 403):
-            return "auth_error"
-        if status in (400, 404, 413, 422):
-            return "bad_request"
-    return "api_error"

@@ -18,7 +18,7 @@ import structlog
 
 from inference.claude.answer import InvalidAnswer, find_tool_input, parse_tool_input
 from inference.claude.images import EncodedPage, PageInput, encode_page
-from inference.claude.outcome import ClaudeAnswer, ClaudeFailed, failure_reason
+from inference.claude.outcome import ClaudeAnswer, ClaudeFailed, FailureReason
 from inference.claude.prices import cost_usd
 from inference.claude.prompt import SYSTEM_PROMPT, feedback_turns, first_turn, ocr_hint
 from inference.claude.tool import timetable_tool, tool_choice
@@ -329,6 +329,29 @@ class ClaudeReader:
             attempts=attempts,
             latency_s=time.perf_counter() - started,
         )
+
+
+def failure_reason(err: anthropic.APIError) -> FailureReason:
+    """An SDK error (after its own retries) → our reason."""
+    if isinstance(err, anthropic.APITimeoutError):
+        return "timeout"
+    if isinstance(err, anthropic.APIConnectionError):
+        return "connection_error"
+    if isinstance(err, anthropic.APIStatusError):
+        status = err.status_code
+        if status == 429:
+            return "rate_limited"
+        if status == 529:
+            return "overloaded"
+        if status in (408, 504):
+            return "timeout"
+        if status >= 500:
+            return "server_error"
+        if status in (401, 403):
+            return "auth_error"
+        if status in (400, 404, 413, 422):
+            return "bad_request"
+    return "api_error"
 
 
 def _retry_after(err: Exception) -> float | None:
