@@ -187,10 +187,6 @@ def store_silver_label(store: Store, settings: Settings, data: bytes, filename: 
                       settings)
 
 
-def _load_label(path: Path) -> TimetableData:
-    return TimetableData.model_validate_json(path.read_text())
-
-
 @app.command("eval")
 def evaluate(
     images: Annotated[Path, typer.Argument(help="Folder of documents.")],
@@ -202,28 +198,27 @@ def evaluate(
 ) -> None:
     """Score extractions against gold labels exactly as CONTRACT.md defines."""
     reading_threads()
-    from inference.evaluation import score_set
+    from inference.evaluation import labelled_documents, score_set
     from inference.pipeline import extract_file
     from inference.settings import Settings
 
     if not images.is_dir() or not labels.is_dir():
         raise refuse(f"{images if not images.is_dir() else labels}: not a folder")
-    label_files = {p.stem: p for p in sorted(labels.glob("*.json"))}
-    documents = sorted(p for p in images.iterdir() if p.is_file() and p.stem in label_files)
+    documents = labelled_documents(images, labels)
     if not documents:
         raise refuse(f"no document in {images} has a label in {labels}")
     settings = Settings()
     pairs = {}
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("extracting", total=len(documents))
-        for path in documents:
+        for document in documents:
             try:
-                prediction, _ = extract_file(path, ocr.value if ocr else None,
+                prediction, _ = extract_file(document.path, ocr.value if ocr else None,
                                              tier.value if tier else None, settings=settings)
             except InputRefused as error:
-                err_console.print(f"skipped {path.name}: {error}")
+                err_console.print(f"skipped {document.path.name}: {error}")
                 prediction = TimetableData()
-            pairs[path.stem] = (prediction, _load_label(label_files[path.stem]))
+            pairs[document.path.stem] = (prediction, document.gold)
             progress.advance(task)
     scores = score_set(pairs)
     report = scores.as_dict()

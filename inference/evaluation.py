@@ -7,6 +7,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from inference.schema import TimeBlock, TimetableData
 from inference.timeparse import from_hhmm
@@ -206,3 +207,22 @@ class SetScores:
 def score_set(pairs: dict[str, tuple[TimetableData, TimetableData]]) -> SetScores:
     """Score {document id: (prediction, gold)}."""
     return SetScores({doc: score_document(p, g) for doc, (p, g) in pairs.items()})
+
+
+@dataclass(frozen=True)
+class LabelledDocument:
+    path: Path  # the document (image or PDF)
+    gold: TimetableData
+
+
+def labelled_documents(images: Path, labels: Path) -> list[LabelledDocument]:
+    """The documents of `images` that have a gold label of the same stem in `labels`, by name:
+    the one pairing every scoring of a labelled folder uses (`yogi eval`, the OCR gate, the
+    document gate's real pages). A missing folder holds none."""
+    if not images.is_dir() or not labels.is_dir():
+        return []
+    label_files = {p.stem: p for p in sorted(labels.glob("*.json"))}
+    return [LabelledDocument(path, TimetableData.model_validate_json(
+                label_files[path.stem].read_text()))
+            for path in sorted(images.iterdir())
+            if path.is_file() and path.stem in label_files]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from inference.evaluation import (
+    labelled_documents,
     match_blocks,
     name_similarity,
     normalise,
@@ -338,3 +339,18 @@ def test_a_damaged_copy_of_a_dev_label_loses_what_was_damaged() -> None:
     assert scores.counts.strict_matched == n - 2
     assert scores.event_f1 == pytest.approx(2 * (n - 1) / (2 * n - 1))
     assert scores.header_accuracy == pytest.approx(3 / 4)
+
+
+def test_labelled_documents_pair_each_document_with_its_label_by_stem(tmp_path: Path) -> None:
+    images, labels = tmp_path / "images", tmp_path / "labels"
+    images.mkdir()
+    labels.mkdir()
+    for name in ("a.png", "b.pdf", "c.png"):
+        (images / name).write_bytes(b"")
+    gold = TimetableData(teacher="Ms A")
+    for stem in ("a", "b", "z"):  # z has no document, c no label: both are left out
+        (labels / f"{stem}.json").write_text(gold.model_dump_json())
+    found = labelled_documents(images, labels)
+    assert [d.path.name for d in found] == ["a.png", "b.pdf"]
+    assert all(d.gold.teacher == "Ms A" for d in found)
+    assert labelled_documents(tmp_path / "missing", labels) == []

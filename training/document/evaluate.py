@@ -75,9 +75,11 @@ def evaluate(model: DocumentModel, examples: Sequence[Example], versions: dict[s
 
 def real_page_scores(model: DocumentModel, real_dir: Path) -> tuple[dict, dict]:
     """(model, rules) scores on labelled real pages (`images/`, `labels/` with the same stems),
-    both reading the same OCR of each page."""
+    both reading the same OCR of each page: the wheel's recogniser, as `document-prepare` reads
+    the training pages, so the gate scores the model on the reading it learnt from."""
     from inference.classical import assemble_document
     from inference.document.features import page_reading
+    from inference.evaluation import labelled_documents
     from inference.loading import load_path
     from inference.ocr import get_engine
     from inference.pipeline import extract_page
@@ -85,15 +87,11 @@ def real_page_scores(model: DocumentModel, real_dir: Path) -> tuple[dict, dict]:
 
     engine = get_engine("rapid", Settings())
     model_pairs, rules_pairs = {}, {}
-    for label_path in sorted((real_dir / "labels").glob("*.json")):
-        images = list((real_dir / "images").glob(f"{label_path.stem}.*"))
-        if not images:
-            continue
-        label = TimetableData.model_validate_json(label_path.read_text())
-        traces = [extract_page(page.image, engine) for page in load_path(images[0])]
+    for document in labelled_documents(real_dir / "images", real_dir / "labels"):
+        traces = [extract_page(page.image, engine) for page in load_path(document.path)]
         pages = [read_page(model, page_reading(trace)) for trace in traces]
-        model_pairs[label_path.stem] = (document_result(pages, {}), label)
-        rules_pairs[label_path.stem] = (assemble_document(traces), label)
+        model_pairs[document.path.stem] = (document_result(pages, {}), document.gold)
+        rules_pairs[document.path.stem] = (assemble_document(traces), document.gold)
     if not model_pairs:
         raise ValueError(f"{real_dir}: no image in images/ has a label in labels/")
     return scores_of(model_pairs), scores_of(rules_pairs)

@@ -63,15 +63,13 @@ def decide(champion: GateFigures, challenger: GateFigures) -> Verdict:
 def measure(aliases: Sequence[str], images: Path, labels: Path, heldout: Sequence[Path],
             settings, progress=None) -> dict[str, GateFigures]:
     """Each alias's figures (see the module docstring), reading with `settings` otherwise."""
-    from inference.evaluation import score_set
+    from inference.evaluation import labelled_documents, score_set
     from inference.model_store import resolve_artefact
     from inference.ocr import ModelOcrEngine, get_engine
     from inference.pipeline import extract_file
-    from inference.schema import TimetableData
     from training.ocr.measure import heldout_report, name_recall
 
-    label_files = {p.stem: p for p in sorted(labels.glob("*.json"))}
-    documents = sorted(p for p in images.iterdir() if p.is_file() and p.stem in label_files)
+    documents = labelled_documents(images, labels)
     aliased = {alias: settings.model_copy(update={"ocr_alias": alias, "ocr_engine": "model"})
                for alias in aliases}
     engines = {alias: get_engine("model", aliased[alias]) for alias in aliases}
@@ -82,14 +80,12 @@ def measure(aliases: Sequence[str], images: Path, labels: Path, heldout: Sequenc
                                     cache_dir=settings.model_cache_dir).path
             for alias in aliases}
     crops = heldout_report(heldout, onnx)["models"]
-    golds = {p.stem: TimetableData.model_validate_json(label_files[p.stem].read_text())
-             for p in documents}
     out: dict[str, GateFigures] = {}
     for alias in aliases:
         pairs = {}
-        for path in documents:
-            prediction, _ = extract_file(path, "model", None, settings=aliased[alias])
-            pairs[path.stem] = (prediction, golds[path.stem])
+        for document in documents:
+            prediction, _ = extract_file(document.path, "model", None, settings=aliased[alias])
+            pairs[document.path.stem] = (prediction, document.gold)
             if progress:
                 progress()
         found = names[alias]
