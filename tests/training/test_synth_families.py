@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from inference.schema import DAYS, TimetableData
 from inference.timeparse import find_times, from_hhmm
 from training.data_cli import data_app
-from training.synth.families import FAMILIES
-from training.synth.writer import synthesize
+from training.synth.families import BUILDERS, FAMILIES, WATERMARK_SHARE, start_only
+from training.synth.render import render_page
+from training.synth.writer import doc_rng, plan_document, synthesize
 
 # sha256 of labels/syn-00000{0,1,2}.json of `synthesize(out, 3, seed=5)` (photo share 0.4),
 # written by the generator before families existed: `mixed` must keep giving exactly these.
@@ -30,10 +33,16 @@ PAGES = 2
 SEED = 14
 
 
+# Seed 2's four bells pages are one of each: per-day bells under timed headers and under
+# period numbers only, 20-minute columns under start times and under ranges; the first has a
+# "DRAFT COPY" watermark.
+BELLS_SEED, BELLS_PAGES = 2, 4
+
+
 @cache
-def _generated(family: str, root: str) -> Path:
-    out = Path(root) / family
-    synthesize(out, PAGES, seed=SEED, photo_share=0.0, family=family)
+def _generated(family: str, root: str, pages: int = PAGES, seed: int = SEED) -> Path:
+    out = Path(root) / f"{family}-{seed}-{pages}"
+    synthesize(out, pages, seed=seed, photo_share=0.0, family=family)
     return out
 
 
@@ -42,8 +51,9 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(tmp_path_factory.mktemp("families"))
 
 
-def _docs(family: str, root: str) -> list[tuple[dict, dict]]:
-    out = _generated(family, root)
+def _docs(family: str, root: str, pages: int = PAGES, seed: int = SEED
+          ) -> list[tuple[dict, dict]]:
+    out = _generated(family, root, pages, seed)
     return [(json.loads(p.read_text()), json.loads((out / "layout" / p.name).read_text()))
             for p in sorted((out / "labels").glob("*.json"))]
 
@@ -165,6 +175,13 @@ def test_start_only_header_gives_starts_and_the_label_no_ends(root: str):
         assert {from_hhmm(b["startTime"]) for b in blocks} <= starts
 
 
+def test_start_only_leaves_out_a_slot_that_starts_with_the_next():
+    """A US day can put "Recess" and "Pack Up" both at 2:15: a start-only header has no room for
+    a slot of no length (it used to crash the renderer, seed 703 page 237)."""
+    day = [(810, 855, None), (855, 855, "Recess"), (855, 870, "Pack Up")]
+    assert start_only._contiguous(day) == [(810, 855, None), (855, 870, "Pack Up")]
+
+
 # --- letters-down --------------------------------------------------------------------------------
 
 
@@ -188,6 +205,124 @@ def test_letters_down_spells_one_break_block_per_day(root: str):
                    for b in blocks if b["name"] != word]
         labs += sum(d >= 2 * min(lessons) for d in lessons)
     assert labs  # a lab over two or three periods
+
+
+# --- bells ----------------------------------------------------------------------------------------
+
+
+def _bells_docs(root: str, kind: str) -> list[tuple[dict, dict]]:
+    docs = _docs("bells", root, BELLS_PAGES, BELLS_SEED)
+    return [(label, layout) for label, layout in docs if kind in layout["knobs"]["counts"]]
+
+
+def _slot_of(cell: dict, layout: dict) -> int:
+    """The time-axis index of a grid cell (columns when days are rows)."""
+    return cell["col"] if layout["knobs"]["layout"] == "days_rows" else cell["row"]
+
+
+def _header_times(layout: dict) -> list[tuple[int, int | None]]:
+    """Each time-header cell's (start, end or None), in axis order; untimed headers left out."""
+    found = []
+    for i, lines in sorted(_cell_lines(layout).items()):
+        text = " ".join(ln["text"] for ln in lines if ln["role"] == "time")
+        if layout["cells"][i]["role"] != "time" or not text:
+            continue
+        times = find_times(text)
+        found.append((times[0].start, times[0].end) if times else (_single_time(text), None))
+    return found
+
+
+def test_bells_per_day_cells_print_their_days_times_and_days_differ(root: str):
+    docs = _bells_docs(root, "per_day_bells")
+    assert {bool(_header_times(layout)) for _, layout in docs} == {True, False}
+    for label, layout in docs:
+        blocks = label["timeblocks"]
+        headers = {t for span in _header_times(layout) for t in span}
+        printed: set[int] = set()
+        for line in layout["lines"]:
+            if line["role"] == "time" and line["blocks"]:  # a time in a cell: its blocks' times
+                (t,) = find_times(line["text"])
+                for b in line["blocks"]:
+                    assert (from_hhmm(blocks[b]["startTime"]), from_hhmm(blocks[b]["endTime"])
+                            ) == (t.start, t.end), (line["text"], blocks[b])
+                printed |= set(line["blocks"])
+        for i, b in enumerate(blocks):  # the rest are timed by their headers
+            if i not in printed:
+                assert {from_hhmm(b["startTime"]), from_hhmm(b["endTime"])} <= headers, b
+        # The same period (grid position) starts at different times on different days.
+        starts: dict[int, set[str]] = {}
+        for cell in layout["cells"]:
+            if cell["role"] == "event":
+                for b in cell["blocks"]:
+                    starts.setdefault(_slot_of(cell, layout), set()).add(blocks[b]["startTime"])
+        assert layout["knobs"]["counts"]["per_day_bells"] >= 1
+        assert any(len(s) > 1 for s in starts.values())
+        days_off = {blocks[b]["day"] for b in printed}
+        assert len(days_off) >= layout["knobs"]["counts"]["per_day_bells"]
+
+
+def test_bells_twenty_minute_events_start_and_end_on_column_edges(root: str):
+    docs = _bells_docs(root, "twenty_minute_columns")
+    singles = []
+    for label, layout in docs:
+        headers = _header_times(layout)
+        assert len(headers) == layout["knobs"]["counts"]["twenty_minute_columns"]
+        starts = [s for s, _ in headers]
+        assert all(b - a == 20 for a, b in zip(starts, starts[1:], strict=False))
+        single = all(end is None for _, end in headers)
+        singles.append(single)
+        # Under start times only, an end must be a printed start: the last column stays empty.
+        edges = set(starts) if single else set(starts) | {headers[-1][1]}
+        lessons = 0
+        for cell in layout["cells"]:
+            if cell["role"] != "event":
+                continue
+            for b in cell["blocks"]:
+                block = label["timeblocks"][b]
+                start, end = from_hhmm(block["startTime"]), from_hhmm(block["endTime"])
+                assert {start, end} <= edges, block
+                assert end - start == 20 * cell["colSpan"]
+                if cell["rowSpan"] == 1 and cell["colSpan"] > 1:
+                    assert 2 <= cell["colSpan"] <= 6
+                    lessons += 1
+        assert lessons >= 10
+        week = [c for c in layout["cells"] if c["role"] == "event" and c["rowSpan"] == 5]
+        assert week  # the breaks merged down the week, one block per day
+    assert sorted(singles) == [False, True]
+
+
+def test_watermark_is_drawn_behind_the_page_and_in_no_label(root: str):
+    plan = plan_document(BELLS_SEED, 0, 0.0, "bells")
+    mark = plan.knobs.watermark
+    assert mark is not None and mark.text == "DRAFT COPY"
+    state = plan.rng.getstate()
+    drawn = render_page(plan.rng, plan.content, plan.knobs, plan.index_of)
+    plan.rng.setstate(state)
+    bare = render_page(plan.rng, plan.content, replace(plan.knobs, watermark=None),
+                       plan.index_of)
+    # The same lines and cells are labelled with or without it ...
+    assert [ln.to_json() for ln in drawn.lines] == [ln.to_json() for ln in bare.lines]
+    assert [c.to_json() for c in drawn.cells] == [c.to_json() for c in bare.cells]
+    assert not any("DRAFT" in ln.text for ln in drawn.lines)
+    assert "DRAFT" not in json.dumps(plan.label.to_json_dict())
+    # ... but it is on the page: faint ink over a wide stretch of it.
+    diff = np.abs(np.asarray(drawn.image.convert("L"), dtype=int)
+                  - np.asarray(bare.image.convert("L"), dtype=int))
+    assert (diff > 0).mean() > 0.02 and diff.max() < 60
+
+
+def test_every_family_but_mixed_draws_a_watermark_on_a_share_of_pages():
+    for name in FAMILIES:
+        marks = [plan_document(7, i, 0.0, name).knobs.watermark for i in range(30)]
+        if name == "mixed":
+            assert WATERMARK_SHARE[name] == 0 and not any(marks)
+        else:
+            assert 0 < sum(m is not None for m in marks) < 30, name
+    # Off, it draws nothing: `mixed` keeps the random stream it had before the knob.
+    with_knob, without = doc_rng(5, 0), doc_rng(5, 0)
+    FAMILIES["mixed"](with_knob)
+    BUILDERS["mixed"](without)
+    assert with_knob.getstate() == without.getstate()
 
 
 # --- CLI and MLflow ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from training.synth import fonts
 from training.synth.canvas import Canvas, CellLabel, CellRole, Rgb, rect_quad
 from training.synth.content import Content, Event, GridCell, ListTable
 from training.synth.textfit import MIN_SIZE, Para, Style, draw_fitted, fit
+from training.synth.watermark import Watermark
 
 Rect = tuple[float, float, float, float]
 
@@ -56,6 +57,8 @@ class RenderKnobs:
     paper: Rgb
     # aSc-style cells: the notes (teacher code, room) in the bottom corners under the name.
     notes_corners: bool = False
+    # A faint word or crest behind the page (watermark.py); families sample it after the rest.
+    watermark: Watermark | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)

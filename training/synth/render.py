@@ -13,12 +13,15 @@ from training.synth.decor import (
     footnote_height,
     heading_height,
 )
-from training.synth.layout import INKS, RenderKnobs, draw_grid, draw_lists
+from training.synth.layout import INKS, RenderKnobs, draw_grid, draw_lists, family
+from training.synth.watermark import draw_watermark
 
 
 def render_page(rng: random.Random, content: Content, knobs: RenderKnobs,
                 index_of: dict[int, list[int]]) -> Canvas:
     canvas = Canvas(knobs.width, knobs.height, knobs.paper)
+    if knobs.watermark is not None:  # first, on the bare paper: everything else lies over it
+        draw_watermark(canvas, knobs.watermark, family(knobs.heading_font).path(True))
     margin = knobs.width * rng.uniform(0.015, 0.05)
     x0, x1 = margin, knobs.width - margin
     y = margin * rng.uniform(0.5, 1.0)

@@ -20,7 +20,10 @@ from training.synth.vocab import Region
 
 
 def _contiguous(day: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
-    """Each slot ends where the next starts: what a start-only header says about the day."""
+    """Each slot ends where the next starts: what a start-only header says about the day. A
+    slot that starts when the next one does (a US day's "Recess" and "Pack Up" both at 2:15)
+    would last no time at all: a start-only header cannot show it, so it is left out."""
+    day = [slot for i, slot in enumerate(day) if i + 1 == len(day) or day[i + 1][0] > slot[0]]
     return [(s, day[i + 1][0] if i + 1 < len(day) else e, name)
             for i, (s, e, name) in enumerate(day)]
 
