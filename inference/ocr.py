@@ -105,7 +105,13 @@ class RapidOcrEngine:
         # one reads worse: RapidOCR's batches of 6 drop the spaces of long capitals
         # ("DEPARTMENTOFINFORMATION SCIENCE"). One crop per call reads them, at the same speed
         # on a CPU.
-        rapid_options.setdefault("rec_batch_num", (settings or Settings()).ocr_rec_batch)
+        settings = settings or Settings()
+        rapid_options.setdefault("rec_batch_num", settings.ocr_rec_batch)
+        # One onnxruntime thread per model: the page's crops are small, so a second thread
+        # mostly waits for its core, and a service runs one process per core anyway.
+        if settings.ocr_threads:
+            rapid_options.setdefault("intra_op_num_threads", settings.ocr_threads)
+            rapid_options.setdefault("inter_op_num_threads", 1)
         # The 0/180° classifier flips short upright strings ("9:00" → "00:6") at its default
         # threshold of 0.9; only a near-certain verdict should turn a crop over.
         self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
