@@ -222,9 +222,16 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
     link = (decisions.group + decisions.group.T) / 2
     blocks, signals = [], []
-    for members in event_groups(reading, event_lines, decisions.group):
-        members = grid.whole_cell(members)
-        names, notes = name_and_notes(reading, members, role, grid)
+    # The model's events, then the cells a slot's label names (a break row of times alone).
+    groups: list[tuple[list[int], list[int] | None]] = [
+        (members, None) for members in event_groups(reading, event_lines, decisions.group)]
+    groups += grid.label_named_cells()
+    for members, label in groups:
+        if label is None:
+            members = grid.whole_cell(members)
+            names, notes = name_and_notes(reading, members, role, grid)
+        else:
+            names, notes = label, []
         name = _text(reading, names)
         # A name needs a letter: digits alone are a row number, punctuation is OCR debris.
         if not any(c.isalpha() for c in name):
@@ -235,13 +242,13 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if not own_days:
             continue
         day_score = decisions.day[members][:, own_days].mean(0)
-        if day_score.max() < MIN_DAY:
+        if day_score.max() < MIN_DAY and label is None:
             continue  # no day header is this line's day: a title or a header cell's caption
         chosen = [own_days[k] for k in np.flatnonzero(day_score > 0.5)]
         if not chosen:
             chosen = [own_days[int(day_score.argmax())]]
         axis = grid.time_axis(members, chosen[0])
-        if grid.in_header_band(members, axis):
+        if grid.in_header_band(members, axis) or grid.is_footer(members, axis):
             continue
         covered = grid.covered_days(members, axis)
         chosen = covered or chosen

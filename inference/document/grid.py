@@ -25,6 +25,8 @@ from inference.timeparse import is_time_text, strip_times
 _EVENT, _NOTES, _DAY = ROLES.index("event"), ROLES.index("notes"), ROLES.index("day")
 # A header cell's edge lines up with an event cell's edge within this share of the cell.
 EDGE_SHARE = 0.25
+# Two cells cut by the same ruling have edges this close, as a share of a day header's width.
+ALIGN_SHARE = 0.05
 # A line this close to a drawn cell's left or right side (a share of its width) is a corner.
 CORNER_SHARE = 0.08
 
@@ -50,6 +52,11 @@ def _mostly(a: tuple[float, float], b: tuple[float, float]) -> bool:
 def _inside(inner: Box, outer: Box) -> bool:
     return (inner.x0 >= outer.x0 and inner.x1 <= outer.x1 and inner.y0 >= outer.y0
             and inner.y1 <= outer.y1)
+
+
+def _worded(text: str) -> bool:
+    """The text holds a letter once its written times are taken out."""
+    return any(c.isalpha() for c in strip_times(text))
 
 
 def _across(axis: str) -> str:
@@ -92,12 +99,14 @@ class Grid:
         # A cell holding a named event is no header ("1." or "8:40" alone may be called events).
         self.event_cells = {cell_key(line) for line, r in zip(self.lines, role, strict=True)
                             if r in (_EVENT, _NOTES)
-                            and any(c.isalpha() for c in strip_times(line.text))}
+                            and _worded(line.text)}
         self.atoms_by_cell: dict[tuple | None, list[int]] = {}
         for k, (i, _, _) in enumerate(atoms):
             self.atoms_by_cell.setdefault(cell_key(self.lines[i]), []).append(k)
         self._axes = {table: self._table_axis(table)
                       for table in {self.lines[j].table for j in self.day_lines}}
+        self._labels = {table: self._label_cells(table, axis)
+                        for table, axis in self._axes.items() if axis is not None}
 
     def _table_axis(self, table: int) -> str | None:
         """The time axis of a table whose day headers run down a column ("x": times run across)
@@ -107,6 +116,81 @@ class Grid:
             return None
         spread_x, spread_y = pstdev([b.cx for b in boxes]), pstdev([b.cy for b in boxes])
         return "x" if spread_y > spread_x else "y"
+
+    def _label_cells(self, table: int, axis: str) -> dict[tuple, list[int]]:
+        """A grid's label cells: its drawn cells under no day and outside the day headers'
+        band, i.e. what names each slot (the period names or times down the side of a
+        days-as-columns table, the time headers across the top of a days-as-rows one)."""
+        labels: dict[tuple, list[int]] = {}
+        for key, members in self.cell_lines.items():
+            line = self.lines[members[0]]
+            if (key is None or line.table != table or not is_drawn_cell(line)
+                    or self._under_a_day(line, axis) or self._in_day_band(line, axis)):
+                continue
+            labels[key] = members
+        return labels
+
+    def _in_day_band(self, line: ReadLine, axis: str) -> bool:
+        """The line's cell lies mostly in the band of its table's day headers along the time
+        axis (the header row of a days-as-columns table)."""
+        span = extent(line.region, axis)
+        return any(self.lines[j].table == line.table
+                   and _mostly(span, extent(self.lines[j].region, axis))
+                   for j in self.day_lines)
+
+    def is_footer(self, members: list[int], axis: str) -> bool:
+        """The event's drawn cell lies past the last slot label along the time axis, holds no
+        written time, and its edges across the axis do not line up with the day headers': a
+        box sharing the table's frame under the last period (a tutor's name, a signature), no
+        slot of the week. A cell of a slot whose label the OCR missed still lines up with its
+        day and is kept."""
+        own = self._drawn_cell(members)
+        line = self.lines[members[0]]
+        labels = self._labels.get(line.table)
+        if own is None or not labels or own in self.atoms_by_cell:
+            return False
+        lo, hi = extent(line.region, axis)
+        last = max(extent(self.lines[m[0]].region, axis)[1] for m in labels.values())
+        if lo < last - EDGE_SHARE * (hi - lo):
+            return False
+        return not self._lines_up_with_days(line, axis)
+
+    def _lines_up_with_days(self, line: ReadLine, axis: str) -> bool:
+        """Both of the cell's edges across the time axis meet an edge of a day header cell of
+        its table (a merged cell over several days meets the outer ones)."""
+        days = [extent(self.lines[j].region, _across(axis)) for j in self.day_lines
+                if self.lines[j].table == line.table]
+        edges = [edge for day in days for edge in day]
+        # Cells cut by one ruling meet within a few pixels, a twentieth of a day is plenty.
+        near = max(3.0, ALIGN_SHARE * min(b - a for a, b in days))
+        return all(any(abs(edge - own) <= near for edge in edges)
+                   for own in extent(line.region, _across(axis)))
+
+    def label_named_cells(self) -> list[tuple[list[int], list[int]]]:
+        """(a cell's lines, its label's worded lines) for each cell of a slot whose day cells
+        all hold a written time and no word, and whose label has words: a break row
+        ("Morning Break" down the side, "11:05" in each day's cell) is one block per day,
+        named by its label and timed by its cell."""
+        named = []
+        for table, labels in self._labels.items():
+            axis = self._axes[table]
+            assert axis is not None
+            for label_key, label_lines in labels.items():
+                words = [i for i in label_lines if _worded(self.lines[i].text)]
+                if not words:
+                    continue
+                span = extent(self.lines[label_lines[0]].region, axis)
+                cells = [members for key, members in self.cell_lines.items()
+                         if key is not None and key != label_key
+                         and self.lines[members[0]].table == table
+                         and is_drawn_cell(self.lines[members[0]])
+                         and self._under_a_day(self.lines[members[0]], axis)
+                         and _mostly(span, extent(self.lines[members[0]].region, axis))]
+                if len(cells) >= 2 and all(
+                        cell_key(self.lines[m[0]]) in self.atoms_by_cell
+                        and not any(_worded(self.lines[i].text) for i in m) for m in cells):
+                    named += [(members, words) for members in cells]
+        return named
 
     def time_axis(self, members: list[int], day_line: int) -> str:
         event = self.lines[members[0]]
@@ -135,9 +219,10 @@ class Grid:
         for i, line in enumerate(self.lines):
             axis = self._axes.get(line.table)
             if (axis is None or not is_drawn_cell(line) or self.role[i] in (_EVENT, _NOTES, _DAY)
-                    or not any(c.isalpha() for c in strip_times(line.text))):
+                    or not _worded(line.text)):
                 continue
-            if self._under_a_day(line, axis) and self._after_the_day_headers(line, axis):
+            if (self._under_a_day(line, axis) and self._after_the_day_headers(line, axis)
+                    and not self.is_footer([i], axis)):
                 body.add(i)
         return body
 
@@ -157,7 +242,7 @@ class Grid:
         if own is None:
             return members
         rest = [i for i in self.cell_lines[own] if i not in members and self.role[i] != _DAY
-                and any(c.isalpha() for c in strip_times(self.lines[i].text))]
+                and _worded(self.lines[i].text)]
         return sorted([*members, *rest])
 
     def in_header_band(self, members: list[int], axis: str) -> bool:

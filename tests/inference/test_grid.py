@@ -134,3 +134,67 @@ def test_a_start_only_header_lets_the_pointer_say_no_end_is_written():
              (cell_line("Art", (200, 40, 300, 120)), "event")]
     assert decoded(lines, end_none=0.9)["Maths"] == ("09:00", None)
     assert decoded(lines, end_none=0.1)["Maths"] == ("09:00", "10:00")
+
+
+# A days-as-columns page in the style of a school system's export (ra_4): slot names down the
+# side, each cell printing its own start, a break row whose cells hold nothing but a time, and
+# boxes for the tutor and the dean sharing the table's frame under the last period.
+#
+#     Term 3        | Monday          | Tuesday
+#     Spell 1       | 9:00 MAT9       | 9:00 SCI9
+#     Morning Break | 11:05           | 11:05
+#     Spell 2       | 11:50 ENG9      | 11:50 ART9
+#     Tutor Mrs A Wood  | Dean Ms L Aalto      (edges under no day edge)
+COLUMNS_PAGE = [
+    (cell_line("Term 3", (0, 0, 100, 40)), "term"),
+    (cell_line("Monday", (100, 0, 200, 40)), "day"),
+    (cell_line("Tuesday", (200, 0, 300, 40)), "day"),
+    (cell_line("Spell 1", (0, 40, 100, 100)), "other"),
+    (cell_line("9:00", (100, 40, 200, 100)), "time"),
+    (cell_line("MAT9", (100, 40, 200, 100), 20), "event"),
+    (cell_line("9:00", (200, 40, 300, 100)), "time"),
+    (cell_line("SCI9", (200, 40, 300, 100), 20), "event"),
+    (cell_line("Morning Break", (0, 100, 100, 140)), "other"),
+    (cell_line("11:05", (100, 100, 200, 140)), "time"),
+    (cell_line("11:05", (200, 100, 300, 140)), "time"),
+    (cell_line("Spell 2", (0, 140, 100, 200)), "other"),
+    (cell_line("11:50", (100, 140, 200, 200)), "time"),
+    (cell_line("ENG9", (100, 140, 200, 200), 20), "event"),
+    (cell_line("11:50", (200, 140, 300, 200)), "time"),
+    (cell_line("ART9", (200, 140, 300, 200), 20), "event"),
+    (cell_line("Tutor", (0, 200, 150, 260)), "other"),
+    (cell_line("Mrs A Wood", (0, 200, 150, 260), 20), "event"),
+    (cell_line("Dean", (150, 200, 300, 260)), "other"),
+    (cell_line("Ms L Aalto", (150, 200, 300, 260), 20), "event"),
+]
+
+
+@pytest.fixture
+def column_blocks():
+    page = PageReading(width=300, height=260, lines=[line for line, _ in COLUMNS_PAGE])
+    n, atoms = len(COLUMNS_PAGE), len(time_atoms(page.lines))
+    roles = np.zeros((n, len(ROLES)))
+    for i, (_, role) in enumerate(COLUMNS_PAGE):
+        roles[i, R[role]] = 1.0
+    day = np.zeros((n, n))
+    day[:, 1] = 1.0  # the day pointer says Monday for everything, footers included
+    uniform = np.full((n, atoms + 1), 1.0 / (atoms + 1))
+    decisions = PageDecisions(roles, np.eye(n), day, uniform, uniform.copy())
+    return {(b.day, b.name): (b.start_time, b.end_time) for b in decode_blocks(page, decisions)}
+
+
+def test_each_day_s_cell_prints_its_own_start(column_blocks):
+    assert column_blocks[("Monday", "MAT9")] == ("09:00", None)
+    assert column_blocks[("Tuesday", "ART9")] == ("11:50", None)
+
+
+def test_a_break_row_of_times_alone_is_one_block_per_day_named_by_its_label(column_blocks):
+    assert column_blocks[("Monday", "Morning Break")] == ("11:05", None)
+    assert column_blocks[("Tuesday", "Morning Break")] == ("11:05", None)
+    assert not any(name.startswith("Spell") for _, name in column_blocks)
+
+
+def test_boxes_under_the_last_period_that_miss_the_day_columns_are_no_blocks(column_blocks):
+    assert not any(name in ("Mrs A Wood", "Ms L Aalto", "Tutor", "Dean")
+                   for _, name in column_blocks)
+    assert len(column_blocks) == 6  # four lessons and the break on both days
