@@ -45,19 +45,29 @@ def ocr(
     seed: Annotated[int, typer.Option(help="sampling, shuffling and init seed")] = 0,
     register: Annotated[bool, typer.Option("--register/--no-register",
                                            help="register yogi-ocr and apply the gate")] = True,
+    real: Annotated[Path | None, typer.Option(
+        "--real", exists=True, file_okay=False,
+        help="labelled real pages the gate also reads (default: YOGI_GATE_REAL_DIR)")] = None,
 ) -> None:
     """LoRA on the PP-OCRv4 recogniser, gated against base and champion on the same crops.
 
     Trains, scores base vs fine-tuned vs the current champion on the same held-out crops, logs
-    to MLflow, registers `yogi-ocr` and promotes only what beats both."""
+    to MLflow and registers `yogi-ocr`. What beats both on crops is a challenger until the real
+    pages (`--real`, or YOGI_GATE_REAL_DIR when it exists) say it reads them better too
+    (training/ocr/real_gate.py); with no real pages the crops decide."""
     from inference.console import refuse
+    from inference.settings import Settings
     from training.ocr.train import train_ocr
 
+    settings = Settings()
+    default_real = settings.gate_real_dir
+    real = real or (default_real if default_real and default_real.is_dir() else None)
     try:
         result = train_ocr(data, epochs=epochs, rank=rank, lr=lr, batch_size=batch_size,
                            max_lines=max_lines, out_dir=out, train_head=train_head,
                            threads=threads, seed=seed, register=register, log_every=10,
-                           heldout_dirs=heldout or [], heldout_max_lines=heldout_max_lines)
+                           heldout_dirs=heldout or [], heldout_max_lines=heldout_max_lines,
+                           real_dir=real, settings=settings)
     except (ValueError, FileNotFoundError) as error:
         raise refuse(str(error)) from None
     columns = ["held-out", "base", "fine-tuned"] + (["champion"] if result.champion else [])
@@ -282,40 +292,31 @@ def ocr_gate(
     from inference.model_store import ModelUnavailable
     from inference.ocr import ModelOcrEngine
     from inference.settings import Settings
-    from training.ocr.real_gate import decide, measure
-    from training.registry import (
-        CHAMPION,
-        RELEASE_TAG,
-        promote,
-        tree_sha256,
-        use_tracking,
-        version_by_alias,
-    )
+    from training.ocr.real_gate import judge
+    from training.registry import CHAMPION, RELEASE_TAG, tree_sha256, use_tracking, version_by_alias
 
     images, labels = real / "images", real / "labels"
     if not images.is_dir() or not labels.is_dir():
         raise refuse(f"{real}: needs images/ and labels/")
     settings = Settings()
+    name = ModelOcrEngine.MODEL
+    client = use_tracking(settings.mlflow_tracking_uri)
+    candidate = version_by_alias(client, name, challenger)
+    if candidate is None:
+        raise refuse(f"{name} has no version with the alias {challenger!r}")
+    # Only the version registered from this very adapter may carry its verdict home; a wrong
+    # --release is refused before the registry or any file is touched.
+    if release is not None and candidate.tags.get(RELEASE_TAG) != tree_sha256(
+            release / "adapter"):
+        raise refuse(f"{challenger} (v{candidate.version}) was not registered from {release}")
     pages = len(list(labels.glob("*.json")))
     try:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("reading the real pages", total=2 * pages)
-            figures = measure([CHAMPION, challenger], images, labels, heldout, settings,
-                              progress=lambda: bar.advance(task))
+            verdict = judge(real, heldout, settings, challenger,
+                            progress=lambda: bar.advance(task))
     except ModelUnavailable as error:
         raise refuse(str(error)) from None
-    verdict = decide(figures[CHAMPION], figures[challenger])
-    name = ModelOcrEngine.MODEL
-    client = use_tracking(settings.mlflow_tracking_uri)
-    version = figures[challenger].version
-    # Only the version registered from this very adapter may carry its verdict home; a wrong
-    # --release is refused before the registry or any file is touched.
-    if release is not None and client.get_model_version(name, version).tags.get(
-            RELEASE_TAG) != tree_sha256(release / "adapter"):
-        raise refuse(f"{challenger} (v{version}) was not registered from {release}")
-    client.set_model_version_tag(name, version, "real_gate_reason", verdict.reason)
-    if verdict.promote:
-        promote(client, name, version, verdict.reason)
     report = {"real": str(real), "heldout": [str(d) for d in heldout], **verdict.model_dump()}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1))

@@ -5,6 +5,7 @@ champion on the same crops as the new model."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import mlflow
 import pandas as pd
@@ -20,6 +21,8 @@ from training.ocr.train import (
     score,
     train_ocr,
 )
+
+DEV = Path(__file__).resolve().parents[3] / "shared" / "dev"
 
 NAN = float("nan")
 
@@ -138,6 +141,35 @@ def test_three_step_run_rescores_the_champion_and_gates(ocr_set, ocr_heldout_set
 
     out = model.predict(pd.DataFrame({"image": [encode_png(text_crop("Maths"))]}))
     assert list(out.columns) == ["text", "confidence"] and out["text"][0] == "Maths"
+
+
+@pytest.mark.slow  # one real page read by both aliases + the held-out crops: ~1 min
+def test_the_real_page_gate_keeps_a_challenger_that_reads_them_no_better(
+        released_champion, ocr_heldout_set, tmp_path):
+    import shutil
+
+    from inference.settings import Settings
+    from training.ocr.real_gate import judge
+
+    uri, version = released_champion
+    real = tmp_path / "real"
+    for part, name in (("images", "ra_6.png"), ("labels", "ra_6.json")):
+        (real / part).mkdir(parents=True)
+        shutil.copy(DEV / part / name, real / part / name)
+    client = MlflowClient(uri)
+    client.set_registered_model_alias(MODEL_NAME, "challenger", version)  # itself, as rival
+    try:
+        verdict = judge(real, [ocr_heldout_set],
+                        Settings(mlflow_tracking_uri=uri, data_dir=tmp_path / "data"))
+    finally:
+        client.delete_registered_model_alias(MODEL_NAME, "challenger")
+    # The same recogniser on both sides: it read the page (the rules tier: no document model
+    # in this registry), and a tie is no win.
+    assert verdict.champion == verdict.challenger and verdict.challenger.names_fuzzy > 0.8
+    assert not verdict.promote and "does not read the real pages' names better" in verdict.reason
+    assert client.get_model_version(MODEL_NAME, version).tags["real_gate_reason"] == \
+        verdict.reason
+    assert str(client.get_model_version_by_alias(MODEL_NAME, "champion").version) == version
 
 
 @pytest.mark.slow

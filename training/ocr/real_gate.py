@@ -10,9 +10,11 @@ measured on the same inputs through the same RapidOCR detection:
   not be lower;
 * **synthetic crops**: CER on separate held-out generated sets must be lower.
 
-`decide` is the rule; `measure` runs both aliases. `yogi train ocr-gate` moves `champion` when
-the challenger wins and records the verdict in a release's metrics.json, which `yogi models
-register` honours on a fresh machine.
+`decide` is the rule; `measure` runs both aliases; `judge` measures, decides, tags the
+challenger's version and moves `champion` when it wins. `yogi train ocr-gate` judges a
+registered challenger and records the verdict in a release's metrics.json, which `yogi models
+register` honours on a fresh machine; `yogi train ocr` judges what it trained whenever its
+synthetic gate passes, so no recogniser takes `champion` on synthetic crops alone.
 """
 
 from __future__ import annotations
@@ -95,3 +97,21 @@ def measure(aliases: Sequence[str], images: Path, labels: Path, heldout: Sequenc
             names_fuzzy=found["fuzzy_share"], names_exact=found["exact_share"],
             strict_f1=score_set(pairs).micro.strict_f1, synthetic_cer=crops[alias]["cer"])
     return out
+
+
+def judge(real: Path, heldout: Sequence[Path], settings, challenger: str = "challenger",
+          progress=None) -> Verdict:
+    """Champion vs `challenger` on the real pages of `real` (images/, labels/) and the crops of
+    `heldout`; the challenger's version is tagged with the verdict and promoted when it wins."""
+    from inference.ocr import ModelOcrEngine
+    from training.registry import CHAMPION, promote, use_tracking
+
+    figures = measure([CHAMPION, challenger], real / "images", real / "labels", heldout,
+                      settings, progress)
+    verdict = decide(figures[CHAMPION], figures[challenger])
+    client = use_tracking(settings.mlflow_tracking_uri)
+    name, version = ModelOcrEngine.MODEL, verdict.challenger.version
+    client.set_model_version_tag(name, version, "real_gate_reason", verdict.reason)
+    if verdict.promote:
+        promote(client, name, version, verdict.reason)
+    return verdict

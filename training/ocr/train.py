@@ -11,7 +11,10 @@ The gate scores three models on the SAME held-out crops (the in-set split plus t
 sets), all through onnxruntime, the form that serves: the shipped base, the new merged model and
 the current `champion` (its ONNX artefact downloaded from the registry). The new version becomes
 `champion` only if its CER beats both and it is no worse than the base on rotated lines, small
-times and handwriting-like fonts; otherwise it is `challenger` with the reason as a tag.
+times and handwriting-like fonts; otherwise it is `challenger` with the reason as a tag. Given
+labelled real pages (`real_dir`), passing on crops only makes it `challenger`, and the real-page
+gate (`real_gate.judge`) decides whether it serves: crops alone once promoted a fine-tune that
+misread a real page's header times.
 """
 
 from __future__ import annotations
@@ -293,6 +296,8 @@ def train_ocr(
     log_every: int = 0,
     heldout_dirs: Sequence[Path | str] = (),
     heldout_max_lines: int | None = 3000,
+    real_dir: Path | str | None = None,
+    settings=None,  # inference.settings.Settings: how the real-page gate reads its pages
 ) -> OcrTrainResult:
     """Fine-tune, evaluate, export, log, register and gate (see the module docstring).
 
@@ -313,6 +318,8 @@ def train_ocr(
     client, tracking_uri, rng = start_training(EXPERIMENT, tracking_uri, seed, threads)
     data_dirs, out_dir = [Path(d) for d in data_dirs], Path(out_dir)
     heldout_dirs = [Path(d) for d in heldout_dirs]
+    if register and real_dir is not None and settings is None:
+        raise ValueError("the real-page gate needs the settings to read its pages with")
     out_dir.mkdir(parents=True, exist_ok=True)
 
     train, test, counts = training_crops(data_dirs, held_out, max_lines, seed)
@@ -426,6 +433,16 @@ def train_ocr(
             info = log_ocr_model(adapter_dir, onnx_path, examples, MODEL_NAME)
             version = str(info.registered_model_version or "")
             alias, reason = gate(tuned_gate, base_gate, champion, error)
+            if alias == "champion" and real_dir is not None and not heldout_dirs:
+                alias, reason = "challenger", (f"{reason}; the real-page gate needs separate "
+                                               "held-out sets (--heldout)")
+            elif alias == "champion" and real_dir is not None:
+                from training.ocr.real_gate import judge
+
+                client.set_registered_model_alias(MODEL_NAME, "challenger", version)
+                verdict = judge(Path(real_dir), heldout_dirs, settings)
+                alias = "champion" if verdict.promote else "challenger"
+                reason = f"{reason}; real pages: {verdict.reason}"
             client.set_registered_model_alias(MODEL_NAME, alias, version)
             client.set_model_version_tag(MODEL_NAME, version, "gate_reason", reason)
             client.set_model_version_tag(MODEL_NAME, version, "source", "training")
