@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from inference.schema import DAYS, TimetableData
 from inference.timeparse import find_times, from_hhmm
 from training.data_cli import data_app
-from training.synth.families import BUILDERS, FAMILIES, WATERMARK_SHARE, start_only
+from training.synth.families import BUILDERS, FAMILIES, WATERMARK_SHARE, bells, start_only
 from training.synth.render import render_page
-from training.synth.writer import doc_rng, plan_document, synthesize
+from training.synth.writer import Plan, doc_rng, plan_document, synthesize
 
 # sha256 of labels/syn-00000{0,1,2}.json of `synthesize(out, 3, seed=5)` (photo share 0.4),
 # written by the generator before families existed: `mixed` must keep giving exactly these.
@@ -34,8 +34,9 @@ SEED = 14
 
 
 # Seed 2's four bells pages are one of each: per-day bells under timed headers and under
-# period numbers only, 20-minute columns under start times and under ranges; the first has a
-# "DRAFT COPY" watermark.
+# period numbers only, 20-minute columns under start times and under ranges. The first (days as
+# columns) prints its times again between Wednesday and Thursday, the next two (days as rows)
+# under the week.
 BELLS_SEED, BELLS_PAGES = 2, 4
 
 
@@ -220,12 +221,20 @@ def _slot_of(cell: dict, layout: dict) -> int:
     return cell["col"] if layout["knobs"]["layout"] == "days_rows" else cell["row"]
 
 
+def _band_of(cell: dict, layout: dict) -> int:
+    """The day-axis index of a grid cell: 0 the time headers, then the days (and any repeated
+    time headers) in the order they are drawn."""
+    return cell["row"] if layout["knobs"]["layout"] == "days_rows" else cell["col"]
+
+
 def _header_times(layout: dict) -> list[tuple[int, int | None]]:
-    """Each time-header cell's (start, end or None), in axis order; untimed headers left out."""
+    """Each first-band time-header cell's (start, end or None), in axis order; untimed headers
+    left out."""
     found = []
     for i, lines in sorted(_cell_lines(layout).items()):
         text = " ".join(ln["text"] for ln in lines if ln["role"] == "time")
-        if layout["cells"][i]["role"] != "time" or not text:
+        cell = layout["cells"][i]
+        if cell["role"] != "time" or _band_of(cell, layout) != 0 or not text:
             continue
         times = find_times(text)
         found.append((times[0].start, times[0].end) if times else (_single_time(text), None))
@@ -292,9 +301,9 @@ def test_bells_twenty_minute_events_start_and_end_on_column_edges(root: str):
 
 
 def test_watermark_is_drawn_behind_the_page_and_in_no_label(root: str):
-    plan = plan_document(BELLS_SEED, 0, 0.0, "bells")
+    plan = plan_document(6, 3, 0.0, "bells")  # a diagonal "DRAFT"
     mark = plan.knobs.watermark
-    assert mark is not None and mark.text == "DRAFT COPY"
+    assert mark is not None and mark.text == "DRAFT"
     state = plan.rng.getstate()
     drawn = render_page(plan.rng, plan.content, plan.knobs, plan.index_of)
     plan.rng.setstate(state)
@@ -323,6 +332,151 @@ def test_every_family_but_mixed_draws_a_watermark_on_a_share_of_pages():
     FAMILIES["mixed"](with_knob)
     BUILDERS["mixed"](without)
     assert with_knob.getstate() == without.getstate()
+
+
+# --- bells: the time headers printed twice -------------------------------------------------------
+
+# Seed 2's bells page 0 has days as columns (per-day bells), page 1 days as rows (20 minutes).
+REPEATS = [(0, "both_sides"), (0, "middle"), (1, "both_sides")]
+
+
+def _render(plan: Plan, repeat: str | None) -> dict:
+    """The plan's page drawn with `repeat_times` set, as layout JSON (lines, cells); the plan's
+    random stream is left where it was, so the next render draws the same page."""
+    state = plan.rng.getstate()
+    canvas = render_page(plan.rng, plan.content, replace(plan.knobs, repeat_times=repeat),
+                         plan.index_of)
+    plan.rng.setstate(state)
+    return {"knobs": {"layout": plan.content.layout},
+            "lines": [ln.to_json() for ln in canvas.lines],
+            "cells": [c.to_json() for c in canvas.cells]}
+
+
+def _bands(page: dict, role: str) -> dict[int, list[tuple[dict, list[str]]]]:
+    """Each band (day-axis index) of cells of `role`: its (cell, lines' texts), in time order."""
+    lines = _cell_lines(page)
+    bands: dict[int, list[tuple[dict, list[str]]]] = {}
+    for i, cell in enumerate(page["cells"]):
+        if cell["role"] == role:
+            texts = [ln["text"] for ln in sorted(lines.get(i, []), key=_cy)]
+            bands.setdefault(_band_of(cell, page), []).append((cell, texts))
+    return {b: sorted(cells, key=lambda c: _slot_of(c[0], page))
+            for b, cells in sorted(bands.items())}
+
+
+def _along(box: list[float], page: dict, days: bool) -> tuple[float, float]:
+    """A box's extent along the day axis (`days`) or the time axis."""
+    k = 1 if (page["knobs"]["layout"] == "days_rows") == days else 0
+    return box[k], box[k + 2]
+
+
+@pytest.mark.parametrize(("index", "repeat"), REPEATS)
+def test_repeated_time_headers_say_the_same_where_the_knob_puts_them(index: int, repeat: str):
+    plan = plan_document(BELLS_SEED, index, 0.0, "bells")
+    page, bare = _render(plan, repeat), _render(plan, None)
+    (first_band, first), (band, again) = _bands(page, "time").items()
+    assert first_band == 0 and any(texts for _, texts in first)
+    assert [t for _, t in again] == [t for _, t in first]  # the same header, slot by slot
+    for (c1, _), (c2, _) in zip(first, again, strict=True):  # ... over the same stretch of time
+        assert _slot_of(c1, page) == _slot_of(c2, page)
+        assert _along(c1["box"], page, days=False) == _along(c2["box"], page, days=False)
+    # Every header line is a layout line, the times with role "time": twice the bare page's.
+    def times(p: dict) -> list[str]:
+        heads = {i for i, c in enumerate(p["cells"]) if c["role"] == "time"}
+        return [ln["text"] for ln in p["lines"] if ln["cell"] in heads and ln["role"] == "time"]
+    assert times(page) == times(bare) * 2 and times(bare)
+    # Where: after the last day, or between Wednesday and Thursday.
+    days = [_along(c["box"], page, days=True) for (c, _), in _bands(page, "day").values()]
+    near, far = _along(again[0][0]["box"], page, days=True)
+    before = 3 if repeat == "middle" else len(days)
+    assert band == before + 1
+    assert all(e <= near for _, e in days[:before]) and all(far <= s for s, _ in days[before:])
+    if repeat == "both_sides":
+        assert far == max(c["box"][3 if page["knobs"]["layout"] == "days_rows" else 2]
+                          for c in page["cells"])
+
+
+@pytest.mark.parametrize(("index", "repeat"), REPEATS)
+def test_each_days_cells_stay_in_its_column_or_row(index: int, repeat: str):
+    plan = plan_document(BELLS_SEED, index, 0.0, "bells")
+    page = _render(plan, repeat)
+    blocks = plan.label.to_json_dict()["timeblocks"]
+    days = {band: (cell, DAYS[day]) for (band, ((cell, _),)), day
+            in zip(_bands(page, "day").items(), plan.content.days, strict=True)}
+    slots = {_slot_of(c, page): c for c, _ in _bands(page, "time")[0]}
+    lines = _cell_lines(page)
+    checked = 0
+    for i, cell in enumerate(page["cells"]):
+        if cell["role"] not in ("event", "empty"):
+            continue
+        band, slot = _band_of(cell, page), _slot_of(cell, page)
+        span, length = (cell["rowSpan"], cell["colSpan"]) if page["knobs"]["layout"] == \
+            "days_rows" else (cell["colSpan"], cell["rowSpan"])
+        under = [days[b] for b in range(band, band + span)]  # no time band among them
+        # Across the days it covers, along the slots it covers, ...
+        assert _along(cell["box"], page, days=True) == (
+            _along(under[0][0]["box"], page, True)[0], _along(under[-1][0]["box"], page, True)[1])
+        assert _along(cell["box"], page, days=False)[0] == _along(slots[slot]["box"], page,
+                                                                  False)[0]
+        assert _along(cell["box"], page, days=False)[1] <= _along(
+            slots[slot + length - 1]["box"], page, False)[1]
+        # ... its blocks are those days' and its text is inside it.
+        assert {blocks[b]["day"] for b in cell["blocks"]} <= {name for _, name in under}
+        x0, y0, x1, y1 = cell["box"]
+        for ln in lines.get(i, []):
+            bx0, by0, bx1, by1 = ln["box"]
+            assert x0 <= bx0 and bx1 <= x1 and y0 <= by0 and by1 <= y1, (ln, cell)
+        checked += cell["role"] == "event"
+    assert checked >= 20
+
+
+@pytest.mark.parametrize(("index", "repeat"), REPEATS)
+def test_repeated_time_headers_leave_the_label_and_the_rest_of_the_text_alone(index: int,
+                                                                              repeat: str):
+    plan = plan_document(BELLS_SEED, index, 0.0, "bells")
+    page, bare = _render(plan, repeat), _render(plan, None)
+
+    def text(p: dict) -> list[tuple[str, list[int], str]]:
+        """Every cell but the time headers' (the days', the events'): its role, blocks and text,
+        which may wrap otherwise in a cell the repeat made narrower."""
+        lines = _cell_lines(p)
+        return [(c["role"], c["blocks"], "".join(ln["text"] for ln in lines.get(i, []))
+                 .replace(" ", "")) for i, c in enumerate(p["cells"])
+                if c["role"] not in ("time", "corner")]
+
+    assert text(page) == text(bare)
+    heading = [ln for ln in page["lines"] if ln["cell"] is None]
+    assert heading == [ln for ln in bare["lines"] if ln["cell"] is None]
+    assert plan.content.label()[0].to_json_dict() == plan.label.to_json_dict()
+
+
+def test_bells_draws_the_repeat_last_so_its_pages_keep_their_labels(monkeypatch):
+    plans = [plan_document(BELLS_SEED, i, 0.0, "bells") for i in range(BELLS_PAGES)]
+    assert [p.knobs.repeat_times for p in plans] == ["middle", "both_sides", "both_sides", None]
+    monkeypatch.setattr(bells, "REPEAT_SHARE", 0.0)
+    off = [plan_document(BELLS_SEED, i, 0.0, "bells") for i in range(BELLS_PAGES)]
+    assert [p.label.to_json_dict() for p in off] == [p.label.to_json_dict() for p in plans]
+    assert [replace(p.knobs, watermark=None) for p in off] == [
+        replace(p.knobs, repeat_times=None, watermark=None) for p in plans]
+
+
+def test_only_bells_repeats_time_headers_and_only_as_real_pages_do():
+    seen = {(p.content.layout, p.knobs.repeat_times)
+            for p in (plan_document(7, i, 0.0, "bells") for i in range(60))}
+    assert seen == {("days_cols", "both_sides"), ("days_cols", "middle"), ("days_cols", None),
+                    ("days_rows", "both_sides"), ("days_rows", None)}
+    for name in FAMILIES:
+        if name != "bells":
+            assert not any(plan_document(7, i, 0.0, name).knobs.repeat_times
+                           for i in range(10)), name
+
+
+def test_a_middle_time_band_never_cuts_a_cell_merged_across_days():
+    """The 20-minute page's breaks run down the whole week: no gap between days is free, so a
+    middle band goes under the days instead."""
+    plan = plan_document(BELLS_SEED, 1, 0.0, "bells")
+    page = _render(plan, "middle")
+    assert list(_bands(page, "time")) == [0, len(plan.content.days) + 1]
 
 
 # --- CLI and MLflow ------------------------------------------------------------------------------

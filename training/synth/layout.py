@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import random
 from dataclasses import asdict, dataclass, field, replace
+from typing import Literal
 
 from PIL import ImageFont
 
@@ -17,6 +18,9 @@ from training.synth.textfit import MIN_SIZE, Para, Style, draw_fitted, fit
 from training.synth.watermark import Watermark
 
 Rect = tuple[float, float, float, float]
+# A second band of the time headers: "both_sides" on the far side of the days (right of days as
+# columns, under days as rows), "middle" between the two middle days (before Thursday of five).
+RepeatTimes = Literal["both_sides", "middle"]
 
 PASTELS: tuple[Rgb, ...] = (
     (221, 235, 247), (198, 224, 180), (255, 242, 204), (252, 228, 214), (226, 239, 218),
@@ -59,6 +63,8 @@ class RenderKnobs:
     notes_corners: bool = False
     # A faint word or crest behind the page (watermark.py); families sample it after the rest.
     watermark: Watermark | None = None
+    # The time headers printed again (RepeatTimes); families sample it after their other knobs.
+    repeat_times: RepeatTimes | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -265,44 +271,83 @@ class TimeAxis:
 
 @dataclass
 class GridFrame:
-    """Where the axes sit: time along x (days as rows) or along y (days as columns)."""
+    """Where the axes sit: time along x (days as rows) or along y (days as columns). Along the
+    other, the day axis, the table is a run of bands, each one of its rows (days as rows) or
+    columns (days as columns): the time headers, the days, and any repeated time headers."""
 
     days_rows: bool
     axis: TimeAxis
-    day_edges: list[float]
-    header: Rect  # the band holding the time headers
-    side: Rect  # the band holding the day names
+    days: list[tuple[float, float]]  # each day's near and far edge along the day axis
+    times: list[tuple[float, float]]  # each band of time headers along the day axis, first first
+    names: tuple[float, float]  # the band of day names (and corners) along the time axis
+
+    def orient(self, day0: float, day1: float, time0: float, time1: float) -> Rect:
+        return (time0, day0, time1, day1) if self.days_rows else (day0, time0, day1, time1)
+
+    def place(self, band: int, slot: int) -> tuple[int, int]:
+        """(row, col) of the table cell in band `band` along the day axis, `slot` along time."""
+        return (band, slot) if self.days_rows else (slot, band)
+
+    def band(self, near: float) -> int:
+        """The table index along the day axis of the band that starts at `near`."""
+        return sum(start < near for start, _ in self.days + self.times)
 
     def rect(self, d0: int, d1: int, t0: int, t1: int) -> Rect:
-        a, b = self.axis.px(t0), self.axis.px(t1)
-        c, d = self.day_edges[d0], self.day_edges[d1]
-        return (a, c, b, d) if self.days_rows else (c, a, d, b)
+        return self.orient(self.days[d0][0], self.days[d1 - 1][1], self.axis.px(t0),
+                           self.axis.px(t1))
 
     def grid_pos(self, d0: int, d1: int, t0: int, t1: int) -> tuple[int, int, int, int]:
         s0, s1 = self.axis.slot_range(t0, t1)
-        if self.days_rows:
-            return d0 + 1, s0 + 1, d1 - d0, s1 - s0
-        return s0 + 1, d0 + 1, s1 - s0, d1 - d0
+        row, col = self.place(self.band(self.days[d0][0]), s0 + 1)
+        row_span, col_span = self.place(d1 - d0, s1 - s0)
+        return row, col, row_span, col_span
+
+
+def _repeat_gap(content: Content, repeat: RepeatTimes | None) -> int | None:
+    """The day the repeated time band comes before (the number of days: after the last), or
+    None for no repeat. "middle" takes the gap nearest the middle that no cell runs across, the
+    later of two (Wednesday | Thursday of five); with none free, it goes on the far side."""
+    assert content.grid is not None
+    if repeat is None:
+        return None
+    n = len(content.days)
+    free = [k for k in range(1, n) if not any(c.d0 < k < c.d1 for c in content.grid.cells)]
+    if repeat == "both_sides" or not free:
+        return n
+    return min(free, key=lambda k: (abs(2 * k - n), -k))
+
+
+def _day_axis(content: Content, knobs: RenderKnobs, lo: float, hi: float, band: float
+              ) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """(days, time bands) from `lo` to `hi` along the day axis: the time headers `band` thick,
+    then equal days, with a repeated time band of the same thickness where the knob puts it."""
+    gap = _repeat_gap(content, knobs.repeat_times)
+    n = len(content.days)
+    span = hi - lo - band * (1 if gap is None else 2)
+    edges = [lo + band + i * span / n for i in range(n + 1)]
+    times = [(lo, lo + band)]
+    if gap is None:
+        return [(edges[d], edges[d + 1]) for d in range(n)], times
+    times.append((edges[gap], edges[gap] + band))
+    shift = [band if d >= gap else 0.0 for d in range(n)]  # the days after it move over
+    return [(edges[d] + shift[d], edges[d + 1] + shift[d]) for d in range(n)], times
 
 
 def _frame(rng: random.Random, content: Content, knobs: RenderKnobs, table: Rect) -> GridFrame:
     assert content.grid is not None
     x0, y0, x1, y1 = table
-    n = len(content.days)
     slots = [(s.start, s.end) for s in content.grid.slots]
     if content.layout == "days_rows":
         side_w = (x1 - x0) * rng.uniform(0.07, 0.12)
         head_h = (y1 - y0) * rng.uniform(0.1, 0.17)
         axis = TimeAxis(slots, x0 + side_w, x1, knobs.slot_alpha)
-        days = [y0 + head_h + i * (y1 - y0 - head_h) / n for i in range(n + 1)]
-        return GridFrame(True, axis, days, (x0 + side_w, y0, x1, y0 + head_h),
-                         (x0, y0 + head_h, x0 + side_w, y1))
+        days, times = _day_axis(content, knobs, y0, y1, head_h)
+        return GridFrame(True, axis, days, times, (x0, x0 + side_w))
     side_w = (x1 - x0) * rng.uniform(0.1, 0.16)
     head_h = (y1 - y0) * rng.uniform(0.045, 0.08)
     axis = TimeAxis(slots, y0 + head_h, y1, knobs.slot_alpha)
-    days = [x0 + side_w + i * (x1 - x0 - side_w) / n for i in range(n + 1)]
-    return GridFrame(False, axis, days, (x0, y0 + head_h, x0 + side_w, y1),
-                     (x0 + side_w, y0, x1, y0 + head_h))
+    days, times = _day_axis(content, knobs, x0, x1, side_w)
+    return GridFrame(False, axis, days, times, (y0, y0 + head_h))
 
 
 def _event_paras(events: list[Event], colours: Colours, knobs: RenderKnobs,
@@ -326,31 +371,35 @@ def _header_jobs(content: Content, frame: GridFrame, knobs: RenderKnobs, colours
     fill = colours.header_fill if knobs.header_fill else None
     ink, bold = colours.ink, knobs.bold_headers
     jobs = []
-    hx0, hy0, hx1, hy1 = frame.header
-    sx0, sy0, sx1, sy1 = frame.side
-    corner = (sx0, hy0, hx0, sy0) if frame.days_rows else (hx0, sy0, sx0, hy0)
+    lo, hi = frame.names
     corner_text = (content.grid.corner or "").split("\n")
-    jobs.append(Job(corner, CellLabel(rect_quad(*corner), 0, 0, 1, 1, "corner"),
-                    [Para(t, "other", 0.8, bold, ink) for t in corner_text if t], fill,
-                    allow_rotate=False))
-    for i, slot in enumerate(content.grid.slots):
-        a, b = frame.axis.edges[i], frame.axis.edges[i + 1]
-        rect = (a, hy0, b, hy1) if frame.days_rows else (hx0, a, hx1, b)
-        row, col = (0, i + 1) if frame.days_rows else (i + 1, 0)
-        # A header may stack its start over its end ("7:50\n8:35") under a period label.
-        paras = [Para(t, "time", 1.0, bold, ink) for t in slot.header.split("\n") if t]
-        if slot.period:
-            numbered = any(ch.isdigit() for ch in slot.period)
-            paras.insert(0, Para(slot.period, "index" if numbered else "other",
-                                 1.4 if numbered else 0.7, bold, ink))
-        jobs.append(Job(rect, CellLabel(rect_quad(*rect), row, col, 1, 1, "time"), paras, fill,
-                        replace(text_style(knobs), break_words=False)))
+    time_style = replace(text_style(knobs), break_words=False)
+    # Every band of time headers says the same; a repeated band's corner stays blank, as on
+    # real pages, which print the corner's words ("Day / Time") once.
+    for b, (near, far) in enumerate(frame.times):
+        band = frame.band(near)
+        corner = frame.orient(near, far, lo, hi)
+        row, col = frame.place(band, 0)
+        jobs.append(Job(corner, CellLabel(rect_quad(*corner), row, col, 1, 1, "corner"),
+                        [Para(t, "other", 0.8, bold, ink) for t in corner_text if t and b == 0],
+                        fill, allow_rotate=False))
+        for i, slot in enumerate(content.grid.slots):
+            rect = frame.orient(near, far, frame.axis.edges[i], frame.axis.edges[i + 1])
+            row, col = frame.place(band, i + 1)
+            # A header may stack its start over its end ("7:50\n8:35") under a period label.
+            paras = [Para(t, "time", 1.0, bold, ink) for t in slot.header.split("\n") if t]
+            if slot.period:
+                numbered = any(ch.isdigit() for ch in slot.period)
+                paras.insert(0, Para(slot.period, "index" if numbered else "other",
+                                     1.4 if numbered else 0.7, bold, ink))
+            jobs.append(Job(rect, CellLabel(rect_quad(*rect), row, col, 1, 1, "time"), paras,
+                            fill, time_style))
     # Letter-by-letter day names need a tall day cell, which only days-as-rows has.
     letters = knobs.day_style == "vertical" and frame.days_rows
     for d, day in enumerate(content.days):
-        c, e = frame.day_edges[d], frame.day_edges[d + 1]
-        rect = (sx0, c, sx1, e) if frame.days_rows else (c, sy0, e, sy1)
-        row, col = (d + 1, 0) if frame.days_rows else (0, d + 1)
+        near, far = frame.days[d]
+        rect = frame.orient(near, far, lo, hi)
+        row, col = frame.place(frame.band(near), 0)
         text = DAYS[day] if letters else day_label(day, knobs.day_style)
         jobs.append(Job(rect, CellLabel(rect_quad(*rect), row, col, 1, 1, "day"),
                         [Para(text, "day", 1.1, bold, ink, letters=letters)], fill,

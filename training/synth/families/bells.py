@@ -12,14 +12,17 @@ page the seeded generator picks one of two real layouts:
   on the column edges it covers. Under start-only headers the last column stays empty, so every
   end is the start printed over a column.
 
-Issue 21's third layout, several time columns on one page (left and right of a days-as-columns
-grid, or again before the afternoon as on ra_1), needs the grid renderer to draw a time band
-between day columns, which the content model has no place for; this family does not make it."""
+Issue 21's third layout, several time columns on one page, is a render knob over both: on
+`REPEAT_SHARE` of pages the time headers are printed again, right of a days-as-columns grid or
+between its Wednesday and Thursday (as on ra_1), or under a days-as-rows grid. It only repeats
+headers, so the label is the page's without it. It is drawn after the family's other choices,
+so a seed gives the content and labels it gave before the knob (its watermark and capture,
+drawn later, may differ)."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from training.synth import vocab
 from training.synth.content import (
@@ -35,7 +38,7 @@ from training.synth.content import (
 )
 from training.synth.families.asc import EXPORT_FONTS, FULL_NAMES
 from training.synth.families.periods import Break, fill_week, office_font, period_slots, with_font
-from training.synth.layout import RenderKnobs, sample_render_knobs
+from training.synth.layout import RenderKnobs, RepeatTimes, sample_render_knobs
 from training.synth.school_day import pick5
 from training.synth.timefmt import TimeStyle, format_range, format_time, sample_style
 
@@ -50,6 +53,7 @@ CLASSES = ("Year 9 - 9B", "10C", "Year 11", "Year 8 Blue", "7H", "Grade 10", "S3
 TERMS = ("Autumn Term", "Spring Term", "Summer Term", "Term 1", "Term 2", "Semester 1")
 SCHOOL_KINDS = ("High School", "Academy", "Secondary School", "College", "Grammar School")
 STEP = 20  # the 20-minute grid's column
+REPEAT_SHARE = 0.5  # pages whose time headers are printed twice
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,15 @@ def _twenty(rng: random.Random, n_days: int, style: TimeStyle, pool: list[str]) 
 # --- the page -------------------------------------------------------------------------------------
 
 
+def _repeat_times(rng: random.Random, layout: LayoutKind) -> RepeatTimes | None:
+    """A second band of time headers on REPEAT_SHARE of pages: right of the days or between
+    them when days are columns; days as rows only ever repeat their times at the bottom."""
+    if rng.random() >= REPEAT_SHARE:
+        return None
+    repeats: tuple[RepeatTimes, ...] = ("both_sides", "middle")
+    return rng.choice(repeats) if layout == "days_cols" else "both_sides"
+
+
 def _heading(rng: random.Random) -> Heading:
     if rng.random() < 0.25:
         return Heading([])
@@ -248,4 +261,4 @@ def build(rng: random.Random) -> tuple[Content, RenderKnobs]:
         fills=rng.choice(["none", "spanning", "subjects"]), break_words=False,
         align="center", valign="center", slot_alpha=rng.uniform(0.3, 0.8),
         day_style=rng.choice(["full", "full", "short", "caps"]))
-    return content, knobs
+    return content, replace(knobs, repeat_times=_repeat_times(rng, week.layout))
