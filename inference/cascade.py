@@ -128,11 +128,11 @@ def run_cascade_pages(
 
     outcome: ClaudeAnswer | ClaudeFailed | None = None
     if decision.action == "claude":
-        claude_started = time.perf_counter()
         if reader is None:
             from inference.claude import ClaudeReader  # the SDK, only for pages that need it
 
             reader = ClaudeReader(settings, ledger=ledger, tracing=settings.claude_tracing)
+        claude_started = time.perf_counter()  # the step's own time, not the SDK's import
         outcome = _ask_claude(reader, pages, ocr_hint(traces), document_id)
         timings["claude"] = time.perf_counter() - claude_started
     result, final = choose_result(decision, tier_result, outcome)

@@ -151,13 +151,15 @@ def test_the_real_page_gate_keeps_a_challenger_that_reads_them_no_better(
     from inference.settings import Settings
     from training.ocr.real_gate import judge
 
-    uri, version = released_champion
+    uri, _ = released_champion
     real = tmp_path / "real"
     for part, name in (("images", "ra_6.png"), ("labels", "ra_6.json")):
         (real / part).mkdir(parents=True)
         shutil.copy(DEV / part / name, real / part / name)
     client = MlflowClient(uri)
-    client.set_registered_model_alias(MODEL_NAME, "challenger", version)  # itself, as rival
+    # The champion against itself (a run above may have promoted its own version).
+    version = str(client.get_model_version_by_alias(MODEL_NAME, "champion").version)
+    client.set_registered_model_alias(MODEL_NAME, "challenger", version)
     try:
         verdict = judge(real, [ocr_heldout_set],
                         Settings(mlflow_tracking_uri=uri, data_dir=tmp_path / "data"))
