@@ -344,19 +344,22 @@ def document_gate(
     from inference.document.model import load_release
     from inference.document.tier import MODEL_NAME
     from training.document.evaluate import real_page_scores
-    from training.document.gate import gate
+    from training.document.gate import champion_real_scores, gate
     from training.registry import use_tracking, version_by_alias
 
     report = json.loads((release / "metrics.json").read_text())
     real_scores = real_page_scores(load_release(release / "release"), real)
+    client = use_tracking()
+    current = version_by_alias(client, MODEL_NAME, "champion")
+    # The champion's own reading of the real pages, unless it is the very model re-gated here.
+    champion_real = (champion_real_scores(real, client.tracking_uri) if current is not None
+                     and str(current.version) != str(report.get("version")) else None)
     alias, reason = gate(report["tuned"], report["rules"], report.get("champion"), None,
-                         real_scores)
+                         real_scores, champion_real)
     report.update(alias=alias, reason=reason, real={"document": real_scores[0],
                                                     "rules": real_scores[1], "dir": str(real)})
     (release / "metrics.json").write_text(json.dumps(report, indent=1))
-    client = use_tracking()
     if _holds_trained_version(client, report):
-        current = version_by_alias(client, MODEL_NAME, "champion")
         if alias == "challenger" and current is not None and \
                 str(current.version) == str(report["version"]):
             client.delete_registered_model_alias(MODEL_NAME, "champion")  # no longer earned

@@ -28,6 +28,17 @@ def test_gate_promotes_only_what_beats_rules_and_champion():
                 )[0] == "champion"
 
 
+def test_a_model_that_reads_the_real_pages_worse_than_the_champion_waits():
+    """Better on synthetic held-out pages and on par with the rules on the real ones is not
+    enough: the champion serving now must not read the real pages better."""
+    real = ({"strictF1": 0.98}, {"strictF1": 0.50})
+    alias, reason = gate({"strictF1": 0.80}, RULES, {"strictF1": 0.75}, real=real,
+                         champion_real={"strictF1": 1.0})
+    assert alias == "challenger" and "current champion's 1.0000" in reason
+    assert gate({"strictF1": 0.80}, RULES, {"strictF1": 0.75}, real=real,
+                champion_real={"strictF1": 0.98})[0] == "champion"
+
+
 def test_a_prepare_stopped_mid_write_resumes_without_its_torn_line(tmp_path: Path):
     from training.document.prepare import prepare
 

@@ -31,7 +31,7 @@ from training.document.artefacts import confusion_figure, draw_roles
 from training.document.data import load_examples, split_sets
 from training.document.evaluate import classical_scores, evaluate, real_page_scores
 from training.document.fit import fit
-from training.document.gate import gate, rescore_champion
+from training.document.gate import champion_real_scores, gate, rescore_champion
 from training.document.loss import role_weights
 
 log = structlog.get_logger(__name__)
@@ -157,10 +157,14 @@ def train_document(
             info = log_document_model(release, [e.reading for e in gate_set[:1]], MODEL_NAME)
             version = str(info.registered_model_version or "")
             real = real_page_scores(model, Path(real_dir)) if real_dir else None
+            champion_real = (champion_real_scores(Path(real_dir), tracking_uri)
+                             if real_dir and champion is not None else None)
             if real is not None:
                 mlflow.log_metrics({"real_strict_f1": real[0]["strictF1"],
                                     "rules_real_strict_f1": real[1]["strictF1"]})
-            alias, reason = gate(final.scores, rules, champion, error, real)
+            if champion_real is not None:
+                mlflow.log_metric("champion_real_strict_f1", champion_real["strictF1"])
+            alias, reason = gate(final.scores, rules, champion, error, real, champion_real)
             client.set_registered_model_alias(MODEL_NAME, alias, version)
             client.set_model_version_tag(MODEL_NAME, version, "gate_reason", reason)
             client.set_model_version_tag(MODEL_NAME, version, "source", "training")
