@@ -22,7 +22,8 @@ Break or Lunch column down the whole week) becomes one block for each of those d
 broken over lines. A time printed in the cell is not part of the name.
 - startTime, endTime: 24-hour HH:MM. Times without am/pm follow school hours: 7-11 are \
 morning, 12 is noon, 1-6 are afternoon. A time printed inside a cell overrides its row or \
-column header. Use null when the document does not give the time.
+column header. Use null when the document does not give the time: a header that prints only \
+when each period starts gives no end, so endTime is null (not the next period's start).
 - notes: the rest of the cell's text (sub-lines, rooms, teachers), or null.
 - Empty cells give no block. Header cells (day names, time ranges) are not blocks.
 - teacher, className, term (e.g. "Autumn 2"), year (an integer): from the document's heading; \

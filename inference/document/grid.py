@@ -107,6 +107,11 @@ class Grid:
                       for table in {self.lines[j].table for j in self.day_lines}}
         self._labels = {table: self._label_cells(table, axis)
                         for table, axis in self._axes.items() if axis is not None}
+        # Where each table's last slot label ends along its time axis (`is_footer`).
+        self._labels_end = {
+            table: max(extent(self.lines[cell[0]].region, axis)[1]
+                       for cell in self._labels[table].values())
+            for table, axis in self._axes.items() if axis is not None and self._labels[table]}
 
     def _table_axis(self, table: int) -> str | None:
         """The time axis of a table whose day headers run down a column ("x": times run across)
@@ -146,11 +151,10 @@ class Grid:
         day and is kept."""
         own = self._drawn_cell(members)
         line = self.lines[members[0]]
-        labels = self._labels.get(line.table)
-        if own is None or not labels or own in self.atoms_by_cell:
+        last = self._labels_end.get(line.table)
+        if own is None or last is None or own in self.atoms_by_cell:
             return False
         lo, hi = extent(line.region, axis)
-        last = max(extent(self.lines[m[0]].region, axis)[1] for m in labels.values())
         if lo < last - EDGE_SHARE * (hi - lo):
             return False
         return not self._lines_up_with_days(line, axis)
@@ -303,12 +307,14 @@ class Grid:
         cell override the headers (a lone one is when it starts, and the end is the header's
         or not written). Otherwise the header times whose cells begin where the event's cell
         begins (the first time of a range, or a lone start) and end where it ends (the last
-        time of a range, or the next slot's lone start). A page may repeat its time column
+        time of a range). The next slot's lone start is not this one's end: a start-only header
+        says no end, and the answer's end is null (the contract's "when the document does not
+        say", as the dev set's start-only page is labelled). A page may repeat its time column
         between days: each day reads the nearest one before it. In a grid with time headers,
         an edge no header lines up with has no time. None where geometry says nothing (no
         drawn cell, no grid): the pointer alone decides. The flag says the end is certainly
         written: the last time of a range (the header's, or the cell's own) lines up with the
-        event's end; a lone start of the next slot does not say so (a start-only header)."""
+        event's end."""
         own = self._drawn_cell(members)
         if own is None or not self.atoms:
             return None, None, False
@@ -318,7 +324,6 @@ class Grid:
         tolerance = max(5.0, EDGE_SHARE * (hi - lo))
         n = len(self.atoms)
         starts, ends = np.zeros(n, bool), np.zeros(n, bool)
-        ranged = np.zeros(n, bool)  # an end that closes a printed range
         start_gap, end_gap = np.full(n, np.inf), np.full(n, np.inf)
         headed = False  # the table has time headers at all
         inside_start = inside_end = False
@@ -338,16 +343,14 @@ class Grid:
             if abs(c_lo - lo) <= near:
                 starts[ks[0]], start_gap[ks[0]] = True, gap
             if len(ks) > 1 and abs(c_hi - hi) <= near:
-                ends[ks[-1]], end_gap[ks[-1]], ranged[ks[-1]] = True, gap, True
-            if len(ks) == 1 and abs(c_lo - hi) <= near:
-                ends[ks[0]], end_gap[ks[0]] = True, gap
+                ends[ks[-1]], end_gap[ks[-1]] = True, gap
         starts &= start_gap <= start_gap.min() + tolerance
         ends &= end_gap <= end_gap.min() + tolerance
         printed = np.zeros(n, bool)
         printed[self.atoms_by_cell.get(own, [])] = True
         if len({self.atoms[k][2] for k in self.atoms_by_cell.get(own, [])}) > 1:
             return printed, printed, True
-        written = bool(ends.any() and ranged[ends].all())
+        written = bool(ends.any())
         if printed.any():
             return printed, ends, written
         # In a grid with time headers, an edge under none of them (a LUNCH column under a

@@ -51,19 +51,32 @@ LINES = [
 ]
 
 
+def decode_as(lines: list[tuple[ReadLine, str]], *, confused: bool = False,
+              end_none: float | None = None, size: tuple[int, int] = (440, 240)
+              ) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """(day, name) → (start, end) of the blocks decoded from `lines`, read by a model sure of
+    each line's role (`confused`: only 0.9 sure, with a tenth on "event" everywhere) whose day
+    pointer says the first day header for every line, and whose time pointers know nothing:
+    every written time and "none" alike (or the end's puts `end_none` on "no end written")."""
+    page = PageReading(width=size[0], height=size[1], lines=[line for line, _ in lines])
+    n, atoms = len(lines), len(time_atoms(page.lines))
+    roles = np.zeros((n, len(ROLES)))
+    for i, (_, role) in enumerate(lines):
+        roles[i, R[role]] = 0.9 if confused else 1.0
+        roles[i, R["event"]] += 0.1 if confused else 0.0
+    day = np.zeros((n, n))
+    day[:, [k for k, (_, role) in enumerate(lines) if role == "day"][0]] = 1.0
+    start = np.full((n, atoms + 1), 1.0 / (atoms + 1))
+    end = start.copy()
+    if end_none is not None:
+        end[:, :-1], end[:, -1] = (1 - end_none) / atoms, end_none
+    decisions = PageDecisions(roles, np.eye(n), day, start, end)
+    return {(b.day, b.name): (b.start_time, b.end_time) for b in decode_blocks(page, decisions)}
+
+
 @pytest.fixture
 def blocks():
-    page = PageReading(width=440, height=240, lines=[line for line, _ in LINES])
-    n, atoms = len(LINES), len(time_atoms(page.lines))
-    roles = np.zeros((n, len(ROLES)))
-    for i, (_, role) in enumerate(LINES):
-        roles[i, R[role]], roles[i, R["event"]] = 0.9, roles[i, R["event"]] + 0.1
-    day = np.zeros((n, n))
-    day[:, 4] = 1.0  # the day pointer says Monday for everything
-    # Pointers that know nothing: every written time and "none" alike.
-    uniform = np.full((n, atoms + 1), 1.0 / (atoms + 1))
-    decisions = PageDecisions(roles, np.eye(n), day, uniform, uniform.copy())
-    return {(b.day, b.name): (b.start_time, b.end_time) for b in decode_blocks(page, decisions)}
+    return decode_as(LINES, confused=True)
 
 
 def test_a_caption_in_the_band_of_the_day_headers_is_no_block(blocks):
@@ -105,35 +118,24 @@ def test_restrict_moves_the_pointer_s_time_mass_onto_the_allowed_atoms():
         [0.0, 0.9, 0.1])
 
 
-def decoded(lines: list[tuple[ReadLine, str]], end_none: float) -> dict:
-    """Blocks of `lines` read by a model sure of roles and days whose end pointer puts
-    `end_none` of its mass on "no end written"."""
-    page = PageReading(width=440, height=240, lines=[line for line, _ in lines])
-    n, atoms = len(lines), len(time_atoms(page.lines))
-    roles = np.zeros((n, len(ROLES)))
-    for i, (_, role) in enumerate(lines):
-        roles[i, R[role]] = 1.0
-    day = np.zeros((n, n))
-    day[:, [k for k, (_, role) in enumerate(lines) if role == "day"][0]] = 1.0
-    start = np.full((n, atoms + 1), 1.0 / (atoms + 1))
-    end = np.full((n, atoms + 1), (1 - end_none) / atoms)
-    end[:, -1] = end_none
-    decisions = PageDecisions(roles, np.eye(n), day, start, end)
-    return {b.name: (b.start_time, b.end_time) for b in decode_blocks(page, decisions)}
-
-
 def test_an_end_a_printed_range_closes_is_written_whatever_the_pointer_says():
-    assert decoded(LINES[1:9], end_none=0.9)["Maths"] == ("09:00", "10:00")
+    assert decode_as(LINES[1:9], end_none=0.9)[("Monday", "Maths")] == ("09:00", "10:00")
 
 
-def test_a_start_only_header_lets_the_pointer_say_no_end_is_written():
+def test_a_start_only_header_gives_the_start_and_no_end_whatever_the_pointer_says():
+    """The next slot's lone start is not this one's end: a start-only header says no end."""
     lines = [(cell_line("9:00", (100, 0, 200, 40)), "time"),
              (cell_line("10:00", (200, 0, 300, 40)), "time"),
              (cell_line("Monday", (0, 40, 100, 120)), "day"),
              (cell_line("Maths", (100, 40, 200, 120)), "event"),
-             (cell_line("Art", (200, 40, 300, 120)), "event")]
-    assert decoded(lines, end_none=0.9)["Maths"] == ("09:00", None)
-    assert decoded(lines, end_none=0.1)["Maths"] == ("09:00", "10:00")
+             (cell_line("Art", (200, 40, 300, 120)), "event"),
+             (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
+             (cell_line("Music", (100, 120, 300, 200)), "event")]
+    for end_none in (0.9, 0.1):
+        blocks = decode_as(lines, end_none=end_none)
+        assert blocks[("Monday", "Maths")] == ("09:00", None)
+        assert blocks[("Monday", "Art")] == ("10:00", None)
+        assert blocks[("Tuesday", "Music")] == ("09:00", None)
 
 
 # A days-as-columns page in the style of a school system's export (ra_4): slot names down the
@@ -171,16 +173,7 @@ COLUMNS_PAGE = [
 
 @pytest.fixture
 def column_blocks():
-    page = PageReading(width=300, height=260, lines=[line for line, _ in COLUMNS_PAGE])
-    n, atoms = len(COLUMNS_PAGE), len(time_atoms(page.lines))
-    roles = np.zeros((n, len(ROLES)))
-    for i, (_, role) in enumerate(COLUMNS_PAGE):
-        roles[i, R[role]] = 1.0
-    day = np.zeros((n, n))
-    day[:, 1] = 1.0  # the day pointer says Monday for everything, footers included
-    uniform = np.full((n, atoms + 1), 1.0 / (atoms + 1))
-    decisions = PageDecisions(roles, np.eye(n), day, uniform, uniform.copy())
-    return {(b.day, b.name): (b.start_time, b.end_time) for b in decode_blocks(page, decisions)}
+    return decode_as(COLUMNS_PAGE, size=(300, 260))  # Monday for everything, footers included
 
 
 def test_each_day_s_cell_prints_its_own_start(column_blocks):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,9 @@ from inference.schema import DAYS, TimetableData
 from inference.timeparse import find_times, from_hhmm
 from training.data_cli import data_app
 from training.synth.families import BUILDERS, FAMILIES, WATERMARK_SHARE, bells, start_only
+from training.synth.grid_content import make_grid, sample_content_knobs
 from training.synth.render import render_page
+from training.synth.timefmt import sample_style
 from training.synth.writer import Plan, doc_rng, plan_document, synthesize
 
 # sha256 of labels/syn-00000{0,1,2}.json of `synthesize(out, 3, seed=5)` (photo share 0.4),
@@ -176,6 +179,21 @@ def test_start_only_header_gives_starts_and_the_label_no_ends(root: str):
         assert {from_hhmm(b["startTime"]) for b in blocks} <= starts
 
 
+def test_a_mixed_grid_under_start_only_headers_is_labelled_the_same_way():
+    """The general sampler's start-only headers (8 % of mixed pages) follow the same convention:
+    a time printed in the cell gives both ends; otherwise the start over the slot and no end."""
+    rng = random.Random(3)
+    knobs = replace(sample_content_knobs(rng), header_single=True, p_print_time=0.5,
+                    p_split=0.0)
+    grid = make_grid(rng, "uk", 5, sample_style(rng), knobs, {})
+    events = [ev for cell in grid.cells for ev in cell.events]
+    printed = [ev for ev in events if ev.printed]
+    unprinted = [ev for ev in events if not ev.printed]
+    assert printed and all(ev.end is not None and ev.time_scored for ev in printed)
+    assert unprinted and all(ev.end is None and ev.time_scored for ev in unprinted)
+    assert {ev.start for ev in unprinted} <= {slot.start for slot in grid.slots}
+
+
 def test_start_only_leaves_out_a_slot_that_starts_with_the_next():
     """A US day can put "Recess" and "Pack Up" both at 2:15: a start-only header has no room for
     a slot of no length (it used to crash the renderer, seed 703 page 237)."""
@@ -280,17 +298,19 @@ def test_bells_twenty_minute_events_start_and_end_on_column_edges(root: str):
         assert all(b - a == 20 for a, b in zip(starts, starts[1:], strict=False))
         single = all(end is None for _, end in headers)
         singles.append(single)
-        # Under start times only, an end must be a printed start: the last column stays empty.
-        edges = set(starts) if single else set(starts) | {headers[-1][1]}
+        edges = set(starts) | {headers[-1][1]}
         lessons = 0
         for cell in layout["cells"]:
             if cell["role"] != "event":
                 continue
             for b in cell["blocks"]:
                 block = label["timeblocks"][b]
-                start, end = from_hhmm(block["startTime"]), from_hhmm(block["endTime"])
-                assert {start, end} <= edges, block
-                assert end - start == 20 * cell["colSpan"]
+                start = from_hhmm(block["startTime"])
+                assert start in edges and block["timeScored"], block
+                if single:  # start times only: the page says no end
+                    assert block["endTime"] is None, block
+                else:
+                    assert from_hhmm(block["endTime"]) - start == 20 * cell["colSpan"], block
                 if cell["rowSpan"] == 1 and cell["colSpan"] > 1:
                     assert 2 <= cell["colSpan"] <= 6
                     lessons += 1

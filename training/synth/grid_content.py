@@ -93,9 +93,8 @@ def _split_cell(rng: random.Random, namer: _Namer, style: TimeStyle, d: int, t0:
 
 
 def _lesson_event(rng: random.Random, namer: _Namer, knobs: ContentKnobs, style: TimeStyle,
-                  t0: int, t1: int, slot_index: int, scored: bool,
-                  counts: dict[str, int]) -> Event:
-    ev = Event(name=namer.name(slot_index, t1 - t0), start=t0, end=t1, time_scored=scored,
+                  t0: int, t1: int, slot_index: int, counts: dict[str, int]) -> Event:
+    ev = Event(name=namer.name(slot_index, t1 - t0), start=t0, end=t1,
                notes=namer.notes())
     if rng.random() < knobs.p_print_time:
         start, end = t0, t1
@@ -151,8 +150,7 @@ def _day_cells(rng: random.Random, d: int, slots: list[Slot], namer: _Namer,
             elif t1 - t0 >= 30 and rng.random() < knobs.p_split:
                 new += _split_cell(rng, namer, style, d, t0, t1, counts)
             else:
-                ev = _lesson_event(rng, namer, knobs, style, t0, t1, slot_index,
-                                   not knobs.header_single, counts)
+                ev = _lesson_event(rng, namer, knobs, style, t0, t1, slot_index, counts)
                 mine[(t0, t1)] = GridCell(d, d + 1, t0, t1, [ev])
                 new.append(mine[(t0, t1)])
     return new, mine
@@ -184,12 +182,28 @@ def make_grid(rng: random.Random, region: Region, n_days: int, style: TimeStyle,
         header = (format_time(start, style, rng) if knobs.header_single
                   else format_range(start, end, style, rng))
         slots.append(Slot(start, end, header, name))
-    if knobs.header_single:
-        counts["single_start_header"] = 1
     namer = _Namer(rng, region, knobs)
     cells = _spanning_cells(rng, slots, n_days, knobs, counts)
     prev: dict[tuple[int, int], GridCell] = {}
     for d in range(n_days):
         new, prev = _day_cells(rng, d, slots, namer, knobs, style, prev, counts)
         cells += new
-    return Grid(slots=slots, cells=cells)
+    grid = Grid(slots=slots, cells=cells)
+    if knobs.header_single:
+        counts["single_start_header"] = 1
+        drop_unprinted_ends(grid)
+    return grid
+
+
+def drop_unprinted_ends(grid: Grid) -> None:
+    """Under headers that print only when each slot starts, the page says no end: an event
+    that starts on a slot and prints no time of its own keeps its start and has no end, both
+    scored (the answer must give the start and null), as the dev set's start-only page (ra_4)
+    is labelled. The next slot's start is not this one's end: a passing time, a break or a
+    merged cell may sit between them, and the labeller does not guess. An event that starts
+    inside a slot (a split cell's second half) prints no start either and stays unscored."""
+    starts = {s.start for s in grid.slots}
+    for cell in grid.cells:
+        for ev in cell.events:
+            if ev.printed is None and ev.start in starts:
+                ev.end, ev.time_scored = None, True

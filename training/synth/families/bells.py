@@ -9,8 +9,8 @@ page the seeded generator picks one of two real layouts:
   for its day (a time printed in the cell overrides the header).
 - 20-minute columns: days down the left, one column per 20 minutes ("08:00", "08:20" …),
   lessons merged over 2-6 columns and the breaks merged down the week; a block starts and ends
-  on the column edges it covers. Under start-only headers the last column stays empty, so every
-  end is the start printed over a column.
+  on the column edges it covers. Under start-only headers ("08:00" over each column) only the
+  start is printed: its end is null, as on every start-only page (`drop_unprinted_ends`).
 
 Issue 21's third layout, several time columns on one page, is a render knob over both: on
 `REPEAT_SHARE` of pages the time headers are printed again, right of a days-as-columns grid or
@@ -38,6 +38,7 @@ from training.synth.content import (
 )
 from training.synth.families.asc import EXPORT_FONTS, FULL_NAMES
 from training.synth.families.periods import Break, fill_week, office_font, period_slots, with_font
+from training.synth.grid_content import drop_unprinted_ends
 from training.synth.layout import RenderKnobs, RepeatTimes, sample_render_knobs
 from training.synth.school_day import pick5
 from training.synth.timefmt import TimeStyle, format_range, format_time, sample_style
@@ -216,11 +217,15 @@ def _twenty(rng: random.Random, n_days: int, style: TimeStyle, pool: list[str]) 
         counts["merged_slots"] = counts.get("merged_slots", 0) + 1
         return _lesson(rng, pool, t0, t1)
 
-    # Under start-only headers the last column is never filled: its end is printed nowhere.
+    # Under start-only headers the last column stays empty, as when ends were read off the next
+    # column (so a seed still draws the pages it drew).
     cells = _merged_breaks(slots, n_days) + fill_week(slots[:-1] if single else slots, n_days,
                                                       span, event)
     corner = rng.choice(["", "Day", "Time", "Day / Time"]) or None
-    return Week("days_rows", Grid(slots, cells, corner), counts)
+    grid = Grid(slots, cells, corner)
+    if single:
+        drop_unprinted_ends(grid)
+    return Week("days_rows", grid, counts)
 
 
 # --- the page -------------------------------------------------------------------------------------

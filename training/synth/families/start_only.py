@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from training.synth.content import Content, Grid, LayoutKind
+from training.synth.content import Content, LayoutKind
 from training.synth.grid_content import make_grid, sample_content_knobs
 from training.synth.heading_content import make_heading
 from training.synth.layout import RenderKnobs, sample_render_knobs
@@ -26,12 +26,6 @@ def _contiguous(day: list[tuple[int, int, str | None]]) -> list[tuple[int, int, 
     day = [slot for i, slot in enumerate(day) if i + 1 == len(day) or day[i + 1][0] > slot[0]]
     return [(s, day[i + 1][0] if i + 1 < len(day) else e, name)
             for i, (s, e, name) in enumerate(day)]
-
-
-def _no_ends(grid: Grid) -> None:
-    for cell in grid.cells:
-        for ev in cell.events:
-            ev.end, ev.time_scored = None, True
 
 
 def build(rng: random.Random) -> tuple[Content, RenderKnobs]:
@@ -51,7 +45,6 @@ def build(rng: random.Random) -> tuple[Content, RenderKnobs]:
         lessons = [s for s in grid.slots if s.spanning is None]
         for i, slot in enumerate(lessons):
             slot.period = f"{word}{i + 1}"
-    _no_ends(grid)
     content = Content(region, layout, list(range(5)), style, make_heading(rng, region), None,
                       grid, counts=counts)
     return content, replace(sample_render_knobs(rng, content), highlight_times=False)
