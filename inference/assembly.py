@@ -40,6 +40,10 @@ class Anchor:
     start: int | None = None
     end: int | None = None
     end_implied: bool = False
+    # A grid's start-only time header: its implied end places a time inside its slot, but a
+    # block ending on it has no end (as real start-only grids are labelled; a list's lone start
+    # keeps the next row's as an unscored end, as real lists are).
+    end_unsaid: bool = False
 
 
 @dataclass
@@ -135,6 +139,8 @@ def time_at(anchors: list[Anchor], pos: float, edge: str) -> tuple[int | None, b
     nearest = min(timed, key=lambda a: abs(boundary(a) - pos))
     value = nearest.start if edge == "start" else nearest.end
     if abs(boundary(nearest) - pos) <= 0.25 * (nearest.hi - nearest.lo):
+        if edge == "end" and nearest.end_unsaid:
+            return None, True  # the contract's null, scored: the page says no end
         exact = edge == "start" or not nearest.end_implied
         return value, exact and value is not None
     inside = [a for a in timed if a.lo <= pos <= a.hi and a.end is not None]
@@ -252,7 +258,8 @@ def _grid_blocks(table: Table, day_cells: list[Cell], day_axis: str, texts: dict
         if hi_d <= header_edge + tol:
             start, end = _first_time(texts[id(cell)])
             if start is not None:
-                time_anchors.append(Anchor(*_extent(cell.box, time_axis), start=start, end=end))
+                time_anchors.append(Anchor(*_extent(cell.box, time_axis), start=start, end=end,
+                                           end_unsaid=end is None))
         elif lo_t >= day_line_end - tol:
             events.append(cell)
     time_anchors = _tile(time_anchors)

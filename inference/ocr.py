@@ -97,7 +97,7 @@ class UprightLines:
 class RapidOcrEngine:
     name = "rapid"
 
-    def __init__(self, settings: Settings | None = None, **rapid_options: object) -> None:
+    def __init__(self, settings: Settings, **rapid_options: object) -> None:
         from rapidocr_onnxruntime import RapidOCR
 
         self.model_versions: dict[str, str] = {}
@@ -105,7 +105,6 @@ class RapidOcrEngine:
         # one reads worse: RapidOCR's batches of 6 drop the spaces of long capitals
         # ("DEPARTMENTOFINFORMATION SCIENCE"). One crop per call reads them, at the same speed
         # on a CPU.
-        settings = settings or Settings()
         rapid_options.setdefault("rec_batch_num", settings.ocr_rec_batch)
         # One onnxruntime thread per model: the page's crops are small, so a second thread
         # mostly waits for its core, and a service runs one process per core anyway.
@@ -156,7 +155,7 @@ class TesseractEngine:
     name = "tesseract"
     model_versions: dict[str, str] = {}
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         pass
 
     def read_page(self, image: np.ndarray) -> list[OcrLine]:

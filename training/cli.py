@@ -344,7 +344,7 @@ def document_gate(
     from inference.document.model import load_release
     from inference.document.tier import MODEL_NAME
     from training.document.evaluate import real_page_scores
-    from training.document.gate import champion_real_scores, gate
+    from training.document.gate import current_champion, gate
     from training.registry import use_tracking, version_by_alias
 
     report = json.loads((release / "metrics.json").read_text())
@@ -352,8 +352,9 @@ def document_gate(
     client = use_tracking()
     current = version_by_alias(client, MODEL_NAME, "champion")
     # The champion's own reading of the real pages, unless it is the very model re-gated here.
-    champion_real = (champion_real_scores(real, client.tracking_uri) if current is not None
-                     and str(current.version) != str(report.get("version")) else None)
+    champion_real = (current_champion(client.tracking_uri).real_scores(real)
+                     if current is not None and str(current.version) != str(report.get("version"))
+                     else None)
     alias, reason = gate(report["tuned"], report["rules"], report.get("champion"), None,
                          real_scores, champion_real)
     report.update(alias=alias, reason=reason, real={"document": real_scores[0],

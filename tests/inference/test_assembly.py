@@ -164,6 +164,28 @@ def test_days_as_columns_grid(days_as_columns: Table) -> None:
     assert not {b.name for b in result.blocks} & {"Mon", "Tues", "Wed", "9 – 10am"}
 
 
+def test_a_start_only_grid_header_gives_the_start_and_no_end() -> None:
+    """Period starts over the columns ("9:00", "10:00"): the page says no end, so a block
+    ends nowhere (null, scored), whether it covers one column or two."""
+    grid = table(
+        cell(0, 0, 100, 50),
+        text_cell(100, 0, 200, 50, "9:00"),
+        text_cell(200, 0, 300, 50, "10:00"),
+        text_cell(300, 0, 400, 50, "11:15"),
+        text_cell(0, 50, 100, 150, "Monday"),
+        text_cell(0, 150, 100, 250, "Tuesday"),
+        text_cell(100, 50, 200, 150, "Maths"),
+        text_cell(200, 50, 400, 150, "Art"),
+        text_cell(100, 150, 300, 250, "PE"),
+        text_cell(300, 150, 400, 250, "Music"),
+    )
+    blocks = assemble([grid], []).blocks
+    assert summary(blocks) == {
+        ("Monday", "Maths", "09:00", None), ("Monday", "Art", "10:00", None),
+        ("Tuesday", "PE", "09:00", None), ("Tuesday", "Music", "11:15", None)}
+    assert all(b.time_scored for b in blocks)
+
+
 # --- (c) a list layout: title, then rows of time | event ------------------------------------------
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from inference.ocr import RapidOcrEngine, UprightLines
+from inference.settings import Settings
 
 TEXTS = ["9:10-10:00", "Monday 11:40", "ENGLISH 3", "10:50-11:40", "Tuesday", "MATHS 4"]
 
@@ -21,7 +22,7 @@ def page() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def engine() -> RapidOcrEngine:
-    return RapidOcrEngine()
+    return RapidOcrEngine(Settings())
 
 
 def _read(engine: RapidOcrEngine, image: np.ndarray) -> set[str]:

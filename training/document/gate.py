@@ -5,11 +5,13 @@ held-out pages."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from inference.document.model import DocumentModel
 from inference.document.tier import MODEL_NAME
 from training.document.data import Example
-from training.document.evaluate import evaluate
+from training.document.evaluate import evaluate, real_page_scores
 
 
 def gate(new: dict, rules: dict, champion: dict | None, champion_error: str | None = None,
@@ -40,37 +42,39 @@ def gate(new: dict, rules: dict, champion: dict | None, champion_error: str | No
     return "champion", f"held-out strict F1 {f1:.4f} beats rules {rules['strictF1']:.4f}{bar}"
 
 
-def rescore_champion(examples: Sequence[Example], tracking_uri: str
-                     ) -> tuple[dict | None, str | None, str | None]:
-    """(scores, version, error) of the current champion on `examples`; all None without one."""
+@dataclass(frozen=True)
+class Champion:
+    """The registry's current champion, loaded once and scored on every set the gate reads
+    (held-out synthetic pages, real pages). `error`: there is one but it could not be loaded,
+    which blocks promotion (an unmeasured champion is never assumed beaten)."""
+
+    model: DocumentModel | None = None
+    version: str | None = None
+    error: str | None = None
+
+    def scores(self, examples: Sequence[Example]) -> dict | None:
+        if self.model is None:
+            return None
+        return evaluate(self.model, examples, {"document": str(self.version)},
+                        cached=False).scores
+
+    def real_scores(self, real_dir: Path | None) -> dict | None:
+        return None if self.model is None or real_dir is None else \
+            real_page_scores(self.model, real_dir)[0]
+
+
+def current_champion(tracking_uri: str) -> Champion:
+    """The champion of `yogi-document` in the registry at `tracking_uri` (empty without one)."""
     from inference.document.tier import load_champion
     from inference.model_store import ModelUnavailable
     from inference.settings import Settings
     from training.registry import use_tracking, version_by_alias
 
     if version_by_alias(use_tracking(tracking_uri), MODEL_NAME, "champion") is None:
-        return None, None, None
+        return Champion()
     try:
         model, version = load_champion(tracking_uri=tracking_uri,
                                        cache_dir=Settings().model_cache_dir)
     except (ModelUnavailable, ValueError, OSError) as error:
-        return None, None, str(error)
-    return evaluate(model, examples, {"document": version}, cached=False).scores, version, None
-
-
-def champion_real_scores(real_dir: Path, tracking_uri: str) -> dict | None:
-    """The current champion's scores on the labelled real pages of `real_dir`; None without a
-    champion (or one that cannot be loaded: `rescore_champion` already blocks promotion)."""
-    from inference.document.tier import load_champion
-    from inference.model_store import ModelUnavailable
-    from inference.settings import Settings
-    from training.document.evaluate import real_page_scores
-    from training.registry import use_tracking, version_by_alias
-
-    if version_by_alias(use_tracking(tracking_uri), MODEL_NAME, "champion") is None:
-        return None
-    try:
-        model, _ = load_champion(tracking_uri=tracking_uri, cache_dir=Settings().model_cache_dir)
-    except (ModelUnavailable, ValueError, OSError):
-        return None
-    return real_page_scores(model, real_dir)[0]
+        return Champion(error=str(error))
+    return Champion(model, version)

@@ -31,7 +31,7 @@ from training.document.artefacts import confusion_figure, draw_roles
 from training.document.data import load_examples, split_sets
 from training.document.evaluate import classical_scores, evaluate, real_page_scores
 from training.document.fit import fit
-from training.document.gate import champion_real_scores, gate, rescore_champion
+from training.document.gate import current_champion, gate
 from training.document.loss import role_weights
 
 log = structlog.get_logger(__name__)
@@ -150,21 +150,22 @@ def train_document(
         if register:
             from training.document.pyfunc import log_document_model
 
-            champion, champion_version, error = rescore_champion(gate_set, tracking_uri)
+            current = current_champion(tracking_uri)
+            champion, champion_version = current.scores(gate_set), current.version
             if champion is not None:
                 mlflow.log_metrics({f"gate_champion_{k}": float(v) for k, v in champion.items()
                                     if isinstance(v, float)})
             info = log_document_model(release, [e.reading for e in gate_set[:1]], MODEL_NAME)
             version = str(info.registered_model_version or "")
             real = real_page_scores(model, Path(real_dir)) if real_dir else None
-            champion_real = (champion_real_scores(Path(real_dir), tracking_uri)
-                             if real_dir and champion is not None else None)
+            champion_real = current.real_scores(Path(real_dir) if real_dir else None)
             if real is not None:
                 mlflow.log_metrics({"real_strict_f1": real[0]["strictF1"],
                                     "rules_real_strict_f1": real[1]["strictF1"]})
             if champion_real is not None:
                 mlflow.log_metric("champion_real_strict_f1", champion_real["strictF1"])
-            alias, reason = gate(final.scores, rules, champion, error, real, champion_real)
+            alias, reason = gate(final.scores, rules, champion, current.error, real,
+                                 champion_real)
             client.set_registered_model_alias(MODEL_NAME, alias, version)
             client.set_model_version_tag(MODEL_NAME, version, "gate_reason", reason)
             client.set_model_version_tag(MODEL_NAME, version, "source", "training")
