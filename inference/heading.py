@@ -14,7 +14,9 @@ from pydantic import BaseModel
 
 _LABELS = r"(?:teacher|class|term|year|week|school|date|room|name)"
 _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
-_TITLED_NAME = rf"{_TITLE}\.?\s+[A-Z][A-Za-z'’-]+(?:[ -][A-Z][A-Za-z'’-]+)?"
+# OCR drops the space after a title ("MrLewis"): the name is found without it and written
+# back with it (`_spaced_title`).
+_TITLED_NAME = rf"\b{_TITLE}\.?\s*[A-Z][A-Za-z'’-]+(?:[ -][A-Z][A-Za-z'’-]+)?"
 _SEASON = r"(Autumn|Spring|Summer|Fall|Winter)"
 
 
@@ -35,6 +37,18 @@ _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*
 # Words that follow a teacher's name in a title but are not part of it.
 _AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
 _NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly", "mr", "mrs", "miss", "ms", "mx", "dr"}
+
+
+def _spaced_title(name: str) -> str:
+    """"MrLewis" → "Mr Lewis", "Dr.Okafor" → "Dr. Okafor"; a spaced name stays as written."""
+    return re.sub(rf"^({_TITLE})(\.?)(?=[A-Z])", r"\1\2 ", name)
+
+
+def _class_value(value: str) -> str:
+    """A labelled class's whole value ("IV CSE 'C'", "Year 9 - 9B"), up to where another field
+    starts in running text: a titled name, a term or a year ("2EJ Miss Joynes" → "2EJ")."""
+    cut = re.search(rf"\s(?:{_TITLE}\b|{_SEASON}|term\b|20\d\d\b)", value, re.IGNORECASE)
+    return value[:cut.start()].strip(" ,;|-–") if cut else value
 
 
 def _trim_name(name: str) -> str:
@@ -75,9 +89,11 @@ def _term(text: str) -> str | None:
         if match.group(2):
             return f"{season} {match.group(2)}"
         return season + (match.group(3) or "")
-    numbered = re.search(r"\bterm\s*[:\-–]?\s*([1-6])\b", text, re.IGNORECASE)
+    # "Term 3", "Quarter 2", "Trimester 1" (a year OCR glued on stays out: "Trimester12024").
+    numbered = re.search(r"\b(term|quarter|trimester)\s*[:\-–]?\s*([1-6])(?:(?=20\d\d)|\b)",
+                         text, re.IGNORECASE)
     if numbered:
-        return f"Term {numbered.group(1)}"
+        return f"{numbered.group(1).capitalize()} {numbered.group(2)}"
     # OCR drops the spaces of capitals ("ODDSEMESTER", "Sem2020-21"): the words are found
     # without them and written back with them.
     semester = re.search(r"\b(odd|even)\s*(sem(?:ester)?)(?![a-z])\.?\s*(20\d\d\s*[-–]\s*\d{2,4})?",
@@ -90,12 +106,12 @@ def parse_heading(text: str) -> Heading:
     teacher = _labelled(text, "teacher")
     if teacher is None:
         match = re.search(_TITLED_NAME, text)
-        teacher = _trim_name(match.group(0)) if match else None
-    heading.teacher = re.sub(r"['’]s$", "", teacher).strip() if teacher else None
+        teacher = _trim_name(_spaced_title(match.group(0))) if match else None
+    heading.teacher = _spaced_title(re.sub(r"['’]s$", "", teacher).strip()) if teacher else None
 
     class_name = _labelled(text, "class")
     if class_name:
-        class_name = class_name.split()[0]
+        class_name = _class_value(class_name)
     else:
         named = re.search(r"\bClass\s+([0-9][A-Z0-9]{0,3}|[A-Z][A-Z0-9]{0,3})\b", text)
         before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})\s+Class\b", text)

@@ -131,3 +131,24 @@ def test_a_class_named_by_its_programme(text: str, class_name: str) -> None:
 ])
 def test_plausible_field_values(attribute: str, text: str, expected: bool) -> None:
     assert plausible(attribute, text) is expected
+
+
+@pytest.mark.parametrize(("text", "teacher"), [
+    ("Teacher: MrLewis", "Mr Lewis"), ("MissKhan's timetable", "Miss Khan"),
+    ("Dr.Okafor Year 5", "Dr. Okafor"), ("Mrs Patel", "Mrs Patel")])
+def test_a_title_the_ocr_glued_to_the_name_gets_its_space_back(text: str, teacher: str) -> None:
+    assert parse_heading(text).teacher == teacher
+
+
+@pytest.mark.parametrize(("text", "class_name"), [
+    ("Class: IV CSE 'C'  Room: 204", "IV CSE 'C'"), ("Class: Year 9 - 9B", "Year 9 - 9B"),
+    ("Class: 2EJ Miss Joynes", "2EJ"), ("Class: 4B Autumn 2 2024", "4B")])
+def test_a_labelled_class_is_its_whole_value(text: str, class_name: str) -> None:
+    assert parse_heading(text).class_name == class_name
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("Term: Quarter 2 2025", "Quarter 2"), ("Trimester12024", "Trimester 1"),
+    ("TERM 4", "Term 4")])
+def test_numbered_quarters_and_trimesters(text: str, term: str) -> None:
+    assert parse_heading(text).term == term
