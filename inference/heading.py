@@ -26,6 +26,11 @@ _YEAR = r"(?<!\d)(20\d{2})(?!\d)"
 # section code ("SP25-BSE-A": intake, programme, section).
 _PROGRAMME_CLASS = (r"\b(?:IB\s*)?(?:MYP|PYP|DP)\s*\d\b|\bGrade\s+\d{1,2}[A-Z]?\b"
                     r"|\b[A-Z]{2}\d{2}-[A-Z]{2,5}(?:-[A-Z0-9]{1,3})?\b")
+# A year group, the class's name when nothing names it better: "Year 4" (also glued, "Year4-"),
+# "Reception", "Kindergarten", "3rd Grade".
+_YEAR_GROUP = (r"(?:\b|(?<=['’]s))(?:Year|YEAR|year)\s*\d{1,2}(?!\d)"
+               r"|\b(?:Reception|RECEPTION|Kindergarten|KINDERGARTEN)\b"
+               r"|\b\d(?:st|nd|rd|th|ST|ND|RD|TH)\s+(?:Grade|GRADE)\b")
 _INSTITUTION = re.compile(r"department|university|college|school|institute|academy|faculty",
                           re.IGNORECASE)
 _TERM_WORD = re.compile(r"term|sem|autumn|spring|summer|fall|winter|quarter|trimester",
@@ -52,8 +57,9 @@ def _class_value(value: str) -> str:
 
 
 def _trim_name(name: str) -> str:
-    """"Mrs Patel's Year" → "Mrs Patel's"; "Mr Smith Timetable" → "Mr Smith"."""
-    words = name.split()
+    """"Mrs Patel's Year" → "Mrs Patel's" (also where OCR glued them: "Patel'sYear");
+    "Mr Smith Timetable" → "Mr Smith"."""
+    words = re.sub(r"(['’]s)(?=[A-Z])", r"\1 ", name).split()
     kept = words[:2]
     for word in words[2:]:
         if word.lower() in _AFTER_NAME or kept[-1].endswith(("'s", "’s")):
@@ -82,7 +88,7 @@ def _term(text: str) -> str | None:
     joined to it by a hyphen stays, "Fall-2024"), a numbered term ("Term 3"), or a semester
     ("ODD SEMESTER", "Even Sem 2020-21")."""
     term_text = _labelled(text, "term") or text
-    match = re.search(rf"\b{_SEASON}(?:\s*(?:term\s*)?([1-6])\b|(-20\d\d)\b)?", term_text,
+    match = re.search(rf"\b{_SEASON}(?:\s*(?:term\s*)?([1-6])(?!\d)|(-20\d\d)\b)?", term_text,
                       re.IGNORECASE)
     if match:
         season = match.group(1).capitalize()
@@ -119,9 +125,13 @@ def parse_heading(text: str) -> Heading:
         if named:
             class_name = named.group(1)
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
-            class_name = before.group(1)
+            # A named class is called so ("Oak Class"); a code is the class ("2EJ Class": 2EJ).
+            word = before.group(1)
+            class_name = word if word[0].isdigit() else f"{word} Class"
         elif programme:
-            class_name = programme.group(0)
+            class_name = re.sub(r"^IB(?=[A-Z])", "IB ", programme.group(0))  # "IBMYP4"
+        elif group := re.search(_YEAR_GROUP, text):
+            class_name = re.sub(r"^(?:Year|YEAR|year)\s*", "Year ", group.group(0))
     heading.class_name = class_name
 
     heading.term = _term(text)

@@ -34,7 +34,9 @@ def test_free_text_heading_gives_term_and_year() -> None:
     heading = parse_heading("Mrs Patel's Year 4 timetable — Spring 1, 2025")
     assert heading.term == "Spring 1"
     assert heading.year == 2025
-    assert heading.class_name is None  # "Year 4" is a year group, not a class name
+    # A year group names the class when nothing names it better (as the data engine labels it).
+    assert heading.class_name == "Year 4"
+    assert parse_heading("Year 9  9WOD Class").class_name == "9WOD"
 
 
 def test_a_possessive_teacher_name_loses_the_s() -> None:
@@ -68,7 +70,7 @@ def test_a_possessive_at_the_end_of_the_name_is_dropped() -> None:
 
 def test_a_named_class_and_an_academic_year() -> None:
     heading = parse_heading("Oak Class Timetable 2023-24")
-    assert heading.class_name == "Oak"
+    assert heading.class_name == "Oak Class"  # what the class is called
     assert heading.year == 2023  # the first year of "2023-24"
     assert (heading.teacher, heading.term) == (None, None)
 
@@ -152,3 +154,13 @@ def test_a_labelled_class_is_its_whole_value(text: str, class_name: str) -> None
     ("TERM 4", "Term 4")])
 def test_numbered_quarters_and_trimesters(text: str, term: str) -> None:
     assert parse_heading(text).term == term
+
+
+@pytest.mark.parametrize(("text", "class_name", "term"), [
+    ("Ms Murphy'sYear 4 timetable - Spring, 2024", "Year 4", "Spring"),
+    ("Year4-Autumn1Term2024", "Year 4", "Autumn 1"), ("IBMYP4", "IB MYP4", None),
+    ("Mr Kowalski's Reception timetable", "Reception", None),
+    ("3rd Grade - Fall 2024", "3rd Grade", "Fall")])
+def test_glued_and_year_group_headings(text: str, class_name: str, term: str | None) -> None:
+    heading = parse_heading(text)
+    assert (heading.class_name, heading.term) == (class_name, term)
