@@ -19,6 +19,7 @@ import re
 import numpy as np
 from pydantic import BaseModel, PrivateAttr
 
+from inference.evaluation import normalise
 from inference.schema import TimeBlock, TimetableData
 from inference.validate import SCHOOL_DAY
 
@@ -53,6 +54,9 @@ class BlockSignals(BaseModel):
     whole_words: float  # share of the name's words the model's vocabulary holds whole
     word_pieces: float  # the model's word pieces per word of the name
     page_ocr: float  # mean OCR score of its page's lines (a photo reads worse throughout)
+    # The classical rules, reading the same page, made this very block (day, name, times): two
+    # different readers agreeing is evidence neither gives alone.
+    rules_agree: bool = False
 
 
 class SignalledTimetable(TimetableData):
@@ -80,6 +84,19 @@ def signals_of(result: TimetableData) -> list[BlockSignals] | None:
             result.timeblocks):
         return result.block_signals
     return None
+
+
+def with_rules(blocks: list[TimeBlock], signals: list[BlockSignals],
+               rules: list[TimeBlock]) -> list[BlockSignals]:
+    """`signals` with `rules_agree` set for each block the rules' blocks hold too: the same day,
+    name (after the contract's normalisation) and times."""
+    made = {_agreement_key(b) for b in rules}
+    return [s.model_copy(update={"rules_agree": _agreement_key(b) in made})
+            for b, s in zip(blocks, signals, strict=True)]
+
+
+def _agreement_key(block: TimeBlock) -> tuple:
+    return block.day, normalise(block.name), block.start_time, block.end_time
 
 
 # --- Features -----------------------------------------------------------------------------------
@@ -174,7 +191,7 @@ def _block_row(block: TimeBlock, s: BlockSignals, checks: dict[str, float]) -> d
         "logit_page_ocr": _logit(s.page_ocr),
         "whole_words": s.whole_words, "log_word_pieces": math.log1p(s.word_pieces),
         "name_words": words, "name_single_chars": single, "name_digit": digit,
-        "log_name_chars": math.log1p(len(block.name)), **checks,
+        "log_name_chars": math.log1p(len(block.name)), "rules_agree": s.rules_agree, **checks,
     }
 
 
@@ -186,7 +203,7 @@ FEATURES: tuple[str, ...] = (
     "logit_ocr_name", "logit_ocr_time", "logit_page_ocr", "whole_words", "log_word_pieces",
     "name_words", "name_single_chars", "name_digit", "log_name_chars", "overlaps", "same_times",
     "odd_times", "log_name_repeats", "start_meets", "end_meets", "log_duration_ratio",
-    "log_slot_days", "log_page_blocks",
+    "log_slot_days", "log_page_blocks", "rules_agree",
 )
 
 

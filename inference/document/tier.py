@@ -17,7 +17,7 @@ import torch
 from inference.document.decode import PageDecisions, decode_blocks_with_signals, decode_heading
 from inference.document.features import PageReading, page_reading
 from inference.document.model import DocumentModel, PageTensors, page_tensors
-from inference.document.signals import BlockSignals, SignalledTimetable
+from inference.document.signals import BlockSignals, SignalledTimetable, with_rules
 from inference.heading import Heading
 from inference.schema import TimeBlock, TimetableData
 from inference.validate import validate
@@ -51,15 +51,19 @@ class PageResult:
 
 
 @torch.inference_mode()
-def read_page(model: DocumentModel, reading: PageReading, tensors: PageTensors | None = None
-              ) -> PageResult:
-    """The model's blocks and heading for one page (`tensors`: already built for `reading`)."""
+def read_page(model: DocumentModel, reading: PageReading, tensors: PageTensors | None = None,
+              rules: list[TimeBlock] | None = None) -> PageResult:
+    """The model's blocks and heading for one page (`tensors`: already built for `reading`;
+    `rules`: the classical rules' blocks of the same reading, which the block signals compare
+    with)."""
     if not reading.lines:
         empty = np.zeros((0, 0))
         decisions = PageDecisions(empty, empty, empty, empty, empty)
         return PageResult([], Heading(), decisions)
     decisions = PageDecisions.from_logits(model(tensors or page_tensors(reading)))
     blocks, signals = decode_blocks_with_signals(reading, decisions)
+    if rules is not None:
+        signals = with_rules(blocks, signals, rules)
     return PageResult(blocks, decode_heading(reading, decisions), decisions, signals)
 
 
@@ -103,5 +107,6 @@ class DocumentTier:
             cache_dir=settings.model_cache_dir)
 
     def read(self, traces: list[PageTrace]) -> TimetableData:
-        pages = [read_page(self.model, page_reading(trace)) for trace in traces]
+        pages = [read_page(self.model, page_reading(trace), rules=trace.assembly.blocks)
+                 for trace in traces]
         return document_result(pages, {"document": self.version})

@@ -21,6 +21,7 @@ from inference.document.signals import (
     block_features,
     signals_of,
     timetable_checks,
+    with_rules,
 )
 from inference.document.tier import PageResult, document_result
 from inference.heading import Heading
@@ -99,6 +100,18 @@ def test_the_timetable_says_which_blocks_do_not_fit() -> None:
     assert lunch["start_meets"] == 0.0  # nothing ends at 10:30
     assert maths["log_slot_days"] == tuesday["log_slot_days"] == pytest.approx(np.log(2))
     assert lunch["log_duration_ratio"] == pytest.approx(np.log(2))  # twice the usual hour
+
+
+def test_a_block_the_rules_made_too_is_marked_as_agreed(page) -> None:
+    blocks, signals = decode_blocks_with_signals(*page)
+    maths, english = blocks
+    rules = [maths.model_copy(update={"name": "MATHS!", "notes": "Room 4"}),  # same block
+             english.model_copy(update={"end_time": "12:00"})]  # other times
+    agreed = with_rules(blocks, signals, rules)
+    assert [s.rules_agree for s in agreed] == [True, False]
+    assert not any(s.rules_agree for s in signals)  # the decoder's records are left alone
+    column = FEATURES.index("rules_agree")
+    assert block_features(TimetableData(timeblocks=blocks), agreed)[:, column].tolist() == [1, 0]
 
 
 def test_features_are_one_row_per_block_in_the_calibrators_order(page) -> None:

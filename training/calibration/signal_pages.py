@@ -35,7 +35,8 @@ def _from_readings(path: Path, settings: Settings) -> dict[str, TimetableData]:
     predictions: dict[str, TimetableData] = {}
     for line in path.read_text().splitlines():
         record = json.loads(line)
-        page = read_page(model, PageReading.model_validate(record))
+        rules = TimetableData.model_validate(record["classical"]).timeblocks
+        page = read_page(model, PageReading.model_validate(record), rules=rules)
         predictions[record["id"]] = document_result([page], {"document": version})
     return predictions
 
