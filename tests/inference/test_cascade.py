@@ -304,8 +304,8 @@ def test_a_refused_document_raises_before_any_tier(settings, tier):
 
 def test_cli_sends_every_page_to_claude_and_keeps_the_answer_as_silver(tmp_path, sample_png):
     env = {
-        **os.environ, "YOGI_ACCEPT_THRESHOLD": "1.01", "YOGI_REVIEW_THRESHOLD": "0",
-        "YOGI_DATA_DIR": str(tmp_path / "state"),
+        **os.environ, "YOGI_ACCEPT_THRESHOLD": "1.01", "YOGI_BLOCK_ACCEPT_THRESHOLD": "1.01",
+        "YOGI_REVIEW_THRESHOLD": "0", "YOGI_DATA_DIR": str(tmp_path / "state"),
         "YOGI_CLAUDE_TRACING": "false", "ANTHROPIC_API_KEY": "sk-ant-test-dummy",
     }
     env.pop("YOGI_DATABASE_URL", None)  # the store under YOGI_DATA_DIR

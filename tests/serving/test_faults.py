@@ -238,7 +238,9 @@ def with_claude() -> Iterator[tuple[ManagedServer, StandIn]]:
         try:
             yield start(servers, {
                 "ANTHROPIC_API_KEY": "sk-ant-test-dummy", "ANTHROPIC_BASE_URL": claude.url,
-                "YOGI_ACCEPT_THRESHOLD": "1.01", "YOGI_REVIEW_THRESHOLD": "0",  # all to Claude
+                # All to Claude: no document, nor every block of one, is sure enough to accept.
+                "YOGI_ACCEPT_THRESHOLD": "1.01", "YOGI_BLOCK_ACCEPT_THRESHOLD": "1.01",
+                "YOGI_REVIEW_THRESHOLD": "0",
                 "YOGI_CLAUDE_DEADLINE_S": str(CLAUDE_DEADLINE_S), "YOGI_CLAUDE_TRACING": "false",
             }), claude
         finally:
