@@ -32,15 +32,30 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
 
 
 def table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
-    """The four corners of the largest ruled region, if it is a clear quadrilateral."""
+    """The four corners of the largest ruled region that lies inside the image, if it is a
+    clear, closed quadrilateral. A region touching the image's edge is left out: a table cut
+    by the frame shows no corner there, and the frame of a photo (the paper's edge against
+    the desk, the fill of a rotated scan) is no table; either would warp the page by corners
+    that do not exist."""
     mask = line_mask(gray)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    h, w = gray.shape
+    margin = max(3.0, 0.01 * min(h, w))
+
+    def inside(contour) -> bool:
+        x, y, cw, ch = cv2.boundingRect(contour)
+        return x >= margin and y >= margin and x + cw <= w - margin and y + ch <= h - margin
+
+    contours = [contour for contour in contours if inside(contour)]
     if not contours:
         return None
     largest = max(contours, key=cv2.contourArea)
-    if cv2.contourArea(largest) < 0.15 * gray.shape[0] * gray.shape[1]:
-        return None
     hull = cv2.convexHull(largest)
+    # Rules that do not close round the region they span (a border broken by a shadow, a
+    # lone rule) leave its hull hollow, and the hull's corners are guesses.
+    area = cv2.contourArea(largest)
+    if area < 0.15 * h * w or area < 0.8 * cv2.contourArea(hull):
+        return None
     approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
     if len(approx) != 4:
         return None
@@ -97,8 +112,10 @@ def deskew(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return image, IDENTITY
     h, w = image.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    # The corners the rotation uncovers repeat the page's edge: a white fill would meet a
+    # photo's dark surround in a long straight edge that the ruling mask takes for a line.
     rotated = cv2.warpAffine(
-        image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255)
+        image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
     )
     return rotated, np.vstack([matrix, [0.0, 0.0, 1.0]])
 
@@ -141,10 +158,17 @@ def page_quarter_turns(image: np.ndarray) -> int:
 
 
 def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Flattened and deskewed page, and the matrix from original to cleaned coordinates."""
-    flat, flatten = flatten_perspective(image)
-    level, rotation = deskew(flat)
-    return level, rotation @ flatten
+    """Deskewed and flattened page, and the matrix from original to cleaned coordinates.
+    Deskew comes first: the ruling mask that finds the table's border only sees strokes that
+    run within a degree or two of level, so a tilted photo's border is found once it is
+    level, and the perspective left is what the flattening removes."""
+    level, rotation = deskew(image)
+    flat, flatten = flatten_perspective(level)
+    if abs(skew_angle(to_gray(flat))) > 1.0:
+        # A true border leaves the strokes level; tilted ones mean a wrong quadrilateral
+        # (a table cut by the frame, two tables merged), and the level page is better.
+        return level, rotation
+    return flat, flatten @ rotation
 
 
 def map_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:

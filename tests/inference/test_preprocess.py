@@ -8,6 +8,9 @@ from inference.preprocess import (
     page_quarter_turns,
     quarter_turn_matrix,
     rotate_quarter,
+    skew_angle,
+    table_quadrilateral,
+    to_gray,
 )
 
 
@@ -45,6 +48,44 @@ def test_clean_page_leaves_a_clean_page_alone():
     page = _page_with_dot(100, 100)
     cleaned, matrix = clean_page(page)
     assert cleaned is page and np.allclose(matrix, np.eye(3))
+
+
+def _photographed_grid(tilt: float, surround: int) -> np.ndarray:
+    """A 6 × 5 ruled grid on white paper lying on a desk of grey `surround`, seen slightly
+    from below (the top edge narrower) and turned `tilt` degrees."""
+    paper = np.full((600, 800, 3), 255, np.uint8)
+    for x in np.linspace(100, 700, 6).astype(int):
+        cv2.line(paper, (x, 100), (x, 500), (0, 0, 0), 2)
+    for y in np.linspace(100, 500, 7).astype(int):
+        cv2.line(paper, (100, y), (700, y), (0, 0, 0), 2)
+    desk = np.full((800, 1000, 3), surround, np.uint8)
+    corners = np.float32([[0, 0], [800, 0], [800, 600], [0, 600]])
+    seen = np.float32([[130, 110], [870, 110], [900, 690], [100, 690]])
+    warp = cv2.getPerspectiveTransform(corners, seen)
+    photo = cv2.warpPerspective(paper, warp, (1000, 800), dst=desk,
+                                borderMode=cv2.BORDER_TRANSPARENT)
+    turn = cv2.getRotationMatrix2D((500, 400), tilt, 1.0)
+    return cv2.warpAffine(photo, turn, (1000, 800), borderMode=cv2.BORDER_REPLICATE)
+
+
+def test_a_tilted_photographed_table_comes_out_level_and_rectangular():
+    for tilt in (1.5, -3.0):
+        cleaned, _ = clean_page(_photographed_grid(tilt, surround=60))
+        quad = table_quadrilateral(to_gray(cleaned))
+        assert abs(skew_angle(to_gray(cleaned))) < 0.3, tilt
+        tl, tr, br, bl = quad
+        # Flattened: the corners of the border (the paper's or the table's) share rows and columns.
+        assert abs(tl[1] - tr[1]) < 6 and abs(bl[1] - br[1]) < 6, (tilt, quad)
+        assert abs(tl[0] - bl[0]) < 6 and abs(tr[0] - br[0]) < 6, (tilt, quad)
+
+
+def test_a_table_cut_by_the_frame_is_not_taken_for_a_border():
+    page = np.full((400, 600), 255, np.uint8)
+    for x in (0, 150, 300, 450, 599):  # the outer rules run along the image's edges
+        cv2.line(page, (x, 0), (x, 399), 0, 2)
+    for y in (0, 100, 200, 300, 399):
+        cv2.line(page, (0, y), (599, y), 0, 2)
+    assert table_quadrilateral(page) is None
 
 
 def test_the_orientation_classifier_stands_a_page_on_its_side_upright(sample_png):
