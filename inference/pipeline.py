@@ -1,6 +1,6 @@
 """Document bytes → TimetableData: the reading stages, then the document model or the rules.
 
-Stages (one module each): loading → preprocess → ocr → structure, then a tier
+Stages (one module each): loading → preprocess → ocr (+ time-axis repair) → structure, then a tier
 (`inference/tiers.py`: the document model, the default when the registry has a champion, or
 the classical rules). `extract_page` returns a `PageTrace` with every intermediate result,
 which the tiers, the debug drawings and the document model's reading use.
@@ -27,6 +27,7 @@ from inference.schema import OcrLine, TimetableData
 from inference.settings import Settings
 from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
 from inference.tiers import read_document
+from inference.timeaxis import repair_time_axes
 from inference.timeparse import find_times, parse_day
 from inference.trace import PageTrace
 
@@ -85,6 +86,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     t = time.perf_counter()
     height, width = image.shape[:2]
     image, lines, turns = _read_upright(image, engine)
+    lines = repair_time_axes(lines)
     transform = quarter_turn_matrix(width, height, turns) @ transform
     timings["ocr"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -1,0 +1,151 @@
+"""Time-axis repair: the header times of a grid read back as the sequence they are.
+
+A grid's time column (or time row) is a sequence: each slot starts where or after the one
+before it ended, a slot lasts minutes to a few hours, and on most pages every minute is a
+multiple of five. The recogniser's commonest misreads on small or blurred print are digits of
+similar shape ("10:30" as "19:30", "11:30" as "11:39", "08:30" as "00:30"), and one wrong header
+time moves every block of its slot. So the time-only lines standing in one column or one row
+are read together: each line may swap a few look-alike digits, and the cheapest reading of the
+whole axis that is in order wins. A line no swap can place is left as read; when more than a
+quarter of the axis is (a list whose times restart each day, stray times), the axis is no
+sequence and every line stays as the OCR read it.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from inference.schema import OcrLine
+from inference.timeparse import find_times, is_time_text
+
+# Digits the recogniser confuses at low resolution (each way).
+LOOKALIKES: dict[str, str] = {"0": "986", "9": "0", "8": "03", "6": "05", "3": "8", "5": "6",
+                              "1": "7", "7": "1"}
+MAX_SWAPS_PER_LINE = 2
+LONGEST_SLOT = 4 * 60  # minutes; a "slot" longer than this is a misread, not a school lesson
+MIN_AXIS = 3  # lines; fewer give no sequence to check against
+SET_ASIDE_COST = 3.0  # a line left out of the sequence costs more than any line's swaps
+
+
+def _times(text: str) -> list[int] | None:
+    """The line's clock times in reading order, or None when it is not a time-only line."""
+    if not is_time_text(text):
+        return None
+    values: list[int] = []
+    for span in find_times(text):
+        values += [span.start] if span.end is None else [span.start, span.end]
+    return values
+
+
+def _faults(lines: list[list[int]], round_minutes: bool) -> int:
+    """Order breaks, overlong slots and (where the page writes them so) odd minutes."""
+    faults = 0
+    flat = [value for line in lines for value in line]
+    faults += sum(later < earlier for earlier, later in itertools.pairwise(flat))
+    for line in lines:
+        faults += sum(b - a > LONGEST_SLOT for a, b in itertools.pairwise(line))
+    if round_minutes:
+        faults += sum(value % 5 != 0 for value in flat)
+    return faults
+
+
+def _unread_digits(text: str) -> int:
+    """Digits outside every parsed time: a variant that leaves fewer is the likelier one."""
+    spans = [span.span for span in find_times(text)]
+    return sum(char.isdigit() and not any(a <= i < b for a, b in spans)
+               for i, char in enumerate(text))
+
+
+def _variants(text: str, round_minutes: bool) -> list[tuple[float, str, list[int]]]:
+    """(cost, text, times) for the line as read and with up to two look-alike digits swapped:
+    each a time-only line with no fault of its own and no fewer times than as read. A swap
+    costs 1, a digit left outside the times 0.1."""
+    as_read = _times(text) or []
+    # Every digit of a time-only line: a digit the parser could not take ("94:09") counts too.
+    positions = [i for i, char in enumerate(text) if char in LOOKALIKES]
+    found = [(0, text, as_read)]
+    for count in range(1, MAX_SWAPS_PER_LINE + 1):
+        for chosen in itertools.combinations(positions, count):
+            for digits in itertools.product(*(LOOKALIKES[text[i]] for i in chosen)):
+                chars = list(text)
+                for i, digit in zip(chosen, digits):
+                    chars[i] = digit
+                variant = "".join(chars)
+                times = _times(variant)
+                if times is not None and len(times) >= len(as_read):
+                    found.append((count, variant, times))
+    return [(swaps + 0.1 * _unread_digits(variant), variant, times)
+            for swaps, variant, times in found if times and not _faults([times], round_minutes)]
+
+
+def _repair_axis(axis: list[OcrLine]) -> list[OcrLine]:
+    """The axis's lines, each as read or as the cheapest consistent reading has it."""
+    as_read = [_times(line.text) or [] for line in axis]
+    flat = [value for times in as_read for value in times]
+    round_minutes = sum(value % 5 == 0 for value in flat) >= 0.6 * len(flat)
+    if _faults(as_read, round_minutes) == 0:
+        return axis
+    if len({tuple(times) for times in as_read}) < len(axis):
+        return axis  # the same times again and again: times printed in a slot's cells
+    options = [_variants(line.text, round_minutes) for line in axis]
+    # Dynamic programming along the axis. State: the last time of the reading so far. A line
+    # takes one of its variants (at its cost) if that keeps the order, or is set aside as read
+    # (a line too garbled to place: a digit lost, a word glued on) at a higher cost.
+    paths: dict[int, tuple[float, list[int | None]]] = {-1: (0.0, [])}
+    for choices in options:
+        step: dict[int, tuple[float, list[int | None]]] = {}
+
+        def offer(last: int, cost: float, path: list[int | None]) -> None:
+            if last not in step or cost < step[last][0]:
+                step[last] = (cost, path)
+
+        for last, (cost, path) in paths.items():
+            offer(last, cost + SET_ASIDE_COST, path + [None])
+            for k, (price, _, times) in enumerate(choices):
+                if last <= times[0]:
+                    offer(times[-1], cost + price, path + [k])
+        paths = step
+    _, path = min(paths.values(), key=lambda entry: entry[0])
+    if sum(k is None for k in path) > len(axis) // 4:
+        return axis  # not a sequence after all (a list restarting each day, stray times)
+    return [line if k is None else line.model_copy(update={"text": choices[k][1]})
+            for line, choices, k in zip(axis, options, path)]
+
+
+def _axes(lines: list[OcrLine]) -> list[list[int]]:
+    """Indices of time-only lines grouped into columns (top to bottom) and rows (left to
+    right); a line joins the larger of its column and its row."""
+    timed = [i for i, line in enumerate(lines) if line.angle == 0 and _times(line.text)]
+
+    def column(i: int) -> list[int]:
+        box = lines[i].box
+        centre = (box.x0 + box.x1) / 2
+        return sorted((j for j in timed if lines[j].box.x0 <= centre <= lines[j].box.x1),
+                      key=lambda j: lines[j].box.y0)
+
+    def row(i: int) -> list[int]:
+        box = lines[i].box
+        middle = (box.y0 + box.y1) / 2
+        return sorted((j for j in timed if lines[j].box.y0 <= middle <= lines[j].box.y1),
+                      key=lambda j: lines[j].box.x0)
+
+    axes: list[list[int]] = []
+    seen: set[int] = set()
+    for i in timed:
+        if i in seen:
+            continue
+        axis = max(column(i), row(i), key=len)
+        axis = [j for j in axis if j not in seen]
+        seen.update(axis)
+        if len(axis) >= MIN_AXIS:
+            axes.append(axis)
+    return axes
+
+
+def repair_time_axes(lines: list[OcrLine]) -> list[OcrLine]:
+    """`lines` with the misread digits of each time axis put right (see the module)."""
+    repaired = list(lines)
+    for axis in _axes(lines):
+        for i, line in zip(axis, _repair_axis([lines[i] for i in axis])):
+            repaired[i] = line
+    return repaired
