@@ -68,7 +68,7 @@ def _variants(text: str, round_minutes: bool) -> list[tuple[float, str, list[int
         for chosen in itertools.combinations(positions, count):
             for digits in itertools.product(*(LOOKALIKES[text[i]] for i in chosen)):
                 chars = list(text)
-                for i, digit in zip(chosen, digits):
+                for i, digit in zip(chosen, digits, strict=True):
                     chars[i] = digit
                 variant = "".join(chars)
                 times = _times(variant)
@@ -76,6 +76,11 @@ def _variants(text: str, round_minutes: bool) -> list[tuple[float, str, list[int
                     found.append((count, variant, times))
     return [(swaps + 0.1 * _unread_digits(variant), variant, times)
             for swaps, variant, times in found if times and not _faults([times], round_minutes)]
+
+
+def _keep_cheaper(paths: dict, last: int, cost: float, path: list[int | None]) -> None:
+    if last not in paths or cost < paths[last][0]:
+        paths[last] = (cost, path)
 
 
 def _repair_axis(axis: list[OcrLine]) -> list[OcrLine]:
@@ -94,22 +99,17 @@ def _repair_axis(axis: list[OcrLine]) -> list[OcrLine]:
     paths: dict[int, tuple[float, list[int | None]]] = {-1: (0.0, [])}
     for choices in options:
         step: dict[int, tuple[float, list[int | None]]] = {}
-
-        def offer(last: int, cost: float, path: list[int | None]) -> None:
-            if last not in step or cost < step[last][0]:
-                step[last] = (cost, path)
-
         for last, (cost, path) in paths.items():
-            offer(last, cost + SET_ASIDE_COST, path + [None])
+            _keep_cheaper(step, last, cost + SET_ASIDE_COST, path + [None])
             for k, (price, _, times) in enumerate(choices):
                 if last <= times[0]:
-                    offer(times[-1], cost + price, path + [k])
+                    _keep_cheaper(step, times[-1], cost + price, path + [k])
         paths = step
     _, path = min(paths.values(), key=lambda entry: entry[0])
     if sum(k is None for k in path) > len(axis) // 4:
         return axis  # not a sequence after all (a list restarting each day, stray times)
     return [line if k is None else line.model_copy(update={"text": choices[k][1]})
-            for line, choices, k in zip(axis, options, path)]
+            for line, choices, k in zip(axis, options, path, strict=True)]
 
 
 def _axes(lines: list[OcrLine]) -> list[list[int]]:
@@ -146,6 +146,6 @@ def repair_time_axes(lines: list[OcrLine]) -> list[OcrLine]:
     """`lines` with the misread digits of each time axis put right (see the module)."""
     repaired = list(lines)
     for axis in _axes(lines):
-        for i, line in zip(axis, _repair_axis([lines[i] for i in axis])):
+        for i, line in zip(axis, _repair_axis([lines[i] for i in axis]), strict=True):
             repaired[i] = line
     return repaired
