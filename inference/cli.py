@@ -282,6 +282,45 @@ def bench_cli_command(
     _write_report(bench_cli(file, runs), out)
 
 
+@bench_app.command("robustness")
+def bench_robustness_command(
+    images: Annotated[Path, typer.Argument(help="Folder of documents.")],
+    labels: Annotated[Path, typer.Argument(help="Folder of gold TimetableData JSON (same stems).")],
+    variant: Annotated[list[str] | None, typer.Option(
+        help="name:strength, repeatable (default: clean, scale:0.6, scale:0.75, rotate:1.5, "
+             "rotate:-3, blur:1.2, jpeg:40); names: clean, scale, rotate, blur, jpeg")] = None,
+    out: Annotated[Path, typer.Option()] = Path("bench/robustness.json"),
+) -> None:
+    """The labelled pages scaled down, tilted, blurred and recompressed, each variant scored
+    as `yogi eval` scores (micro strict F1, blocks predicted / gold, per page); saved as JSON."""
+    reading_threads()
+    from inference.evaluation import labelled_documents
+    from inference.robustness import DEFAULT_VARIANTS, Variant, bench_robustness
+    from inference.settings import Settings
+
+    try:
+        variants = [Variant.parse(text) for text in variant or DEFAULT_VARIANTS]
+    except ValueError as error:
+        raise refuse(str(error)) from None
+    documents = labelled_documents(images, labels)
+    if not documents:
+        raise refuse(f"no document in {images} has a label in {labels}")
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("degrading and extracting", total=len(documents) * len(variants))
+        report = bench_robustness(documents, variants, Settings(),
+                                  advance=lambda: progress.advance(task))
+    table = RichTable(title="Robustness (micro over the pages)")
+    for column in ("variant", "strict F1", "time acc", "pred", "gold", "worst page"):
+        table.add_column(column, justify="left" if column in ("variant", "worst page") else "right")
+    for label, scores in report["variants"].items():
+        worst = min(scores["perDocument"].items(), key=lambda item: item[1])
+        table.add_row(label, f"{scores['strictF1']:.3f}",
+                      "—" if scores["timeAccuracy"] is None else f"{scores['timeAccuracy']:.3f}",
+                      str(scores["predicted"]), str(scores["gold"]), f"{worst[0]} {worst[1]:.3f}")
+    err_console.print(table)
+    _write_report(report, out)
+
+
 def _write_report(report: dict, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,27 @@ def test_bench_cli_times_cold_processes(sample_png: Path, tmp_path: Path) -> Non
         assert report[command]["wallSeconds"]["p50"] > 0 and report[command]["peakRssMB"] > 0
     # Reading a page costs more than printing the help, whatever the machine's load.
     assert report["extract"]["cpuSeconds"]["p50"] > report["help"]["cpuSeconds"]["p50"]
+
+
+@pytest.mark.parametrize("text", ["smudge:2", "scale:big"])
+def test_bench_robustness_refuses_an_unknown_variant_in_one_line(text: str, tmp_path: Path):
+    result = run_yogi("bench", "robustness", tmp_path, tmp_path, "--variant", text)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_bench_robustness_scores_each_variant(sample_png: Path, tmp_path: Path):
+    pages, labels = tmp_path / "pages", tmp_path / "labels"
+    pages.mkdir()
+    labels.mkdir()
+    shutil.copy(sample_png, pages)
+    shutil.copy(sample_png.with_suffix(".json"), labels)
+    out = tmp_path / "robustness.json"
+    result = run_yogi("bench", "robustness", pages, labels, "--variant", "clean",
+                      "--variant", "rotate:2", "--out", out)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert report["documents"] == 1 and list(report["variants"]) == ["clean", "rotate:2"]
+    for scores in report["variants"].values():
+        assert scores["gold"] > 0 and list(scores["perDocument"]) == ["timetable"]
+    assert report["variants"]["clean"]["strictF1"] >= 0.85
