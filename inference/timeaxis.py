@@ -8,7 +8,8 @@ time moves every block of its slot. So the time-only lines standing in one colum
 are read together: each line may swap a few look-alike digits, and the cheapest reading of the
 whole axis that is in order wins. A line no swap can place is left as read; when more than a
 quarter of the axis is (a list whose times restart each day, stray times), the axis is no
-sequence and every line stays as the OCR read it.
+sequence and every line stays as the OCR read it. Minutes are held to multiples of five when a
+reading of the axis with round minutes exists; bell times with odd minutes have none.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def _unread_digits(text: str) -> int:
 def _variants(text: str, round_minutes: bool) -> list[tuple[float, str, list[int]]]:
     """(cost, text, times) for the line as read and with up to two look-alike digits swapped:
     each a time-only line with no fault of its own and no fewer times than as read. A swap
-    costs 1, a digit left outside the times 0.1."""
+    costs 1, a digit left outside the times 0.5 (a digit the parser cannot place is likely a
+    misread one: "99:30")."""
     as_read = _times(text) or []
     # Every digit of a time-only line: a digit the parser could not take ("94:09") counts too.
     positions = [i for i, char in enumerate(text) if char in LOOKALIKES]
@@ -74,7 +76,7 @@ def _variants(text: str, round_minutes: bool) -> list[tuple[float, str, list[int
                 times = _times(variant)
                 if times is not None and len(times) >= len(as_read):
                     found.append((count, variant, times))
-    return [(swaps + 0.1 * _unread_digits(variant), variant, times)
+    return [(swaps + 0.5 * _unread_digits(variant), variant, times)
             for swaps, variant, times in found if times and not _faults([times], round_minutes)]
 
 
@@ -83,19 +85,11 @@ def _keep_cheaper(paths: dict, last: int, cost: float, path: list[int | None]) -
         paths[last] = (cost, path)
 
 
-def _repair_axis(axis: list[OcrLine]) -> list[OcrLine]:
-    """The axis's lines, each as read or as the cheapest consistent reading has it."""
-    as_read = [_times(line.text) or [] for line in axis]
-    flat = [value for times in as_read for value in times]
-    round_minutes = sum(value % 5 == 0 for value in flat) >= 0.6 * len(flat)
-    if _faults(as_read, round_minutes) == 0:
-        return axis
-    if len({tuple(times) for times in as_read}) < len(axis):
-        return axis  # the same times again and again: times printed in a slot's cells
-    options = [_variants(line.text, round_minutes) for line in axis]
-    # Dynamic programming along the axis. State: the last time of the reading so far. A line
-    # takes one of its variants (at its cost) if that keeps the order, or is set aside as read
-    # (a line too garbled to place: a digit lost, a word glued on) at a higher cost.
+def _cheapest_reading(options: list[list[tuple[float, str, list[int]]]]) -> list[int | None]:
+    """Dynamic programming along the axis: for each line the index of its variant, or None
+    where the line is set aside as read (a line too garbled to place: a digit lost, a word
+    glued on), at a cost above any line's swaps. State: the last time of the reading so far;
+    a variant is taken only where it keeps the order."""
     paths: dict[int, tuple[float, list[int | None]]] = {-1: (0.0, [])}
     for choices in options:
         step: dict[int, tuple[float, list[int | None]]] = {}
@@ -105,11 +99,26 @@ def _repair_axis(axis: list[OcrLine]) -> list[OcrLine]:
                 if last <= times[0]:
                     _keep_cheaper(step, times[-1], cost + price, path + [k])
         paths = step
-    _, path = min(paths.values(), key=lambda entry: entry[0])
-    if sum(k is None for k in path) > len(axis) // 4:
-        return axis  # not a sequence after all (a list restarting each day, stray times)
-    return [line if k is None else line.model_copy(update={"text": choices[k][1]})
-            for line, choices, k in zip(axis, options, path, strict=True)]
+    return min(paths.values(), key=lambda entry: entry[0])[1]
+
+
+def _repair_axis(axis: list[OcrLine]) -> list[OcrLine]:
+    """The axis's lines, each as read or as the cheapest consistent reading has it."""
+    as_read = [_times(line.text) or [] for line in axis]
+    if _faults(as_read, round_minutes=True) == 0:
+        return axis
+    if len({tuple(times) for times in as_read}) < len(axis):
+        return axis  # the same times again and again: times printed in a slot's cells
+    # Misreads hit minutes too ("11:38", "12:36"), so round minutes are tried first, however
+    # few were read round; bell times with odd minutes find no reading with round minutes
+    # (most of their lines would be set aside) and are then only held to the order.
+    for round_minutes in (True, False):
+        options = [_variants(line.text, round_minutes) for line in axis]
+        path = _cheapest_reading(options)
+        if sum(k is None for k in path) <= len(axis) // 4:
+            return [line if k is None else line.model_copy(update={"text": choices[k][1]})
+                    for line, choices, k in zip(axis, options, path, strict=True)]
+    return axis  # not a sequence after all (a list restarting each day, stray times)
 
 
 def _axes(lines: list[OcrLine]) -> list[list[int]]:

@@ -62,3 +62,11 @@ def test_times_repeated_down_a_slot_column_are_no_axis():
     # Days as rows: each cell of one slot's column prints that slot's times.
     repeated = ["10:45-11:10", "10:45 - 11:10", "10:45 - 11:10"]
     assert _texts(_column(repeated)) == repeated
+
+
+def test_minutes_misread_on_most_lines_are_still_put_right():
+    # Fewer than half the minutes read round: round minutes are tried first all the same.
+    read = ["08:30-09:30", "99:30 - 10:30", "10:38 -11:30", "11:38 - 12:36", "12:38-81:30",
+            "01:30 -82:00"]
+    assert _texts(_column(read)) == ["08:30-09:30", "09:30 - 10:30", "10:30 -11:30",
+                                     "11:30 - 12:30", "12:30-01:30", "01:30 -02:00"]
