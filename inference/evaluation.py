@@ -225,4 +225,5 @@ def labelled_documents(images: Path, labels: Path) -> list[LabelledDocument]:
     return [LabelledDocument(path, TimetableData.model_validate_json(
                 label_files[path.stem].read_text()))
             for path in sorted(images.iterdir())
-            if path.is_file() and path.stem in label_files]
+            # A label kept beside its page shares its stem but is never a document.
+            if path.is_file() and path.suffix.lower() != ".json" and path.stem in label_files]

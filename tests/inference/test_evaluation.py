@@ -9,6 +9,7 @@ fields (`TimeBlock(day=..., start_time=...)`) or load the contract's camelCase J
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -354,3 +355,9 @@ def test_labelled_documents_pair_each_document_with_its_label_by_stem(tmp_path: 
     assert [d.path.name for d in found] == ["a.png", "b.pdf"]
     assert all(d.gold.teacher == "Ms A" for d in found)
     assert labelled_documents(tmp_path / "missing", labels) == []
+
+
+def test_a_label_kept_beside_its_page_is_not_a_document(sample_png: Path, tmp_path: Path) -> None:
+    shutil.copy(sample_png, tmp_path)
+    shutil.copy(sample_png.with_suffix(".json"), tmp_path)
+    assert [d.path.name for d in labelled_documents(tmp_path, tmp_path)] == ["timetable.png"]
