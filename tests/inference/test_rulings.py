@@ -1,0 +1,37 @@
+import cv2
+import numpy as np
+
+from inference.structure import find_tables
+
+COLUMNS = (50, 175, 300, 425, 550)
+ROWS = (50, 150, 250, 350)
+
+
+def _grid(ink: int, blur: float) -> np.ndarray:
+    """A 4 × 3 grid of one-pixel rules in grey `ink`, each cell written full of bold capitals
+    starting 4 px from its left rule, the page blurred by `blur` pixels."""
+    page = np.full((400, 600), 255, np.uint8)
+    for x0 in COLUMNS[:-1]:
+        for y0 in ROWS[:-1]:
+            for k in range(3):
+                cv2.putText(page, "MFCS-I", (x0 + 4, y0 + 30 + 25 * k),
+                            cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)
+    for x in COLUMNS:
+        cv2.line(page, (x, ROWS[0]), (x, ROWS[-1]), ink, 1)
+    for y in ROWS:
+        cv2.line(page, (COLUMNS[0], y), (COLUMNS[-1], y), ink, 1)
+    return cv2.GaussianBlur(page, (0, 0), blur) if blur else page
+
+
+def _cells(page: np.ndarray) -> int:
+    return sum(len(table.cells) for table in find_tables(page))
+
+
+def test_crisp_rules_give_every_cell():
+    assert _cells(_grid(ink=0, blur=0)) == 12
+
+
+def test_grey_rules_blurred_beside_dense_text_still_give_every_cell():
+    # Beside bold text the local mean is dark, and a soft grey rule no longer stands out
+    # from it; it still stands out from its own few pixels (the top-hat reading).
+    assert _cells(_grid(ink=120, blur=1.0)) == 12
