@@ -164,7 +164,7 @@ def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     level, and the perspective left is what the flattening removes."""
     level, rotation = deskew(image)
     flat, flatten = flatten_perspective(level)
-    if abs(skew_angle(to_gray(flat))) > 1.0:
+    if flatten is not IDENTITY and abs(skew_angle(to_gray(flat))) > 1.0:
         # A true border leaves the strokes level; tilted ones mean a wrong quadrilateral
         # (a table cut by the frame, two tables merged), and the level page is better.
         return level, rotation

@@ -34,7 +34,7 @@ def _times(text: str) -> list[int] | None:
         return None
     values: list[int] = []
     for span in find_times(text):
-        values += [span.start] if span.end is None else [span.start, span.end]
+        values += span.values
     return values
 
 
@@ -57,11 +57,10 @@ def _unread_digits(text: str) -> int:
                for i, char in enumerate(text))
 
 
-def _variants(text: str, round_minutes: bool) -> list[tuple[float, str, list[int]]]:
+def _variants(text: str) -> list[tuple[float, str, list[int]]]:
     """(cost, text, times) for the line as read and with up to two look-alike digits swapped:
-    each a time-only line with no fault of its own and no fewer times than as read. A swap
-    costs 1, a digit left outside the times 0.5 (a digit the parser cannot place is likely a
-    misread one: "99:30")."""
+    each a time-only line with no fewer times than as read. A swap costs 1, a digit left
+    outside the times 0.5 (a digit the parser cannot place is likely a misread one: "99:30")."""
     as_read = _times(text) or []
     # Every digit of a time-only line: a digit the parser could not take ("94:09") counts too.
     positions = [i for i, char in enumerate(text) if char in LOOKALIKES]
@@ -77,7 +76,7 @@ def _variants(text: str, round_minutes: bool) -> list[tuple[float, str, list[int
                 if times is not None and len(times) >= len(as_read):
                     found.append((count, variant, times))
     return [(swaps + 0.5 * _unread_digits(variant), variant, times)
-            for swaps, variant, times in found if times and not _faults([times], round_minutes)]
+            for swaps, variant, times in found if times]
 
 
 def _keep_cheaper(paths: dict, last: int, cost: float, path: list[int | None]) -> None:
@@ -112,8 +111,10 @@ def _repair_axis(axis: list[OcrLine]) -> list[OcrLine]:
     # Misreads hit minutes too ("11:38", "12:36"), so round minutes are tried first, however
     # few were read round; bell times with odd minutes find no reading with round minutes
     # (most of their lines would be set aside) and are then only held to the order.
+    variants = [_variants(line.text) for line in axis]  # swapped once, judged twice below
     for round_minutes in (True, False):
-        options = [_variants(line.text, round_minutes) for line in axis]
+        options = [[entry for entry in choices if not _faults([entry[2]], round_minutes)]
+                   for choices in variants]
         path = _cheapest_reading(options)
         if sum(k is None for k in path) <= len(axis) // 4:
             return [line if k is None else line.model_copy(update={"text": choices[k][1]})

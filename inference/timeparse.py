@@ -36,6 +36,11 @@ class TimeSpan:
     end: int | None
     span: tuple[int, int]
 
+    @property
+    def values(self) -> list[int]:
+        """The times written, in order: the start, and the end when there is one."""
+        return [self.start] if self.end is None else [self.start, self.end]
+
 
 def from_hhmm(value: str | None) -> int | None:
     """A contract time ("13:05") in minutes after midnight; None stays None."""

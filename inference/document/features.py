@@ -137,10 +137,9 @@ def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
             owner.extend([i] * len(lines[i].text))
         position: dict[int, int] = {}
         for span in find_times(text):
-            values = [span.start] if span.end is None else [span.start, span.end]
             # One written range or time: its values go to the line that completes it.
             i = owner[len(text[: span.span[1]].rstrip()) - 1]
-            for minutes in values:
+            for minutes in span.values:
                 atoms.append((i, position.get(i, 0), minutes))
                 position[i] = position.get(i, 0) + 1
     return atoms
