@@ -14,6 +14,7 @@ calibration behind it are logged and returned.
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -102,12 +103,13 @@ def run_cascade_pages(
     ocr: str | None = None,
     tier: str | None = None,
     tier_lock: AbstractContextManager | None = None,
-    features: FeatureClient | None = None,
+    features: FeatureClient | Future[FeatureClient | None] | None = None,
     uploader: str | None = None,
 ) -> CascadeResult:
     """The cascade over loaded pages. `reader` defaults to a `ClaudeReader` on `ledger`, made
     only when a document is routed to Claude; `tier` picks the first tier (`auto`, `document`,
-    `classical`; the settings' when None)."""
+    `classical`; the settings' when None). `features` may be a Future still opening the
+    store (the CLI opens it beside the reading): it is waited for once the pages are read."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -116,6 +118,8 @@ def run_cascade_pages(
     with tier_lock or nullcontext():
         tier_result, traces = extract_pages(pages, ocr, tier=tier, settings=settings)
     timings["tier"] = time.perf_counter() - started
+    if isinstance(features, Future):  # opened on another thread while the pages were read
+        features = features.result()
 
     calibrated = calibrate_result(tier_result, settings.calibration_dir)
     # One feature-store round trip: this reading in, reading + uploader history out.

@@ -8,6 +8,8 @@ import io
 import json
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from enum import StrEnum
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -27,6 +29,7 @@ from inference.settings import OcrEngineName, TierName
 
 if TYPE_CHECKING:
     from inference.cascade import CascadeResult
+    from inference.features.client import FeatureClient
     from inference.settings import Settings
     from inference.store.repository import Store
 
@@ -118,7 +121,6 @@ def extract(
     # Only a document worth reading pays for the cascade's imports (Feast alone is ≈6 CPU-s):
     # a refused one answers in well under a second.
     from inference.cascade import run_cascade_pages
-    from inference.features.client import open_client
     from inference.model_store import ModelUnavailable
     from inference.store.repository import Store
 
@@ -126,14 +128,15 @@ def extract(
     # The service's store: the Claude spend cap is shared with it, and silver labels land there.
     store = Store.from_settings(settings)
     store.migrate()
-    try:
-        outcome = run_cascade_pages(pages, settings=settings, ledger=store,
-                                    document_id=hashlib.sha256(data).hexdigest(),
-                                    ocr=ocr.value if ocr else None,
-                                    tier=tier.value if tier else None,
-                                    features=open_client(settings))
-    except ModelUnavailable as error:  # --tier document / --ocr model without a registered one
-        raise refuse(str(error)) from None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as prefetch:
+        opening = prefetch.submit(load_after_reading, settings, tier.value if tier else None)
+        try:
+            outcome = run_cascade_pages(pages, settings=settings, ledger=store,
+                                        document_id=hashlib.sha256(data).hexdigest(),
+                                        ocr=ocr.value if ocr else None,
+                                        tier=tier.value if tier else None, features=opening)
+        except ModelUnavailable as error:  # --tier document / --ocr model, none registered
+            raise refuse(str(error)) from None
     if outcome.silver:
         store_silver_label(store, settings, data, file.name, outcome)
     status_line(outcome)
@@ -158,6 +161,19 @@ def extract(
         out.write_text(text + ("\n" if not text.endswith("\n") else ""))
     else:
         sys.stdout.write(text + "\n")
+
+
+def load_after_reading(settings: Settings, tier: str | None) -> FeatureClient | None:
+    """What the cascade needs once the page is read, loaded on the second core while the first
+    reads it: the tier's model (≈3 CPU-s of transformers and peft) and the feature store
+    (≈6 CPU-s of Feast). Returns the feature client."""
+    from inference.features.client import open_client
+    from inference.model_store import ModelUnavailable
+    from inference.tiers import resolve_tier
+
+    with suppress(ModelUnavailable):  # the reading asks again and tells the user
+        resolve_tier(tier or settings.tier, settings)
+    return open_client(settings)
 
 
 def status_line(outcome: CascadeResult) -> None:

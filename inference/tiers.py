@@ -9,6 +9,7 @@ classical rules otherwise.
 
 from __future__ import annotations
 
+import threading
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -45,6 +46,9 @@ def tier_names() -> list[str]:
 
 # Tiers built so far, or why they could not be, by (name, alias, registry, model cache).
 _LOADED: dict[tuple[str, str, str, Path], Tier | ModelUnavailable] = {}
+# One build at a time: the CLI builds the tier on a second thread while the page is read, and a
+# reader that asks for it meanwhile waits for that build instead of starting its own.
+_BUILDING = threading.Lock()
 
 
 def _key(name: str, settings: Settings) -> tuple[str, str, str, Path]:
@@ -76,24 +80,31 @@ def get_tier(name: str, settings: Settings) -> Tier:
     if name not in TIERS:
         raise ValueError(f"unknown tier {name!r} (choose {', '.join(tier_names())})")
     key = _key(name, settings)
-    if key not in _LOADED:
-        _LOADED[key] = _build(name, settings)
+    with _BUILDING:
+        if key not in _LOADED:
+            _LOADED[key] = _build(name, settings)
     loaded = _LOADED[key]
     if isinstance(loaded, ModelUnavailable):
         raise loaded
     return loaded
 
 
-def read_document(traces: list[PageTrace], settings: Settings, tier: str = AUTO
-                  ) -> TimetableData:
-    """The timetable from the pages' readings by the tier named (`auto`: the first of
-    `AUTO_ORDER` that is available)."""
+def resolve_tier(tier: str, settings: Settings) -> Tier:
+    """The tier named, built if need be; `auto`: the first of `AUTO_ORDER` that is
+    available."""
     if tier != AUTO:
-        return get_tier(tier, settings).read(traces)
+        return get_tier(tier, settings)
     for name in AUTO_ORDER:
         try:
-            return get_tier(name, settings).read(traces)
+            return get_tier(name, settings)
         except ModelUnavailable as error:
             # The normal state while a model has not earned `champion`: not a warning.
             log.info("tier unavailable; next", tier=name, reason=str(error))
     raise ModelUnavailable("no tier is available")
+
+
+def read_document(traces: list[PageTrace], settings: Settings, tier: str = AUTO
+                  ) -> TimetableData:
+    """The timetable from the pages' readings by the tier named (`auto`: the first of
+    `AUTO_ORDER` that is available)."""
+    return resolve_tier(tier, settings).read(traces)

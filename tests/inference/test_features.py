@@ -5,6 +5,7 @@ its extraction."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -170,3 +171,26 @@ def test_the_cascade_routes_on_features_and_without_them(tmp_path: Path):
     assert without.features.status == "unavailable"
     assert without.calibration.source != "features"
     assert without.result.timeblocks and without.status in ("accepted", "awaiting_review")
+
+
+def test_a_store_still_opening_is_waited_for_once_the_page_is_read(tmp_path: Path):
+    """`yogi extract` opens Feast on a second thread while the page is read and hands the
+    cascade the Future: the routing is the same as with an open store."""
+    from concurrent.futures import Future
+
+    from inference.cascade import run_cascade
+
+    settings = Settings(data_dir=tmp_path)
+    opening: Future[FeatureClient | None] = Future()
+
+    def open_late() -> None:
+        client = FeatureClient(settings)
+        client.apply()
+        opening.set_result(client)
+
+    threading.Timer(0.5, open_late).start()
+    outcome = run_cascade(SAMPLE.read_bytes(), settings=settings, document_id="e" * 64,
+                          features=opening, uploader="school-b")
+    assert opening.done()
+    assert outcome.features.status == "online"
+    assert outcome.calibration.source == "features"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import get_args
 
 import pytest
 
+from inference import tiers
 from inference.model_store import ModelUnavailable
 from inference.ocr import ENGINES
 from inference.settings import OcrEngineName, Settings, TierName
@@ -38,3 +41,32 @@ def test_auto_falls_back_to_the_rules_without_a_document_champion(tmp_path):
                       assembly=Assembly())
     result = read_document([blank], settings)
     assert result.tier == "classical" and result.timeblocks == []
+
+
+class SlowTier:
+    """A tier whose model takes a while to load, counting its builds."""
+
+    builds = 0
+
+    def __init__(self, settings: Settings) -> None:
+        SlowTier.builds += 1
+        time.sleep(0.3)
+
+    def read(self, traces: list[PageTrace]):
+        raise NotImplementedError
+
+
+def test_a_tier_asked_for_by_two_threads_at_once_is_built_once(monkeypatch, tmp_path):
+    # The CLI builds the tier on a second thread while the page is read; the reading may ask
+    # for it before that build ends, and must wait for it rather than load a second model.
+    monkeypatch.setitem(tiers.TIERS, "slow", f"{__name__}:SlowTier")
+    settings = Settings(data_dir=tmp_path)
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(get_tier("slow", settings)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert SlowTier.builds == 1
+    assert got[0] is got[1]
