@@ -45,11 +45,19 @@ def _upright_score(lines: list[OcrLine]) -> float:
     return sum(line.score * len(line.text) for line in lines if line.angle == 0)
 
 
+# Share of long lines running vertically: below CLEARLY_FLAT a reading lies flat beyond doubt;
+# below MOSTLY_FLAT it may (a page with rotated day and cell text both ways sits near 0.5).
+CLEARLY_FLAT = 0.3
+MOSTLY_FLAT = 0.6
+
+
 def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, list[OcrLine], int]:
-    """OCR the page once, turned the quarter the orientation classifier proposes. When most
-    text still runs vertically, the page is on its side after all: read it as it came and, if
-    that is no better, both quarter turns, and keep the one that reads best (each turn is
-    read at most once; before the classifier every page on its side was read three times)."""
+    """OCR the page turned the quarter that reads best, reading as few turns as that takes
+    (each at most once). The orientation classifier's proposed turn is taken at once when it
+    leaves the text clearly flat. Otherwise the page as it came is read too: when it mostly
+    lies flat it competes with the proposal on the upright text they read (the classifier sees
+    only the page's centre, and a page of rotated cells misleads it); when it mostly stands,
+    both quarter turns compete."""
     reads: dict[int, tuple[np.ndarray, list[OcrLine]]] = {}
 
     def read(turns: int) -> list[OcrLine]:
@@ -59,11 +67,14 @@ def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, lis
         return reads[turns][1]
 
     proposed = page_quarter_turns(image)
-    if proposed and _vertical_share(read(proposed)) < 0.6:
+    if proposed and _vertical_share(read(proposed)) < CLEARLY_FLAT:
         return (*reads[proposed], proposed)
-    if _vertical_share(read(0)) < 0.6:
-        return (*reads[0], 0)
-    best = max((0, 1, 3), key=lambda turns: _upright_score(read(turns)))  # ties: fewer turns
+    if _vertical_share(read(0)) < MOSTLY_FLAT:
+        candidates = [0, proposed] if proposed and _vertical_share(read(proposed)) < MOSTLY_FLAT \
+            else [0]
+    else:
+        candidates = [0, 1, 3]
+    best = max(candidates, key=lambda turns: _upright_score(read(turns)))  # ties: fewer turns
     return (*reads[best], best)
 
 

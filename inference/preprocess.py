@@ -14,7 +14,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from inference.rulings import line_mask
+from inference.rulings import FAINT_RULE_CONTRAST, line_mask, thin_strokes
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -63,14 +63,95 @@ def table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
 
 
 IDENTITY = np.eye(3)
+# Transposition of point coordinates, (x, y) → (y, x): rows and columns swap roles.
+TRANSPOSE = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+# A spread of the vertical rules' slopes below this (≈0.6°) across the page is no keystone.
+MIN_CONVERGENCE = 0.01
+
+
+def _converging_columns(gray: np.ndarray) -> np.ndarray | None:
+    """The homography that makes the page's near-vertical rules upright and parallel when they
+    converge (a sheet photographed from below or above its middle), keeping their positions
+    at mid-height; None when they do not converge, or are too few or too close to tell.
+    Each long rule is a line x = a + t·(y − h/2); in a keystoned photo the slope t falls
+    linearly with the position a, and that line fitted over the rules is the warp."""
+    h, w = gray.shape
+    # Rules are thin dark strokes; the edges of a shadow or of the sheet on the desk are long
+    # and straight too, but no stroke, and would tell a perspective that is not there.
+    strokes = np.where(thin_strokes(gray) > FAINT_RULE_CONTRAST, 255, 0).astype(np.uint8)
+    segments = cv2.HoughLinesP(strokes, 1, np.pi / 720, 100, minLineLength=h // 5,
+                               maxLineGap=10)
+    if segments is None:
+        return None
+    x0, y0, x1, y1 = segments.reshape(-1, 4).astype(float).T
+    upright = np.abs(x1 - x0) < 0.18 * np.abs(y1 - y0)  # within 10° of vertical
+    if upright.sum() < 4:
+        return None
+    x0, y0, x1, y1 = x0[upright], y0[upright], x1[upright], y1[upright]
+    slope = (x1 - x0) / (y1 - y0)
+    at_middle = x0 + slope * (h / 2 - y0)
+    if at_middle.max() - at_middle.min() < w / 3:
+        return None
+    fit = np.polyfit(at_middle, slope, 1)
+    # One refit without the rules the first fit misses by far (a slanted letter stroke).
+    residual = np.abs(np.polyval(fit, at_middle) - slope)
+    keep = residual <= max(3 * np.median(residual), 0.005)
+    if keep.sum() < 4:
+        return None
+    fit = np.polyfit(at_middle[keep], slope[keep], 1)
+    left, right = at_middle[keep].min(), at_middle[keep].max()
+    slope_left, slope_right = np.polyval(fit, [left, right])
+    if abs(slope_right - slope_left) < MIN_CONVERGENCE:
+        return None
+    seen = np.float32([[left - slope_left * h / 2, 0], [right - slope_right * h / 2, 0],
+                       [right + slope_right * h / 2, h], [left + slope_left * h / 2, h]])
+    upright_quad = np.float32([[left, 0], [right, 0], [right, h], [left, h]])
+    return cv2.getPerspectiveTransform(seen, upright_quad)
+
+
+def keystone_matrix(gray: np.ndarray) -> np.ndarray:
+    """The homography that straightens converging rules, columns and then rows (a row's
+    rules converge when the sheet was photographed from one side); IDENTITY when neither
+    converges."""
+    matrix = IDENTITY
+    columns = _converging_columns(gray)
+    if columns is not None:
+        matrix = columns
+        h, w = gray.shape
+        gray = cv2.warpPerspective(gray, columns, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    rows = _converging_columns(np.ascontiguousarray(gray.T))
+    if rows is not None:
+        matrix = TRANSPOSE @ rows @ TRANSPOSE @ matrix
+    return matrix
+
+
+def _warp_whole(image: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`image` through `matrix`, shifted and sized so the whole warped page shows (at most
+    1.5 times its former sides); returns the page and the matrix including the shift."""
+    h, w = image.shape[:2]
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+    moved = cv2.perspectiveTransform(corners, matrix).reshape(-1, 2)
+    low = np.maximum(moved.min(axis=0), [-0.25 * w, -0.25 * h])
+    high = np.minimum(moved.max(axis=0), [1.25 * w, 1.25 * h])
+    shifted = np.array([[1.0, 0.0, -low[0]], [0.0, 1.0, -low[1]], [0.0, 0.0, 1.0]]) @ matrix
+    size = (int(np.ceil(high[0] - low[0])), int(np.ceil(high[1] - low[1])))
+    warped = cv2.warpPerspective(image, shifted, size, flags=cv2.INTER_CUBIC,
+                                 borderMode=cv2.BORDER_REPLICATE)
+    return warped, shifted
 
 
 def flatten_perspective(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Warp a photographed page so its table's border becomes an upright rectangle. Returns the
-    page and the 3×3 matrix taking original pixel coordinates to the new ones."""
-    quad = table_quadrilateral(to_gray(image))
+    """Warp a photographed page so its table's border becomes an upright rectangle, or, when
+    no closed border lies inside the frame, so its converging rules become upright and
+    parallel. Returns the page and the 3×3 matrix taking original pixel coordinates to the
+    new ones."""
+    gray = to_gray(image)
+    quad = table_quadrilateral(gray)
     if quad is None:
-        return image, IDENTITY
+        # No closed border inside the frame (the table fills the photo): the rules'
+        # convergence still tells the perspective.
+        keystone = keystone_matrix(gray)
+        return (image, IDENTITY) if keystone is IDENTITY else _warp_whole(image, keystone)
     tl, tr, br, bl = quad
     width = float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
     height = float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))

@@ -3,7 +3,8 @@
 A page kept aside is rarely the clean export the dev set holds: a phone photo is smaller and
 tilted, a scan blurred, a forwarded screenshot recompressed. Each degradation here is one
 function of a BGR page and one strength, registered by name in `DEGRADATIONS`; a variant is
-written `name:strength` ("scale:0.6", "rotate:-3", "blur:1.2", "jpeg:40"). Every variant of
+written `name:strength` ("scale:0.6", "rotate:-3", "blur:1.2", "jpeg:40", "perspective:0.1",
+"shade:0.5", "noise:8"). Every variant of
 every page is extracted in memory (nothing is written beside the pages) and scored with the
 contract's scoring, so `yogi bench robustness` reports per variant the micro strict F1, the
 blocks predicted against gold, and the pages that fell furthest from their clean score.
@@ -24,6 +25,7 @@ from inference.pipeline import extract_pages
 from inference.settings import Settings
 
 Degradation = Callable[[np.ndarray, float], np.ndarray]
+DESK = (58, 66, 74)  # BGR of the dark surface a photographed sheet lies on
 DEGRADATIONS: dict[str, Degradation] = {}
 DEFAULT_VARIANTS = ["clean", "scale:0.6", "scale:0.75", "rotate:1.5", "rotate:-3", "blur:1.2",
                     "jpeg:40"]
@@ -71,6 +73,36 @@ def _jpeg(page: np.ndarray, quality: float) -> np.ndarray:
     """Recompressed: the page through JPEG at `quality`."""
     ok, encoded = cv2.imencode(".jpg", page, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     return cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+
+
+@degradation("perspective")
+def _perspective(page: np.ndarray, narrowing: float) -> np.ndarray:
+    """A photo taken from below the sheet's middle: the top edge `narrowing` of the width
+    shorter than the bottom one (keystone), the sheet lying on a dark desk."""
+    height, width = page.shape[:2]
+    inset = narrowing * width / 2
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    seen = np.float32([[inset, 0], [width - inset, 0], [width, height], [0, height]])
+    matrix = cv2.getPerspectiveTransform(corners, seen)
+    return cv2.warpPerspective(page, matrix, (width, height), flags=cv2.INTER_CUBIC,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=DESK)
+
+
+@degradation("shade")
+def _shade(page: np.ndarray, depth: float) -> np.ndarray:
+    """Uneven light: brightness falling linearly from the top-left corner to `1 - depth` at
+    the bottom-right one, as under a lamp or the phone's own shadow."""
+    height, width = page.shape[:2]
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    light = 1.0 - depth * (xs / max(width - 1, 1) + ys / max(height - 1, 1)) / 2
+    return np.clip(page * light[..., None], 0, 255).astype(np.uint8)
+
+
+@degradation("noise")
+def _noise(page: np.ndarray, sigma: float) -> np.ndarray:
+    """Sensor noise of a dim photo: Gaussian, `sigma` grey levels, the same every run."""
+    grain = np.random.default_rng(0).normal(0.0, sigma, page.shape)
+    return np.clip(page + grain, 0, 255).astype(np.uint8)
 
 
 class Variant(BaseModel):

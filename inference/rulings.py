@@ -28,13 +28,20 @@ def _long_strokes(image: np.ndarray) -> np.ndarray:
     return np.maximum(horizontal, vertical)
 
 
+def thin_strokes(gray: np.ndarray) -> np.ndarray:
+    """How far each pixel of a dark stroke thinner than 9 px stands out from its
+    surroundings (a top-hat): rules and text, but not the edge between two regions (a
+    shadow, the sheet against the desk), which no thin stroke marks."""
+    return cv2.morphologyEx(255 - gray, cv2.MORPH_TOPHAT, np.ones((9, 9), np.uint8))
+
+
 def line_mask(gray: np.ndarray) -> np.ndarray:
     """Binary mask (255 = ruling line) of long horizontal and vertical strokes."""
     binary = cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10
     )
-    thin = cv2.morphologyEx(255 - gray, cv2.MORPH_TOPHAT, np.ones((9, 9), np.uint8))
-    faint = np.where(_long_strokes(thin) > FAINT_RULE_CONTRAST, 255, 0).astype(np.uint8)
+    faint = np.where(_long_strokes(thin_strokes(gray)) > FAINT_RULE_CONTRAST, 255, 0
+                     ).astype(np.uint8)
     mask = cv2.bitwise_or(_long_strokes(binary), faint)
     # Close small breaks where lines meet or where a scan faded them.
     return cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image
 
@@ -14,7 +15,7 @@ from inference.loading import PageImage
 from inference.ocr import OcrEngine, get_engine
 from inference.pipeline import extract_bytes, extract_pages
 from inference.preprocess import rotate_quarter
-from inference.schema import TimetableData
+from inference.schema import Box, OcrLine, TimetableData
 from inference.settings import Settings
 
 
@@ -43,6 +44,52 @@ def test_a_page_on_its_side_is_turned_upright_and_read_once(sample_png: Path,
     assert traces[0].quarter_turns == 3
     assert counting.reads == 1  # the orientation classifier chose the turn, not three readings
     assert score_document(result, _gold(sample_png)).event_f1 >= 0.8
+
+
+class TurnReadingEngine:
+    """Reads, for each quarter turn of the page, the lines set for it; which turn it was
+    handed it tells by where the page's one dark pixel went."""
+
+    name, model_versions = "scripted", {}
+
+    def __init__(self, lines_by_turn: dict[int, list[OcrLine]]) -> None:
+        self.lines_by_turn, self.turns_read = lines_by_turn, []
+
+    def read_page(self, image):
+        corner = {(0, 0): 0, (image.shape[0] - 1, 0): 1, (0, image.shape[1] - 1): 3}
+        ys, xs = np.nonzero(image[:, :, 0] == 0)
+        turns = corner[(int(ys[0]), int(xs[0]))]
+        self.turns_read.append(turns)
+        return self.lines_by_turn[turns]
+
+
+def _lines(flat: int, standing: int) -> list[OcrLine]:
+    flat_box, standing_box = Box(x0=0, y0=0, x1=80, y1=10), Box(x0=0, y0=0, x1=10, y1=80)
+    return ([OcrLine(text="Registration", box=flat_box, score=0.99)] * flat
+            + [OcrLine(text="Wednesday", box=standing_box, score=0.99, angle=90)] * standing)
+
+
+def _marked_page() -> np.ndarray:
+    page = np.full((40, 60, 3), 255, np.uint8)
+    page[0, 0] = 0
+    return page
+
+
+def test_a_proposed_turn_that_leaves_the_text_flat_is_read_alone(monkeypatch) -> None:
+    monkeypatch.setattr(pipeline, "page_quarter_turns", lambda image: 3)
+    engine = TurnReadingEngine({3: _lines(flat=9, standing=1)})
+    _, _, turns = pipeline._read_upright(_marked_page(), engine)
+    assert turns == 3 and engine.turns_read == [3]
+
+
+def test_a_misled_classifier_loses_to_the_page_as_it_came(monkeypatch) -> None:
+    # A page of rotated day and cell text reads about half standing whichever way it lies;
+    # the classifier, seeing only the page's centre, proposes a turn: the way the page came
+    # reads more text flat, and wins.
+    monkeypatch.setattr(pipeline, "page_quarter_turns", lambda image: 3)
+    engine = TurnReadingEngine({0: _lines(flat=6, standing=4), 3: _lines(flat=4, standing=5)})
+    _, _, turns = pipeline._read_upright(_marked_page(), engine)
+    assert turns == 0 and engine.turns_read == [3, 0]
 
 
 def test_every_pdf_page_is_read_and_a_blank_page_is_skipped(

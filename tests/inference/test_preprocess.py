@@ -2,8 +2,10 @@ import cv2
 import numpy as np
 
 from inference.preprocess import (
+    IDENTITY,
     clean_page,
     deskew,
+    keystone_matrix,
     map_points,
     page_quarter_turns,
     quarter_turn_matrix,
@@ -94,3 +96,48 @@ def test_the_orientation_classifier_stands_a_page_on_its_side_upright(sample_png
     # down is left to the recogniser's own 0/180° step.
     found = {k: page_quarter_turns(rotate_quarter(page, k)) for k in range(4)}
     assert found == {0: 0, 1: 3, 2: 0, 3: 1}
+
+
+def _grid_filling_the_frame(narrowing: float, sideways: bool = False) -> np.ndarray:
+    """A ruled grid whose outer rules touch the image's edges (a photo cropped to the table),
+    seen from below its middle: the top edge `narrowing` of the width shorter; `sideways`
+    swaps the photo's axes, so its rows converge instead of its columns."""
+    page = np.full((600, 900, 3), 255, np.uint8)
+    for x in np.linspace(2, 897, 7).astype(int):
+        cv2.line(page, (x, 0), (x, 599), (0, 0, 0), 3)
+    for y in np.linspace(2, 597, 6).astype(int):
+        cv2.line(page, (0, y), (899, y), (0, 0, 0), 3)
+    h, w = page.shape[:2]
+    inset = narrowing * w / 2
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    seen = np.float32([[inset, 0], [w - inset, 0], [w, h], [0, h]])
+    photo = cv2.warpPerspective(page, cv2.getPerspectiveTransform(corners, seen), (w, h),
+                                borderValue=(60, 60, 60))
+    return np.ascontiguousarray(photo.transpose(1, 0, 2)) if sideways else photo
+
+
+def _rule_slopes(image: np.ndarray, vertical: bool) -> np.ndarray:
+    """dx/dy of the long near-vertical rules (dy/dx of the near-horizontal ones)."""
+    gray = to_gray(image)
+    if not vertical:
+        gray = np.ascontiguousarray(gray.T)
+    segments = cv2.HoughLinesP(cv2.Canny(gray, 50, 150), 1, np.pi / 720, 100,
+                               minLineLength=gray.shape[0] // 3, maxLineGap=10)
+    x0, y0, x1, y1 = segments.reshape(-1, 4).astype(float).T
+    upright = np.abs(x1 - x0) < 0.27 * np.abs(y1 - y0)
+    return (x1 - x0)[upright] / (y1 - y0)[upright]
+
+
+def test_a_keystoned_table_filling_the_frame_gets_upright_parallel_rules():
+    # No closed border lies inside the frame, so the rules' convergence gives the warp.
+    for sideways in (False, True):
+        photo = _grid_filling_the_frame(0.12, sideways)
+        assert np.abs(_rule_slopes(photo, vertical=not sideways)).max() > 0.04
+        cleaned, matrix = clean_page(photo)
+        assert not np.allclose(matrix, np.eye(3))
+        assert np.abs(_rule_slopes(cleaned, vertical=not sideways)).max() < 0.01, sideways
+        assert np.abs(_rule_slopes(cleaned, vertical=sideways)).max() < 0.01, sideways
+
+
+def test_rules_that_do_not_converge_are_no_keystone():
+    assert keystone_matrix(to_gray(_grid_filling_the_frame(0.0))) is IDENTITY
