@@ -4,7 +4,7 @@ A page kept aside is rarely the clean export the dev set holds: a phone photo is
 tilted, a scan blurred, a forwarded screenshot recompressed. Each degradation here is one
 function of a BGR page and one strength, registered by name in `DEGRADATIONS`; a variant is
 written `name:strength` ("scale:0.6", "rotate:-3", "blur:1.2", "jpeg:40", "perspective:0.1",
-"shade:0.5", "noise:8"). Every variant of
+"shade:0.5", "noise:8"), and several at once joined by '+'. Every variant of
 every page is extracted in memory (nothing is written beside the pages) and scored with the
 contract's scoring, so `yogi bench robustness` reports per variant the micro strict F1, the
 blocks predicted against gold, and the pages that fell furthest from their clean score.
@@ -105,28 +105,46 @@ def _noise(page: np.ndarray, sigma: float) -> np.ndarray:
     return np.clip(page + grain, 0, 255).astype(np.uint8)
 
 
-class Variant(BaseModel):
-    """One degradation at one strength, parsed from `name:strength`."""
+class Step(BaseModel):
+    """One degradation at one strength."""
 
     name: str
     strength: float = 0.0
-
-    @classmethod
-    def parse(cls, text: str) -> Variant:
-        name, _, strength = text.partition(":")
-        if name not in DEGRADATIONS:
-            raise ValueError(f"unknown degradation {name!r} (known: {', '.join(DEGRADATIONS)})")
-        try:
-            return cls(name=name, strength=float(strength) if strength else 0.0)
-        except ValueError:
-            raise ValueError(f"{text!r}: the strength after ':' must be a number") from None
 
     @property
     def label(self) -> str:
         return self.name if self.name == "clean" else f"{self.name}:{self.strength:g}"
 
+
+class Variant(BaseModel):
+    """Degradations applied in order, parsed from `name:strength`, or several joined by '+'
+    ("perspective:0.1+rotate:2+jpeg:60": a phone photo of a sheet is all of these at once)."""
+
+    steps: list[Step]
+
+    @classmethod
+    def parse(cls, text: str) -> Variant:
+        steps = []
+        for part in text.split("+"):
+            name, _, strength = part.partition(":")
+            if name not in DEGRADATIONS:
+                raise ValueError(
+                    f"unknown degradation {name!r} (known: {', '.join(DEGRADATIONS)})")
+            try:
+                steps.append(Step(name=name, strength=float(strength) if strength else 0.0))
+            except ValueError:
+                raise ValueError(
+                    f"{part!r}: the strength after ':' must be a number") from None
+        return cls(steps=steps)
+
+    @property
+    def label(self) -> str:
+        return "+".join(step.label for step in self.steps)
+
     def apply(self, page: PageImage) -> PageImage:
-        image = DEGRADATIONS[self.name](page.image, self.strength)
+        image = page.image
+        for step in self.steps:
+            image = DEGRADATIONS[step.name](image, step.strength)
         return PageImage(page.index, np.ascontiguousarray(image), page.source_format)
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from inference.schema import DAYS
 
@@ -179,8 +180,42 @@ def _day_from_letters(letters: str) -> str | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
+def _day_piece(piece: str) -> tuple[str, int] | None:
+    """The day a piece of a run-together word is, and how many letters it is off: a short
+    form of three letters or more (off by none), or a near spelling of five or more."""
+    if len(piece) >= 3 and piece in _DAY_FORMS:
+        return _DAY_FORMS[piece], 0
+    if len(piece) < 5:
+        return None
+    best = max(DAYS, key=lambda d: fuzz.ratio(piece, d.lower()))
+    if fuzz.ratio(piece, best.lower()) < 80:
+        return None
+    return best, Indel.distance(piece, best.lower())
+
+
+def _run_together_days(word: str) -> list[str]:
+    """The days of a word that is nothing but day names run together, as OCR reads a title
+    whose spaces it lost ("MondayTudayThurdy"): the split whose pieces are the fewest letters
+    off their days; [] when some letters belong to no day (an event name that merely starts
+    with one)."""
+    word = word.lower()
+    # best[i]: (letters off, days) of the best split of word[:i] into day pieces, if any.
+    best: list[tuple[int, list[str]] | None] = [(0, [])] + [None] * len(word)
+    for end in range(3, len(word) + 1):
+        for start in range(max(0, end - 12), end - 2):
+            head, piece = best[start], _day_piece(word[start:end])
+            if head is None or piece is None:
+                continue
+            split = (head[0] + piece[1], [*head[1], piece[0]])
+            if best[end] is None or (split[0], len(split[1])) < (best[end][0], len(best[end][1])):
+                best[end] = split
+    days = best[-1][1] if best[-1] else []
+    return days if len(days) >= 2 else []
+
+
 def parse_day_list(text: str) -> list[str]:
-    """Days named in a title: "Monday, Tuesday, Thursday", "Mon – Fri", "Wednesday"."""
+    """Days named in a title: "Monday, Tuesday, Thursday", "Mon – Fri", "Wednesday", and
+    "MondayTuesdayThursday" when the OCR lost the spaces."""
     words = [w.lower() if w.lower() == "to" else w
              for w in re.findall(r"[A-Za-z]+|[-–—]", text)]
     days: list[str] = []
@@ -191,6 +226,7 @@ def parse_day_list(text: str) -> list[str]:
             continue
         day = parse_day(word) if len(word) >= 3 else None
         if day is None:
+            days.extend(d for d in _run_together_days(word) if d not in days)
             range_pending = False
             continue
         if range_pending and days:

@@ -38,3 +38,9 @@ def test_shade_darkens_towards_one_corner_and_noise_is_the_same_every_run():
     assert shaded[0, 0].mean() > 250 and shaded[-1, -1].mean() < 130
     noise = Variant.parse("noise:8")
     assert np.array_equal(noise.apply(_page()).image, noise.apply(_page()).image)
+
+
+def test_degradations_joined_by_plus_apply_in_order():
+    photo = Variant.parse("scale:0.5+rotate:2")
+    assert photo.label == "scale:0.5+rotate:2"
+    assert photo.apply(_page()).image.shape == (100, 150, 3)

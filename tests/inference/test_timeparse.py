@@ -239,6 +239,13 @@ def test_parse_day_rejects_things_that_are_not_days(text: str) -> None:
         ("Wednesday", ["Wednesday"]),
         ("Mon, Mon, Tue", ["Monday", "Tuesday"]),  # each day once
         ("Year 4 Timetable", []),
+        # The OCR lost the spaces (and a few letters) of a photographed title.
+        ("Daily Schedule- MondayTudayThurdy", ["Monday", "Tuesday", "Thursday"]),
+        ("MondayTuesdayThursday", ["Monday", "Tuesday", "Thursday"]),
+        ("MonWedFri", ["Monday", "Wednesday", "Friday"]),
+        # An event that only starts with a day is no list of days.
+        ("Wednesdaymeeting", []),
+        ("Mondayassembly", []),
     ],
 )
 def test_parse_day_list(text: str, days: list[str]) -> None:
