@@ -295,12 +295,30 @@ def _list_blocks(table: Table, texts: dict[int, str], context_days: list[str]
     return blocks, "list"
 
 
+def _days_above(table: Table, outside: list[OcrLine]) -> list[str]:
+    """The days named by the nearest line above `table` that names any and stands over it: a
+    page of per-day lists whose titles fell outside their ruled boxes ("Wednesday" over one,
+    "Friday" over the next) gives each list its own day."""
+    over = [line for line in outside
+            if line.box.y1 <= table.box.y0 + 0.5 * line.box.height
+            and min(line.box.x1, table.box.x1) - max(line.box.x0, table.box.x0)
+            > 0.5 * min(line.box.width, table.box.width)]
+    for line in sorted(over, key=lambda line: -line.box.y1):
+        days = parse_day_list(line.text)
+        if days:
+            return days
+    return []
+
+
 def assemble(tables: list[Table], outside: list[OcrLine]) -> Assembly:
-    """All blocks of the page plus the heading text (everything that is not a timetable)."""
+    """All blocks of the page plus the heading text (everything that is not a timetable). A
+    table with no day of its own takes the days of the heading line just above it, else those
+    of the whole heading."""
     result = Assembly(heading_lines=list(outside))
     heading_days = parse_day_list(" ".join(line.text for line in outside))
     for table in tables:
-        blocks, layout = assemble_table(table, heading_days or WEEKDAYS)
+        context = _days_above(table, outside) or heading_days or WEEKDAYS
+        blocks, layout = assemble_table(table, context)
         result.layouts.append(layout)
         if layout == "none":
             result.heading_lines.extend(line for cell in table.cells for line in cell.lines)

@@ -244,6 +244,25 @@ def test_list_days_can_come_from_the_heading_outside_the_table() -> None:
     assert result.heading_lines == heading
 
 
+def test_lists_side_by_side_each_take_the_day_printed_over_them() -> None:
+    # Per-day lists whose titles sit above their ruled boxes: each list is its own day, not
+    # every day the page names.
+    def day_list(x: float) -> Table:
+        return table(
+            text_cell(x, 0, x + 100, 40, "9:00-9:30"),
+            text_cell(x + 100, 0, x + 300, 40, "Phonics"),
+            text_cell(x, 40, x + 100, 80, "9:30-10:30"),
+            text_cell(x + 100, 40, x + 300, 80, "Maths"),
+        )
+
+    heading = [line("Daily Schedule", 0, -120, 700, -90),
+               line("Wednesday", 100, -60, 200, -40), line("Friday", 480, -60, 560, -40)]
+    result = assemble([day_list(0), day_list(400)], heading)
+    assert sorted((b.day, b.name) for b in result.blocks) == [
+        ("Friday", "Maths"), ("Friday", "Phonics"), ("Wednesday", "Maths"),
+        ("Wednesday", "Phonics")]
+
+
 def test_a_list_with_no_day_anywhere_is_assumed_monday_to_friday() -> None:
     rows = table(
         text_cell(0, 0, 100, 40, "9:00-9:30"), text_cell(100, 0, 300, 40, "Phonics"),
