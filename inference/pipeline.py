@@ -69,11 +69,12 @@ def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, lis
     proposed = page_quarter_turns(image)
     if proposed and _vertical_share(read(proposed)) < CLEARLY_FLAT:
         return (*reads[proposed], proposed)
-    if _vertical_share(read(0)) < MOSTLY_FLAT:
-        candidates = [0, proposed] if proposed and _vertical_share(read(proposed)) < MOSTLY_FLAT \
-            else [0]
-    else:
+    if _vertical_share(read(0)) >= MOSTLY_FLAT:
         candidates = [0, 1, 3]
+    elif proposed and _vertical_share(read(proposed)) < MOSTLY_FLAT:
+        candidates = [0, proposed]
+    else:
+        candidates = [0]
     best = max(candidates, key=lambda turns: _upright_score(read(turns)))  # ties: fewer turns
     return (*reads[best], best)
 
