@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from inference.heading import parse_heading
-from inference.reading import cell_text
+from inference.heading import heading_text, parse_heading
 from inference.schema import TimetableData
 from inference.validate import validate
 
@@ -38,10 +37,8 @@ def assemble_document(traces: list[PageTrace]) -> TimetableData:
     for index, trace in enumerate(traces):
         if not trace.assembly.blocks:
             warnings.append(f"page {index + 1}: no timetable found, skipped")
-    heading_text = "\n".join(
-        cell_text([line]) for trace in traces for line in trace.assembly.heading_lines
-    )
-    heading = parse_heading(heading_text)
+    heading = parse_heading("\n".join(
+        heading_text(trace.assembly.heading_lines, trace.lines) for trace in traces))
     warnings.extend(validate(blocks))
     return TimetableData(
         teacher=heading.teacher,

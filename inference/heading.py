@@ -12,6 +12,9 @@ import re
 
 from pydantic import BaseModel
 
+from inference.reading import reading_order
+from inference.schema import OcrLine
+
 _LABELS = r"(?:teacher|class|term|year|week|school|date|room|name)"
 _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
@@ -38,6 +41,15 @@ _TERM_WORD = re.compile(r"term|sem|autumn|spring|summer|fall|winter|quarter|trim
 _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b.*\d"
                    r"|\d.*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
                    re.IGNORECASE)
+
+# A form's class code standing alone on a heading line ("9WOD", "2EJ", "10X1"); not an ordinal
+# or a clock hour ("1ST", "9AM").
+_CLASS_CODE = r"^(?!\d+(?:ST|ND|RD|TH|AM|PM)$)\d{1,2}[A-Z]{1,4}\d?$"
+# A semester numbered like a class ("Semester: IV", "Sem - 3"): in college timetables the
+# semester names the class; a season ("Semester: Fall 2025") is a term instead.
+_NUMBERED_SEMESTER = r"\bsem(?:ester)?\s*[:\-–]\s*([IVX]{1,4}|\d{1,2})\b"
+# A label with no value on its line: a form-style heading prints the value under it.
+_LABEL_ALONE = re.compile(rf"^\s*(?:{_LABELS}|semester|section)\s*:?\s*$", re.IGNORECASE)
 
 # Words that follow a teacher's name in a title but are not part of it.
 _AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
@@ -120,8 +132,11 @@ def parse_heading(text: str) -> Heading:
         class_name = _class_value(class_name)
     else:
         named = re.search(r"\bClass\s+([0-9][A-Z0-9]{0,3}|[A-Z][A-Z0-9]{0,3})\b", text)
-        before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})\s+Class\b", text)
+        # On one line: a name ending one line is not the class of "Class Co-ordinator" below.
+        before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})[ \t]+Class\b", text)
         programme = re.search(_PROGRAMME_CLASS, text)
+        semester = re.search(_NUMBERED_SEMESTER, text, re.IGNORECASE)
+        code = re.search(_CLASS_CODE, text, re.MULTILINE)
         if named:
             class_name = named.group(1)
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
@@ -130,6 +145,11 @@ def parse_heading(text: str) -> Heading:
             class_name = word if word[0].isdigit() else f"{word} Class"
         elif programme:
             class_name = re.sub(r"^IB(?=[A-Z])", "IB ", programme.group(0))  # "IBMYP4"
+        elif semester:
+            class_name = f"Semester {semester.group(1)}"
+        elif code:
+            # Before the year group: "Year 9" over "9WOD" is the year and its form.
+            class_name = code.group(0)
         elif group := re.search(_YEAR_GROUP, text):
             class_name = re.sub(r"^(?:Year|YEAR|year)\s*", "Year ", group.group(0))
     heading.class_name = class_name
@@ -140,6 +160,25 @@ def parse_heading(text: str) -> Heading:
     years = re.findall(_YEAR, year_text or "") or re.findall(_YEAR, text)
     heading.year = int(years[0]) if years else None
     return heading
+
+
+def heading_text(lines: list[OcrLine], page: list[OcrLine]) -> str:
+    """The heading lines as text, one per line in reading order. A label alone on its line
+    ("Term") reads with the nearest line of the page just under it and overlapping it ("3"),
+    as a form-style heading prints them: "Term 3"."""
+    texts = []
+    for line in reading_order(lines):
+        text = line.text
+        if _LABEL_ALONE.match(text):
+            height = line.box.y1 - line.box.y0
+            under = [other for other in page
+                     if other is not line and not _LABEL_ALONE.match(other.text)
+                     and line.box.y1 - 0.3 * height <= other.box.y0 <= line.box.y1 + 1.5 * height
+                     and min(other.box.x1, line.box.x1) > max(other.box.x0, line.box.x0)]
+            if under:
+                text += " " + min(under, key=lambda other: other.box.y0).text
+        texts.append(text)
+    return "\n".join(texts)
 
 
 def plausible(attribute: str, text: str) -> bool:

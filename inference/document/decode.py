@@ -20,8 +20,7 @@ from inference.document.features import (
 from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.model import ROLES, tokenizer
 from inference.document.signals import BlockSignals
-from inference.heading import Heading, parse_heading, plausible
-from inference.reading import reading_order
+from inference.heading import Heading, heading_text, parse_heading, plausible
 from inference.schema import Box, TimeBlock
 from inference.timeparse import strip_times, to_hhmm
 
@@ -297,14 +296,27 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
     free-standing lines it calls `other` (a school name, a title: the parser skips what is not
     a field, and a field line the model under-calls is still read), in reading order; a field
     the parser cannot read is the text after the label of the line most likely to hold it,
-    when that text is shaped like the field (`heading.plausible`)."""
+    when that text is shaped like the field (`heading.plausible`). Lines above the topmost day
+    or time header are heading too, also inside the table's border (a title row of the grid)."""
     if not len(decisions.roles):
         return Heading()
     role = decisions.roles.argmax(1)
     field_roles = [ROLES.index(name) for name in _FIELDS]
-    chosen = [reading.lines[i].ocr_line() for i in range(len(role))
-              if role[i] in field_roles or (role[i] == _OTHER and reading.lines[i].table < 0)]
-    heading = parse_heading("\n".join(line.text for line in reading_order(chosen)))
+    lines = reading.lines
+    header_top = min((lines[i].box.y0 for i in range(len(role)) if role[i] in (_DAY, _TIME)),
+                     default=0.0)
+
+    def in_heading(i: int) -> bool:
+        if role[i] in field_roles:
+            return True
+        if role[i] in (_DAY, _TIME):
+            return False
+        above = (lines[i].box.y0 + lines[i].box.y1) / 2 < header_top
+        return above or (role[i] == _OTHER and lines[i].table < 0)
+
+    page = [line.ocr_line() for line in lines]
+    heading = parse_heading(heading_text([page[i] for i in range(len(role)) if in_heading(i)],
+                                         page))
     for role_name, attribute in _FIELDS.items():
         scores = decisions.roles[:, ROLES.index(role_name)]
         if getattr(heading, attribute) is not None or scores.max() < 0.5 or attribute == "year":

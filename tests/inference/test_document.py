@@ -183,6 +183,27 @@ def test_decode_heading_reads_the_lines_marked_as_fields(grid):
     assert decode_heading(grid, _decisions(grid)).teacher == "Mrs Smith"
 
 
+def _with_other_lines(grid: PageReading, extra: list[ReadLine]
+                      ) -> tuple[PageReading, PageDecisions]:
+    """`grid` with `extra` lines the model calls `other`."""
+    decisions = _decisions(grid)
+    n = len(grid.lines) + len(extra)
+    roles = np.zeros((n, len(ROLES)))
+    roles[:len(grid.lines)] = decisions.roles
+    roles[len(grid.lines):, R["other"]] = 1.0
+    return (grid.model_copy(update={"lines": [*grid.lines, *extra]}),
+            PageDecisions(roles, np.eye(n), np.zeros((n, n)), decisions.start, decisions.end))
+
+
+def test_a_title_row_inside_the_grid_above_the_days_is_heading(grid):
+    # The table's border encloses its title row: "9WOD" sits in a cell above the time headers,
+    # and the model calls it `other`. A line under the headers stays out of the heading.
+    assert decode_heading(*_with_other_lines(grid, [line("9WOD", 120, 20, 0, 1)])
+                          ).class_name == "9WOD"
+    assert decode_heading(*_with_other_lines(grid, [line("4B", 20, 150, 2, 0)])
+                          ).class_name is None
+
+
 @pytest.mark.slow  # loads MiniLM (~2 s)
 def test_only_the_adapted_layers_run_per_step_and_the_split_is_exact(grid):
     from inference.document.model import build_model

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from inference.heading import Heading, parse_heading, plausible
+from inference.heading import Heading, heading_text, parse_heading, plausible
+from inference.schema import Box, OcrLine
 
 
 def test_labelled_fields_on_one_line() -> None:
@@ -164,3 +165,28 @@ def test_numbered_quarters_and_trimesters(text: str, term: str) -> None:
 def test_glued_and_year_group_headings(text: str, class_name: str, term: str | None) -> None:
     heading = parse_heading(text)
     assert (heading.class_name, heading.term) == (class_name, term)
+
+
+@pytest.mark.parametrize(("text", "class_name"), [
+    ("Timetable for 2025\nYear 9\n9WOD\nOrongomai", "9WOD"),
+    ("Room No. AS1\nSemester: IV\nEven Sem 2020-21", "Semester IV"),
+    ("Year 9\n9AM", "Year 9"), ("1ST\nYear 10", "Year 10")])
+def test_a_class_code_or_numbered_semester_names_the_class(text: str, class_name: str) -> None:
+    assert parse_heading(text).class_name == class_name
+
+
+def test_a_name_ending_one_line_is_not_the_class_of_the_next() -> None:
+    assert parse_heading("Prof. S. B. Deshpande\nClass Co-ordinator").class_name is None
+
+
+def _line(text: str, x0: float, y0: float, x1: float, y1: float) -> OcrLine:
+    return OcrLine(text=text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1))
+
+
+def test_a_label_alone_reads_with_the_value_printed_under_it() -> None:
+    term, week = _line("Term", 50, 170, 98, 193), _line("Week", 133, 170, 183, 193)
+    three, seven = _line("3", 60, 203, 75, 226), _line("7", 145, 203, 160, 226)
+    far = _line("Maths", 60, 400, 120, 420)
+    text = heading_text([term, week], [term, week, three, seven, far])
+    assert text == "Term 3\nWeek 7"
+    assert parse_heading(text).term == "Term 3"
