@@ -15,7 +15,10 @@ from pydantic import BaseModel
 from inference.reading import reading_order
 from inference.schema import OcrLine
 
-_LABELS = r"(?:teacher|class|term|year|week|school|date|room|name)"
+_LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form|home\s?group"
+           r"|tutor\s?group|homeroom)")
+# What a class is labelled by: "Class: 2EJ", "Form: 8JH", "Home group: 9 Blue", "Homeroom 12".
+_CLASS_LABEL = r"(?:class|form|home\s?group|tutor\s?group|homeroom)"
 _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
 # back with it (`_spaced_title`).
@@ -65,7 +68,7 @@ def _class_value(value: str) -> str:
     """A labelled class's whole value ("IV CSE 'C'", "Year 9 - 9B"), up to where another field
     starts in running text: a titled name, a term or a year ("2EJ Miss Joynes" → "2EJ")."""
     cut = re.search(rf"\s(?:{_TITLE}\b|{_SEASON}|term\b|20\d\d\b)", value, re.IGNORECASE)
-    return value[:cut.start()].strip(" ,;|-–") if cut else value
+    return value[:cut.start()].strip(" ,;|-–·•") if cut else value
 
 
 def _trim_name(name: str) -> str:
@@ -100,12 +103,14 @@ def _term(text: str) -> str | None:
     joined to it by a hyphen stays, "Fall-2024"), a numbered term ("Term 3"), or a semester
     ("ODD SEMESTER", "Even Sem 2020-21")."""
     term_text = _labelled(text, "term") or text
-    match = re.search(rf"\b{_SEASON}(?:\s*(?:term\s*)?([1-6])(?!\d)|(-20\d\d)\b)?", term_text,
-                      re.IGNORECASE)
+    match = re.search(rf"\b{_SEASON}(?:\s*(?:term\s*)?([1-6])(?!\d)|(-20\d\d)\b"
+                      r"|\s+(semester)\b)?", term_text, re.IGNORECASE)
     if match:
         season = match.group(1).capitalize()
         if match.group(2):
             return f"{season} {match.group(2)}"
+        if match.group(4):  # "Fall Semester": semesters keep their word ("ODD SEMESTER")
+            return f"{season} {match.group(4).capitalize()}"
         return season + (match.group(3) or "")
     # "Term 3", "Quarter 2", "Trimester 1" (a year OCR glued on stays out: "Trimester12024").
     numbered = re.search(r"\b(term|quarter|trimester)\s*[:\-–]?\s*([1-6])(?:(?=20\d\d)|\b)",
@@ -127,11 +132,11 @@ def parse_heading(text: str) -> Heading:
         teacher = _trim_name(_spaced_title(match.group(0))) if match else None
     heading.teacher = _spaced_title(re.sub(r"['’]s$", "", teacher).strip()) if teacher else None
 
-    class_name = _labelled(text, "class")
+    class_name = _labelled(text, _CLASS_LABEL)
     if class_name:
         class_name = _class_value(class_name)
     else:
-        named = re.search(r"\bClass\s+([0-9][A-Z0-9]{0,3}|[A-Z][A-Z0-9]{0,3})\b", text)
+        named = re.search(r"\bClass\s+([0-9][A-Za-z0-9]{0,3}|[A-Z][A-Z0-9]{0,3})\b", text)
         # On one line: a name ending one line is not the class of "Class Co-ordinator" below.
         before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})[ \t]+Class\b", text)
         programme = re.search(_PROGRAMME_CLASS, text)
@@ -157,7 +162,10 @@ def parse_heading(text: str) -> Heading:
     heading.term = _term(text)
 
     year_text = _labelled(text, "year")
-    years = re.findall(_YEAR, year_text or "") or re.findall(_YEAR, text)
+    # "TERM42025": a term's number with the year glued on.
+    years = (re.findall(_YEAR, year_text or "") or re.findall(_YEAR, text)
+             or re.findall(r"\b(?:term|quarter|trimester)\s*[1-6](20\d\d)(?!\d)", text,
+                           re.IGNORECASE))
     heading.year = int(years[0]) if years else None
     return heading
 

@@ -82,6 +82,7 @@ def test_a_named_class_and_an_academic_year() -> None:
         ("Summer Term 2025", "Summer"),
         ("Spring term 2", "Spring 2"),
         ("autumn 1", "Autumn 1"),
+        ("Fall Semester 2025", "Fall Semester"),
     ],
 )
 def test_terms(text: str, term: str) -> None:
@@ -109,6 +110,11 @@ def test_a_semester_is_read_where_ocr_glued_its_words() -> None:
     """Capitals often come out of OCR without spaces; the term is written back with them."""
     assert parse_heading("ODDSEMESTER-CLASSTIMETABLEJULY2025-DEC2025").term == "ODD SEMESTER"
     assert parse_heading("TIME TABLE Even Sem2020-21").term == "Even Sem 2020-21"
+
+
+def test_a_year_glued_to_a_terms_number() -> None:
+    heading = parse_heading("WeeklyTimetable·TERM42025")
+    assert (heading.term, heading.year) == ("Term 4", 2025)
 
 
 def test_a_year_glued_to_a_word_is_a_year_but_not_inside_a_number() -> None:
@@ -172,6 +178,13 @@ def test_glued_and_year_group_headings(text: str, class_name: str, term: str | N
     ("Room No. AS1\nSemester: IV\nEven Sem 2020-21", "Semester IV"),
     ("Year 9\n9AM", "Year 9"), ("1ST\nYear 10", "Year 10")])
 def test_a_class_code_or_numbered_semester_names_the_class(text: str, class_name: str) -> None:
+    assert parse_heading(text).class_name == class_name
+
+
+@pytest.mark.parametrize(("text", "class_name"), [
+    ("Home group: 9 Blue · Term 3, 2025", "9 Blue"), ("Form: 8JH  Teacher: Mr Ali", "8JH"),
+    ("Class 7c\nClass teacher: Mrs. Becker", "7c")])
+def test_a_class_by_its_other_labels(text: str, class_name: str) -> None:
     assert parse_heading(text).class_name == class_name
 
 
