@@ -21,7 +21,6 @@ from inference.preprocess import (
     page_quarter_turns,
     quarter_turn_matrix,
     rotate_quarter,
-    to_gray,
 )
 from inference.schema import OcrLine, TimetableData
 from inference.settings import Settings
@@ -102,7 +101,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     transform = quarter_turn_matrix(width, height, turns) @ transform
     timings["ocr"] = time.perf_counter() - t
     t = time.perf_counter()
-    tables = find_tables(to_gray(image))
+    tables = find_tables(image)
     outside = assign_lines(tables, lines)
     tables = [split_crowded_cells(table) for table in tables]
     timings["structure"] = time.perf_counter() - t

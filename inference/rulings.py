@@ -5,7 +5,11 @@ finds cells between them.
 Two readings of the page are united. The binary one (dark against the local mean) holds
 crisp rules of any weight; the grey-level one (a top-hat keeps thin dark strokes, whatever
 the fill around them) holds rules a blur or a faint print spread into a soft grey trace,
-which fall under the binary threshold in places and then break apart."""
+which fall under the binary threshold in places and then break apart.
+
+Cells drawn by their fills alone (a screenshot of coloured boxes with white gaps, a sheet with
+only horizontal rules whose columns differ in colour) have no dark stroke between them: there
+the long straight edges between two colours are the rules (`fill_edges`)."""
 
 from __future__ import annotations
 
@@ -33,6 +37,43 @@ def thin_strokes(gray: np.ndarray) -> np.ndarray:
     surroundings (a top-hat): rules and text, but not the edge between two regions (a
     shadow, the sheet against the desk), which no thin stroke marks."""
     return cv2.morphologyEx(255 - gray, cv2.MORPH_TOPHAT, np.ones((9, 9), np.uint8))
+
+
+# How far two fills must differ, in the channel that differs most, for their boundary to be a
+# rule: pastels that look alike in grey differ by 30+ in one channel; JPEG noise and a shadow's
+# gradient stay under it.
+FILL_CONTRAST = 24
+# A fill is flat along a boundary: its grey levels spread by less than this over 5 px beside
+# it. Text, whose strokes' tops and feet would otherwise line up into rules on a small page,
+# is not.
+FILL_SPREAD = 8.0
+
+
+def _flat_along(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Where the page keeps one fill over a window of `size` (w, h) around a pixel."""
+    values = image.astype(np.float32)
+    mean = cv2.blur(values, size)
+    spread = np.sqrt(np.maximum(cv2.blur(values * values, size) - mean * mean, 0))
+    return (spread if spread.ndim == 2 else spread.max(axis=2)) < FILL_SPREAD
+
+
+def fill_edges(image: np.ndarray) -> np.ndarray:
+    """Binary mask (255) of long straight horizontal and vertical boundaries between two
+    fills, in colour (BGR) or grey: where the page steps by `FILL_CONTRAST` from one pixel to
+    the next but one, each side flat along the boundary, all along a rule's length. A
+    shadow does not step; text is not flat; a narrow white gap between two boxes steps twice."""
+    smooth = cv2.medianBlur(image, 3)
+    values = smooth.astype(np.int16)
+    if values.ndim == 2:
+        values = values[:, :, None]
+    flat_down, flat_across = _flat_along(smooth, (1, 5)), _flat_along(smooth, (5, 1))
+    vertical = np.zeros(flat_down.shape, np.uint8)
+    horizontal = np.zeros(flat_down.shape, np.uint8)
+    vertical[:, 1:-1] = ((np.abs(values[:, 2:] - values[:, :-2]).max(axis=2) >= FILL_CONTRAST)
+                         & flat_down[:, 2:] & flat_down[:, :-2])
+    horizontal[1:-1] = ((np.abs(values[2:] - values[:-2]).max(axis=2) >= FILL_CONTRAST)
+                        & flat_across[2:] & flat_across[:-2])
+    return _long_strokes(np.maximum(vertical, horizontal) * 255)
 
 
 def line_mask(gray: np.ndarray) -> np.ndarray:

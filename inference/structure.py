@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from inference.rulings import line_mask
+from inference.rulings import fill_edges, line_mask
 from inference.schema import Box, Cell, OcrLine, Table
 from inference.timeparse import find_times, parse_day
 
@@ -52,11 +52,15 @@ def index_cells(boxes: list[Box], tolerance: float) -> list[Cell]:
     return cells
 
 
-def find_tables(gray: np.ndarray, min_cells: int = 2) -> list[Table]:
-    """Ruled tables on the page, each with its cells (no text yet)."""
-    mask = line_mask(gray)
+def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
+    """Ruled tables on the page (BGR or grey), each with its cells (no text yet): rules are
+    dark strokes and the boundaries between fills."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    mask = cv2.bitwise_or(line_mask(gray),
+                          cv2.dilate(fill_edges(image), np.ones((3, 3), np.uint8), iterations=2))
     h, w = gray.shape
     page_area = h * w
+    tolerance = max(6.0, 0.006 * max(h, w))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     tables: list[Table] = []
     for i in range(1, n):
@@ -64,10 +68,9 @@ def find_tables(gray: np.ndarray, min_cells: int = 2) -> list[Table]:
         if bw < w * 0.08 or bh < h * 0.03:
             continue
         region = (labels[y : y + bh, x : x + bw] == i).astype(np.uint8)
-        boxes = _enclosed_regions(region, x, y, page_area)
+        boxes = _outermost(_enclosed_regions(region, x, y, page_area))
         if len(boxes) < min_cells:
             continue
-        tolerance = max(6.0, 0.006 * max(h, w))
         tables.append(
             Table(
                 box=Box(x0=x, y0=y, x1=x + bw, y1=y + bh),
@@ -95,6 +98,15 @@ def _enclosed_regions(region: np.ndarray, ox: int, oy: int, page_area: int) -> l
             Box(x0=ox + x - pad, y0=oy + y - pad, x1=ox + x + bw + pad, y1=oy + y + bh + pad)
         )
     return boxes
+
+
+def _outermost(boxes: list[Box]) -> list[Box]:
+    """The boxes not inside another: cells of a grid never nest, so a region inside a cell
+    is the cell's decoration (a highlighted time, a text box), not a cell of its own."""
+    def inside(inner: Box, outer: Box) -> bool:
+        return (inner is not outer and inner.x0 >= outer.x0 and inner.y0 >= outer.y0
+                and inner.x1 <= outer.x1 and inner.y1 <= outer.y1)
+    return [box for box in boxes if not any(inside(box, other) for other in boxes)]
 
 
 def assign_lines(tables: list[Table], lines: list[OcrLine]) -> list[OcrLine]:

@@ -1,18 +1,17 @@
 """`yogi bench structure`: table structure alone, the project's `inference.structure.find_tables`
 (ruling lines → enclosed regions → cells with spans) against img2table 2.x (the detector of the
-off-the-shelf baseline, `training/baseline.py`, with the same default settings), cell by cell
-on generated pages whose true cells are known (`layout/<id>.json`). Both read the same raw page
+off-the-shelf baseline, `training/baseline.py`, with the same default settings), cell by cell on
+generated pages whose true cells are known (`layout/<id>.json`). Both read the same raw page
 image as captured, with no deskew, dewarp or cleaning, so the comparison is of the structure
-step and nothing else: `find_tables` gets the page turned grey as the pipeline does
-(`inference.preprocess.to_gray`), img2table reads the file. A predicted cell matches a true one
-when their axis-aligned boxes overlap at IoU ≥ 0.5 (one to one, greedily by IoU, all tables of
-a page pooled); the scores are cell precision, recall and F1, the recall of merged cells (a
-row or column span above one), the recall of the cells whose four sides are drawn (the only
-ones a ruling-based detector can find: an unruled layout has none, a partly ruled grid only its
-header cells), and the tables found against the true ones. Counts are pooled over pages (micro),
-overall and by capture kind, layout and ruling, and each detector's seconds per page include
-reading the image. It is a benchmark: nothing in `inference/` imports it.
-"""
+step and nothing else: `find_tables` gets the colour page as the pipeline does (its rules are
+dark strokes and the boundaries between fills), img2table reads the file. A predicted cell
+matches a true one when their axis-aligned boxes overlap at IoU ≥ 0.5 (one to one, greedily by
+IoU, all tables of a page pooled); the scores are cell precision, recall and F1, the recall of
+merged cells (a row or column span above one), the recall of the cells whose four sides are
+drawn (the only ones a ruling-based detector can find: an unruled layout has none, a partly
+ruled grid only its header cells), and the tables found against the true ones. Counts are pooled
+over pages (micro), overall and by capture kind, layout and ruling, and each detector's seconds
+per page include reading the image. It is a benchmark: nothing in `inference/` imports it."""
 
 from __future__ import annotations
 
@@ -196,13 +195,12 @@ def find_pages(folder: Path, limit: int | None) -> list[Page]:
 def detect_yogi(image: Path) -> tuple[list[BoxT], int]:
     import cv2
 
-    from inference.preprocess import to_gray
     from inference.structure import find_tables
 
     bgr = cv2.imread(str(image), cv2.IMREAD_COLOR)
     if bgr is None:
         raise ValueError(f"cannot read {image}")
-    tables = find_tables(to_gray(bgr))
+    tables = find_tables(bgr)
     return [(c.box.x0, c.box.y0, c.box.x1, c.box.y1) for t in tables for c in t.cells], len(tables)
 
 

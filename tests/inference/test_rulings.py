@@ -1,3 +1,5 @@
+import itertools
+
 import cv2
 import numpy as np
 
@@ -35,3 +37,29 @@ def test_grey_rules_blurred_beside_dense_text_still_give_every_cell():
     # Beside bold text the local mean is dark, and a soft grey rule no longer stands out
     # from it; it still stands out from its own few pixels (the top-hat reading).
     assert _cells(_grid(ink=120, blur=1.0)) == 12
+
+
+PASTELS = ((214, 228, 252), (255, 236, 204), (180, 224, 198), (247, 235, 221))
+
+
+def _filled(gap: int) -> np.ndarray:
+    """The same 4 × 3 grid drawn with no rule at all: each cell a pastel box (BGR), the boxes
+    `gap` px apart on white, neighbours in different colours that look alike in grey."""
+    page = np.full((400, 600, 3), 255, np.uint8)
+    for i, (x0, x1) in enumerate(itertools.pairwise(COLUMNS)):
+        for j, (y0, y1) in enumerate(itertools.pairwise(ROWS)):
+            cv2.rectangle(page, (x0, y0), (x1 - gap, y1 - gap), PASTELS[(i + j) % 4], -1)
+            cv2.putText(page, "Maths", (x0 + 10, y0 + 50), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                        (0, 0, 0), 2)
+    return page
+
+
+def test_cells_drawn_by_their_fills_alone_are_cells():
+    # Touching boxes (a colour step between neighbours) and boxes apart (white gaps).
+    assert _cells(_filled(gap=0)) == 12
+    assert _cells(_filled(gap=4)) == 12
+
+
+def test_light_falling_off_across_a_page_draws_no_rule():
+    shade = np.linspace(255, 120, 600)[None, :, None].repeat(400, 0).repeat(3, 2)
+    assert find_tables(shade.astype(np.uint8)) == []

@@ -102,6 +102,15 @@ def test_two_tables_come_back_top_to_bottom() -> None:
     )
 
 
+def test_a_highlight_inside_a_cell_is_no_cell_of_its_own() -> None:
+    # A time printed on a coloured highlight inside a cell: the highlight's edges enclose a
+    # region, but cells of a grid never nest.
+    page = draw_grid(blank_page(), LAYOUT)
+    cv2.rectangle(page, (253, 203), (380, 240), 190, -1)  # in the corner, touching the rules
+    (table,) = find_tables(page)
+    assert sorted((c.row, c.col, c.row_span, c.col_span) for c in table.cells) == sorted(LAYOUT)
+
+
 def test_a_blank_page_has_no_tables() -> None:
     assert find_tables(blank_page()) == []
 
