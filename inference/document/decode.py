@@ -250,7 +250,12 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if grid.in_header_band(members, axis) or grid.is_footer(members, axis):
             continue
         covered = grid.covered_days(members, axis)
-        chosen = covered or chosen
+        # A day's events lie after its header, never wholly above it: a title row the border
+        # closes over the day headers is no event of theirs.
+        bottom = max(reading.lines[i].region.y1 for i in members)
+        chosen = [j for j in covered or chosen if reading.lines[j].box.y0 < bottom]
+        if not chosen:
+            continue
         days = list(dict.fromkeys(d for j in chosen for d in day_names[j]))
         starts, ends, end_written = grid.slot_masks(members, axis)
         start_p = restrict(decisions.start[members].mean(0), starts)

@@ -183,6 +183,32 @@ def test_decode_heading_reads_the_lines_marked_as_fields(grid):
     assert decode_heading(grid, _decisions(grid)).teacher == "Mrs Smith"
 
 
+def test_a_row_closed_over_the_day_headers_is_no_event_of_theirs():
+    # Days head the columns; a heading row the table's border closes over them spans the grid.
+    # The model calls its line an event of both days, but it lies wholly above them.
+    lines = [
+        line("Semester IV", 150, 20, 0, 0, Box(x0=5, y0=5, x1=395, y1=45)),  # 0 heading row
+        line("Monday", 120, 60, 1, 1),                                       # 1 day
+        line("Tuesday", 220, 60, 1, 2),                                      # 2 day
+        line("9:00-10:00", 20, 100, 2, 0),                                   # 3 time
+        line("Maths", 120, 100, 2, 1),                                       # 4 event
+        line("Art", 220, 100, 2, 2),                                         # 5 event
+    ]
+    page = PageReading(width=400, height=200, lines=lines)
+    n = len(lines)
+    roles = np.zeros((n, len(ROLES)))
+    for i, role in enumerate(["event", "day", "day", "time", "event", "event"]):
+        roles[i, R[role]] = 1.0
+    day = np.zeros((n, n))
+    day[0, [1, 2]] = day[4, 1] = day[5, 2] = 1.0
+    start, end = np.zeros((n, 3)), np.zeros((n, 3))
+    start[:, -1] = end[:, -1] = 1.0
+    for i in (4, 5):
+        start[i], end[i] = [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]
+    blocks = decode_blocks(page, PageDecisions(roles, np.eye(n), day, start, end))
+    assert sorted((b.day, b.name) for b in blocks) == [("Monday", "Maths"), ("Tuesday", "Art")]
+
+
 def _with_other_lines(grid: PageReading, extra: list[ReadLine]
                       ) -> tuple[PageReading, PageDecisions]:
     """`grid` with `extra` lines the model calls `other`."""
