@@ -16,7 +16,7 @@ from rapidfuzz.distance import Indel
 
 from inference.schema import DAYS
 
-# A clock time: "8", "8:35", "8.35", "0835" is not accepted (too easily a room number).
+# A clock time: "8", "8:35", "8.35"; "0835" alone is not accepted (too easily a room number).
 # Minutes followed by another ":25" were an hour: "4. 10:25" is period 4 at 10:25, not 4:10.
 _CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
           r"\s*(?P<{p}ap>[ap]\.?\s?m\.?|noon\b)?")
@@ -26,6 +26,12 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _SINGLE = re.compile(r"(?<![\d:.])" + _CLOCK.format(p="s") + r"(?![\d])", re.IGNORECASE)
+# A range of two 24-hour times written as four digits each ("0800-0840", "1320 – 1400hrs"):
+# one such number alone may be a room, two joined as a range are a slot.
+_HHMM = r"(?P<{p}h>[01]\d|2[0-3])(?P<{p}m>[0-5]\d)\s*(?:hrs|h)?"
+_FOUR_DIGIT_RANGE = re.compile(
+    r"(?<![\d:.])" + _HHMM.format(p="s") + _SEP + _HHMM.format(p="e") + r"(?![\d])",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,11 @@ def find_times(text: str) -> list[TimeSpan]:
     """Every time range or single clock time in `text`, left to right."""
     found: list[TimeSpan] = []
     taken: list[tuple[int, int]] = []
+    for match in _FOUR_DIGIT_RANGE.finditer(text):
+        start, end = (int(match.group(f"{p}h")) * 60 + int(match.group(f"{p}m")) for p in "se")
+        if start < end <= start + 4 * 60:
+            found.append(TimeSpan(start, end, match.span()))
+            taken.append(match.span())
     for match in _RANGE.finditer(text):
         if not (_is_real_clock(match, "s") or _is_real_clock(match, "e")):
             continue

@@ -266,3 +266,16 @@ def test_a_period_number_before_a_time_is_not_read_as_its_hour():
 def test_noon_closes_a_range_like_pm():
     assert [(t.start, t.end) for t in find_times("11-12 NOON")] == [(660, 720)]
     assert [t.start for t in find_times("12 noon")] == [720]
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("0800-0840", (480, 520)), ("1320 – 1400hrs", (800, 840)), ("0755-0835 Maths", (475, 515))])
+def test_a_range_of_four_digit_24_hour_times(text: str, span: tuple[int, int]) -> None:
+    (time,) = find_times(text)
+    assert (time.start, time.end) == span
+
+
+@pytest.mark.parametrize("text", ["0815", "Room 0815", "Tel 2345-6789", "0800-1300 exams"])
+def test_four_digits_alone_or_beyond_a_slot_are_no_time(text: str) -> None:
+    # One four-digit number may be a room; a "range" over four hours is not one slot.
+    assert find_times(text) == []
