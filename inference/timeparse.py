@@ -21,11 +21,13 @@ from inference.schema import DAYS
 _CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
           r"\s*(?P<{p}ap>[ap]\.?\s?m\.?|noon\b)?")
 _SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
+# Not inside a number, nor after a lone capital: "A1.12", "B2.07" are rooms.
+_BEFORE = r"(?<![\d:.])(?<!\b[A-Z])"
 _RANGE = re.compile(
-    r"(?<![\d:.])" + _CLOCK.format(p="s") + _SEP + _CLOCK.format(p="e") + r"(?![\d])",
+    _BEFORE + _CLOCK.format(p="s") + _SEP + _CLOCK.format(p="e") + r"(?![\d])",
     re.IGNORECASE,
 )
-_SINGLE = re.compile(r"(?<![\d:.])" + _CLOCK.format(p="s") + r"(?![\d])", re.IGNORECASE)
+_SINGLE = re.compile(_BEFORE + _CLOCK.format(p="s") + r"(?![\d])", re.IGNORECASE)
 # A range of two 24-hour times written as four digits each ("0800-0840", "1320 – 1400hrs"):
 # one such number alone may be a room, two joined as a range are a slot.
 _HHMM = r"(?P<{p}h>[01]\d|2[0-3])(?P<{p}m>[0-5]\d)\s*(?:hrs|h)?"

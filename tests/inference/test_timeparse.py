@@ -279,3 +279,9 @@ def test_a_range_of_four_digit_24_hour_times(text: str, span: tuple[int, int]) -
 def test_four_digits_alone_or_beyond_a_slot_are_no_time(text: str) -> None:
     # One four-digit number may be a room; a "range" over four hours is not one slot.
     assert find_times(text) == []
+
+
+def test_a_room_code_is_no_time_but_a_time_glued_to_a_word_is() -> None:
+    assert find_times("Ms. Lim A1.12") == [] and find_times("Lab B2.07") == []
+    (time,) = find_times("Assembly9:00")
+    assert time.start == 540
