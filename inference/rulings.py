@@ -18,6 +18,13 @@ import numpy as np
 
 # Grey levels a thin stroke must stand out by, all along a rule, in the grey-level reading.
 FAINT_RULE_CONTRAST = 25
+# The same for the rules a table's cells are found between, on a page with no grain (a
+# screenshot, a PDF): a spreadsheet's or a word processor's light grey gridlines,
+# anti-aliased, stand out by 12–20. Each grey level of grain the page has (the median
+# stroke reading: 0 on a digital page, 1–2 on a photo or a scan) raises the bar by
+# GRAIN_MARGIN, up to FAINT_RULE_CONTRAST.
+GRIDLINE_CONTRAST = 10
+GRAIN_MARGIN = 8
 
 
 def _long_strokes(image: np.ndarray) -> np.ndarray:
@@ -76,13 +83,18 @@ def fill_edges(image: np.ndarray) -> np.ndarray:
     return _long_strokes(np.maximum(vertical, horizontal) * 255)
 
 
-def line_mask(gray: np.ndarray) -> np.ndarray:
-    """Binary mask (255 = ruling line) of long horizontal and vertical strokes."""
+def line_mask(gray: np.ndarray, gridlines: bool = False) -> np.ndarray:
+    """Binary mask (255 = ruling line) of long horizontal and vertical strokes; with
+    `gridlines`, also the pale ones of a page without grain (`GRIDLINE_CONTRAST`): the
+    structure stage wants every cell edge, the flattening only the table's firm rules."""
     binary = cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10
     )
-    faint = np.where(_long_strokes(thin_strokes(gray)) > FAINT_RULE_CONTRAST, 255, 0
-                     ).astype(np.uint8)
+    strokes = thin_strokes(gray)
+    bar = FAINT_RULE_CONTRAST
+    if gridlines:
+        bar = min(bar, GRIDLINE_CONTRAST + GRAIN_MARGIN * float(np.median(strokes)))
+    faint = np.where(_long_strokes(strokes) > bar, 255, 0).astype(np.uint8)
     mask = cv2.bitwise_or(_long_strokes(binary), faint)
     # Close small breaks where lines meet or where a scan faded them.
     return cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)

@@ -56,7 +56,7 @@ def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
     """Ruled tables on the page (BGR or grey), each with its cells (no text yet): rules are
     dark strokes and the boundaries between fills."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    mask = cv2.bitwise_or(line_mask(gray),
+    mask = cv2.bitwise_or(line_mask(gray, gridlines=True),
                           cv2.dilate(fill_edges(image), np.ones((3, 3), np.uint8), iterations=2))
     h, w = gray.shape
     page_area = h * w

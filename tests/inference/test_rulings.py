@@ -39,6 +39,19 @@ def test_grey_rules_blurred_beside_dense_text_still_give_every_cell():
     assert _cells(_grid(ink=120, blur=1.0)) == 12
 
 
+def test_light_gridlines_of_a_digital_page_give_every_cell():
+    # A spreadsheet's pale grey gridlines stand out by 15 grey levels only.
+    assert _cells(_grid(ink=240, blur=0)) == 12
+
+
+def test_on_a_grainy_page_pale_lines_need_more_contrast():
+    # The same pale grid on a photo's grain is not told from it: no table, rather than cells
+    # cut by whatever faint streaks the grain lines up.
+    grain = np.random.default_rng(0).normal(0, 6, (400, 600))
+    page = np.clip(_grid(ink=240, blur=0) + grain, 0, 255).astype(np.uint8)
+    assert _cells(page) < 12
+
+
 PASTELS = ((214, 228, 252), (255, 236, 204), (180, 224, 198), (247, 235, 221))
 
 
