@@ -102,11 +102,11 @@ def test_two_tables_come_back_top_to_bottom() -> None:
     )
 
 
-def test_a_highlight_inside_a_cell_is_no_cell_of_its_own() -> None:
-    # A time printed on a coloured highlight inside a cell: the highlight's edges enclose a
-    # region, but cells of a grid never nest.
+def test_a_box_inside_a_cell_is_no_cell_of_its_own() -> None:
+    # A time printed in a framed box in a cell's corner: the frame encloses a region, but
+    # cells of a grid never nest.
     page = draw_grid(blank_page(), LAYOUT)
-    cv2.rectangle(page, (253, 203), (380, 240), 190, -1)  # in the corner, touching the rules
+    cv2.rectangle(page, (250, 200), (380, 240), 0, 2)  # in the corner, on the cell's rules
     (table,) = find_tables(page)
     assert sorted((c.row, c.col, c.row_span, c.col_span) for c in table.cells) == sorted(LAYOUT)
 
