@@ -56,12 +56,17 @@ FILL_CONTRAST = 24
 FILL_SPREAD = 8.0
 
 
-def _flat_along(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Where the page keeps one fill over a window of `size` (w, h) around a pixel."""
-    values = image.astype(np.float32)
+def _flat_along(gray: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Where the page keeps one grey level over a window of `size` (w, h) around a pixel."""
+    values = gray.astype(np.float32)
     mean = cv2.blur(values, size)
-    spread = np.sqrt(np.maximum(cv2.blur(values * values, size) - mean * mean, 0))
-    return (spread if spread.ndim == 2 else spread.max(axis=2)) < FILL_SPREAD
+    return cv2.blur(values * values, size) - mean * mean < FILL_SPREAD ** 2
+
+
+def _steps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How far `a` and `b` differ, in the channel that differs most."""
+    diff = cv2.absdiff(a, b)
+    return diff if diff.ndim == 2 else diff.max(axis=2)
 
 
 def fill_edges(image: np.ndarray) -> np.ndarray:
@@ -70,15 +75,13 @@ def fill_edges(image: np.ndarray) -> np.ndarray:
     the next but one, each side flat along the boundary, all along a rule's length. A
     shadow does not step; text is not flat; a narrow white gap between two boxes steps twice."""
     smooth = cv2.medianBlur(image, 3)
-    values = smooth.astype(np.int16)
-    if values.ndim == 2:
-        values = values[:, :, None]
-    flat_down, flat_across = _flat_along(smooth, (1, 5)), _flat_along(smooth, (5, 1))
-    vertical = np.zeros(flat_down.shape, np.uint8)
-    horizontal = np.zeros(flat_down.shape, np.uint8)
-    vertical[:, 1:-1] = ((np.abs(values[:, 2:] - values[:, :-2]).max(axis=2) >= FILL_CONTRAST)
+    gray = smooth if smooth.ndim == 2 else cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY)
+    flat_down, flat_across = _flat_along(gray, (1, 5)), _flat_along(gray, (5, 1))
+    vertical = np.zeros(gray.shape, np.uint8)
+    horizontal = np.zeros(gray.shape, np.uint8)
+    vertical[:, 1:-1] = ((_steps(smooth[:, 2:], smooth[:, :-2]) >= FILL_CONTRAST)
                          & flat_down[:, 2:] & flat_down[:, :-2])
-    horizontal[1:-1] = ((np.abs(values[2:] - values[:-2]).max(axis=2) >= FILL_CONTRAST)
+    horizontal[1:-1] = ((_steps(smooth[2:], smooth[:-2]) >= FILL_CONTRAST)
                         & flat_across[2:] & flat_across[:-2])
     return _long_strokes(np.maximum(vertical, horizontal) * 255)
 
