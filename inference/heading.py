@@ -182,7 +182,7 @@ def heading_text(lines: list[OcrLine], page: list[OcrLine]) -> str:
             under = [other for other in page
                      if other is not line and not _LABEL_ALONE.match(other.text)
                      and line.box.y1 - 0.3 * height <= other.box.y0 <= line.box.y1 + 1.5 * height
-                     and min(other.box.x1, line.box.x1) > max(other.box.x0, line.box.x0)]
+                     and other.box.x_overlap(line.box) > 0]
             if under:
                 text += " " + min(under, key=lambda other: other.box.y0).text
         texts.append(text)

@@ -70,6 +70,10 @@ class Box(BaseModel):
     def contains_point(self, x: float, y: float) -> bool:
         return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
 
+    def x_overlap(self, other: Box) -> float:
+        """How far the two boxes' horizontal extents overlap (negative: the gap between)."""
+        return min(self.x1, other.x1) - max(self.x0, other.x0)
+
 
 class TimeBlock(ContractModel):
     day: Day
