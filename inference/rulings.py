@@ -74,6 +74,8 @@ def fill_edges(image: np.ndarray) -> np.ndarray:
     fills, in colour (BGR) or grey: where the page steps by `FILL_CONTRAST` from one pixel to
     the next but one, each side flat along the boundary, all along a rule's length. A
     shadow does not step; text is not flat; a narrow white gap between two boxes steps twice."""
+    if min(image.shape[:2]) < 3:  # no pixel has neighbours two apart on both sides
+        return np.zeros(image.shape[:2], np.uint8)
     smooth = cv2.medianBlur(image, 3)
     gray = smooth if smooth.ndim == 2 else cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY)
     flat_down, flat_across = _flat_along(gray, (1, 5)), _flat_along(gray, (5, 1))

@@ -76,3 +76,9 @@ def test_cells_drawn_by_their_fills_alone_are_cells():
 def test_light_falling_off_across_a_page_draws_no_rule():
     shade = np.linspace(255, 120, 600)[None, :, None].repeat(400, 0).repeat(3, 2)
     assert find_tables(shade.astype(np.uint8)) == []
+
+
+def test_a_page_a_pixel_or_two_across_holds_no_table():
+    # Schemathesis sent a 1 × 1 PNG; a fill boundary needs neighbours two pixels apart.
+    for shape in [(1, 1, 3), (2, 3, 3), (1, 40, 3), (40, 2, 3)]:
+        assert find_tables(np.full(shape, 255, np.uint8)) == []
