@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 from inference.schema import Box, OcrLine
@@ -93,6 +94,24 @@ class UprightLines:
         return turned, verdicts, elapsed
 
 
+# Detection scales a page until its short side is 736 px, so a strip 7 px tall and 900 wide
+# became 94,000 px wide (minutes and 4.5 GB). A page longer than this many times its width is
+# padded out to it first; no timetable is that narrow.
+MAX_ASPECT = 8
+
+
+def _bounded_aspect(image: np.ndarray) -> np.ndarray:
+    """The page, padded below or to the right in its border's colour so that neither side is
+    over `MAX_ASPECT` times the other; the text keeps its coordinates."""
+    h, w = image.shape[:2]
+    below, right = max(0, -(-w // MAX_ASPECT) - h), max(0, -(-h // MAX_ASPECT) - w)
+    if not below and not right:
+        return image
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    colour = [int(c) for c in np.median(border.reshape(-1, image.shape[2]), axis=0)]
+    return cv2.copyMakeBorder(image, 0, below, 0, right, cv2.BORDER_CONSTANT, value=colour)
+
+
 @register_engine("rapid")
 class RapidOcrEngine:
     name = "rapid"
@@ -117,7 +136,7 @@ class RapidOcrEngine:
         UprightLines.install(self._ocr)
 
     def read_page(self, image: np.ndarray) -> list[OcrLine]:
-        result, _ = self._ocr(image)
+        result, _ = self._ocr(_bounded_aspect(image))
         lines = []
         for quad, text, score in result or []:
             box = _box_from_quad(quad)

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from inference.ocr import RapidOcrEngine, UprightLines
+from inference.ocr import MAX_ASPECT, RapidOcrEngine, UprightLines, _bounded_aspect
 from inference.settings import Settings
 
 TEXTS = ["9:10-10:00", "Monday 11:40", "ENGLISH 3", "10:50-11:40", "Tuesday", "MATHS 4"]
@@ -63,3 +63,21 @@ def test_most_flat_lines_turned_over_mean_the_page_is_upside_down():
 def test_an_upside_down_page_still_reads(engine):
     read = _read(engine, cv2.rotate(page(), cv2.ROTATE_180))
     assert len({"9:10-10:00", "10:50-11:40", "Tuesday"} & read) >= 2
+
+
+def test_a_strip_is_padded_so_detection_does_not_blow_it_up():
+    # A 7 × 900 strip once made detection scale it to 94,000 px wide (minutes, 4.5 GB).
+    strip = np.full((7, 900, 3), (200, 220, 240), np.uint8)
+    padded = _bounded_aspect(strip)
+    assert padded.shape == (113, 900, 3) and padded.shape[1] <= MAX_ASPECT * padded.shape[0]
+    assert (padded[:7] == strip).all() and (padded[7:] == (200, 220, 240)).all()
+    image = page()
+    assert _bounded_aspect(image) is image  # a page of ordinary shape is left alone
+
+
+def test_text_on_a_long_strip_keeps_its_place(engine):
+    strip = np.full((60, 1400, 3), 255, np.uint8)
+    cv2.putText(strip, "MATHS 4", (900, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
+    [line] = engine.read_page(strip)
+    assert line.text.replace(" ", "") == "MATHS4" and 880 < line.box.x0 < 920
+    assert line.box.y1 <= 60
