@@ -21,8 +21,9 @@ _LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form|home\s?g
 _CLASS_LABEL = r"(?:class|form|home\s?group|tutor\s?group|homeroom)"
 _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
-# back with it (`_spaced_title`).
-_TITLED_NAME = rf"\b{_TITLE}\.?\s*[A-Z][A-Za-z'’-]+(?:[ -][A-Z][A-Za-z'’-]+)?"
+# back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski").
+_TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:[A-Z]\.\s*){{0,2}}[A-Z][A-Za-z'’-]+"
+                r"(?:[ -][A-Z][A-Za-z'’-]+)?")
 _SEASON = r"(Autumn|Spring|Summer|Fall|Winter)"
 
 

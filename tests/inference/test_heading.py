@@ -149,6 +149,14 @@ def test_a_title_the_ocr_glued_to_the_name_gets_its_space_back(text: str, teache
     assert parse_heading(text).teacher == teacher
 
 
+@pytest.mark.parametrize(("text", "teacher"), [
+    ("Mr A. Kowalski – Teaching calendar – Autumn 1 2024", "Mr A. Kowalski"),
+    ("Ms R.Achebe\nPersonal timetable", "Ms R.Achebe"),
+    ("Mrs J. K. Rowling, 4B", "Mrs J. K. Rowling")])
+def test_a_teacher_may_be_named_with_initials(text: str, teacher: str) -> None:
+    assert parse_heading(text).teacher == teacher
+
+
 @pytest.mark.parametrize(("text", "class_name"), [
     ("Class: IV CSE 'C'  Room: 204", "IV CSE 'C'"), ("Class: Year 9 - 9B", "Year 9 - 9B"),
     ("Class: 2EJ Miss Joynes", "2EJ"), ("Class: 4B Autumn 2 2024", "4B")])
