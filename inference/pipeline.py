@@ -103,14 +103,14 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     t = time.perf_counter()
     tables = find_tables(image)
     outside = assign_lines(tables, lines)
-    tables = [split_crowded_cells(table) for table in tables]
+    tables = [split_crowded_cells(table, lines) for table in tables]
     timings["structure"] = time.perf_counter() - t
     t = time.perf_counter()
     assembly = assemble(tables, outside)
     if not assembly.blocks:
         # No ruled timetable: read the page's text alignment as an unruled table; the text
         # above its first day or time header is the heading.
-        fallback = text_table(lines)
+        fallback = text_table(lines, image)
         if fallback is not None:
             tables = [fallback]
             assembly = assemble(tables, heading_above_headers(lines))

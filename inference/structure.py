@@ -52,13 +52,18 @@ def index_cells(boxes: list[Box], tolerance: float) -> list[Cell]:
     return cells
 
 
-def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
-    """Ruled tables on the page (BGR or grey), each with its cells (no text yet): rules are
-    dark strokes and the boundaries between fills."""
+def rule_mask(image: np.ndarray) -> np.ndarray:
+    """Binary mask (255) of the page's rules (BGR or grey): dark strokes and the boundaries
+    between fills."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    mask = cv2.bitwise_or(line_mask(gray, gridlines=True),
+    return cv2.bitwise_or(line_mask(gray, gridlines=True),
                           cv2.dilate(fill_edges(image), np.ones((3, 3), np.uint8), iterations=2))
-    h, w = gray.shape
+
+
+def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
+    """Ruled tables on the page (BGR or grey), each with its cells (no text yet)."""
+    mask = rule_mask(image)
+    h, w = mask.shape
     page_area = h * w
     tolerance = max(6.0, 0.006 * max(h, w))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -153,8 +158,20 @@ def _adjacent(a: OcrLine, b: OcrLine) -> bool:
     return near_in_row or (gap < 0.8 * size and overlap > 0.3 * min(a.box.width, b.box.width))
 
 
-def text_blocks(lines: list[OcrLine]) -> list[list[OcrLine]]:
-    """Group lines into paragraphs (the contents of one cell) by union-find on adjacency."""
+def _ruled_apart(a: OcrLine, b: OcrLine, rules: np.ndarray) -> bool:
+    """Whether a drawn rule runs in the gap between two stacked lines, across both of them:
+    a rule between a table's rows, not a stroke of the text itself."""
+    upper, lower = (a, b) if a.box.cy < b.box.cy else (b, a)
+    x0, x1 = int(min(a.box.x0, b.box.x0)), int(max(a.box.x1, b.box.x1))
+    y0, y1 = int(upper.box.y1) - 2, int(lower.box.y0) + 3
+    band = rules[max(0, y0):y1, max(0, x0):x1] > 0
+    return band.size > 0 and bool((band.mean(axis=1) > 0.8).any())
+
+
+def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None
+                ) -> list[list[OcrLine]]:
+    """Group lines into paragraphs (the contents of one cell) by union-find on adjacency; no
+    paragraph crosses a drawn rule (`rules`: the page's `rule_mask`)."""
     parent = list(range(len(lines)))
 
     def root(i: int) -> int:
@@ -165,7 +182,8 @@ def text_blocks(lines: list[OcrLine]) -> list[list[OcrLine]]:
 
     for i in range(len(lines)):
         for j in range(i + 1, len(lines)):
-            if _adjacent(lines[i], lines[j]):
+            if _adjacent(lines[i], lines[j]) and not (
+                    rules is not None and _ruled_apart(lines[i], lines[j], rules)):
                 parent[root(i)] = root(j)
     groups: dict[int, list[OcrLine]] = {}
     for i, line in enumerate(lines):
@@ -173,39 +191,95 @@ def text_blocks(lines: list[OcrLine]) -> list[list[OcrLine]]:
     return list(groups.values())
 
 
+# A paragraph with this many lines carrying their own times is a list, one entry per row
+# ("8:30 – 9:15" under "8:30 – 9:15"), not a range written over two lines ("9 –" over "9.30").
+_LIST_TIMES = 3
+
+
+def _same_row(a: OcrLine, b: OcrLine) -> bool:
+    return abs(a.box.cy - b.box.cy) < 0.5 * min(a.box.height, b.box.height)
+
+
+def _rows(block: list[OcrLine]) -> list[list[OcrLine]]:
+    """The block's lines grouped by the row they sit on, top to bottom."""
+    rows: list[list[OcrLine]] = []
+    for line in sorted(block, key=lambda line: line.box.cy):
+        if rows and any(_same_row(line, other) for other in rows[-1]):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return rows
+
+
+def list_rows(blocks: list[list[OcrLine]]) -> list[list[OcrLine]]:
+    """Paragraphs that are list rows split into one paragraph per row: lines packed as tightly
+    as a paragraph's but each carrying its own time, and the column beside them whose rows
+    line up with those times one for one (the names of "8:30 – 9:15  English")."""
+    def upright(block: list[OcrLine]) -> bool:
+        return not any(line.angle for line in block)
+
+    timed = [b for b in blocks if upright(b) and sum(bool(find_times(line.text)) for line in b)
+             >= _LIST_TIMES]
+    entries = [line for block in timed for line in block if find_times(line.text)]
+    out: list[list[OcrLine]] = []
+    for block in blocks:
+        rows = _rows(block) if upright(block) and len(block) > 1 else [block]
+        partners = {next((id(e) for e in entries if _same_row(row[0], e)), None) for row in rows}
+        partners.discard(None)
+        listed = block in timed or (len(partners) >= 2 and len(partners) >= len(rows) - 1)
+        out.extend(rows if listed else [block])
+    return out
+
+
 def _block_cell(block: list[OcrLine]) -> Cell:
     return Cell(box=Box.enclosing([line.box for line in block]), lines=list(block), from_text=True)
 
 
-def _holds_several_events(blocks: list[list[OcrLine]]) -> bool:
+def _day_headers(lines: list[OcrLine]) -> list[OcrLine]:
+    return [line for line in lines if parse_day(line.text)]
+
+
+def _holds_several_events(cell: Cell, blocks: list[list[OcrLine]], headers: list[OcrLine]
+                          ) -> bool:
     """Whether a ruled cell's paragraphs are several entries rather than one event: two or
-    more carry their own times or day names (list rows, a header band), or there are so many
-    that the ruling is only a frame around an unruled table. A name with a teacher code and a
-    room in its corners ("MATH EXT3" over "SE … MR1") is one event: the cell is the unit."""
+    more carry their own times or day names (list rows, a header band), they stand under two
+    or more day headers (a row band ruled only across the page), or there are so many that
+    the ruling is only a frame around an unruled table. A name with a teacher code and a room
+    in its corners ("MATH EXT3" over "SE … MR1") is one event: the cell is the unit."""
     texts = [" ".join(line.text for line in block) for block in blocks]
     labelled = sum(bool(find_times(text) or parse_day(text)) for text in texts)
-    return labelled >= 2 or len(blocks) > _MAX_PARAGRAPHS_PER_EVENT
+    above = [h for h in headers if h.box.y1 <= cell.box.y0 + 0.5 * h.box.height]
+    under = {id(h) for block in blocks for h in above
+             if Box.enclosing([line.box for line in block]).x_overlap(h.box) > 0}
+    return labelled >= 2 or len(under) >= 2 or len(blocks) > _MAX_PARAGRAPHS_PER_EVENT
 
 
-def split_crowded_cells(table: Table) -> Table:
+def split_crowded_cells(table: Table, lines: list[OcrLine]) -> Table:
     """A ruled region holding several entries (a partly ruled table, list rows sharing one
-    frame) becomes one text-derived cell per paragraph; a region holding one event with its
-    notes stays one cell."""
+    frame, a row band under several days) becomes one text-derived cell per paragraph (per
+    row of a list); a region holding one event with its notes stays one cell. `lines`: the
+    page's lines, among them the day headers."""
+    headers = _day_headers(lines)
     cells: list[Cell] = []
     for cell in table.cells:
         blocks = text_blocks(cell.lines) if len(cell.lines) > 1 else [cell.lines]
         # A word written letter by letter down a cell is one text, not several.
         worded = [b for b in blocks if sum(len(line.text.strip()) for line in b) >= 2]
-        if len(worded) > 1 and _holds_several_events(worded):
-            cells.extend(_block_cell(block) for block in blocks)
+        if len(worded) > 1 and _holds_several_events(cell, worded, headers):
+            cells.extend(_block_cell(block) for block in list_rows(blocks))
         else:
             cells.append(cell)
     return table.model_copy(update={"cells": cells})
 
 
-def text_table(lines: list[OcrLine]) -> Table | None:
-    """Fallback for unruled tables: one text-derived cell per paragraph of text."""
+def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table | None:
+    """Fallback for tables without closed cells: one text-derived cell per paragraph of text,
+    paragraphs kept apart by the strokes the page does draw (`image`: the page), such as a
+    table ruled only between its rows. Not by the edges of fills: a highlight behind a time
+    would part it from its event."""
     if len(lines) < 4:
         return None
-    cells = [_block_cell(block) for block in text_blocks(lines)]
+    rules = None if image is None else line_mask(
+        image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), gridlines=True)
+    cells = [_block_cell(block) for block in list_rows(text_blocks(lines, rules))]
     return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)

@@ -202,6 +202,27 @@ def vocabulary_fit(name: str) -> tuple[float, float]:
     return sum(k == 1 for k in pieces) / len(words), sum(pieces) / len(words)
 
 
+def nearest_headers(reading: PageReading, members: list[int], headers: list[int]) -> list[int]:
+    """The day headers an event may belong to: not one above it with another header below it
+    in its own column that is also above the event. Day cards stacked in a column each head
+    the lines under them, up to the next card; a grid has one row of day headers, and in a
+    grid with days as rows a row's own header is beside its events, not above them."""
+    top = min(reading.lines[i].region.y0 for i in members)
+    right = max(reading.lines[i].region.x1 for i in members)
+
+    def above(j: int) -> bool:
+        box = reading.lines[j].box
+        return box.y1 <= top and box.x0 < right
+
+    def shadowed(j: int) -> bool:
+        box = reading.lines[j].box
+        return above(j) and any(
+            above(k) and reading.lines[k].box.y0 > box.y1
+            and reading.lines[k].box.x_overlap(box) > 0 for k in headers)
+
+    return [j for j in headers if not shadowed(j)]
+
+
 def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBlock]:
     return decode_blocks_with_signals(reading, decisions)[0]
 
@@ -237,7 +258,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             continue
         # A table's events take the days its own headers (or the page's free text) name.
         table = reading.lines[members[0]].table
-        own_days = [j for j in candidates if reading.lines[j].table in (table, -1)]
+        own_days = nearest_headers(reading, members, [
+            j for j in candidates if reading.lines[j].table in (table, -1)])
         if not own_days:
             continue
         day_score = decisions.day[members][:, own_days].mean(0)

@@ -343,3 +343,16 @@ def test_a_drawn_cell_reads_top_down_when_the_model_names_a_later_line():
         decisions.roles[5 + k, R[role]] = 1.0
     [block] = decode_blocks(PageReading(width=300, height=160, lines=lines), decisions)
     assert (block.name, block.notes) == ("Database System (Th)", "(Dr. Z) Room 211")
+
+
+def test_a_day_card_heads_the_lines_under_it_up_to_the_next_card():
+    from inference.document.decode import nearest_headers
+
+    # Two cards stacked in one column: Monday above Thursday, times left, names right.
+    lines = [line("Monday", 10, 0), line("8:30 - 9:15", 10, 30), line("English", 150, 30),
+             line("Thursday", 10, 100), line("8:30 - 9:15", 10, 130), line("French", 150, 130),
+             line("Tuesday", 400, 0)]
+    reading = PageReading(width=600, height=200, lines=lines)
+    headers = [0, 3, 6]
+    assert nearest_headers(reading, [5], headers) == [3, 6]  # Monday stands behind Thursday
+    assert nearest_headers(reading, [2], headers) == headers  # nothing between Monday and it

@@ -170,6 +170,30 @@ def test_text_table_makes_one_cell_per_paragraph_of_unruled_text() -> None:
     assert text_table(lines[:3]) is None  # too few lines to be a table
 
 
+def test_list_rows_packed_like_a_paragraph_are_one_entry_each() -> None:
+    # A day card: "8:30 – 9:15  English" and so on, rows as close as a paragraph's lines.
+    times = ["8:30 - 9:15", "9:15 - 10:00", "10:00 - 10:20", "10:20 - 11:05"]
+    names = ["English (Rm 12)", "Maths (Rm 8)", "Break", "Science (Lab 2)"]
+    lines = [line("Monday", 10, 0, 120, 30)]
+    for k, (time, name) in enumerate(zip(times, names, strict=True)):
+        y = 40 + 26 * k
+        lines += [line(time, 10, y, 120, y + 20), line(name, 160, y, 300, y + 20)]
+    table = text_table(lines)
+    assert table is not None
+    assert sorted(c.text for c in table.cells) == sorted(["Monday", *times, *names])
+
+
+def test_a_paragraph_does_not_cross_a_drawn_rule() -> None:
+    # A table ruled only between its rows: the day header sits right above the first entry.
+    page = np.full((200, 400, 3), 255, np.uint8)
+    cv2.line(page, (0, 33), (399, 33), (0, 0, 0), 2)
+    lines = [line("Monday", 100, 10, 180, 30), line("Registration", 100, 36, 200, 56),
+             line("8A", 100, 60, 130, 80), line("8.45", 10, 36, 50, 56)]
+    assert sorted(c.text for c in text_table(lines, page).cells) == [
+        "8.45", "Monday", "Registration 8A"]
+    assert "Monday Registration 8A" in [c.text for c in text_table(lines).cells]
+
+
 # --- split_crowded_cells --------------------------------------------------------------------------
 
 
@@ -182,11 +206,21 @@ def _cell_holding(*lines: tuple[str, float, float]) -> Table:
 
 def test_a_cell_with_a_name_and_codes_in_its_corners_stays_one_cell() -> None:
     table = _cell_holding(("MATH EXT3", 120, 60), ("SE", 5, 170), ("MR1", 235, 170))
-    assert len(split_crowded_cells(table).cells) == 1
+    assert len(split_crowded_cells(table, table.cells[0].lines).cells) == 1
 
 
 def test_a_region_holding_entries_with_their_own_times_is_split_into_them() -> None:
     table = _cell_holding(("9:00 Maths", 10, 10), ("9:30 English", 10, 100))
-    cells = split_crowded_cells(table).cells
+    cells = split_crowded_cells(table, []).cells
     assert sorted(c.text for c in cells) == ["9:00 Maths", "9:30 English"]
     assert all(c.from_text for c in cells)
+
+
+def test_a_row_band_under_several_days_is_split_into_their_entries() -> None:
+    # Rules only between rows: one band holds Monday's and Tuesday's lessons side by side.
+    table = _cell_holding(("Maths", 10, 60), ("7C", 10, 85), ("French", 150, 60), ("9B", 150, 85))
+    headers = [OcrLine(text=day, box=Box(x0=x, y0=-40, x1=x + 80, y1=-20), score=0.9)
+               for day, x in (("Monday", 10), ("Tuesday", 150))]
+    cells = split_crowded_cells(table, headers).cells
+    assert sorted(c.text for c in cells) == ["French 9B", "Maths 7C"]
+    assert len(split_crowded_cells(table, headers[:1]).cells) == 1  # under one day: one event
