@@ -159,10 +159,13 @@ def _adjacent(a: OcrLine, b: OcrLine) -> bool:
 
 
 def _ruled_apart(a: OcrLine, b: OcrLine, rules: np.ndarray) -> bool:
-    """Whether a drawn rule runs in the gap between two stacked lines, across both of them:
-    a rule between a table's rows, not a stroke of the text itself."""
+    """Whether a drawn rule runs in the gap between two stacked lines, across both of them and
+    on past their ends: a rule between a table's rows, not a stroke of the text itself nor
+    the dark gap between two lines of light text."""
     upper, lower = (a, b) if a.box.cy < b.box.cy else (b, a)
-    x0, x1 = int(min(a.box.x0, b.box.x0)), int(max(a.box.x1, b.box.x1))
+    past = min(a.box.height, b.box.height)
+    x0 = int(min(a.box.x0, b.box.x0) - past)
+    x1 = int(max(a.box.x1, b.box.x1) + past)
     y0, y1 = int(upper.box.y1) - 2, int(lower.box.y0) + 3
     band = rules[max(0, y0):y1, max(0, x0):x1] > 0
     return band.size > 0 and bool((band.mean(axis=1) > 0.8).any())
@@ -275,11 +278,23 @@ def split_crowded_cells(table: Table, lines: list[OcrLine]) -> Table:
 def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table | None:
     """Fallback for tables without closed cells: one text-derived cell per paragraph of text,
     paragraphs kept apart by the strokes the page does draw (`image`: the page), such as a
-    table ruled only between its rows. Not by the edges of fills: a highlight behind a time
-    would part it from its event."""
+    table ruled only between its rows."""
     if len(lines) < 4:
         return None
-    rules = None if image is None else line_mask(
-        image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), gridlines=True)
-    cells = [_block_cell(block) for block in list_rows(text_blocks(lines, rules))]
+    cells = [_block_cell(block) for block in list_rows(text_blocks(lines, _row_rules(image)))]
     return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)
+
+
+# Below this local mean grey level the page is a dark fill, where light text is written.
+_DARK_FILL = 128
+
+
+def _row_rules(image: np.ndarray | None) -> np.ndarray | None:
+    """The strokes that part paragraphs: dark strokes on a light ground. Not the edges of
+    fills (a highlight behind a time would part it from its event), nor anything on a dark
+    fill, where the dark gap between two lines of light text reads as a stroke."""
+    if image is None:
+        return None
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    light = cv2.blur(gray, (31, 31)) >= _DARK_FILL
+    return np.where(light, line_mask(gray, gridlines=True), 0).astype(np.uint8)

@@ -224,3 +224,17 @@ def test_a_row_band_under_several_days_is_split_into_their_entries() -> None:
     cells = split_crowded_cells(table, headers).cells
     assert sorted(c.text for c in cells) == ["French 9B", "Maths 7C"]
     assert len(split_crowded_cells(table, headers[:1]).cells) == 1  # under one day: one event
+
+
+def test_on_a_dark_fill_a_dark_stroke_parts_no_lines() -> None:
+    # A range written over two lines in white on a navy header box. Between lines of light
+    # text the dark ground itself can read as a stroke; here one is drawn to stand for it.
+    page = np.full((200, 400, 3), 255, np.uint8)
+    page[0:120, 0:200] = (90, 30, 20)
+    cv2.line(page, (0, 62), (199, 62), (0, 0, 0), 2)
+    lines = [line("9:30 -", 40, 40, 120, 60), line("10:00", 40, 64, 120, 84),
+             line("Maths", 250, 40, 330, 60), line("Phonics", 250, 140, 330, 160)]
+    assert "9:30 - 10:00" in [c.text for c in text_table(lines, page).cells]
+    page[0:120, 0:200] = 255  # the same stroke on a white ground is a rule
+    cv2.line(page, (0, 62), (199, 62), (0, 0, 0), 2)
+    assert "9:30 - 10:00" not in [c.text for c in text_table(lines, page).cells]
