@@ -14,6 +14,8 @@ import numpy as np
 import structlog
 
 from inference.assembly import assemble
+from inference.clockletters import read_clock_letters
+from inference.linesplit import split_entry_lines
 from inference.loading import PageImage, load_pages, load_path, page_limits
 from inference.ocr import OcrEngine, get_engine
 from inference.preprocess import (
@@ -97,7 +99,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     t = time.perf_counter()
     height, width = image.shape[:2]
     image, lines, turns = _read_upright(image, engine)
-    lines = repair_time_axes(lines)
+    lines = repair_time_axes(split_entry_lines(read_clock_letters(lines)))
     transform = quarter_turn_matrix(width, height, turns) @ transform
     timings["ocr"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -1,0 +1,26 @@
+"""`inference.linesplit`: a list line "time range, then words" becomes the time and the words."""
+
+from __future__ import annotations
+
+from inference.linesplit import split_entry_lines
+from inference.schema import Box, OcrLine
+
+
+def _line(text: str, angle: int = 0) -> OcrLine:
+    return OcrLine(text=text, box=Box(x0=100, y0=0, x1=100 + 10 * len(text), y1=20), score=0.9,
+                   angle=angle)
+
+
+def test_a_time_range_then_a_name_is_two_lines_side_by_side() -> None:
+    time, name = split_entry_lines([_line("9:00 - 9:45 Maths (Lab 2)")])
+    assert (time.text, name.text) == ("9:00 - 9:45", "Maths (Lab 2)")
+    # Boxes by characters, the space between them in neither.
+    assert (time.box.x0, time.box.x1, name.box.x0, name.box.x1) == (100, 210, 220, 350)
+    assert time.box.y0 == name.box.y0 == 0 and name.score == 0.9
+
+
+def test_other_lines_are_left_whole() -> None:
+    lines = [_line(text) for text in ("Break 10:40-11:00", "9:00 Maths", "9:00-9:45",
+                                      "9:00 - 9:45 Maths 10:00")]
+    lines.append(_line("9:00 - 9:45 Maths", angle=90))  # rotated text keeps its reading
+    assert split_entry_lines(lines) == lines
