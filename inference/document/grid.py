@@ -49,6 +49,12 @@ def _mostly(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return _overlap(a, b) >= 0.5 * min(a[1] - a[0], b[1] - b[0])
 
 
+def _on_top(line: Box, table: Box) -> bool:
+    """The line stands within the table's width, right above it (two line heights at most)."""
+    return (line.x0 >= table.x0 and line.x1 <= table.x1
+            and 0 <= table.y0 - line.y1 <= 2 * line.height)
+
+
 def _inside(inner: Box, outer: Box) -> bool:
     return (inner.x0 >= outer.x0 and inner.x1 <= outer.x1 and inner.y0 >= outer.y0
             and inner.y1 <= outer.y1)
@@ -83,7 +89,8 @@ class Grid:
         self.lines = reading.lines[:len(role)]
         self.day_lines = [j for j in day_lines if is_drawn_cell(self.lines[j])]
         # Where each table's drawn cells reach: a header line the structure stage left out of
-        # its cell still sits inside that box.
+        # its cell still sits inside that box, or right on top of it (a header row whose
+        # cells were not found: white text on a coloured band).
         table_box: dict[int, Box] = {}
         for line in self.lines:
             if is_drawn_cell(line):
@@ -91,7 +98,8 @@ class Grid:
                 table_box[line.table] = line.region if box is None else box.union(line.region)
         self.header_days = self.day_lines + [
             j for j in day_lines if self.lines[j].table < 0 and len(day_names[j]) == 1
-            and any(_inside(self.lines[j].box, box) for box in table_box.values())]
+            and any(_inside(self.lines[j].box, box) or _on_top(self.lines[j].box, box)
+                    for box in table_box.values())]
         # Each cell's lines, found once: every event asks for its own cell's.
         self.cell_lines: dict[tuple | None, list[int]] = {}
         for i, line in enumerate(self.lines):
@@ -375,14 +383,20 @@ class Grid:
             return (abs(b.cx - box.cx) / max(1.0, box.width)
                     + abs(b.cy - box.cy) / max(1.0, box.height))
 
+        def sides(i: int) -> set[str]:
+            a, near = self.lines[i].box, CORNER_SHARE * box.width
+            return {side for side, gap in (("left", a.x0 - box.x0), ("right", box.x1 - a.x1))
+                    if gap < near}
+
         central = min(cell, key=off_centre)
         corner = set()
         for i in cell:
             a = self.lines[i].box
             if i == central or self.lines[i].angle:
                 continue
-            side = min(a.x0 - box.x0, box.x1 - a.x1) < CORNER_SHARE * box.width
-            if side and a.width < 0.6 * box.width:
+            # Against a side the name does not touch: in a cell written flush left, every
+            # line touches the left side, and the short first line is the name.
+            if sides(i) - sides(central) and a.width < 0.6 * box.width:
                 corner.add(i)
             for j in cell:
                 b = self.lines[j].box

@@ -191,3 +191,30 @@ def test_boxes_under_the_last_period_that_miss_the_day_columns_are_no_blocks(col
     assert not any(name in ("Mrs A Wood", "Ms L Aalto", "Tutor", "Dean")
                    for _, name in column_blocks)
     assert len(column_blocks) == 6  # four lessons and the break on both days
+
+
+def free_line(text: str, x0: int, y0: int) -> ReadLine:
+    """A line the structure stage left out of every cell (white text on a coloured band)."""
+    box = Box(x0=x0, y0=y0, x1=x0 + 10 * len(text), y1=y0 + 20)
+    return ReadLine(text=text, box=box, cell_box=box)
+
+
+def test_in_a_cell_written_flush_left_the_short_first_line_is_the_name():
+    # A Word table: every line against the cell's left side, the name shorter than its note.
+    # Only a line against a side the name does not touch is a corner code.
+    lines = [(free_line("Monday", 150, 10), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 120)), "time"),
+             (cell_line("Maths", (100, 40, 300, 120)), "event"),
+             (cell_line("Place value rounding", (100, 40, 300, 120), 25), "notes")]
+    assert decode_as(lines, size=(300, 160)) == {("Monday", "Maths"): ("09:00", "10:00")}
+
+
+def test_a_band_across_the_week_under_a_header_row_of_free_lines_is_every_day_s():
+    lines = [(free_line("Monday", 150, 10), "day"), (free_line("Tuesday", 350, 10), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 120)), "time"),
+             (cell_line("Maths", (100, 40, 300, 120)), "event"),
+             (cell_line("Art", (300, 40, 500, 120)), "event"),
+             (cell_line("12:00-13:00", (0, 120, 100, 160)), "time"),
+             (cell_line("Lunch", (100, 120, 500, 160)), "event")]
+    blocks = decode_as(lines, size=(500, 160))
+    assert blocks[("Monday", "Lunch")] == blocks[("Tuesday", "Lunch")] == ("12:00", "13:00")
