@@ -161,9 +161,13 @@ for _ambiguous in ("t", "s"):
 _SINGLE_LETTERS = {"m": "Monday", "w": "Wednesday", "f": "Friday"}
 
 
+_ORDINAL = re.compile(r"\d+\s*(?:st|nd|rd|th)\b")
+
+
 def parse_day(text: str) -> str | None:
-    """The day a header cell names, tolerating OCR noise and abbreviations; None otherwise."""
-    word = re.sub(r"[^a-z]", "", text.lower())
+    """The day a header cell names, tolerating OCR noise and abbreviations; None otherwise.
+    An ordinal is no day: the "th" of a "4th" period is not Thursday's "Th"."""
+    word = re.sub(r"[^a-z]", "", _ORDINAL.sub(" ", text.lower()))
     if not word or len(word) > 12:
         return None
     two_letter = {"mo", "tu", "we", "th", "fr", "sa", "su"}
