@@ -52,18 +52,13 @@ def index_cells(boxes: list[Box], tolerance: float) -> list[Cell]:
     return cells
 
 
-def rule_mask(image: np.ndarray) -> np.ndarray:
-    """Binary mask (255) of the page's rules (BGR or grey): dark strokes and the boundaries
-    between fills."""
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    return cv2.bitwise_or(line_mask(gray, gridlines=True),
-                          cv2.dilate(fill_edges(image), np.ones((3, 3), np.uint8), iterations=2))
-
-
 def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
-    """Ruled tables on the page (BGR or grey), each with its cells (no text yet)."""
-    mask = rule_mask(image)
-    h, w = mask.shape
+    """Ruled tables on the page (BGR or grey), each with its cells (no text yet): rules are
+    dark strokes and the boundaries between fills."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    mask = cv2.bitwise_or(line_mask(gray, gridlines=True),
+                          cv2.dilate(fill_edges(image), np.ones((3, 3), np.uint8), iterations=2))
+    h, w = gray.shape
     page_area = h * w
     tolerance = max(6.0, 0.006 * max(h, w))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -174,7 +169,7 @@ def _ruled_apart(a: OcrLine, b: OcrLine, rules: np.ndarray) -> bool:
 def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None
                 ) -> list[list[OcrLine]]:
     """Group lines into paragraphs (the contents of one cell) by union-find on adjacency; no
-    paragraph crosses a drawn rule (`rules`: the page's `rule_mask`)."""
+    paragraph crosses a drawn rule (`rules`: a mask of them, `_row_rules`)."""
     parent = list(range(len(lines)))
 
     def root(i: int) -> int:
