@@ -137,6 +137,11 @@ def _overlap_area(a: Box, b: Box) -> float:
     return max(0.0, w) * max(0.0, h)
 
 
+def _same_row(a: OcrLine, b: OcrLine) -> bool:
+    """The two lines sit on one text row: their centres closer than half a line's height."""
+    return abs(a.box.cy - b.box.cy) < 0.5 * min(a.box.height, b.box.height)
+
+
 def _adjacent(a: OcrLine, b: OcrLine) -> bool:
     """Two lines of the same paragraph: stacked with a small gap and overlapping across
     (for rotated text, side by side and overlapping along)."""
@@ -147,9 +152,8 @@ def _adjacent(a: OcrLine, b: OcrLine) -> bool:
         return gap < 0.8 * size and overlap > 0.3 * min(a.box.height, b.box.height)
     size = min(a.box.height, b.box.height)
     gap = max(a.box.y0, b.box.y0) - min(a.box.y1, b.box.y1)
-    overlap = min(a.box.x1, b.box.x1) - max(a.box.x0, b.box.x0)
-    same_row = abs(a.box.cy - b.box.cy) < 0.5 * size
-    near_in_row = same_row and overlap > -0.6 * size
+    overlap = a.box.x_overlap(b.box)
+    near_in_row = _same_row(a, b) and overlap > -0.6 * size
     return near_in_row or (gap < 0.8 * size and overlap > 0.3 * min(a.box.width, b.box.width))
 
 
@@ -192,10 +196,6 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None
 # A paragraph with this many lines carrying their own times is a list, one entry per row
 # ("8:30 – 9:15" under "8:30 – 9:15"), not a range written over two lines ("9 –" over "9.30").
 _LIST_TIMES = 3
-
-
-def _same_row(a: OcrLine, b: OcrLine) -> bool:
-    return abs(a.box.cy - b.box.cy) < 0.5 * min(a.box.height, b.box.height)
 
 
 def _rows(block: list[OcrLine]) -> list[list[OcrLine]]:
