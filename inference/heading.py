@@ -17,8 +17,9 @@ from inference.schema import OcrLine
 
 _LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form|home\s?group"
            r"|tutor\s?group|homeroom)")
-# What a class is labelled by: "Class: 2EJ", "Form: 8JH", "Home group: 9 Blue", "Homeroom 12".
-_CLASS_LABEL = r"(?:class|form|home\s?group|tutor\s?group|homeroom)"
+# What a class is labelled by: "Class: 2EJ", "Form: 8JH", "Home group: 9 Blue", "Homeroom 12",
+# "Class Timetable: BSCS-5A".
+_CLASS_LABEL = r"(?:class|form|home\s?group|tutor\s?group|homeroom)(?:\s+(?:time-?table|schedule))?"
 _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
 # back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski").
@@ -30,9 +31,10 @@ _SEASON = r"(Autumn|Spring|Summer|Fall|Winter)"
 # A year in running text, also where OCR glued it to a word ("JULY2025"), not inside a number.
 _YEAR = r"(?<!\d)(20\d{2})(?!\d)"
 # A class named by its programme and grade ("IB MYP4", "DP 1", "Grade 5") or a college
-# section code ("SP25-BSE-A": intake, programme, section).
+# section code ("SP25-BSE-A": intake, programme, section; "BSCS-5A": programme, semester,
+# section).
 _PROGRAMME_CLASS = (r"\b(?:IB\s*)?(?:MYP|PYP|DP)\s*\d\b|\bGrade\s+\d{1,2}[A-Z]?\b"
-                    r"|\b[A-Z]{2}\d{2}-[A-Z]{2,5}(?:-[A-Z0-9]{1,3})?\b")
+                    r"|\b[A-Z]{2}\d{2}-[A-Z]{2,5}(?:-[A-Z0-9]{1,3})?\b|\b[A-Z]{2,5}-\d{1,2}[A-Z]\b")
 # A year group, the class's name when nothing names it better: "Year 4" (also glued, "Year4-"),
 # "Reception", "Kindergarten", "3rd Grade".
 _YEAR_GROUP = (r"(?:\b|(?<=['’]s))(?:Year|YEAR|year)\s*\d{1,2}(?!\d)"

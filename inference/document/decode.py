@@ -21,7 +21,7 @@ from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.model import ROLES, tokenizer
 from inference.document.signals import BlockSignals
 from inference.heading import Heading, heading_text, parse_heading, plausible
-from inference.schema import Box, TimeBlock
+from inference.schema import DAYS, Box, TimeBlock
 from inference.timeparse import strip_times, to_hhmm
 
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
@@ -116,15 +116,24 @@ def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]
             float(joint[s, e]))
 
 
-_NAME_LIKE = re.compile(r"[^\W\d_]{3}")  # a run of three letters: a word, not a code or a time
+_NAME_LIKE = re.compile(r"[^\W\d_]{2}")  # a run of two letters: a word or a course code, not a time
 
 
 def _text(reading: PageReading, indices: list[int]) -> str:
     ordered = in_reading_order(reading.lines, indices)
     parts = [part for part in (strip_times(reading.lines[i].text) for i in ordered) if part]
     # A word spelled letter by letter down a column ("L", "U", "N", "C", "H") is one word.
-    joiner = "" if len(parts) > 2 and all(len(p) == 1 for p in parts) else " "
-    return joiner.join(parts).strip()
+    if len(parts) > 2 and all(len(p) == 1 for p in parts):
+        return spelled(parts)
+    return " ".join(parts).strip()
+
+
+def spelled(letters: list[str]) -> str:
+    """The word spelled by `letters`, read forwards or backwards, whichever is more a word (fewer
+    word pieces): a word turned to read bottom to top ("B R E A K" up a column) has its letters
+    found top down, "KAERB"."""
+    forwards, backwards = "".join(letters), "".join(reversed(letters))
+    return min((forwards, backwards), key=lambda word: vocabulary_fit(word)[1])
 
 
 def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, grid: Grid
@@ -141,6 +150,7 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     plain = [i for i in members if i not in corner]
     names = [i for i in names if i not in corner] or plain[:1] or names
     if corner or len(plain) < len(members) or not grid.is_cell(members):
+        names = _first_run(reading, members, names)
         return names, [i for i in members if i not in names]
     # A drawn cell whose first worded line the model did not call the name: that line is. A
     # bracketed line is a sub-line, and one without a word (a time OCR garbled) no name.
@@ -149,7 +159,20 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
               and not reading.lines[i].text.lstrip().startswith("(")]
     if worded and worded[0] not in names:
         names = [worded[0]]
+    names = _first_run(reading, members, names)
     return names, [i for i in members if i not in names]
+
+
+def _first_run(reading: PageReading, members: list[int], names: list[int]) -> list[int]:
+    """The name lines read before any other worded line: a name is read in one go, so a line
+    the model called a name after a teacher's line ("Biology / Ms Hina / R-14") is a note."""
+    run: list[int] = []
+    for i in in_reading_order(reading.lines, members):
+        if i in names:
+            run.append(i)
+        elif run and strip_times(reading.lines[i].text):
+            break
+    return run or names
 
 
 def line_roles(reading: PageReading, decisions: PageDecisions,
@@ -315,7 +338,26 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                     notes=_text(reading, notes) or None,
                                     confidence=round(confidence, 4), source_box=box))
             signals.append(signal)
-    return blocks, signals
+    return join_spelled_across(blocks), signals
+
+
+def join_spelled_across(blocks: list[TimeBlock]) -> list[TimeBlock]:
+    """A word spelled one letter a day across a slot ("L", "U", "N", "C", "H" in the week's
+    lunch cells) names each of those days' blocks whole: three or more one-letter blocks of one
+    slot, on as many days, read in the week's order. Each block keeps its own day."""
+    slots: dict[tuple[str | None, str | None], list[int]] = {}
+    for k, block in enumerate(blocks):
+        if len(block.name) == 1 and block.name.isalpha():
+            slots.setdefault((block.start_time, block.end_time), []).append(k)
+    joined = list(blocks)
+    for members in slots.values():
+        if len(members) < 3 or len({blocks[k].day for k in members}) < len(members):
+            continue
+        members.sort(key=lambda k: DAYS.index(blocks[k].day))
+        word = spelled([blocks[k].name for k in members])
+        for k in members:
+            joined[k] = blocks[k].model_copy(update={"name": word})
+    return joined
 
 
 def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:

@@ -115,6 +115,8 @@ class Grid:
                       for table in {self.lines[j].table for j in self.day_lines}}
         self._labels = {table: self._label_cells(table, axis)
                         for table, axis in self._axes.items() if axis is not None}
+        self._free_headers = {table: self._headers_on_top(table, box)
+                              for table, box in table_box.items() if self._axes.get(table) == "x"}
         # Where each table's last slot label ends along its time axis (`is_footer`).
         self._labels_end = {
             table: max(extent(self.lines[cell[0]].region, axis)[1]
@@ -129,6 +131,29 @@ class Grid:
             return None
         spread_x, spread_y = pstdev([b.cx for b in boxes]), pstdev([b.cy for b in boxes])
         return "x" if spread_y > spread_x else "y"
+
+    def _headers_on_top(self, table: int, box: Box) -> list[tuple[Box, list[int]]]:
+        """The time headers of a table with days as rows printed on a band on top of it whose
+        rulings were not found (white times on a dark band): (the column of drawn cells each
+        stands in, its atoms in reading order). The times of one column are one header, so a
+        range broken over two lines ("10:30-" over "10:50") is whole again."""
+        edges = sorted({edge for line in self.lines if line.table == table and is_drawn_cell(line)
+                        for edge in (line.region.x0, line.region.x1)})
+        columns: dict[tuple[float, float], list[int]] = {}
+        for k, (i, _, _) in enumerate(self.atoms):
+            line = self.lines[i].box
+            if self.lines[i].table >= 0 or not _on_top(line, box):
+                continue
+            lo = max((edge for edge in edges if edge <= line.x0), default=None)
+            hi = min((edge for edge in edges if edge >= line.x1), default=None)
+            if lo is not None and hi is not None:
+                columns.setdefault((lo, hi), []).append(k)
+        headers = []
+        for (lo, hi), ks in columns.items():
+            lines = [self.lines[self.atoms[k][0]].box for k in ks]
+            headers.append((Box(x0=lo, y0=min(b.y0 for b in lines), x1=hi,
+                                y1=max(b.y1 for b in lines)), ks))
+        return headers
 
     def _label_cells(self, table: int, axis: str) -> dict[tuple, list[int]]:
         """A grid's label cells: its drawn cells under no day and outside the day headers'
@@ -333,19 +358,21 @@ class Grid:
         n = len(self.atoms)
         starts, ends = np.zeros(n, bool), np.zeros(n, bool)
         start_gap, end_gap = np.full(n, np.inf), np.full(n, np.inf)
-        headed = False  # the table has time headers at all
+        headers = [(self.lines[self.atoms[ks[0]][0]].region, ks)
+                   for key, ks in self.atoms_by_cell.items() if key != own
+                   and self._is_header(self.lines[self.atoms[ks[0]][0]], axis, members)]
+        table = self.lines[members[0]].table
+        if not headers and self._axes.get(table) == axis:
+            headers = self._free_headers.get(table, [])
+        headed = bool(headers)  # the table has time headers at all
         inside_start = inside_end = False
-        for key, ks in self.atoms_by_cell.items():
-            line = self.lines[self.atoms[ks[0]][0]]
-            if key == own or not self._is_header(line, axis, members):
-                continue
-            headed = True
-            c_lo, c_hi = extent(line.region, axis)
+        for header, ks in headers:
+            c_lo, c_hi = extent(header, axis)
             # An edge inside a header's slot (the slot split between two events): only the
             # pointer can say where.
             inside_start |= c_lo + tolerance < lo < c_hi - tolerance
             inside_end |= c_lo + tolerance < hi < c_hi - tolerance
-            a_lo, a_hi = extent(line.region, _across(axis))
+            a_lo, a_hi = extent(header, _across(axis))
             gap = band_lo - a_hi if a_hi <= band_lo + tolerance else 1e6 + a_lo - band_hi
             near = min(tolerance, max(5.0, EDGE_SHARE * (c_hi - c_lo)))
             if abs(c_lo - lo) <= near:
@@ -363,7 +390,7 @@ class Grid:
             return printed, ends, written
         # In a grid with time headers, an edge under none of them (a LUNCH column under a
         # blank header) has no time written.
-        grid = headed and self._axes.get(self.lines[members[0]].table) is not None
+        grid = headed and self._axes.get(table) is not None
         return (starts if starts.any() or (grid and not inside_start) else None,
                 ends if ends.any() or (grid and not inside_end) else None, written)
 

@@ -6,10 +6,17 @@ import numpy as np
 import pytest
 import torch
 
-from inference.document.decode import PageDecisions, decode_blocks, decode_heading, time_pair
+from inference.document.decode import (
+    PageDecisions,
+    decode_blocks,
+    decode_heading,
+    join_spelled_across,
+    spelled,
+    time_pair,
+)
 from inference.document.features import PageReading, ReadLine, line_days, time_atoms
 from inference.document.model import ROLES, page_tensors, time_allowed
-from inference.schema import Box
+from inference.schema import Box, TimeBlock
 
 R = {name: k for k, name in enumerate(ROLES)}
 
@@ -343,6 +350,40 @@ def test_a_drawn_cell_reads_top_down_when_the_model_names_a_later_line():
         decisions.roles[5 + k, R[role]] = 1.0
     [block] = decode_blocks(PageReading(width=300, height=160, lines=lines), decisions)
     assert (block.name, block.notes) == ("Database System (Th)", "(Dr. Z) Room 211")
+
+
+@pytest.mark.parametrize(("roles", "name", "notes"), [
+    (("event", "notes", "event"), "Biology", "Ms Hina R-14"),  # a room the model called a name
+    (("event", "event", "notes"), "Computer Science", "Ms Hina"),  # a name over two lines
+])
+def test_a_drawn_cell_s_name_is_read_in_one_go(roles, name, notes):
+    page, decisions = _merged_cell_page()
+    cell = page.lines[6].cell_box
+    texts = ("Biology", "Ms Hina", "R-14") if name == "Biology" else (
+        "Computer", "Science", "Ms Hina")
+    lines = page.lines[:5] + [
+        ReadLine(text=text, box=Box(x0=150, y0=70 + 25 * k, x1=210, y1=86 + 25 * k),
+                 cell_box=cell, table=0, ruled=True) for k, text in enumerate(texts)]
+    for k, role in enumerate(roles):
+        decisions.roles[5 + k] = 0.0
+        decisions.roles[5 + k, R[role]] = 1.0
+    [block] = decode_blocks(PageReading(width=300, height=160, lines=lines), decisions)
+    assert (block.name, block.notes) == (name, notes)
+
+
+def test_a_word_turned_to_read_upwards_is_spelled_the_right_way_round():
+    assert spelled(list("KAERB")) == "BREAK"  # letters found top down in a column read upwards
+    assert spelled(list("LUNCH")) == "LUNCH"
+
+
+def test_a_word_spelled_one_letter_a_day_names_every_day_s_block():
+    week = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    letters = [TimeBlock(day=day, name=letter, start_time="12:50", end_time="13:30")
+               for day, letter in zip(week, "LUNCH", strict=True)]
+    other = TimeBlock(day="Monday", name="A", start_time="09:00", end_time="10:00")  # a set
+    joined = join_spelled_across([*letters[::-1], other])
+    assert [(b.day, b.name) for b in joined[:5]] == [(d, "LUNCH") for d in week[::-1]]
+    assert joined[5].name == "A"
 
 
 def test_a_day_card_heads_the_lines_under_it_up_to_the_next_card():

@@ -218,3 +218,21 @@ def test_a_band_across_the_week_under_a_header_row_of_free_lines_is_every_day_s(
              (cell_line("Lunch", (100, 120, 500, 160)), "event")]
     blocks = decode_as(lines, size=(500, 160))
     assert blocks[("Monday", "Lunch")] == blocks[("Tuesday", "Lunch")] == ("12:00", "13:00")
+
+
+def test_a_band_of_times_on_top_of_a_days_as_rows_table_times_the_columns_they_stand_in():
+    # White times on a dark band whose rulings were not found: the band's lines are free, and
+    # each names the slot of the column of drawn cells it stands in; "10:30-" over "10:50" in
+    # the narrow break column is one range.
+    lines = [(free_line("8:00-8:50", 105, 10), "time"), (free_line("8:50-9:40", 205, 10), "time"),
+             (free_line("10:30-", 302, 0), "time"), (free_line("10:50", 305, 18), "time"),
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Maths", (100, 40, 200, 120)), "event"),
+             (cell_line("Biology", (200, 40, 300, 120)), "event"),
+             (cell_line("Break", (300, 40, 380, 200)), "event"),
+             (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
+             (cell_line("Lab", (100, 120, 300, 200)), "event")]
+    blocks = decode_as(lines, size=(380, 200))
+    assert blocks[("Monday", "Maths")] == ("08:00", "08:50")
+    assert blocks[("Tuesday", "Lab")] == ("08:00", "09:40")
+    assert blocks[("Monday", "Break")] == blocks[("Tuesday", "Break")] == ("10:30", "10:50")

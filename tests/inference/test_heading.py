@@ -124,7 +124,9 @@ def test_a_year_glued_to_a_word_is_a_year_but_not_inside_a_number() -> None:
 
 @pytest.mark.parametrize(("text", "class_name"),
                          [("IB MYP4", "IB MYP4"), ("Grade 5 timetable", "Grade 5"),
-                          ("SP25-BSE-A  Fall 2025", "SP25-BSE-A")])
+                          ("SP25-BSE-A  Fall 2025", "SP25-BSE-A"),
+                          ("Timetable BSCS-3B  FALL 2024", "BSCS-3B"),
+                          ("Class Timetable: BSCS-5A  Fall 2024", "BSCS-5A")])
 def test_a_class_named_by_its_programme(text: str, class_name: str) -> None:
     assert parse_heading(text).class_name == class_name
 
