@@ -33,7 +33,7 @@ _YEAR = r"(?<!\d)(20\d{2})(?!\d)"
 # A class named by its programme and grade ("IB MYP4", "DP 1", "Grade 5") or a college
 # section code ("SP25-BSE-A": intake, programme, section; "BSCS-5A": programme, semester,
 # section).
-_PROGRAMME_CLASS = (r"\b(?:IB\s*)?(?:MYP|PYP|DP)\s*\d\b|\bGrade\s+\d{1,2}[A-Z]?\b"
+_PROGRAMME_CLASS = (r"\b(?:IB\s*)?(?:MYP|PYP|DP)\s*\d\b|\bGrade\s*\d{1,2}[A-Z]?\b"
                     r"|\b[A-Z]{2}\d{2}-[A-Z]{2,5}(?:-[A-Z0-9]{1,3})?\b|\b[A-Z]{2,5}-\d{1,2}[A-Z]\b")
 # A year group, the class's name when nothing names it better: "Year 4" (also glued, "Year4-"),
 # "Reception", "Kindergarten", "3rd Grade".
@@ -71,6 +71,15 @@ def _class_value(value: str) -> str:
     """A labelled class's whole value ("IV CSE 'C'", "Year 9 - 9B"), up to where another field
     starts in running text: a titled name, a term or a year ("2EJ Miss Joynes" → "2EJ")."""
     cut = re.search(rf"\s(?:{_TITLE}\b|{_SEASON}|term\b|20\d\d\b)", value, re.IGNORECASE)
+    return value[:cut.start()].strip(" ,;|-–·•") if cut else value
+
+
+def _teacher_value(value: str) -> str:
+    """A labelled teacher's name, up to where a term or a year starts in running text
+    ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only with its number, its year
+    or "term": "Mr Autumn Smith" is a name)."""
+    cut = re.search(rf"\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)|term\b|20\d\d\b)", value,
+                    re.IGNORECASE)
     return value[:cut.start()].strip(" ,;|-–·•") if cut else value
 
 
@@ -130,7 +139,9 @@ def _term(text: str) -> str | None:
 def parse_heading(text: str) -> Heading:
     heading = Heading()
     teacher = _labelled(text, "teacher")
-    if teacher is None:
+    if teacher is not None:
+        teacher = _teacher_value(teacher)
+    else:
         match = re.search(_TITLED_NAME, text)
         teacher = _trim_name(_spaced_title(match.group(0))) if match else None
     heading.teacher = _spaced_title(re.sub(r"['’]s$", "", teacher).strip()) if teacher else None
@@ -139,7 +150,11 @@ def parse_heading(text: str) -> Heading:
     if class_name:
         class_name = _class_value(class_name)
     else:
-        named = re.search(r"\bClass\s+([0-9][A-Za-z0-9]{0,3}|[A-Z][A-Z0-9]{0,3})\b", text)
+        # "Class 2EJ", "Class 3/4K" (a mixed-year class), also with a word OCR glued on.
+        named = re.search(r"\bClass\s+([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
+                          r"|[A-Z][A-Z0-9]{0,3}\b)", text)
+        # A year group and its form: "Year 10 / 10R" is 10R.
+        form = re.search(r"\b(?:Year|Yr)\s*\d{1,2}\s*[/\-–—]\s*(\d{1,2}[A-Z]{1,4}\d?)\b", text)
         # On one line: a name ending one line is not the class of "Class Co-ordinator" below.
         before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})[ \t]+Class\b", text)
         programme = re.search(_PROGRAMME_CLASS, text)
@@ -147,12 +162,15 @@ def parse_heading(text: str) -> Heading:
         code = re.search(_CLASS_CODE, text, re.MULTILINE)
         if named:
             class_name = named.group(1)
+        elif form:
+            class_name = form.group(1)
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
             # A named class is called so ("Oak Class"); a code is the class ("2EJ Class": 2EJ).
             word = before.group(1)
             class_name = word if word[0].isdigit() else f"{word} Class"
         elif programme:
-            class_name = re.sub(r"^IB(?=[A-Z])", "IB ", programme.group(0))  # "IBMYP4"
+            # Spaced as printed where OCR glued it: "IBMYP4", "Grade11C".
+            class_name = re.sub(r"^(IB|Grade)(?=[A-Z0-9])", r"\1 ", programme.group(0))
         elif semester:
             class_name = f"Semester {semester.group(1)}"
         elif code:

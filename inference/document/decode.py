@@ -268,8 +268,13 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     # The model's events, then the cells a slot's label names (a break row of times alone).
     groups: list[tuple[list[int], list[int] | None]] = [
         (members, None) for members in event_groups(reading, event_lines, decisions.group)]
+    # ... and the lines printed between two tables of the week ("Break 10:30 - 10:50").
+    bands = grid.bands_between_tables()
+    grouped = {i for members, _ in groups for i in members}
+    groups += [([i], None) for i in sorted(bands) if i not in grouped]
     groups += grid.label_named_cells()
     for members, label in groups:
+        band = bands.get(members[0]) if len(members) == 1 else None
         if label is None:
             members = grid.whole_cell(members)
             names, notes = name_and_notes(reading, members, role, grid)
@@ -281,14 +286,14 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             continue
         # A table's events take the days its own headers (or the page's free text) name.
         table = reading.lines[members[0]].table
-        own_days = nearest_headers(reading, members, [
+        own_days = band or nearest_headers(reading, members, [
             j for j in candidates if reading.lines[j].table in (table, -1)])
         if not own_days:
             continue
         day_score = decisions.day[members][:, own_days].mean(0)
-        if day_score.max() < MIN_DAY and label is None:
+        if day_score.max() < MIN_DAY and label is None and band is None:
             continue  # no day header is this line's day: a title or a header cell's caption
-        chosen = [own_days[k] for k in np.flatnonzero(day_score > 0.5)]
+        chosen = band or [own_days[k] for k in np.flatnonzero(day_score > 0.5)]
         if not chosen:
             chosen = [own_days[int(day_score.argmax())]]
         axis = grid.time_axis(members, chosen[0])
@@ -308,6 +313,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if end_written:  # a printed range closes here: "no end written" is not an answer
             end_p = np.append(end_p[:-1], 0.0)
         end_p = restrict(end_p, ends)
+        if band is not None:  # a band's times are the ones printed on it, whatever the pointers
+            start_p, end_p = printed_range(atoms, members[0])
         start, end, time_p = time_pair(start_p, end_p, minutes)
         confidence = float(decisions.roles[members].max(1).mean() * day_score.max() * time_p)
         box = Box.enclosing([reading.lines[i].region for i in members])
@@ -339,6 +346,16 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                     confidence=round(confidence, 4), source_box=box))
             signals.append(signal)
     return join_spelled_across(blocks), signals
+
+
+def printed_range(atoms: list[tuple[int, int, int]], line: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end distributions certain of the first and last time written on `line` (no
+    end when it holds one time)."""
+    own = [k for k, (i, _, _) in enumerate(atoms) if i == line]
+    start, end = np.zeros(len(atoms) + 1), np.zeros(len(atoms) + 1)
+    start[own[0]] = 1.0
+    end[own[-1] if atoms[own[-1]][2] != atoms[own[0]][2] else -1] = 1.0
+    return start, end
 
 
 def join_spelled_across(blocks: list[TimeBlock]) -> list[TimeBlock]:

@@ -115,8 +115,9 @@ class Grid:
                       for table in {self.lines[j].table for j in self.day_lines}}
         self._labels = {table: self._label_cells(table, axis)
                         for table, axis in self._axes.items() if axis is not None}
-        self._free_headers = {table: self._headers_on_top(table, box)
+        self._free_headers = {table: self._free_time_headers(table, box)
                               for table, box in table_box.items() if self._axes.get(table) == "x"}
+        self._table_box = table_box
         # Where each table's last slot label ends along its time axis (`is_footer`).
         self._labels_end = {
             table: max(extent(self.lines[cell[0]].region, axis)[1]
@@ -132,17 +133,44 @@ class Grid:
         spread_x, spread_y = pstdev([b.cx for b in boxes]), pstdev([b.cy for b in boxes])
         return "x" if spread_y > spread_x else "y"
 
-    def _headers_on_top(self, table: int, box: Box) -> list[tuple[Box, list[int]]]:
-        """The time headers of a table with days as rows printed on a band on top of it whose
-        rulings were not found (white times on a dark band): (the column of drawn cells each
-        stands in, its atoms in reading order). The times of one column are one header, so a
-        range broken over two lines ("10:30-" over "10:50") is whole again."""
+    def bands_between_tables(self) -> dict[int, list[int]]:
+        """Lines printed between two tables of the week, in no cell, each naming an event and
+        its time ("Break 10:30 - 10:50" between the morning's table and the next): an event of
+        every day, for that is why it is printed across the page rather than in a day's cell.
+        Each such line → the day headers of the table above it."""
+        days_of: dict[int, list[int]] = {}
+        for j in self.day_lines:
+            days_of.setdefault(self.lines[j].table, []).append(j)
+        tables = [(self._table_box[t], days) for t, days in days_of.items()
+                  if t in self._table_box and len(days) >= 2]
+        bands = {}
+        for i in {i for i, _, _ in self.atoms}:
+            line = self.lines[i]
+            if line.table >= 0 or not _worded(line.text):
+                continue
+            above = [(box, days) for box, days in tables
+                     if box.y1 <= line.box.y0 and box.x0 <= line.box.cx <= box.x1]
+            below = [box for box, _ in tables
+                     if box.y0 >= line.box.y1 and box.x0 <= line.box.cx <= box.x1]
+            if above and below:
+                bands[i] = max(above, key=lambda table: table[0].y1)[1]
+        return bands
+
+    def _free_time_headers(self, table: int, box: Box) -> list[tuple[Box, list[int]]]:
+        """The time headers of a table with days as rows whose cells were not found (white
+        times on a dark band, its rulings white or none): the times in no cell above its first
+        day, inside the table or on top of it; (the column of drawn cells each stands in, its
+        atoms in reading order). The times of one column are one header, so a range broken
+        over two lines ("10:30-" over "10:50") is whole again."""
         edges = sorted({edge for line in self.lines if line.table == table and is_drawn_cell(line)
                         for edge in (line.region.x0, line.region.x1)})
+        first_day = min(self.lines[j].box.y0 for j in self.day_lines
+                        if self.lines[j].table == table)
         columns: dict[tuple[float, float], list[int]] = {}
         for k, (i, _, _) in enumerate(self.atoms):
             line = self.lines[i].box
-            if self.lines[i].table >= 0 or not _on_top(line, box):
+            if (self.lines[i].table >= 0 or line.y1 > first_day
+                    or not (_on_top(line, box) or _inside(line, box))):
                 continue
             lo = max((edge for edge in edges if edge <= line.x0), default=None)
             hi = min((edge for edge in edges if edge >= line.x1), default=None)
@@ -362,8 +390,10 @@ class Grid:
                    for key, ks in self.atoms_by_cell.items() if key != own
                    and self._is_header(self.lines[self.atoms[ks[0]][0]], axis, members)]
         table = self.lines[members[0]].table
-        if not headers and self._axes.get(table) == axis:
-            headers = self._free_headers.get(table, [])
+        if self._axes.get(table) == axis:  # and the time headers in no cell, where none is drawn
+            headers += [(free, ks) for free, ks in self._free_headers.get(table, [])
+                        if not any(_mostly(extent(free, axis), extent(drawn, axis))
+                                   for drawn, _ in headers)]
         headed = bool(headers)  # the table has time headers at all
         inside_start = inside_end = False
         for header, ks in headers:

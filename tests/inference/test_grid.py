@@ -236,3 +236,37 @@ def test_a_band_of_times_on_top_of_a_days_as_rows_table_times_the_columns_they_s
     assert blocks[("Monday", "Maths")] == ("08:00", "08:50")
     assert blocks[("Tuesday", "Lab")] == ("08:00", "09:40")
     assert blocks[("Monday", "Break")] == blocks[("Tuesday", "Break")] == ("10:30", "10:50")
+
+
+def test_a_header_time_in_no_cell_inside_the_table_times_its_column():
+    # A photo: the band's rulings were found over one column and not over the next.
+    lines = [(cell_line("8:00-8:50", (100, 0, 200, 40)), "time"),
+             (free_line("8:50-9:40", 205, 10), "time"),
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Maths", (100, 40, 200, 120)), "event"),
+             (cell_line("Biology", (200, 40, 300, 120)), "event"),
+             (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
+             (cell_line("Art", (100, 120, 200, 200)), "event")]
+    blocks = decode_as(lines, size=(300, 200))
+    assert blocks[("Monday", "Biology")] == ("08:50", "09:40")
+    assert blocks[("Monday", "Maths")] == ("08:00", "08:50")
+
+
+def in_table(line: ReadLine, table: int) -> ReadLine:
+    return line.model_copy(update={"table": table})
+
+
+def test_a_band_printed_between_two_tables_of_the_week_is_every_day_s():
+    lines = [(cell_line("Period", (0, 0, 100, 40)), "other"),
+             (cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (cell_line("Tuesday", (200, 0, 300, 40)), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 100)), "time"),
+             (cell_line("Maths", (100, 40, 200, 100)), "event"),
+             (cell_line("Art", (200, 40, 300, 100)), "event"),
+             (free_line("Break 10:30-10:50", 60, 110), "time"),  # what the model calls it
+             *[(in_table(cell_line(text, cell), 1), role) for text, cell, role in [
+                 ("Monday", (100, 140, 200, 180), "day"), ("Tuesday", (200, 140, 300, 180), "day"),
+                 ("10:50-11:50", (0, 180, 100, 240), "time"),
+                 ("Science", (100, 180, 200, 240), "event")]]]
+    blocks = decode_as(lines, size=(300, 240))
+    assert blocks[("Monday", "Break")] == blocks[("Tuesday", "Break")] == ("10:30", "10:50")

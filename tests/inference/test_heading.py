@@ -213,3 +213,15 @@ def test_a_label_alone_reads_with_the_value_printed_under_it() -> None:
     text = heading_text([term, week], [term, week, three, seven, far])
     assert text == "Term 3\nWeek 7"
     assert parse_heading(text).term == "Term 3"
+
+
+@pytest.mark.parametrize(("text", "teacher", "class_name"), [
+    ("Grade11C-Timetable\nClass teacher:Mrs Botha Term 3 2024", "Mrs Botha", "Grade 11C"),
+    ("Teacher: Miss Joynes Autumn 2 2024", "Miss Joynes", None),
+    ("Teacher: Mr Autumn Smith", "Mr Autumn Smith", None),
+    ("Timetable - Year 10 / 10R", None, "10R"),
+    ("Class 3/4KTimetable", None, "3/4K"),  # a mixed-year class, a word OCR glued on
+])
+def test_fields_in_running_text_end_where_the_next_begins(text, teacher, class_name) -> None:
+    heading = parse_heading(text)
+    assert (heading.teacher, heading.class_name) == (teacher, class_name)
