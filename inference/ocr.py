@@ -36,6 +36,10 @@ class OcrEngine(Protocol):
         """All text lines on a BGR page image."""
         ...
 
+    def read_crop(self, crop: np.ndarray) -> tuple[str, float]:
+        """(text, score) of a BGR crop read as one line, with no detection."""
+        ...
+
 
 # Engine name → a factory taking the settings (the fine-tuned engine needs the registry's).
 ENGINES: dict[str, Callable[[Settings], OcrEngine]] = {}
@@ -135,6 +139,10 @@ class RapidOcrEngine:
         self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
         UprightLines.install(self._ocr)
 
+    def read_crop(self, crop: np.ndarray) -> tuple[str, float]:
+        [(text, score)], _ = self._ocr.text_rec([crop])
+        return text, float(score)
+
     def read_page(self, image: np.ndarray) -> list[OcrLine]:
         result, _ = self._ocr(_bounded_aspect(image))
         lines = []
@@ -176,6 +184,17 @@ class TesseractEngine:
 
     def __init__(self, settings: Settings) -> None:
         pass
+
+    def read_crop(self, crop: np.ndarray) -> tuple[str, float]:
+        import pytesseract
+
+        data = pytesseract.image_to_data(crop[:, :, ::-1], config="--psm 7",
+                                         output_type=pytesseract.Output.DICT)
+        words = [(w.strip(), float(c)) for w, c in zip(data["text"], data["conf"], strict=True)
+                 if w.strip() and float(c) > 0]
+        if not words:
+            return "", 0.0
+        return " ".join(w for w, _ in words), float(np.mean([c for _, c in words])) / 100
 
     def read_page(self, image: np.ndarray) -> list[OcrLine]:
         import pytesseract

@@ -15,6 +15,7 @@ import structlog
 
 from inference.assembly import assemble
 from inference.clockletters import read_clock_letters
+from inference.columnwords import read_column_words
 from inference.linesplit import split_entry_lines
 from inference.loading import PageImage, load_pages, load_path, page_limits
 from inference.ocr import OcrEngine, get_engine
@@ -104,6 +105,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     timings["ocr"] = time.perf_counter() - t
     t = time.perf_counter()
     tables = find_tables(image)
+    lines = read_column_words(image, tables, lines, engine)
     outside = assign_lines(tables, lines)
     tables = [split_crowded_cells(table, lines) for table in tables]
     timings["structure"] = time.perf_counter() - t

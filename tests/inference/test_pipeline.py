@@ -33,6 +33,9 @@ class CountingEngine:
         self.reads += 1
         return self.engine.read_page(image)
 
+    def read_crop(self, crop):
+        return self.engine.read_crop(crop)
+
 
 def test_a_page_on_its_side_is_turned_upright_and_read_once(sample_png: Path,
                                                             monkeypatch) -> None:

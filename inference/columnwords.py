@@ -1,0 +1,86 @@
+"""Column words: a word written down a tall merged cell ("B R E A K" turned a quarter, running
+down the week's break column) read again as one line.
+
+The page's reading finds text lines, and a word turned a quarter and spaced letter by letter is
+no line to it: it finds single letters, reads each as it lies (a turned "B" is a "d", a turned
+"L" a CJK glyph), or none. The structure stage knows what the reading does not: the cell is
+tall and narrow, merged over several rows, so what it holds runs down it. Such a cell, holding
+nothing but a few short readings, is cut to its ink, turned a quarter each way and read as one
+line; a confident reading of Latin letters takes the place of the fragments. Letters the
+reading spaced out are joined ("B R E A K" is "BREAK", as the timetable means it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import cv2
+import numpy as np
+
+from inference.schema import Box, OcrLine, Table
+
+# A cell at least this many times taller than wide, merged over rows, runs down its column.
+TALL = 3.0
+# Fragments: readings of at most this many characters (a letter, a letter and a speck).
+FRAGMENT = 2
+# A reading of the turned cell replaces its fragments at this recogniser score or above.
+MIN_SCORE = 0.8
+# A pixel is ink when its grey level is this far from the cell's median (its ground).
+INK_CONTRAST = 60
+_INSET, _MARGIN = 3, 6  # px: the cell's rulings left out; room kept around the ink
+_WORDS = re.compile(r"^[A-Za-z&]+(?: [A-Za-z&]+)*$")
+
+
+def _ink_box(crop: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) of the ink in a cell's crop, with a margin; None when it holds none."""
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.int16)
+    ys, xs = np.nonzero(np.abs(grey - np.median(grey)) > INK_CONTRAST)
+    if not len(ys):
+        return None
+    h, w = grey.shape
+    return (max(0, int(xs.min()) - _MARGIN), max(0, int(ys.min()) - _MARGIN),
+            min(w, int(xs.max()) + _MARGIN + 1), min(h, int(ys.max()) + _MARGIN + 1))
+
+
+def as_word(text: str) -> str | None:
+    """The reading as the timetable writes it, or None when it is not Latin letters: width
+    forms folded ("ＢＲＥＡK"), letters spaced one by one joined ("B R E A K" → "BREAK")."""
+    text = " ".join(unicodedata.normalize("NFKC", text).split())
+    if not _WORDS.match(text) or sum(c.isalpha() for c in text) < 3:
+        return None
+    words = text.split()
+    spaced = [k for k, word in enumerate(words) if len(word) == 1]
+    return "".join(words) if len(spaced) * 2 > len(words) else text
+
+
+def _tall_cells(tables: list[Table]) -> list[Box]:
+    return [cell.box for table in tables for cell in table.cells
+            if cell.row_span > 1 and not cell.from_text
+            and cell.box.height >= TALL * cell.box.width]
+
+
+def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLine],
+                      engine) -> list[OcrLine]:
+    """`lines` with the fragments of each tall merged cell replaced by the word they spell,
+    where the cell turned a quarter reads as one (`engine.read_crop`)."""
+    for cell in _tall_cells(tables):
+        inside = [line for line in lines if cell.contains_point(line.box.cx, line.box.cy)]
+        if any(len(line.text.replace(" ", "")) > FRAGMENT for line in inside):
+            continue  # the reading found the cell's text
+        x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
+        crop = image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)]
+        ink = _ink_box(crop) if crop.size else None
+        if ink is None:
+            continue
+        word = crop[ink[1]:ink[3], ink[0]:ink[2]]
+        readings = [engine.read_crop(cv2.rotate(word, turn))
+                    for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)]
+        text, score = max(readings, key=lambda reading: reading[1])
+        if score < MIN_SCORE or (text := as_word(text)) is None:
+            continue
+        box = Box(x0=x0 + ink[0], y0=y0 + ink[1], x1=x0 + ink[2], y1=y0 + ink[3])
+        fragments = {id(line) for line in inside}
+        lines = [line for line in lines if id(line) not in fragments]
+        lines.append(OcrLine(text=text, box=box, score=float(score), angle=90))
+    return lines

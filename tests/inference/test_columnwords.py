@@ -1,0 +1,52 @@
+"""Column words (`inference.columnwords`): a word turned a quarter and spaced down a tall merged
+cell, which the page's reading finds only as fragments, read again as one line."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from inference.columnwords import as_word, read_column_words
+from inference.ocr import get_engine
+from inference.schema import Box, Cell, OcrLine, Table
+from inference.settings import Settings
+
+
+@pytest.mark.parametrize(("reading", "word"), [
+    ("B R E A K", "BREAK"), ("ＢＲＥＡK ", "BREAK"), ("LUN C H", "LUNCH"),
+    ("Lunch & Prayer", "Lunch & Prayer"), ("R", None), ("HON∩T", None), ("10:30", None)])
+def test_a_reading_is_a_word_of_latin_letters_spaced_as_the_timetable_means(reading, word):
+    assert as_word(reading) == word
+
+
+def _page_with_a_turned_word(word: str, turn: int) -> tuple[np.ndarray, Box]:
+    """A white page with a ruled cell 60 × 400 px, `word` letter-spaced down it, turned."""
+    page = np.full((460, 200, 3), 255, np.uint8)
+    cell = Box(x0=70, y0=30, x1=130, y1=430)
+    cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
+    strip = np.full((40, 300, 3), 255, np.uint8)
+    cv2.putText(strip, "  ".join(word), (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    turned = cv2.rotate(strip, turn)
+    page[80:380, 80:120] = turned
+    return page, cell
+
+
+@pytest.mark.parametrize("turn", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE])
+def test_a_word_turned_down_a_tall_merged_cell_replaces_its_fragments(turn):
+    page, cell = _page_with_a_turned_word("BREAK", turn)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    fragments = [OcrLine(text="d", box=Box(x0=90, y0=150, x1=110, y1=170), score=0.4),
+                 OcrLine(text="工", box=Box(x0=90, y0=250, x1=110, y1=270), score=0.5)]
+    elsewhere = OcrLine(text="Maths", box=Box(x0=140, y0=40, x1=190, y1=60), score=0.99)
+    lines = read_column_words(page, [table], [*fragments, elsewhere],
+                              get_engine("rapid", Settings()))
+    assert [line.text for line in lines] == ["Maths", "BREAK"]
+    assert lines[1].angle == 90 and cell.contains_point(lines[1].box.cx, lines[1].box.cy)
+
+
+def test_a_tall_cell_whose_text_was_read_is_left_alone():
+    page, cell = _page_with_a_turned_word("BREAK", cv2.ROTATE_90_CLOCKWISE)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    read = [OcrLine(text="BREAK", box=Box(x0=80, y0=80, x1=120, y1=380), score=0.9, angle=90)]
+    assert read_column_words(page, [table], read, get_engine("rapid", Settings())) == read
