@@ -25,6 +25,7 @@ from inference.preprocess import (
     quarter_turn_matrix,
     rotate_quarter,
 )
+from inference.respace import respace_heading
 from inference.schema import OcrLine, TimetableData
 from inference.settings import Settings
 from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
@@ -101,6 +102,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     height, width = image.shape[:2]
     image, lines, turns = _read_upright(image, engine)
     lines = repair_time_axes(split_entry_lines(read_clock_letters(lines)))
+    lines = respace_heading(image, lines, heading_above_headers(lines), engine)
     transform = quarter_turn_matrix(width, height, turns) @ transform
     timings["ocr"] = time.perf_counter() - t
     t = time.perf_counter()
