@@ -118,6 +118,7 @@ def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]
 
 _NAME_LIKE = re.compile(r"[^\W\d_]{2}")  # a run of two letters: a word or a course code, not a time
 _MERIDIEM = re.compile(r"(?<=\d)\s*[ap]\.?m\b\.?", re.IGNORECASE)  # "1210pm": a garbled time
+_CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
 
 
 def _text(reading: PageReading, indices: list[int]) -> str:
@@ -156,7 +157,8 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     # A drawn cell whose first worded line the model did not call the name: that line is. A
     # bracketed line is a sub-line, and one without a word (a time OCR garbled) no name.
     worded = [i for i in in_reading_order(reading.lines, plain)
-              if _NAME_LIKE.search(_MERIDIEM.sub("", reading.lines[i].text))
+              if (_NAME_LIKE.search(_MERIDIEM.sub("", reading.lines[i].text))
+                  or _CLASS_TAUGHT.match(reading.lines[i].text.strip()))
               and not reading.lines[i].text.lstrip().startswith("(")]
     if worded and worded[0] not in names:
         names = [worded[0]]

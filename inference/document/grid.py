@@ -55,6 +55,13 @@ def _on_top(line: Box, table: Box) -> bool:
             and 0 <= table.y0 - line.y1 <= 2 * line.height)
 
 
+def _at_top(line: Box, table: Box) -> bool:
+    """The line stands within the table's width, within two line heights of its top edge,
+    above or below it: a header row on a band."""
+    return (line.x0 >= table.x0 and line.x1 <= table.x1
+            and abs(line.cy - table.y0) <= 2 * line.height)
+
+
 def _inside(inner: Box, outer: Box) -> bool:
     return (inner.x0 >= outer.x0 and inner.x1 <= outer.x1 and inner.y0 >= outer.y0
             and inner.y1 <= outer.y1)
@@ -96,8 +103,29 @@ class Grid:
             if is_drawn_cell(line):
                 box = table_box.get(line.table)
                 table_box[line.table] = line.region if box is None else box.union(line.region)
+        self._edges = {table: sorted({edge for line in self.lines
+                                      if line.table == table and is_drawn_cell(line)
+                                      for edge in (line.region.x0, line.region.x1)})
+                       for table in table_box}
+        # Each day header's table and cell; a table whose day headers stand on a band whose
+        # cells were not found (white on a dark band) takes them as its own, each in the
+        # column of drawn cells it stands in.
+        self._day_table = {j: self.lines[j].table for j in self.day_lines}
+        self._day_region = {j: self.lines[j].region for j in self.day_lines}
+        for table, box in table_box.items():
+            if sum(self._day_table[j] == table for j in self.day_lines) >= 2:
+                continue
+            for j in day_lines:
+                line = self.lines[j].box
+                column = self._column(table, line)
+                if (self.lines[j].table < 0 and len(day_names[j]) == 1 and column is not None
+                        and _at_top(line, box)):
+                    self.day_lines.append(j)
+                    self._day_table[j] = table
+                    self._day_region[j] = Box(x0=column[0], y0=line.y0, x1=column[1], y1=line.y1)
         self.header_days = self.day_lines + [
             j for j in day_lines if self.lines[j].table < 0 and len(day_names[j]) == 1
+            and j not in self._day_table
             and any(_inside(self.lines[j].box, box) or _on_top(self.lines[j].box, box)
                     for box in table_box.values())]
         # Each cell's lines, found once: every event asks for its own cell's.
@@ -112,7 +140,7 @@ class Grid:
         for k, (i, _, _) in enumerate(atoms):
             self.atoms_by_cell.setdefault(cell_key(self.lines[i]), []).append(k)
         self._axes = {table: self._table_axis(table)
-                      for table in {self.lines[j].table for j in self.day_lines}}
+                      for table in {self._day_table[j] for j in self.day_lines}}
         self._labels = {table: self._label_cells(table, axis)
                         for table, axis in self._axes.items() if axis is not None}
         self._free_headers = {table: self._free_time_headers(table, box)
@@ -127,7 +155,7 @@ class Grid:
     def _table_axis(self, table: int) -> str | None:
         """The time axis of a table whose day headers run down a column ("x": times run across)
         or along a row ("y"); None when its headers name fewer than two cells."""
-        boxes = [self.lines[j].region for j in self.day_lines if self.lines[j].table == table]
+        boxes = [self._day_region[j] for j in self.day_lines if self._day_table[j] == table]
         if len({(b.x0, b.y0) for b in boxes}) < 2:
             return None
         spread_x, spread_y = pstdev([b.cx for b in boxes]), pstdev([b.cy for b in boxes])
@@ -140,7 +168,7 @@ class Grid:
         Each such line → the day headers of the table above it."""
         days_of: dict[int, list[int]] = {}
         for j in self.day_lines:
-            days_of.setdefault(self.lines[j].table, []).append(j)
+            days_of.setdefault(self._day_table[j], []).append(j)
         tables = [(self._table_box[t], days) for t, days in days_of.items()
                   if t in self._table_box and len(days) >= 2]
         bands = {}
@@ -156,26 +184,28 @@ class Grid:
                 bands[i] = max(above, key=lambda table: table[0].y1)[1]
         return bands
 
+    def _column(self, table: int, line: Box) -> tuple[float, float] | None:
+        """The extent across of the column of the table's drawn cells the line stands in."""
+        edges = self._edges.get(table, [])
+        lo = max((edge for edge in edges if edge <= line.x0), default=None)
+        hi = min((edge for edge in edges if edge >= line.x1), default=None)
+        return None if lo is None or hi is None else (lo, hi)
+
     def _free_time_headers(self, table: int, box: Box) -> list[tuple[Box, list[int]]]:
         """The time headers of a table with days as rows whose cells were not found (white
         times on a dark band, its rulings white or none): the times in no cell above its first
         day, inside the table or on top of it; (the column of drawn cells each stands in, its
         atoms in reading order). The times of one column are one header, so a range broken
         over two lines ("10:30-" over "10:50") is whole again."""
-        edges = sorted({edge for line in self.lines if line.table == table and is_drawn_cell(line)
-                        for edge in (line.region.x0, line.region.x1)})
-        first_day = min(self.lines[j].box.y0 for j in self.day_lines
-                        if self.lines[j].table == table)
+        first_day = min(self._day_region[j].y0 for j in self.day_lines
+                        if self._day_table[j] == table)
         columns: dict[tuple[float, float], list[int]] = {}
         for k, (i, _, _) in enumerate(self.atoms):
             line = self.lines[i].box
-            if (self.lines[i].table >= 0 or line.y1 > first_day
-                    or not (_on_top(line, box) or _inside(line, box))):
-                continue
-            lo = max((edge for edge in edges if edge <= line.x0), default=None)
-            hi = min((edge for edge in edges if edge >= line.x1), default=None)
-            if lo is not None and hi is not None:
-                columns.setdefault((lo, hi), []).append(k)
+            column = self._column(table, line)
+            if (self.lines[i].table < 0 and line.y1 <= first_day and column is not None
+                    and (_on_top(line, box) or _inside(line, box))):
+                columns.setdefault(column, []).append(k)
         headers = []
         for (lo, hi), ks in columns.items():
             lines = [self.lines[self.atoms[k][0]].box for k in ks]
@@ -200,8 +230,8 @@ class Grid:
         """The line's cell lies mostly in the band of its table's day headers along the time
         axis (the header row of a days-as-columns table)."""
         span = extent(line.region, axis)
-        return any(self.lines[j].table == line.table
-                   and _mostly(span, extent(self.lines[j].region, axis))
+        return any(self._day_table[j] == line.table
+                   and _mostly(span, extent(self._day_region[j], axis))
                    for j in self.day_lines)
 
     def is_footer(self, members: list[int], axis: str) -> bool:
@@ -223,8 +253,8 @@ class Grid:
     def _lines_up_with_days(self, line: ReadLine, axis: str) -> bool:
         """Both of the cell's edges across the time axis meet an edge of a day header cell of
         its table (a merged cell over several days meets the outer ones)."""
-        days = [extent(self.lines[j].region, _across(axis)) for j in self.day_lines
-                if self.lines[j].table == line.table]
+        days = [extent(self._day_region[j], _across(axis)) for j in self.day_lines
+                if self._day_table[j] == line.table]
         edges = [edge for day in days for edge in day]
         # Cells cut by one ruling meet within a few pixels, a twentieth of a day is plenty.
         near = max(3.0, ALIGN_SHARE * min(b - a for a, b in days))
@@ -294,8 +324,8 @@ class Grid:
     def _after_the_day_headers(self, line: ReadLine, axis: str) -> bool:
         """The cell begins where its table's day headers end along the time axis or later:
         below a row of day names, right of a column of them (a title above is no body)."""
-        ends = [extent(self.lines[j].region, axis)[1] for j in self.day_lines
-                if self.lines[j].table == line.table]
+        ends = [extent(self._day_region[j], axis)[1] for j in self.day_lines
+                if self._day_table[j] == line.table]
         lo, hi = extent(line.region, axis)
         return lo >= max(ends) - EDGE_SHARE * (hi - lo)
 
@@ -318,10 +348,10 @@ class Grid:
             return False
         event = extent(self.lines[members[0]].region, axis)
         for j in self.day_lines:
-            day = self.lines[j]
-            if day.table != self.lines[members[0]].table or cell_key(day) == own:
+            if (self._day_table[j] != self.lines[members[0]].table
+                    or cell_key(self.lines[j]) == own):
                 continue
-            if _mostly(event, extent(day.region, axis)):
+            if _mostly(event, extent(self._day_region[j], axis)):
                 return True
         return False
 
@@ -334,8 +364,8 @@ class Grid:
         span = extent(event.region, _across(axis))
         covered = []
         for j in self.header_days:
-            day = extent(self.lines[j].region, _across(axis))
-            if self.lines[j].table in (event.table, -1) and _mostly(span, day):
+            day = extent(self._day_region.get(j, self.lines[j].region), _across(axis))
+            if self._day_table.get(j, -1) in (event.table, -1) and _mostly(span, day):
                 covered.append(j)
         return covered
 
@@ -345,8 +375,8 @@ class Grid:
         if self._axes.get(line.table) is None:
             return False
         span = extent(line.region, _across(axis))
-        return any(self.lines[j].table == line.table
-                   and _mostly(span, extent(self.lines[j].region, _across(axis)))
+        return any(self._day_table[j] == line.table
+                   and _mostly(span, extent(self._day_region[j], _across(axis)))
                    for j in self.day_lines)
 
     def _is_header(self, line: ReadLine, axis: str, members: list[int]) -> bool:

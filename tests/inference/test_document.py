@@ -355,12 +355,14 @@ def test_a_drawn_cell_reads_top_down_when_the_model_names_a_later_line():
 @pytest.mark.parametrize(("roles", "name", "notes"), [
     (("event", "notes", "event"), "Biology", "Ms Hina R-14"),  # a room the model called a name
     (("event", "event", "notes"), "Computer Science", "Ms Hina"),  # a name over two lines
+    (("notes", "event", "notes"), "10B", "Physics Lab 3"),  # a teacher's class heads the cell
 ])
 def test_a_drawn_cell_s_name_is_read_in_one_go(roles, name, notes):
     page, decisions = _merged_cell_page()
     cell = page.lines[6].cell_box
-    texts = ("Biology", "Ms Hina", "R-14") if name == "Biology" else (
-        "Computer", "Science", "Ms Hina")
+    texts = {"Biology": ("Biology", "Ms Hina", "R-14"),
+             "Computer Science": ("Computer", "Science", "Ms Hina"),
+             "10B": ("10B", "Physics", "Lab 3")}[name]
     lines = page.lines[:5] + [
         ReadLine(text=text, box=Box(x0=150, y0=70 + 25 * k, x1=210, y1=86 + 25 * k),
                  cell_box=cell, table=0, ruled=True) for k, text in enumerate(texts)]

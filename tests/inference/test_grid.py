@@ -270,3 +270,16 @@ def test_a_band_printed_between_two_tables_of_the_week_is_every_day_s():
                  ("Science", (100, 180, 200, 240), "event")]]]
     blocks = decode_as(lines, size=(300, 240))
     assert blocks[("Monday", "Break")] == blocks[("Tuesday", "Break")] == ("10:30", "10:50")
+
+
+def test_day_headers_on_a_band_whose_cells_were_not_found_head_the_columns_they_stand_in():
+    # White day names on a dark band: free lines, one of them boxed by a speck of a cell.
+    lines = [(free_line("Mo", 130, 5), "day"), (free_line("Tu", 230, 5), "day"),
+             (cell_line("1", (0, 30, 100, 90)), "other"),
+             (cell_line("9:00-10:00", (0, 30, 100, 90), 30), "time"),
+             (cell_line("Y7Maths", (100, 30, 200, 90)), "other"),  # the model sees no event
+             (cell_line("R12", (100, 30, 200, 90), 25), "event"),
+             (cell_line("Y9 Maths", (200, 30, 300, 90)), "event")]
+    blocks = decode_as(lines, size=(300, 90))
+    assert blocks[("Monday", "Y7Maths")] == ("09:00", "10:00")
+    assert blocks[("Tuesday", "Y9 Maths")] == ("09:00", "10:00")
