@@ -113,9 +113,11 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     timings["structure"] = time.perf_counter() - t
     t = time.perf_counter()
     assembly = assemble(tables, outside)
-    if not assembly.blocks:
+    if not assembly.blocks and len(outside) * 2 > len(lines):
         # No ruled timetable: read the page's text alignment as an unruled table; the text
-        # above its first day or time header is the heading.
+        # above its first day or time header is the heading. Ruled cells holding most of the
+        # text are the timetable even where the rules make nothing of them (its day headers
+        # on a band whose cells were not found): the document model reads them.
         fallback = text_table(lines, image)
         if fallback is not None:
             tables = [fallback]
