@@ -143,8 +143,9 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     """Which lines of one event are its name and which its notes. The model's roles decide,
     with one thing a reader sees at once: in a drawn cell, the codes in its corners are notes,
     and when nothing is left to name the event, the line nearest the cell's centre is the
-    name, and otherwise the cell's first line is (a cell reads top down). The letters of a
-    word spelled down a cell are all its name."""
+    name, and otherwise the cell's first line is (a cell reads top down; a teacher's class
+    such as "10B" is a line of words here). A name is read in one go: its lines end at the
+    first other worded line. The letters of a word spelled down a cell are all its name."""
     if all(len(reading.lines[i].text.strip()) == 1 for i in members):
         return list(members), []  # a word spelled letter by letter down a cell
     names = [i for i in members if role[i] == _EVENT] or list(members)
