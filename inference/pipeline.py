@@ -26,7 +26,7 @@ from inference.preprocess import (
     rotate_quarter,
 )
 from inference.respace import respace_heading
-from inference.schema import OcrLine, TimetableData
+from inference.schema import OcrLine, Table, TimetableData
 from inference.settings import Settings
 from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
 from inference.tiers import read_document
@@ -91,6 +91,14 @@ def heading_above_headers(lines: list[OcrLine]) -> list[OcrLine]:
     return [line for line in lines if line.box.y1 <= top]
 
 
+def _days_on_a_band(tables: list[Table], outside: list[OcrLine]) -> bool:
+    """Day names in no cell at a ruled table's top edge, within its width: the table's header
+    row on a band (white on a dark fill) whose cells the rules did not find."""
+    return any(parse_day(line.text) and table.box.x0 <= line.box.cx <= table.box.x1
+               and abs(line.box.cy - table.box.y0) <= 2 * line.box.height
+               for line in outside for table in tables)
+
+
 def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     import time
 
@@ -113,11 +121,11 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     timings["structure"] = time.perf_counter() - t
     t = time.perf_counter()
     assembly = assemble(tables, outside)
-    if not assembly.blocks and len(outside) * 2 > len(lines):
+    if not assembly.blocks and not _days_on_a_band(tables, outside):
         # No ruled timetable: read the page's text alignment as an unruled table; the text
-        # above its first day or time header is the heading. Ruled cells holding most of the
-        # text are the timetable even where the rules make nothing of them (its day headers
-        # on a band whose cells were not found): the document model reads them.
+        # above its first day or time header is the heading. A ruled table under a band of
+        # day names whose cells were not found is the timetable even where the rules make
+        # nothing of it: the document model reads it.
         fallback = text_table(lines, image)
         if fallback is not None:
             tables = [fallback]
