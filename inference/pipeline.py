@@ -121,11 +121,12 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     timings["structure"] = time.perf_counter() - t
     t = time.perf_counter()
     assembly = assemble(tables, outside)
-    if not assembly.blocks and not _days_on_a_band(tables, outside):
+    if not assembly.blocks and not (_days_on_a_band(tables, outside)
+                                    and len(outside) * 2 < len(lines)):
         # No ruled timetable: read the page's text alignment as an unruled table; the text
-        # above its first day or time header is the heading. A ruled table under a band of
-        # day names whose cells were not found is the timetable even where the rules make
-        # nothing of it: the document model reads it.
+        # above its first day or time header is the heading. Ruled cells holding most of the
+        # text, under a band of day names whose cells were not found, are the timetable even
+        # where the rules make nothing of them: the document model reads them.
         fallback = text_table(lines, image)
         if fallback is not None:
             tables = [fallback]
