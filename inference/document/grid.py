@@ -8,7 +8,10 @@ takes exactly the slots it covers); a time printed in the cell overrides the hea
 the time axis it covers day header cells: one block per day it covers. A cell in the band of
 the day headers is a header itself. The model still decides which lines are events, which
 belong together, and everything on unruled pages; `Grid` only narrows what a drawn cell may
-take. Built once per page (`Grid(reading, roles, day_names, atoms)`).
+take. Headers printed on a band whose cells the structure stage did not find (white on a dark
+fill) head the columns of drawn cells they stand in, and a line printed between two tables of
+the week ("Break 10:30 - 10:50") is every day's. Built once per page (`Grid(reading, roles,
+day_names, atoms)`).
 """
 
 from __future__ import annotations
