@@ -106,3 +106,32 @@ def test_every_pdf_page_is_read_and_a_blank_page_is_skipped(
     result = extract_bytes(pdf_path.read_bytes(), "rapid", settings=Settings())
     assert any("page 2: no timetable found" in w for w in result.warnings)
     assert score_document(result, _gold(sample_png)).event_f1 >= 0.8
+
+
+def _grid_under_a_dark_band() -> np.ndarray:
+    """A pale-ruled grid, days as columns, whose day names are white on a maroon band that no
+    rule closes: the names are in no cell, so the rules alone make no timetable of it."""
+    page = np.full((340, 760, 3), 255, np.uint8)
+    cv2.rectangle(page, (20, 20), (740, 70), (40, 30, 120), -1)
+    for k, day in enumerate(("Mon", "Tue", "Wed")):
+        cv2.putText(page, day, (250 + 180 * k, 55), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                    (255, 255, 255), 2)
+    for y in (70, 190, 310):
+        cv2.line(page, (20, y), (740, y), (153, 153, 153), 1)
+    for x in (20, 200, 380, 560, 740):
+        cv2.line(page, (x, 70), (x, 310), (153, 153, 153), 1)
+    rows = (("Period 1", "Maths", "Art", "Music"), ("Period 2", "History", "Drama", "PE"))
+    for r, (row, times) in enumerate(zip(rows, ("9:00 - 10:00", "10:00 - 11:00"), strict=True)):
+        for c, text in enumerate(row):
+            cv2.putText(page, text, (35 + 180 * c, 125 + 120 * r), cv2.FONT_HERSHEY_SIMPLEX,
+                        0.8, (0, 0, 0), 2)
+        cv2.putText(page, times, (35, 160 + 120 * r), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
+                    (0, 0, 0), 1)
+    return page
+
+
+def test_a_ruled_grid_under_a_band_of_day_names_stays_the_timetable():
+    # The unruled reading is for pages whose text lies outside ruled cells; here the cells
+    # hold it, and the document model reads them under the band's day names.
+    trace = pipeline.extract_page(_grid_under_a_dark_band(), get_engine("rapid", Settings()))
+    assert [table.ruled for table in trace.tables] == [True]
