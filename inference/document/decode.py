@@ -312,13 +312,20 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             continue
         days = list(dict.fromkeys(d for j in chosen for d in day_names[j]))
         starts, ends, end_written = grid.slot_masks(members, axis)
-        start_p = restrict(decisions.start[members].mean(0), starts)
+        start_p = decisions.start[members].mean(0)
+        if starts is not None and starts.any():  # a header begins where the cell begins
+            start_p = np.append(start_p[:-1], 0.0)
+        start_p = restrict(start_p, starts)
         end_p = decisions.end[members].mean(0)
         if end_written:  # a printed range closes here: "no end written" is not an answer
             end_p = np.append(end_p[:-1], 0.0)
         end_p = restrict(end_p, ends)
         if band is not None:  # a band's times are the ones printed on it, whatever the pointers
-            start_p, end_p = printed_range(atoms, members[0])
+            start_p, end_p = printed_range(atoms, [k for k, a in enumerate(atoms)
+                                                   if a[0] == members[0]])
+        elif (grid.is_cell(members) and (starts is None or not starts.any())
+              and (legend := grid.legend_range(name))):
+            start_p, end_p = printed_range(atoms, legend)  # "Break" under no header: the legend's
         start, end, time_p = time_pair(start_p, end_p, minutes)
         confidence = float(decisions.roles[members].max(1).mean() * day_score.max() * time_p)
         box = Box.enclosing([reading.lines[i].region for i in members])
@@ -352,10 +359,10 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     return join_spelled_across(blocks), signals
 
 
-def printed_range(atoms: list[tuple[int, int, int]], line: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end distributions certain of the first and last time written on `line` (no
-    end when it holds one time)."""
-    own = [k for k, (i, _, _) in enumerate(atoms) if i == line]
+def printed_range(atoms: list[tuple[int, int, int]], own: list[int]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end distributions certain of the first and last of the atoms `own` (no end
+    when they hold one time)."""
     start, end = np.zeros(len(atoms) + 1), np.zeros(len(atoms) + 1)
     start[own[0]] = 1.0
     end[own[-1] if atoms[own[-1]][2] != atoms[own[0]][2] else -1] = 1.0

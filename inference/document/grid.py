@@ -21,6 +21,7 @@ from statistics import pstdev
 import numpy as np
 
 from inference.document.features import PageReading, ReadLine, cell_key
+from inference.document.legend import bell_times, label_keys
 from inference.document.model import ROLES
 from inference.schema import Box
 from inference.timeparse import is_time_text, strip_times
@@ -148,6 +149,15 @@ class Grid:
                         for table, axis in self._axes.items() if axis is not None}
         self._free_headers = {table: self._free_time_headers(table, box)
                               for table, box in table_box.items() if self._axes.get(table) == "x"}
+        legend = bell_times(self.lines, atoms, {i for i, line in enumerate(self.lines)
+                                                if self._axes.get(line.table) is not None})
+        # A legend is the grid's only where two or more of its period labels are looked up in it
+        # (a list of "Maths 9:00 - 9:45" lines is no legend of anything).
+        self._legend_headers = {table: headers for table, box in table_box.items()
+                                if legend and self._axes.get(table) is not None
+                                and len(headers := self._legend_time_headers(table, box,
+                                                                            legend)) >= 2}
+        self._legend = legend if self._legend_headers else {}
         self._table_box = table_box
         # Where each table's last slot label ends along its time axis (`is_footer`).
         self._labels_end = {
@@ -214,6 +224,35 @@ class Grid:
             lines = [self.lines[self.atoms[k][0]].box for k in ks]
             headers.append((Box(x0=lo, y0=min(b.y0 for b in lines), x1=hi,
                                 y1=max(b.y1 for b in lines)), ks))
+        return headers
+
+    def legend_range(self, name: str) -> list[int]:
+        """The bell-times legend's atoms for an event named like one of its labels ("Break"
+        under a blank header, the legend's "Break 10:45 – 11:05"); empty when none is."""
+        found = [self._legend[k] for k in label_keys(name) if k in self._legend]
+        return found[0] if found else []
+
+    def _legend_time_headers(self, table: int, box: Box, legend: dict[str, list[int]]
+                             ) -> list[tuple[Box, list[int]]]:
+        """The table's period labels that hold no time, timed by the bell-times legend: its
+        label cells, and for days as rows the labels in no cell on its top band, each in the
+        column of drawn cells it stands in; (the header's extent, the legend's atoms)."""
+        headers = []
+        for key, members in self._labels.get(table, {}).items():
+            text = " ".join(self.lines[i].text for i in members)
+            found = [legend[k] for k in label_keys(text) if k in legend]
+            if key not in self.atoms_by_cell and found:
+                headers.append((self.lines[members[0]].region, found[0]))
+        if self._axes[table] != "x":
+            return headers
+        timed = {i for i, _, _ in self.atoms}
+        for i, line in enumerate(self.lines):
+            column = self._column(table, line.box)
+            found = [legend[k] for k in label_keys(line.text) if k in legend]
+            if (line.table < 0 and i not in timed and found and column is not None
+                    and _at_top(line.box, box)):
+                headers.append((Box(x0=column[0], y0=line.box.y0, x1=column[1],
+                                    y1=line.box.y1), found[0]))
         return headers
 
     def _label_cells(self, table: int, axis: str) -> dict[tuple, list[int]]:
@@ -424,7 +463,8 @@ class Grid:
                    and self._is_header(self.lines[self.atoms[ks[0]][0]], axis, members)]
         table = self.lines[members[0]].table
         if self._axes.get(table) == axis:  # and the time headers in no cell, where none is drawn
-            headers += [(free, ks) for free, ks in self._free_headers.get(table, [])
+            headers += [(free, ks) for free, ks in (self._free_headers.get(table, [])
+                                                    + self._legend_headers.get(table, []))
                         if not any(_mostly(extent(free, axis), extent(drawn, axis))
                                    for drawn, _ in headers)]
         headed = bool(headers)  # the table has time headers at all

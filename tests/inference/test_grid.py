@@ -283,3 +283,23 @@ def test_day_headers_on_a_band_whose_cells_were_not_found_head_the_columns_they_
     blocks = decode_as(lines, size=(300, 90))
     assert blocks[("Monday", "Y7Maths")] == ("09:00", "10:00")
     assert blocks[("Tuesday", "Y9 Maths")] == ("09:00", "10:00")
+
+
+def test_period_labels_take_their_times_from_the_bell_times_legend_beside_the_grid():
+    legend = [(free_line(label, 400, 40 + 30 * k), "other") for k, label in
+              enumerate(("P1", "P2", "Break"))]
+    legend += [(free_line(times, 470, 40 + 30 * k), "time") for k, times in
+               enumerate(("9:00-10:00", "10:00-11:00", "11:00-11:20"))]
+    lines = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (cell_line("Tuesday", (200, 0, 300, 40)), "day"),
+             (cell_line("1", (0, 40, 100, 100)), "other"),
+             (cell_line("Maths", (100, 40, 200, 100)), "event"),
+             (cell_line("Art", (200, 40, 300, 100)), "event"),
+             (cell_line("2", (0, 100, 100, 160)), "other"),
+             (cell_line("History", (100, 100, 200, 160)), "event"),
+             (cell_line("Break", (100, 160, 300, 190)), "event"),  # under no label: the legend's
+             *legend]
+    blocks = decode_as(lines, size=(600, 200))
+    assert blocks[("Monday", "Maths")] == blocks[("Tuesday", "Art")] == ("09:00", "10:00")
+    assert blocks[("Monday", "History")] == ("10:00", "11:00")
+    assert blocks[("Tuesday", "Break")] == ("11:00", "11:20")

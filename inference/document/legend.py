@@ -1,0 +1,69 @@
+"""Bell times: a legend printed apart from the grid that gives each period label its times.
+
+Many secondary timetables head their grid with period labels alone ("Reg", "P1" … "P6", or
+"1" … "6") and print the times once, in a small box beside or below it: "P1  8:55 – 9:50".
+A header cell that holds a label and no time then takes its times from the legend, looked up
+by the label. A legend is a column of at least three (label, range) rows outside every grid:
+a short label and a range on one line, or a label with the range beside it on the same row.
+"""
+
+from __future__ import annotations
+
+import re
+
+from inference.document.features import ReadLine
+from inference.timeparse import strip_times
+
+# A legend names at least this many periods; fewer is a note beside the grid, not a legend.
+MIN_ROWS = 3
+# A label is short: "P1", "Reg", "Period 1", "Lunch".
+MAX_LABEL = 12
+_NUMBERED = re.compile(r"^(?:p|per|period|lesson|l)?(\d{1,2})$")
+
+
+def label_keys(text: str) -> set[str]:
+    """The keys a label is looked up by: its letters and digits in lower case, and for a
+    numbered period its number alone ("P1", "Period 1" and "1" all name period 1)."""
+    key = re.sub(r"[^0-9a-z]", "", text.lower())
+    if not key:
+        return set()
+    numbered = _NUMBERED.match(key)
+    return {key, f"#{numbered.group(1)}"} if numbered else {key}
+
+
+def _same_row(a: ReadLine, b: ReadLine) -> bool:
+    overlap = min(a.box.y1, b.box.y1) - max(a.box.y0, b.box.y0)
+    return overlap >= 0.5 * min(a.box.height, b.box.height)
+
+
+def bell_times(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
+               in_grid: set[int]) -> dict[str, list[int]]:
+    """Label key → the atoms of its range, from the lines outside every grid (`in_grid`: the
+    indices of lines in a table with day headers); empty when no legend is printed."""
+    by_line: dict[int, list[int]] = {}
+    for k, (i, _, _) in enumerate(atoms):
+        if i not in in_grid:
+            by_line.setdefault(i, []).append(k)
+    rows: list[tuple[str, list[int]]] = []
+    for i, ks in by_line.items():
+        if len({atoms[k][2] for k in ks}) != 2:
+            continue  # a range: two different times
+        line = lines[i]
+        label = strip_times(line.text).strip(" :-–.")
+        if not label:  # the label beside it, on its left in the same row
+            beside = [j for j, other in enumerate(lines) if j != i and j not in in_grid
+                      and j not in by_line and _same_row(line, other)
+                      and other.box.x1 <= line.box.x0
+                      and line.box.x0 - other.box.x1 <= 4 * line.box.height]
+            if not beside:
+                continue
+            label = lines[max(beside, key=lambda j: lines[j].box.x1)].text
+        if len(label) <= MAX_LABEL:
+            rows.append((label, ks))
+    if len(rows) < MIN_ROWS:
+        return {}
+    legend: dict[str, list[int]] = {}
+    for label, ks in rows:
+        for key in label_keys(label):
+            legend.setdefault(key, ks)
+    return legend

@@ -1,0 +1,32 @@
+"""Bell times (`inference.document.legend`): a legend of period labels and their times printed
+apart from the grid."""
+
+from __future__ import annotations
+
+from inference.document.features import ReadLine, time_atoms
+from inference.document.legend import bell_times, label_keys
+from inference.schema import Box
+
+
+def line(text: str, x: int, y: int) -> ReadLine:
+    box = Box(x0=x, y0=y, x1=x + 10 * len(text), y1=y + 20)
+    return ReadLine(text=text, box=box, cell_box=box)
+
+
+def test_numbered_periods_are_looked_up_by_their_number():
+    assert label_keys("P1") & label_keys("Period 1") & label_keys("1") == {"#1"}
+    assert label_keys("Reg") == {"reg"}
+
+
+def test_a_legend_reads_labels_beside_ranges_and_on_the_same_line():
+    lines = [line("P1", 0, 0), line("8:55 - 9:50", 60, 0), line("P2 9:50 - 10:45", 0, 30),
+             line("Lunch", 0, 60), line("12:55 - 1:40", 60, 60)]
+    atoms = time_atoms(lines)
+    legend = bell_times(lines, atoms, in_grid=set())
+    assert [atoms[k][2] for k in legend["#2"]] == [590, 645]
+    assert [atoms[k][2] for k in legend["lunch"]] == [775, 820]
+
+
+def test_two_timed_labels_are_no_legend():
+    lines = [line("P1 8:55 - 9:50", 0, 0), line("P2 9:50 - 10:45", 0, 30)]
+    assert bell_times(lines, time_atoms(lines), in_grid=set()) == {}
