@@ -120,13 +120,11 @@ class Grid:
             if sum(self._day_table[j] == table for j in self.day_lines) >= 2:
                 continue
             for j in day_lines:
-                line = self.lines[j].box
-                column = self._column(table, line)
-                if (self.lines[j].table < 0 and len(day_names[j]) == 1 and column is not None
-                        and _at_top(line, box)):
+                cell = self._band_cell(table, box, self.lines[j].box)
+                if self.lines[j].table < 0 and len(day_names[j]) == 1 and cell is not None:
                     self.day_lines.append(j)
                     self._day_table[j] = table
-                    self._day_region[j] = Box(x0=column[0], y0=line.y0, x1=column[1], y1=line.y1)
+                    self._day_region[j] = cell
         self.header_days = self.day_lines + [
             j for j in day_lines if self.lines[j].table < 0 and len(day_names[j]) == 1
             and j not in self._day_table
@@ -204,6 +202,14 @@ class Grid:
         hi = min((edge for edge in edges if edge >= line.x1), default=None)
         return None if lo is None or hi is None else (lo, hi)
 
+    def _band_cell(self, table: int, box: Box, line: Box) -> Box | None:
+        """The header cell a line in no cell makes on the table's top band (`_at_top`): the
+        column of drawn cells it stands in, at the line's height; None off the band."""
+        column = self._column(table, line)
+        if column is None or not _at_top(line, box):
+            return None
+        return Box(x0=column[0], y0=line.y0, x1=column[1], y1=line.y1)
+
     def _free_time_headers(self, table: int, box: Box) -> list[tuple[Box, list[int]]]:
         """The time headers of a table with days as rows whose cells were not found (white
         times on a dark band, its rulings white or none): the times in no cell above its first
@@ -247,12 +253,10 @@ class Grid:
             return headers
         timed = {i for i, _, _ in self.atoms}
         for i, line in enumerate(self.lines):
-            column = self._column(table, line.box)
+            cell = self._band_cell(table, box, line.box)
             found = [legend[k] for k in label_keys(line.text) if k in legend]
-            if (line.table < 0 and i not in timed and found and column is not None
-                    and _at_top(line.box, box)):
-                headers.append((Box(x0=column[0], y0=line.box.y0, x1=column[1],
-                                    y1=line.box.y1), found[0]))
+            if line.table < 0 and i not in timed and found and cell is not None:
+                headers.append((cell, found[0]))
         return headers
 
     def _label_cells(self, table: int, axis: str) -> dict[tuple, list[int]]:
