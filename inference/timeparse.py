@@ -18,8 +18,9 @@ from inference.schema import DAYS
 
 # A clock time: "8", "8:35", "8.35"; "0835" alone is not accepted (too easily a room number).
 # Minutes followed by another ":25" were an hour: "4. 10:25" is period 4 at 10:25, not 4:10.
+# "a m" spaced is am unless a word goes on: "8A Maths" is form 8A's Maths, not 8 am.
 _CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
-          r"\s*(?P<{p}ap>[ap]\.?\s?m\.?|noon\b)?")
+          r"\s*(?P<{p}ap>[ap]\.?(?:m|\sm(?![a-z]))\.?|noon\b)?")
 _SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
 # Not inside a number, nor after a lone capital: "A1.12", "B2.07" are rooms.
 _BEFORE = r"(?<![\d:.])(?<!\b[A-Z])"

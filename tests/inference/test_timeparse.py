@@ -108,7 +108,8 @@ def test_am_pm_overrides_the_school_hours_rule() -> None:
     assert hhmm_range("12 am") == [("00:00", None)]
 
 
-@pytest.mark.parametrize("text", ["Station 2", "Year 4", "Room 12", "Group 3 and 4", "2"])
+@pytest.mark.parametrize("text", ["Station 2", "Year 4", "Room 12", "Group 3 and 4", "2",
+                                  "8A Maths", "11P Music"])
 def test_bare_numbers_are_not_times(text: str) -> None:
     assert find_times(text) == []
     assert not is_time_text(text)
@@ -286,3 +287,8 @@ def test_a_room_code_is_no_time_but_a_time_glued_to_a_word_is() -> None:
     assert find_times("Ms. Lim A1.12") == [] and find_times("Lab B2.07") == []
     (time,) = find_times("Assembly9:00")
     assert time.start == 540
+
+
+def test_a_spaced_am_pm_is_still_read_where_no_word_goes_on():
+    assert hhmm_range("8 a m") == [("08:00", None)]
+    assert hhmm_range("2 p m - 3 p m") == [("14:00", "15:00")]
