@@ -5,8 +5,9 @@ The page's reading finds text lines, and a word turned a quarter and spaced lett
 no line to it: it finds single letters, reads each as it lies (a turned "B" is a "d", a turned
 "L" a CJK glyph), or none. The structure stage knows what the reading does not: the cell is
 tall and narrow, merged over several rows, so what it holds runs down it. Such a cell, holding
-nothing but a few short readings, is cut to its ink, turned a quarter each way and read as one
-line; a confident reading of Latin letters takes the place of the fragments. Letters the
+nothing but a few short readings, or a word read standing but with doubt (turned the wrong
+way, a word reads as another), is cut to its ink, turned a quarter each way and read as one
+line; a confident reading of Latin letters takes the place of what was read. Letters the
 reading spaced out are joined ("B R E A K" is "BREAK", as the timetable means it).
 """
 
@@ -26,6 +27,10 @@ TALL = 3.0
 FRAGMENT = 2
 # A reading of the turned cell replaces its fragments at this recogniser score or above.
 MIN_SCORE = 0.8
+# A word read standing in the cell is taken as read at this score; below it, the page's
+# reading may have turned it the wrong way ("LUNCH" upside down reads "HONT" at 0.65), and
+# the cell read both ways replaces it where one way scores higher.
+SURE = 0.9
 # A pixel is ink when its grey level is this far from the cell's median (its ground).
 INK_CONTRAST = 60
 _INSET, _MARGIN = 3, 6  # px: the cell's rulings left out; room kept around the ink
@@ -66,7 +71,8 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
     where the cell turned a quarter reads as one (`engine.read_crop`)."""
     for cell in _tall_cells(tables):
         inside = [line for line in lines if cell.contains_point(line.box.cx, line.box.cy)]
-        if any(len(line.text.replace(" ", "")) > FRAGMENT for line in inside):
+        words = [line for line in inside if len(line.text.replace(" ", "")) > FRAGMENT]
+        if any(line.angle == 0 or line.score >= SURE for line in words):
             continue  # the reading found the cell's text
         x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
         crop = image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)]
@@ -77,7 +83,8 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         readings = [engine.read_crop(cv2.rotate(word, turn))
                     for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)]
         text, score = max(readings, key=lambda reading: reading[1])
-        if score < MIN_SCORE or (text := as_word(text)) is None:
+        if (score < MIN_SCORE or score <= max((line.score for line in words), default=0.0)
+                or (text := as_word(text)) is None):
             continue
         box = Box(x0=x0 + ink[0], y0=y0 + ink[1], x1=x0 + ink[2], y1=y0 + ink[3])
         fragments = {id(line) for line in inside}

@@ -50,3 +50,12 @@ def test_a_tall_cell_whose_text_was_read_is_left_alone():
     table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
     read = [OcrLine(text="BREAK", box=Box(x0=80, y0=80, x1=120, y1=380), score=0.9, angle=90)]
     assert read_column_words(page, [table], read, get_engine("rapid", Settings())) == read
+
+
+def test_a_word_read_standing_with_doubt_is_read_again_both_ways():
+    # The page's reading turned the word the wrong way: "LUNCH" upside down reads "HONT".
+    page, cell = _page_with_a_turned_word("LUNCH", cv2.ROTATE_90_CLOCKWISE)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    doubtful = OcrLine(text="HONT", box=Box(x0=80, y0=80, x1=120, y1=380), score=0.65, angle=90)
+    lines = read_column_words(page, [table], [doubtful], get_engine("rapid", Settings()))
+    assert [line.text for line in lines] == ["LUNCH"]
