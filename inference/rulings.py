@@ -27,6 +27,12 @@ GRIDLINE_CONTRAST = 10
 GRAIN_MARGIN = 8
 
 
+def _grain(gray: np.ndarray) -> float:
+    """How grainy the page is: its median thin-stroke reading (0 on a digital page, 1–2 on a
+    photo or a scan)."""
+    return float(np.median(thin_strokes(gray)))
+
+
 def _long_strokes(image: np.ndarray) -> np.ndarray:
     """Where `image` keeps its value along a horizontal or vertical run of a rule's length."""
     h, w = image.shape
@@ -50,6 +56,10 @@ def thin_strokes(gray: np.ndarray) -> np.ndarray:
 # rule: pastels that look alike in grey differ by 30+ in one channel; JPEG noise and a shadow's
 # gradient stay under it.
 FILL_CONTRAST = 24
+# The same on a page with no grain (`GRIDLINE_CONTRAST`): a screenshot's pale fills (a light
+# grey break column, a pale pink week) differ from the white page by 10–21 in one channel.
+# Each grey level of grain raises the bar by GRAIN_MARGIN, up to FILL_CONTRAST.
+PALE_FILL_CONTRAST = 10
 # A fill is flat along a boundary: its grey levels spread by less than this over 5 px beside
 # it. Text, whose strokes' tops and feet would otherwise line up into rules on a small page,
 # is not.
@@ -71,19 +81,24 @@ def _steps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def fill_edges(image: np.ndarray) -> np.ndarray:
     """Binary mask (255) of long straight horizontal and vertical boundaries between two
-    fills, in colour (BGR) or grey: where the page steps by `FILL_CONTRAST` from one pixel to
-    the next but one, each side flat along the boundary, all along a rule's length. A
-    shadow does not step; text is not flat; a narrow white gap between two boxes steps twice."""
+    fills, in colour (BGR) or grey: where the page steps by `FILL_CONTRAST` (less on a page
+    without grain: `PALE_FILL_CONTRAST`) from one pixel to the next but one, each side flat
+    along the boundary, all along a rule's length. A shadow does not step; text is not flat;
+    a narrow white gap between two boxes steps twice."""
     if min(image.shape[:2]) < 3:  # no pixel has neighbours two apart on both sides
         return np.zeros(image.shape[:2], np.uint8)
-    smooth = cv2.medianBlur(image, 3)
+    grain = _grain(image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+    bar = min(FILL_CONTRAST, PALE_FILL_CONTRAST + GRAIN_MARGIN * grain)
+    # Smoothing takes the grain out, and with it a gap one pixel wide: a page without grain
+    # keeps its one-pixel white gaps between pale cells.
+    smooth = cv2.medianBlur(image, 3) if grain else image
     gray = smooth if smooth.ndim == 2 else cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY)
     flat_down, flat_across = _flat_along(gray, (1, 5)), _flat_along(gray, (5, 1))
     vertical = np.zeros(gray.shape, np.uint8)
     horizontal = np.zeros(gray.shape, np.uint8)
-    vertical[:, 1:-1] = ((_steps(smooth[:, 2:], smooth[:, :-2]) >= FILL_CONTRAST)
+    vertical[:, 1:-1] = ((_steps(smooth[:, 2:], smooth[:, :-2]) >= bar)
                          & flat_down[:, 2:] & flat_down[:, :-2])
-    horizontal[1:-1] = ((_steps(smooth[2:], smooth[:-2]) >= FILL_CONTRAST)
+    horizontal[1:-1] = ((_steps(smooth[2:], smooth[:-2]) >= bar)
                         & flat_across[2:] & flat_across[:-2])
     return _long_strokes(np.maximum(vertical, horizontal) * 255)
 

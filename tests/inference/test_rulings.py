@@ -73,6 +73,30 @@ def test_cells_drawn_by_their_fills_alone_are_cells():
     assert _cells(_filled(gap=4)) == 12
 
 
+def _pale(fill: tuple[int, int, int], gap: int) -> np.ndarray:
+    """The 4 × 3 grid as boxes of one pale `fill`, `gap` px apart on white."""
+    page = np.full((400, 600, 3), 255, np.uint8)
+    for x0, x1 in itertools.pairwise(COLUMNS):
+        for y0, y1 in itertools.pairwise(ROWS):
+            cv2.rectangle(page, (x0, y0), (x1 - 1 - gap, y1 - 1 - gap), fill, -1)
+            cv2.putText(page, "Duty", (x0 + 10, y0 + 50), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                        (0, 0, 0), 2)
+    return page
+
+
+def test_pale_boxes_a_pixel_apart_on_a_digital_page_are_cells():
+    # A screenshot's light grey (10 grey levels off white) and pale pink (21 in one channel)
+    # boxes, parted by white gaps one pixel wide.
+    assert _cells(_pale((245, 245, 245), gap=1)) == 12
+    assert _cells(_pale((238, 235, 255), gap=1)) == 12
+
+
+def test_on_a_grainy_page_pale_boxes_need_more_contrast():
+    grain = np.random.default_rng(0).normal(0, 6, (400, 600, 3))
+    page = np.clip(_pale((245, 245, 245), gap=1) + grain, 0, 255).astype(np.uint8)
+    assert _cells(page) < 12
+
+
 def test_light_falling_off_across_a_page_draws_no_rule():
     shade = np.linspace(255, 120, 600)[None, :, None].repeat(400, 0).repeat(3, 2)
     assert find_tables(shade.astype(np.uint8)) == []
