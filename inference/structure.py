@@ -13,7 +13,7 @@ import numpy as np
 
 from inference.rulings import fill_edges, line_mask
 from inference.schema import Box, Cell, OcrLine, Table
-from inference.timeparse import find_times, parse_day
+from inference.timeparse import find_times, parse_day, strip_times
 
 # A name, a teacher, a room and a class in the corners: more paragraphs than that in one ruled
 # region are entries of a table the ruling only frames.
@@ -229,6 +229,33 @@ def list_rows(blocks: list[list[OcrLine]]) -> list[list[OcrLine]]:
     return out
 
 
+def _whole_entry(row: list[OcrLine]) -> bool:
+    """A row that is an event on its own: a name and its whole time range on one line
+    ("Tutor Group  8:40 AM - 8:55 AM")."""
+    text = " ".join(line.text for line in sorted(row, key=lambda line: line.box.x0))
+    named = sum(ch.isalpha() for ch in strip_times(text)) >= 2
+    return named and any(span.end is not None for span in find_times(text))
+
+
+def one_line_entries(blocks: list[list[OcrLine]]) -> list[list[OcrLine]]:
+    """Paragraphs split after each row that is a whole event when a row below carries a time
+    of its own: a calendar's short event printed on one line, packed against the next event
+    ("Tutor Group 8:40 - 8:55" over "Science" over "8:55 - 9:55"), is an event of its own; a
+    name and its range over a room ("Maths 9:00 - 10:00" over "Room 12") stays one."""
+    out: list[list[OcrLine]] = []
+    for block in blocks:
+        rows = _rows(block) if len(block) > 1 and not any(line.angle for line in block) \
+            else [block]
+        start = 0
+        for k, row in enumerate(rows[:-1]):
+            later = " ".join(line.text for rest in rows[k + 1:] for line in rest)
+            if _whole_entry(row) and find_times(later):
+                out.append([line for r in rows[start:k + 1] for line in r])
+                start = k + 1
+        out.append([line for r in rows[start:] for line in r])
+    return out
+
+
 def _block_cell(block: list[OcrLine]) -> Cell:
     return Cell(box=Box.enclosing([line.box for line in block]), lines=list(block), from_text=True)
 
@@ -264,7 +291,7 @@ def split_crowded_cells(table: Table, lines: list[OcrLine]) -> Table:
         # A word written letter by letter down a cell is one text, not several.
         worded = [b for b in blocks if sum(len(line.text.strip()) for line in b) >= 2]
         if len(worded) > 1 and _holds_several_events(cell, worded, headers):
-            cells.extend(_block_cell(block) for block in list_rows(blocks))
+            cells.extend(_block_cell(block) for block in one_line_entries(list_rows(blocks)))
         else:
             cells.append(cell)
     return table.model_copy(update={"cells": cells})
@@ -276,7 +303,8 @@ def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table |
     table ruled only between its rows."""
     if len(lines) < 4:
         return None
-    cells = [_block_cell(block) for block in list_rows(text_blocks(lines, _row_rules(image)))]
+    cells = [_block_cell(block)
+             for block in one_line_entries(list_rows(text_blocks(lines, _row_rules(image))))]
     return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)
 
 

@@ -194,6 +194,17 @@ def test_a_paragraph_does_not_cross_a_drawn_rule() -> None:
     assert "Monday Registration 8A" in [c.text for c in text_table(lines).cells]
 
 
+def test_a_short_event_on_one_line_packed_against_the_next_is_an_entry_of_its_own() -> None:
+    # A calendar's day column: a 15-minute event on one line, the next event's box just below.
+    lines = [line("Monday", 10, 0, 120, 20),
+             line("Tutor Group 8:40 - 8:55", 10, 40, 200, 60), line("Science", 10, 64, 80, 84),
+             line("8:55 - 9:55", 10, 86, 100, 106), line("Lab 3", 10, 108, 60, 128),
+             line("Maths 10:00 - 11:00", 10, 160, 200, 180), line("Room 12", 10, 182, 80, 202)]
+    assert sorted(c.text for c in text_table(lines).cells) == [
+        "Maths 10:00 - 11:00 Room 12", "Monday", "Science 8:55 - 9:55 Lab 3",
+        "Tutor Group 8:40 - 8:55"]
+
+
 # --- split_crowded_cells --------------------------------------------------------------------------
 
 
