@@ -155,8 +155,14 @@ def parse_heading(text: str) -> Heading:
         # "Class 2EJ", "Class 3/4K" (a mixed-year class), also with a word OCR glued on.
         named = re.search(r"\bClass\s+([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
                           r"|[A-Z][A-Z0-9]{0,3}\b)", text)
-        # A year group and its form: "Year 10 / 10R" is 10R.
-        form = re.search(r"\b(?:Year|Yr)\s*\d{1,2}\s*[/\-–—]\s*(\d{1,2}[A-Z]{1,4}\d?)\b", text)
+        # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C"
+        # (a code with its letters: "Set 3" is a maths set).
+        if not named:
+            named = re.search(r"\b(?:Form|Tutor\s?Group|Set)\s+(\d{1,2}[A-Z]{1,4}\d?)\b", text)
+        # A year group and its form, which begins with the year's number: "Year 10 / 10R" is
+        # 10R, so is "Year 9 Timetable — 9X" 9X.
+        form = re.search(r"\b(?:Year|Yr)\s*(\d{1,2})\b[^\n]{0,20}?[/\-–—]\s*(\1[A-Z]{1,4}\d?)\b",
+                         text)
         # On one line: a name ending one line is not the class of "Class Co-ordinator" below.
         before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})[ \t]+Class\b", text)
         programme = re.search(_PROGRAMME_CLASS, text)
@@ -165,7 +171,7 @@ def parse_heading(text: str) -> Heading:
         if named:
             class_name = named.group(1)
         elif form:
-            class_name = form.group(1)
+            class_name = form.group(2)
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
             # A named class is called so ("Oak Class"); a code is the class ("2EJ Class": 2EJ).
             word = before.group(1)
