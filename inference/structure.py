@@ -209,19 +209,20 @@ def _rows(block: list[OcrLine]) -> list[list[OcrLine]]:
     return rows
 
 
+def _upright(block: list[OcrLine]) -> bool:
+    return not any(line.angle for line in block)
+
+
 def list_rows(blocks: list[list[OcrLine]]) -> list[list[OcrLine]]:
     """Paragraphs that are list rows split into one paragraph per row: lines packed as tightly
     as a paragraph's but each carrying its own time, and the column beside them whose rows
     line up with those times one for one (the names of "8:30 – 9:15  English")."""
-    def upright(block: list[OcrLine]) -> bool:
-        return not any(line.angle for line in block)
-
-    timed = [b for b in blocks if upright(b) and sum(bool(find_times(line.text)) for line in b)
+    timed = [b for b in blocks if _upright(b) and sum(bool(find_times(line.text)) for line in b)
              >= _LIST_TIMES]
     entries = [line for block in timed for line in block if find_times(line.text)]
     out: list[list[OcrLine]] = []
     for block in blocks:
-        rows = _rows(block) if upright(block) and len(block) > 1 else [block]
+        rows = _rows(block) if _upright(block) and len(block) > 1 else [block]
         partners = {next((id(e) for e in entries if _same_row(row[0], e)), None) for row in rows}
         partners.discard(None)
         listed = block in timed or (len(partners) >= 2 and len(partners) >= len(rows) - 1)
@@ -244,8 +245,7 @@ def one_line_entries(blocks: list[list[OcrLine]]) -> list[list[OcrLine]]:
     name and its range over a room ("Maths 9:00 - 10:00" over "Room 12") stays one."""
     out: list[list[OcrLine]] = []
     for block in blocks:
-        rows = _rows(block) if len(block) > 1 and not any(line.angle for line in block) \
-            else [block]
+        rows = _rows(block) if _upright(block) and len(block) > 1 else [block]
         start = 0
         for k, row in enumerate(rows[:-1]):
             later = " ".join(line.text for rest in rows[k + 1:] for line in rest)
