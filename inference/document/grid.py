@@ -21,7 +21,7 @@ from statistics import pstdev
 import numpy as np
 
 from inference.document.features import PageReading, ReadLine, cell_key
-from inference.document.legend import bell_times, label_keys
+from inference.document.legend import bell_times, look_up
 from inference.document.model import ROLES
 from inference.schema import Box
 from inference.timeparse import is_time_text, strip_times
@@ -235,8 +235,7 @@ class Grid:
     def legend_range(self, name: str) -> list[int]:
         """The bell-times legend's atoms for an event named like one of its labels ("Break"
         under a blank header, the legend's "Break 10:45 – 11:05"); empty when none is."""
-        found = [self._legend[k] for k in label_keys(name) if k in self._legend]
-        return found[0] if found else []
+        return look_up(self._legend, name)
 
     def _legend_time_headers(self, table: int, box: Box, legend: dict[str, list[int]]
                              ) -> list[tuple[Box, list[int]]]:
@@ -245,18 +244,17 @@ class Grid:
         column of drawn cells it stands in; (the header's extent, the legend's atoms)."""
         headers = []
         for key, members in self._labels.get(table, {}).items():
-            text = " ".join(self.lines[i].text for i in members)
-            found = [legend[k] for k in label_keys(text) if k in legend]
+            found = look_up(legend, " ".join(self.lines[i].text for i in members))
             if key not in self.atoms_by_cell and found:
-                headers.append((self.lines[members[0]].region, found[0]))
+                headers.append((self.lines[members[0]].region, found))
         if self._axes[table] != "x":
             return headers
         timed = {i for i, _, _ in self.atoms}
         for i, line in enumerate(self.lines):
             cell = self._band_cell(table, box, line.box)
-            found = [legend[k] for k in label_keys(line.text) if k in legend]
+            found = look_up(legend, line.text)
             if line.table < 0 and i not in timed and found and cell is not None:
-                headers.append((cell, found[0]))
+                headers.append((cell, found))
         return headers
 
     def _label_cells(self, table: int, axis: str) -> dict[tuple, list[int]]:

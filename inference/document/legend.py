@@ -31,6 +31,13 @@ def label_keys(text: str) -> set[str]:
     return {key, f"#{numbered.group(1)}"} if numbered else {key}
 
 
+def look_up(legend: dict[str, list[int]], label: str) -> list[int]:
+    """The atoms of the legend's range for `label` (by any of its keys); empty when it has
+    none."""
+    found = [legend[k] for k in label_keys(label) if k in legend]
+    return found[0] if found else []
+
+
 def _same_row(a: ReadLine, b: ReadLine) -> bool:
     overlap = min(a.box.y1, b.box.y1) - max(a.box.y0, b.box.y0)
     return overlap >= 0.5 * min(a.box.height, b.box.height)
