@@ -14,6 +14,7 @@ import numpy as np
 import structlog
 
 from inference.assembly import assemble
+from inference.cellsplit import split_across_rulings
 from inference.clockletters import read_clock_letters
 from inference.columnwords import read_column_words
 from inference.linesplit import split_entry_lines
@@ -116,6 +117,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     t = time.perf_counter()
     tables = find_tables(image)
     lines = read_column_words(image, tables, lines, engine)
+    lines = split_across_rulings(image, tables, lines, engine)
     outside = assign_lines(tables, lines)
     tables = [split_crowded_cells(table, lines) for table in tables]
     timings["structure"] = time.perf_counter() - t

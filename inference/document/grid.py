@@ -31,6 +31,8 @@ _EVENT, _NOTES, _DAY = ROLES.index("event"), ROLES.index("notes"), ROLES.index("
 EDGE_SHARE = 0.25
 # Two cells cut by the same ruling have edges this close, as a share of a day header's width.
 ALIGN_SHARE = 0.05
+# Two drawn cells side by side are this close (px): the ruling between them.
+RULING_GAP = 8
 # A line this close to a drawn cell's left or right side (a share of its width) is a corner.
 CORNER_SHARE = 0.08
 
@@ -78,6 +80,32 @@ def _worded(text: str) -> bool:
 
 def _across(axis: str) -> str:
     return "y" if axis == "x" else "x"
+
+
+def _ends_the_slot(first: tuple[Box, list[int]], then: tuple[Box, list[int]],
+                   atoms: list[tuple[int, int, int]], axis: str) -> bool:
+    """`then` prints the end of the slot whose start `first` prints: each holds one time, the
+    second later, in cells of the same slot that only the ruling between them parts."""
+    (a, a_atoms), (b, b_atoms) = first, then
+    return (len(a_atoms) == len(b_atoms) == 1 and _mostly(extent(a, axis), extent(b, axis))
+            and abs(extent(b, _across(axis))[0] - extent(a, _across(axis))[1]) <= RULING_GAP
+            and atoms[a_atoms[0]][2] < atoms[b_atoms[0]][2])
+
+
+def paired_headers(headers: list[tuple[Box, list[int]]], atoms: list[tuple[int, int, int]],
+                   axis: str) -> list[tuple[Box, list[int]]]:
+    """Header cells with the time atoms they hold, where a slot's start and end printed in two
+    cells side by side across the axis (a sheet's "Start" and "End" columns) are one header of
+    the range."""
+    paired: list[tuple[Box, list[int]]] = []
+    for header in sorted(headers, key=lambda header: extent(header[0], _across(axis))[0]):
+        k = next((k for k, first in enumerate(paired)
+                  if _ends_the_slot(first, header, atoms, axis)), None)
+        if k is None:
+            paired.append(header)
+        else:
+            paired[k] = (paired[k][0].union(header[0]), paired[k][1] + header[1])
+    return paired
 
 
 def time_axis_beside(event: Box, day_line: Box) -> str:
@@ -460,9 +488,11 @@ class Grid:
         n = len(self.atoms)
         starts, ends = np.zeros(n, bool), np.zeros(n, bool)
         start_gap, end_gap = np.full(n, np.inf), np.full(n, np.inf)
-        headers = [(self.lines[self.atoms[ks[0]][0]].region, ks)
-                   for key, ks in self.atoms_by_cell.items() if key != own
-                   and self._is_header(self.lines[self.atoms[ks[0]][0]], axis, members)]
+        headers = paired_headers(
+            [(self.lines[self.atoms[ks[0]][0]].region, ks)
+             for key, ks in self.atoms_by_cell.items() if key != own
+             and self._is_header(self.lines[self.atoms[ks[0]][0]], axis, members)],
+            self.atoms, axis)
         table = self.lines[members[0]].table
         if self._axes.get(table) == axis:  # and the time headers in no cell, where none is drawn
             headers += [(free, ks) for free, ks in (self._free_headers.get(table, [])

@@ -138,6 +138,27 @@ def test_a_start_only_header_gives_the_start_and_no_end_whatever_the_pointer_say
         assert blocks[("Tuesday", "Music")] == ("09:00", None)
 
 
+
+def test_a_slot_s_start_and_end_in_two_columns_side_by_side_are_its_range():
+    """A sheet's "Start" and "End" columns: each cell holds one time, and together they are
+    the slot's range, whichever cell is nearer the day's column."""
+    lines = [(cell_line("Start", (0, 0, 60, 40)), "other"),
+             (cell_line("End", (60, 0, 120, 40)), "other"),
+             (cell_line("Monday", (120, 0, 220, 40)), "day"),
+             (cell_line("Tuesday", (220, 0, 320, 40)), "day"),
+             (cell_line("9:00", (0, 40, 60, 80)), "time"),
+             (cell_line("9:50", (60, 40, 120, 80)), "time"),
+             (cell_line("Maths", (120, 40, 220, 80)), "event"),
+             (cell_line("Art", (220, 40, 320, 80)), "event"),
+             (cell_line("9:50", (0, 80, 60, 120)), "time"),
+             (cell_line("10:40", (60, 80, 120, 120)), "time"),
+             (cell_line("Music", (120, 80, 220, 120)), "event")]
+    for end_none in (0.9, 0.1):
+        blocks = decode_as(lines, end_none=end_none, size=(320, 120))
+        assert blocks[("Monday", "Maths")] == ("09:00", "09:50")
+        assert blocks[("Tuesday", "Art")] == ("09:00", "09:50")
+        assert blocks[("Monday", "Music")] == ("09:50", "10:40")
+
 # A days-as-columns page in the style of a school system's export (ra_4): slot names down the
 # side, each cell printing its own start, a break row whose cells hold nothing but a time, and
 # boxes for the tutor and the dean sharing the table's frame under the last period.

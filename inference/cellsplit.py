@@ -1,0 +1,124 @@
+"""Cell split: a line the page's reading ran across a ruling is read again cell by cell.
+
+Spreadsheets and exported grids print a time flush right in one cell and a name flush left in
+the next, a few pixels either side of a thin gridline. The text detector sees one line there
+("9:00 AMRegister & Early Work", "End Monday") and the line lands in one cell, so a time header
+becomes an event's text and a day header loses its column. The structure stage knows where the
+cells are: a line whose box runs well into two side-by-side cells, with the ruling between them
+drawn right through the line's height, is cut at the ruling and each part is read again
+(`engine.read_crop`). The parts replace the line only where, joined, they read as it did: a
+reading that changes the text is no split of it.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import cv2
+import numpy as np
+
+from inference.schema import Box, Cell, OcrLine, Table
+
+# A part must reach this share of the line's height into a cell to be text of that cell.
+MIN_PART = 0.6
+# The ruling is drawn through the line: this share of the line's rows is dark at it.
+RULED_ROWS = 0.85
+# A pixel is ink when this much darker than the line's ground; a ruling when RULE_CONTRAST
+# darker (a spreadsheet's gridlines are a pale grey).
+INK_CONTRAST = 50
+RULE_CONTRAST = 8
+# Joined, the parts read as the line did (letters only, spaces and case aside) to this ratio.
+SAME_TEXT = 0.85
+_RULING_HALF = 3  # px either side of a boundary left out of both parts: the ruling itself
+_RULING_GAP = 8  # px at most between two cells' regions on either side of one ruling
+_MARGIN = 3  # px of ground kept around a part's ink
+
+
+def _row_cells(table: Table, box: Box) -> list[Cell]:
+    """Drawn cells of the table holding the line's middle height, left to right."""
+    cells = [cell for cell in table.cells if not cell.from_text
+             and cell.box.y0 <= box.cy <= cell.box.y1 and cell.box.x_overlap(box) > 0]
+    return sorted(cells, key=lambda cell: cell.box.x0)
+
+
+def _cuts(cells: list[Cell], box: Box) -> list[float]:
+    """Where the line crosses from one cell into the next, each side holding a real part."""
+    reach = MIN_PART * box.height
+    cuts = []
+    for left, right in zip(cells, cells[1:], strict=False):
+        edge = (left.box.x1 + right.box.x0) / 2
+        if abs(left.box.x1 - right.box.x0) <= _RULING_GAP and (
+                edge - max(box.x0, left.box.x0) >= reach
+                and min(box.x1, right.box.x1) - edge >= reach):
+            cuts.append(edge)
+    return cuts
+
+
+def _darker(grey: np.ndarray, contrast: int) -> np.ndarray:
+    return grey.astype(np.int16) < np.median(grey) - contrast
+
+
+def _ruled_through(grey: np.ndarray, x: int) -> bool:
+    """A dark column within a ruling's width of `x` across nearly all the line's rows."""
+    band = _darker(grey, RULE_CONTRAST)[:, max(0, x - _RULING_HALF):x + _RULING_HALF + 1]
+    return band.size > 0 and band.mean(axis=0).max() >= RULED_ROWS
+
+
+def _part(image: np.ndarray, ink: np.ndarray, box: Box, x0: int, x1: int
+          ) -> tuple[np.ndarray, Box] | None:
+    """The crop of the line's ink between x0 and x1 (page x), or None when it holds none."""
+    lx0, lx1 = x0 - int(box.x0), x1 - int(box.x0)
+    cols = np.nonzero(ink[:, max(0, lx0):max(0, lx1)].any(axis=0))[0]
+    if not len(cols):
+        return None
+    a = max(0, x0 + int(cols.min()) - _MARGIN)
+    b = min(image.shape[1], x0 + int(cols.max()) + _MARGIN + 1)
+    y0, y1 = int(box.y0), int(np.ceil(box.y1))
+    return image[y0:y1, a:b], Box(x0=a, y0=y0, x1=b, y1=y1)
+
+
+def _letters(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def _split(image: np.ndarray, line: OcrLine, cuts: list[float], engine) -> list[OcrLine] | None:
+    box = line.box
+    y0, y1 = int(box.y0), int(np.ceil(box.y1))
+    grey = cv2.cvtColor(image[y0:y1, int(box.x0):int(np.ceil(box.x1))], cv2.COLOR_BGR2GRAY)
+    if not grey.size:
+        return None
+    if not all(_ruled_through(grey, int(round(cut - box.x0))) for cut in cuts):
+        return None
+    ink = _darker(grey, INK_CONTRAST)
+    edges = [int(box.x0), *(int(round(cut)) for cut in cuts), int(np.ceil(box.x1))]
+    parts = []
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        found = _part(image, ink, box, lo + (_RULING_HALF + 1 if lo > box.x0 else 0),
+                      hi - (_RULING_HALF + 1 if hi < box.x1 else 0))
+        if found is None:
+            continue
+        crop, part_box = found
+        text, score = engine.read_crop(crop)
+        if text.strip():
+            parts.append(OcrLine(text=text.strip(), box=part_box, score=score))
+    joined = "".join(_letters(part.text) for part in parts)
+    if len(parts) < 2 or difflib.SequenceMatcher(
+            None, joined, _letters(line.text)).ratio() < SAME_TEXT:
+        return None
+    return parts
+
+
+def split_across_rulings(image: np.ndarray, tables: list[Table], lines: list[OcrLine],
+                         engine) -> list[OcrLine]:
+    """`lines` with each line read across a drawn ruling replaced by its parts, one per cell."""
+    out = []
+    for line in lines:
+        parts = None
+        if line.angle == 0:
+            for table in tables:
+                cuts = _cuts(_row_cells(table, line.box), line.box)
+                if cuts:
+                    parts = _split(image, line, cuts, engine)
+                    break
+        out.extend(parts or [line])
+    return out
