@@ -35,6 +35,10 @@ _HHMM = r"(?P<{p}h>[01]\d|2[0-3])(?P<{p}m>[0-5]\d)\s*(?:hrs|h)?"
 _FOUR_DIGIT_RANGE = re.compile(
     r"(?<![\d:.])" + _HHMM.format(p="s") + _SEP + _HHMM.format(p="e") + r"(?![\d])",
     re.IGNORECASE)
+# Two clock times the reading ran together, the dash between them lost ("11:1012:10"): minutes
+# have two digits, so where the first ends and the second begins is certain.
+_GLUED_RANGE = re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)"
+                          r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])")
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,15 @@ def find_times(text: str) -> list[TimeSpan]:
     """Every time range or single clock time in `text`, left to right."""
     found: list[TimeSpan] = []
     taken: list[tuple[int, int]] = []
-    for match in _FOUR_DIGIT_RANGE.finditer(text):
-        start, end = (int(match.group(f"{p}h")) * 60 + int(match.group(f"{p}m")) for p in "se")
-        if start < end <= start + 4 * 60:
-            found.append(TimeSpan(start, end, match.span()))
-            taken.append(match.span())
+    # Ranges written without a dash between clock times: taken only as one slot's length.
+    for pattern, hour in ((_FOUR_DIGIT_RANGE, int),
+                          (_GLUED_RANGE, lambda h: _hour24(int(h), None) or 0)):
+        for match in pattern.finditer(text):
+            start, end = (hour(match.group(f"{p}h")) * 60 + int(match.group(f"{p}m"))
+                          for p in "se")
+            if start < end <= start + 4 * 60:
+                found.append(TimeSpan(start, end, match.span()))
+                taken.append(match.span())
     for match in _RANGE.finditer(text):
         if not (_is_real_clock(match, "s") or _is_real_clock(match, "e")):
             continue

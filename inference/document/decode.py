@@ -389,7 +389,7 @@ def join_spelled_across(blocks: list[TimeBlock]) -> list[TimeBlock]:
 
 
 def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
-    """The heading parser reads the lines the model marks as heading fields, plus the
+    """The heading parser reads the lines marked as heading fields (`line_roles`), plus the
     free-standing lines it calls `other` (a school name, a title: the parser skips what is not
     a field, and a field line the model under-calls is still read), in reading order; a field
     the parser cannot read is the text after the label of the line most likely to hold it,
@@ -397,7 +397,10 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
     or time header are heading too, also inside the table's border (a title row of the grid)."""
     if not len(decisions.roles):
         return Heading()
-    role = decisions.roles.argmax(1)
+    n = len(decisions.roles)
+    # As the blocks read them: a worded line holding no time is no time header.
+    role = line_roles(reading, decisions, time_atoms(reading.lines[:n]),
+                      line_days(reading.lines[:n]))
     field_roles = [ROLES.index(name) for name in _FIELDS]
     lines = reading.lines
     header_top = min((lines[i].box.y0 for i in range(len(role)) if role[i] in (_DAY, _TIME)),

@@ -283,6 +283,18 @@ def test_four_digits_alone_or_beyond_a_slot_are_no_time(text: str) -> None:
     assert find_times(text) == []
 
 
+@pytest.mark.parametrize(("text", "span"), [
+    ("11:1012:10", (670, 730)), ("13:5514:55", (835, 895)), ("1.152.05", (795, 845))])
+def test_two_clock_times_read_without_their_dash_are_a_range(text, span) -> None:
+    (time,) = find_times(text)
+    assert (time.start, time.end) == span
+
+
+@pytest.mark.parametrize("text", ["8:0514:10", "9:009:00"])
+def test_clock_times_run_together_beyond_a_slot_are_no_range(text) -> None:
+    assert all(time.end is None for time in find_times(text))
+
+
 def test_a_room_code_is_no_time_but_a_time_glued_to_a_word_is() -> None:
     assert find_times("Ms. Lim A1.12") == [] and find_times("Lab B2.07") == []
     (time,) = find_times("Assembly9:00")
