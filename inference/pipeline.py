@@ -29,7 +29,7 @@ from inference.preprocess import (
 from inference.respace import respace_heading
 from inference.schema import OcrLine, Table, TimetableData
 from inference.settings import Settings
-from inference.sheetframe import drop_sheet_frame
+from inference.sheetframe import read_sheet
 from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
 from inference.tiers import read_document
 from inference.timeaxis import repair_time_axes
@@ -117,7 +117,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     timings["ocr"] = time.perf_counter() - t
     t = time.perf_counter()
     tables = find_tables(image)
-    lines = drop_sheet_frame(lines, tables)
+    lines, tables = read_sheet(lines, tables)
     lines = read_column_words(image, tables, lines, engine)
     lines = split_across_rulings(image, tables, lines, engine)
     outside = assign_lines(tables, lines)

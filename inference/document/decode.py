@@ -119,6 +119,8 @@ def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]
 _NAME_LIKE = re.compile(r"[^\W\d_]{2}")  # a run of two letters: a word or a course code, not a time
 _MERIDIEM = re.compile(r"(?<=\d)\s*[ap]\.?m\b\.?", re.IGNORECASE)  # "1210pm": a garbled time
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
+# "Week A", "WEEK 2": a two-week rota's heading over its table, never an event.
+_WEEK_LABEL = re.compile(r"^(?:week|wk)\s*[A-Z0-9]$", re.IGNORECASE)
 
 
 def _text(reading: PageReading, indices: list[int]) -> str:
@@ -286,7 +288,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             names, notes = label, []
         name = _text(reading, names)
         # A name needs a letter: digits alone are a row number, punctuation is OCR debris.
-        if not any(c.isalpha() for c in name):
+        if not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name):
             continue
         # A table's events take the days its own headers (or the page's free text) name.
         table = reading.lines[members[0]].table

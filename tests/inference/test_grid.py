@@ -110,6 +110,13 @@ def test_a_title_above_the_day_headers_is_no_event(blocks):
     assert not any("9WOD" in name for _, name in blocks)
 
 
+def test_a_rota_s_week_heading_is_no_event_whatever_the_model_says():
+    # A two-week sheet prints "Week A" over its table; the model calls it Monday's event.
+    lines = [(free_line("Monday", 0, 0), "day"), (free_line("Week A", 0, 30), "event"),
+             (free_line("Maths 9:00-10:00", 0, 60), "event")]
+    assert decode_as(lines, size=(300, 100)) == {("Monday", "Maths"): ("09:00", "10:00")}
+
+
 def test_restrict_moves_the_pointer_s_time_mass_onto_the_allowed_atoms():
     p = np.array([0.6, 0.3, 0.1])  # two atoms, then "no time written"
     assert restrict(p, np.array([False, True])) == pytest.approx([0.0, 0.9, 0.1])
