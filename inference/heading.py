@@ -51,6 +51,11 @@ _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*
 # A form's class code standing alone on a heading line ("9WOD", "2EJ", "10X1"); not an ordinal
 # or a clock hour ("1ST", "9AM").
 _CLASS_CODE = r"^(?!\d+(?:ST|ND|RD|TH|AM|PM)$)\d{1,2}[A-Z]{1,4}\d?$"
+# A form's code as one part of a title the heading separates with dashes or dots ("Mr Patel –
+# 8B Timetable – Spring 2025", "Ms Kowalski · 10X2 · Autumn 1"), alone or before a word that
+# says what it is.
+_SEP_CLASS = (r"(?:^|[–—·|•]|\s-\s)\s*(?!\d+(?:ST|ND|RD|TH|AM|PM)\b)(\d{1,2}[A-Z]{1,4}\d?)"
+              r"(?=\s*(?:$|[–—·|•]|\s-\s)|\s+(?:timetable|homeroom|class|form|schedule)\b)")
 # A semester numbered like a class ("Semester: IV", "Sem - 3"): in college timetables the
 # semester names the class; a season ("Semester: Fall 2025") is a term instead.
 _NUMBERED_SEMESTER = r"\bsem(?:ester)?\s*[:\-–]\s*([IVX]{1,4}|\d{1,2})\b"
@@ -146,7 +151,9 @@ def parse_heading(text: str) -> Heading:
     else:
         match = re.search(_TITLED_NAME, text)
         teacher = _trim_name(_spaced_title(match.group(0))) if match else None
-    heading.teacher = _spaced_title(re.sub(r"['’]s$", "", teacher).strip()) if teacher else None
+    # A separator OCR glued on ("Mr Patel-8B Timetable") is no part of the name.
+    heading.teacher = (_spaced_title(re.sub(r"['’]s$", "", teacher.rstrip("-–—")).strip())
+                       if teacher else None)
 
     class_name = _labelled(text, _CLASS_LABEL)
     if class_name:
@@ -167,7 +174,8 @@ def parse_heading(text: str) -> Heading:
         before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})[ \t]+Class\b", text)
         programme = re.search(_PROGRAMME_CLASS, text)
         semester = re.search(_NUMBERED_SEMESTER, text, re.IGNORECASE)
-        code = re.search(_CLASS_CODE, text, re.MULTILINE)
+        code = (re.search(_CLASS_CODE, text, re.MULTILINE)
+                or re.search(_SEP_CLASS, text, re.MULTILINE | re.IGNORECASE))
         if named:
             class_name = named.group(1)
         elif form:
@@ -183,7 +191,7 @@ def parse_heading(text: str) -> Heading:
             class_name = f"Semester {semester.group(1)}"
         elif code:
             # Before the year group: "Year 9" over "9WOD" is the year and its form.
-            class_name = code.group(0)
+            class_name = code.group(code.lastindex or 0)
         elif group := re.search(_YEAR_GROUP, text):
             class_name = re.sub(r"^(?:Year|YEAR|year)\s*", "Year ", group.group(0))
     heading.class_name = class_name

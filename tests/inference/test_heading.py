@@ -233,3 +233,15 @@ def test_a_label_alone_reads_with_the_value_printed_under_it() -> None:
 def test_fields_in_running_text_end_where_the_next_begins(text, teacher, class_name) -> None:
     heading = parse_heading(text)
     assert (heading.teacher, heading.class_name) == (teacher, class_name)
+
+
+@pytest.mark.parametrize(("text", "class_name"), [
+    ("Mr Patel – 8B Timetable – Spring 2025", "8B"), ("Ms AKowalski·10X2·Autumn 1·2024", "10X2"),
+    ("Ms Harper — 7H Homeroom — Fall 2024", "7H"), ("Timetable - 9am start", None),
+    ("Dr S Mensah — Chemistry — Autumn 2025", None)])
+def test_a_form_code_as_one_part_of_a_separated_title(text: str, class_name: str | None) -> None:
+    assert parse_heading(text).class_name == class_name
+
+
+def test_a_separator_glued_to_a_teacher_s_name_is_no_part_of_it() -> None:
+    assert parse_heading("Mr Patel-8B Timetable-Spring 2025").teacher == "Mr Patel"
