@@ -23,8 +23,8 @@ from inference.schema import Box, Cell, OcrLine, Table
 MIN_PART = 0.6
 # The ruling is drawn through the line: this share of the line's rows is dark at it.
 RULED_ROWS = 0.85
-# A pixel is ink when this much darker than the line's ground; a ruling when RULE_CONTRAST
-# darker (a spreadsheet's gridlines are a pale grey).
+# A pixel is ink when this far from the line's ground's grey; a ruling when RULE_CONTRAST
+# far (a spreadsheet's gridlines are a pale grey, a header band's a lighter line).
 INK_CONTRAST = 50
 RULE_CONTRAST = 8
 # Joined, the parts read as the line did (letters only, spaces and case aside) to this ratio.
@@ -34,33 +34,48 @@ _RULING_GAP = 8  # px at most between two cells' regions on either side of one r
 _MARGIN = 3  # px of ground kept around a part's ink
 
 
-def _row_cells(table: Table, box: Box) -> list[Cell]:
-    """Drawn cells of the table holding the line's middle height, left to right."""
-    cells = [cell for cell in table.cells if not cell.from_text
-             and cell.box.y0 <= box.cy <= cell.box.y1 and cell.box.x_overlap(box) > 0]
-    return sorted(cells, key=lambda cell: cell.box.x0)
+def _column_edges(cells: list[Cell]) -> list[float]:
+    """The rulings between side-by-side drawn cells, left to right."""
+    edges: list[float] = []
+    for right in sorted(cell.box.x1 for cell in cells):
+        for left in (cell.box.x0 for cell in cells):
+            edge = (right + left) / 2
+            if abs(left - right) <= _RULING_GAP and all(abs(edge - e) > _RULING_GAP
+                                                          for e in edges):
+                edges.append(edge)
+    return sorted(edges)
 
 
-def _cuts(cells: list[Cell], box: Box) -> list[float]:
-    """Where the line crosses from one cell into the next, each side holding a real part."""
+def _edges_across(table: Table, box: Box) -> list[float]:
+    """The rulings a line stands across: those between the drawn cells of its row, or, for a
+    line right on top of the table (a header band whose cells were not found, white on a
+    dark fill), those between the table's columns."""
+    drawn = [cell for cell in table.cells if not cell.from_text]
+    row = [cell for cell in drawn
+           if cell.box.y0 <= box.cy <= cell.box.y1 and cell.box.x_overlap(box) > 0]
+    if row:
+        return _column_edges(row)
+    below = [cell for cell in drawn if cell.box.y0 >= box.cy]
+    top = min((cell.box.y0 for cell in below), default=table.box.y0)
+    on_top = (table.box.x0 <= box.x0 and box.x1 <= table.box.x1
+              and top - 2 * box.height <= box.y1 <= top + 0.5 * box.height)
+    return _column_edges(below) if on_top else []
+
+
+def _cuts(edges: list[float], box: Box) -> list[float]:
+    """The rulings inside the line with a real part of it on each side."""
     reach = MIN_PART * box.height
-    cuts = []
-    for left, right in zip(cells, cells[1:], strict=False):
-        edge = (left.box.x1 + right.box.x0) / 2
-        if abs(left.box.x1 - right.box.x0) <= _RULING_GAP and (
-                edge - max(box.x0, left.box.x0) >= reach
-                and min(box.x1, right.box.x1) - edge >= reach):
-            cuts.append(edge)
-    return cuts
+    return [edge for edge in edges if edge - box.x0 >= reach and box.x1 - edge >= reach]
 
 
-def _darker(grey: np.ndarray, contrast: int) -> np.ndarray:
-    return grey.astype(np.int16) < np.median(grey) - contrast
+def _differs(grey: np.ndarray, contrast: int) -> np.ndarray:
+    return np.abs(grey.astype(np.int16) - np.median(grey)) > contrast
 
 
 def _ruled_through(grey: np.ndarray, x: int) -> bool:
-    """A dark column within a ruling's width of `x` across nearly all the line's rows."""
-    band = _darker(grey, RULE_CONTRAST)[:, max(0, x - _RULING_HALF):x + _RULING_HALF + 1]
+    """A ruling within its width of `x` across nearly all the line's rows: a column darker than
+    the ground (or lighter, on a dark band)."""
+    band = _differs(grey, RULE_CONTRAST)[:, max(0, x - _RULING_HALF):x + _RULING_HALF + 1]
     return band.size > 0 and band.mean(axis=0).max() >= RULED_ROWS
 
 
@@ -89,7 +104,7 @@ def _split(image: np.ndarray, line: OcrLine, cuts: list[float], engine) -> list[
         return None
     if not all(_ruled_through(grey, int(round(cut - box.x0))) for cut in cuts):
         return None
-    ink = _darker(grey, INK_CONTRAST)
+    ink = _differs(grey, INK_CONTRAST)
     edges = [int(box.x0), *(int(round(cut)) for cut in cuts), int(np.ceil(box.x1))]
     parts = []
     for lo, hi in zip(edges, edges[1:], strict=False):
@@ -116,7 +131,7 @@ def split_across_rulings(image: np.ndarray, tables: list[Table], lines: list[Ocr
         parts = None
         if line.angle == 0:
             for table in tables:
-                cuts = _cuts(_row_cells(table, line.box), line.box)
+                cuts = _cuts(_edges_across(table, line.box), line.box)
                 if cuts:
                     parts = _split(image, line, cuts, engine)
                     break

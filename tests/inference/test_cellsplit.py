@@ -57,3 +57,21 @@ def test_a_line_over_no_drawn_ruling_stays_whole(engine):
 def test_a_line_inside_one_cell_stays_whole(engine):
     inside = OcrLine(text="Maths", box=Box(x0=165, y0=26, x1=240, y1=54))
     assert split_across_rulings(_sheet(0), [_table()], [inside], engine) == [inside]
+
+
+def test_a_line_read_across_a_header_band_is_read_again_in_each_column(engine):
+    """Times printed white on a dark band over the table, the band's cells not found: the
+    rulings between the table's columns part them (lighter lines on the band)."""
+    page = np.full((110, 380, 3), 255, np.uint8)
+    page[20:56, 20:361] = (90, 40, 110)
+    cv2.line(page, (160, 20), (160, 56), (200, 180, 210), 1)
+    cv2.rectangle(page, (19, 57), (361, 101), (0, 0, 0), 1)
+    cv2.line(page, (160, 57), (160, 101), (0, 0, 0), 1)
+    cv2.putText(page, "9:00", (100, 46), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
+    cv2.putText(page, "9:30", (166, 46), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
+    below = [Cell(box=Box(x0=20, y0=58, x1=159, y1=100), col=0),
+             Cell(box=Box(x0=161, y0=58, x1=360, y1=100), col=1)]
+    table = Table(box=Box(x0=19, y0=19, x1=361, y1=101), cells=below)
+    glued = OcrLine(text="9:009:30", box=Box(x0=96, y0=26, x1=222, y1=54), score=0.9)
+    lines = split_across_rulings(page, [table], [glued], engine)
+    assert [line.text for line in lines] == ["9:00", "9:30"]
