@@ -22,8 +22,10 @@ from inference.schema import DAYS
 _CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
           r"\s*(?P<{p}ap>[ap]\.?(?:m|\sm(?![a-z]))\.?|noon\b)?")
 _SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
-# Not inside a number, nor after a lone capital: "A1.12", "B2.07" are rooms.
-_BEFORE = r"(?<![\d:.])(?<!\b[A-Z])"
+# Not inside a number, nor after a lone capital or a room's label: "A1.12", "B2.07",
+# "Rm 1.05", "Room 2.14" are rooms.
+_BEFORE = (r"(?<![\d:.])(?<!\b[A-Z])(?<!\bRm\s)(?<!\bRm\.\s)(?<!\bRm)(?<!\bRoom\s)"
+           r"(?<!\bRM\s)(?<!\bROOM\s)")
 _RANGE = re.compile(
     _BEFORE + _CLOCK.format(p="s") + _SEP + _CLOCK.format(p="e") + r"(?![\d])",
     re.IGNORECASE,

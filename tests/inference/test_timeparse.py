@@ -297,6 +297,8 @@ def test_clock_times_run_together_beyond_a_slot_are_no_range(text) -> None:
 
 def test_a_room_code_is_no_time_but_a_time_glued_to_a_word_is() -> None:
     assert find_times("Ms. Lim A1.12") == [] and find_times("Lab B2.07") == []
+    assert find_times("Rm 1.05 PWN") == [] and find_times("Room 2.14") == []
+    assert [t.start for t in find_times("Form 9:00")] == [540]
     (time,) = find_times("Assembly9:00")
     assert time.start == 540
 
