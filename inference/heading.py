@@ -166,6 +166,10 @@ def parse_heading(text: str) -> Heading:
         # (a code with its letters: "Set 3" is a maths set).
         if not named:
             named = re.search(r"\b(?:Form|Tutor\s?Group|Set)\s+(\d{1,2}[A-Z]{1,4}\d?)\b", text)
+        # A college group's code, letters and a number: "Group IT3B", "Group BS2".
+        if not named:
+            named = re.search(r"\bGroup\s+((?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6})\b",
+                              text)
         # A year group and its form, which begins with the year's number: "Year 10 / 10R" is
         # 10R, so is "Year 9 Timetable — 9X" 9X.
         form = re.search(r"\b(?:Year|Yr)\s*(\d{1,2})\b[^\n]{0,20}?[/\-–—]\s*(\1[A-Z]{1,4}\d?)\b",

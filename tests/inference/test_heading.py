@@ -201,7 +201,8 @@ def test_a_class_by_its_other_labels(text: str, class_name: str) -> None:
 @pytest.mark.parametrize(("text", "class_name"), [
     ("Student Timetable - Tutor Group 9K - 2025-26", "9K"), ("Fifth Form Set 5C", "5C"),
     ("Form 8JH  Autumn 2", "8JH"), ("Set 3 Maths", None), ("Form Tutor: Mr Smith", None),
-    ("Year 9 Timetable — 9X", "9X")])
+    ("Year 9 Timetable — 9X", "9X"), ("Extended Diploma in IT - Group IT3B", "IT3B"),
+    ("Group 2 Maths", None)])
 def test_a_form_code_after_its_label_without_a_colon(text: str, class_name: str | None) -> None:
     assert parse_heading(text).class_name == class_name
 
