@@ -7,7 +7,8 @@ To the page's reading all of it is text: a column letter "M" or "F" is a day nam
 bar repeats a cell ("Science Rm 310"), a tab "Sheet3" is an event. The frame says where the sheet
 is: letters in sheet order along one text row, numbers counting up down one column left of
 them. Where it is found, its own lines, the formula bar and the app below and beside the sheet
-are dropped.
+are dropped; and where the sheet hides its gridlines (under fills, or turned off), its cells
+are the lattice the frame and the empty cells around the timetable still draw.
 """
 
 from __future__ import annotations
