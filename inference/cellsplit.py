@@ -32,6 +32,7 @@ SAME_TEXT = 0.85
 _RULING_HALF = 3  # px either side of a boundary left out of both parts: the ruling itself
 _RULING_GAP = 8  # px at most between two cells' regions on either side of one ruling
 _MARGIN = 3  # px of ground kept around a part's ink
+_PADDING = 2  # px of ground a cell keeps between its text and its ruling, at the least
 
 
 def _column_edges(cells: list[Cell]) -> list[float]:
@@ -73,10 +74,16 @@ def _differs(grey: np.ndarray, contrast: int) -> np.ndarray:
 
 
 def _ruled_through(grey: np.ndarray, x: int) -> bool:
-    """A ruling within its width of `x` across nearly all the line's rows: a column darker than
-    the ground (or lighter, on a dark band)."""
+    """A ruling within its width of `x` across nearly all the line's rows (a column darker than
+    the ground, or lighter on a dark band), with ground between it and the text either side:
+    a cell pads its text, while a title spilling over empty cells runs its glyphs up to and
+    over the line."""
     band = _differs(grey, RULE_CONTRAST)[:, max(0, x - _RULING_HALF):x + _RULING_HALF + 1]
-    return band.size > 0 and band.mean(axis=0).max() >= RULED_ROWS
+    if band.size == 0 or band.mean(axis=0).max() < RULED_ROWS:
+        return False
+    ink = _differs(grey, INK_CONTRAST).any(axis=0)
+    near = np.r_[x - _PADDING:x - 1, x + 2:x + _PADDING + 1]
+    return not ink[near[(near >= 0) & (near < len(ink))]].any()
 
 
 def _part(image: np.ndarray, ink: np.ndarray, box: Box, x0: int, x1: int

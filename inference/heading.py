@@ -151,7 +151,11 @@ def parse_heading(text: str) -> Heading:
     else:
         match = re.search(_TITLED_NAME, text)
         teacher = _trim_name(_spaced_title(match.group(0))) if match else None
-    # A separator OCR glued on ("Mr Patel-8B Timetable") is no part of the name.
+    # A separator OCR glued on ("Mr Patel-8B Timetable", "Mr D.Okafor-TeachingTimetable") and
+    # what follows it is no part of the name; a double-barrelled name ("Smith-Jones") is.
+    if teacher:
+        teacher = re.sub(rf"[-–—](?=[^\n]*(?:timetable|schedule|teaching|term|{_SEASON})).*$",
+                         "", teacher, flags=re.IGNORECASE)
     heading.teacher = (_spaced_title(re.sub(r"['’]s$", "", teacher.rstrip("-–—")).strip())
                        if teacher else None)
 

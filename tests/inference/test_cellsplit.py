@@ -75,3 +75,14 @@ def test_a_line_read_across_a_header_band_is_read_again_in_each_column(engine):
     glued = OcrLine(text="9:009:30", box=Box(x0=96, y0=26, x1=222, y1=54), score=0.9)
     lines = split_across_rulings(page, [table], [glued], engine)
     assert [line.text for line in lines] == ["9:00", "9:30"]
+
+
+def test_a_title_spilling_over_a_ruling_stays_whole(engine):
+    """Text written across the line (a sheet's title spilling over empty cells) runs its
+    glyphs up to the ruling: no cell padding parts them, so it is no two cells' text."""
+    page = np.full((80, 380, 3), 255, np.uint8)
+    cv2.rectangle(page, (19, 19), (361, 61), (215, 215, 215), 1)
+    cv2.line(page, (160, 19), (160, 61), (215, 215, 215), 1)
+    cv2.putText(page, "Timetable", (90, 48), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+    title = OcrLine(text="Timetable", box=Box(x0=88, y0=26, x1=232, y1=54), score=0.95)
+    assert split_across_rulings(page, [_table()], [title], engine) == [title]

@@ -246,3 +246,5 @@ def test_a_form_code_as_one_part_of_a_separated_title(text: str, class_name: str
 
 def test_a_separator_glued_to_a_teacher_s_name_is_no_part_of_it() -> None:
     assert parse_heading("Mr Patel-8B Timetable-Spring 2025").teacher == "Mr Patel"
+    assert parse_heading("Mr D.Okafor-TeachingTimetable-Spring 1 2025").teacher == "Mr D.Okafor"
+    assert parse_heading("Mrs Smith-Jones, Year 4").teacher == "Mrs Smith-Jones"
