@@ -126,9 +126,16 @@ _WEEK_LABEL = re.compile(r"^(?:week|wk)\s*[A-Z0-9]$", re.IGNORECASE)
 def _text(reading: PageReading, indices: list[int]) -> str:
     ordered = in_reading_order(reading.lines, indices)
     parts = [part for part in (strip_times(reading.lines[i].text) for i in ordered) if part]
-    # A word spelled letter by letter down a column ("L", "U", "N", "C", "H") is one word.
+    # A word spelled letter by letter down a column ("L", "U", "N", "C", "H") is one word, also
+    # where the reading took some of its letters as one standing line ("L" over "UNCH").
     if len(parts) > 2 and all(len(p) == 1 for p in parts):
         return spelled(parts)
+    boxes = [reading.lines[i].box for i in ordered]
+    if (len(parts) == len(ordered) >= 2 and any(len(p) == 1 for p in parts)
+            and all(p.isalpha() and p.isupper() for p in parts)
+            and all(a.x_overlap(b) > 0 for a in boxes for b in boxes)):
+        down = sorted(range(len(parts)), key=lambda k: boxes[k].y0)
+        return spelled(list("".join(parts[k] for k in down)))
     return " ".join(parts).strip()
 
 

@@ -106,6 +106,15 @@ def test_a_lone_time_in_a_cell_is_its_start_and_the_end_is_the_header_s(blocks):
     assert blocks[("Tuesday", "Break")] == ("12:00", "12:30")
 
 
+def test_a_word_down_a_cell_read_as_a_letter_over_a_standing_line_is_one_word():
+    # The reading took "L" alone and the rest of the stacked letters as one line, "UNCH".
+    lines = [*LINES[:12], (cell_line("L", LUNCH, 36), "event"),
+             (cell_line("UNCH", LUNCH, 72), "event")]
+    blocks = decode_as(lines)
+    assert blocks[("Monday", "LUNCH")] == (None, None)
+    assert blocks[("Tuesday", "LUNCH")] == (None, None)
+
+
 def test_a_title_above_the_day_headers_is_no_event(blocks):
     assert not any("9WOD" in name for _, name in blocks)
 
