@@ -7,6 +7,8 @@ certainty and, when the structure stage put it in a table cell, that cell's grid
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel
 
 from inference.reading import reading_order
@@ -107,12 +109,24 @@ def in_reading_order(lines: list[ReadLine], unit: list[int]) -> list[int]:
     return [index_of[id(line)] for line in reading_order(read)]
 
 
+# Words a header naming days may hold besides them ("Monday – Week A", "Tuesday (PE day)").
+_HEADER_WORDS = {"and", "to", "or", "only", "week", "wk", "am", "pm", "day", "days"}
+
+
+def _sentence(text: str) -> bool:
+    """A line of running text that mentions days ("PE kits needed Tuesday and Friday. Library
+    books back on Thursdays."): more than two words that are no day, so it heads none."""
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    return sum(word.lower() not in _HEADER_WORDS and not parse_day_list(word)
+               for word in words) > 2
+
+
 def line_days(lines: list[ReadLine]) -> list[list[str]]:
     """The days each line names. A line may name several on its own ("Mon – Fri"); a header
     cell may name one that none of its lines names alone, like a day written letter by letter
     down a narrow column (each letter its own OCR line) or a short form that is a day only
     alone in its cell ("Tu", "W"): each line of such a cell names the cell's day."""
-    days = [parse_day_list(line.text) for line in lines]
+    days = [[] if _sentence(line.text) else parse_day_list(line.text) for line in lines]
     for unit in reading_units(lines):
         if any(days[i] for i in unit):
             continue

@@ -84,6 +84,13 @@ def test_a_day_header_cell_names_its_day_even_when_no_line_alone_does():
                         ).day_candidates.tolist() == [bool(d) for d in days]
 
 
+def test_a_sentence_that_mentions_days_heads_none():
+    # A footnote under day-list cards: the events above are not its days'.
+    lines = [line("PE kits needed Tuesday and Friday. Library books back on Thursdays.", 20, 900),
+             line("Monday – Week A", 20, 20), line("Tuesday (PE day)", 20, 60)]
+    assert line_days(lines) == [[], ["Monday"], ["Tuesday"]]
+
+
 def test_time_pointers_stay_inside_their_own_table(grid):
     # A second table beside the first (one timetable per day, side by side).
     other = line("13:00-14:00", 320, 60, 0, 1).model_copy(update={"table": 1})
