@@ -242,7 +242,8 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
     """The day headers an event may belong to: not one above it with another header below it
     in its own column that is also above the event. Day cards stacked in a column each head
     the lines under them, up to the next card; a grid has one row of day headers, and in a
-    grid with days as rows a row's own header is beside its events, not above them."""
+    grid with days as rows a row's own header is beside its events, not above them. A header
+    wholly below the event is its day only where none stands above it."""
     top = min(reading.lines[i].region.y0 for i in members)
     right = max(reading.lines[i].region.x1 for i in members)
 
@@ -256,7 +257,15 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
             above(k) and reading.lines[k].box.y0 > box.y1
             and reading.lines[k].box.x_overlap(box) > 0 for k in headers)
 
-    return [j for j in headers if not shadowed(j)]
+    def below(j: int) -> bool:
+        return reading.lines[j].box.y0 >= bottom
+
+    bottom = max(reading.lines[i].region.y1 for i in members)
+    kept = [j for j in headers if not shadowed(j)]
+    # Under a card of its own, an event is none of the cards further down the column.
+    if any(above(j) for j in kept):
+        kept = [j for j in kept if not below(j)]
+    return kept
 
 
 def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBlock]:
@@ -304,7 +313,10 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if not own_days:
             continue
         day_score = decisions.day[members][:, own_days].mean(0)
-        if day_score.max() < MIN_DAY and label is None and band is None:
+        # A day card right above the event and no other: its day, however unsure the pointer.
+        card = len(own_days) == 1 and reading.lines[own_days[0]].box.y1 <= min(
+            reading.lines[i].region.y0 for i in members)
+        if day_score.max() < MIN_DAY and label is None and band is None and not card:
             continue  # no day header is this line's day: a title or a header cell's caption
         chosen = band or [own_days[k] for k in np.flatnonzero(day_score > 0.5)]
         if not chosen:

@@ -126,6 +126,15 @@ def test_a_rota_s_week_heading_is_no_event_whatever_the_model_says():
     assert decode_as(lines, size=(300, 100)) == {("Monday", "Maths"): ("09:00", "10:00")}
 
 
+def test_day_cards_stacked_down_a_list_each_head_the_lines_under_them():
+    # The model's day pointer says Monday for every line; under Tuesday's card, Tuesday.
+    lines = [(free_line("Monday", 0, 0), "day"), (free_line("8:45-9:00 Registration", 0, 30),
+                                                    "event"),
+             (free_line("Tuesday", 0, 70), "day"), (free_line("9:00-10:00 Maths", 0, 100), "event")]
+    assert set(decode_as(lines, size=(300, 140))) == {("Monday", "Registration"),
+                                                      ("Tuesday", "Maths")}
+
+
 def test_restrict_moves_the_pointer_s_time_mass_onto_the_allowed_atoms():
     p = np.array([0.6, 0.3, 0.1])  # two atoms, then "no time written"
     assert restrict(p, np.array([False, True])) == pytest.approx([0.0, 0.9, 0.1])
