@@ -75,15 +75,15 @@ def _differs(grey: np.ndarray, contrast: int) -> np.ndarray:
 
 def _ruled_through(grey: np.ndarray, x: int) -> bool:
     """A ruling within its width of `x` across nearly all the line's rows (a column darker than
-    the ground, or lighter on a dark band), with ground between it and the text either side:
-    a cell pads its text, while a title spilling over empty cells runs its glyphs up to and
-    over the line."""
+    the ground, or lighter on a dark band), with ground between it and the text on one side
+    at least: a cell pads its text, while a title spilling over empty cells runs its glyphs
+    up to the line on both."""
     band = _differs(grey, RULE_CONTRAST)[:, max(0, x - _RULING_HALF):x + _RULING_HALF + 1]
     if band.size == 0 or band.mean(axis=0).max() < RULED_ROWS:
         return False
     ink = _differs(grey, INK_CONTRAST).any(axis=0)
-    near = np.r_[x - _PADDING:x - 1, x + 2:x + _PADDING + 1]
-    return not ink[near[(near >= 0) & (near < len(ink))]].any()
+    sides = [np.arange(x - _PADDING, x - 1), np.arange(x + 2, x + _PADDING + 1)]
+    return not all(ink[side[(side >= 0) & (side < len(ink))]].any() for side in sides)
 
 
 def _part(image: np.ndarray, ink: np.ndarray, box: Box, x0: int, x1: int

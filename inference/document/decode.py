@@ -242,8 +242,9 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
     """The day headers an event may belong to: not one above it with another header below it
     in its own column that is also above the event. Day cards stacked in a column each head
     the lines under them, up to the next card; a grid has one row of day headers, and in a
-    grid with days as rows a row's own header is beside its events, not above them. A header
-    wholly below the event is its day only where none stands above it."""
+    grid with days as rows a row's own header is beside its events, not above them. Where
+    headers stand over the event's own width, they and those beside it are its days: a card
+    further down, or in the next column of cards, is not."""
     top = min(reading.lines[i].region.y0 for i in members)
     right = max(reading.lines[i].region.x1 for i in members)
 
@@ -257,14 +258,22 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
             above(k) and reading.lines[k].box.y0 > box.y1
             and reading.lines[k].box.x_overlap(box) > 0 for k in headers)
 
-    def below(j: int) -> bool:
-        return reading.lines[j].box.y0 >= bottom
+    def beside(j: int) -> bool:
+        box = reading.lines[j].box
+        return box.y0 < bottom and box.y1 > top
 
     bottom = max(reading.lines[i].region.y1 for i in members)
+    left = min(reading.lines[i].region.x0 for i in members)
     kept = [j for j in headers if not shadowed(j)]
-    # Under a card of its own, an event is none of the cards further down the column.
-    if any(above(j) for j in kept):
-        kept = [j for j in kept if not below(j)]
+    # Under a card of its own (a header above it, over its own width), an event is none of
+    # the cards further down its column nor of another column's: the cards over it, or a
+    # header beside it, are its days.
+    lefts = [reading.lines[j].box.x0 for j in kept if above(j)]
+    column = max(lefts, default=0.0) - reading.lines[members[0]].box.height
+    over = [j for j in kept if above(j) and (reading.lines[j].box.x0 >= column
+                                            or reading.lines[j].box.x1 > left)]
+    if over:
+        kept = [j for j in kept if j in over or beside(j)]
     return kept
 
 

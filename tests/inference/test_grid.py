@@ -135,6 +135,17 @@ def test_day_cards_stacked_down_a_list_each_head_the_lines_under_them():
                                                       ("Tuesday", "Maths")}
 
 
+def test_day_cards_in_two_columns_each_head_their_own_column():
+    # Monday and Tuesday down the left, Thursday at the top of the right column.
+    lines = [(free_line("Monday", 0, 0), "day"), (free_line("8:45 Registration", 0, 30), "event"),
+             (free_line("Tuesday", 0, 70), "day"), (free_line("9:00 Maths", 0, 100), "event"),
+             (free_line("Thursday", 300, 0), "day"), (free_line("8:45 Tutor", 300, 30), "event"),
+             (free_line("9:00 Art", 300, 100), "event")]
+    assert set(decode_as(lines, size=(500, 140))) == {
+        ("Monday", "Registration"), ("Tuesday", "Maths"), ("Thursday", "Tutor"),
+        ("Thursday", "Art")}
+
+
 def test_restrict_moves_the_pointer_s_time_mass_onto_the_allowed_atoms():
     p = np.array([0.6, 0.3, 0.1])  # two atoms, then "no time written"
     assert restrict(p, np.array([False, True])) == pytest.approx([0.0, 0.9, 0.1])
