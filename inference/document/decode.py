@@ -242,9 +242,9 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
     """The day headers an event may belong to: not one above it with another header below it
     in its own column that is also above the event. Day cards stacked in a column each head
     the lines under them, up to the next card; a grid has one row of day headers, and in a
-    grid with days as rows a row's own header is beside its events, not above them. Where
-    headers stand over the event's own width, they and those beside it are its days: a card
-    further down, or in the next column of cards, is not."""
+    grid with days as rows a row's own header is beside its events, not above them. On a page
+    of day cards (a header above another), the cards over the event's own column and a header
+    beside it are its days: a card further down, or in the next column of cards, is not."""
     top = min(reading.lines[i].region.y0 for i in members)
     right = max(reading.lines[i].region.x1 for i in members)
 
@@ -268,6 +268,11 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
     # Under a card of its own (a header above it, over its own width), an event is none of
     # the cards further down its column nor of another column's: the cards over it, or a
     # header beside it, are its days.
+    # Cards, not a grid's one row of headers: some header stands above another.
+    if not any(reading.lines[k].box.y0 > reading.lines[j].box.y1
+               and reading.lines[k].box.x_overlap(reading.lines[j].box) > 0
+               for j in headers for k in headers):
+        return kept
     lefts = [reading.lines[j].box.x0 for j in kept if above(j)]
     column = max(lefts, default=0.0) - reading.lines[members[0]].box.height
     over = [j for j in kept if above(j) and (reading.lines[j].box.x0 >= column
