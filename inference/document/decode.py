@@ -127,15 +127,18 @@ def _text(reading: PageReading, indices: list[int]) -> str:
     ordered = in_reading_order(reading.lines, indices)
     parts = [part for part in (strip_times(reading.lines[i].text) for i in ordered) if part]
     # A word spelled letter by letter down a column ("L", "U", "N", "C", "H") is one word, also
-    # where the reading took some of its letters as one standing line ("L" over "UNCH").
+    # where the reading took some of its letters as one line ("L" over "UNCH").
     if len(parts) > 2 and all(len(p) == 1 for p in parts):
         return spelled(parts)
     boxes = [reading.lines[i].box for i in ordered]
-    if (len(parts) == len(ordered) >= 2 and any(len(p) == 1 for p in parts)
+    if (len(parts) == len(ordered) == 2 and any(len(p) == 1 for p in parts)
             and all(p.isalpha() and p.isupper() for p in parts)
             and all(a.x_overlap(b) > 0 for a in boxes for b in boxes)):
+        # Stacked upright its pieces read top down ("L" over "UNCH"); turned to read upwards,
+        # bottom up ("TEA" under "B" under "REAK"): whichever is more a word.
         down = sorted(range(len(parts)), key=lambda k: boxes[k].y0)
-        return spelled(list("".join(parts[k] for k in down)))
+        return min(("".join(parts[k] for k in down), "".join(parts[k] for k in down[::-1])),
+                   key=lambda word: vocabulary_fit(word)[1])
     return " ".join(parts).strip()
 
 

@@ -113,6 +113,11 @@ def test_a_word_down_a_cell_read_as_a_letter_over_a_standing_line_is_one_word():
     blocks = decode_as(lines)
     assert blocks[("Monday", "LUNCH")] == (None, None)
     assert blocks[("Tuesday", "LUNCH")] == (None, None)
+    # More pieces, one of them a misread repeat ("TEA BREAK" turned: "REAK", "R", "B", "TEA"),
+    # are left as read: no order of them spells the word.
+    pieces = [(cell_line(text, LUNCH, 36 * k), "event")
+              for k, text in enumerate(["REAK", "R", "B", "TEA"])]
+    assert ("Monday", "REAK R B TEA") in decode_as([*LINES[:12], *pieces])
 
 
 def test_a_title_above_the_day_headers_is_no_event(blocks):
