@@ -116,6 +116,20 @@ def time_pair(start_p: np.ndarray, end_p: np.ndarray, minutes: list[int]
             float(joint[s, e]))
 
 
+def range_end(atoms: list[tuple[int, int, int]], start_p: np.ndarray, start: int
+              ) -> int | None:
+    """Where no geometry says which time ends the event and the pointer says none: the end of
+    the printed range whose start it took ("8:45-9:05" over an unruled column of boxes). A
+    start-only header has no range to end, and the end stays unwritten."""
+    copies = [k for k, atom in enumerate(atoms) if atom[2] == start]
+    k = max(copies, key=lambda k: start_p[k], default=None)
+    if k is None or k + 1 >= len(atoms):
+        return None
+    (line, position, _), (next_line, next_position, minutes) = atoms[k], atoms[k + 1]
+    same_range = next_line == line and next_position == position + 1 and minutes > start
+    return minutes if same_range else None
+
+
 _NAME_LIKE = re.compile(r"[^\W\d_]{2}")  # a run of two letters: a word or a course code, not a time
 _MERIDIEM = re.compile(r"(?<=\d)\s*[ap]\.?m\b\.?", re.IGNORECASE)  # "1210pm": a garbled time
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
@@ -365,6 +379,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
               and (legend := grid.legend_range(name))):
             start_p, end_p = printed_range(atoms, legend)  # "Break" under no header: the legend's
         start, end, time_p = time_pair(start_p, end_p, minutes)
+        if end is None and start is not None and ends is None:
+            end = range_end(atoms, start_p, start)
         confidence = float(decisions.roles[members].max(1).mean() * day_score.max() * time_p)
         box = Box.enclosing([reading.lines[i].region for i in members])
         start_prob, start_margin, start_atom = _pointer_signals(start_p, minutes, start)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference.document.decode import PageDecisions, decode_blocks
+from inference.document.decode import PageDecisions, decode_blocks, range_end
 from inference.document.features import PageReading, ReadLine, time_atoms
 from inference.document.grid import restrict
 from inference.document.model import ROLES
@@ -149,6 +149,15 @@ def test_day_cards_in_two_columns_each_head_their_own_column():
     assert set(decode_as(lines, size=(500, 140))) == {
         ("Monday", "Registration"), ("Tuesday", "Maths"), ("Thursday", "Tutor"),
         ("Thursday", "Art")}
+
+
+def test_a_start_taken_from_a_printed_range_ends_where_the_range_ends():
+    # Boxes under "8:45-9:05" with no ruling to say where they end: the range does; a lone
+    # start ("9:30", a start-only header) has no end to give.
+    atoms = time_atoms([free_line("8:45-9:05", 100, 0), free_line("9:30", 200, 0)])
+    p = np.array([0.7, 0.1, 0.1, 0.1])
+    assert range_end(atoms, p, 8 * 60 + 45) == 9 * 60 + 5
+    assert range_end(atoms, p, 9 * 60 + 30) is None
 
 
 def test_restrict_moves_the_pointer_s_time_mass_onto_the_allowed_atoms():
