@@ -404,5 +404,6 @@ def test_a_day_card_heads_the_lines_under_it_up_to_the_next_card():
              line("Tuesday", 400, 0)]
     reading = PageReading(width=600, height=200, lines=lines)
     headers = [0, 3, 6]
-    assert nearest_headers(reading, [5], headers) == [3, 6]  # Monday stands behind Thursday
+    # Monday stands behind Thursday, and Tuesday heads the next column of cards.
+    assert nearest_headers(reading, [5], headers) == [3]
     assert nearest_headers(reading, [2], headers) == headers  # nothing between Monday and it
