@@ -406,4 +406,5 @@ def test_a_day_card_heads_the_lines_under_it_up_to_the_next_card():
     headers = [0, 3, 6]
     # Monday stands behind Thursday, and Tuesday heads the next column of cards.
     assert nearest_headers(reading, [5], headers) == [3]
-    assert nearest_headers(reading, [2], headers) == headers  # nothing between Monday and it
+    # English: under Monday's card, neither the card further down nor the next column's.
+    assert nearest_headers(reading, [2], headers) == [0]
