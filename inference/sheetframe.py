@@ -63,33 +63,31 @@ def _counting_up(lines: list[OcrLine], value, position) -> list[OcrLine]:
     return max(best, key=len, default=[])
 
 
+def _longest_count(lines: list[OcrLine], value, across, along, tolerance: float
+                   ) -> list[OcrLine]:
+    """Among lines grouped by their position `across` (neighbours within `tolerance`: one text
+    row, or one column), the longest run whose `value` counts up `along` it."""
+    groups: list[list[OcrLine]] = []
+    for line in sorted(lines, key=across):
+        if groups and across(line) - across(groups[-1][-1]) <= tolerance:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return max((_counting_up(group, value, along) for group in groups), key=len, default=[])
+
+
 def _letter_row(lines: list[OcrLine], height: float) -> list[OcrLine]:
     letters = [line for line in lines if _column_index(line.text) is not None]
-    rows: list[list[OcrLine]] = []
-    for line in sorted(letters, key=lambda line: line.box.cy):
-        if rows and abs(line.box.cy - rows[-1][-1].box.cy) <= 0.5 * height:
-            rows[-1].append(line)
-        else:
-            rows.append([line])
-    runs = [_counting_up(row, lambda line: _column_index(line.text), lambda line: line.box.cx)
-            for row in rows]
-    return max(runs, key=len, default=[])
+    return _longest_count(letters, lambda line: _column_index(line.text),
+                          lambda line: line.box.cy, lambda line: line.box.cx, 0.5 * height)
 
 
 def _number_column(lines: list[OcrLine], left_of: float, below: float, height: float
                    ) -> list[OcrLine]:
-    numbers = sorted((line for line in lines if _row_number(line.text) is not None
-                      and line.box.x1 < left_of and line.box.cy > below),
-                     key=lambda line: line.box.cx)
-    columns: list[list[OcrLine]] = []
-    for line in numbers:
-        if columns and abs(line.box.cx - columns[-1][0].box.cx) <= height:
-            columns[-1].append(line)
-        else:
-            columns.append([line])
-    runs = [_counting_up(column, lambda line: _row_number(line.text), lambda line: line.box.cy)
-            for column in columns]
-    return max(runs, key=len, default=[])
+    numbers = [line for line in lines if _row_number(line.text) is not None
+               and line.box.x1 < left_of and line.box.cy > below]
+    return _longest_count(numbers, lambda line: _row_number(line.text),
+                          lambda line: line.box.cx, lambda line: line.box.cy, height)
 
 
 def _formula_bar(lines: list[OcrLine], top: float, height: float) -> list[OcrLine]:
