@@ -282,14 +282,14 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
     bottom = max(reading.lines[i].region.y1 for i in members)
     left = min(reading.lines[i].region.x0 for i in members)
     kept = [j for j in headers if not shadowed(j)]
-    # Under a card of its own (a header above it, over its own width), an event is none of
-    # the cards further down its column nor of another column's: the cards over it, or a
-    # header beside it, are its days.
     # Cards, not a grid's one row of headers: some header stands above another.
     if not any(reading.lines[k].box.y0 > reading.lines[j].box.y1
                and reading.lines[k].box.x_overlap(reading.lines[j].box) > 0
                for j in headers for k in headers):
         return kept
+    # Under a card of its own (above it, in its column: the nearest column of cards to its
+    # left, or over its own width), an event is none of the cards further down its column
+    # nor of another column's: the cards over it, or a header beside it, are its days.
     lefts = [reading.lines[j].box.x0 for j in kept if above(j)]
     column = max(lefts, default=0.0) - reading.lines[members[0]].box.height
     over = [j for j in kept if above(j) and (reading.lines[j].box.x0 >= column
