@@ -6,8 +6,11 @@ the next, a few pixels either side of a thin gridline. The text detector sees on
 becomes an event's text and a day header loses its column. The structure stage knows where the
 cells are: a line whose box runs well into two side-by-side cells, with the ruling between them
 drawn right through the line's height, is cut at the ruling and each part is read again
-(`engine.read_crop`). The parts replace the line only where, joined, they read as it did: a
-reading that changes the text is no split of it.
+(`engine.read_crop`). A line on a header band on top of a table (white times on a dark fill,
+whose cells the rules did not find) is cut at the rulings between the table's columns. Text a
+cell pads from its ruling is two cells' text; glyphs touching the line on both sides are one
+text written over it (a sheet's title spilling over empty cells). The parts replace the line
+only where, joined, they read as it did: a reading that changes the text is no split of it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from inference.schema import Box, Cell, OcrLine, Table
 
 # A part must reach this share of the line's height into a cell to be text of that cell.
 MIN_PART = 0.6
-# The ruling is drawn through the line: this share of the line's rows is dark at it.
+# The ruling is drawn through the line: this share of the line's rows shows it.
 RULED_ROWS = 0.85
 # A pixel is ink when this far from the line's ground's grey; a ruling when RULE_CONTRAST
 # far (a spreadsheet's gridlines are a pale grey, a header band's a lighter line).
