@@ -1,6 +1,7 @@
 """Document bytes → TimetableData: the reading stages, then the document model or the rules.
 
-Stages (one module each): loading → preprocess → ocr (+ time-axis repair) → structure, then a tier
+Stages (one module each): loading → preprocess → ocr (+ time-axis repair) → structure (+ sheet
+frame, column words, cell split; the README's stages table lists them all), then a tier
 (`inference/tiers.py`: the document model, the default when the registry has a champion, or
 the classical rules). `extract_page` returns a `PageTrace` with every intermediate result,
 which the tiers, the debug drawings and the document model's reading use.
