@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from inference.schema import Box, OcrLine, Table
-from inference.structure import index_cells
+from inference.structure import cluster, index_cells
 
 # Column letters in sheet order along one row: at least this many make a frame.
 MIN_LETTERS = 4
@@ -165,13 +165,7 @@ def _lattice(table: Table, axis: str) -> list[float]:
     empty cells around the timetable and the frame's own carry every one)."""
     boxes = [cell.box for cell in table.cells if not cell.from_text]
     edges = [edge for b in boxes for edge in ((b.x0, b.x1) if axis == "x" else (b.y0, b.y1))]
-    clusters: list[list[float]] = []
-    for edge in sorted(edges):
-        if clusters and edge - clusters[-1][-1] <= RULING_GAP:
-            clusters[-1].append(edge)
-        else:
-            clusters.append([edge])
-    return [sum(c) / len(c) for c in clusters if len(c) >= 2]
+    return cluster(edges, RULING_GAP, min_size=2)
 
 
 def _span(lo: float, hi: float, edges: list[float]) -> tuple[int, int] | None:

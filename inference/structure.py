@@ -20,8 +20,9 @@ from inference.timeparse import find_times, parse_day, strip_times
 _MAX_PARAGRAPHS_PER_EVENT = 4
 
 
-def _cluster(values: list[float], tolerance: float) -> list[float]:
-    """Sorted cluster centres of 1-D values: neighbours within `tolerance` merge."""
+def cluster(values: list[float], tolerance: float, min_size: int = 1) -> list[float]:
+    """Sorted cluster centres of 1-D values: neighbours within `tolerance` merge; clusters of
+    fewer than `min_size` values are left out."""
     if not values:
         return []
     values = sorted(values)
@@ -31,7 +32,7 @@ def _cluster(values: list[float], tolerance: float) -> list[float]:
             groups[-1].append(value)
         else:
             groups.append([value])
-    return [float(np.mean(g)) for g in groups]
+    return [float(np.mean(g)) for g in groups if len(g) >= min_size]
 
 
 def _nearest(centres: list[float], value: float) -> int:
@@ -40,8 +41,8 @@ def _nearest(centres: list[float], value: float) -> int:
 
 def index_cells(boxes: list[Box], tolerance: float) -> list[Cell]:
     """Give each cell box a row/column index and span from the clustered cell edges."""
-    xs = _cluster([b.x0 for b in boxes] + [b.x1 for b in boxes], tolerance)
-    ys = _cluster([b.y0 for b in boxes] + [b.y1 for b in boxes], tolerance)
+    xs = cluster([b.x0 for b in boxes] + [b.x1 for b in boxes], tolerance)
+    ys = cluster([b.y0 for b in boxes] + [b.y1 for b in boxes], tolerance)
     cells = []
     for box in boxes:
         c0, c1 = _nearest(xs, box.x0), _nearest(xs, box.x1)
