@@ -15,6 +15,7 @@ import numpy as np
 import structlog
 
 from inference.assembly import assemble
+from inference.calendar import read_calendar
 from inference.cellsplit import split_across_rulings
 from inference.clockletters import read_clock_letters
 from inference.columnwords import read_column_words
@@ -119,6 +120,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     t = time.perf_counter()
     tables = find_tables(image)
     lines, tables = read_sheet(lines, tables)
+    tables, scale = read_calendar(image, lines, tables)
     lines = read_column_words(image, tables, lines, engine)
     lines = split_across_rulings(image, tables, lines, engine)
     outside = assign_lines(tables, lines)
@@ -126,7 +128,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     timings["structure"] = time.perf_counter() - t
     t = time.perf_counter()
     assembly = assemble(tables, outside)
-    if not assembly.blocks and not (_days_on_a_band(tables, outside)
+    if not assembly.blocks and scale is None and not (_days_on_a_band(tables, outside)
                                     and len(outside) * 2 < len(lines)):
         # No ruled timetable: read the page's text alignment as an unruled table; the text
         # above its first day or time header is the heading. Ruled cells holding most of the
@@ -137,7 +139,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
             tables = [fallback]
             assembly = assemble(tables, heading_above_headers(lines))
     timings["assembly"] = time.perf_counter() - t
-    return PageTrace(image, lines, tables, assembly, turns, transform, timings)
+    return PageTrace(image, lines, tables, assembly, turns, transform, timings, scale)
 
 
 def extract_pages(

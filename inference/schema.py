@@ -74,6 +74,10 @@ class Box(BaseModel):
         """How far the two boxes' horizontal extents overlap (negative: the gap between)."""
         return min(self.x1, other.x1) - max(self.x0, other.x0)
 
+    def overlap_area(self, other: Box) -> float:
+        return max(0.0, self.x_overlap(other)) * max(
+            0.0, min(self.y1, other.y1) - max(self.y0, other.y0))
+
 
 class TimeBlock(ContractModel):
     day: Day
@@ -139,6 +143,25 @@ class Cell(BaseModel):
     @property
     def text(self) -> str:
         return " ".join(line.text for line in self.lines).strip()
+
+
+class CalendarFrame(BaseModel):
+    """A calendar week view's frame (`inference/calendar.py`): the minute at each height of the
+    page, a straight line through its hour labels, over the area of its day columns; and where
+    each day column begins, left to right."""
+
+    minutes_per_pixel: float
+    minutes_at_top: float  # the minute the line gives at y = 0
+    area: Box
+    columns: list[float] = Field(default_factory=list)
+
+    def column(self, x: float) -> int:
+        """The day column holding `x` (-1 left of the first)."""
+        return sum(start <= x for start in self.columns) - 1
+
+    def minutes(self, y: float) -> int:
+        """The minute at height `y`, to the nearest five (events start and end on them)."""
+        return int(5 * round((self.minutes_at_top + self.minutes_per_pixel * y) / 5))
 
 
 class Table(BaseModel):

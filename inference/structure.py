@@ -121,7 +121,7 @@ def assign_lines(tables: list[Table], lines: list[OcrLine]) -> list[OcrLine]:
         best_overlap = 0.0
         for table in tables:
             for cell in table.cells:
-                overlap = _overlap_area(cell.box, line.box)
+                overlap = cell.box.overlap_area(line.box)
                 if overlap > best_overlap:
                     best, best_overlap = cell, overlap
         area = max(1.0, line.box.width * line.box.height)
@@ -130,12 +130,6 @@ def assign_lines(tables: list[Table], lines: list[OcrLine]) -> list[OcrLine]:
         else:
             outside.append(line)
     return outside
-
-
-def _overlap_area(a: Box, b: Box) -> float:
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return max(0.0, w) * max(0.0, h)
 
 
 def _same_row(a: OcrLine, b: OcrLine) -> bool:

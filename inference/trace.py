@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from inference.assembly import Assembly
-from inference.schema import OcrLine, Table
+from inference.schema import CalendarFrame, OcrLine, Table
 
 
 @dataclass
@@ -22,3 +22,5 @@ class PageTrace:
     # Original page coordinates → `image` coordinates (flattening, deskew, quarter turns).
     transform: np.ndarray = field(default_factory=lambda: np.eye(3))
     timings: dict[str, float] = field(default_factory=dict)
+    # A calendar's time scale (`inference/calendar.py`), None on every other page.
+    calendar: CalendarFrame | None = None

@@ -5,7 +5,7 @@ block, the probabilities and readings those choices rested on (`signals.BlockSig
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -19,9 +19,10 @@ from inference.document.features import (
 )
 from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.model import ROLES, tokenizer
+from inference.document.records import read_records
 from inference.document.signals import BlockSignals
 from inference.heading import Heading, heading_text, parse_heading, plausible
-from inference.schema import DAYS, Box, TimeBlock
+from inference.schema import DAYS, Box, CalendarFrame, TimeBlock
 from inference.timeparse import strip_times, to_hhmm
 
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
@@ -299,6 +300,19 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
     return kept
 
 
+@dataclass
+class Group:
+    """Lines decoded as one event, and what the page itself fixes of it: its name and notes
+    lines (a slot's label, a records row), its day headers and the time atoms printed for it
+    (a band between two tables, a records row). None: the model and the grid decide."""
+
+    members: list[int]
+    names: list[int] | None = None
+    notes: list[int] = field(default_factory=list)
+    days: list[int] | None = None
+    times: list[int] | None = None
+
+
 def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBlock]:
     return decode_blocks_with_signals(reading, decisions)[0]
 
@@ -318,42 +332,54 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
     link = (decisions.group + decisions.group.T) / 2
     blocks, signals = [], []
-    # The model's events, then the cells a slot's label names (a break row of times alone).
-    groups: list[tuple[list[int], list[int] | None]] = [
-        (members, None) for members in event_groups(reading, event_lines, decisions.group)]
-    # ... and the lines printed between two tables of the week ("Break 10:30 - 10:50").
+    # A records table's rows are its events, whatever the model made of them.
+    records = read_records(reading.lines[:n], atoms, day_names)
+    groups = [Group(row.names + row.notes, row.names, row.notes, [row.day], row.times)
+              for row in records.rows]
+    # The model's events, and the lines printed between two tables of the week ("Break 10:30 -
+    # 10:50"), each an event of its own; then the cells a slot's label names (a break row of
+    # times alone).
     bands = grid.bands_between_tables()
-    grouped = {i for members, _ in groups for i in members}
-    groups += [([i], None) for i in sorted(bands) if i not in grouped]
-    groups += grid.label_named_cells()
-    for members, label in groups:
-        band = bands.get(members[0]) if len(members) == 1 else None
-        if label is None:
+    model = event_groups(reading, [i for i in event_lines if i not in records.lines],
+                         decisions.group)
+    grouped = {i for members in model for i in members} | records.lines
+    for members in model + [[i] for i in sorted(bands) if i not in grouped]:
+        band = members[0] if len(members) == 1 and members[0] in bands else None
+        groups.append(Group(members) if band is None else Group(
+            members, days=bands[band], times=[k for k, a in enumerate(atoms) if a[0] == band]))
+    groups += [Group(members, names=label) for members, label in grid.label_named_cells()
+               if not records.lines.intersection(members)]
+    for group in groups:
+        members = group.members
+        if group.names is None:
             members = grid.whole_cell(members)
             names, notes = name_and_notes(reading, members, role, grid)
         else:
-            names, notes = label, []
+            names, notes = group.names, group.notes
         name = _text(reading, names)
         # A name needs a letter: digits alone are a row number, punctuation is OCR debris.
         if not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name):
             continue
         # A table's events take the days its own headers (or the page's free text) name.
         table = reading.lines[members[0]].table
-        own_days = band or nearest_headers(reading, members, [
+        column = calendar_days(reading, members, candidates)
+        own_days = group.days or column or nearest_headers(reading, members, [
             j for j in candidates if reading.lines[j].table in (table, -1)])
         if not own_days:
             continue
         day_score = decisions.day[members][:, own_days].mean(0)
-        # A day card right above the event and no other: its day, however unsure the pointer.
-        card = len(own_days) == 1 and reading.lines[own_days[0]].box.y1 <= min(
+        # A day card right above the event and no other: its day, however unsure the pointer;
+        # so is the day over a calendar's column.
+        card = bool(column) or len(own_days) == 1 and reading.lines[own_days[0]].box.y1 <= min(
             reading.lines[i].region.y0 for i in members)
-        if day_score.max() < MIN_DAY and label is None and band is None and not card:
+        if day_score.max() < MIN_DAY and group.names is None and group.days is None and not card:
             continue  # no day header is this line's day: a title or a header cell's caption
-        chosen = band or [own_days[k] for k in np.flatnonzero(day_score > 0.5)]
+        chosen = group.days or column or [own_days[k] for k in np.flatnonzero(day_score > 0.5)]
         if not chosen:
             chosen = [own_days[int(day_score.argmax())]]
         axis = grid.time_axis(members, chosen[0])
-        if grid.in_header_band(members, axis) or grid.is_footer(members, axis):
+        if group.days is None and (grid.in_header_band(members, axis)
+                                   or grid.is_footer(members, axis)):
             continue
         covered = grid.covered_days(members, axis)
         # A day's events lie after its header, never wholly above it: a title row the border
@@ -372,9 +398,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if end_written:  # a printed range closes here: "no end written" is not an answer
             end_p = np.append(end_p[:-1], 0.0)
         end_p = restrict(end_p, ends)
-        if band is not None:  # a band's times are the ones printed on it, whatever the pointers
-            start_p, end_p = printed_range(atoms, [k for k, a in enumerate(atoms)
-                                                   if a[0] == members[0]])
+        if group.times is not None:  # printed for it (a band, a row), whatever the pointers
+            start_p, end_p = printed_range(atoms, group.times)
         elif (grid.is_cell(members) and (starts is None or not starts.any())
               and (legend := grid.legend_range(name))):
             start_p, end_p = printed_range(atoms, legend)  # "Break" under no header: the legend's
@@ -403,6 +428,9 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             ocr_name=min(reading.lines[i].score for i in names),
             ocr_time=min((reading.lines[i].score for i in time_lines), default=1.0),
             whole_words=whole_words, word_pieces=pieces, page_ocr=page_ocr)
+        if reading.calendar is not None and grid.is_cell(members):  # after the pointers' signals
+            start, end = on_the_scale(reading.calendar, reading.lines[members[0]].region,
+                                      grid.own_times(members), start, end)
         for day in days:
             blocks.append(TimeBlock(day=day, name=name,
                                     start_time=None if start is None else to_hhmm(start),
@@ -411,6 +439,30 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                     confidence=round(confidence, 4), source_box=box))
             signals.append(signal)
     return join_spelled_across(blocks), signals
+
+
+def calendar_days(reading: PageReading, members: list[int], headers: list[int]) -> list[int]:
+    """On a calendar week view, the day headers over the column the event's box stands in, by
+    the first quarter of its width (a box beside another in its column stands clear of the
+    header's own width; the column's edge is estimated where no two boxes begin on it);
+    empty on any other page, or outside the calendar."""
+    frame = reading.calendar
+    box = reading.lines[members[0]].region
+    if frame is None or not frame.area.x0 <= box.cx <= frame.area.x1:
+        return []
+    column = frame.column(box.x0 + box.width / 4)
+    return [j for j in headers if frame.column(reading.lines[j].box.cx) == column >= 0]
+
+
+def on_the_scale(scale: CalendarFrame, box: Box, printed: list[int], start: int | None,
+                 end: int | None) -> tuple[int | None, int | None]:
+    """A calendar box's times (`inference/calendar.py`): a range it prints stands; a time it
+    prints alone is its start (Apple prints no end); what it does not print is read off the
+    scale at its top and bottom edge."""
+    if not scale.area.x0 <= box.cx <= scale.area.x1 or len(set(printed)) > 1:
+        return start, end
+    bottom = scale.minutes(box.y1)
+    return (printed[0], bottom) if printed else (scale.minutes(box.y0), bottom)
 
 
 def printed_range(atoms: list[tuple[int, int, int]], own: list[int]

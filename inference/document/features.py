@@ -12,7 +12,7 @@ import re
 from pydantic import BaseModel
 
 from inference.reading import reading_order
-from inference.schema import Box, OcrLine, Table
+from inference.schema import Box, CalendarFrame, OcrLine, Table
 from inference.timeparse import find_times, parse_day, parse_day_list
 
 
@@ -46,6 +46,7 @@ class PageReading(BaseModel):
     width: int
     height: int
     lines: list[ReadLine]
+    calendar: CalendarFrame | None = None  # a calendar's (`inference/calendar.py`)
 
 
 def _cell_positions(tables: list[Table]) -> dict[int, tuple]:
@@ -70,7 +71,8 @@ def page_reading(trace) -> PageReading:  # trace: inference.pipeline.PageTrace (
         lines.append(ReadLine(text=line.text, box=line.box, score=line.score, angle=line.angle,
                               cell_box=cell_box, table=t, row=row, col=col, row_span=rs,
                               col_span=cs, ruled=ruled, from_text=from_text))
-    return PageReading(width=width, height=height, lines=lines)
+    return PageReading(width=width, height=height, lines=lines,
+                       calendar=trace.calendar)
 
 
 def cell_key(line: ReadLine) -> tuple | None:

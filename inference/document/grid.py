@@ -378,6 +378,11 @@ class Grid:
             return keys.pop()
         return None
 
+    def own_times(self, members: list[int]) -> list[int]:
+        """The minutes written in the event's own drawn cell, in reading order."""
+        own = self._drawn_cell(members)
+        return [] if own is None else [self.atoms[k][2] for k in self.atoms_by_cell.get(own, [])]
+
     def body_lines(self) -> set[int]:
         """Worded lines of drawn cells in a grid's body (under a day, beyond the day headers'
         band) that the model left out of every event: every filled cell of a timetable's body

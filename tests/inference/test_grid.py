@@ -19,7 +19,7 @@ from inference.document.decode import PageDecisions, decode_blocks, range_end
 from inference.document.features import PageReading, ReadLine, time_atoms
 from inference.document.grid import restrict
 from inference.document.model import ROLES
-from inference.schema import Box
+from inference.schema import Box, CalendarFrame
 
 R = {name: k for k, name in enumerate(ROLES)}
 
@@ -52,13 +52,15 @@ LINES = [
 
 
 def decode_as(lines: list[tuple[ReadLine, str]], *, confused: bool = False,
-              end_none: float | None = None, size: tuple[int, int] = (440, 240)
+              end_none: float | None = None, size: tuple[int, int] = (440, 240),
+              calendar: CalendarFrame | None = None
               ) -> dict[tuple[str, str], tuple[str | None, str | None]]:
     """(day, name) → (start, end) of the blocks decoded from `lines`, read by a model sure of
     each line's role (`confused`: only 0.9 sure, with a tenth on "event" everywhere) whose day
     pointer says the first day header for every line, and whose time pointers know nothing:
     every written time and "none" alike (or the end's puts `end_none` on "no end written")."""
-    page = PageReading(width=size[0], height=size[1], lines=[line for line, _ in lines])
+    page = PageReading(width=size[0], height=size[1], lines=[line for line, _ in lines],
+                       calendar=calendar)
     n, atoms = len(lines), len(time_atoms(page.lines))
     roles = np.zeros((n, len(ROLES)))
     for i, (_, role) in enumerate(lines):
@@ -374,3 +376,40 @@ def test_period_labels_take_their_times_from_the_bell_times_legend_beside_the_gr
     assert blocks[("Monday", "Maths")] == blocks[("Tuesday", "Art")] == ("09:00", "10:00")
     assert blocks[("Monday", "History")] == ("10:00", "11:00")
     assert blocks[("Tuesday", "Break")] == ("11:00", "11:20")
+
+
+def test_a_calendar_box_is_timed_by_the_scale_and_dated_by_its_column():
+    # 80 px an hour, 8:00 at y = 100; day columns from x = 60 and x = 260. The day pointer
+    # says Monday for every line: the column the box stands in says otherwise.
+    frame = CalendarFrame(minutes_per_pixel=0.75, minutes_at_top=405.0, columns=[60.0, 260.0],
+                          area=Box(x0=55, y0=40, x1=460, y1=600))
+    maths, science, duty = (60, 233, 258, 313), (262, 120, 458, 153), (360, 300, 458, 340)
+    lines = [(free_line("Monday", 70, 40), "day"), (free_line("Tuesday", 270, 40), "day"),
+             *[(free_line(f"{hour}:00", 10, 100 + 80 * (hour - 8)), "time")
+               for hour in range(8, 14)],
+             (cell_line("Maths", maths), "event"),
+             (cell_line("8:15", science), "time"), (cell_line("Science", science, 16), "event"),
+             (cell_line("Duty", duty), "event")]
+    blocks = decode_as(lines, calendar=frame, size=(460, 600))
+    assert blocks[("Monday", "Maths")] == ("09:40", "10:40")  # no time printed: the scale's
+    assert blocks[("Tuesday", "Science")] == ("08:15", "08:40")  # a printed start stands
+    assert blocks[("Tuesday", "Duty")] == ("10:30", "11:00")  # beside another box in its column
+
+
+def test_a_records_table_makes_one_block_a_row_with_the_rows_own_day_and_times():
+    # Day | Start | End | Subject | Room, the day written once for its rows; the model calls
+    # every line an event, and its day pointer says Monday for all of them.
+    def cell(text: str, column: int, row: int) -> ReadLine:
+        return free_line(text, 10 + 100 * column, 20 + 30 * row)
+
+    header = [(cell(word, k, 0), "other")
+              for k, word in enumerate(["Day", "Start", "End", "Subject", "Room"])]
+    rows = [("Monday", "08:55", "09:55", "Maths", "M4"), ("", "09:55", "10:55", "Physics", "Lab 2"),
+            ("Tuesday", "08:55", "09:55", "History", "H3"), ("", "10:00", "11:00", "Art", "")]
+    lines = header + [(cell(text, k, r + 1), "day" if k == 0 else "event")
+                      for r, row in enumerate(rows) for k, text in enumerate(row) if text]
+    blocks = decode_as(lines, size=(600, 200))
+    assert blocks == {("Monday", "Maths"): ("08:55", "09:55"),
+                      ("Monday", "Physics"): ("09:55", "10:55"),
+                      ("Tuesday", "History"): ("08:55", "09:55"),
+                      ("Tuesday", "Art"): ("10:00", "11:00")}

@@ -1,0 +1,273 @@
+"""Calendar week view: a page whose times are a scale down its side, not the headers of cells.
+
+A week exported from Google Calendar, Outlook or Apple Calendar (or a printed planner) has lone
+hour labels down its left ("8 AM", "9:00", "1 PM") at even steps, a day header over each column,
+and each event as a filled box placed and sized by its time: a box from a third of the way
+past 9:00 to 10:40 is 9:20–10:40, whatever the labels' rows. Many boxes print no time at all
+(Outlook), or only the start (Apple). So where the page has such a scale — at least
+`MIN_LABELS` lone times down one column, their positions a straight line in their minutes —
+each event box is found from the image (its fill, grown out from its text until the colour
+changes), the tables the ruling search drew from the hour lines are replaced by a table of
+those boxes, and the scale (`CalendarFrame`) goes with the page for the decoding to read a box's
+top and bottom as its times.
+
+Where a label sits on its hour line differs by app (Google centres it on the line, Outlook
+hangs it under), so the labels are placed as they sit on the rules found at them. Each day
+column begins where the boxes under its header begin (the frame's `columns`): a box's day is
+its column's, also where it stands beside another box, clear of the header's width.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from inference.rulings import line_mask
+from inference.schema import Box, CalendarFrame, Cell, OcrLine, Table
+from inference.structure import cluster
+from inference.timeparse import find_times, is_time_text, parse_day
+
+# Lone times down one column: at least this many make a scale.
+MIN_LABELS = 4
+# A label's minute may stray from the straight line by this share of the labels' step.
+FIT_SLACK = 0.15
+# Event boxes found by their fill: at least this many make the page a calendar.
+MIN_BOXES = 3
+# A pixel is the box's fill within this many grey levels (each channel); a fill must differ
+# from the page's ground by more than FILL_CONTRAST to be a box at all.
+FILL_TOLERANCE = 22
+FILL_CONTRAST = 10
+# A row (column) still belongs to the box where this share of its pixels is fill: lines of
+# text inside the box keep most of a row's pixels, a gap or a border none.
+ROW_SHARE = 0.35
+COLUMN_SHARE = 0.5
+# Box edges this close (px) begin one day column.
+COLUMN_GAP = 6
+# A faint line inside a box: this many rows at most, this share of them near the fill.
+FAINT_LINE = 2
+FAINT_SHARE = 0.8
+
+
+def _lone_time(line: OcrLine) -> int | None:
+    """The minutes of a line that is one clock time and nothing else ("8 AM", "09:00")."""
+    if line.angle or not is_time_text(line.text):
+        return None
+    values = [value for span in find_times(line.text) for value in span.values]
+    return values[0] if len(values) == 1 else None
+
+
+def _label_column(lines: list[OcrLine]) -> list[tuple[OcrLine, int]]:
+    """The largest set of lone times standing in one column, top down."""
+    timed = [(line, minutes) for line in lines if (minutes := _lone_time(line)) is not None]
+    best: list[tuple[OcrLine, int]] = []
+    for line, _ in timed:
+        column = [(other, m) for other, m in timed
+                  if other.box.x0 <= line.box.x1 and other.box.x1 >= line.box.x0]
+        if len(column) > len(best):
+            best = column
+    return sorted(best, key=lambda entry: entry[0].box.cy)
+
+
+def _increasing(labels: list[tuple[OcrLine, int]]) -> list[tuple[OcrLine, int]]:
+    """The longest run of the labels, top down, whose minutes rise: a label the recogniser
+    misread ("5:30" between "9:00" and "10:00") is left out of the scale."""
+    best: list[list[tuple[OcrLine, int]]] = []
+    for k, label in enumerate(labels):
+        before = [best[j] for j in range(k) if labels[j][1] < label[1]]
+        best.append([*max(before, key=len, default=[]), label])
+    return max(best, key=len, default=[])
+
+
+def _hour_rules(image: np.ndarray, area: Box) -> list[float]:
+    """Heights of the horizontal rules running across at least a third of `area`."""
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    x0, x1 = int(area.x0), int(area.x1)
+    y0, y1 = max(0, int(area.y0)), min(gray.shape[0], int(area.y1))
+    mask = line_mask(gray, gridlines=True)[y0:y1, x0:x1]
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, (x1 - x0) // 8), 1))
+    across = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    rows = np.flatnonzero((across > 0).mean(1) >= 1 / 3)
+    # A rule is a run of rows (dilated); its middle is where it runs.
+    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if rows.size else []
+    return [y0 + float(run.mean()) for run in runs if run.size]
+
+
+def _anchors(labels: list[OcrLine], rules: list[float]) -> np.ndarray:
+    """Where each label's minute lies: as the labels sit on their rules (the median offset
+    from a label's centre to the rule through or right above it, within half its height of
+    its box: Google centres a label on its rule, Outlook hangs it under), or at the centres
+    where no rule is found. One offset for all: boxes hide some rules, and a box's edge near
+    a label is a rule too."""
+    offsets = [min(near, key=lambda y: abs(y - label.box.cy)) - label.box.cy
+               for label in labels
+               if (near := [y for y in rules
+                            if label.box.y0 - label.box.height / 2 <= y <= label.box.y1])]
+    usual = float(np.median(offsets)) if offsets else 0.0
+    return np.array([label.box.cy + usual for label in labels])
+
+
+def _fit(ys: np.ndarray, minutes: np.ndarray, slack: float) -> tuple[float, float] | None:
+    """(slope, intercept) of the straight line through the labels, leaving out the worst one
+    while any strays by more than `slack` minutes (a label read wrong but still in order), or
+    None when fewer than two thirds of them, or `MIN_LABELS`, are left."""
+    keep = np.ones(len(ys), bool)
+    while keep.sum() >= max(MIN_LABELS, 2 * len(ys) / 3):
+        slope, intercept = np.polyfit(ys[keep], minutes[keep], 1)
+        stray = np.where(keep, np.abs(slope * ys + intercept - minutes), 0.0)
+        if stray.max() <= slack:
+            return (float(slope), float(intercept)) if slope > 0 else None
+        keep[int(stray.argmax())] = False
+    return None
+
+
+def _day_headers(lines: list[OcrLine], area: Box) -> list[OcrLine]:
+    """Day names over the day columns: right of the hour labels, above the scale's middle."""
+    return [line for line in lines if parse_day(line.text) and line.box.x0 > area.x0
+            and line.box.cy < (area.y0 + area.y1) / 2]
+
+
+def _column_starts(headers: list[OcrLine], boxes: list[Box], area: Box) -> list[float]:
+    """Where each day column begins: the box edge nearest left of its header, less than a
+    column's width away (a header is centred or flush left over its column, and most boxes
+    fill their column's width); where no two boxes begin there (an empty Sunday, one lone
+    event), as far left of the header as the other columns begin."""
+    edges = cluster([box.x0 for box in boxes], COLUMN_GAP, min_size=2)
+    centres = sorted(header.box.cx for header in headers)
+    width = float(np.median(np.diff(centres))) if len(centres) > 1 else area.width
+    found = {header.box.cx: max((edge for edge in edges
+                                 if header.box.cx - width < edge <= header.box.x0 + COLUMN_GAP),
+                                default=None) for header in headers}
+    usual = float(np.median([edge - cx for cx, edge in found.items() if edge is not None]
+                            or [0.0]))
+    return sorted({max(area.x0, cx + usual if edge is None else edge)
+                   for cx, edge in found.items()})
+
+
+def find_scale(image: np.ndarray, lines: list[OcrLine]) -> CalendarFrame | None:
+    """The page's time scale (see the module), or None when its lone times are no scale."""
+    labels = _increasing(_label_column(lines))
+    if len(labels) < MIN_LABELS:
+        return None
+    minutes = np.array([m for _, m in labels], float)
+    right = max(line.box.x1 for line, _ in labels)
+    height, width = image.shape[:2]
+    step = float(np.median(np.diff(minutes)))
+    pitch = float(np.median(np.diff([line.box.cy for line, _ in labels])))
+    area = Box(x0=right + 2, y0=max(0.0, labels[0][0].box.cy - pitch),
+               x1=float(width), y1=min(float(height), labels[-1][0].box.cy + pitch))
+    # Day headers over the columns right of the labels: a calendar, not a list of times.
+    if len(_day_headers(lines, area)) < 2:
+        return None
+    rules = _hour_rules(image, area)
+    ys = _anchors([line for line, _ in labels], rules)
+    fit = _fit(ys, minutes, FIT_SLACK * step)
+    if fit is None:
+        return None
+    return CalendarFrame(minutes_per_pixel=fit[0], minutes_at_top=fit[1], area=area)
+
+
+def _distance(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    return np.abs(pixels.astype(np.int16) - colour.astype(np.int16)).max(-1)
+
+
+def _grow(image: np.ndarray, box: Box, fill: np.ndarray, ground: np.ndarray, limit: Box,
+          grain: float) -> Box:
+    """`box` grown out over the fill until a row (column) of it is mostly something else: a
+    pixel is fill when near it, and nearer it than to the page's ground (pastel fills). A
+    faint line through a see-through box (the hour rule under Apple's boxes), `FAINT_LINE`
+    rows at most with fill beyond, is crossed; a gap of ground or a box's border is not."""
+    x0, y0, x1, y1 = int(box.x0), int(box.y0), int(box.x1), int(box.y1)
+    # Pastel fills differ from the ground and from each other by a few grey levels only.
+    tolerance = min(FILL_TOLERANCE, max(6.0, 2.5 * grain, _distance(fill[None], ground)[0] / 2))
+
+    def share(pixels: np.ndarray, slack: float) -> float:
+        near = _distance(pixels, fill)
+        return float(((near <= slack * tolerance) & (near < _distance(pixels, ground))).mean())
+
+    def row(y: int) -> np.ndarray:
+        return image[y, x0:x1]
+
+    def column(x: int) -> np.ndarray:
+        return image[y0:y1, x]
+
+    def reach(start: int, step: int, bound: int, strip, needed: float) -> int:
+        """The last fill row (column) from `start` going `step`, short of `bound`."""
+        edge = start
+        while True:
+            for jump in range(1, FAINT_LINE + 2):
+                k = edge + jump * step
+                if (k - bound) * step >= 0:
+                    return edge
+                if share(strip(k), 1.0) >= needed:
+                    break
+                if share(strip(k), 2.0) < FAINT_SHARE:
+                    return edge
+            else:
+                return edge
+            edge = k
+
+    top = reach(y0, -1, int(limit.y0), row, ROW_SHARE)
+    bottom = reach(y1 - 1, 1, int(limit.y1), row, ROW_SHARE)
+    left = reach(x0, -1, int(limit.x0), column, COLUMN_SHARE)
+    right = reach(x1 - 1, 1, int(limit.x1), column, COLUMN_SHARE)
+    return Box(x0=left, y0=top, x1=right + 1, y1=bottom + 1)
+
+
+def _event_box(image: np.ndarray, line: OcrLine, ground: np.ndarray, area: Box) -> Box | None:
+    """The filled box a line of text stands in, or None on the page's ground."""
+    height, width = image.shape[:2]
+    x0, y0 = max(0, int(line.box.x0)), max(0, int(line.box.y0))
+    x1, y1 = min(width, int(line.box.x1)), min(height, int(line.box.y1))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    pixels = image[y0:y1, x0:x1].reshape(-1, 3)
+    fill = np.median(pixels, axis=0)
+    if _distance(fill[None], ground)[0] <= FILL_CONTRAST:
+        return None
+    # A scan's or a photo's grain: how far the fill's own pixels (not the text's) stray.
+    grain = float(np.percentile(_distance(pixels, fill), 40))
+    # Grown from the middle of the text: the reading's box of a line may take in a row of
+    # the gap above or below it.
+    inset = (y1 - y0) // 4
+    return _grow(image, Box(x0=x0, y0=y0 + inset, x1=x1, y1=y1 - inset), fill, ground, area,
+                 grain)
+
+
+def _same_box(a: Box, b: Box) -> bool:
+    return a.overlap_area(b) >= 0.7 * min(a.width * a.height, b.width * b.height)
+
+
+def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
+                  ) -> tuple[list[Table], CalendarFrame | None]:
+    """On a calendar page (see the module): the tables with those over its days replaced by
+    one table of its event boxes, and its time scale. Elsewhere the tables as they were."""
+    if image.ndim != 3:
+        return tables, None
+    scale = find_scale(image, lines)
+    if scale is None:
+        return tables, None
+    area = scale.area
+    body = [line for line in lines if not line.angle
+            and area.x0 <= line.box.x0 and line.box.x1 <= area.x1
+            and area.y0 <= line.box.cy <= area.y1 and not parse_day(line.text)]
+    x0, y0, x1, y1 = (int(area.x0), int(area.y0), int(area.x1), int(area.y1))
+    ground = np.median(image[y0:y1, x0:x1].reshape(-1, 3), axis=0)
+    boxes: list[Box] = []
+    for line in body:
+        box = _event_box(image, line, ground, area)
+        if box is None:
+            continue
+        same = next((k for k, other in enumerate(boxes) if _same_box(box, other)), None)
+        if same is None:
+            boxes.append(box)
+        else:
+            boxes[same] = boxes[same].union(box)
+    if len(boxes) < MIN_BOXES:
+        return tables, None
+    boxes.sort(key=lambda box: (box.y0, box.x0))
+    cells = [Cell(box=box, row=k, col=0) for k, box in enumerate(boxes)]
+    kept = [table for table in tables
+            if table.box.overlap_area(area) < 0.5 * table.box.width * table.box.height]
+    columns = _column_starts(_day_headers(lines, area), boxes, area)
+    return ([*kept, Table(box=area, cells=cells, ruled=True)],
+            scale.model_copy(update={"columns": columns}))

@@ -1,0 +1,177 @@
+"""Records table: a timetable kept as a list, one lesson a row, under a header row naming its
+fields ("Day | Start | End | Subject | Room | Teacher", "Weekday | From | To | Course",
+"Day | Time | Lesson | Class").
+
+Such a table is no grid of days and slots: a reader takes each row as one event, its day from
+the Day column (written on the row, or once for the day's first row, or in a cell spanning
+the day's rows), its times from the row's own Start and End (or one Time range), its name from
+the name column (Subject, Lesson, Course, …) and its notes from the room, teacher and class
+columns, left to right. The document model, taught on grids, reads such rows as a grid with
+days down a column and gets the days and times wrong; so where a header row names at least a
+day, a name and a time column, its rows are read here, and the decoding makes one block of
+each (`decode.decode_blocks_with_signals`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from inference.document.features import ReadLine
+from inference.timeparse import is_time_text
+
+# Header words, lower case, punctuation and spaces squeezed out ("Start time" → "starttime").
+DAY = {"day", "days", "weekday"}
+START = {"start", "starts", "starttime", "from", "begin", "begins", "timefrom"}
+END = {"end", "ends", "endtime", "to", "finish", "finishes", "until", "timeto"}
+RANGE = {"time", "times", "timing"}
+# The name column: the first of these the header has.
+NAMES = ["subject", "lesson", "course", "module", "activity", "event", "class"]
+NOTES = {"room", "rooms", "location", "venue", "teacher", "teachers", "staff", "tutor",
+         "lecturer", "instructor", "class", "group", "notes", "building"}
+# A gap between rows this many times the usual row pitch ends the table.
+TABLE_GAP = 2.5
+
+
+@dataclass(frozen=True)
+class RecordsTable:
+    """The rows read as events, and every line of the table (its header row, and rows too
+    short to be events): lines no other reading should take."""
+
+    rows: list[Record]
+    lines: set[int]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of a records table: its name and notes lines, the line naming its day, and the
+    time atoms (indices into `features.time_atoms`) of its start and end."""
+
+    names: list[int]
+    notes: list[int]
+    day: int
+    times: list[int]
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _header(lines: list[ReadLine]) -> dict[str, int] | None:
+    """The topmost row of header words naming a day, a name and a time column: field →
+    line index (notes columns as "notes:<k>")."""
+    rows: dict[int, dict[str, int]] = {}
+    for i, line in enumerate(lines):
+        word = _word(line.text)
+        if not word or line.angle:
+            continue
+        row = next((r for r in rows if abs(lines[r].box.cy - line.box.cy)
+                    < 0.5 * max(lines[r].box.height, line.box.height)), i)
+        fields = rows.setdefault(row, {})
+        for field, words in (("day", DAY), ("start", START), ("end", END), ("range", RANGE)):
+            if word in words and field not in fields:
+                fields[field] = i
+        if word in NAMES:
+            fields[f"name:{NAMES.index(word)}"] = i
+        elif word in NOTES:
+            fields[f"notes:{i}"] = i
+    for row in sorted(rows, key=lambda r: lines[r].box.y0):
+        fields = rows[row]
+        names = sorted(key for key in fields if key.startswith("name:"))
+        if "day" in fields and names and ("start" in fields or "range" in fields):
+            chosen = fields.pop(names[0])
+            for key in names[1:]:  # "Lesson | Class": the second name column is a note's
+                line = fields.pop(key)
+                fields[f"notes:{line}"] = line
+            fields["name"] = chosen
+            return fields
+    return None
+
+
+def _columns(lines: list[ReadLine], header: dict[str, int]) -> list[tuple[str, float, float]]:
+    """(field, left, right) of each header's column: from a little left of its header to a
+    little left of the next (a header stands at its cell's left or centre; a sheet writes
+    times flush right in their cells, up to the next header)."""
+    ordered = sorted(header.items(), key=lambda item: lines[item[1]].box.x0)
+    columns = []
+    for k, (field, i) in enumerate(ordered):
+        slack = lines[i].box.height / 2
+        right = (1e9 if k + 1 == len(ordered) else lines[ordered[k + 1][1]].box.x0 - slack)
+        columns.append((field, -1e9 if k == 0 else lines[i].box.x0 - slack, right))
+    return columns
+
+
+def _column_of(line: ReadLine, columns: list[tuple[str, float, float]]) -> str | None:
+    """The field of the column the line overlaps most; a clock time goes to a time column it
+    overlaps and a worded line to another, where it overlaps both kinds."""
+    timed = is_time_text(line.text)
+    spans = [(min(line.box.x1, right) - max(line.box.x0, left), field)
+             for field, left, right in columns]
+    touching = [(overlap, field) for overlap, field in spans if overlap > 0]
+    fitting = [(overlap, field) for overlap, field in touching
+               if (field in ("start", "end", "range")) == timed]
+    return max(fitting or touching, default=(0.0, None))[1]
+
+
+def _rows(lines: list[ReadLine], below: float) -> list[list[int]]:
+    """The lines under the header, in text rows top down, up to a gap far wider than the
+    rows' usual pitch."""
+    body = sorted((i for i, line in enumerate(lines) if line.box.cy > below and not line.angle),
+                  key=lambda i: lines[i].box.cy)
+    rows: list[list[int]] = []
+    for i in body:
+        if rows and abs(lines[rows[-1][0]].box.cy - lines[i].box.cy) < 0.5 * lines[i].box.height:
+            rows[-1].append(i)
+        else:
+            rows.append([i])
+    tops = [min(lines[i].box.cy for i in row) for row in rows]
+    pitch = median([b - a for a, b in zip(tops, tops[1:], strict=False)] or [0.0])
+    for k in range(1, len(rows)):
+        if pitch and tops[k] - tops[k - 1] > TABLE_GAP * pitch:
+            return rows[:k]
+    return rows
+
+
+def read_records(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
+                 day_names: list[list[str]]) -> RecordsTable:
+    """The page's records table (see the module); no rows and no lines where it has none."""
+    header = _header(lines)
+    if header is None:
+        return RecordsTable([], set())
+    columns = _columns(lines, header)
+    below = max(lines[i].box.y1 for i in header.values())
+    atoms_of: dict[int, list[int]] = {}
+    for k, (i, _, _) in enumerate(atoms):
+        atoms_of.setdefault(i, []).append(k)
+    records: list[Record] = []
+    taken = set(header.values())
+    day: int | None = None
+    for row in _rows(lines, below):
+        taken.update(row)
+        fields: dict[str, list[int]] = {}
+        for i in sorted(row, key=lambda i: lines[i].box.x0):
+            field = _column_of(lines[i], columns)
+            if field is not None:
+                fields.setdefault(field.split(":")[0], []).append(i)
+        days = [i for i in fields.get("day", []) if day_names[i]]
+        day = days[0] if days else _spanning_day(lines, day_names, row, day)
+        times = [k for column in ("start", "end", "range") for i in fields.get(column, [])
+                 for k in atoms_of.get(i, [])]
+        names = [i for i in fields.get("name", []) if any(c.isalpha() for c in lines[i].text)]
+        if day is None or not names or not times:
+            continue
+        records.append(Record(names=names, notes=fields.get("notes", []), day=day,
+                              times=times[:2]))
+    return RecordsTable(records, taken)
+
+
+def _spanning_day(lines: list[ReadLine], day_names: list[list[str]], row: list[int],
+                  last: int | None) -> int | None:
+    """A row with no day written on it: the day whose drawn cell spans it (a day centred in
+    the cell of its rows), else the last day written above it (written once per day)."""
+    middle = median(lines[i].box.cy for i in row)
+    spanning = [j for j, names in enumerate(day_names) if names and lines[j].ruled
+                and lines[j].region.y0 <= middle <= lines[j].region.y1
+                and lines[j].region.height > 2 * lines[j].box.height]
+    return spanning[0] if spanning else last

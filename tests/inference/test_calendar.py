@@ -1,0 +1,107 @@
+"""Calendar week view (`inference.calendar`): hour labels down the side at even steps are a time
+scale, each filled box is one event, and its top and bottom are its times; the day column it
+stands in is its day."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from inference.calendar import read_calendar
+from inference.schema import Box, Cell, OcrLine, Table
+
+HOUR = 80  # px per hour
+TOP = 100  # where 8:00 runs
+COLUMN = 200  # px per day column, the first at x = 60
+
+
+def line(text: str, x: float, y: float, width: float = 60, height: float = 14) -> OcrLine:
+    return OcrLine(text=text, box=Box(x0=x, y0=y, x1=x + width, y1=y + height))
+
+
+def y_at(hour: float) -> int:
+    return int(TOP + (hour - 8) * HOUR)
+
+
+def _week(labels_on_lines: bool = True) -> tuple[np.ndarray, list[OcrLine]]:
+    """An Outlook-like week: labels hung under their hour rules, six pastel boxes."""
+    image = np.full((800, 1100, 3), 250, np.uint8)
+    lines = [line(day, 70 + COLUMN * k, 40) for k, day in enumerate(
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])]
+    for hour in range(8, 16):
+        y = y_at(hour)
+        cv2.line(image, (60, y), (1060, y), (215, 215, 215), 1)
+        top = y + 3 if labels_on_lines else y - 7
+        lines.append(line(f"{hour}:00", 10, top, 40))
+    events = [("Maths", 0, 9 + 40 / 60, 10 + 40 / 60, (233, 231, 253)),  # 9:40-10:40
+              ("Science", 1, 8 + 15 / 60, 8 + 40 / 60, (220, 245, 220)),  # 8:15-8:40
+              ("Staff meeting", 2, 13.75, 15.25, (200, 240, 255)),  # 13:45-15:15
+              *[("Duty", day, 11, 12, (240, 225, 205)) for day in range(3)]]
+    for name, day, start, end, colour in events:
+        x0 = 62 + COLUMN * day
+        cv2.rectangle(image, (x0, y_at(start) + 1), (x0 + COLUMN - 6, y_at(end) - 1), colour, -1)
+        lines.append(line(name, x0 + 6, y_at(start) + 4, 90))
+        lines.append(line("Lab 3", x0 + 6, y_at(start) + 20, 40))
+    return image, lines
+
+
+def _assigned(tables: list[Table], lines: list[OcrLine]) -> dict[str, Cell]:
+    return {text_line.text: cell for table in tables for cell in table.cells
+            for text_line in lines if cell.box.x0 <= text_line.box.cx <= cell.box.x1
+            and cell.box.y0 <= text_line.box.cy <= cell.box.y1}
+
+
+def test_each_box_is_a_cell_and_its_edges_read_as_times_on_the_scale():
+    image, lines = _week()
+    grid = Table(box=Box(x0=60, y0=TOP, x1=1060, y1=y_at(15)), cells=[])  # the hour rules'
+    tables, frame = read_calendar(image, lines, [grid])
+    assert frame is not None
+    assert grid not in tables  # the hour rules' cells are no events
+    cells = _assigned(tables, lines)
+    times = {name: (frame.minutes(cells[name].box.y0), frame.minutes(cells[name].box.y1))
+             for name in ("Maths", "Science", "Staff meeting")}
+    assert times == {"Maths": (580, 640), "Science": (495, 520), "Staff meeting": (825, 915)}
+    assert cells["Maths"] is cells["Lab 3"] or cells["Lab 3"].box.y0 != cells["Maths"].box.y0
+
+
+def test_labels_centred_on_their_rules_give_the_same_times():
+    # Google centres each label on its hour rule, Outlook hangs it under: the rule decides.
+    image, lines = _week(labels_on_lines=False)
+    tables, frame = read_calendar(image, lines, [])
+    assert frame is not None
+    cells = _assigned(tables, lines)
+    assert frame.minutes(cells["Maths"].box.y0) == 580
+
+
+def test_each_box_stands_in_its_days_column():
+    image, lines = _week()
+    tables, frame = read_calendar(image, lines, [])
+    assert frame is not None
+    cells = _assigned(tables, lines)
+    headers = {text_line.text: frame.column(text_line.box.cx) for text_line in lines[:5]}
+    assert frame.column(cells["Science"].box.x0 + 10) == headers["Tuesday"]
+    assert frame.column(cells["Staff meeting"].box.x0 + 10) == headers["Wednesday"]
+
+
+def test_a_misread_label_is_left_out_of_the_scale():
+    image, lines = _week()
+    nine = next(text_line for text_line in lines if text_line.text == "9:00")
+    lines[lines.index(nine)] = nine.model_copy(update={"text": "5:00"})
+    tables, frame = read_calendar(image, lines, [])
+    assert frame is not None and frame.minutes(y_at(12)) == 720
+
+
+def test_a_grid_of_period_times_is_no_calendar():
+    # Ranges in a time column, no boxes placed on a scale: the grid's own cells stay.
+    image = np.full((600, 900, 3), 255, np.uint8)
+    lines = [line(day, 150 + 150 * k, 20) for k, day in enumerate(["Monday", "Tuesday"])]
+    lines += [line(f"{hour}:00-{hour}:50", 10, 60 + 60 * k, 80)
+              for k, hour in enumerate(range(9, 15))]
+    grid = Table(box=Box(x0=0, y0=10, x1=900, y1=500), cells=[])
+    assert read_calendar(image, lines, [grid]) == ([grid], None)
+
+
+def test_lone_times_without_filled_boxes_are_no_calendar():
+    image, lines = _week()
+    blank = np.full_like(image, 250)
+    assert read_calendar(blank, lines, []) == ([], None)
