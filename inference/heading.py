@@ -62,6 +62,8 @@ _NUMBERED_SEMESTER = r"\bsem(?:ester)?\s*[:\-–]\s*([IVX]{1,4}|\d{1,2})\b"
 # A label with no value on its line: a form-style heading prints the value under it.
 _LABEL_ALONE = re.compile(rf"^\s*(?:{_LABELS}|semester|section)\s*:?\s*$", re.IGNORECASE)
 
+# What a heading separates its parts with, stripped from a field's value ("11R●").
+_SEPARATORS = " ,;|-–·•●"
 # Words that follow a teacher's name in a title but are not part of it.
 _AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
 _NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly", "mr", "mrs", "miss", "ms", "mx", "dr"}
@@ -78,7 +80,7 @@ def _class_value(value: str) -> str:
     "2EJ", "XI-B Session 2024-25" → "XI-B")."""
     cut = re.search(rf"\s(?:{_TITLE}\b|{_SEASON}|term\b|session\b|20\d\d\b)", value,
                     re.IGNORECASE)
-    return value[:cut.start()].strip(" ,;|-–·•") if cut else value
+    return value[:cut.start()].strip(_SEPARATORS) if cut else value
 
 
 def _teacher_value(value: str) -> str:
@@ -87,7 +89,7 @@ def _teacher_value(value: str) -> str:
     or "term": "Mr Autumn Smith" is a name)."""
     cut = re.search(rf"\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)|term\b|20\d\d\b)", value,
                     re.IGNORECASE)
-    return value[:cut.start()].strip(" ,;|-–·•") if cut else value
+    return value[:cut.start()].strip(_SEPARATORS) if cut else value
 
 
 def _trim_name(name: str) -> str:

@@ -30,6 +30,7 @@ RANGE = {"time", "times", "timing"}
 NAMES = ["subject", "lesson", "course", "module", "activity", "event", "class"]
 NOTES = {"room", "rooms", "location", "venue", "teacher", "teachers", "staff", "tutor",
          "lecturer", "instructor", "class", "group", "notes", "building"}
+FIELD_WORDS = DAY | START | END | RANGE | set(NAMES) | NOTES
 # A gap between rows this many times the usual row pitch ends the table.
 TABLE_GAP = 2.5
 
@@ -66,6 +67,8 @@ def _header(lines: list[ReadLine]) -> dict[str, int] | None:
         word = _word(line.text)
         if not word or line.angle:
             continue
+        if word[:-1] in FIELD_WORDS and word not in FIELD_WORDS:
+            word = word[:-1]  # a web table's sort arrow read as a letter ("Dayt", "End t")
         row = next((r for r in rows if abs(lines[r].box.cy - line.box.cy)
                     < 0.5 * max(lines[r].box.height, line.box.height)), i)
         fields = rows.setdefault(row, {})

@@ -402,8 +402,9 @@ def test_a_records_table_makes_one_block_a_row_with_the_rows_own_day_and_times()
     def cell(text: str, column: int, row: int) -> ReadLine:
         return free_line(text, 10 + 100 * column, 20 + 30 * row)
 
+    # A web table's sort arrows read as letters: "Dayt", "End t".
     header = [(cell(word, k, 0), "other")
-              for k, word in enumerate(["Day", "Start", "End", "Subject", "Room"])]
+              for k, word in enumerate(["Dayt", "Start", "End t", "Subject", "Room"])]
     rows = [("Monday", "08:55", "09:55", "Maths", "M4"), ("", "09:55", "10:55", "Physics", "Lab 2"),
             ("Tuesday", "08:55", "09:55", "History", "H3"), ("", "10:00", "11:00", "Art", "")]
     lines = header + [(cell(text, k, r + 1), "day" if k == 0 else "event")

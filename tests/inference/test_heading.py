@@ -248,3 +248,8 @@ def test_a_separator_glued_to_a_teacher_s_name_is_no_part_of_it() -> None:
     assert parse_heading("Mr Patel-8B Timetable-Spring 2025").teacher == "Mr Patel"
     assert parse_heading("Mr D.Okafor-TeachingTimetable-Spring 1 2025").teacher == "Mr D.Okafor"
     assert parse_heading("Mrs Smith-Jones, Year 4").teacher == "Mrs Smith-Jones"
+
+
+def test_a_bullet_separating_the_heading_s_fields_is_no_part_of_the_class():
+    heading = parse_heading("Student Timetable Report\nClass: 11R● Term 2 2025 ●UPN A8230")
+    assert (heading.class_name, heading.term, heading.year) == ("11R", "Term 2", 2025)
