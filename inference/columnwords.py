@@ -7,8 +7,9 @@ no line to it: it finds single letters, reads each as it lies (a turned "B" is a
 tall and narrow, merged over several rows, so what it holds runs down it. Such a cell, holding
 nothing but a few short readings, or a word read standing but with doubt (turned the wrong
 way, a word reads as another), is cut to its ink, turned a quarter each way and read as one
-line; a confident reading of Latin letters takes the place of what was read. Letters the
-reading spaced out are joined ("B R E A K" is "BREAK", as the timetable means it).
+line, and read as letters stacked upright, one band of ink at a time ("L" over "U" over "N"…);
+a confident reading of Latin letters takes the place of what was read. Letters the reading
+spaced out are joined ("B R E A K" is "BREAK", as the timetable means it).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ MIN_SCORE = 0.8
 SURE = 0.9
 # A pixel is ink when its grey level is this far from the cell's median (its ground).
 INK_CONTRAST = 60
+# Letters stacked upright down a cell: at least this many bands of ink make a word.
+MIN_LETTERS = 3
 _INSET, _MARGIN = 3, 6  # px: the cell's rulings left out; room kept around the ink
 _WORDS = re.compile(r"^[A-Za-z&]+(?: [A-Za-z&]+)*$")
 
@@ -80,14 +83,38 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         if ink is None:
             continue
         word = crop[ink[1]:ink[3], ink[0]:ink[2]]
-        readings = [engine.read_crop(cv2.rotate(word, turn))
+        readings = [(*engine.read_crop(cv2.rotate(word, turn)), 90)
                     for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)]
-        text, score = max(readings, key=lambda reading: reading[1])
+        readings.append((*_stacked_letters(word, engine), 0))
+        text, score, angle = max(readings, key=lambda reading: reading[1])
         if (score < MIN_SCORE or score <= max((line.score for line in words), default=0.0)
                 or (text := as_word(text)) is None):
             continue
         box = Box(x0=x0 + ink[0], y0=y0 + ink[1], x1=x0 + ink[2], y1=y0 + ink[3])
         fragments = {id(line) for line in inside}
         lines = [line for line in lines if id(line) not in fragments]
-        lines.append(OcrLine(text=text, box=box, score=float(score), angle=90))
+        lines.append(OcrLine(text=text, box=box, score=float(score), angle=angle))
     return lines
+
+
+def _stacked_letters(word: np.ndarray, engine) -> tuple[str, float]:
+    """The cell's ink read as upright letters stacked down it ("L", "U", "N", "C", "H" one under
+    another), each band of ink between blank rows read on its own; ("", 0) unless every band
+    reads as one letter. The page's reading misses such letters, alone and small, in a tall
+    cell. The score is the letters' mean."""
+    grey = cv2.cvtColor(word, cv2.COLOR_BGR2GRAY).astype(np.int16)
+    inked = (np.abs(grey - np.median(grey)) > INK_CONTRAST).any(1)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.astype(np.int8), [0]])))
+    bands = list(zip(edges[::2], edges[1::2], strict=True))
+    if len(bands) < MIN_LETTERS:
+        return "", 0.0
+    letters, scores = [], []
+    for top, bottom in bands:
+        letter = word[max(0, top - _MARGIN):bottom + _MARGIN]
+        text, score = engine.read_crop(letter)
+        text = text.strip()
+        if len(text) != 1 or not text.isalpha():
+            return "", 0.0
+        letters.append(text.upper())
+        scores.append(score)
+    return "".join(letters), float(np.mean(scores))

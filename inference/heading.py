@@ -124,8 +124,9 @@ def _term(text: str) -> str | None:
     joined to it by a hyphen stays, "Fall-2024"), a numbered term ("Term 3"), or a semester
     ("ODD SEMESTER", "Even Sem 2020-21")."""
     term_text = _labelled(text, "term") or text
-    match = re.search(rf"\b{_SEASON}(?:\s*(?:term\s*)?([1-6])(?!\d)|(-20\d\d)\b"
-                      r"|\s+(semester)\b)?", term_text, re.IGNORECASE)
+    # The half may have the year glued on ("Summer12025").
+    match = re.search(rf"\b{_SEASON}(?:\s*(?:term\s*)?([1-6])(?:(?!\d)|(?=20\d\d(?!\d)))"
+                      r"|(-20\d\d)\b|\s+(semester)\b)?", term_text, re.IGNORECASE)
     if match:
         season = match.group(1).capitalize()
         if match.group(2):
@@ -138,6 +139,10 @@ def _term(text: str) -> str | None:
                          text, re.IGNORECASE)
     if numbered:
         return f"{numbered.group(1).capitalize()} {numbered.group(2)}"
+    # "Semester 2, 2025" is a term; "Semester: IV" labels a college class (`_NUMBERED_SEMESTER`).
+    semester = re.search(r"\bsemester\s+([1-4])\b", text, re.IGNORECASE)
+    if semester:
+        return f"Semester {semester.group(1)}"
     # OCR drops the spaces of capitals ("ODDSEMESTER", "Sem2020-21"): the words are found
     # without them and written back with them.
     semester = re.search(r"\b(odd|even)\s*(sem(?:ester)?)(?![a-z])\.?\s*(20\d\d\s*[-–]\s*\d{2,4})?",
@@ -165,8 +170,10 @@ def parse_heading(text: str) -> Heading:
     if class_name:
         class_name = _class_value(class_name)
     else:
-        # "Class 2EJ", "Class 3/4K" (a mixed-year class), also with a word OCR glued on.
-        named = re.search(r"\bClass\s+([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
+        # "Class 2EJ", "Class 3/4K" (a mixed-year class), also with a word OCR glued on, or
+        # glued to the label ("Class3H").
+        named = re.search(r"\bClass(?:\s+|(?=\d))"
+                          r"([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
                           r"|[A-Z][A-Z0-9]{0,3}\b)", text)
         # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C"
         # (a code with its letters: "Set 3" is a maths set).
@@ -209,9 +216,10 @@ def parse_heading(text: str) -> Heading:
     heading.term = _term(text)
 
     year_text = _labelled(text, "year")
-    # "TERM42025": a term's number with the year glued on.
+    # "TERM42025", "Summer12025": a term's number with the year glued on.
     years = (re.findall(_YEAR, year_text or "") or re.findall(_YEAR, text)
-             or re.findall(r"\b(?:term|quarter|trimester)\s*[1-6](20\d\d)(?!\d)", text,
+             or re.findall(r"\b(?:term|quarter|trimester|autumn|spring|summer|fall|winter)"
+                           r"\s*[1-6](20\d\d)(?!\d)", text,
                            re.IGNORECASE))
     heading.year = int(years[0]) if years else None
     return heading

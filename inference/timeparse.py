@@ -41,6 +41,11 @@ _FOUR_DIGIT_RANGE = re.compile(
 # have two digits, so where the first ends and the second begins is certain.
 _GLUED_RANGE = re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)"
                           r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])")
+# A range one of whose times was read with a dash for its colon ("2-15-3:15", "2:15-3-15"):
+# the other time says how the page writes its minutes. Put right before parsing (same length,
+# so every span still points into the text as read).
+_DASHED_START = re.compile(r"(?<![\d:.])(\d{1,2})-([0-5]\d)(?=\s*[-–]\s*\d{1,2}[:.][0-5]\d)")
+_DASHED_END = re.compile(r"(?<![\d:.])(\d{1,2}[:.][0-5]\d\s*[-–]\s*\d{1,2})-([0-5]\d)(?![\d])")
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ def _is_real_clock(match: re.Match[str], prefix: str) -> bool:
 
 def find_times(text: str) -> list[TimeSpan]:
     """Every time range or single clock time in `text`, left to right."""
+    text = _DASHED_END.sub(r"\1:\2", _DASHED_START.sub(r"\1:\2", text))
     found: list[TimeSpan] = []
     taken: list[tuple[int, int]] = []
     # Ranges written without a dash between clock times: taken only as one slot's length.

@@ -185,6 +185,7 @@ class Grid:
                                                                             legend)) >= 2}
         self._legend = legend if self._legend_headers else {}
         self._table_box = table_box
+        self._body_edges: dict[int, list[float]] = {}  # `_in_its_column`, found when asked
         # Where each table's last slot label ends along its time axis (`is_footer`).
         self._labels_end = {
             table: max(extent(self.lines[cell[0]].region, axis)[1]
@@ -494,7 +495,7 @@ class Grid:
         starts, ends = np.zeros(n, bool), np.zeros(n, bool)
         start_gap, end_gap = np.full(n, np.inf), np.full(n, np.inf)
         headers = paired_headers(
-            [(self.lines[self.atoms[ks[0]][0]].region, ks)
+            [(self._in_its_column(self.lines[self.atoms[ks[0]][0]], axis), ks)
              for key, ks in self.atoms_by_cell.items() if key != own
              and self._is_header(self.lines[self.atoms[ks[0]][0]], axis, members)],
             self.atoms, axis)
@@ -533,6 +534,26 @@ class Grid:
         grid = headed and self._axes.get(table) is not None
         return (starts if starts.any() or (grid and not inside_start) else None,
                 ends if ends.any() or (grid and not inside_end) else None, written)
+
+    def _in_its_column(self, header: ReadLine, axis: str) -> Box:
+        """A time header's cell, or where the structure stage found it narrower than the column
+        of the grid's body it heads (white print on a dark band, the band's edges lost), that
+        column: the body cells' edges nearest either side of the header's text."""
+        region = header.region
+        if self._axes.get(header.table) != axis:
+            return region
+        edges = self._body_edges.setdefault(header.table, sorted({
+            edge for line in self.lines if line.table == header.table and is_drawn_cell(line)
+            and self._under_a_day(line, axis) for edge in extent(line.region, axis)}))
+        middle = (extent(header.box, axis)[0] + extent(header.box, axis)[1]) / 2
+        lo = max((edge for edge in edges if edge <= middle), default=None)
+        hi = min((edge for edge in edges if edge >= middle), default=None)
+        own_lo, own_hi = extent(region, axis)
+        if (lo is None or hi is None or own_lo < lo - RULING_GAP or own_hi > hi + RULING_GAP
+                or (own_lo <= lo + RULING_GAP and own_hi >= hi - RULING_GAP)):
+            return region  # a header as wide as its column, or spanning several: as drawn
+        return (Box(x0=lo, y0=region.y0, x1=hi, y1=region.y1) if axis == "x"
+                else Box(x0=region.x0, y0=lo, x1=region.x1, y1=hi))
 
     def corner_lines(self, members: list[int]) -> set[int]:
         """Lines of the event's drawn cell printed in its corners or against its sides (a

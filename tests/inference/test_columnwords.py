@@ -59,3 +59,18 @@ def test_a_word_read_standing_with_doubt_is_read_again_both_ways():
     doubtful = OcrLine(text="HONT", box=Box(x0=80, y0=80, x1=120, y1=380), score=0.65, angle=90)
     lines = read_column_words(page, [table], [doubtful], get_engine("rapid", Settings()))
     assert [line.text for line in lines] == ["LUNCH"]
+
+
+def test_letters_stacked_upright_down_a_tall_cell_are_read_one_by_one():
+    # "L U N C H" one letter under another, upright: the page's reading found two of them.
+    page = np.full((460, 200, 3), 255, np.uint8)
+    cell = Box(x0=70, y0=30, x1=130, y1=430)
+    cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
+    for k, letter in enumerate("LUNCH"):
+        cv2.putText(page, letter, (88, 100 + 70 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.0,
+                    (0, 0, 0), 2)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    found = [OcrLine(text="N", box=Box(x0=88, y0=215, x1=108, y1=240), score=0.9),
+             OcrLine(text="H", box=Box(x0=88, y0=355, x1=108, y1=380), score=0.9)]
+    lines = read_column_words(page, [table], found, get_engine("rapid", Settings()))
+    assert [(line.text, line.angle) for line in lines] == [("LUNCH", 0)]

@@ -253,3 +253,13 @@ def test_a_separator_glued_to_a_teacher_s_name_is_no_part_of_it() -> None:
 def test_a_bullet_separating_the_heading_s_fields_is_no_part_of_the_class():
     heading = parse_heading("Student Timetable Report\nClass: 11R● Term 2 2025 ●UPN A8230")
     assert (heading.class_name, heading.term, heading.year) == ("11R", "Term 2", 2025)
+
+
+def test_a_class_glued_to_its_label_and_a_year_glued_to_the_half_term():
+    heading = parse_heading("Class3H Timetable\nMrs Hughes·Summer12025")
+    assert (heading.class_name, heading.term, heading.year) == ("3H", "Summer 1", 2025)
+
+
+def test_a_numbered_semester_in_running_text_is_the_term():
+    heading = parse_heading("Faculty of Science · Semester 2, 2025 · Week commencing 3 March")
+    assert (heading.term, heading.year) == ("Semester 2", 2025)

@@ -306,3 +306,16 @@ def test_a_room_code_is_no_time_but_a_time_glued_to_a_word_is() -> None:
 def test_a_spaced_am_pm_is_still_read_where_no_word_goes_on():
     assert hhmm_range("8 a m") == [("08:00", None)]
     assert hhmm_range("2 p m - 3 p m") == [("14:00", "15:00")]
+
+
+@pytest.mark.parametrize("text, values", [
+    ("2-15-3:15", [855, 915]),  # the start's colon read as a dash
+    ("2:15-3-15", [855, 915]),  # the end's
+    ("9:00-10-30", [540, 630]),
+])
+def test_a_range_with_one_colon_read_as_a_dash_is_the_range(text, values):
+    assert [span.values for span in find_times(text)] == [values]
+
+
+def test_dashed_numbers_beside_no_clock_time_are_no_time():
+    assert find_times("12-05-2025") == [] and find_times("Room 1-05") == []
