@@ -43,6 +43,9 @@ ROW_SHARE = 0.35
 COLUMN_SHARE = 0.5
 # Box edges this close (px) begin one day column.
 COLUMN_GAP = 6
+# Two boxes this many minutes apart or less are one event after another: the space between
+# them is the app's drawing, not a break.
+MAX_GAP = 6
 # A faint line inside a box: this many rows at most, this share of them near the fill.
 FAINT_LINE = 2
 FAINT_SHARE = 0.8
@@ -270,4 +273,14 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
             if table.box.overlap_area(area) < 0.5 * table.box.width * table.box.height]
     columns = _column_starts(_day_headers(lines, area), boxes, area)
     return ([*kept, Table(box=area, cells=cells, ruled=True)],
-            scale.model_copy(update={"columns": columns}))
+            scale.model_copy(update={"columns": columns, "gap": _gap(boxes, scale)}))
+
+
+def _gap(boxes: list[Box], scale: CalendarFrame) -> float:
+    """The gap (px) an app leaves between a box and the next in its column when one event
+    follows another: the commonest such gap, a few minutes at most."""
+    most = MAX_GAP / scale.minutes_per_pixel
+    gaps = [below.y0 - above.y1 for above in boxes for below in boxes
+            if above.x_overlap(below) > 0.5 * min(above.width, below.width)
+            and 0 <= below.y0 - above.y1 <= most]
+    return float(np.median(gaps)) if gaps else 0.0

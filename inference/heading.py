@@ -78,7 +78,7 @@ def _class_value(value: str) -> str:
     """A labelled class's whole value ("IV CSE 'C'", "Year 9 - 9B"), up to where another field
     starts in running text: a titled name, a term, a session or a year ("2EJ Miss Joynes" →
     "2EJ", "XI-B Session 2024-25" → "XI-B")."""
-    cut = re.search(rf"\s(?:{_TITLE}\b|{_SEASON}|term\b|session\b|20\d\d\b)", value,
+    cut = re.search(rf"\s(?:{_TITLE}\b|{_SEASON}|term(?:\b|(?=\d))|session\b|20\d\d\b)", value,
                     re.IGNORECASE)
     return value[:cut.start()].strip(_SEPARATORS) if cut else value
 

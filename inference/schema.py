@@ -147,13 +147,15 @@ class Cell(BaseModel):
 
 class CalendarFrame(BaseModel):
     """A calendar week view's frame (`inference/calendar.py`): the minute at each height of the
-    page, a straight line through its hour labels, over the area of its day columns; and where
-    each day column begins, left to right."""
+    page, a straight line through its hour labels, over the area of its day columns; where each
+    day column begins, left to right; and how far under a box its end lies."""
 
     minutes_per_pixel: float
     minutes_at_top: float  # the minute the line gives at y = 0
     area: Box
     columns: list[float] = Field(default_factory=list)
+    # The gap (px) the app leaves under a box before the next begins: a box ends that far down.
+    gap: float = 0.0
 
     def column(self, x: float) -> int:
         """The day column holding `x` (-1 left of the first)."""

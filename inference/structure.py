@@ -8,16 +8,20 @@ cells' edges, so spans fall out of how many grid lines a cell crosses.
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 
 from inference.rulings import fill_edges, line_mask
 from inference.schema import Box, Cell, OcrLine, Table
-from inference.timeparse import find_times, parse_day, strip_times
+from inference.timeparse import find_times, is_time_text, parse_day, strip_times
 
 # A name, a teacher, a room and a class in the corners: more paragraphs than that in one ruled
 # region are entries of a table the ruling only frames.
 _MAX_PARAGRAPHS_PER_EVENT = 4
+# A line this share of a cell's width or nearer to its left or right side hugs it (a corner).
+CORNER_SHARE = 0.08
 
 
 def cluster(values: list[float], tolerance: float, min_size: int = 1) -> list[float]:
@@ -267,6 +271,8 @@ def _holds_several_events(cell: Cell, blocks: list[list[OcrLine]], headers: list
     the ruling is only a frame around an unruled table. A name with a teacher code and a room
     in its corners ("MATH EXT3" over "SE … MR1") is one event: the cell is the unit."""
     texts = [" ".join(line.text for line in block) for block in blocks]
+    if len(texts) == 2 and all(is_time_text(text) for text in texts):
+        return False  # a header's range broken over lines ("10:00" over "–" over "10:15")
     labelled = sum(bool(find_times(text) or parse_day(text)) for text in texts)
     above = [h for h in headers if h.box.y1 <= cell.box.y0 + 0.5 * h.box.height]
     under = {id(h) for block in blocks for h in above
@@ -288,8 +294,40 @@ def split_crowded_cells(table: Table, lines: list[OcrLine]) -> Table:
         if len(worded) > 1 and _holds_several_events(cell, worded, headers):
             cells.extend(_block_cell(block) for block in one_line_entries(list_rows(blocks)))
         else:
-            cells.append(cell)
+            cells.extend(_side_by_side(cell))
     return table.model_copy(update={"cells": cells})
+
+
+def _against_a_side(stack: list[OcrLine], cell: Box) -> bool:
+    """Every line of the stack hugs the cell's left or right side: codes in its corners (a
+    teacher over a room, flush right), or a time over a name flush left beside them."""
+    near = CORNER_SHARE * cell.width
+    return all(line.box.x0 - cell.x0 < near for line in stack) or all(
+        cell.x1 - line.box.x1 < near for line in stack)
+
+
+def _side_by_side(cell: Cell) -> list[Cell]:
+    """A cell split down the middle between two groups ("Fr / DUP / 205" beside "Spa / GAR /
+    206", a dashed divider or none): each stack of lines, with a clear gap beside it all the
+    way down and clear of the cell's sides (each group centred in its half), is a cell of its
+    own, as tall as the cell. A name over its corner codes is one stack (the name spans them)
+    or stands against the cell's side, and a cell of one line beside another stays whole."""
+    stacks: list[list[OcrLine]] = []
+    for line in sorted(cell.lines, key=lambda line: line.box.x0):
+        if stacks and max(other.box.x1 for other in stacks[-1]) > line.box.x0:
+            stacks[-1].append(line)
+        else:
+            stacks.append([line])
+    if len(stacks) < 2 or any(len(stack) < 2 or _against_a_side(stack, cell.box)
+                              for stack in stacks):
+        return [cell]
+    edges = [cell.box.x0]
+    for left, right in itertools.pairwise(stacks):
+        edges.append((max(line.box.x1 for line in left) + min(line.box.x0 for line in right)) / 2)
+    edges.append(cell.box.x1)
+    return [cell.model_copy(update={"box": Box(x0=x0, y0=cell.box.y0, x1=x1, y1=cell.box.y1),
+                                    "lines": stack})
+            for (x0, x1), stack in zip(itertools.pairwise(edges), stacks, strict=True)]
 
 
 def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table | None:

@@ -37,10 +37,17 @@ _HHMM = r"(?P<{p}h>[01]\d|2[0-3])(?P<{p}m>[0-5]\d)\s*(?:hrs|h)?"
 _FOUR_DIGIT_RANGE = re.compile(
     r"(?<![\d:.])" + _HHMM.format(p="s") + _SEP + _HHMM.format(p="e") + r"(?![\d])",
     re.IGNORECASE)
-# Two clock times the reading ran together, the dash between them lost ("11:1012:10"): minutes
-# have two digits, so where the first ends and the second begins is certain.
-_GLUED_RANGE = re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)"
-                          r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])")
+# Two clock times the reading ran together, the dash between them lost ("11:1012:10", spaced
+# "09 : 0509 : 55"): minutes have two digits, so where the first ends and the second begins
+# is certain.
+_GLUED_RANGE = re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)\s?[:.]\s?(?P<sm>[0-5]\d)"
+                          r"(?P<eh>[012]?\d)\s?[:.]\s?(?P<em>[0-5]\d)(?![\d])")
+# A range one of whose times lost its colon ("11:25-1225", "1125-12:25"): the other time
+# says the page writes minutes after a colon.
+_COLON_LOST = [re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)" + _SEP
+                          + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d])"),
+               re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _SEP
+                          + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])")]
 # A range one of whose times was read with a dash for its colon ("2-15-3:15", "2:15-3-15"):
 # the other time says how the page writes its minutes. Put right before parsing (same length,
 # so every span still points into the text as read).
@@ -109,9 +116,11 @@ def find_times(text: str) -> list[TimeSpan]:
     text = _DASHED_END.sub(r"\1:\2", _DASHED_START.sub(r"\1:\2", text))
     found: list[TimeSpan] = []
     taken: list[tuple[int, int]] = []
-    # Ranges written without a dash between clock times: taken only as one slot's length.
+    # Ranges written without a dash between clock times, or with one colon lost: taken only
+    # as one slot's length.
     for pattern, hour in ((_FOUR_DIGIT_RANGE, int),
-                          (_GLUED_RANGE, lambda h: _hour24(int(h), None) or 0)):
+                          *((glued, lambda h: _hour24(int(h), None) or 0)
+                            for glued in (_GLUED_RANGE, *_COLON_LOST))):
         for match in pattern.finditer(text):
             start, end = (hour(match.group(f"{p}h")) * 60 + int(match.group(f"{p}m"))
                           for p in "se")
@@ -151,7 +160,7 @@ def strip_times(text: str) -> str:
     spans = [t.span for t in find_times(text)]
     for a, b in sorted(spans, reverse=True):
         text = text[:a] + " " + text[b:]
-    return re.sub(r"\s+", " ", text).strip(" -–—:")
+    return re.sub(r"\s+", " ", text).strip(" -–—:,·|")
 
 
 def is_time_text(text: str) -> bool:

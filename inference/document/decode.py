@@ -133,6 +133,7 @@ def range_end(atoms: list[tuple[int, int, int]], start_p: np.ndarray, start: int
 
 _NAME_LIKE = re.compile(r"[^\W\d_]{2}")  # a run of two letters: a word or a course code, not a time
 _MERIDIEM = re.compile(r"(?<=\d)\s*[ap]\.?m\b\.?", re.IGNORECASE)  # "1210pm": a garbled time
+_TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initials
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
 # "Week A", "WEEK 2": a two-week rota's heading over its table, never an event.
 _WEEK_LABEL = re.compile(r"^(?:week|wk)\s*[A-Z0-9]$", re.IGNORECASE)
@@ -196,12 +197,17 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
 
 def _first_run(reading: PageReading, members: list[int], names: list[int]) -> list[int]:
     """The name lines read before any other worded line: a name is read in one go, so a line
-    the model called a name after a teacher's line ("Biology / Ms Hina / R-14") is a note."""
+    the model called a name after a teacher's line ("Biology / Ms Hina / R-14") is a note. A
+    teacher's code in capitals under a name written in lower case ("Eng / BRN / 204") ends
+    the name too."""
     run: list[int] = []
     for i in in_reading_order(reading.lines, members):
+        text = reading.lines[i].text.strip()
+        if run and _TEACHER_CODE.match(text) and not reading.lines[run[0]].text.isupper():
+            break
         if i in names:
             run.append(i)
-        elif run and strip_times(reading.lines[i].text):
+        elif run and strip_times(text):
             break
     return run or names
 
@@ -328,7 +334,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     candidates = [j for j in range(n) if day_names[j]]
     grid = Grid(reading, role, day_names, atoms)
     event_lines = sorted({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
-                         | grid.body_lines())
+                         | grid.body_lines() | calendar_box_lines(reading, n))
     page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
     link = (decisions.group + decisions.group.T) / 2
     blocks, signals = [], []
@@ -363,6 +369,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         # A table's events take the days its own headers (or the page's free text) name.
         table = reading.lines[members[0]].table
         column = calendar_days(reading, members, candidates)
+        if reading.calendar is not None and not column:
+            continue  # a calendar's events are its boxes: not its side panel, not its title
         own_days = group.days or column or nearest_headers(reading, members, [
             j for j in candidates if reading.lines[j].table in (table, -1)])
         if not own_days:
@@ -441,6 +449,17 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     return join_spelled_across(blocks), signals
 
 
+def calendar_box_lines(reading: PageReading, n: int) -> set[int]:
+    """The worded lines of a calendar's event boxes: each box is an event, whatever the model
+    made of its lines (it was taught on grids, where such a box is no cell)."""
+    frame = reading.calendar
+    if frame is None:
+        return set()
+    return {i for i, line in enumerate(reading.lines[:n])
+            if is_drawn_cell(line) and frame.area.contains_point(line.region.cx, line.region.cy)
+            and _NAME_LIKE.search(line.text)}
+
+
 def calendar_days(reading: PageReading, members: list[int], headers: list[int]) -> list[int]:
     """On a calendar week view, the day headers over the column the event's box stands in, by
     the first quarter of its width (a box beside another in its column stands clear of the
@@ -458,10 +477,10 @@ def on_the_scale(scale: CalendarFrame, box: Box, printed: list[int], start: int 
                  end: int | None) -> tuple[int | None, int | None]:
     """A calendar box's times (`inference/calendar.py`): a range it prints stands; a time it
     prints alone is its start (Apple prints no end); what it does not print is read off the
-    scale at its top and bottom edge."""
+    scale at its top edge and at its bottom edge with the gap the app leaves under a box."""
     if not scale.area.x0 <= box.cx <= scale.area.x1 or len(set(printed)) > 1:
         return start, end
-    bottom = scale.minutes(box.y1)
+    bottom = scale.minutes(box.y1 + scale.gap)
     return (printed[0], bottom) if printed else (scale.minutes(box.y0), bottom)
 
 

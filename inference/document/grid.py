@@ -24,6 +24,7 @@ from inference.document.features import PageReading, ReadLine, cell_key
 from inference.document.legend import bell_times, look_up
 from inference.document.model import ROLES
 from inference.schema import Box
+from inference.structure import CORNER_SHARE  # a line this near a cell's side is a corner's
 from inference.timeparse import is_time_text, strip_times
 
 _EVENT, _NOTES, _DAY = ROLES.index("event"), ROLES.index("notes"), ROLES.index("day")
@@ -33,8 +34,6 @@ EDGE_SHARE = 0.25
 ALIGN_SHARE = 0.05
 # Two drawn cells side by side are this close (px): the ruling between them.
 RULING_GAP = 8
-# A line this close to a drawn cell's left or right side (a share of its width) is a corner.
-CORNER_SHARE = 0.08
 
 
 def is_drawn_cell(line: ReadLine) -> bool:

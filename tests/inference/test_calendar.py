@@ -105,3 +105,12 @@ def test_lone_times_without_filled_boxes_are_no_calendar():
     image, lines = _week()
     blank = np.full_like(image, 250)
     assert read_calendar(blank, lines, []) == ([], None)
+
+
+def test_the_gap_an_app_leaves_between_one_event_and_the_next_is_measured():
+    # Boxes are drawn a pixel inside their times: one after another, a blank row apart.
+    image, lines = _week()
+    cv2.rectangle(image, (62, y_at(10 + 40 / 60) + 1), (256, y_at(11) - 1), (230, 230, 255), -1)
+    lines.append(line("Tutor", 68, y_at(10 + 40 / 60) + 5, 40, 12))
+    _, frame = read_calendar(image, lines, [])
+    assert frame is not None and frame.gap == 1

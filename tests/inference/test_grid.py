@@ -389,8 +389,10 @@ def test_a_calendar_box_is_timed_by_the_scale_and_dated_by_its_column():
                for hour in range(8, 14)],
              (cell_line("Maths", maths), "event"),
              (cell_line("8:15", science), "time"), (cell_line("Science", science, 16), "event"),
-             (cell_line("Duty", duty), "event")]
+             (cell_line("Duty", duty), "event"),
+             (free_line("Tasks", 5, 300), "event")]  # the app's side panel, left of the scale
     blocks = decode_as(lines, calendar=frame, size=(460, 600))
+    assert not any(name == "Tasks" for _, name in blocks)
     assert blocks[("Monday", "Maths")] == ("09:40", "10:40")  # no time printed: the scale's
     assert blocks[("Tuesday", "Science")] == ("08:15", "08:40")  # a printed start stands
     assert blocks[("Tuesday", "Duty")] == ("10:30", "11:00")  # beside another box in its column
@@ -414,3 +416,13 @@ def test_a_records_table_makes_one_block_a_row_with_the_rows_own_day_and_times()
                       ("Monday", "Physics"): ("09:55", "10:55"),
                       ("Tuesday", "History"): ("08:55", "09:55"),
                       ("Tuesday", "Art"): ("10:00", "11:00")}
+
+
+def test_a_teacher_code_in_capitals_under_a_name_is_a_note():
+    # aSc: "Eng" over "BRN" over "204"; the model calls "BRN" part of the name.
+    cell = (100, 40, 200, 120)
+    lines = [(cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("9:00-10:00", (100, 0, 200, 40)), "time"),
+             (cell_line("Eng", cell), "event"), (cell_line("BRN", cell, 20), "event"),
+             (cell_line("204", cell, 40), "notes")]
+    assert decode_as(lines) == {("Monday", "Eng"): ("09:00", "10:00")}

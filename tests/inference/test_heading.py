@@ -263,3 +263,8 @@ def test_a_class_glued_to_its_label_and_a_year_glued_to_the_half_term():
 def test_a_numbered_semester_in_running_text_is_the_term():
     heading = parse_heading("Faculty of Science · Semester 2, 2025 · Week commencing 3 March")
     assert (heading.term, heading.year) == ("Semester 2", 2025)
+
+
+def test_a_term_glued_to_its_number_ends_the_class_before_it():
+    heading = parse_heading("Westfield Academy\nClass: 9WOD Term32025")
+    assert (heading.class_name, heading.term, heading.year) == ("9WOD", "Term 3", 2025)

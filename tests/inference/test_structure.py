@@ -234,7 +234,25 @@ def test_a_row_band_under_several_days_is_split_into_their_entries() -> None:
                for day, x in (("Monday", 10), ("Tuesday", 150))]
     cells = split_crowded_cells(table, headers).cells
     assert sorted(c.text for c in cells) == ["French 9B", "Maths 7C"]
-    assert len(split_crowded_cells(table, headers[:1]).cells) == 1  # under one day: one event
+    assert all(c.from_text for c in cells)
+
+
+def test_a_cell_split_between_two_groups_is_two_cells_as_tall_as_it() -> None:
+    # aSc: "Fr / DUP / 205" beside "Spa / GAR / 206" in one period's cell, under one day.
+    table = _cell_holding(("Fr", 40, 40), ("DUP", 40, 62), ("205", 40, 84),
+                          ("Spa", 190, 40), ("GAR", 190, 62), ("206", 190, 84))
+    cells = split_crowded_cells(table, []).cells
+    assert [c.text for c in cells] == ["Fr DUP 205", "Spa GAR 206"]
+    assert [(c.box.x0, c.box.x1, c.box.y0, c.box.y1) for c in cells] == [
+        (0, 145, 0, 200), (145, 300, 0, 200)]
+    assert not any(c.from_text for c in cells)  # still drawn: its edges are the slot's
+
+
+def test_a_time_over_a_name_beside_codes_in_the_corners_stays_one_cell() -> None:
+    # "8:40" over "CheckConn" flush left, "WOD" over "DRA" flush right: one event.
+    table = _cell_holding(("8:40", 4, 10), ("CheckConn", 4, 32), ("WOD", 236, 10),
+                          ("DRA", 236, 40))
+    assert len(split_crowded_cells(table, []).cells) == 1
 
 
 def test_on_a_dark_fill_a_dark_stroke_parts_no_lines() -> None:
@@ -249,3 +267,9 @@ def test_on_a_dark_fill_a_dark_stroke_parts_no_lines() -> None:
     page[0:120, 0:200] = 255  # the same stroke on a white ground is a rule
     cv2.line(page, (0, 62), (199, 62), (0, 0, 0), 2)
     assert "9:30 - 10:00" not in [c.text for c in text_table(lines, page).cells]
+
+
+def test_a_header_s_range_broken_over_lines_by_its_dash_stays_one_cell() -> None:
+    # A narrow break column's header: "10:00" over "–" over "10:15".
+    table = _cell_holding(("10:00", 10, 10), ("10:15", 10, 120))
+    assert len(split_crowded_cells(table, []).cells) == 1

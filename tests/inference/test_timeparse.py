@@ -284,7 +284,8 @@ def test_four_digits_alone_or_beyond_a_slot_are_no_time(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "span"), [
-    ("11:1012:10", (670, 730)), ("13:5514:55", (835, 895)), ("1.152.05", (795, 845))])
+    ("11:1012:10", (670, 730)), ("13:5514:55", (835, 895)), ("1.152.05", (795, 845)),
+    ("09 : 0509 : 55", (545, 595))])
 def test_two_clock_times_read_without_their_dash_are_a_range(text, span) -> None:
     (time,) = find_times(text)
     assert (time.start, time.end) == span
@@ -312,10 +313,17 @@ def test_a_spaced_am_pm_is_still_read_where_no_word_goes_on():
     ("2-15-3:15", [855, 915]),  # the start's colon read as a dash
     ("2:15-3-15", [855, 915]),  # the end's
     ("9:00-10-30", [540, 630]),
+    ("11:25-1225", [685, 745]),  # the end's colon lost
+    ("1125-12:25", [685, 745]),
 ])
-def test_a_range_with_one_colon_read_as_a_dash_is_the_range(text, values):
+def test_a_range_with_one_colon_misread_or_lost_is_the_range(text, values):
     assert [span.values for span in find_times(text)] == [values]
 
 
 def test_dashed_numbers_beside_no_clock_time_are_no_time():
     assert find_times("12-05-2025") == [] and find_times("Room 1-05") == []
+
+
+def test_the_separator_before_a_stripped_time_goes_with_it():
+    # Google Calendar's one-line box: "Title, 8:45am".
+    assert strip_times("Tutor time, 8:45am") == "Tutor time"
