@@ -23,11 +23,18 @@ from inference.document.records import read_records
 from inference.document.signals import BlockSignals
 from inference.heading import Heading, heading_text, parse_heading, plausible
 from inference.schema import DAYS, Box, CalendarFrame, TimeBlock
-from inference.timeparse import strip_times, to_hhmm
+from inference.timeparse import is_time_text, strip_times, to_hhmm
 
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _TIME, _DAY = ROLES.index("time"), ROLES.index("day")
 _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": "year"}
+# A time printed before a name on its row (`times_beside`): centres this share of the taller
+# line's height apart at most, the smaller line this share of the taller's height at least.
+ROW_SLACK = 0.25
+ROW_SIZE = 0.75
+# ... and at most this many of the name's heights before it (a list's column of times beside
+# its column of names; the time of the next cell over in a grid stands further off).
+ROW_GAP = 5
 # Below this day-pointer probability for every day header, an "event" belongs to no day. Chosen
 # on the training set's held-out split (see the note of issue 5), never on dev or bench pages.
 MIN_DAY = 0.1
@@ -411,6 +418,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         elif (grid.is_cell(members) and (starts is None or not starts.any())
               and (legend := grid.legend_range(name))):
             start_p, end_p = printed_range(atoms, legend)  # "Break" under no header: the legend's
+        elif starts is None and ends is None and (beside := times_beside(reading, atoms, names)):
+            start_p, end_p = printed_range(atoms, beside)  # a list row: "8:50-9:50  Physics"
         start, end, time_p = time_pair(start_p, end_p, minutes)
         if end is None and start is not None and ends is None:
             end = range_end(atoms, start_p, start)
@@ -482,6 +491,34 @@ def on_the_scale(scale: CalendarFrame, box: Box, printed: list[int], start: int 
         return start, end
     bottom = scale.minutes(box.y1 + scale.gap)
     return (printed[0], bottom) if printed else (scale.minutes(box.y0), bottom)
+
+
+def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], names: list[int]
+                 ) -> list[int]:
+    """The atoms of a time-only line printed right before the event's name on its text row,
+    with nothing between them ("8:50–9:50   Physics (Lab 3)" in a list of a day's lessons):
+    where no grid says the event's times, that line does. Empty when there is none."""
+    first = min(names, key=lambda i: reading.lines[i].box.x0)
+    name = reading.lines[first].box
+
+    def on_the_row(box: Box) -> bool:
+        # Printed as the name is: centred on its row at its size (a grid cell's own small
+        # time over the name beside it is no list row's).
+        return (abs(box.cy - name.cy) <= ROW_SLACK * max(box.height, name.height)
+                and min(box.height, name.height) >= ROW_SIZE * max(box.height, name.height))
+
+    left = [i for i, line in enumerate(reading.lines) if i != first and not line.angle
+            and on_the_row(line.box)
+            and name.x0 - ROW_GAP * name.height <= line.box.x1 <= name.x0 + 2]
+    if not left:
+        return []
+    nearest = max(left, key=lambda i: reading.lines[i].box.x1)
+    time = reading.lines[nearest].box
+    if not is_time_text(reading.lines[nearest].text) or any(
+            line.box.x_overlap(time) > 0 and 0 <= line.box.y0 - time.y1 < time.height / 2
+            and _NAME_LIKE.search(strip_times(line.text)) for line in reading.lines):
+        return []  # no time, or the time printed over its own event's name in a grid cell
+    return [k for k, atom in enumerate(atoms) if atom[0] == nearest]
 
 
 def printed_range(atoms: list[tuple[int, int, int]], own: list[int]

@@ -170,6 +170,7 @@ class Grid:
             self.atoms_by_cell.setdefault(cell_key(self.lines[i]), []).append(k)
         self._axes = {table: self._table_axis(table)
                       for table in {self._day_table[j] for j in self.day_lines}}
+        self._body_edges: dict[int, list[float]] = {}  # `_body_column`, found when asked
         self._labels = {table: self._label_cells(table, axis)
                         for table, axis in self._axes.items() if axis is not None}
         self._free_headers = {table: self._free_time_headers(table, box)
@@ -184,7 +185,6 @@ class Grid:
                                                                             legend)) >= 2}
         self._legend = legend if self._legend_headers else {}
         self._table_box = table_box
-        self._body_edges: dict[int, list[float]] = {}  # `_in_its_column`, found when asked
         # Where each table's last slot label ends along its time axis (`is_footer`).
         self._labels_end = {
             table: max(extent(self.lines[cell[0]].region, axis)[1]
@@ -240,18 +240,19 @@ class Grid:
 
     def _free_time_headers(self, table: int, box: Box) -> list[tuple[Box, list[int]]]:
         """The time headers of a table with days as rows whose cells were not found (white
-        times on a dark band, its rulings white or none): the times in no cell above its first
-        day, inside the table or on top of it; (the column of drawn cells each stands in, its
-        atoms in reading order). The times of one column are one header, so a range broken
-        over two lines ("10:30-" over "10:50") is whole again."""
+        times on a dark band, its rulings white or none): the times in no cell above its
+        first day, inside the table, on top of it or across its top edge; (the column of
+        drawn cells each stands in, the body's where it has one; its atoms in reading order).
+        The times of one column are one header, so a range broken over two lines ("10:30-"
+        over "10:50") is whole again."""
         first_day = min(self._day_region[j].y0 for j in self.day_lines
                         if self._day_table[j] == table)
         columns: dict[tuple[float, float], list[int]] = {}
         for k, (i, _, _) in enumerate(self.atoms):
             line = self.lines[i].box
-            column = self._column(table, line)
+            column = self._body_column(table, line, "x") or self._column(table, line)
             if (self.lines[i].table < 0 and line.y1 <= first_day and column is not None
-                    and (_on_top(line, box) or _inside(line, box))):
+                    and (_on_top(line, box) or _at_top(line, box) or _inside(line, box))):
                 columns.setdefault(column, []).append(k)
         headers = []
         for (lo, hi), ks in columns.items():
@@ -534,23 +535,30 @@ class Grid:
         return (starts if starts.any() or (grid and not inside_start) else None,
                 ends if ends.any() or (grid and not inside_end) else None, written)
 
-    def _in_its_column(self, header: ReadLine, axis: str) -> Box:
-        """A time header's cell, or where the structure stage found it narrower than the column
-        of the grid's body it heads (white print on a dark band, the band's edges lost), that
-        column: the body cells' edges nearest either side of the header's text."""
-        region = header.region
-        if self._axes.get(header.table) != axis:
-            return region
-        edges = self._body_edges.setdefault(header.table, sorted({
-            edge for line in self.lines if line.table == header.table and is_drawn_cell(line)
+    def _body_column(self, table: int, box: Box, axis: str) -> tuple[float, float] | None:
+        """The extent along `axis` of the column (row) of the table's body under the middle of
+        `box`: the edges of the drawn cells under a day nearest either side of it."""
+        edges = self._body_edges.setdefault(table, sorted({
+            edge for line in self.lines if line.table == table and is_drawn_cell(line)
             and self._under_a_day(line, axis) for edge in extent(line.region, axis)}))
-        middle = (extent(header.box, axis)[0] + extent(header.box, axis)[1]) / 2
+        middle = sum(extent(box, axis)) / 2
         lo = max((edge for edge in edges if edge <= middle), default=None)
         hi = min((edge for edge in edges if edge >= middle), default=None)
-        own_lo, own_hi = extent(region, axis)
-        if (lo is None or hi is None or own_lo < lo - RULING_GAP or own_hi > hi + RULING_GAP
-                or (own_lo <= lo + RULING_GAP and own_hi >= hi - RULING_GAP)):
+        return None if lo is None or hi is None else (lo, hi)
+
+    def _in_its_column(self, header: ReadLine, axis: str) -> Box:
+        """A time header's cell, or where its edges do not line up with the grid's body (found
+        narrower than the column it heads, white print on a dark band whose edges were lost;
+        or astray, a photographed band's rulings off the body's), the column of the body under
+        its text."""
+        region = header.region
+        column = (self._body_column(header.table, header.box, axis)
+                  if self._axes.get(header.table) == axis else None)
+        edges = self._body_edges.get(header.table, [])
+        if column is None or all(any(abs(edge - own) <= RULING_GAP for edge in edges)
+                                 for own in extent(region, axis)):
             return region  # a header as wide as its column, or spanning several: as drawn
+        lo, hi = column
         return (Box(x0=lo, y0=region.y0, x1=hi, y1=region.y1) if axis == "x"
                 else Box(x0=region.x0, y0=lo, x1=region.x1, y1=hi))
 

@@ -426,3 +426,15 @@ def test_a_teacher_code_in_capitals_under_a_name_is_a_note():
              (cell_line("Eng", cell), "event"), (cell_line("BRN", cell, 20), "event"),
              (cell_line("204", cell, 40), "notes")]
     assert decode_as(lines) == {("Monday", "Eng"): ("09:00", "10:00")}
+
+
+def test_a_list_row_takes_the_range_printed_right_before_its_name():
+    # A day's lessons as lines "time  subject", no grid; the time pointers know nothing.
+    def row(time: str, name: str, y: int) -> list[tuple[ReadLine, str]]:
+        return [(free_line(time, 10, y), "time"), (free_line(name, 140, y), "event")]
+
+    lines = [(free_line("Monday", 10, 0), "day"), *row("8:50-9:50", "Physics", 30),
+             *row("9:50-10:50", "Mathematics", 60), *row("10:50-11:10", "Break", 90)]
+    assert decode_as(lines, size=(400, 200)) == {("Monday", "Physics"): ("08:50", "09:50"),
+                                                  ("Monday", "Mathematics"): ("09:50", "10:50"),
+                                                  ("Monday", "Break"): ("10:50", "11:10")}
