@@ -83,18 +83,29 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         if ink is None:
             continue
         word = crop[ink[1]:ink[3], ink[0]:ink[2]]
-        readings = [(*engine.read_crop(cv2.rotate(word, turn)), 90)
-                    for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)]
-        readings.append((*_stacked_letters(word, engine), 0))
-        text, score, angle = max(readings, key=lambda reading: reading[1])
-        if (score < MIN_SCORE or score <= max((line.score for line in words), default=0.0)
-                or (text := as_word(text)) is None):
+        turned = max((engine.read_crop(cv2.rotate(word, turn))
+                      for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)),
+                     key=lambda reading: reading[1])
+        # Upright letters one by one only where the cell read turned is no word: a turned
+        # word's letters read one by one come out backwards ("KAERB").
+        text, score, angle = (*turned, 90) if _taken(turned, words) else (
+            *_stacked_letters(word, engine), 0)
+        if not _taken((text, score), words):
             continue
+        text = as_word(text)
         box = Box(x0=x0 + ink[0], y0=y0 + ink[1], x1=x0 + ink[2], y1=y0 + ink[3])
         fragments = {id(line) for line in inside}
         lines = [line for line in lines if id(line) not in fragments]
         lines.append(OcrLine(text=text, box=box, score=float(score), angle=angle))
     return lines
+
+
+def _taken(reading: tuple[str, float], words: list[OcrLine]) -> bool:
+    """A reading of the cell replaces what the page's reading found there: sure, surer than
+    the words found, and Latin letters."""
+    text, score = reading
+    return (score >= MIN_SCORE and score > max((line.score for line in words), default=0.0)
+            and as_word(text) is not None)
 
 
 def _stacked_letters(word: np.ndarray, engine) -> tuple[str, float]:
