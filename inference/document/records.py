@@ -36,15 +36,6 @@ TABLE_GAP = 2.5
 
 
 @dataclass(frozen=True)
-class RecordsTable:
-    """The rows read as events, and every line of the table (its header row, and rows too
-    short to be events): lines no other reading should take."""
-
-    rows: list[Record]
-    lines: set[int]
-
-
-@dataclass(frozen=True)
 class Record:
     """One row of a records table: its name and notes lines, the line naming its day, and the
     time atoms (indices into `features.time_atoms`) of its start and end."""
@@ -53,6 +44,15 @@ class Record:
     notes: list[int]
     day: int
     times: list[int]
+
+
+@dataclass(frozen=True)
+class RecordsTable:
+    """The rows read as events, and every line of the table (its header row, and rows too
+    short to be events): lines no other reading should take."""
+
+    rows: list[Record]
+    lines: set[int]
 
 
 def _word(text: str) -> str:
