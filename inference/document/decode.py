@@ -341,7 +341,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     candidates = [j for j in range(n) if day_names[j]]
     grid = Grid(reading, role, day_names, atoms)
     event_lines = sorted({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
-                         | grid.body_lines() | calendar_box_lines(reading, n))
+                         | grid.body_lines() | calendar_box_lines(reading, n)
+                         | list_row_lines(reading, atoms, n))
     page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
     link = (decisions.group + decisions.group.T) / 2
     blocks, signals = [], []
@@ -456,6 +457,15 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                     confidence=round(confidence, 4), source_box=box))
             signals.append(signal)
     return join_spelled_across(blocks), signals
+
+
+def list_row_lines(reading: PageReading, atoms: list[tuple[int, int, int]], n: int) -> set[int]:
+    """The worded lines in no drawn cell with a list row's time right before them
+    (`times_beside`): each is an event, whatever the model made of it ("8:50–9:50  Spanish
+    (Rm 21)" called "other" on a page of day lists)."""
+    return {i for i, line in enumerate(reading.lines[:n])
+            if not is_drawn_cell(line) and _NAME_LIKE.search(strip_times(line.text))
+            and times_beside(reading, atoms, [i])}
 
 
 def calendar_box_lines(reading: PageReading, n: int) -> set[int]:

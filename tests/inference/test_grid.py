@@ -433,8 +433,10 @@ def test_a_list_row_takes_the_range_printed_right_before_its_name():
     def row(time: str, name: str, y: int) -> list[tuple[ReadLine, str]]:
         return [(free_line(time, 10, y), "time"), (free_line(name, 140, y), "event")]
 
+    # The model calls "Break" "other": a list row's words are an event all the same.
     lines = [(free_line("Monday", 10, 0), "day"), *row("8:50-9:50", "Physics", 30),
              *row("9:50-10:50", "Mathematics", 60), *row("10:50-11:10", "Break", 90)]
+    lines[-1] = (lines[-1][0], "other")
     assert decode_as(lines, size=(400, 200)) == {("Monday", "Physics"): ("08:50", "09:50"),
                                                   ("Monday", "Mathematics"): ("09:50", "10:50"),
                                                   ("Monday", "Break"): ("10:50", "11:10")}
