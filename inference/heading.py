@@ -255,4 +255,6 @@ def plausible(attribute: str, text: str) -> bool:
         return bool(_TERM_WORD.search(text))
     if attribute == "class_name":
         return len(text) <= 25 and len(words) <= 4 and not _DATE.search(text)
-    return len(text) <= 40 and len(words) <= 5 and max(map(len, words)) <= 20
+    # A person's name holds no digit: "Physics (Lab 3)" is a lesson, "Rm 12" a room.
+    return (len(text) <= 40 and len(words) <= 5 and max(map(len, words)) <= 20
+            and not any(c.isdigit() for c in text))

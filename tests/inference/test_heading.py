@@ -135,6 +135,7 @@ def test_a_class_named_by_its_programme(text: str, class_name: str) -> None:
     ("teacher", "Mrs Patel", True),
     ("teacher", "DepartmentofSoftwareEngineeringTechnology", False),
     ("teacher", "SOS-HERMANN GMEINER INTERNATIONAL COLLEGE", False),
+    ("teacher", "Physics (Lab 3)", False),  # a lesson: a name holds no digit
     ("class_name", "9WOD", True),
     ("class_name", "22 August 2025", False),
     ("term", "Autumn 2", True),
