@@ -340,9 +340,11 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     minutes = [m for _, _, m in atoms]
     candidates = [j for j in range(n) if day_names[j]]
     grid = Grid(reading, role, day_names, atoms)
+    # Each line's list-row time, looked up once: it makes a line an event and times it.
+    row_times = {i: beside for i in range(n) if (beside := times_beside(reading, atoms, i))}
     event_lines = sorted({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
                          | grid.body_lines() | calendar_box_lines(reading, n)
-                         | list_row_lines(reading, atoms, n))
+                         | list_row_lines(reading, row_times))
     page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
     link = (decisions.group + decisions.group.T) / 2
     blocks, signals = [], []
@@ -419,7 +421,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         elif (grid.is_cell(members) and (starts is None or not starts.any())
               and (legend := grid.legend_range(name))):
             start_p, end_p = printed_range(atoms, legend)  # "Break" under no header: the legend's
-        elif starts is None and ends is None and (beside := times_beside(reading, atoms, names)):
+        elif starts is None and ends is None and (beside := row_times.get(
+                min(names, key=lambda i: reading.lines[i].box.x0))):
             start_p, end_p = printed_range(atoms, beside)  # a list row: "8:50-9:50  Physics"
         start, end, time_p = time_pair(start_p, end_p, minutes)
         if end is None and start is not None and ends is None:
@@ -459,13 +462,12 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     return join_spelled_across(blocks), signals
 
 
-def list_row_lines(reading: PageReading, atoms: list[tuple[int, int, int]], n: int) -> set[int]:
+def list_row_lines(reading: PageReading, row_times: dict[int, list[int]]) -> set[int]:
     """The worded lines in no drawn cell with a list row's time right before them
-    (`times_beside`): each is an event, whatever the model made of it ("8:50–9:50  Spanish
-    (Rm 21)" called "other" on a page of day lists)."""
-    return {i for i, line in enumerate(reading.lines[:n])
-            if not is_drawn_cell(line) and _NAME_LIKE.search(strip_times(line.text))
-            and times_beside(reading, atoms, [i])}
+    (`row_times`, from `times_beside`): each is an event, whatever the model made of it
+    ("8:50–9:50  Spanish (Rm 21)" called "other" on a page of day lists)."""
+    return {i for i in row_times if not is_drawn_cell(reading.lines[i])
+            and _NAME_LIKE.search(strip_times(reading.lines[i].text))}
 
 
 def calendar_box_lines(reading: PageReading, n: int) -> set[int]:
@@ -503,12 +505,12 @@ def on_the_scale(scale: CalendarFrame, box: Box, printed: list[int], start: int 
     return (printed[0], bottom) if printed else (scale.minutes(box.y0), bottom)
 
 
-def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], names: list[int]
+def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first: int
                  ) -> list[int]:
-    """The atoms of a time-only line printed right before the event's name on its text row,
-    with nothing between them ("8:50–9:50   Physics (Lab 3)" in a list of a day's lessons):
-    where no grid says the event's times, that line does. Empty when there is none."""
-    first = min(names, key=lambda i: reading.lines[i].box.x0)
+    """The atoms of a time-only line printed right before line `first` (an event's name) on
+    its text row, with nothing between them ("8:50–9:50   Physics (Lab 3)" in a list of a
+    day's lessons): where no grid says the event's times, that line does. Empty when there
+    is none."""
     name = reading.lines[first].box
 
     def on_the_row(box: Box) -> bool:

@@ -170,7 +170,7 @@ class Grid:
             self.atoms_by_cell.setdefault(cell_key(self.lines[i]), []).append(k)
         self._axes = {table: self._table_axis(table)
                       for table in {self._day_table[j] for j in self.day_lines}}
-        self._body_edges: dict[int, list[float]] = {}  # `_body_column`, found when asked
+        self._body_edges: dict[tuple[int, str], list[float]] = {}  # `_body_edges_of`
         self._labels = {table: self._label_cells(table, axis)
                         for table, axis in self._axes.items() if axis is not None}
         self._free_headers = {table: self._free_time_headers(table, box)
@@ -535,12 +535,18 @@ class Grid:
         return (starts if starts.any() or (grid and not inside_start) else None,
                 ends if ends.any() or (grid and not inside_end) else None, written)
 
+    def _body_edges_of(self, table: int, axis: str) -> list[float]:
+        """The edges along `axis` of the table's drawn cells under a day (its body), found once."""
+        if (table, axis) not in self._body_edges:
+            self._body_edges[table, axis] = sorted({
+                edge for line in self.lines if line.table == table and is_drawn_cell(line)
+                and self._under_a_day(line, axis) for edge in extent(line.region, axis)})
+        return self._body_edges[table, axis]
+
     def _body_column(self, table: int, box: Box, axis: str) -> tuple[float, float] | None:
         """The extent along `axis` of the column (row) of the table's body under the middle of
         `box`: the edges of the drawn cells under a day nearest either side of it."""
-        edges = self._body_edges.setdefault(table, sorted({
-            edge for line in self.lines if line.table == table and is_drawn_cell(line)
-            and self._under_a_day(line, axis) for edge in extent(line.region, axis)}))
+        edges = self._body_edges_of(table, axis)
         middle = sum(extent(box, axis)) / 2
         lo = max((edge for edge in edges if edge <= middle), default=None)
         hi = min((edge for edge in edges if edge >= middle), default=None)
@@ -554,7 +560,7 @@ class Grid:
         region = header.region
         column = (self._body_column(header.table, header.box, axis)
                   if self._axes.get(header.table) == axis else None)
-        edges = self._body_edges.get(header.table, [])
+        edges = self._body_edges_of(header.table, axis)
         if column is None or all(any(abs(edge - own) <= RULING_GAP for edge in edges)
                                  for own in extent(region, axis)):
             return region  # a header as wide as its column, or spanning several: as drawn
