@@ -34,6 +34,9 @@ MIN_SCORE = 0.8
 SURE = 0.9
 # A pixel is ink when its grey level is this far from the cell's median (its ground).
 INK_CONTRAST = 60
+# A blob of ink below this share of the cell's largest blob is a speck (a scan's dust, a
+# stray dot), left out of the word's box: read with the word it becomes "." or a letter.
+SPECK_SHARE = 0.15
 # Letters stacked upright down a cell: at least this many bands of ink make a word.
 MIN_LETTERS = 3
 _INSET, _MARGIN = 3, 6  # px: the cell's rulings left out; room kept around the ink
@@ -41,14 +44,20 @@ _WORDS = re.compile(r"^[A-Za-z&]+(?: [A-Za-z&]+)*$")
 
 
 def _ink_box(crop: np.ndarray) -> tuple[int, int, int, int] | None:
-    """(x0, y0, x1, y1) of the ink in a cell's crop, with a margin; None when it holds none."""
+    """(x0, y0, x1, y1) of the ink in a cell's crop, specks left out, with a margin; None when
+    it holds none."""
     grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.int16)
-    ys, xs = np.nonzero(np.abs(grey - np.median(grey)) > INK_CONTRAST)
-    if not len(ys):
+    ink = (np.abs(grey - np.median(grey)) > INK_CONTRAST).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    blobs = stats[1:count]
+    if not len(blobs):
         return None
+    blobs = blobs[blobs[:, cv2.CC_STAT_AREA] >= SPECK_SHARE * blobs[:, cv2.CC_STAT_AREA].max()]
+    x0, y0 = blobs[:, cv2.CC_STAT_LEFT], blobs[:, cv2.CC_STAT_TOP]
+    x1, y1 = x0 + blobs[:, cv2.CC_STAT_WIDTH], y0 + blobs[:, cv2.CC_STAT_HEIGHT]
     h, w = grey.shape
-    return (max(0, int(xs.min()) - _MARGIN), max(0, int(ys.min()) - _MARGIN),
-            min(w, int(xs.max()) + _MARGIN + 1), min(h, int(ys.max()) + _MARGIN + 1))
+    return (max(0, int(x0.min()) - _MARGIN), max(0, int(y0.min()) - _MARGIN),
+            min(w, int(x1.max()) + _MARGIN), min(h, int(y1.max()) + _MARGIN))
 
 
 def as_word(text: str) -> str | None:

@@ -96,11 +96,20 @@ def fill_edges(image: np.ndarray) -> np.ndarray:
     flat_down, flat_across = _flat_along(gray, (1, 5)), _flat_along(gray, (5, 1))
     vertical = np.zeros(gray.shape, np.uint8)
     horizontal = np.zeros(gray.shape, np.uint8)
-    vertical[:, 1:-1] = ((_steps(smooth[:, 2:], smooth[:, :-2]) >= bar)
+    # Each side's level is averaged along the boundary: a pale fill 13 levels off white
+    # steps by less than the bar at a pixel where the render's noise takes 4 off.
+    down, across = cv2.blur(smooth, (1, 5)), cv2.blur(smooth, (5, 1))
+    vertical[:, 1:-1] = ((_steps(down[:, 2:], down[:, :-2]) >= bar)
                          & flat_down[:, 2:] & flat_down[:, :-2])
-    horizontal[1:-1] = ((_steps(smooth[2:], smooth[:-2]) >= bar)
+    horizontal[1:-1] = ((_steps(across[2:], across[:-2]) >= bar)
                         & flat_across[2:] & flat_across[:-2])
     return _long_strokes(np.maximum(vertical, horizontal) * 255)
+
+
+# A cell at most this grey is dark: written on in light text. Navy and brown cells sit at
+# 50–95; the mid blues and greens of a coloured grid (110–130), whose edges against a white
+# gap read as dark strokes that frame their cells, do not.
+DARK_FILL = 100
 
 
 def line_mask(gray: np.ndarray, gridlines: bool = False) -> np.ndarray:
@@ -110,6 +119,13 @@ def line_mask(gray: np.ndarray, gridlines: bool = False) -> np.ndarray:
     binary = cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10
     )
+    if gridlines:
+        # Inside a dark cell holding light text (a navy cell, white letters) the text lifts
+        # the local mean, so the fill around each line of text read as a long dark stroke
+        # cutting the cell in two. There the fill is its surroundings' median: no stroke.
+        # (The flattening keeps them: the dark desk around a photographed sheet edges it.)
+        median = cv2.medianBlur(gray, 31)
+        binary[(median < DARK_FILL) & (cv2.absdiff(gray, median) <= 10)] = 0
     strokes = thin_strokes(gray)
     bar = FAINT_RULE_CONTRAST
     if gridlines:

@@ -74,3 +74,15 @@ def test_letters_stacked_upright_down_a_tall_cell_are_read_one_by_one():
              OcrLine(text="H", box=Box(x0=88, y0=355, x1=108, y1=380), score=0.9)]
     lines = read_column_words(page, [table], found, get_engine("rapid", Settings()))
     assert [(line.text, line.angle) for line in lines] == [("LUNCH", 0)]
+
+
+def test_specks_of_a_scan_in_a_tall_cell_are_left_out_of_the_word():
+    # Dust near the cell's ends, read with the word, made it ".Break " or too doubtful.
+    page, cell = _page_with_a_turned_word("BREAK", cv2.ROTATE_90_COUNTERCLOCKWISE)
+    for x, y in [(76, 45), (122, 60), (100, 415), (77, 400)]:
+        cv2.rectangle(page, (x, y), (x + 2, y + 2), (0, 0, 0), -1)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    fragments = [OcrLine(text="k", box=Box(x0=90, y0=150, x1=110, y1=170), score=0.5)]
+    lines = read_column_words(page, [table], fragments, get_engine("rapid", Settings()))
+    assert [line.text for line in lines] == ["BREAK"]
+    assert lines[0].box.y0 > 60 and lines[0].box.y1 < 400

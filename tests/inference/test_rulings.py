@@ -106,3 +106,30 @@ def test_a_page_a_pixel_or_two_across_holds_no_table():
     # Schemathesis sent a 1 × 1 PNG; a fill boundary needs neighbours two pixels apart.
     for shape in [(1, 1, 3), (2, 3, 3), (1, 40, 3), (40, 2, 3)]:
         assert find_tables(np.full(shape, 255, np.uint8)) == []
+
+
+def test_a_dark_cell_holding_light_text_stays_one_cell():
+    # Inside a navy cell the white text lifts the local mean, and the fill beside each line of
+    # text read as a long dark stroke cutting the cell in two.
+    page = np.full((400, 600, 3), 255, np.uint8)
+    for x0, x1 in itertools.pairwise(COLUMNS):
+        for y0, y1 in itertools.pairwise(ROWS):
+            cv2.rectangle(page, (x0, y0), (x1 - 6, y1 - 6), (110, 60, 30), -1)
+            cv2.putText(page, "COMPUTING", (x0 + 3, y0 + 40), cv2.FONT_HERSHEY_SIMPLEX, 0.62,
+                        (255, 255, 255), 2)
+            cv2.putText(page, "PMA", (x0 + 40, y0 + 75), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
+                        (255, 255, 255), 1)
+    assert _cells(page) == 12
+
+
+def test_pale_bands_on_a_noisy_render_are_cells():
+    # Light grey bands 13 levels off white, 3 px apart, the render's noise taking 4 off one
+    # pixel in five (too little to count as grain): each side of a boundary is read along
+    # it, not pixel by pixel.
+    page = np.full((400, 600, 3), 255, np.uint8)
+    for y0, y1 in itertools.pairwise(ROWS):
+        cv2.rectangle(page, (50, y0), (550, y1 - 3), (242, 242, 242), -1)
+        cv2.putText(page, "L U N C H", (220, y0 + 50), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                    (60, 60, 60), 2)
+    noise = 4 * (np.random.default_rng(1).random((400, 600, 1)) < 0.2)
+    assert _cells((page - noise).clip(0, 255).astype(np.uint8)) == 3
