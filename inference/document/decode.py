@@ -23,7 +23,7 @@ from inference.document.records import read_records
 from inference.document.signals import BlockSignals
 from inference.heading import Heading, heading_text, parse_heading, plausible
 from inference.schema import DAYS, Box, CalendarFrame, TimeBlock
-from inference.timeparse import is_time_text, strip_times, to_hhmm
+from inference.timeparse import find_times, is_time_text, strip_times, to_hhmm
 
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _TIME, _DAY = ROLES.index("time"), ROLES.index("day")
@@ -140,6 +140,8 @@ def range_end(atoms: list[tuple[int, int, int]], start_p: np.ndarray, start: int
 
 _NAME_LIKE = re.compile(r"[^\W\d_]{2}")  # a run of two letters: a word or a course code, not a time
 _MERIDIEM = re.compile(r"(?<=\d)\s*[ap]\.?m\b\.?", re.IGNORECASE)  # "1210pm": a garbled time
+# "PM" read apart from its time ("1:20" then "PM" along the row): no event's name.
+_MERIDIEM_WORD = re.compile(r"\b[ap]\.?m\b\.?", re.IGNORECASE)
 _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initials
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
 # "Week A", "WEEK 2": a two-week rota's heading over its table, never an event.
@@ -342,9 +344,11 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     grid = Grid(reading, role, day_names, atoms)
     # Each line's list-row time, looked up once: it makes a line an event and times it.
     row_times = {i: beside for i in range(n) if (beside := times_beside(reading, atoms, i))}
-    event_lines = sorted({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
-                         | grid.body_lines() | calendar_box_lines(reading, n)
-                         | list_row_lines(reading, row_times))
+    listed = list_row_lines(reading, row_times)
+    row_notes = list_row_notes(reading, listed, candidates, n)
+    noted = {j for js in row_notes.values() for j in js}
+    event_lines = sorted(({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
+                          | grid.body_lines() | calendar_box_lines(reading, n) | listed) - noted)
     page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
     link = (decisions.group + decisions.group.T) / 2
     blocks, signals = [], []
@@ -361,8 +365,9 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     grouped = {i for members in model for i in members} | records.lines
     for members in model + [[i] for i in sorted(bands) if i not in grouped]:
         band = members[0] if len(members) == 1 and members[0] in bands else None
-        groups.append(Group(members) if band is None else Group(
-            members, days=bands[band], times=[k for k, a in enumerate(atoms) if a[0] == band]))
+        groups += split_list_rows(reading, members, listed, row_notes) if band is None else [
+            Group(members, days=bands[band], times=[k for k, a in enumerate(atoms)
+                                                    if a[0] == band])]
     groups += [Group(members, names=label) for members, label in grid.label_named_cells()
                if not records.lines.intersection(members)]
     for group in groups:
@@ -467,7 +472,67 @@ def list_row_lines(reading: PageReading, row_times: dict[int, list[int]]) -> set
     (`row_times`, from `times_beside`): each is an event, whatever the model made of it
     ("8:50–9:50  Spanish (Rm 21)" called "other" on a page of day lists)."""
     return {i for i in row_times if not is_drawn_cell(reading.lines[i])
-            and _NAME_LIKE.search(strip_times(reading.lines[i].text))}
+            and _NAME_LIKE.search(_MERIDIEM_WORD.sub("", strip_times(reading.lines[i].text)))}
+
+
+def list_row_notes(reading: PageReading, names: set[int], headers: list[int], n: int
+                   ) -> dict[int, list[int]]:
+    """The worded lines printed further along a list row's text row, after its name and
+    before any other time ("09:00–11:00   CS201 Lecture   Room B12"): the row's notes, not
+    events of their own. Not a line nearer another day's header than the name is (an unruled
+    grid's next day along the row). `names`: the list rows' name lines (`list_row_lines`).
+    Name line → its note lines."""
+
+    def column(box: Box) -> float | None:
+        """Where the day header nearest across, of those above the box, is centred."""
+        above = [reading.lines[h].box for h in headers if reading.lines[h].box.y1 <= box.y0]
+        return min((h.cx for h in above), key=lambda cx: abs(cx - box.cx), default=None)
+
+    def same_column(a: Box, b: Box) -> bool:
+        ca, cb = column(a), column(b)
+        return ca is None or cb is None or abs(ca - cb) <= max(a.height, b.height)
+
+    notes: dict[int, list[int]] = {}
+    for j, line in enumerate(reading.lines[:n]):
+        if (j in names or line.angle or is_drawn_cell(line) or find_times(line.text)
+                or not _NAME_LIKE.search(line.text)):
+            continue
+        before = [i for i in names if _on_one_row(reading.lines[i].box, line.box)
+                  and reading.lines[i].box.x1 <= line.box.x0
+                  and same_column(line.box, reading.lines[i].box)]
+        if not before:
+            continue
+        name = max(before, key=lambda i: reading.lines[i].box.x1)
+        if not any(find_times(other.text) and _on_one_row(other.box, line.box)
+                   and reading.lines[name].box.x1 <= other.box.cx <= line.box.x0
+                   for other in reading.lines[:n]):
+            notes.setdefault(name, []).append(j)
+    return notes
+
+
+def split_list_rows(reading: PageReading, members: list[int], names: set[int],
+                    row_notes: dict[int, list[int]]) -> list[Group]:
+    """The model's group split at each list row's name: a row printing its own time is an
+    event of its own ("10:00–12:00  CS210 Lab" over "13:00–14:00  MA210 Lecture" in a day's
+    list, which the model took for one). Each part is named by its row's name line; the rest
+    of the part (a remark under it) and the lines further along its row are its notes. A group
+    holding no list row stays as the model made it. `names`: the list rows' name lines."""
+    order = in_reading_order(reading.lines, members)
+    heads = [k for k, i in enumerate(order) if i in names]
+    if not heads:
+        return [Group(members)]
+    parts = []
+    for a, b in zip(heads, [*heads[1:], len(order)], strict=True):
+        name, part = order[a], order[0 if a == heads[0] else a:b]
+        notes = [i for i in part if i != name] + row_notes.get(name, [])
+        parts.append(Group(part + row_notes.get(name, []), names=[name], notes=notes))
+    return parts
+
+
+def _on_one_row(a: Box, b: Box) -> bool:
+    """Centred on one text row at one size: a list row's parts, not a grid's stacked lines."""
+    return (abs(a.cy - b.cy) <= ROW_SLACK * max(a.height, b.height)
+            and min(a.height, b.height) >= ROW_SIZE * max(a.height, b.height))
 
 
 def calendar_box_lines(reading: PageReading, n: int) -> set[int]:
@@ -513,14 +578,10 @@ def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first:
     is none."""
     name = reading.lines[first].box
 
-    def on_the_row(box: Box) -> bool:
-        # Printed as the name is: centred on its row at its size (a grid cell's own small
-        # time over the name beside it is no list row's).
-        return (abs(box.cy - name.cy) <= ROW_SLACK * max(box.height, name.height)
-                and min(box.height, name.height) >= ROW_SIZE * max(box.height, name.height))
-
+    # Printed as the name is (a grid cell's own small time over the name beside it is no
+    # list row's).
     left = [i for i, line in enumerate(reading.lines) if i != first and not line.angle
-            and on_the_row(line.box)
+            and _on_one_row(line.box, name)
             and name.x0 - ROW_GAP * name.height <= line.box.x1 <= name.x0 + 2]
     if not left:
         return []

@@ -53,12 +53,14 @@ LINES = [
 
 def decode_as(lines: list[tuple[ReadLine, str]], *, confused: bool = False,
               end_none: float | None = None, size: tuple[int, int] = (440, 240),
-              calendar: CalendarFrame | None = None
-              ) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+              calendar: CalendarFrame | None = None, joined: list[int] | None = None,
+              notes: bool = False) -> dict[tuple[str, str], tuple[str | None, ...]]:
     """(day, name) → (start, end) of the blocks decoded from `lines`, read by a model sure of
     each line's role (`confused`: only 0.9 sure, with a tenth on "event" everywhere) whose day
     pointer says the first day header for every line, and whose time pointers know nothing:
-    every written time and "none" alike (or the end's puts `end_none` on "no end written")."""
+    every written time and "none" alike (or the end's puts `end_none` on "no end written").
+    `joined`: lines the model groups as one event (each line is its own otherwise); with
+    `notes`, each block's notes follow its times."""
     page = PageReading(width=size[0], height=size[1], lines=[line for line, _ in lines],
                        calendar=calendar)
     n, atoms = len(lines), len(time_atoms(page.lines))
@@ -72,8 +74,12 @@ def decode_as(lines: list[tuple[ReadLine, str]], *, confused: bool = False,
     end = start.copy()
     if end_none is not None:
         end[:, :-1], end[:, -1] = (1 - end_none) / atoms, end_none
-    decisions = PageDecisions(roles, np.eye(n), day, start, end)
-    return {(b.day, b.name): (b.start_time, b.end_time) for b in decode_blocks(page, decisions)}
+    group = np.eye(n)
+    if joined:
+        group[np.ix_(joined, joined)] = 1.0
+    decisions = PageDecisions(roles, group, day, start, end)
+    return {(b.day, b.name): (b.start_time, b.end_time, *([b.notes] if notes else []))
+            for b in decode_blocks(page, decisions)}
 
 
 @pytest.fixture
@@ -440,3 +446,17 @@ def test_a_list_row_takes_the_range_printed_right_before_its_name():
     assert decode_as(lines, size=(400, 200)) == {("Monday", "Physics"): ("08:50", "09:50"),
                                                   ("Monday", "Mathematics"): ("09:50", "10:50"),
                                                   ("Monday", "Break"): ("10:50", "11:10")}
+
+
+def test_a_list_row_is_one_event_with_the_words_further_along_it_as_notes():
+    # "time   course   room" rows under a day heading; the model joins the rows into one
+    # event and calls the rooms events of their own. Each row is an event, its room a note.
+    lines = [(free_line("Friday", 10, 0), "day"),
+             (free_line("10:00-12:00", 10, 30), "time"), (free_line("CS210 Lab", 140, 30), "event"),
+             (free_line("Lab L3", 500, 30), "event"),
+             (free_line("13:00-14:00", 10, 60), "time"),
+             (free_line("MA210 Lecture", 140, 60), "event"),
+             (free_line("Room B12", 500, 60), "event")]
+    page_blocks = decode_as(lines, size=(700, 100), joined=[2, 3, 5, 6], notes=True)
+    assert page_blocks == {("Friday", "CS210 Lab"): ("10:00", "12:00", "Lab L3"),
+                           ("Friday", "MA210 Lecture"): ("13:00", "14:00", "Room B12")}
