@@ -81,3 +81,30 @@ def test_text_on_a_long_strip_keeps_its_place(engine):
     [line] = engine.read_page(strip)
     assert line.text.replace(" ", "") == "MATHS4" and 880 < line.box.x0 < 920
     assert line.box.y1 <= 60
+
+
+def test_a_standing_word_the_classifier_turned_over_is_read_again_both_ways():
+    # "Monday" typeset bottom to top down a day column; the 0/180° classifier, near-certain
+    # and wrong, leaves it upside down, and it reads as garbage ("Kepuow"), with some doubt.
+    engine = RapidOcrEngine(Settings())
+    image = np.full((400, 500, 3), 255, np.uint8)
+    strip = np.full((60, 260, 3), 255, np.uint8)
+    cv2.putText(strip, "Monday", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0, 0, 0), 3)
+    image[60:320, 60:120] = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    cv2.putText(image, "Tuesday", (200, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
+    upright = engine._ocr.text_cls.__self__  # the UprightLines wrapping the classifier
+    classify = upright._classify
+
+    def leave_standing_as_cropped(crops):
+        # RapidOCR turns a tall crop counter-clockwise (this word comes out upside down) and
+        # the classifier, scripted, leaves it so.
+        turned, verdicts, elapsed = classify(crops)
+        for k, standing in enumerate(upright._standing):
+            if standing:
+                turned[k], verdicts[k] = crops[k], ["0", 0.999]
+        return turned, verdicts, elapsed
+
+    leave_standing_as_cropped.cls_thresh = classify.cls_thresh
+    upright._classify = leave_standing_as_cropped
+    lines = {line.text: line.angle for line in engine.read_page(image)}
+    assert lines.get("Monday") == 90 and "Tuesday" in lines
