@@ -1,5 +1,6 @@
 """Column words: a word written down a tall merged cell ("B R E A K" turned a quarter, running
-down the week's break column) read again as one line.
+down the week's break column), or spaced letter by letter along a wide one, read again as one
+line.
 
 The page's reading finds text lines, and a word turned a quarter and spaced letter by letter is
 no line to it: it finds single letters, reads each as it lies (a turned "B" is a "d", a turned
@@ -37,6 +38,9 @@ INK_CONTRAST = 60
 # A blob of ink below this share of the cell's largest blob is a speck (a scan's dust, a
 # stray dot), left out of the word's box: read with the word it becomes "." or a letter.
 SPECK_SHARE = 0.15
+# A wide cell's ink spreads this many times wider than the lines read in it: letters spaced
+# out along it, some of which the reading missed.
+SPREAD = 1.5
 # Letters stacked upright down a cell: at least this many bands of ink make a word.
 MIN_LETTERS = 3
 _INSET, _MARGIN = 3, 6  # px: the cell's rulings left out; room kept around the ink
@@ -77,10 +81,43 @@ def _tall_cells(tables: list[Table]) -> list[Box]:
             and cell.box.height >= TALL * cell.box.width]
 
 
+def _wide_cells(tables: list[Table]) -> list[Box]:
+    return [cell.box for table in tables for cell in table.cells
+            if cell.col_span > 1 and not cell.from_text
+            and cell.box.width >= TALL * cell.box.height]
+
+
+def _spaced_across(image: np.ndarray, cell: Box, lines: list[OcrLine], engine
+                   ) -> list[OcrLine]:
+    """`lines` with the pieces of a word letter-spaced along a wide merged cell ("R E G I S T
+    R A T I O N" across the week, of which the reading found "REG" and "N") replaced by the
+    cell's ink read as one line, where that reads as more letters, surely."""
+    inside = [line for line in lines if cell.contains_point(line.box.cx, line.box.cy)]
+    if not inside or any(line.angle for line in inside):
+        return lines
+    found = " ".join(line.text for line in sorted(inside, key=lambda line: line.box.x0))
+    x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
+    crop = image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)]
+    ink = _ink_box(crop) if crop.size else None
+    if (ink is None or as_word(found) is None
+            or ink[2] - ink[0] <= SPREAD * sum(line.box.width for line in inside)):
+        return lines  # the reading covered the cell's ink: its text was read
+    text, score = engine.read_crop(crop[ink[1]:ink[3], ink[0]:ink[2]])
+    word = as_word(text)
+    if score < MIN_SCORE or word is None or len(word) <= len(as_word(found) or ""):
+        return lines
+    box = Box(x0=x0 + ink[0], y0=y0 + ink[1], x1=x0 + ink[2], y1=y0 + ink[3])
+    return [line for line in lines if line not in inside] + [
+        OcrLine(text=word, box=box, score=float(score))]
+
+
 def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLine],
                       engine) -> list[OcrLine]:
     """`lines` with the fragments of each tall merged cell replaced by the word they spell,
-    where the cell turned a quarter reads as one (`engine.read_crop`)."""
+    where the cell turned a quarter reads as one (`engine.read_crop`); and likewise a word
+    letter-spaced along a wide merged cell, read as it lies."""
+    for cell in _wide_cells(tables):
+        lines = _spaced_across(image, cell, lines, engine)
     for cell in _tall_cells(tables):
         inside = [line for line in lines if cell.contains_point(line.box.cx, line.box.cy)]
         words = [line for line in inside if len(line.text.replace(" ", "")) > FRAGMENT]

@@ -16,10 +16,12 @@ from inference.reading import reading_order
 from inference.schema import OcrLine
 
 _LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form|home\s?group"
-           r"|tutor\s?group|homeroom)")
+           r"|tutor\s?group|homeroom|group|std|standard)")
 # What a class is labelled by: "Class: 2EJ", "Form: 8JH", "Home group: 9 Blue", "Homeroom 12",
-# "Class Timetable: BSCS-5A".
-_CLASS_LABEL = r"(?:class|form|home\s?group|tutor\s?group|homeroom)(?:\s+(?:time-?table|schedule))?"
+# "Class Timetable: BSCS-5A", a college's "Group: CS2-B" (not a "Year Group: 7"), an Indian
+# school's "Std: IX-B".
+_CLASS_LABEL = (r"(?:class|form|home\s?group|tutor\s?group|homeroom|(?<!year )group|std|standard)"
+                r"(?:\s+(?:time-?table|schedule))?")
 _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
 # back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski").
@@ -77,9 +79,10 @@ def _spaced_title(name: str) -> str:
 def _class_value(value: str) -> str:
     """A labelled class's whole value ("IV CSE 'C'", "Year 9 - 9B"), up to where another field
     starts in running text: a titled name, a term, a session or a year ("2EJ Miss Joynes" →
-    "2EJ", "XI-B Session 2024-25" → "XI-B")."""
-    cut = re.search(rf"\s(?:{_TITLE}\b|{_SEASON}|term(?:\b|(?=\d))|session\b|20\d\d\b)", value,
-                    re.IGNORECASE)
+    "2EJ", "XI-B Session 2024-25" → "XI-B"), or a field separator ("CS2-B | Semester 1", a
+    wide space)."""
+    cut = re.search(rf"\s*\||\s{{3,}}|\s(?:{_TITLE}\b|{_SEASON}|term(?:\b|(?=\d))|session\b"
+                    rf"|semester\b|class\s+teacher\b|20\d\d\b)", value, re.IGNORECASE)
     return value[:cut.start()].strip(_SEPARATORS) if cut else value
 
 

@@ -86,3 +86,18 @@ def test_specks_of_a_scan_in_a_tall_cell_are_left_out_of_the_word():
     lines = read_column_words(page, [table], fragments, get_engine("rapid", Settings()))
     assert [line.text for line in lines] == ["BREAK"]
     assert lines[0].box.y0 > 60 and lines[0].box.y1 < 400
+
+
+def test_a_word_letter_spaced_along_a_wide_merged_cell_is_read_whole():
+    # "R E G I S T R A T I O N" across the week's registration row; the reading found "REG"
+    # and "N" only.
+    page = np.full((80, 1000, 3), 255, np.uint8)
+    cell = Box(x0=100, y0=20, x1=900, y1=60)
+    cv2.rectangle(page, (100, 20), (900, 60), (0, 0, 0), 2)
+    cv2.putText(page, "   ".join("REGISTRATION"), (260, 50), cv2.FONT_HERSHEY_SIMPLEX, 0.7,
+                (0, 0, 0), 2)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, col_span=6)])
+    found = [OcrLine(text="REG", box=Box(x0=258, y0=30, x1=330, y1=52), score=0.99),
+             OcrLine(text="N", box=Box(x0=720, y0=30, x1=740, y1=52), score=0.99)]
+    lines = read_column_words(page, [table], found, get_engine("rapid", Settings()))
+    assert [line.text for line in lines] == ["REGISTRATION"]

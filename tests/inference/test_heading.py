@@ -269,3 +269,11 @@ def test_a_numbered_semester_in_running_text_is_the_term():
 def test_a_term_glued_to_its_number_ends_the_class_before_it():
     heading = parse_heading("Westfield Academy\nClass: 9WOD Term32025")
     assert (heading.class_name, heading.term, heading.year) == ("9WOD", "Term 3", 2025)
+
+
+@pytest.mark.parametrize(("text", "class_name"), [
+    ("Personal Timetable – Group: CS2-B  |  Semester 1, 2025/26", "CS2-B"),
+    ("Time-Table 2025-26    Std: IX-B    Class Teacher: Mrs R. Iyer", "IX-B"),
+    ("Year Group: 7", None)])  # a year group is no class label
+def test_a_college_group_and_a_standard_label_their_class(text, class_name):
+    assert parse_heading(text).class_name == class_name
