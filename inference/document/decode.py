@@ -366,8 +366,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     for members in model + [[i] for i in sorted(bands) if i not in grouped]:
         band = members[0] if len(members) == 1 and members[0] in bands else None
         groups += split_list_rows(reading, members, listed, row_notes) if band is None else [
-            Group(members, days=bands[band], times=[k for k, a in enumerate(atoms)
-                                                    if a[0] == band])]
+            Group(members, days=bands[band][0], times=[k for k, a in enumerate(atoms)
+                                                       if a[0] == bands[band][1]])]
     groups += [Group(members, names=label) for members, label in grid.label_named_cells()
                if not records.lines.intersection(members)]
     for group in groups:
@@ -404,7 +404,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if group.days is None and (grid.in_header_band(members, axis)
                                    or grid.is_footer(members, axis)):
             continue
-        covered = grid.covered_days(members, axis)
+        covered = grid.covered_days(members, axis) if group.days is None else []
         # A day's events lie after its header, never wholly above it: a title row the border
         # closes over the day headers is no event of theirs.
         bottom = max(reading.lines[i].region.y1 for i in members)

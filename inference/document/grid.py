@@ -200,27 +200,41 @@ class Grid:
         spread_x, spread_y = pstdev([b.cx for b in boxes]), pstdev([b.cy for b in boxes])
         return "x" if spread_y > spread_x else "y"
 
-    def bands_between_tables(self) -> dict[int, list[int]]:
+    def bands_between_tables(self) -> dict[int, tuple[list[int], int]]:
         """Lines printed between two tables of the week, in no cell, each naming an event and
-        its time ("Break 10:30 - 10:50" between the morning's table and the next): an event of
-        every day, for that is why it is printed across the page rather than in a day's cell.
-        Each such line → the day headers of the table above it."""
+        its time ("Break 10:30 - 10:50" between the morning's table and the next, or "Break"
+        with "10:10-10:30" in the time column on its row): an event of every day, for that is
+        why it is printed across the page rather than in a day's cell. Each such line → (the
+        day headers of the table above it, the line printing its time)."""
         days_of: dict[int, list[int]] = {}
         for j in self.day_lines:
             days_of.setdefault(self._day_table[j], []).append(j)
         tables = [(self._table_box[t], days) for t, days in days_of.items()
                   if t in self._table_box and len(days) >= 2]
+        timed = {i for i, _, _ in self.atoms}
         bands = {}
-        for i in {i for i, _, _ in self.atoms}:
-            line = self.lines[i]
+        for i, line in enumerate(self.lines):
             if line.table >= 0 or not _worded(line.text):
+                continue
+            timing = i if i in timed else next(
+                (j for j in timed if self.lines[j].table < 0 and j != i
+                 and is_time_text(self.lines[j].text) and self.lines[j].box.x1 <= line.box.x0
+                 and abs(self.lines[j].box.cy - line.box.cy)
+                 <= 0.5 * max(self.lines[j].box.height, line.box.height)), None)
+            if timing is None:
                 continue
             above = [(box, days) for box, days in tables
                      if box.y1 <= line.box.y0 and box.x0 <= line.box.cx <= box.x1]
-            below = [box for box, _ in tables
+            # The table below may have no day headers of its own (it goes on with the week).
+            below = [box for box in self._table_box.values()
                      if box.y0 >= line.box.y1 and box.x0 <= line.box.cx <= box.x1]
             if above and below:
-                bands[i] = max(above, key=lambda table: table[0].y1)[1]
+                box, days = max(above, key=lambda table: table[0].y1)
+                # The week's every day over the table, its cells found or not.
+                days += [j for j in self.header_days if j not in days
+                         and box.x0 <= self.lines[j].box.cx <= box.x1
+                         and self.lines[j].box.y1 <= line.box.y0]
+                bands[i] = (days, timing)
         return bands
 
     def _column(self, table: int, line: Box) -> tuple[float, float] | None:

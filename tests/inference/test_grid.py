@@ -351,6 +351,27 @@ def test_a_band_printed_between_two_tables_of_the_week_is_every_day_s():
     assert blocks[("Monday", "Break")] == blocks[("Tuesday", "Break")] == ("10:30", "10:50")
 
 
+def test_a_band_between_two_tables_timed_in_the_time_column_on_its_row_is_every_day_s():
+    # "Lunch" centred across the week, its time in the period column on its row; the table
+    # below goes on with the week under no day headers of its own.
+    lines = [(cell_line("Period", (0, 0, 100, 40)), "other"),
+             (cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (cell_line("Tuesday", (200, 0, 300, 40)), "day"),
+             (cell_line("Wednesday", (300, 0, 400, 40)), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 100)), "time"),
+             (cell_line("Maths", (100, 40, 200, 100)), "event"),
+             (cell_line("Art", (200, 40, 300, 100)), "event"),
+             (cell_line("PE", (300, 40, 400, 100)), "event"),
+             (free_line("12:10-13:00", 5, 110), "time"), (free_line("Lunch", 225, 110), "other"),
+             *[(in_table(cell_line(text, cell), 1), role) for text, cell, role in [
+                 ("13:00-13:50", (0, 140, 100, 200), "time"),
+                 ("Science", (100, 140, 200, 200), "event"), ("RE", (200, 140, 300, 200), "event"),
+                 ("Music", (300, 140, 400, 200), "event")]]]
+    blocks = decode_as(lines, size=(400, 200))
+    assert all(blocks[(day, "Lunch")] == ("12:10", "13:00")
+               for day in ("Monday", "Tuesday", "Wednesday"))
+
+
 def test_day_headers_on_a_band_whose_cells_were_not_found_head_the_columns_they_stand_in():
     # White day names on a dark band: free lines, one of them boxed by a speck of a cell.
     lines = [(free_line("Mo", 130, 5), "day"), (free_line("Tu", 230, 5), "day"),
