@@ -231,10 +231,9 @@ class Grid:
             if above and below:
                 box, days = max(above, key=lambda table: table[0].y1)
                 # The week's every day over the table, its cells found or not.
-                days += [j for j in self.header_days if j not in days
-                         and box.x0 <= self.lines[j].box.cx <= box.x1
-                         and self.lines[j].box.y1 <= line.box.y0]
-                bands[i] = (days, timing)
+                bands[i] = (days + [j for j in self.header_days if j not in days
+                                    and box.x0 <= self.lines[j].box.cx <= box.x1
+                                    and self.lines[j].box.y1 <= line.box.y0], timing)
         return bands
 
     def _column(self, table: int, line: Box) -> tuple[float, float] | None:
