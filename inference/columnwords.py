@@ -64,6 +64,18 @@ def _ink_box(crop: np.ndarray) -> tuple[int, int, int, int] | None:
             min(w, int(x1.max()) + _MARGIN), min(h, int(y1.max()) + _MARGIN))
 
 
+def _cell_ink(image: np.ndarray, cell: Box) -> tuple[np.ndarray, Box] | None:
+    """The ink of a cell, its rulings left out: (its pixels, where it stands on the page);
+    None when the cell holds none."""
+    x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
+    crop = image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)]
+    ink = _ink_box(crop) if crop.size else None
+    if ink is None:
+        return None
+    return crop[ink[1]:ink[3], ink[0]:ink[2]], Box(x0=x0 + ink[0], y0=y0 + ink[1],
+                                                   x1=x0 + ink[2], y1=y0 + ink[3])
+
+
 def as_word(text: str) -> str | None:
     """The reading as the timetable writes it, or None when it is not Latin letters: width
     forms folded ("ＢＲＥＡK"), letters spaced one by one joined ("B R E A K" → "BREAK")."""
@@ -95,20 +107,17 @@ def _spaced_across(image: np.ndarray, cell: Box, lines: list[OcrLine], engine
     inside = [line for line in lines if cell.contains_point(line.box.cx, line.box.cy)]
     if not inside or any(line.angle for line in inside):
         return lines
-    found = " ".join(line.text for line in sorted(inside, key=lambda line: line.box.x0))
-    x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
-    crop = image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)]
-    ink = _ink_box(crop) if crop.size else None
-    if (ink is None or as_word(found) is None
-            or ink[2] - ink[0] <= SPREAD * sum(line.box.width for line in inside)):
+    found = as_word(" ".join(line.text for line in sorted(inside, key=lambda ln: ln.box.x0)))
+    ink = _cell_ink(image, cell)
+    if (ink is None or found is None
+            or ink[1].width <= SPREAD * sum(line.box.width for line in inside)):
         return lines  # the reading covered the cell's ink: its text was read
-    text, score = engine.read_crop(crop[ink[1]:ink[3], ink[0]:ink[2]])
+    text, score = engine.read_crop(ink[0])
     word = as_word(text)
-    if score < MIN_SCORE or word is None or len(word) <= len(as_word(found) or ""):
+    if score < MIN_SCORE or word is None or len(word) <= len(found):
         return lines
-    box = Box(x0=x0 + ink[0], y0=y0 + ink[1], x1=x0 + ink[2], y1=y0 + ink[3])
     return [line for line in lines if line not in inside] + [
-        OcrLine(text=word, box=box, score=float(score))]
+        OcrLine(text=word, box=ink[1], score=float(score))]
 
 
 def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLine],
@@ -123,12 +132,10 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         words = [line for line in inside if len(line.text.replace(" ", "")) > FRAGMENT]
         if any(line.angle == 0 or line.score >= SURE for line in words):
             continue  # the reading found the cell's text
-        x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
-        crop = image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)]
-        ink = _ink_box(crop) if crop.size else None
+        ink = _cell_ink(image, cell)
         if ink is None:
             continue
-        word = crop[ink[1]:ink[3], ink[0]:ink[2]]
+        word, box = ink
         turned = max((engine.read_crop(cv2.rotate(word, turn))
                       for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)),
                      key=lambda reading: reading[1])
@@ -139,7 +146,6 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         if not _taken((text, score), words):
             continue
         text = as_word(text)
-        box = Box(x0=x0 + ink[0], y0=y0 + ink[1], x1=x0 + ink[2], y1=y0 + ink[3])
         fragments = {id(line) for line in inside}
         lines = [line for line in lines if id(line) not in fragments]
         lines.append(OcrLine(text=text, box=box, score=float(score), angle=angle))
