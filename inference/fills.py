@@ -1,0 +1,97 @@
+"""Filled boxes: the box of one fill a line of text stands in (a calendar's event, a card of a
+visual timetable, a coloured cell drawn with no rule), found from the image by growing the
+fill under the text out row by row and column by column until the colour changes. Pastel
+against pastel, a scan's grain and a faint line through a see-through box are allowed for; a
+gap of the page's ground or a box's border stops it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from inference.schema import Box
+
+# A pixel is the box's fill within this many grey levels (each channel); a fill must differ
+# from the page's ground by more than FILL_CONTRAST to be a box at all.
+FILL_TOLERANCE = 22
+FILL_CONTRAST = 10
+# A row (column) still belongs to the box where this share of its pixels is fill: lines of
+# text inside the box keep most of a row's pixels, a gap or a border none.
+ROW_SHARE = 0.35
+COLUMN_SHARE = 0.5
+# A faint line inside a box: this many rows at most, this share of them near the fill.
+FAINT_LINE = 2
+FAINT_SHARE = 0.8
+
+
+def _distance(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    return np.abs(pixels.astype(np.int16) - colour.astype(np.int16)).max(-1)
+
+
+def _grow(image: np.ndarray, box: Box, fill: np.ndarray, ground: np.ndarray, limit: Box,
+          grain: float) -> Box:
+    """`box` grown out over the fill until a row (column) of it is mostly something else: a
+    pixel is fill when near it, and nearer it than to the page's ground (pastel fills). A
+    faint line through a see-through box (the hour rule under Apple's boxes), `FAINT_LINE`
+    rows at most with fill beyond, is crossed; a gap of ground or a box's border is not."""
+    x0, y0, x1, y1 = int(box.x0), int(box.y0), int(box.x1), int(box.y1)
+    # Pastel fills differ from the ground and from each other by a few grey levels only.
+    tolerance = min(FILL_TOLERANCE, max(6.0, 2.5 * grain, _distance(fill[None], ground)[0] / 2))
+
+    def share(pixels: np.ndarray, slack: float) -> float:
+        near = _distance(pixels, fill)
+        return float(((near <= slack * tolerance) & (near < _distance(pixels, ground))).mean())
+
+    def row(y: int) -> np.ndarray:
+        return image[y, x0:x1]
+
+    def column(x: int) -> np.ndarray:
+        return image[y0:y1, x]
+
+    def reach(start: int, step: int, bound: int, strip, needed: float) -> int:
+        """The last fill row (column) from `start` going `step`, short of `bound`."""
+        edge = start
+        while True:
+            for jump in range(1, FAINT_LINE + 2):
+                k = edge + jump * step
+                if (k - bound) * step >= 0:
+                    return edge
+                if share(strip(k), 1.0) >= needed:
+                    break
+                if share(strip(k), 2.0) < FAINT_SHARE:
+                    return edge
+            else:
+                return edge
+            edge = k
+
+    top = reach(y0, -1, int(limit.y0), row, ROW_SHARE)
+    bottom = reach(y1 - 1, 1, int(limit.y1), row, ROW_SHARE)
+    left = reach(x0, -1, int(limit.x0), column, COLUMN_SHARE)
+    right = reach(x1 - 1, 1, int(limit.x1), column, COLUMN_SHARE)
+    return Box(x0=left, y0=top, x1=right + 1, y1=bottom + 1)
+
+
+def filled_box(image: np.ndarray, text: Box, ground: np.ndarray, limit: Box) -> Box | None:
+    """The filled box a line of text (`text`, its box) stands in, grown no further than
+    `limit`; None on the page's `ground` (its colour)."""
+    height, width = image.shape[:2]
+    x0, y0 = max(0, int(text.x0)), max(0, int(text.y0))
+    x1, y1 = min(width, int(text.x1)), min(height, int(text.y1))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    pixels = image[y0:y1, x0:x1].reshape(-1, 3)
+    fill = np.median(pixels, axis=0)
+    if _distance(fill[None], ground)[0] <= FILL_CONTRAST:
+        return None
+    # A scan's or a photo's grain: how far the fill's own pixels (not the text's) stray.
+    grain = float(np.percentile(_distance(pixels, fill), 40))
+    # Grown from the middle of the text: the reading's box of a line may take in a row of
+    # the gap above or below it.
+    inset = (y1 - y0) // 4
+    return _grow(image, Box(x0=x0, y0=y0 + inset, x1=x1, y1=y1 - inset), fill, ground, limit,
+                 grain)
+
+
+def same_box(a: Box, b: Box) -> bool:
+    """Two boxes found from two lines are one: they mostly overlap."""
+    return a.overlap_area(b) >= 0.7 * min(a.width * a.height, b.width * b.height)
