@@ -13,6 +13,7 @@ import itertools
 import cv2
 import numpy as np
 
+from inference.fills import filled_box, same_box
 from inference.rulings import fill_edges, line_mask
 from inference.schema import Box, Cell, OcrLine, Table
 from inference.timeparse import find_times, is_time_text, parse_day, strip_times
@@ -141,19 +142,26 @@ def _same_row(a: OcrLine, b: OcrLine) -> bool:
     return abs(a.box.cy - b.box.cy) < 0.5 * min(a.box.height, b.box.height)
 
 
-def _adjacent(a: OcrLine, b: OcrLine) -> bool:
-    """Two lines of the same paragraph: stacked with a small gap and overlapping across
-    (for rotated text, side by side and overlapping along)."""
+# Stacked lines of one paragraph are at most this many line heights apart; in one filled box,
+# CARD_GAP (a card's name wrapped over two lines, its time set off below them).
+PARAGRAPH_GAP = 0.8
+CARD_GAP = 2.0
+
+
+def _adjacent(a: OcrLine, b: OcrLine, gap_share: float = PARAGRAPH_GAP) -> bool:
+    """Two lines of the same paragraph: stacked with a gap of at most `gap_share` line heights
+    and overlapping across (for rotated text, side by side and overlapping along)."""
     if a.angle or b.angle:
         size = min(a.box.width, b.box.width)
         gap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
         overlap = min(a.box.y1, b.box.y1) - max(a.box.y0, b.box.y0)
-        return gap < 0.8 * size and overlap > 0.3 * min(a.box.height, b.box.height)
+        return gap < gap_share * size and overlap > 0.3 * min(a.box.height, b.box.height)
     size = min(a.box.height, b.box.height)
     gap = max(a.box.y0, b.box.y0) - min(a.box.y1, b.box.y1)
     overlap = a.box.x_overlap(b.box)
     near_in_row = _same_row(a, b) and overlap > -0.6 * size
-    return near_in_row or (gap < 0.8 * size and overlap > 0.3 * min(a.box.width, b.box.width))
+    return near_in_row or (gap < gap_share * size
+                           and overlap > 0.3 * min(a.box.width, b.box.width))
 
 
 def _ruled_apart(a: OcrLine, b: OcrLine, rules: np.ndarray) -> bool:
@@ -169,10 +177,12 @@ def _ruled_apart(a: OcrLine, b: OcrLine, rules: np.ndarray) -> bool:
     return band.size > 0 and bool((band.mean(axis=1) > 0.8).any())
 
 
-def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None
-                ) -> list[list[OcrLine]]:
+def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None,
+                fills: list[Box | None] | None = None) -> list[list[OcrLine]]:
     """Group lines into paragraphs (the contents of one cell) by union-find on adjacency; no
-    paragraph crosses a drawn rule (`rules`: a mask of them, `_row_rules`)."""
+    paragraph crosses a drawn rule (`rules`: a mask of them, `_row_rules`). Where two lines
+    stand in one filled box (`fills`, by line: a card of a visual timetable), they are one
+    paragraph further apart than a paragraph's lines elsewhere (`CARD_GAP`)."""
     parent = list(range(len(lines)))
 
     def root(i: int) -> int:
@@ -183,7 +193,9 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None
 
     for i in range(len(lines)):
         for j in range(i + 1, len(lines)):
-            if _adjacent(lines[i], lines[j]) and not (
+            carded = (fills is not None and fills[i] is not None and fills[j] is not None
+                      and same_box(fills[i], fills[j]))
+            if _adjacent(lines[i], lines[j], CARD_GAP if carded else PARAGRAPH_GAP) and not (
                     rules is not None and _ruled_apart(lines[i], lines[j], rules)):
                 parent[root(i)] = root(j)
     groups: dict[int, list[OcrLine]] = {}
@@ -336,9 +348,20 @@ def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table |
     table ruled only between its rows."""
     if len(lines) < 4:
         return None
-    cells = [_block_cell(block)
-             for block in one_line_entries(list_rows(text_blocks(lines, _row_rules(image))))]
+    blocks = text_blocks(lines, _row_rules(image), _fills(lines, image))
+    cells = [_block_cell(block) for block in one_line_entries(list_rows(blocks))]
     return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)
+
+
+def _fills(lines: list[OcrLine], image: np.ndarray | None) -> list[Box | None] | None:
+    """The filled box each upright line stands in (None on the page's ground), on a colour
+    page."""
+    if image is None or image.ndim != 3:
+        return None
+    height, width = image.shape[:2]
+    ground = np.median(image.reshape(-1, 3), axis=0)
+    page = Box(x0=0, y0=0, x1=width, y1=height)
+    return [None if line.angle else filled_box(image, line.box, ground, page) for line in lines]
 
 
 # Below this local mean grey level the page is a dark fill, where light text is written.

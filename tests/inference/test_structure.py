@@ -194,6 +194,21 @@ def test_a_paragraph_does_not_cross_a_drawn_rule() -> None:
     assert "Monday Registration 8A" in [c.text for c in text_table(lines).cells]
 
 
+def test_the_lines_of_a_card_of_a_visual_timetable_are_one_paragraph() -> None:
+    # Rounded pastel cards, no rule: "Tidy Up & Home" wrapped over two lines and its time set
+    # off below them, a line height apart; the next card starts as near under it.
+    page = np.full((300, 300, 3), (235, 240, 240), np.uint8)
+    cv2.rectangle(page, (20, 20), (260, 150), (200, 200, 200), -1)
+    cv2.rectangle(page, (20, 170), (260, 260), (230, 170, 240), -1)
+    lines = [line("Tidy Up & Home", 40, 30, 240, 54), line("Time", 110, 60, 170, 84),
+             line("14:45 - 15:15", 70, 106, 200, 126),
+             line("Topic", 100, 176, 170, 200), line("13:00 - 14:00", 70, 222, 200, 242)]
+    assert sorted(c.text for c in text_table(lines, page).cells) == [
+        "Tidy Up & Home Time 14:45 - 15:15", "Topic 13:00 - 14:00"]
+    # Without the image, the time set off below is a paragraph of its own.
+    assert "14:45 - 15:15" in [c.text for c in text_table(lines).cells]
+
+
 def test_a_short_event_on_one_line_packed_against_the_next_is_an_entry_of_its_own() -> None:
     # A calendar's day column: a 15-minute event on one line, the next event's box just below.
     lines = [line("Monday", 10, 0, 120, 20),
