@@ -483,29 +483,36 @@ def list_row_notes(reading: PageReading, names: set[int], headers: list[int], n:
     grid's next day along the row). `names`: the list rows' name lines (`list_row_lines`).
     Name line → its note lines."""
 
-    def column(box: Box) -> float | None:
-        """Where the day header nearest across, of those above the box, is centred."""
-        above = [reading.lines[h].box for h in headers if reading.lines[h].box.y1 <= box.y0]
-        return min((h.cx for h in above), key=lambda cx: abs(cx - box.cx), default=None)
+    lines = reading.lines[:n]
+    # Each line's time and column, found once: every candidate note asks for them.
+    timed = {k for k, line in enumerate(lines) if find_times(line.text)}
+    tops = [reading.lines[h].box for h in headers]
 
-    def same_column(a: Box, b: Box) -> bool:
-        ca, cb = column(a), column(b)
-        return ca is None or cb is None or abs(ca - cb) <= max(a.height, b.height)
+    def column(k: int) -> float | None:
+        """Where the day header nearest across, of those above line k, is centred."""
+        box = lines[k].box
+        return min((h.cx for h in tops if h.y1 <= box.y0), key=lambda cx: abs(cx - box.cx),
+                   default=None)
+
+    columns = [column(k) for k in range(n)]
+
+    def same_column(a: int, b: int) -> bool:
+        ca, cb = columns[a], columns[b]
+        return (ca is None or cb is None
+                or abs(ca - cb) <= max(lines[a].box.height, lines[b].box.height))
 
     notes: dict[int, list[int]] = {}
-    for j, line in enumerate(reading.lines[:n]):
-        if (j in names or line.angle or is_drawn_cell(line) or find_times(line.text)
+    for j, line in enumerate(lines):
+        if (j in names or line.angle or is_drawn_cell(line) or j in timed
                 or not _NAME_LIKE.search(line.text)):
             continue
-        before = [i for i in names if _on_one_row(reading.lines[i].box, line.box)
-                  and reading.lines[i].box.x1 <= line.box.x0
-                  and same_column(line.box, reading.lines[i].box)]
+        before = [i for i in names if _on_one_row(lines[i].box, line.box)
+                  and lines[i].box.x1 <= line.box.x0 and same_column(j, i)]
         if not before:
             continue
-        name = max(before, key=lambda i: reading.lines[i].box.x1)
-        if not any(find_times(other.text) and _on_one_row(other.box, line.box)
-                   and reading.lines[name].box.x1 <= other.box.cx <= line.box.x0
-                   for other in reading.lines[:n]):
+        name = max(before, key=lambda i: lines[i].box.x1)
+        if not any(_on_one_row(lines[k].box, line.box)
+                   and lines[name].box.x1 <= lines[k].box.cx <= line.box.x0 for k in timed):
             notes.setdefault(name, []).append(j)
     return notes
 
