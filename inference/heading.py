@@ -81,7 +81,7 @@ def _class_value(value: str) -> str:
     starts in running text: a titled name, a term, a session or a year ("2EJ Miss Joynes" →
     "2EJ", "XI-B Session 2024-25" → "XI-B"), or a field separator ("CS2-B | Semester 1", a
     wide space)."""
-    cut = re.search(rf"\s*\||\s{{3,}}|\s(?:{_TITLE}\b|{_SEASON}|term(?:\b|(?=\d))|session\b"
+    cut = re.search(rf"\s*\||\s{{2,}}|\s(?:{_TITLE}\b|{_SEASON}|term(?:\b|(?=\d))|session\b"
                     rf"|semester\b|class\s+teacher\b|20\d\d\b)", value, re.IGNORECASE)
     return value[:cut.start()].strip(_SEPARATORS) if cut else value
 
@@ -122,10 +122,23 @@ def _labelled(text: str, label: str) -> str | None:
     return match.group(1).strip(" ,;|") if match else None
 
 
+# A word one letter off a season before a half's number ("Autumm 1", "Sprlng 2"): an OCR misread.
+_SEASON_MISREAD = re.compile(r"\b([A-Za-z]{6})(?=\s*[1-6]\b)")
+_SEASONS = ("autumn", "spring", "summer", "winter")
+
+
+def _season_spelled(match: re.Match) -> str:
+    word = match.group(1)
+    near = [season for season in _SEASONS
+            if sum(a != b for a, b in zip(word.lower(), season, strict=True)) == 1]
+    return near[0].capitalize() if len(near) == 1 else word
+
+
 def _term(text: str) -> str | None:
     """The term as schools write it: a season with its half ("Autumn 2", "Spring"; a year
     joined to it by a hyphen stays, "Fall-2024"), a numbered term ("Term 3"), or a semester
     ("ODD SEMESTER", "Even Sem 2020-21")."""
+    text = _SEASON_MISREAD.sub(_season_spelled, text)
     term_text = _labelled(text, "term") or text
     # The half may have the year glued on ("Summer12025").
     match = re.search(rf"\b{_SEASON}(?:\s*(?:term\s*)?([1-6])(?:(?!\d)|(?=20\d\d(?!\d)))"
@@ -161,6 +174,10 @@ def parse_heading(text: str) -> Heading:
     else:
         match = re.search(_TITLED_NAME, text)
         teacher = _trim_name(_spaced_title(match.group(0))) if match else None
+        # A term right after the name is none of it: "Miss L. Carter Spring 1".
+        if match and re.match(r"\s*(?:[1-6]\b|20\d\d|term\b)", text[match.end():],
+                              re.IGNORECASE):
+            teacher = re.sub(rf"\s+{_SEASON}$", "", teacher, flags=re.IGNORECASE)
     # A separator OCR glued on ("Mr Patel-8B Timetable", "Mr D.Okafor-TeachingTimetable") and
     # what follows it is no part of the name; a double-barrelled name ("Smith-Jones") is.
     if teacher:

@@ -15,6 +15,7 @@ reading of the axis with round minutes exists; bell times with odd minutes have 
 from __future__ import annotations
 
 import itertools
+import re
 
 from inference.schema import OcrLine
 from inference.timeparse import find_times, is_time_text
@@ -26,6 +27,7 @@ MAX_SWAPS_PER_LINE = 2
 LONGEST_SLOT = 4 * 60  # minutes; a "slot" longer than this is a misread, not a school lesson
 MIN_AXIS = 3  # lines; fewer give no sequence to check against
 SET_ASIDE_COST = 3.0  # a line left out of the sequence costs more than any line's swaps
+_LONE_HOUR = re.compile(r"(?<![\d:.])\d(?=[:.][0-5]\d)")  # "1:30": an hour of one digit
 
 
 def _times(text: str) -> list[int] | None:
@@ -58,9 +60,10 @@ def _unread_digits(text: str) -> int:
 
 
 def _variants(text: str) -> list[tuple[float, str, list[int]]]:
-    """(cost, text, times) for the line as read and with up to two look-alike digits swapped:
-    each a time-only line with no fewer times than as read. A swap costs 1, a digit left
-    outside the times 0.5 (a digit the parser cannot place is likely a misread one: "99:30")."""
+    """(cost, text, times) for the line as read, with up to two look-alike digits swapped, and
+    with a lost "1" put back before an hour of one digit: each a time-only line with no fewer
+    times than as read. A swap or a "1" put back costs 1, a digit left outside the times 0.5
+    (a digit the parser cannot place is likely a misread one: "99:30")."""
     as_read = _times(text) or []
     # Every digit of a time-only line: a digit the parser could not take ("94:09") counts too.
     positions = [i for i, char in enumerate(text) if char in LOOKALIKES]
@@ -75,6 +78,12 @@ def _variants(text: str) -> list[tuple[float, str, list[int]]]:
                 times = _times(variant)
                 if times is not None and len(times) >= len(as_read):
                     found.append((count, variant, times))
+    # A lost leading "1" of an hour ("10:35-1:30" for "10:35-11:30"): one change too.
+    for match in _LONE_HOUR.finditer(text):
+        variant = text[:match.start()] + "1" + text[match.start():]
+        times = _times(variant)
+        if times is not None and len(times) >= len(as_read):
+            found.append((1, variant, times))
     return [(swaps + 0.5 * _unread_digits(variant), variant, times)
             for swaps, variant, times in found if times]
 

@@ -48,11 +48,18 @@ _COLON_LOST = [re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)" + _S
                           + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d])"),
                re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _SEP
                           + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])")]
+# A range whose period label the reading glued on ("P108:45-09:45": P1, 08:45-09:45); the
+# label is a letter and a digit, the hour two digits.
+_LABEL_GLUED = re.compile(r"(?<=\b[A-Z]\d)(?P<sh>[01]\d|2[0-3])[:.](?P<sm>[0-5]\d)" + _SEP
+                          + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])", re.IGNORECASE)
 # A range one of whose times was read with a dash for its colon ("2-15-3:15", "2:15-3-15"):
 # the other time says how the page writes its minutes. Put right before parsing (same length,
 # so every span still points into the text as read).
 _DASHED_START = re.compile(r"(?<![\d:.])(\d{1,2})-([0-5]\d)(?=\s*[-–]\s*\d{1,2}[:.][0-5]\d)")
 _DASHED_END = re.compile(r"(?<![\d:.])(\d{1,2}[:.][0-5]\d\s*[-–]\s*\d{1,2})-([0-5]\d)(?![\d])")
+# ... and its dash read as a colon ("11:00:12:00"): no page prints two clock times glued by a
+# colon but a range.
+_COLON_DASH = re.compile(r"(?<![\d:.])([012]?\d[:.][0-5]\d):([012]?\d[:.][0-5]\d)(?![\d:.])")
 
 
 @dataclass(frozen=True)
@@ -114,13 +121,14 @@ def _is_real_clock(match: re.Match[str], prefix: str) -> bool:
 def find_times(text: str) -> list[TimeSpan]:
     """Every time range or single clock time in `text`, left to right."""
     text = _DASHED_END.sub(r"\1:\2", _DASHED_START.sub(r"\1:\2", text))
+    text = _COLON_DASH.sub(r"\1-\2", text)
     found: list[TimeSpan] = []
     taken: list[tuple[int, int]] = []
     # Ranges written without a dash between clock times, or with one colon lost: taken only
     # as one slot's length.
     for pattern, hour in ((_FOUR_DIGIT_RANGE, int),
                           *((glued, lambda h: _hour24(int(h), None) or 0)
-                            for glued in (_GLUED_RANGE, *_COLON_LOST))):
+                            for glued in (_GLUED_RANGE, *_COLON_LOST, _LABEL_GLUED))):
         for match in pattern.finditer(text):
             start, end = (hour(match.group(f"{p}h")) * 60 + int(match.group(f"{p}m"))
                           for p in "se")
@@ -163,14 +171,20 @@ def strip_times(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" -–—:,·|")
 
 
+# Words a time-only line may hold besides its times: a meridiem read apart, noon, and an
+# open end ("2.10 pm onwards", "from 3:30").
+_TIME_WORDS = {"am", "pm", "noon", "midday", "onwards", "onward", "from"}
+
+
 def is_time_text(text: str) -> bool:
     """True when `text` is essentially only a time or time range (a header, not an event)."""
     times = find_times(text)
     if not times:
         return False
     rest = strip_times(text)
-    return len(re.sub(r"[^A-Za-z]", "", rest)) <= 1 or rest.lower() in {"am", "pm", "noon",
-                                                                          "midday"}
+    # A digit left over is a time misread ("1:45pm-2:80pm"), not a time-only line.
+    return len(re.sub(r"[^A-Za-z]", "", rest)) <= 1 or not re.search(r"\d", rest) and all(
+        word in _TIME_WORDS for word in re.findall(r"[a-z]+", rest.lower()))
 
 
 # --- days ---------------------------------------------------------------------------------------

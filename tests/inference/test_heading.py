@@ -277,3 +277,15 @@ def test_a_term_glued_to_its_number_ends_the_class_before_it():
     ("Year Group: 7", None)])  # a year group is no class label
 def test_a_college_group_and_a_standard_label_their_class(text, class_name):
     assert parse_heading(text).class_name == class_name
+
+
+def test_a_season_misread_by_one_letter_before_its_half_is_the_term() -> None:
+    heading = parse_heading("Class: 12Bs  Business Studies (Level 3) Autumm 1")
+    assert heading.term == "Autumn 1"
+    assert heading.class_name == "12Bs"  # the class ends at the wide space
+
+
+def test_a_term_right_after_a_teacher_s_name_is_no_part_of_it() -> None:
+    heading = parse_heading("Year 2 Hedgehogs Timetable\nMiss L. Carter Spring 1")
+    assert (heading.teacher, heading.term) == ("Miss L. Carter", "Spring 1")
+    assert parse_heading("Mr Autumn Smith").teacher == "Mr Autumn Smith"

@@ -70,3 +70,9 @@ def test_minutes_misread_on_most_lines_are_still_put_right():
             "01:30 -82:00"]
     assert _texts(_column(read)) == ["08:30-09:30", "09:30 - 10:30", "10:30 -11:30",
                                      "11:30 - 12:30", "12:30-01:30", "01:30 -02:00"]
+
+
+def test_an_hour_whose_leading_one_was_lost_is_put_back_where_the_axis_needs_it():
+    # "10:35-11:30" read "10:35-1:30" in 11 px print: 13:30 would overlap the next slot.
+    read = ["08:30-09:25", "09:25-10:20", "10:35-1:30", "11:30-12:25", "13:05-14:00"]
+    assert _texts(_row(read))[2] == "10:35-11:30"

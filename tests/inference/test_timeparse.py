@@ -315,6 +315,7 @@ def test_a_spaced_am_pm_is_still_read_where_no_word_goes_on():
     ("9:00-10-30", [540, 630]),
     ("11:25-1225", [685, 745]),  # the end's colon lost
     ("1125-12:25", [685, 745]),
+    ("11:00:12:00", [660, 720]),  # the dash read as a colon
 ])
 def test_a_range_with_one_colon_misread_or_lost_is_the_range(text, values):
     assert [span.values for span in find_times(text)] == [values]
@@ -327,3 +328,19 @@ def test_dashed_numbers_beside_no_clock_time_are_no_time():
 def test_the_separator_before_a_stripped_time_goes_with_it():
     # Google Calendar's one-line box: "Title, 8:45am".
     assert strip_times("Tutor time, 8:45am") == "Tutor time"
+
+
+@pytest.mark.parametrize("text", ["2.10 pm onwards", "from 3:30", "12:00 noon", "9:00 am"])
+def test_a_time_with_an_open_end_or_a_meridiem_is_a_time_only_line(text):
+    assert is_time_text(text)
+
+
+def test_a_time_with_an_event_is_no_time_only_line():
+    assert not is_time_text("Maths 9:00") and not is_time_text("9:00 - 10:00 Lunch")
+
+
+def test_a_range_with_its_period_label_glued_on_is_the_range():
+    # An MIS export's row labels read without their space: "P1 08:45-09:45".
+    assert [span.values for span in find_times("P108:45-09:45")] == [[525, 585]]
+    assert [span.values for span in find_times("P412:05-13:05")] == [[725, 785]]
+    assert find_times("Room A112:30") == []
