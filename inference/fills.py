@@ -95,3 +95,9 @@ def filled_box(image: np.ndarray, text: Box, ground: np.ndarray, limit: Box) -> 
 def same_box(a: Box, b: Box) -> bool:
     """Two boxes found from two lines are one: they mostly overlap."""
     return a.overlap_area(b) >= 0.7 * min(a.width * a.height, b.width * b.height)
+
+
+def one_fill(a: Box, b: Box) -> bool:
+    """Two boxes found from two lines are the very same fill: each mostly covers the other (a
+    card standing on a panel of another fill is a box of its own, though the panel holds it)."""
+    return a.overlap_area(b) >= 0.7 * max(a.width * a.height, b.width * b.height)

@@ -13,7 +13,7 @@ import itertools
 import cv2
 import numpy as np
 
-from inference.fills import filled_box, same_box
+from inference.fills import filled_box, one_fill
 from inference.rulings import fill_edges, line_mask
 from inference.schema import Box, Cell, OcrLine, Table
 from inference.timeparse import find_times, is_time_text, parse_day, strip_times
@@ -182,7 +182,9 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None,
     """Group lines into paragraphs (the contents of one cell) by union-find on adjacency; no
     paragraph crosses a drawn rule (`rules`: a mask of them, `_row_rules`). Where two lines
     stand in one filled box (`fills`, by line: a card of a visual timetable), they are one
-    paragraph further apart than a paragraph's lines elsewhere (`CARD_GAP`)."""
+    paragraph further apart than a paragraph's lines elsewhere (`CARD_GAP`); a line in a
+    filled box and a line on the ground outside it are never one (a day's title over its
+    first card)."""
     parent = list(range(len(lines)))
 
     def root(i: int) -> int:
@@ -194,14 +196,25 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None,
     for i in range(len(lines)):
         for j in range(i + 1, len(lines)):
             carded = (fills is not None and fills[i] is not None and fills[j] is not None
-                      and same_box(fills[i], fills[j]))
+                      and one_fill(fills[i], fills[j]))
             if _adjacent(lines[i], lines[j], CARD_GAP if carded else PARAGRAPH_GAP) and not (
-                    rules is not None and _ruled_apart(lines[i], lines[j], rules)):
+                    rules is not None and _ruled_apart(lines[i], lines[j], rules)
+                    or fills is not None and _carded_apart(lines, fills, i, j)):
                 parent[root(i)] = root(j)
     groups: dict[int, list[OcrLine]] = {}
     for i, line in enumerate(lines):
         groups.setdefault(root(i), []).append(line)
     return list(groups.values())
+
+
+def _carded_apart(lines: list[OcrLine], fills: list[Box | None], i: int, j: int) -> bool:
+    """One of the two lines stands in a filled box and the other on the ground outside it."""
+    for inner, outer in ((i, j), (j, i)):
+        box = fills[inner]
+        if box is not None and fills[outer] is None and not box.contains_point(
+                lines[outer].box.cx, lines[outer].box.cy):
+            return True
+    return False
 
 
 # A paragraph with this many lines carrying their own times is a list, one entry per row
@@ -224,10 +237,14 @@ def _upright(block: list[OcrLine]) -> bool:
     return not any(line.angle for line in block)
 
 
-def list_rows(blocks: list[list[OcrLine]]) -> list[list[OcrLine]]:
+def list_rows(blocks: list[list[OcrLine]], cards: dict[int, Box] | None = None
+              ) -> list[list[OcrLine]]:
     """Paragraphs that are list rows split into one paragraph per row: lines packed as tightly
     as a paragraph's but each carrying its own time, and the column beside them whose rows
-    line up with those times one for one (the names of "8:30 – 9:15  English")."""
+    line up with those times one for one (the names of "8:30 – 9:15  English"). Rows standing
+    in one filled box with one time between them stay one (`cards`: the filled box of each
+    line, by id; a visual timetable's small cards packed down a day, each a name over its
+    time)."""
     timed = [b for b in blocks if _upright(b) and sum(bool(find_times(line.text)) for line in b)
              >= _LIST_TIMES]
     entries = [line for block in timed for line in block if find_times(line.text)]
@@ -237,8 +254,26 @@ def list_rows(blocks: list[list[OcrLine]]) -> list[list[OcrLine]]:
         partners = {next((id(e) for e in entries if _same_row(row[0], e)), None) for row in rows}
         partners.discard(None)
         listed = block in timed or (len(partners) >= 2 and len(partners) >= len(rows) - 1)
-        out.extend(rows if listed else [block])
+        out.extend(_by_card(rows, cards or {}) if listed else [block])
     return out
+
+
+def _by_card(rows: list[list[OcrLine]], cards: dict[int, Box]) -> list[list[OcrLine]]:
+    """Rows in reading order, each joined to the one before where both stand in one filled
+    box and the two hold one time between them."""
+    out: list[list[OcrLine]] = []
+    for row in rows:
+        if out and _one_card(out[-1] + row, cards) and sum(
+                bool(find_times(line.text)) for line in out[-1] + row) <= 1:
+            out[-1] = out[-1] + row
+        else:
+            out.append(row)
+    return out
+
+
+def _one_card(lines: list[OcrLine], cards: dict[int, Box]) -> bool:
+    boxes = [cards.get(id(line)) for line in lines]
+    return all(box is not None and one_fill(box, boxes[0]) for box in boxes)
 
 
 def _whole_entry(row: list[OcrLine]) -> bool:
@@ -348,8 +383,11 @@ def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table |
     table ruled only between its rows."""
     if len(lines) < 4:
         return None
-    blocks = text_blocks(lines, _row_rules(image), _fills(lines, image))
-    cells = [_block_cell(block) for block in one_line_entries(list_rows(blocks))]
+    fills = _fills(lines, image)
+    cards = {id(line): box for line, box in zip(lines, fills or [], strict=False)
+             if box is not None}
+    blocks = text_blocks(lines, _row_rules(image), fills)
+    cells = [_block_cell(block) for block in one_line_entries(list_rows(blocks, cards))]
     return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)
 
 

@@ -209,6 +209,32 @@ def test_the_lines_of_a_card_of_a_visual_timetable_are_one_paragraph() -> None:
     assert "14:45 - 15:15" in [c.text for c in text_table(lines).cells]
 
 
+def test_small_cards_packed_down_a_day_are_one_entry_each_not_one_per_line() -> None:
+    # A visual timetable's day column of small cards, each a name over its time, packed as
+    # tightly as a paragraph's lines: a list of times, but each card is one entry.
+    page = np.full((300, 300, 3), (235, 240, 240), np.uint8)
+    colours = [(240, 240, 200), (220, 210, 250), (250, 220, 200), (190, 240, 250)]
+    names = ["Assembly", "Phonics", "Maths", "Playtime"]
+    times = ["8:50 - 9:15", "9:15 - 9:45", "9:45 - 10:15", "10:15 - 10:30"]
+    lines = []
+    for k, (colour, name, time) in enumerate(zip(colours, names, times, strict=True)):
+        y = 20 + 54 * k
+        cv2.rectangle(page, (20, y), (200, y + 50), colour, -1)
+        lines += [line(name, 40, y + 4, 150, y + 24), line(time, 40, y + 26, 150, y + 46)]
+    assert sorted(c.text for c in text_table(lines, page).cells) == sorted(
+        f"{name} {time}" for name, time in zip(names, times, strict=True))
+
+
+def test_a_day_s_title_on_the_ground_over_its_first_card_is_no_line_of_the_card() -> None:
+    # A dark-theme app: "Wednesday" on the column's ground, the first card right under it.
+    page = np.full((200, 300, 3), (30, 24, 22), np.uint8)
+    cv2.rectangle(page, (20, 50), (260, 150), (50, 42, 40), -1)
+    lines = [line("Wednesday", 30, 10, 140, 36), line("English", 40, 54, 110, 80),
+             line("08:45 - 09:35", 40, 82, 160, 104), line("Room A03", 40, 106, 130, 126)]
+    assert sorted(c.text for c in text_table(lines, page).cells) == [
+        "English 08:45 - 09:35 Room A03", "Wednesday"]
+
+
 def test_a_short_event_on_one_line_packed_against_the_next_is_an_entry_of_its_own() -> None:
     # A calendar's day column: a 15-minute event on one line, the next event's box just below.
     lines = [line("Monday", 10, 0, 120, 20),
