@@ -23,7 +23,7 @@ from inference.document.records import read_records
 from inference.document.signals import BlockSignals
 from inference.heading import Heading, heading_text, parse_heading, plausible
 from inference.schema import DAYS, Box, CalendarFrame, TimeBlock
-from inference.timeparse import find_times, is_time_text, strip_times, to_hhmm
+from inference.timeparse import find_times, is_time_text, parse_day, strip_times, to_hhmm
 
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _TIME, _DAY = ROLES.index("time"), ROLES.index("day")
@@ -31,10 +31,10 @@ _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": 
 # A time printed before a name on its row (`times_beside`): centres this share of the taller
 # line's height apart at most, the smaller line this share of the taller's height at least.
 ROW_SLACK = 0.25
-ROW_SIZE = 0.75
+ROW_SIZE = 0.65
 # ... and at most this many of the name's heights before it (a list's column of times beside
 # its column of names; the time of the next cell over in a grid stands further off).
-ROW_GAP = 5
+ROW_GAP = 10
 # Below this day-pointer probability for every day header, an "event" belongs to no day. Chosen
 # on the training set's held-out split (see the note of issue 5), never on dev or bench pages.
 MIN_DAY = 0.1
@@ -144,6 +144,9 @@ _MERIDIEM = re.compile(r"(?<=\d)\s*[ap]\.?m\b\.?", re.IGNORECASE)  # "1210pm": a
 _MERIDIEM_WORD = re.compile(r"\b[ap]\.?m\b\.?", re.IGNORECASE)
 _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initials
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
+# A remark in sentences under the timetable ("Times are shown in local time. Activities …"):
+# eight words or more, one sentence ended and another begun. No event is named so.
+_SENTENCE = re.compile(r"^(?=(?:\S+\s+){7}\S).*[a-z]{3}\.\s+[A-Z][a-z]")
 # "Week A", "WEEK 2": a two-week rota's heading over its table, never an event.
 _WEEK_LABEL = re.compile(r"^(?:week|wk)\s*[A-Z0-9]$", re.IGNORECASE)
 
@@ -346,7 +349,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     row_times = {i: beside for i in range(n) if (beside := times_beside(reading, atoms, i))}
     listed = list_row_lines(reading, row_times)
     row_notes = list_row_notes(reading, listed, candidates, n)
-    noted = {j for js in row_notes.values() for j in js}
+    noted = {j for js in row_notes.values() for j in js} | grid.notes_row_lines
     event_lines = sorted(({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
                           | grid.body_lines() | calendar_box_lines(reading, n) | listed) - noted)
     page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
@@ -375,11 +378,12 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if group.names is None:
             members = grid.whole_cell(members)
             names, notes = name_and_notes(reading, members, role, grid)
+            notes = notes + grid.notes_below(members)
         else:
             names, notes = group.names, group.notes
         name = _text(reading, names)
         # A name needs a letter: digits alone are a row number, punctuation is OCR debris.
-        if not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name):
+        if not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name) or _SENTENCE.search(name):
             continue
         # A table's events take the days its own headers (or the page's free text) name.
         table = reading.lines[members[0]].table
@@ -595,9 +599,12 @@ def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first:
     nearest = max(left, key=lambda i: reading.lines[i].box.x1)
     time = reading.lines[nearest].box
     if not is_time_text(reading.lines[nearest].text) or any(
-            line.box.x_overlap(time) > 0 and 0 <= line.box.y0 - time.y1 < time.height / 2
+            line.box.x_overlap(time) > 0
+            and (0 <= line.box.y0 - time.y1 < time.height / 2
+                 or abs(time.y0 - line.box.y1) < time.height / 2 and not parse_day(line.text))
             and _NAME_LIKE.search(strip_times(line.text)) for line in reading.lines):
-        return []  # no time, or the time printed over its own event's name in a grid cell
+        return []  # no time, or the time printed over (or under) its own event's name in a
+        # cell or a card; a day's title over its list's first row is no event's name
     return [k for k, atom in enumerate(atoms) if atom[0] == nearest]
 
 

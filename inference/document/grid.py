@@ -16,7 +16,7 @@ day_names, atoms)`).
 
 from __future__ import annotations
 
-from statistics import pstdev
+from statistics import median, pstdev
 
 import numpy as np
 
@@ -34,6 +34,10 @@ EDGE_SHARE = 0.25
 ALIGN_SHARE = 0.05
 # Two drawn cells side by side are this close (px): the ruling between them.
 RULING_GAP = 8
+# A notes row (`Grid._notes_rows`): at most this share of the height of the row of events
+# above it, its letters at most this share of the width of theirs.
+THIN_ROW = 0.6
+SMALLER_PRINT = 0.85
 
 
 def is_drawn_cell(line: ReadLine) -> bool:
@@ -139,8 +143,8 @@ class Grid:
                                       for edge in (line.region.x0, line.region.x1)})
                        for table in table_box}
         # Each day header's table and cell; a table whose day headers stand on a band whose
-        # cells were not found (white on a dark band) takes them as its own, each in the
-        # column of drawn cells it stands in.
+        # cells were not found (white on a dark band: no cell, or one inferred from the text)
+        # takes them as its own, each in the column of drawn cells it stands in.
         self._day_table = {j: self.lines[j].table for j in self.day_lines}
         self._day_region = {j: self.lines[j].region for j in self.day_lines}
         for table, box in table_box.items():
@@ -148,12 +152,13 @@ class Grid:
                 continue
             for j in day_lines:
                 cell = self._band_cell(table, box, self.lines[j].box)
-                if self.lines[j].table < 0 and len(day_names[j]) == 1 and cell is not None:
+                if (not is_drawn_cell(self.lines[j]) and len(day_names[j]) == 1
+                        and cell is not None):
                     self.day_lines.append(j)
                     self._day_table[j] = table
                     self._day_region[j] = cell
         self.header_days = self.day_lines + [
-            j for j in day_lines if self.lines[j].table < 0 and len(day_names[j]) == 1
+            j for j in day_lines if not is_drawn_cell(self.lines[j]) and len(day_names[j]) == 1
             and j not in self._day_table
             and any(_inside(self.lines[j].box, box) or _on_top(self.lines[j].box, box)
                     for box in table_box.values())]
@@ -190,6 +195,9 @@ class Grid:
             table: max(extent(self.lines[cell[0]].region, axis)[1]
                        for cell in self._labels[table].values())
             for table, axis in self._axes.items() if axis is not None and self._labels[table]}
+        # Each notes row's cells, by the cell of events above them (`_notes_rows`).
+        self._notes_under = self._notes_rows()
+        self.notes_row_lines = {i for lines in self._notes_under.values() for i in lines}
 
     def _table_axis(self, table: int) -> str | None:
         """The time axis of a table whose day headers run down a column ("x": times run across)
@@ -380,6 +388,52 @@ class Grid:
             return axis
         box = Box.enclosing([self.lines[i].region for i in members])
         return time_axis_beside(box, self.lines[day_line].region)
+
+    def _notes_rows(self) -> dict[tuple, list[int]]:
+        """The cells of a thin row right under a row of events, in smaller print and with no
+        time of their own on the row ("E4 – KWH" under "English": a Word table giving each
+        lesson's room and teacher a row of its own): notes of the cell above, not events.
+        Two such cells on one row at least. Upper cell's key → the lower cell's lines."""
+        cells = {key: lines for key, lines in self.cell_lines.items()
+                 if key is not None and all(is_drawn_cell(self.lines[i]) for i in lines)}
+        timed = {i for i, _, _ in self.atoms}
+        found: dict[tuple, tuple[tuple, list[int]]] = {}  # lower key → (upper key, its names)
+        for key, lines in cells.items():
+            table, x0, y0, x1, y1 = key
+            if any(i in timed or not _worded(self.lines[i].text) for i in lines):
+                continue
+            up = next((up for up in cells if up[0] == table and abs(up[4] - y0) <= RULING_GAP
+                       and abs(up[1] - x0) <= RULING_GAP and abs(up[3] - x1) <= RULING_GAP
+                       and up != key), None)
+            if up is None:
+                continue
+            names = [i for i in cells[up] if _worded(self.lines[i].text) and i not in timed]
+            if names and y1 - y0 <= THIN_ROW * (up[4] - up[2]):
+                found[key] = (up, names)
+        rows: dict[tuple, list[tuple]] = {}
+        for key in found:
+            rows.setdefault((key[0], key[2], key[4]), []).append(key)
+        notes = {}
+        for (table, y0, y1), keys in rows.items():
+            # The row's print against the events' above it, each the median width of its lines'
+            # letters (a line's box height grows with its ascenders and descenders).
+            print_size = median(self._letter_width(i) for key in keys for i in cells[key])
+            above = median(self._letter_width(i) for key in keys for i in found[key][1])
+            # A time in a cell of the row's own (not the period's, merged over both rows).
+            row_timed = any(self.lines[i].table == table and y0 <= self.lines[i].box.cy <= y1
+                            and self.lines[i].region.y0 >= y0 - RULING_GAP for i in timed)
+            if len(keys) >= 2 and not row_timed and print_size <= SMALLER_PRINT * above:
+                notes.update((found[key][0], cells[key]) for key in keys)
+        return notes
+
+    def _letter_width(self, i: int) -> float:
+        """How wide line i prints a letter on average: its print size."""
+        line = self.lines[i]
+        return line.box.width / max(1, len(line.text.strip()))
+
+    def notes_below(self, members: list[int]) -> list[int]:
+        """The lines of the notes row's cell under the event's drawn cell (`_notes_rows`)."""
+        return self._notes_under.get(self._drawn_cell(members), [])
 
     def is_cell(self, members: list[int]) -> bool:
         """All of the event's lines sit in one drawn cell."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference.document.decode import PageDecisions, decode_blocks, range_end
+from inference.document.decode import PageDecisions, decode_blocks, range_end, times_beside
 from inference.document.features import PageReading, ReadLine, time_atoms
 from inference.document.grid import restrict
 from inference.document.model import ROLES
@@ -481,3 +481,81 @@ def test_a_list_row_is_one_event_with_the_words_further_along_it_as_notes():
     page_blocks = decode_as(lines, size=(700, 100), joined=[2, 3, 5, 6], notes=True)
     assert page_blocks == {("Friday", "CS210 Lab"): ("10:00", "12:00", "Lab L3"),
                            ("Friday", "MA210 Lecture"): ("13:00", "14:00", "Room B12")}
+
+
+def text_cell(text: str, x0: int, y0: int) -> ReadLine:
+    """A line in a cell the structure stage inferred from the text alone (white day names on
+    a dark band): in the table, but no drawn cell."""
+    box = Box(x0=x0, y0=y0, x1=x0 + 10 * len(text), y1=y0 + 20)
+    return ReadLine(text=text, box=box, cell_box=box, table=0, from_text=True)
+
+
+def test_a_band_across_the_week_under_day_names_in_cells_read_from_the_text_is_every_day_s():
+    lines = [(text_cell("Monday", 150, 10), "day"), (text_cell("Tuesday", 350, 10), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 120)), "time"),
+             (cell_line("Maths", (100, 40, 300, 120)), "event"),
+             (cell_line("Art", (300, 40, 500, 120)), "event"),
+             (cell_line("12:00-13:00", (0, 120, 100, 160)), "time"),
+             (cell_line("Lunch", (250, 120, 500, 160)), "event")]
+    lines[-1][0].cell_box = Box(x0=100, y0=120, x1=500, y1=160)  # merged across the week
+    blocks = decode_as(lines, size=(500, 160))
+    assert blocks[("Monday", "Lunch")] == blocks[("Tuesday", "Lunch")] == ("12:00", "13:00")
+
+
+def small_print(text: str, cell: tuple[int, int, int, int]) -> ReadLine:
+    """A line printed smaller than `cell_line`'s (6 px a letter against 10)."""
+    x0, y0, x1, y1 = cell
+    return ReadLine(text=text, box=Box(x0=x0 + 5, y0=y0 + 3, x1=x0 + 5 + 6 * len(text),
+                                       y1=y1 - 3),
+                    cell_box=Box(x0=x0, y0=y0, x1=x1, y1=y1), table=0, ruled=True)
+
+
+def test_a_thin_row_of_small_print_under_a_row_of_lessons_holds_their_notes():
+    # A Word table giving each lesson's room and teacher a row of its own, under the period's
+    # label merged over both rows.
+    lines = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (cell_line("Tuesday", (200, 0, 300, 40)), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 140)), "time"),
+             (cell_line("English", (100, 40, 200, 110)), "event"),
+             (cell_line("Maths", (200, 40, 300, 110)), "event"),
+             (small_print("E4 - KWH", (100, 110, 200, 135)), "event"),
+             (small_print("M2 - DPR", (200, 110, 300, 135)), "event")]
+    assert decode_as(lines, size=(300, 140), notes=True) == {
+        ("Monday", "English"): ("09:00", "10:00", "E4 - KWH"),
+        ("Tuesday", "Maths"): ("09:00", "10:00", "M2 - DPR")}
+    # A thin row with a time of its own is a slot of its own.
+    timed = [*lines, (cell_line("10:00", (0, 110, 100, 135)), "time")]
+    timed[2] = (cell_line("9:00", (0, 40, 100, 110)), "time")
+    assert ("Monday", "E4 - KWH") in decode_as(timed, size=(300, 140))
+
+
+def test_a_list_row_laid_out_with_tabs_takes_its_time_and_its_room_as_a_note():
+    # A Word page of tab stops: the time far before the name, a room after it printed
+    # without ascenders or descenders (a lower box).
+    lines = [(free_line("Tuesday", 10, 0), "day"),
+             (free_line("1.10 - 2.10 pm", 10, 40), "time"),
+             (free_line("Geography", 320, 38), "event"),
+             (free_line("Room 11", 600, 40), "event")]
+    lines[2][0].box = Box(x0=320, y0=36, x1=420, y1=64)
+    lines[3][0].box = Box(x0=600, y0=40, x1=670, y1=60)
+    assert decode_as(lines, size=(700, 80), notes=True) == {
+        ("Tuesday", "Geography"): ("13:10", "14:10", "Room 11")}
+
+
+def test_a_time_under_its_own_card_s_name_is_no_list_time_of_the_name_beside_it():
+    # A visual timetable's cards, name over time: Monday's "Phonics" card beside Tuesday's
+    # "Maths", whose name stands level with Monday's time.
+    page = PageReading(width=400, height=120, lines=[
+        free_line("Phonics", 10, 10), free_line("9:15 - 9:45", 10, 32),
+        free_line("Maths", 200, 32), free_line("9:20 - 10:15", 200, 54)])
+    atoms = time_atoms(page.lines)
+    assert times_beside(page, atoms, 2) == []
+
+
+def test_a_remark_in_sentences_under_the_last_day_s_list_is_no_event():
+    lines = [(free_line("Friday", 10, 0), "day"), (free_line("14:00-15:00", 10, 30), "time"),
+             (free_line("Personal Tutorial", 200, 30), "event"),
+             (free_line("Times are shown in local time. Activities marked online show a link.",
+                        10, 90), "event")]
+    assert decode_as(lines, size=(900, 120)) == {
+        ("Friday", "Personal Tutorial"): ("14:00", "15:00")}
