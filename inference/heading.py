@@ -87,11 +87,11 @@ def _class_value(value: str) -> str:
 
 
 def _teacher_value(value: str) -> str:
-    """A labelled teacher's name, up to where a term or a year starts in running text
-    ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only with its number, its year
-    or "term": "Mr Autumn Smith" is a name)."""
-    cut = re.search(rf"\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)|term\b|20\d\d\b)", value,
-                    re.IGNORECASE)
+    """A labelled teacher's name, up to a field separator ("|") or where a term or a year
+    starts in running text ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only
+    with its number, its year or "term": "Mr Autumn Smith" is a name)."""
+    cut = re.search(rf"\s*\||\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)|term\b|20\d\d\b)",
+                    value, re.IGNORECASE)
     return value[:cut.start()].strip(_SEPARATORS) if cut else value
 
 

@@ -118,6 +118,14 @@ def _is_real_clock(match: re.Match[str], prefix: str) -> bool:
     return bool(match.group(f"{prefix}m") or match.group(f"{prefix}ap"))
 
 
+def _room_number(match: re.Match[str]) -> bool:
+    """A lone "hour.minutes" beside words that no clock shows a lesson at (minutes off the
+    five-minute marks, or hour 0), no am/pm: a room ("MVB 2.11", "Queens 0.18")."""
+    minutes = match.group("sm")
+    return ("." in match.group(0) and not match.group("sap") and minutes is not None
+            and (int(minutes) % 5 != 0 or int(match.group("sh")) == 0))
+
+
 def find_times(text: str) -> list[TimeSpan]:
     """Every time range or single clock time in `text`, left to right."""
     text = _DASHED_END.sub(r"\1:\2", _DASHED_START.sub(r"\1:\2", text))
@@ -152,8 +160,9 @@ def find_times(text: str) -> list[TimeSpan]:
             end += 12 * 60  # "11.30 - 12.15" is fine; "10 – 1" means 13:00
         found.append(TimeSpan(start, end, match.span()))
         taken.append(match.span())
+    worded = bool(re.search(r"[A-Za-z]{2}", text))
     for match in _SINGLE.finditer(text):
-        if not _is_real_clock(match, "s"):
+        if not _is_real_clock(match, "s") or worded and _room_number(match):
             continue
         if any(a <= match.start() < b for a, b in taken):
             continue

@@ -289,3 +289,8 @@ def test_a_term_right_after_a_teacher_s_name_is_no_part_of_it() -> None:
     heading = parse_heading("Year 2 Hedgehogs Timetable\nMiss L. Carter Spring 1")
     assert (heading.teacher, heading.term) == ("Miss L. Carter", "Spring 1")
     assert parse_heading("Mr Autumn Smith").teacher == "Mr Autumn Smith"
+
+
+def test_a_labelled_teacher_ends_at_a_field_separator() -> None:
+    heading = parse_heading("Class teacher: Mr D.Adeyemi |Summer 1 |2026")
+    assert (heading.teacher, heading.term, heading.year) == ("Mr D.Adeyemi", "Summer 1", 2026)

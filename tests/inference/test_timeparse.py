@@ -344,3 +344,13 @@ def test_a_range_with_its_period_label_glued_on_is_the_range():
     assert [span.values for span in find_times("P108:45-09:45")] == [[525, 585]]
     assert [span.values for span in find_times("P412:05-13:05")] == [[725, 785]]
     assert find_times("Room A112:30") == []
+
+
+@pytest.mark.parametrize("text", ["COMS2007 · Lab · MVB 2.11", "Queens 0.18", "Fry 2.04"])
+def test_a_room_number_beside_words_is_no_time(text):
+    assert find_times(text) == []
+
+
+def test_a_dotted_time_on_the_five_minute_marks_or_alone_is_still_a_time():
+    assert [t.start for t in find_times("Break 10.45")] == [645]
+    assert [t.start for t in find_times("8.47")] == [527]  # a bell time, alone on its line
