@@ -35,6 +35,8 @@ ROW_SIZE = 0.65
 # ... and at most this many of the name's heights before it (a list's column of times beside
 # its column of names; the time of the next cell over in a grid stands further off).
 ROW_GAP = 10
+# A time a calendar box prints alone is its start within this many minutes of its top.
+SCALE_SLACK = 15
 # Below this day-pointer probability for every day header, an "event" belongs to no day. Chosen
 # on the training set's held-out split (see the note of issue 5), never on dev or bench pages.
 MIN_DAY = 0.1
@@ -68,8 +70,9 @@ def event_groups(reading: PageReading, event_lines: list[int], group: np.ndarray
                  ) -> list[list[int]]:
     """Connected components of event/notes lines linked with probability > `SAME_EVENT`, or
     sharing one ruled cell: the cell is the unit (a subject with its teacher code and room in
-    the corners is one event). The structure stage has already split a region that visibly
-    holds several entries (`structure.split_crowded_cells`)."""
+    the corners is one event), and lines of two ruled cells are never linked. The structure
+    stage has already split a region that visibly holds several entries
+    (`structure.split_crowded_cells`)."""
     parent = {i: i for i in event_lines}
 
     def root(i: int) -> int:
@@ -78,15 +81,18 @@ def event_groups(reading: PageReading, event_lines: list[int], group: np.ndarray
             i = parent[i]
         return i
 
+    cell = {i: cell_key(reading.lines[i]) if is_drawn_cell(reading.lines[i]) else None
+            for i in event_lines}
     for a in event_lines:
         for b in event_lines:
-            if a < b and (group[a, b] + group[b, a]) / 2 > SAME_EVENT:
+            # Two drawn cells are two events: a link across a ruling is the model's guess.
+            apart = cell[a] is not None and cell[b] is not None and cell[a] != cell[b]
+            if a < b and not apart and (group[a, b] + group[b, a]) / 2 > SAME_EVENT:
                 parent[root(a)] = root(b)
     first_in_cell: dict[tuple, int] = {}
     for i in event_lines:
-        key = cell_key(reading.lines[i]) if is_drawn_cell(reading.lines[i]) else None
-        if key is not None:
-            parent[root(i)] = root(first_in_cell.setdefault(key, i))
+        if cell[i] is not None:
+            parent[root(i)] = root(first_in_cell.setdefault(cell[i], i))
     groups: dict[int, list[int]] = {}
     for i in event_lines:
         groups.setdefault(root(i), []).append(i)
@@ -573,12 +579,14 @@ def calendar_days(reading: PageReading, members: list[int], headers: list[int]) 
 def on_the_scale(scale: CalendarFrame, box: Box, printed: list[int], start: int | None,
                  end: int | None) -> tuple[int | None, int | None]:
     """A calendar box's times (`inference/calendar.py`): a range it prints stands; a time it
-    prints alone is its start (Apple prints no end); what it does not print is read off the
-    scale at its top edge and at its bottom edge with the gap the app leaves under a box."""
+    prints alone is its start (Apple prints no end) where the box's top says so too, within
+    `SCALE_SLACK` (elsewhere it is a room's number: "Queens 1.40" in a box at 14:00); what it
+    does not print is read off the scale at its top edge and at its bottom edge with the gap
+    the app leaves under a box."""
     if not scale.area.x0 <= box.cx <= scale.area.x1 or len(set(printed)) > 1:
         return start, end
-    bottom = scale.minutes(box.y1 + scale.gap)
-    return (printed[0], bottom) if printed else (scale.minutes(box.y0), bottom)
+    top, bottom = scale.minutes(box.y0), scale.minutes(box.y1 + scale.gap)
+    return (printed[0] if printed and abs(printed[0] - top) <= SCALE_SLACK else top), bottom
 
 
 def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first: int

@@ -272,7 +272,7 @@ class Grid:
         for k, (i, _, _) in enumerate(self.atoms):
             line = self.lines[i].box
             column = self._body_column(table, line, "x") or self._column(table, line)
-            if (self.lines[i].table < 0 and line.y1 <= first_day and column is not None
+            if (not is_drawn_cell(self.lines[i]) and line.y1 <= first_day and column is not None
                     and (_on_top(line, box) or _at_top(line, box) or _inside(line, box))):
                 columns.setdefault(column, []).append(k)
         headers = []

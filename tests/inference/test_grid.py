@@ -559,3 +559,44 @@ def test_a_remark_in_sentences_under_the_last_day_s_list_is_no_event():
                         10, 90), "event")]
     assert decode_as(lines, size=(900, 120)) == {
         ("Friday", "Personal Tutorial"): ("14:00", "15:00")}
+
+
+def test_times_on_a_dark_band_in_cells_read_from_the_text_time_a_days_as_rows_table():
+    # As above, with the band's times in cells the structure stage inferred from the text.
+    lines = [(text_cell("8:00-8:50", 105, 10), "time"), (text_cell("8:50-9:40", 205, 10), "time"),
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Maths", (100, 40, 200, 120)), "event"),
+             (cell_line("Biology", (200, 40, 300, 120)), "event"),
+             (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
+             (cell_line("Lab", (100, 120, 300, 200)), "event")]
+    blocks = decode_as(lines, size=(300, 200))
+    assert blocks[("Monday", "Maths")] == ("08:00", "08:50")
+    assert blocks[("Tuesday", "Lab")] == ("08:00", "09:40")
+
+
+def test_two_drawn_cells_are_two_events_whatever_the_model_links():
+    # aSc's period split between two groups by a dashed divider: two cells side by side; the
+    # model links all four lines.
+    lines = [(cell_line("9:00-10:00", (0, 0, 100, 40)), "time"),
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Physics", (100, 40, 200, 120)), "event"),
+             (cell_line("10B-1", (100, 40, 200, 120), 25), "notes"),
+             (cell_line("Biology", (200, 40, 300, 120)), "event"),
+             (cell_line("10C-2", (200, 40, 300, 120), 25), "notes")]
+    lines[0][0].cell_box = Box(x0=100, y0=0, x1=300, y1=40)  # the period's header over both
+    assert decode_as(lines, size=(300, 120), joined=[2, 3, 4, 5], notes=True) == {
+        ("Monday", "Physics"): ("09:00", "10:00", "10B-1"),
+        ("Monday", "Biology"): ("09:00", "10:00", "10C-2")}
+
+
+def test_a_calendar_box_s_lone_number_far_from_its_top_is_a_room_not_its_start():
+    frame = CalendarFrame(minutes_per_pixel=0.75, minutes_at_top=405.0, columns=[60.0, 260.0],
+                          area=Box(x0=55, y0=40, x1=460, y1=600))
+    lecture = (262, 300, 458, 380)  # 10:30 to 11:30 on the scale
+    lines = [(free_line("Monday", 70, 40), "day"), (free_line("Tuesday", 270, 40), "day"),
+             *[(free_line(f"{hour}:00", 10, 100 + 80 * (hour - 8)), "time")
+               for hour in range(8, 14)],
+             (cell_line("Statistics", lecture), "event"),
+             (cell_line("Queens 1.40", lecture, 16), "notes")]
+    blocks = decode_as(lines, calendar=frame, size=(460, 600))
+    assert blocks[("Tuesday", "Statistics")] == ("10:30", "11:30")
