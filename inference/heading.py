@@ -187,6 +187,8 @@ def parse_heading(text: str) -> Heading:
                        if teacher else None)
 
     class_name = _labelled(text, _CLASS_LABEL)
+    if re.search(r"\b[A-Z][a-z]+ Class[ \t]*[-–—]", text):
+        class_name = None  # "Hedgehog Class – Our Week": a named class, then a title's dash
     if class_name:
         class_name = _class_value(class_name)
     else:

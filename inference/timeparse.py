@@ -223,7 +223,8 @@ def parse_day(text: str) -> str | None:
     if word in _DAY_FORMS and (len(word) >= 3 or word in two_letter):
         return _DAY_FORMS[word]
     if word in _SINGLE_LETTERS:
-        return _SINGLE_LETTERS[word]
+        # "M", "W" alone name days; "M4", "S2" are rooms.
+        return None if re.search(r"\d", text) else _SINGLE_LETTERS[word]
     if len(text.split()) >= 3 and all(len(token) == 1 for token in text.split()):
         return _day_from_letters(word)
     best = max(DAYS, key=lambda d: fuzz.ratio(word, d.lower()))

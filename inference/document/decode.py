@@ -433,6 +433,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         end_p = restrict(end_p, ends)
         if group.times is not None:  # printed for it (a band, a row), whatever the pointers
             start_p, end_p = printed_range(atoms, group.times)
+        elif starts is None and ends is None and (card := grid.card_atoms(members)):
+            start_p, end_p = printed_range(atoms, card)  # a card's own time ("3:15" alone)
         elif (grid.is_cell(members) and (starts is None or not starts.any())
               and (legend := grid.legend_range(name))):
             start_p, end_p = printed_range(atoms, legend)  # "Break" under no header: the legend's

@@ -451,6 +451,16 @@ class Grid:
         own = self._drawn_cell(members)
         return [] if own is None else [self.atoms[k][2] for k in self.atoms_by_cell.get(own, [])]
 
+    def card_atoms(self, members: list[int]) -> list[int]:
+        """The time atoms printed in the one text-derived cell all of the event's lines stand
+        in (a card of a visual timetable, its time over its name), in reading order: a time
+        or a range; none where the lines stand in a drawn cell or in several."""
+        keys = {cell_key(self.lines[i]) for i in members}
+        if len(keys) != 1 or not all(self.lines[i].from_text for i in members):
+            return []
+        printed = self.atoms_by_cell.get(keys.pop(), [])
+        return printed if len(printed) <= 2 else []  # more: a list's rows, not one card
+
     def body_lines(self) -> set[int]:
         """Worded lines of drawn cells in a grid's body (under a day, beyond the day headers'
         band) that the model left out of every event: every filled cell of a timetable's body

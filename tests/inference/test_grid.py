@@ -600,3 +600,19 @@ def test_a_calendar_box_s_lone_number_far_from_its_top_is_a_room_not_its_start()
              (cell_line("Queens 1.40", lecture, 16), "notes")]
     blocks = decode_as(lines, calendar=frame, size=(460, 600))
     assert blocks[("Tuesday", "Statistics")] == ("10:30", "11:30")
+
+
+def test_a_card_s_own_lone_time_is_its_start_whatever_the_pointers_say():
+    # Visual timetable cards: "3:15" over "Home Time" (no end printed), the card before it
+    # "2:00 - 3:00" over "Art". The time pointers know nothing.
+    def card(text: str, x0: int, y0: int, dy: int = 0) -> ReadLine:
+        line = text_cell(text, x0, y0 + dy)
+        line.cell_box = Box(x0=x0, y0=y0, x1=x0 + 120, y1=y0 + 50)
+        return line
+
+    lines = [(free_line("Monday", 10, 0), "day"),
+             (card("2:00 - 3:00", 10, 30), "time"), (card("Art", 10, 30, 24), "event"),
+             (card("3:15", 10, 90), "time"), (card("Home Time", 10, 90, 24), "event")]
+    blocks = decode_as(lines, size=(200, 160))
+    assert blocks[("Monday", "Art")] == ("14:00", "15:00")
+    assert blocks[("Monday", "Home Time")] == ("15:15", None)

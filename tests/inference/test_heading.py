@@ -294,3 +294,8 @@ def test_a_term_right_after_a_teacher_s_name_is_no_part_of_it() -> None:
 def test_a_labelled_teacher_ends_at_a_field_separator() -> None:
     heading = parse_heading("Class teacher: Mr D.Adeyemi |Summer 1 |2026")
     assert (heading.teacher, heading.term, heading.year) == ("Mr D.Adeyemi", "Summer 1", 2026)
+
+
+def test_a_named_class_before_a_title_s_dash_is_the_class() -> None:
+    assert parse_heading("Hedgehog Class - Our Week").class_name == "Hedgehog Class"
+    assert parse_heading("Class - 9B").class_name == "9B"

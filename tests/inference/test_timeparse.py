@@ -222,7 +222,8 @@ def test_parse_day(text: str, day: str) -> None:
 
 @pytest.mark.parametrize(
     "text", ["Maths", "Math", "Music", "Ma", "Mus", "Art", "Sci", "T", "S", "", "Registration",
-             "4th", "12th", "7th 12:30-1:10"]  # a period's ordinal: its "th" is no Thursday
+             "4th", "12th", "7th 12:30-1:10",  # a period's ordinal: its "th" is no Thursday
+             "M4", "W2", "F1"]  # rooms, not single-letter days
 )
 def test_parse_day_rejects_things_that_are_not_days(text: str) -> None:
     # "T" and "S" could be two days each; subject names that start like days are not days.
