@@ -72,7 +72,8 @@ def _gaps(lines: list[OcrLine], named: dict[int, int], axis: str, run: list[int]
 
 
 def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
-    """`lines` with a garbled day name in a gap of a day sequence put right (see the module)."""
+    """`lines` with a garbled day name one step before or after a day sequence put right
+    (see the module)."""
     named = {i: DAYS.index(day) for i, line in enumerate(lines)
              if line.angle == 0 and len(line.text.split()) <= 2
              and (day := parse_day(line.text)) is not None}
