@@ -571,11 +571,7 @@ class Grid:
         n = len(self.atoms)
         starts, ends = np.zeros(n, bool), np.zeros(n, bool)
         start_gap, end_gap = np.full(n, np.inf), np.full(n, np.inf)
-        headers = paired_headers(
-            [(self._in_its_column(self.lines[self.atoms[ks[0]][0]], axis), ks)
-             for key, ks in self.atoms_by_cell.items() if key != own
-             and self._is_header(self.lines[self.atoms[ks[0]][0]], axis, members)],
-            self.atoms, axis)
+        headers = paired_headers(self._time_headers(own, axis, members), self.atoms, axis)
         table = self.lines[members[0]].table
         if self._axes.get(table) == axis:  # and the time headers in no cell, where none is drawn
             headers += [(free, ks) for free, ks in (self._free_headers.get(table, [])
@@ -628,6 +624,35 @@ class Grid:
         lo = max((edge for edge in edges if edge <= middle), default=None)
         hi = min((edge for edge in edges if edge >= middle), default=None)
         return None if lo is None or hi is None else (lo, hi)
+
+    def _time_headers(self, own: tuple | None, axis: str, members: list[int]
+                      ) -> list[tuple[Box, list[int]]]:
+        """(where, its atoms) of each drawn time header of the event's table. A header cell
+        holding time lines side by side along the axis, each over a column of the body of
+        its own ("09:00" and "10:00" in one cell, the ruling between them lost), is one header
+        per line, in the body column its text stands in."""
+        headers = []
+        for key, ks in self.atoms_by_cell.items():
+            first = self.lines[self.atoms[ks[0]][0]]
+            if key == own or not self._is_header(first, axis, members):
+                continue
+            by_line: dict[int, list[int]] = {}
+            for k in ks:
+                by_line.setdefault(self.atoms[k][0], []).append(k)
+            order = sorted(by_line, key=lambda i: extent(self.lines[i].box, axis)[0])
+            columns = [self._body_column(first.table, self.lines[i].box, axis) for i in order]
+            side_by_side = all(extent(self.lines[a].box, axis)[1]
+                               < extent(self.lines[b].box, axis)[0]
+                               for a, b in zip(order, order[1:], strict=False))
+            if (len(order) < 2 or not side_by_side or None in columns
+                    or len(set(columns)) < len(columns)):
+                headers.append((self._in_its_column(first, axis), ks))
+                continue
+            region = first.region
+            for i, (lo, hi) in zip(order, columns, strict=True):  # type: ignore[misc]
+                headers.append((Box(x0=lo, y0=region.y0, x1=hi, y1=region.y1) if axis == "x"
+                                else Box(x0=region.x0, y0=lo, x1=region.x1, y1=hi), by_line[i]))
+        return headers
 
     def _in_its_column(self, header: ReadLine, axis: str) -> Box:
         """A time header's cell, or where its edges do not line up with the grid's body (found

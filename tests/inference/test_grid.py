@@ -616,3 +616,25 @@ def test_a_card_s_own_lone_time_is_its_start_whatever_the_pointers_say():
     blocks = decode_as(lines, size=(200, 160))
     assert blocks[("Monday", "Art")] == ("14:00", "15:00")
     assert blocks[("Monday", "Home Time")] == ("15:15", None)
+
+
+def test_hour_marks_in_one_header_cell_each_head_the_column_under_them():
+    # A university grid, days as rows, hour marks as column headers; the light ruling between
+    # the first two header cells was lost, so one cell holds "09:00" and "10:00".
+    header = Box(x0=100, y0=0, x1=300, y1=40)
+
+    def mark(text: str, x0: int) -> ReadLine:
+        return ReadLine(text=text, box=Box(x0=x0, y0=10, x1=x0 + 50, y1=28), cell_box=header,
+                        table=0, ruled=True)
+
+    lines = [(mark("09:00", 105), "time"), (mark("10:00", 205), "time"),
+             (cell_line("11:00", (300, 0, 400, 40)), "time"),
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Algorithms", (100, 40, 200, 120)), "event"),
+             (cell_line("Databases", (200, 40, 400, 120)), "event"),
+             (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
+             (cell_line("Networks", (100, 120, 300, 200)), "event")]
+    blocks = decode_as(lines, size=(400, 200))
+    assert blocks[("Monday", "Algorithms")][0] == "09:00"
+    assert blocks[("Monday", "Databases")][0] == "10:00"
+    assert blocks[("Tuesday", "Networks")][0] == "09:00"
