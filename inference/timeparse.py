@@ -48,6 +48,11 @@ _COLON_LOST = [re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)" + _S
                           + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d])"),
                re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _SEP
                           + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])")]
+# A range both of whose times lost their separators in small print ("115-215" for
+# "1.15-2.15", "1215-115"): taken only on five-minute marks, as a slot of 15 minutes to 4 hours.
+_SEPARATORS_LOST = re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _SEP
+                              + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d:.])")
+MIN_LOST_SLOT = 15
 # A range whose period label the reading glued on ("P108:45-09:45": P1, 08:45-09:45); the
 # label is a letter and a digit, the hour two digits.
 _LABEL_GLUED = re.compile(r"(?<=\b[A-Z]\d)(?P<sh>[01]\d|2[0-3])[:.](?P<sm>[0-5]\d)" + _SEP
@@ -143,6 +148,13 @@ def find_times(text: str) -> list[TimeSpan]:
             if start < end <= start + 4 * 60:
                 found.append(TimeSpan(start, end, match.span()))
                 taken.append(match.span())
+    for match in _SEPARATORS_LOST.finditer(text):
+        start, end = ((_hour24(int(match.group(f"{p}h")), None) or 0) * 60
+                      + int(match.group(f"{p}m")) for p in "se")
+        if (MIN_LOST_SLOT <= end - start <= 4 * 60 and start % 5 == 0 == end % 5
+                and not any(a < match.end() and match.start() < b for a, b in taken)):
+            found.append(TimeSpan(start, end, match.span()))
+            taken.append(match.span())
     for match in _RANGE.finditer(text):
         if not (_is_real_clock(match, "s") or _is_real_clock(match, "e")):
             continue

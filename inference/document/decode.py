@@ -146,6 +146,7 @@ def range_end(atoms: list[tuple[int, int, int]], start_p: np.ndarray, start: int
 
 _NAME_LIKE = re.compile(r"[^\W\d_]{2}")  # a run of two letters: a word or a course code, not a time
 _MERIDIEM = re.compile(r"(?<=\d)\s*[ap]\.?m\b\.?", re.IGNORECASE)  # "1210pm": a garbled time
+_MERIDIEM_ALONE = re.compile(r"\s*(?:[ap]\.?\s?m\.?|m)\s*", re.IGNORECASE)
 # "PM" read apart from its time ("1:20" then "PM" along the row): no event's name.
 _MERIDIEM_WORD = re.compile(r"\b[ap]\.?m\b\.?", re.IGNORECASE)
 _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initials
@@ -194,6 +195,9 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     first other worded line. The letters of a word spelled down a cell are all its name."""
     if all(len(reading.lines[i].text.strip()) == 1 for i in members):
         return list(members), []  # a word spelled letter by letter down a cell
+    # A meridiem the reading split off its time ("155-245" then "pm") names nothing.
+    members = [i for i in members if not _MERIDIEM_ALONE.fullmatch(reading.lines[i].text)
+               ] or members
     names = [i for i in members if role[i] == _EVENT] or list(members)
     corner = grid.corner_lines(members)
     plain = [i for i in members if i not in corner]

@@ -638,3 +638,13 @@ def test_hour_marks_in_one_header_cell_each_head_the_column_under_them():
     assert blocks[("Monday", "Algorithms")][0] == "09:00"
     assert blocks[("Monday", "Databases")][0] == "10:00"
     assert blocks[("Tuesday", "Networks")][0] == "09:00"
+
+
+def test_a_meridiem_split_off_its_time_names_nothing():
+    # "1:55-2:45 pm" read as "155-245" and "pm" over "Music"; the model calls "pm" the event.
+    lines = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (cell_line("1:55-2:45", (0, 40, 100, 120)), "time"),
+             (cell_line("pm", (100, 40, 200, 120)), "event"),
+             (cell_line("Music", (100, 40, 200, 120), 25), "notes")]
+    assert decode_as(lines, size=(200, 120), notes=True) == {
+        ("Monday", "Music"): ("13:55", "14:45", None)}

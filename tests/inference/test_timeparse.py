@@ -355,3 +355,16 @@ def test_a_room_number_beside_words_is_no_time(text):
 def test_a_dotted_time_on_the_five_minute_marks_or_alone_is_still_a_time():
     assert [t.start for t in find_times("Break 10.45")] == [645]
     assert [t.start for t in find_times("8.47")] == [527]  # a bell time, alone on its line
+
+
+@pytest.mark.parametrize("text, values", [
+    ("115-215", [795, 855]),  # "1.15-2.15" with both dots lost in a photo's small print
+    ("1215-115", [735, 795]),
+    ("930-1030", [570, 630]),
+])
+def test_a_range_whose_separators_were_both_lost_is_the_range(text, values):
+    assert [span.values for span in find_times(text)] == [values]
+
+
+def test_numbers_off_the_five_minute_marks_or_too_close_are_no_range():
+    assert find_times("Room 110-120") == [] and find_times("101-105") == []
