@@ -27,7 +27,8 @@ _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
 # back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski").
 _TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:[A-Z]\.\s*){{0,2}}[A-Z][A-Za-z'’-]+"
                 r"(?:[ -][A-Z][A-Za-z'’-]+)?")
-_SEASON = r"(Autumn|Spring|Summer|Fall|Winter)"
+_SEASONS = ("Autumn", "Spring", "Summer", "Fall", "Winter")
+_SEASON = rf"({'|'.join(_SEASONS)})"
 
 
 # A year in running text, also where OCR glued it to a word ("JULY2025"), not inside a number.
@@ -124,14 +125,13 @@ def _labelled(text: str, label: str) -> str | None:
 
 # A word one letter off a season before a half's number ("Autumm 1", "Sprlng 2"): an OCR misread.
 _SEASON_MISREAD = re.compile(r"\b([A-Za-z]{6})(?=\s*[1-6]\b)")
-_SEASONS = ("autumn", "spring", "summer", "winter")
 
 
 def _season_spelled(match: re.Match) -> str:
     word = match.group(1)
-    near = [season for season in _SEASONS
-            if sum(a != b for a, b in zip(word.lower(), season, strict=True)) == 1]
-    return near[0].capitalize() if len(near) == 1 else word
+    near = [season for season in _SEASONS if len(season) == len(word)
+            and sum(a != b for a, b in zip(word.lower(), season.lower(), strict=True)) == 1]
+    return near[0] if len(near) == 1 else word
 
 
 def _term(text: str) -> str | None:

@@ -49,6 +49,12 @@ def extent(box: Box, axis: str) -> tuple[float, float]:
     return (box.x0, box.x1) if axis == "x" else (box.y0, box.y1)
 
 
+def with_extent(box: Box, axis: str, lo: float, hi: float) -> Box:
+    """`box` reaching from `lo` to `hi` along `axis`, as it is across it."""
+    return (Box(x0=lo, y0=box.y0, x1=hi, y1=box.y1) if axis == "x"
+            else Box(x0=box.x0, y0=lo, x1=box.x1, y1=hi))
+
+
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
     return min(a[1], b[1]) - max(a[0], b[0])
 
@@ -128,6 +134,7 @@ class Grid:
                  atoms: list[tuple[int, int, int]]) -> None:
         day_lines = [j for j, days in enumerate(day_names) if days]
         self.role, self.atoms = role, atoms
+        self._timed = {i for i, _, _ in atoms}  # the lines printing a time
         self.lines = reading.lines[:len(role)]
         self.day_lines = [j for j in day_lines if is_drawn_cell(self.lines[j])]
         # Where each table's drawn cells reach: a header line the structure stage left out of
@@ -219,7 +226,7 @@ class Grid:
             days_of.setdefault(self._day_table[j], []).append(j)
         tables = [(self._table_box[t], days) for t, days in days_of.items()
                   if t in self._table_box and len(days) >= 2]
-        timed = {i for i, _, _ in self.atoms}
+        timed = self._timed
         bands = {}
         for i, line in enumerate(self.lines):
             if line.table >= 0 or not _worded(line.text):
@@ -299,7 +306,7 @@ class Grid:
                 headers.append((self.lines[members[0]].region, found))
         if self._axes[table] != "x":
             return headers
-        timed = {i for i, _, _ in self.atoms}
+        timed = self._timed
         for i, line in enumerate(self.lines):
             cell = self._band_cell(table, box, line.box)
             found = look_up(legend, line.text)
@@ -396,7 +403,7 @@ class Grid:
         Two such cells on one row at least. Upper cell's key → the lower cell's lines."""
         cells = {key: lines for key, lines in self.cell_lines.items()
                  if key is not None and all(is_drawn_cell(self.lines[i]) for i in lines)}
-        timed = {i for i, _, _ in self.atoms}
+        timed = self._timed
         found: dict[tuple, tuple[tuple, list[int]]] = {}  # lower key → (upper key, its names)
         for key, lines in cells.items():
             table, x0, y0, x1, y1 = key
@@ -648,10 +655,8 @@ class Grid:
                     or len(set(columns)) < len(columns)):
                 headers.append((self._in_its_column(first, axis), ks))
                 continue
-            region = first.region
             for i, (lo, hi) in zip(order, columns, strict=True):  # type: ignore[misc]
-                headers.append((Box(x0=lo, y0=region.y0, x1=hi, y1=region.y1) if axis == "x"
-                                else Box(x0=region.x0, y0=lo, x1=region.x1, y1=hi), by_line[i]))
+                headers.append((with_extent(first.region, axis, lo, hi), by_line[i]))
         return headers
 
     def _in_its_column(self, header: ReadLine, axis: str) -> Box:
@@ -667,8 +672,7 @@ class Grid:
                                  for own in extent(region, axis)):
             return region  # a header as wide as its column, or spanning several: as drawn
         lo, hi = column
-        return (Box(x0=lo, y0=region.y0, x1=hi, y1=region.y1) if axis == "x"
-                else Box(x0=region.x0, y0=lo, x1=region.x1, y1=hi))
+        return with_extent(region, axis, lo, hi)
 
     def corner_lines(self, members: list[int]) -> set[int]:
         """Lines of the event's drawn cell printed in its corners or against its sides (a
