@@ -695,24 +695,25 @@ class Grid:
             return {side for side, gap in (("left", a.x0 - box.x0), ("right", box.x1 - a.x1))
                     if gap < near}
 
-        central = min(cell, key=off_centre)
-        corner = set()
-        for i in cell:
+        def far_beside(i: int) -> bool:
             a = self.lines[i].box
-            if i == central or self.lines[i].angle:
-                continue
+            return not self.lines[i].angle and any(
+                j != i and not self.lines[j].angle
+                and abs(a.cy - (b := self.lines[j].box).cy) < 0.5 * min(a.height, b.height)
+                and max(a.x0, b.x0) - min(a.x1, b.x1) > 1.5 * min(a.height, b.height)
+                for j in cell)
+
+        # A pair of codes in the bottom corners ("E4 ... KPA") may stand nearer the centre
+        # than the name over them: the centre line is chosen among the lines that are not.
+        paired = {i for i in cell if far_beside(i)}
+        central = min([i for i in cell if i not in paired] or cell, key=off_centre)
+        corner = paired - {central}
+        for i in cell:
             # Against a side the name does not touch: in a cell written flush left, every
             # line touches the left side, and the short first line is the name.
-            if sides(i) - sides(central) and a.width < 0.6 * box.width:
+            if (i != central and not self.lines[i].angle and sides(i) - sides(central)
+                    and self.lines[i].box.width < 0.6 * box.width):
                 corner.add(i)
-            for j in cell:
-                b = self.lines[j].box
-                if j == i or self.lines[j].angle:
-                    continue
-                same_row = abs(a.cy - b.cy) < 0.5 * min(a.height, b.height)
-                if same_row and max(a.x0, b.x0) - min(a.x1, b.x1) > 1.5 * min(a.height,
-                                                                              b.height):
-                    corner.add(i)
         return corner
 
 
