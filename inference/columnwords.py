@@ -130,7 +130,10 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
     for cell in _tall_cells(tables):
         inside = [line for line in lines if cell.contains_point(line.box.cx, line.box.cy)]
         words = [line for line in inside if len(line.text.replace(" ", "")) > FRAGMENT]
-        if any(line.angle == 0 or line.score >= SURE for line in words):
+        # A standing word read surely beside fragments ("BREAK", then "B" and "s" for the
+        # "SHORT" under it) is only part of the cell's text: the cell is read again.
+        pieces = len(words) < len(inside) and all(line.angle for line in words)
+        if any(line.angle == 0 or line.score >= SURE for line in words) and not pieces:
             continue  # the reading found the cell's text
         ink = _cell_ink(image, cell)
         if ink is None:
@@ -143,8 +146,9 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         # word's letters read one by one come out backwards ("KAERB").
         text, score, angle = (*turned, 90) if _taken(turned, words) else (
             *_stacked_letters(word, engine), 0)
-        if not _taken((text, score), words):
-            continue
+        if not _taken((text, score), words) or len(as_word(text)) < sum(
+                len(line.text.replace(" ", "")) for line in words):
+            continue  # a reading that drops letters the page's reading found is no better
         text = as_word(text)
         fragments = {id(line) for line in inside}
         lines = [line for line in lines if id(line) not in fragments]

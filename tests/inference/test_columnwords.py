@@ -101,3 +101,20 @@ def test_a_word_letter_spaced_along_a_wide_merged_cell_is_read_whole():
              OcrLine(text="N", box=Box(x0=720, y0=30, x1=740, y1=52), score=0.99)]
     lines = read_column_words(page, [table], found, get_engine("rapid", Settings()))
     assert [line.text for line in lines] == ["REGISTRATION"]
+
+
+def test_a_standing_word_read_surely_beside_fragments_is_read_again_whole():
+    # "SHORT BREAK" down a break column: the page's reading found "BREAK" surely, and the
+    # "SHORT" under it only as two letters.
+    page = np.full((460, 200, 3), 255, np.uint8)
+    cell = Box(x0=70, y0=30, x1=130, y1=430)
+    cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
+    strip = np.full((40, 300, 3), 255, np.uint8)
+    cv2.putText(strip, "SHORT BREAK", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    page[80:380, 80:120] = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    found = [OcrLine(text="BREAK", box=Box(x0=80, y0=80, x1=120, y1=220), score=0.9, angle=90),
+             OcrLine(text="B", box=Box(x0=88, y0=260, x1=108, y1=280), score=0.98),
+             OcrLine(text="s", box=Box(x0=88, y0=300, x1=108, y1=320), score=0.6)]
+    lines = read_column_words(page, [table], found, get_engine("rapid", Settings()))
+    assert [(line.text, line.angle) for line in lines] == [("SHORT BREAK", 90)]
