@@ -34,6 +34,7 @@ from inference.schema import OcrLine, Table, TimetableData
 from inference.settings import Settings
 from inference.sheetframe import read_sheet
 from inference.stackedtimes import join_stacked_ranges
+from inference.standingwords import join_standing_pieces
 from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
 from inference.tiers import read_document
 from inference.timeaxis import repair_time_axes
@@ -115,6 +116,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     t = time.perf_counter()
     height, width = image.shape[:2]
     image, lines, turns = _read_upright(image, engine)
+    lines = join_standing_pieces(image, lines, engine)
     lines = join_stacked_ranges(repair_time_axes(split_entry_lines(read_clock_letters(lines))))
     lines = repair_day_axes(lines)
     lines = respace_heading(image, lines, heading_above_headers(lines), engine)

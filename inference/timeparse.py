@@ -292,6 +292,26 @@ def _run_together_days(word: str) -> list[str]:
     return days if len(days) >= 2 else []
 
 
+# A registrar's day codes in a course list's Days column ("MWF", "TTh", "TR", "Tu/Th", "MTWRF"):
+# one capital letter a day, R or Th for Thursday. Read only where a column says it holds days.
+_DAY_CODE = {"M": "Monday", "T": "Tuesday", "Tu": "Tuesday", "W": "Wednesday", "R": "Thursday",
+             "Th": "Thursday", "F": "Friday", "S": "Saturday", "Sa": "Saturday", "Su": "Sunday",
+             "U": "Sunday"}
+_DAY_CODES = re.compile(r"Th|Tu|Sa|Su|[MTWRFSU]")
+
+
+def parse_day_codes(text: str) -> list[str]:
+    """The days a string of day codes names, in week order; [] unless the whole text is such
+    codes, each day once and in order (a teacher's initials "TM" name no days)."""
+    compact = re.sub(r"[\s/,&·]+", "", text)
+    codes = _DAY_CODES.findall(compact)
+    if not compact or "".join(codes) != compact:
+        return []
+    days = [_DAY_CODE[code] for code in codes]
+    order = [DAYS.index(day) for day in days]
+    return days if order == sorted(set(order)) else []
+
+
 def parse_day_list(text: str) -> list[str]:
     """Days named in a title: "Monday, Tuesday, Thursday", "Mon – Fri", "Wednesday", and
     "MondayTuesdayThursday" when the OCR lost the spaces."""

@@ -66,6 +66,19 @@ class PageDecisions:
         )
 
 
+# A name line ending so goes on in the next line ("Karakia &" over "Roll").
+_GOES_ON = re.compile(r"(?:[&+,/-]|\band)$", re.IGNORECASE)
+
+
+def goes_on_into(reading: PageReading, a: int, b: int) -> bool:
+    """Whether line `a` ends in "&" (and the like) and `b` is the line right under it, both
+    lying flat (a standing line's next is beside it, not under it)."""
+    top, under = reading.lines[a].box, reading.lines[b].box
+    return (a != b and not reading.lines[a].angle and not reading.lines[b].angle
+            and bool(_GOES_ON.search(reading.lines[a].text.strip()))
+            and 0 <= under.y0 - top.y1 <= top.height and under.x_overlap(top) > 0)
+
+
 def event_groups(reading: PageReading, event_lines: list[int], group: np.ndarray
                  ) -> list[list[int]]:
     """Connected components of event/notes lines linked with probability > `SAME_EVENT`, or
@@ -88,6 +101,10 @@ def event_groups(reading: PageReading, event_lines: list[int], group: np.ndarray
             # Two drawn cells are two events: a link across a ruling is the model's guess.
             apart = cell[a] is not None and cell[b] is not None and cell[a] != cell[b]
             if a < b and not apart and (group[a, b] + group[b, a]) / 2 > SAME_EVENT:
+                parent[root(a)] = root(b)
+    for a in [i for i in event_lines if _GOES_ON.search(reading.lines[i].text.strip())]:
+        for b in event_lines:
+            if (cell[a] == cell[b] or None in (cell[a], cell[b])) and goes_on_into(reading, a, b):
                 parent[root(a)] = root(b)
     first_in_cell: dict[tuple, int] = {}
     for i in event_lines:
@@ -156,6 +173,9 @@ _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher
 _SENTENCE = re.compile(r"^(?=(?:\S+\s+){7}\S).*[a-z]{3}\.\s+[A-Z][a-z]")
 # "Week A", "WEEK 2": a two-week rota's heading over its table, never an event.
 _WEEK_LABEL = re.compile(r"^(?:week|wk)\s*[A-Z0-9]$", re.IGNORECASE)
+# An app's button in a screenshot ("+ Add a card", "+ New event", "Add lesson"), never an event.
+_UI_ACTION = re.compile(r"^(?:[+＋]\s*(?:add|new|create)\b|(?:add|create) (?:an? )?"
+                        r"(?:card|event|item|task|lesson|entry)s?$)", re.IGNORECASE)
 
 
 def _text(reading: PageReading, indices: list[int]) -> str:
@@ -203,7 +223,7 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     plain = [i for i in members if i not in corner]
     names = [i for i in names if i not in corner] or plain[:1] or names
     if corner or len(plain) < len(members) or not grid.is_cell(members):
-        names = _first_run(reading, members, names)
+        names = _whole_name(reading, members, _first_run(reading, members, names))
         return names, [i for i in members if i not in names]
     # A drawn cell whose first worded line the model did not call the name: that line is. A
     # bracketed line is a sub-line, and one without a word (a time OCR garbled) no name.
@@ -213,8 +233,28 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
               and not reading.lines[i].text.lstrip().startswith("(")]
     if worded and worded[0] not in names:
         names = [worded[0]]
-    names = _first_run(reading, members, names)
+    names = _whole_name(reading, members, _first_run(reading, members, names))
     return names, [i for i in members if i not in names]
+
+
+
+
+def _whole_name(reading: PageReading, members: list[int], names: list[int]) -> list[int]:
+    """`names` with the lines it runs on from or into: the line before it when that line ends
+    in "&", "and", a comma or a hyphen, and the line after a name line that ends so."""
+    ordered = in_reading_order(reading.lines, members)
+    run = [i for i in ordered if i in names]
+    if not run or len(run) != len(names):
+        return names
+    first, last = ordered.index(run[0]), ordered.index(run[-1])
+    if last - first + 1 != len(run):
+        return names  # not one run of lines: left as the model said
+    while first > 0 and _GOES_ON.search(reading.lines[ordered[first - 1]].text.strip()):
+        first -= 1
+    while (last + 1 < len(ordered) and _GOES_ON.search(reading.lines[ordered[last]].text.strip())
+           and strip_times(reading.lines[ordered[last + 1]].text)):
+        last += 1
+    return ordered[first:last + 1]
 
 
 def _first_run(reading: PageReading, members: list[int], names: list[int]) -> list[int]:
@@ -351,6 +391,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     n = len(decisions.roles)
     atoms = time_atoms(reading.lines[:n])
     day_names = line_days(reading.lines[:n])
+    records = read_records(reading.lines[:n], atoms, day_names)
+    day_names = [records.days.get(i, names) for i, names in enumerate(day_names)]
     role = line_roles(reading, decisions, atoms, day_names)
     minutes = [m for _, _, m in atoms]
     candidates = [j for j in range(n) if day_names[j]]
@@ -362,17 +404,22 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     noted = {j for js in row_notes.values() for j in js} | grid.notes_row_lines
     event_lines = sorted(({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
                           | grid.body_lines() | calendar_box_lines(reading, n) | listed) - noted)
+    # A line that goes on in an event's line under it ("Karakia &" over "Roll") is the event's.
+    event_lines = sorted(set(event_lines) | {
+        a for a in range(n) if role[a] == _OTHER and a not in noted
+        and _GOES_ON.search(reading.lines[a].text.strip())
+        and any(goes_on_into(reading, a, b) for b in event_lines)})
     page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
     link = (decisions.group + decisions.group.T) / 2
     blocks, signals = [], []
     # A records table's rows are its events, whatever the model made of them.
-    records = read_records(reading.lines[:n], atoms, day_names)
     groups = [Group(row.names + row.notes, row.names, row.notes, [row.day], row.times)
               for row in records.rows]
     # The model's events, and the lines printed between two tables of the week ("Break 10:30 -
     # 10:50"), each an event of its own; then the cells a slot's label names (a break row of
     # times alone).
     bands = grid.bands_between_tables()
+    heads = other_column_heads(reading, candidates, day_names)
     model = event_groups(reading, [i for i in event_lines if i not in records.lines],
                          decisions.group)
     grouped = {i for members in model for i in members} | records.lines
@@ -393,8 +440,11 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             names, notes = group.names, group.notes
         name = _text(reading, names)
         # A name needs a letter: digits alone are a row number, punctuation is OCR debris.
-        if not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name) or _SENTENCE.search(name):
+        if (not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name)
+                or _SENTENCE.search(name) or _UI_ACTION.match(name)):
             continue
+        if group.days is None and heads and under_other_head(reading, members, heads):
+            continue  # a column beside the week's that holds no day's events
         # A table's events take the days its own headers (or the page's free text) name.
         table = reading.lines[members[0]].table
         column = calendar_days(reading, members, candidates)
@@ -481,6 +531,44 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                     confidence=round(confidence, 4), source_box=box))
             signals.append(signal)
     return join_spelled_across(blocks), signals
+
+
+def other_column_heads(reading: PageReading, candidates: list[int], day_names: list[list[str]]
+                       ) -> dict[int, list[int]]:
+    """The lines on a row of three or more day headers, right of its first day, that name no
+    day and no time, each with its row's day headers: the heads of columns that hold no day's
+    events (an app's "Homework / To do" list beside the week, a "Notes" column)."""
+    lines = reading.lines
+
+    def on_row(a: Box, b: Box) -> bool:
+        return abs(a.cy - b.cy) < 0.5 * min(a.height, b.height)
+
+    heads: dict[int, list[int]] = {}
+    for j in candidates:
+        row = [k for k in candidates if on_row(lines[k].box, lines[j].box)]
+        if len({day for k in row for day in day_names[k]}) < 3:
+            continue
+        first = min(lines[k].box.x1 for k in row)
+        for i, line in enumerate(lines[:len(day_names)]):
+            if (not day_names[i] and not line.angle and on_row(line.box, lines[j].box)
+                    and line.box.x0 > first and sum(c.isalpha() for c in line.text) >= 2
+                    and not find_times(line.text)):
+                heads[i] = row
+    return heads
+
+
+def under_other_head(reading: PageReading, members: list[int], heads: dict[int, list[int]]
+                     ) -> bool:
+    """Whether the event's lines stand under a head of `other_column_heads` (or are one):
+    nearer its column than any day header's of its row, and not above it."""
+    box = Box.enclosing([reading.lines[i].box for i in members])
+    for head, days in heads.items():
+        own = reading.lines[head].box
+        if box.y1 < own.y0:
+            continue
+        if abs(box.cx - own.cx) < min(abs(box.cx - reading.lines[k].box.cx) for k in days):
+            return True
+    return False
 
 
 def list_row_lines(reading: PageReading, row_times: dict[int, list[int]]) -> set[int]:

@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from statistics import median
 
 from inference.document.features import ReadLine
-from inference.timeparse import is_time_text
+from inference.timeparse import is_time_text, parse_day_codes
 
 # Header words, lower case, punctuation and spaces squeezed out ("Start time" → "starttime").
 DAY = {"day", "days", "weekday"}
 START = {"start", "starts", "starttime", "from", "begin", "begins", "timefrom"}
 END = {"end", "ends", "endtime", "to", "finish", "finishes", "until", "timeto"}
 RANGE = {"time", "times", "timing"}
-# The name column: the first of these the header has.
-NAMES = ["subject", "lesson", "course", "module", "activity", "event", "class"]
+# The name column: the first of these the header has ("Course | Title": the course's code is
+# a note of its title).
+NAMES = ["subject", "lesson", "title", "course", "module", "activity", "event", "class"]
 NOTES = {"room", "rooms", "location", "venue", "teacher", "teachers", "staff", "tutor",
          "lecturer", "instructor", "class", "group", "notes", "building"}
 FIELD_WORDS = DAY | START | END | RANGE | set(NAMES) | NOTES
@@ -48,11 +50,13 @@ class Record:
 
 @dataclass(frozen=True)
 class RecordsTable:
-    """The rows read as events, and every line of the table (its header row, and rows too
-    short to be events): lines no other reading should take."""
+    """The rows read as events, every line of the table (its header row, and rows too short
+    to be events): lines no other reading should take, and the days of the Days column's
+    lines that name them only in codes ("MWF"), by line."""
 
     rows: list[Record]
     lines: set[int]
+    days: dict[int, list[str]] = dataclass_field(default_factory=dict)
 
 
 def _word(text: str) -> str:
@@ -149,15 +153,19 @@ def read_records(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
         atoms_of.setdefault(i, []).append(k)
     records: list[Record] = []
     taken = set(header.values())
+    coded: dict[int, list[str]] = {}
     day: int | None = None
     for row in _rows(lines, below):
         taken.update(row)
         fields: dict[str, list[int]] = {}
         for i in sorted(row, key=lambda i: lines[i].box.x0):
-            field = _column_of(lines[i], columns)
-            if field is not None:
-                fields.setdefault(field.split(":")[0], []).append(i)
-        days = [i for i in fields.get("day", []) if day_names[i]]
+            column = _column_of(lines[i], columns)
+            if column is not None:
+                fields.setdefault(column.split(":")[0], []).append(i)
+        # In the Days column, a registrar's codes name days too ("MWF": one block each).
+        coded.update({i: codes for i in fields.get("day", []) if not day_names[i]
+                      and (codes := parse_day_codes(lines[i].text))})
+        days = [i for i in fields.get("day", []) if day_names[i] or i in coded]
         day = days[0] if days else _spanning_day(lines, day_names, row, day)
         times = [k for column in ("start", "end", "range") for i in fields.get(column, [])
                  for k in atoms_of.get(i, [])]
@@ -166,7 +174,7 @@ def read_records(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
             continue
         records.append(Record(names=names, notes=fields.get("notes", []), day=day,
                               times=times[:2]))
-    return RecordsTable(records, taken)
+    return RecordsTable(records, taken, coded)
 
 
 def _spanning_day(lines: list[ReadLine], day_names: list[list[str]], row: list[int],

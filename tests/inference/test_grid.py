@@ -648,3 +648,59 @@ def test_a_meridiem_split_off_its_time_names_nothing():
              (cell_line("Music", (100, 40, 200, 120), 25), "notes")]
     assert decode_as(lines, size=(200, 120), notes=True) == {
         ("Monday", "Music"): ("13:55", "14:45", None)}
+
+
+def test_codes_in_a_cell_s_bottom_corners_are_notes_even_nearer_its_centre_than_the_name():
+    # A student timetable's cell: the subject top left, the room bottom left and the teacher's
+    # code bottom right; the code's box stands nearer the cell's centre than the name's.
+    cell = (100, 40, 265, 128)
+
+    def at(text: str, x0: int, y0: int, x1: int, y1: int) -> ReadLine:
+        return ReadLine(text=text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1),
+                        cell_box=Box(x0=cell[0], y0=cell[1], x1=cell[2], y1=cell[3]),
+                        table=0, row=0, col=0, ruled=True)
+
+    lines = [(cell_line("Monday", (0, 40, 100, 128)), "day"),
+             (cell_line("9:00-10:00", (100, 0, 265, 40)), "time"),
+             (at("English", 108, 50, 170, 68), "notes"), (at("E4", 108, 78, 128, 94), "notes"),
+             (at("KPA", 218, 80, 252, 96), "event")]
+    assert decode_as(lines, size=(300, 140), notes=True) == {
+        ("Monday", "English"): ("09:00", "10:00", "E4 KPA")}
+
+
+def test_a_course_list_names_each_row_by_its_title_on_every_day_its_codes_name():
+    # A college portal: Course | Title | Days | Time | Room; the course code is a note.
+    def cell(text: str, x0: int, row: int) -> ReadLine:
+        return free_line(text, x0, 20 + 30 * row)
+
+    columns = (10, 110, 310, 390, 560)
+    header = [(cell(word, x, 0), "other")
+              for x, word in zip(columns, ["COURSE", "TITLE", "DAYS", "TIME", "ROOM"], strict=True)]
+    rows = [("MATH 221", "Calculus II", "MWF", "9:00-9:50 AM", "Hartley 204"),
+            ("HIST 150", "U.S. History", "TTh", "2:00-3:15 PM", "Lyman Hall")]
+    lines = header + [(cell(text, x, r + 1), "day" if x == columns[2] else "event")
+                      for r, row in enumerate(rows) for x, text in zip(columns, row, strict=True)]
+    blocks = decode_as(lines, size=(700, 120), notes=True)
+    assert blocks == {
+        **{(day, "Calculus II"): ("09:00", "09:50", "MATH 221 Hartley 204")
+           for day in ("Monday", "Wednesday", "Friday")},
+        **{(day, "U.S. History"): ("14:00", "15:15", "HIST 150 Lyman Hall")
+           for day in ("Tuesday", "Thursday")}}
+
+
+def test_a_name_line_ending_in_an_ampersand_goes_on_in_the_line_under_it():
+    # A slide's card "Karakia &" over "Roll": the model calls the first line "other".
+    lines = [(free_line("Monday", 10, 60), "day"), (free_line("9:00-9:15", 120, 10), "time"),
+             (free_line("Karakia &", 110, 55), "other"), (free_line("Roll", 125, 78), "event")]
+    blocks = decode_as(lines, size=(300, 120))
+    assert blocks == {("Monday", "Karakia & Roll"): ("09:00", "09:15")}
+
+
+def test_a_column_beside_the_week_that_names_no_day_holds_no_day_s_events():
+    # A board: a column per day and a "Homework" list beside them; and its "+ Add a card".
+    lines = [(free_line("Monday", 10, 10), "day"), (free_line("Tuesday", 210, 10), "day"),
+             (free_line("Wednesday", 410, 10), "day"), (free_line("Homework", 610, 10), "event"),
+             (free_line("9:00-10:00", 10, 40), "time"), (free_line("Maths", 10, 62), "event"),
+             (free_line("+ Add a card", 10, 100), "event"),
+             (free_line("Read ch. 4", 610, 40), "event")]
+    assert decode_as(lines, size=(800, 140)) == {("Monday", "Maths"): ("09:00", "10:00")}

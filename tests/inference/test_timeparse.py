@@ -18,6 +18,7 @@ from inference.timeparse import (
     find_times,
     is_time_text,
     parse_day,
+    parse_day_codes,
     parse_day_list,
     strip_times,
     to_hhmm,
@@ -368,3 +369,12 @@ def test_a_range_whose_separators_were_both_lost_is_the_range(text, values):
 
 def test_numbers_off_the_five_minute_marks_or_too_close_are_no_range():
     assert find_times("Room 110-120") == [] and find_times("101-105") == []
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("MWF", ["Monday", "Wednesday", "Friday"]), ("TTh", ["Tuesday", "Thursday"]),
+    ("TR", ["Tuesday", "Thursday"]), ("Tu/Th", ["Tuesday", "Thursday"]), ("W", ["Wednesday"]),
+    ("MTWRF", ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]),
+    ("TM", []), ("Online", []), ("MM", []), ("M4", []), ("", [])])
+def test_a_registrar_s_day_codes_name_their_days_in_week_order(text, days):
+    assert parse_day_codes(text) == days
