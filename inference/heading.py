@@ -69,7 +69,9 @@ _LABEL_ALONE = re.compile(rf"^\s*(?:{_LABELS}|semester|section)\s*:?\s*$", re.IG
 _SEPARATORS = " ,;|-–·•●"
 # Words that follow a teacher's name in a title but are not part of it.
 _AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
-_NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly", "mr", "mrs", "miss", "ms", "mx", "dr"}
+# ("2nd Grade Class Schedule": the class is the year group, "2nd Grade", not "Grade Class".)
+_NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly", "mr", "mrs", "miss", "ms", "mx", "dr",
+                    "grade", "year"}
 
 
 def _spaced_title(name: str) -> str:
@@ -141,7 +143,10 @@ def _term(text: str) -> str | None:
     text = _SEASON_MISREAD.sub(_season_spelled, text)
     term_text = _labelled(text, "term") or text
     # The half may have the year glued on ("Summer12025").
-    match = re.search(rf"\b{_SEASON}(?:\s*(?:term\s*)?([1-6])(?:(?!\d)|(?=20\d\d(?!\d)))"
+    # OCR may glue the season to the words around it ("Room14Spring2026"); a word that only
+    # begins with one ("Springfield") is none.
+    match = re.search(rf"(?<![A-Za-z]){_SEASON}(?!(?-i:[a-z]))"
+                      r"(?:\s*(?:term\s*)?([1-6])(?:(?!\d)|(?=20\d\d(?!\d)))"
                       r"|(-20\d\d)\b|\s+(semester)\b)?", term_text, re.IGNORECASE)
     if match:
         season = match.group(1).capitalize()
@@ -166,8 +171,15 @@ def _term(text: str) -> str | None:
     return " ".join(part for part in semester.groups() if part) if semester else None
 
 
+# A web address (a browser's address bar over a screenshot): "…/ms-rodriguez/class-schedule"
+# names no field.
+_WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\.(?:com|org|net|edu|gov|io)\b)\S*",
+                          re.IGNORECASE)
+
+
 def parse_heading(text: str) -> Heading:
     heading = Heading()
+    text = _WEB_ADDRESS.sub(" ", text)
     teacher = _labelled(text, "teacher")
     if teacher is not None:
         teacher = _teacher_value(teacher)
@@ -190,7 +202,8 @@ def parse_heading(text: str) -> Heading:
     if re.search(r"\b[A-Z][a-z]+ Class[ \t]*[-–—]", text):
         class_name = None  # "Hedgehog Class – Our Week": a named class, then a title's dash
     if class_name:
-        class_name = _class_value(class_name)
+        # Spaced as printed where OCR glued it: "Year4P".
+        class_name = re.sub(r"^(Year|Yr)(?=\d)", r"\1 ", _class_value(class_name))
     else:
         # "Class 2EJ", "Class 3/4K" (a mixed-year class), also with a word OCR glued on, or
         # glued to the label ("Class3H").

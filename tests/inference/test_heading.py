@@ -299,3 +299,27 @@ def test_a_labelled_teacher_ends_at_a_field_separator() -> None:
 def test_a_named_class_before_a_title_s_dash_is_the_class() -> None:
     assert parse_heading("Hedgehog Class - Our Week").class_name == "Hedgehog Class"
     assert parse_heading("Class - 9B").class_name == "9B"
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("LincolnElementary SchoolRoom14Spring2026", "Spring"),  # OCR glued the season on
+    ("Springfield Primary Term 2", "Term 2"),  # a word that begins with a season is none
+])
+def test_a_season_glued_to_its_neighbours_is_the_term_a_word_beginning_with_one_is_not(text,
+                                                                                       term):
+    assert parse_heading(text).term == term
+
+
+def test_an_ordinal_grade_before_class_is_the_class_not_grade_class():
+    heading = parse_heading("Ms. Rodriguez's 2nd Grade Class Schedule")
+    assert (heading.teacher, heading.class_name) == ("Ms. Rodriguez", "2nd Grade")
+
+
+def test_a_browser_s_web_address_over_a_screenshot_names_no_field():
+    heading = parse_heading("sites.google.com/lincoln.org/ms-rodriguez/class-schedule\n"
+                            "Ms. Rodriguez's 2nd Grade Class Schedule")
+    assert heading.class_name == "2nd Grade"
+
+
+def test_a_labelled_year_group_glued_to_its_form_is_spaced_as_printed():
+    assert parse_heading("Class:Year4P").class_name == "Year 4P"
