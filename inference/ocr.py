@@ -40,6 +40,12 @@ class OcrEngine(Protocol):
         """(text, score) of a BGR crop read as one line, with no detection."""
         ...
 
+    @property
+    def upside_down(self) -> bool:
+        """Whether the last page `read_page` read lay upside down (its lines were read turned
+        over one by one, but stand where an upside-down page puts them)."""
+        ...
+
 
 # Engine name → a factory taking the settings (the fine-tuned engine needs the registry's).
 ENGINES: dict[str, Callable[[Settings], OcrEngine]] = {}
@@ -74,11 +80,13 @@ class UprightLines:
     def __init__(self, crops, classify) -> None:
         self._crops, self._classify = crops, classify
         self._standing: list[bool] = []
+        self.upside_down = False  # the last page read: most flat lines voted to flip
 
     @classmethod
-    def install(cls, ocr) -> None:
+    def install(cls, ocr) -> UprightLines:
         wrapper = cls(ocr.get_crop_img_list, ocr.text_cls)
         ocr.get_crop_img_list, ocr.text_cls = wrapper.crops, wrapper.classify
+        return wrapper
 
     def crops(self, img: np.ndarray, boxes) -> list[np.ndarray]:
         found = self._crops(img, boxes)
@@ -92,7 +100,8 @@ class UprightLines:
         flat = [k for k, standing in enumerate(self._standing) if not standing]
         sure = self._classify.cls_thresh
         flipped = [k for k in flat if "180" in verdicts[k][0] and verdicts[k][1] > sure]
-        if len(flipped) * 2 < len(flat):
+        self.upside_down = bool(flat) and len(flipped) * 2 >= len(flat)
+        if not self.upside_down:
             for k in flipped:
                 turned[k], verdicts[k] = crops[k], ["0", verdicts[k][1]]
         return turned, verdicts, elapsed
@@ -135,6 +144,7 @@ class RapidOcrEngine:
         # ("DEPARTMENTOFINFORMATION SCIENCE"). One crop per call reads them, at the same speed
         # on a CPU.
         rapid_options.setdefault("rec_batch_num", settings.ocr_rec_batch)
+        rapid_options.setdefault("rec_img_shape", [3, 48, settings.ocr_rec_min_width])
         # One onnxruntime thread per model: the page's crops are small, so a second thread
         # mostly waits for its core, and a service runs one process per core anyway.
         if settings.ocr_threads:
@@ -143,7 +153,11 @@ class RapidOcrEngine:
         # The 0/180° classifier flips short upright strings ("9:00" → "00:6") at its default
         # threshold of 0.9; only a near-certain verdict should turn a crop over.
         self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
-        UprightLines.install(self._ocr)
+        self._upright = UprightLines.install(self._ocr)
+
+    @property
+    def upside_down(self) -> bool:
+        return self._upright.upside_down
 
     def read_crop(self, crop: np.ndarray) -> tuple[str, float]:
         [(text, score)], _ = self._ocr.text_rec([crop])
@@ -199,6 +213,7 @@ class ModelOcrEngine(RapidOcrEngine):
 class TesseractEngine:
     name = "tesseract"
     model_versions: dict[str, str] = {}
+    upside_down = False  # Tesseract reads no line turned over
 
     def __init__(self, settings: Settings) -> None:
         pass

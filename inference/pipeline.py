@@ -67,18 +67,30 @@ def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, lis
     leaves the text clearly flat. Otherwise the page as it came is read too: when it mostly
     lies flat it competes with the proposal on the upright text they read (the classifier sees
     only the page's centre, and a page of rotated cells misleads it); when it mostly stands,
-    both quarter turns compete."""
+    both quarter turns compete. A reading whose flat lines mostly read turned over
+    (`engine.upside_down`) is of a page upside down: it is read again turned half round."""
     reads: dict[int, tuple[np.ndarray, list[OcrLine]]] = {}
+    upside_down: set[int] = set()
 
     def read(turns: int) -> list[OcrLine]:
         if turns not in reads:
             turned = rotate_quarter(image, turns) if turns else image
             reads[turns] = (turned, engine.read_page(turned))
+            if engine.upside_down:
+                upside_down.add(turns)
         return reads[turns][1]
+
+    def _turned_over(turns: int) -> tuple[np.ndarray, list[OcrLine], int]:
+        # Most flat lines read turned over: the page lies upside down, and its lines, each
+        # read the right way up, stand where it puts them (days at the right, bottom up).
+        if turns in upside_down:
+            turns = (turns + 2) % 4
+            read(turns)
+        return (*reads[turns], turns)
 
     proposed = page_quarter_turns(image)
     if proposed and _vertical_share(read(proposed)) < CLEARLY_FLAT:
-        return (*reads[proposed], proposed)
+        return _turned_over(proposed)
     if _vertical_share(read(0)) >= MOSTLY_FLAT:
         candidates = [0, 1, 3]
     elif proposed and _vertical_share(read(proposed)) < MOSTLY_FLAT:
@@ -86,7 +98,7 @@ def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, lis
     else:
         candidates = [0]
     best = max(candidates, key=lambda turns: _upright_score(read(turns)))  # ties: fewer turns
-    return (*reads[best], best)
+    return _turned_over(best)
 
 
 def heading_above_headers(lines: list[OcrLine]) -> list[OcrLine]:

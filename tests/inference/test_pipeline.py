@@ -36,6 +36,10 @@ class CountingEngine:
     def read_crop(self, crop):
         return self.engine.read_crop(crop)
 
+    @property
+    def upside_down(self) -> bool:
+        return self.engine.upside_down
+
 
 def test_a_page_on_its_side_is_turned_upright_and_read_once(sample_png: Path,
                                                             monkeypatch) -> None:
@@ -55,14 +59,18 @@ class TurnReadingEngine:
 
     name, model_versions = "scripted", {}
 
-    def __init__(self, lines_by_turn: dict[int, list[OcrLine]]) -> None:
-        self.lines_by_turn, self.turns_read = lines_by_turn, []
+    def __init__(self, lines_by_turn: dict[int, list[OcrLine]], upside_down: set[int] = frozenset()
+                 ) -> None:
+        self.lines_by_turn, self.turns_read, self.upside_down_turns = lines_by_turn, [], upside_down
+        self.upside_down = False
 
     def read_page(self, image):
-        corner = {(0, 0): 0, (image.shape[0] - 1, 0): 1, (0, image.shape[1] - 1): 3}
+        corner = {(0, 0): 0, (image.shape[0] - 1, 0): 1, (0, image.shape[1] - 1): 3,
+                  (image.shape[0] - 1, image.shape[1] - 1): 2}
         ys, xs = np.nonzero(image[:, :, 0] == 0)
         turns = corner[(int(ys[0]), int(xs[0]))]
         self.turns_read.append(turns)
+        self.upside_down = turns in self.upside_down_turns
         return self.lines_by_turn[turns]
 
 
@@ -93,6 +101,16 @@ def test_a_misled_classifier_loses_to_the_page_as_it_came(monkeypatch) -> None:
     engine = TurnReadingEngine({0: _lines(flat=6, standing=4), 3: _lines(flat=4, standing=5)})
     _, _, turns = pipeline._read_upright(_marked_page(), engine)
     assert turns == 0 and engine.turns_read == [3, 0]
+
+
+def test_a_page_whose_flat_lines_read_turned_over_is_read_again_half_round(monkeypatch) -> None:
+    # An upside-down scan: the recogniser turned each flat line over and read it, but the
+    # lines stand where the upside-down page puts them; read half round, they stand upright.
+    monkeypatch.setattr(pipeline, "page_quarter_turns", lambda image: 0)
+    engine = TurnReadingEngine({0: _lines(flat=9, standing=0), 2: _lines(flat=9, standing=0)},
+                               upside_down={0})
+    _, _, turns = pipeline._read_upright(_marked_page(), engine)
+    assert turns == 2 and engine.turns_read == [0, 2]
 
 
 def test_every_pdf_page_is_read_and_a_blank_page_is_skipped(
