@@ -90,11 +90,12 @@ def _class_value(value: str) -> str:
 
 
 def _teacher_value(value: str) -> str:
-    """A labelled teacher's name, up to a field separator ("|") or where a term or a year
-    starts in running text ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only
+    """A labelled teacher's name, up to a field separator ("|", "·"), another field's label in
+    capitals ("Miss L. Thompson TA: Mrs Akhtar", also glued: "ThompsonTA:") or where a term or
+    a year starts in running text ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only
     with its number, its year or "term": "Mr Autumn Smith" is a name)."""
-    cut = re.search(rf"\s*\||\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)|term\b|20\d\d\b)",
-                    value, re.IGNORECASE)
+    cut = re.search(rf"\s*[|·•]|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)|term\b|20\d\d\b)"
+                    r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}\s*:)", value, re.IGNORECASE)
     return value[:cut.start()].strip(_SEPARATORS) if cut else value
 
 
@@ -229,7 +230,8 @@ def parse_heading(text: str) -> Heading:
         code = (re.search(_CLASS_CODE, text, re.MULTILINE)
                 or re.search(_SEP_CLASS, text, re.MULTILINE | re.IGNORECASE))
         if named:
-            class_name = named.group(1)
+            # "Class 3": a number alone is called by its label; "Class 2EJ" is 2EJ.
+            class_name = f"Class {named.group(1)}" if named.group(1).isdigit() else named.group(1)
         elif form:
             class_name = form.group(2)
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:

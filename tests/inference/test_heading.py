@@ -323,3 +323,14 @@ def test_a_browser_s_web_address_over_a_screenshot_names_no_field():
 
 def test_a_labelled_year_group_glued_to_its_form_is_spaced_as_printed():
     assert parse_heading("Class:Year4P").class_name == "Year 4P"
+
+
+def test_a_teacher_s_name_ends_where_another_field_s_label_begins():
+    heading = parse_heading("Willow Class · Class teacher: Miss L. ThompsonTA: Mrs Akhtar")
+    assert heading.teacher == "Miss L. Thompson"
+    assert parse_heading("Teacher: Mr P. Shah · TA: Ms Roy").teacher == "Mr P. Shah"
+
+
+def test_a_class_numbered_alone_keeps_its_label():
+    assert parse_heading("Class 3 Timetable - Spring Term 2026").class_name == "Class 3"
+    assert parse_heading("Class 2EJ").class_name == "2EJ"
