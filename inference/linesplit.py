@@ -2,16 +2,19 @@
 
 A list written line by line puts the time range and the event's name on one line, a word
 space apart, and the recogniser reads them as one line; in a table, and in every other list,
-the time and the name are texts of their own. A horizontal line that opens with a whole time
-range and goes on with words is cut after the range, each part's box its share of the line's
-width by characters (the recogniser gives no finer boxes), so the time and the name reach the
-document model as they do everywhere else.
+the time and the name are texts of their own. A horizontal line that opens with a time or a
+whole time range (after a list's bullet, if any) and goes on with words is cut after it, each
+part's box its share of the line's width by characters (the recogniser gives no finer boxes),
+so the time and the name reach the document model as they do everywhere else.
 """
 
 from __future__ import annotations
 
 from inference.schema import Box, OcrLine
 from inference.timeparse import find_times
+
+# A list's bullet before the time ("• 9:00–10:00 Maths"), as the reading finds it.
+_BULLETS = " •·●○◦▪‣*-–"
 
 
 def _part(line: OcrLine, start: int, end: int) -> OcrLine:
@@ -31,7 +34,7 @@ def split_entry_lines(lines: list[OcrLine]) -> list[OcrLine]:
         times = find_times(line.text) if not line.angle else []
         head = times[0] if times else None
         rest = line.text[head.span[1]:] if head else ""
-        if (head is None or head.end is None or line.text[:head.span[0]].strip()
+        if (head is None or line.text[:head.span[0]].strip(_BULLETS)
                 or not any(c.isalpha() for c in rest) or find_times(rest)):
             out.append(line)
             continue

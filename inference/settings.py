@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     ocr_engine: OcrEngineName = "model"
     ocr_alias: str = "champion"  # registry alias the `model` engine loads (e.g. challenger)
     ocr_rec_batch: int = Field(1, ge=1)  # line crops per recogniser call (see inference/ocr.py)
+    # The recogniser's input is padded to at least this many pixels wide (48 high); the
+    # PP-OCR default is 320, which the fine-tune was trained at.
+    ocr_rec_min_width: int = Field(320, ge=16)
     # onnxruntime threads per OCR model (detection, classifier, recogniser); 0 = onnxruntime's
     # own choice (one per core). See inference/ocr.py for why one is the default.
     ocr_threads: int = Field(1, ge=0)

@@ -344,9 +344,9 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
             above(k) and reading.lines[k].box.y0 > box.y1
             and reading.lines[k].box.x_overlap(box) > 0 for k in headers)
 
-    def beside(j: int) -> bool:
+    def beside(j: int) -> bool:  # a days-as-rows header, on the event's row before it
         box = reading.lines[j].box
-        return box.y0 < bottom and box.y1 > top
+        return box.y0 < bottom and box.y1 > top and box.x0 < left
 
     bottom = max(reading.lines[i].region.y1 for i in members)
     left = min(reading.lines[i].region.x0 for i in members)
@@ -363,9 +363,9 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
     column = max(lefts, default=0.0) - reading.lines[members[0]].box.height
     over = [j for j in kept if above(j) and (reading.lines[j].box.x0 >= column
                                             or reading.lines[j].box.x1 > left)]
-    if over:
-        kept = [j for j in kept if j in over or beside(j)]
-    return kept
+    # Under no card at all (a mail's inbox beside a newsletter's day lists): only a header
+    # beside it can be its day.
+    return [j for j in kept if j in over or beside(j)]
 
 
 @dataclass
@@ -419,7 +419,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     # 10:50"), each an event of its own; then the cells a slot's label names (a break row of
     # times alone).
     bands = grid.bands_between_tables()
-    heads = other_column_heads(reading, candidates, day_names)
+    heads = other_heads(reading, candidates, day_names)
     model = event_groups(reading, [i for i in event_lines if i not in records.lines],
                          decisions.group)
     grouped = {i for members in model for i in members} | records.lines
@@ -444,7 +444,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                 or _SENTENCE.search(name) or _UI_ACTION.match(name)):
             continue
         if group.days is None and heads and under_other_head(reading, members, heads):
-            continue  # a column beside the week's that holds no day's events
+            continue  # a column beside the week's, a section after it: no day's events
         # A table's events take the days its own headers (or the page's free text) name.
         table = reading.lines[members[0]].table
         column = calendar_days(reading, members, candidates)
@@ -533,40 +533,65 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     return join_spelled_across(blocks), signals
 
 
-def other_column_heads(reading: PageReading, candidates: list[int], day_names: list[list[str]]
-                       ) -> dict[int, list[int]]:
-    """The lines on a row of three or more day headers, right of its first day, that name no
-    day and no time, each with its row's day headers: the heads of columns that hold no day's
-    events (an app's "Homework / To do" list beside the week, a "Notes" column)."""
+@dataclass(frozen=True)
+class OtherHead:
+    """A heading among the day headers that names no day: the head of a part of the page
+    that holds no day's events. `days`: the day headers it stands among; `across`: in their
+    row (a column beside the week's), else in their stack (a section after the last day's)."""
+
+    line: int
+    days: list[int]
+    across: bool
+
+
+def other_heads(reading: PageReading, candidates: list[int], day_names: list[list[str]]
+                ) -> list[OtherHead]:
+    """The short lines (four words at most) that stand among three or more day headers as one
+    of them, after the first, and name no day and no time: on their row (an app's "Homework /
+    To do" list beside the week, a "Notes" column), or down their stack at their left edge and
+    size (a newsletter's "Notices" after Friday's list)."""
     lines = reading.lines
 
     def on_row(a: Box, b: Box) -> bool:
         return abs(a.cy - b.cy) < 0.5 * min(a.height, b.height)
 
-    heads: dict[int, list[int]] = {}
+    def in_stack(a: Box, b: Box) -> bool:
+        return (abs(a.x0 - b.x0) < 0.5 * min(a.height, b.height)
+                and 0.75 < a.height / b.height < 1.33)
+
+    heads: dict[int, OtherHead] = {}
     for j in candidates:
-        row = [k for k in candidates if on_row(lines[k].box, lines[j].box)]
-        if len({day for k in row for day in day_names[k]}) < 3:
-            continue
-        first = min(lines[k].box.x1 for k in row)
-        for i, line in enumerate(lines[:len(day_names)]):
-            if (not day_names[i] and not line.angle and on_row(line.box, lines[j].box)
-                    and line.box.x0 > first and sum(c.isalpha() for c in line.text) >= 2
-                    and not find_times(line.text)):
-                heads[i] = row
-    return heads
+        for across, peer in ((True, on_row), (False, in_stack)):
+            days = [k for k in candidates if peer(lines[k].box, lines[j].box)]
+            if len(days) < 3 or len({day for k in days for day in day_names[k]}) < 3:
+                continue
+            first = (min(lines[k].box.x1 for k in days) if across
+                     else min(lines[k].box.y1 for k in days))
+            for i, line in enumerate(lines[:len(day_names)]):
+                if (i not in heads and not day_names[i] and not line.angle
+                        and peer(line.box, lines[j].box)
+                        and (line.box.x0 if across else line.box.y0) > first
+                        and sum(c.isalpha() for c in line.text) >= 2
+                        and len(line.text.split()) <= 4 and not find_times(line.text)):
+                    heads[i] = OtherHead(i, days, across)
+    return list(heads.values())
 
 
-def under_other_head(reading: PageReading, members: list[int], heads: dict[int, list[int]]
-                     ) -> bool:
-    """Whether the event's lines stand under a head of `other_column_heads` (or are one):
-    nearer its column than any day header's of its row, and not above it."""
+def under_other_head(reading: PageReading, members: list[int], heads: list[OtherHead]) -> bool:
+    """Whether the event's lines stand under one of `heads` (or are one): in its column,
+    nearer it than any day header of its row; or in its section of the stack, after it and
+    before the next day header down the stack."""
     box = Box.enclosing([reading.lines[i].box for i in members])
-    for head, days in heads.items():
-        own = reading.lines[head].box
+    for head in heads:
+        own = reading.lines[head.line].box
         if box.y1 < own.y0:
             continue
-        if abs(box.cx - own.cx) < min(abs(box.cx - reading.lines[k].box.cx) for k in days):
+        days = [reading.lines[k].box for k in head.days]
+        if head.across:
+            if abs(box.cx - own.cx) < min(abs(box.cx - day.cx) for day in days):
+                return True
+        elif box.x0 >= own.x0 - own.height and box.y0 < min(
+                (day.y0 for day in days if day.y0 > own.y0), default=float("inf")):
             return True
     return False
 
@@ -701,7 +726,7 @@ def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first:
     nearest = max(left, key=lambda i: reading.lines[i].box.x1)
     time = reading.lines[nearest].box
     if not is_time_text(reading.lines[nearest].text) or any(
-            line.box.x_overlap(time) > 0
+            line.box.x_overlap(time) > 0.5 * min(line.box.width, time.width)
             and (0 <= line.box.y0 - time.y1 < time.height / 2
                  or abs(time.y0 - line.box.y1) < time.height / 2 and not parse_day(line.text))
             and _NAME_LIKE.search(strip_times(line.text)) for line in reading.lines):

@@ -704,3 +704,30 @@ def test_a_column_beside_the_week_that_names_no_day_holds_no_day_s_events():
              (free_line("+ Add a card", 10, 100), "event"),
              (free_line("Read ch. 4", 610, 40), "event")]
     assert decode_as(lines, size=(800, 140)) == {("Monday", "Maths"): ("09:00", "10:00")}
+
+
+def test_a_newsletter_s_day_lists_are_the_week_its_inbox_and_notices_are_not():
+    # A mail's reading pane: day headings, each over its list rows; after Friday's list a
+    # "Notices" heading over a remark; the inbox beside the pane lists other mails.
+    def row(time: str, name: str, y: int) -> list[tuple[ReadLine, str]]:
+        return [(free_line(time, 310, y), "time"), (free_line(name, 440, y), "event")]
+
+    lines = [(free_line("Monday", 300, 0), "day"), *row("9:00-10:00", "Maths", 30),
+             (free_line("Tuesday", 300, 70), "day"), *row("9:00-10:00", "Art", 100),
+             (free_line("Friday", 300, 140), "day"), *row("1:00-2:00", "Music", 170),
+             (free_line("Notices", 300, 210), "event"),
+             (free_line("Hats are needed again", 310, 240), "event"),
+             (free_line("Kidsport NZ", 10, 30), "event")]
+    assert decode_as(lines, size=(700, 280)) == {("Monday", "Maths"): ("09:00", "10:00"),
+                                                  ("Tuesday", "Art"): ("09:00", "10:00"),
+                                                  ("Friday", "Music"): ("13:00", "14:00")}
+
+
+def test_a_list_row_s_time_is_its_own_though_the_next_row_starts_right_under_it():
+    # Tight list rows: the row under this one ("2:30 Assembly") starts right under its time.
+    lines = [(free_line("Wednesday", 10, 0), "day"),
+             (free_line("1:00-2:15", 10, 30), "time"),
+             (free_line("Art (Room 9)", 110, 30), "other"),
+             (free_line("2:30", 10, 51), "time"), (free_line("Assembly (Hall)", 60, 51), "event")]
+    blocks = decode_as(lines, size=(400, 100))
+    assert blocks[("Wednesday", "Art (Room 9)")] == ("13:00", "14:15")

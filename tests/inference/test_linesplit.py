@@ -20,7 +20,17 @@ def test_a_time_range_then_a_name_is_two_lines_side_by_side() -> None:
 
 
 def test_other_lines_are_left_whole() -> None:
-    lines = [_line(text) for text in ("Break 10:40-11:00", "9:00 Maths", "9:00-9:45",
+    lines = [_line(text) for text in ("Break 10:40-11:00", "9:00", "9:00-9:45",
                                       "9:00 - 9:45 Maths 10:00")]
     lines.append(_line("9:00 - 9:45 Maths", angle=90))  # rotated text keeps its reading
     assert split_entry_lines(lines) == lines
+
+
+def test_a_list_s_bullet_before_the_time_does_not_keep_the_line_whole() -> None:
+    time, name = split_entry_lines([_line("• 9:00-10:00 Maths (Room 9)")])
+    assert (time.text, name.text) == ("• 9:00-10:00", "Maths (Room 9)")
+
+
+def test_a_start_time_then_a_name_is_two_lines_too() -> None:
+    time, name = split_entry_lines([_line("·2:30 Whole-school assembly (Hall)")])
+    assert (time.text, name.text) == ("·2:30", "Whole-school assembly (Hall)")
