@@ -779,6 +779,12 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
                       line_days(reading.lines[:n]))
     field_roles = [ROLES.index(name) for name in _FIELDS]
     lines = reading.lines
+    # A line naming days and a term or a year ("Fall 2026 · Monday – Saturday" under a title)
+    # is the heading's, not a day header.
+    for i in np.flatnonzero(role == _DAY):
+        dated = parse_heading(lines[i].text)
+        if dated.year or dated.term:
+            role[i] = _OTHER
     header_top = min((lines[i].box.y0 for i in range(len(role)) if role[i] in (_DAY, _TIME)),
                      default=0.0)
 

@@ -408,3 +408,12 @@ def test_a_day_card_heads_the_lines_under_it_up_to_the_next_card():
     assert nearest_headers(reading, [5], headers) == [3]
     # English: under Monday's card, neither the card further down nor the next column's.
     assert nearest_headers(reading, [2], headers) == [0]
+
+
+def test_a_line_naming_days_and_a_term_over_the_grid_is_heading_not_a_day_header(grid):
+    # "Fall 2026 · Monday - Saturday" under a title: the model calls it a day header.
+    page, decisions = _with_other_lines(grid, [line("Fall 2026 · Monday - Saturday", 120, 2, 0, 1)])
+    decisions.roles[-1] = 0.0
+    decisions.roles[-1, R["day"]] = 1.0
+    heading = decode_heading(page, decisions)
+    assert (heading.term, heading.year) == ("Fall", 2026)
