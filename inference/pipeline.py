@@ -80,7 +80,7 @@ def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, lis
                 upside_down.add(turns)
         return reads[turns][1]
 
-    def _turned_over(turns: int) -> tuple[np.ndarray, list[OcrLine], int]:
+    def turned_over(turns: int) -> tuple[np.ndarray, list[OcrLine], int]:
         # Most flat lines read turned over: the page lies upside down, and its lines, each
         # read the right way up, stand where it puts them (days at the right, bottom up).
         if turns in upside_down:
@@ -90,7 +90,7 @@ def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, lis
 
     proposed = page_quarter_turns(image)
     if proposed and _vertical_share(read(proposed)) < CLEARLY_FLAT:
-        return _turned_over(proposed)
+        return turned_over(proposed)
     if _vertical_share(read(0)) >= MOSTLY_FLAT:
         candidates = [0, 1, 3]
     elif proposed and _vertical_share(read(proposed)) < MOSTLY_FLAT:
@@ -98,7 +98,7 @@ def _read_upright(image: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, lis
     else:
         candidates = [0]
     best = max(candidates, key=lambda turns: _upright_score(read(turns)))  # ties: fewer turns
-    return _turned_over(best)
+    return turned_over(best)
 
 
 def heading_above_headers(lines: list[OcrLine]) -> list[OcrLine]:

@@ -74,9 +74,10 @@ def goes_on_into(reading: PageReading, a: int, b: int) -> bool:
     """Whether line `a` ends in "&" (and the like) and `b` is the line right under it, both
     lying flat (a standing line's next is beside it, not under it)."""
     top, under = reading.lines[a].box, reading.lines[b].box
+    # The geometry first: the pattern is searched only for a line with one right under it.
     return (a != b and not reading.lines[a].angle and not reading.lines[b].angle
-            and bool(_GOES_ON.search(reading.lines[a].text.strip()))
-            and 0 <= under.y0 - top.y1 <= top.height and under.x_overlap(top) > 0)
+            and 0 <= under.y0 - top.y1 <= top.height and under.x_overlap(top) > 0
+            and bool(_GOES_ON.search(reading.lines[a].text.strip())))
 
 
 def event_groups(reading: PageReading, event_lines: list[int], group: np.ndarray
@@ -102,7 +103,7 @@ def event_groups(reading: PageReading, event_lines: list[int], group: np.ndarray
             apart = cell[a] is not None and cell[b] is not None and cell[a] != cell[b]
             if a < b and not apart and (group[a, b] + group[b, a]) / 2 > SAME_EVENT:
                 parent[root(a)] = root(b)
-    for a in [i for i in event_lines if _GOES_ON.search(reading.lines[i].text.strip())]:
+    for a in event_lines:
         for b in event_lines:
             if (cell[a] == cell[b] or None in (cell[a], cell[b])) and goes_on_into(reading, a, b):
                 parent[root(a)] = root(b)
@@ -235,8 +236,6 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
         names = [worded[0]]
     names = _whole_name(reading, members, _first_run(reading, members, names))
     return names, [i for i in members if i not in names]
-
-
 
 
 def _whole_name(reading: PageReading, members: list[int], names: list[int]) -> list[int]:
@@ -407,7 +406,6 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     # A line that goes on in an event's line under it ("Karakia &" over "Roll") is the event's.
     event_lines = sorted(set(event_lines) | {
         a for a in range(n) if role[a] == _OTHER and a not in noted
-        and _GOES_ON.search(reading.lines[a].text.strip())
         and any(goes_on_into(reading, a, b) for b in event_lines)})
     page_ocr = float(np.mean([line.score for line in reading.lines[:n]]))
     link = (decisions.group + decisions.group.T) / 2
