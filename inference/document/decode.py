@@ -452,6 +452,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             j for j in candidates if reading.lines[j].table in (table, -1)])
         if not own_days:
             continue
+        if len(own_days) > 1 and grid.is_cell(members):
+            own_days = _day_over_cell(reading, members, own_days, table) or own_days
         day_score = decisions.day[members][:, own_days].mean(0)
         # A day card right above the event and no other: its day, however unsure the pointer;
         # so is the day over a calendar's column.
@@ -529,6 +531,18 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                     confidence=round(confidence, 4), source_box=box))
             signals.append(signal)
     return join_spelled_across(blocks), signals
+
+
+def _day_over_cell(reading: PageReading, members: list[int], headers: list[int], table: int
+                   ) -> list[int]:
+    """The one day header standing over the event's drawn cell, outside the cell's table (a
+    week laid out as one table per day under a band of day names), over half its width on
+    the cell; [] when not exactly one does."""
+    cell = reading.lines[members[0]].region
+    over = [j for j in headers if reading.lines[j].table != table
+            and reading.lines[j].box.y1 <= cell.y0
+            and cell.x_overlap(reading.lines[j].box) >= 0.5 * reading.lines[j].box.width]
+    return over if len(over) == 1 else []
 
 
 @dataclass(frozen=True)

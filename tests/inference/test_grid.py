@@ -731,3 +731,17 @@ def test_a_list_row_s_time_is_its_own_though_the_next_row_starts_right_under_it(
              (free_line("2:30", 10, 51), "time"), (free_line("Assembly (Hall)", 60, 51), "event")]
     blocks = decode_as(lines, size=(400, 100))
     assert blocks[("Wednesday", "Art (Room 9)")] == ("13:00", "14:15")
+
+
+def test_a_week_of_one_table_per_day_gives_each_cell_the_day_over_it():
+    # Staggered columns: each day its own ruled table of cards under a band of day names;
+    # every card prints its own times, and the day pointer says Monday for all of them.
+    def card(text: str, time: str, x0: int, table: int) -> list[tuple[ReadLine, str]]:
+        cell = (x0, 40, x0 + 200, 120)
+        return [(in_table(cell_line(time, cell), table), "time"),
+                (in_table(cell_line(text, cell, 20), table), "event")]
+
+    lines = [(free_line("Monday", 60, 10), "day"), (free_line("Tuesday", 260, 10), "day"),
+             *card("Maths", "9:00-9:40", 0, 0), *card("Art", "9:00-9:30", 200, 1)]
+    assert decode_as(lines, size=(400, 140)) == {("Monday", "Maths"): ("09:00", "09:40"),
+                                                  ("Tuesday", "Art"): ("09:00", "09:30")}
