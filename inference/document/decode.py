@@ -28,6 +28,7 @@ from inference.timeparse import find_times, is_time_text, parse_day, strip_times
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _TIME, _DAY = ROLES.index("time"), ROLES.index("day")
 _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": "year"}
+_BATTERY = re.compile(r"^\d{1,3}\s?%$")  # a phone's battery level in its status bar
 # A time printed before a name on its row (`times_beside`): centres this share of the taller
 # line's height apart at most, the smaller line this share of the taller's height at least.
 ROW_SLACK = 0.25
@@ -797,10 +798,17 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
         dated = parse_heading(lines[i].text)
         if dated.year or dated.term:
             role[i] = _OTHER
-    header_top = min((lines[i].box.y0 for i in range(len(role)) if role[i] in (_DAY, _TIME)),
-                     default=0.0)
+    # A phone screenshot's status bar (its clock, "5G", the battery's "68%") is no heading and
+    # its clock no time header.
+    battery = [lines[i].box for i in range(len(role)) if _BATTERY.match(lines[i].text.strip())]
+    status_bar = {i for i in range(len(role)) for box in battery
+                  if abs(lines[i].box.cy - box.cy) < 0.5 * max(lines[i].box.height, box.height)}
+    header_top = min((lines[i].box.y0 for i in range(len(role))
+                      if role[i] in (_DAY, _TIME) and i not in status_bar), default=0.0)
 
     def in_heading(i: int) -> bool:
+        if i in status_bar:
+            return False
         if role[i] in field_roles:
             return True
         if role[i] in (_DAY, _TIME):

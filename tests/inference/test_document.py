@@ -417,3 +417,15 @@ def test_a_line_naming_days_and_a_term_over_the_grid_is_heading_not_a_day_header
     decisions.roles[-1, R["day"]] = 1.0
     heading = decode_heading(page, decisions)
     assert (heading.term, heading.year) == ("Fall", 2026)
+
+
+def test_a_phone_s_status_bar_is_no_heading_and_its_clock_no_time_header(grid):
+    # A screenshot: the clock "7:12" and the battery's "68%" on one row at the very top.
+    # All of them stand in the one table read from the page's text.
+    page, decisions = _with_other_lines(grid, [line("7:12", 10, -40, 0, 0),
+                                               line("68%", 300, -40, 0, 3),
+                                               line("Term 1 · 2026", 10, 35, 0, 0)])
+    decisions.roles[-3] = 0.0
+    decisions.roles[-3, R["time"]] = 1.0  # the model calls the clock a time header
+    heading = decode_heading(page, decisions)
+    assert (heading.teacher, heading.term, heading.year) == ("Mrs Smith", "Term 1", 2026)
