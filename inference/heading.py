@@ -206,11 +206,11 @@ def parse_heading(text: str) -> Heading:
         # Spaced as printed where OCR glued it: "Year4P".
         class_name = re.sub(r"^(Year|Yr)(?=\d)", r"\1 ", _class_value(class_name))
     else:
-        # "Class 2EJ", "Class 3/4K" (a mixed-year class), also with a word OCR glued on, or
-        # glued to the label ("Class3H").
+        # "Class 2EJ", "Class 3/4K" (a mixed-year class), "Class II-B" (a standard and its
+        # section), also with a word OCR glued on, or glued to the label ("Class3H").
         named = re.search(r"\bClass(?:\s+|(?=\d))"
                           r"([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
-                          r"|[A-Z][A-Z0-9]{0,3}\b)", text)
+                          r"|[A-Z][A-Z0-9]{0,3}(?:-[A-Z]\b)?\b)", text)
         # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C"
         # (a code with its letters: "Set 3" is a maths set).
         if not named:

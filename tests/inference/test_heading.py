@@ -334,3 +334,8 @@ def test_a_teacher_s_name_ends_where_another_field_s_label_begins():
 def test_a_class_numbered_alone_keeps_its_label():
     assert parse_heading("Class 3 Timetable - Spring Term 2026").class_name == "Class 3"
     assert parse_heading("Class 2EJ").class_name == "2EJ"
+
+
+def test_a_class_named_by_its_standard_and_section_keeps_the_section():
+    heading = parse_heading("Class II-B · Class Teacher: Ms Deepa Rao · Term 1 · Session 2026-27")
+    assert (heading.class_name, heading.teacher, heading.term) == ("II-B", "Ms Deepa Rao", "Term 1")
