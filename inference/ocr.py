@@ -107,6 +107,17 @@ class UprightLines:
         return turned, verdicts, elapsed
 
 
+def read_both_ways(engine: OcrEngine, image: np.ndarray, box: Box) -> tuple[str, float]:
+    """The surer reading of the page's crop at `box` (standing text) turned a quarter either
+    way: which way the text runs is known only from which reading scores higher."""
+    crop = image[max(0, int(box.y0)):int(np.ceil(box.y1)),
+                 max(0, int(box.x0)):int(np.ceil(box.x1))]
+    readings = [engine.read_crop(cv2.rotate(crop, turn))
+                for turn in (cv2.ROTATE_90_COUNTERCLOCKWISE, cv2.ROTATE_90_CLOCKWISE)]
+    text, score = max(readings, key=lambda reading: reading[1])
+    return text.strip(), float(score)
+
+
 # Detection scales a page until its short side is 736 px, so a strip 7 px tall and 900 wide
 # became 94,000 px wide (minutes and 4.5 GB). A page longer than this many times its width is
 # padded out to it first; no timetable is that narrow.
@@ -175,19 +186,10 @@ class RapidOcrEngine:
             # bottom-to-top, the usual way rotated headers are typeset.
             angle = 90 if box.height >= 1.5 * box.width and len(text) > 1 else 0
             if angle and score < DOUBTFUL_STANDING:
-                text, score = max([(text, score), self._both_ways(image, box)],
+                text, score = max([(text, score), read_both_ways(self, image, box)],
                                   key=lambda reading: reading[1])
             lines.append(OcrLine(text=text, box=box, score=float(score), angle=angle))
         return lines
-
-    def _both_ways(self, image: np.ndarray, box: Box) -> tuple[str, float]:
-        """The surer reading of a standing crop turned a quarter either way."""
-        crop = image[max(0, int(box.y0)):int(np.ceil(box.y1)),
-                     max(0, int(box.x0)):int(np.ceil(box.x1))]
-        readings = [self.read_crop(cv2.rotate(crop, turn))
-                    for turn in (cv2.ROTATE_90_COUNTERCLOCKWISE, cv2.ROTATE_90_CLOCKWISE)]
-        text, score = max(readings, key=lambda reading: reading[1])
-        return text.strip(), score
 
 
 @register_engine("model")

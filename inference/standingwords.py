@@ -19,6 +19,7 @@ from difflib import SequenceMatcher
 import cv2
 import numpy as np
 
+from inference.ocr import read_both_ways
 from inference.schema import Box, OcrLine
 from inference.timeparse import find_times
 
@@ -70,14 +71,6 @@ def _letters(text: str) -> str:
     return "".join(c for c in text.upper() if c.isalnum())
 
 
-def _read_both_ways(image: np.ndarray, box: Box, engine) -> tuple[str, float]:
-    crop = image[max(0, int(box.y0)):int(np.ceil(box.y1)), max(0, int(box.x0)):int(np.ceil(box.x1))]
-    readings = [engine.read_crop(cv2.rotate(crop, turn))
-                for turn in (cv2.ROTATE_90_COUNTERCLOCKWISE, cv2.ROTATE_90_CLOCKWISE)]
-    text, score = max(readings, key=lambda reading: reading[1])
-    return text.strip(), float(score)
-
-
 def join_standing_pieces(image: np.ndarray, lines: list[OcrLine], engine) -> list[OcrLine]:
     """`lines` with each pair of standing pieces of one line (see the module) replaced by
     their joined reading; pieces whose joined reading drops letters are left as they are."""
@@ -95,7 +88,7 @@ def join_standing_pieces(image: np.ndarray, lines: list[OcrLine], engine) -> lis
                 or _ruled_between(image, upper.box, lower.box)):
             continue
         box = upper.box.union(lower.box)
-        text, score = _read_both_ways(image, box, engine)
+        text, score = read_both_ways(engine, image, box)
         pieces = _letters(upper.text) + _letters(lower.text)
         agree = max(SequenceMatcher(None, _letters(text), order).ratio()
                     for order in (pieces, _letters(lower.text) + _letters(upper.text)))
