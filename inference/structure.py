@@ -9,6 +9,7 @@ cells' edges, so spans fall out of how many grid lines a cell crosses.
 from __future__ import annotations
 
 import itertools
+from statistics import median
 
 import cv2
 import numpy as np
@@ -327,14 +328,40 @@ def _holds_several_events(cell: Cell, blocks: list[list[OcrLine]], headers: list
     return labelled >= 2 or len(under) >= 2 or len(blocks) > _MAX_PARAGRAPHS_PER_EVENT
 
 
+def _header_off_the_body(cell: Cell, table: Table) -> list[Cell]:
+    """A day header whose rule under it was lost (glare on a whiteboard, a faded print) makes
+    one cell with the event below it. A header never spans into the body, so a cell over
+    several rows whose lines above its first row's lower edge (where the row's other cells
+    end) are all day names, with lines wholly below that edge too, is cut there."""
+    if cell.row_span < 2 or cell.from_text:
+        return [cell]
+    edges = [c.box.y1 for c in table.cells
+             if c.row == cell.row and c.row_span == 1 and not c.from_text]
+    if not edges:
+        return [cell]
+    cut = median(edges)
+    top = [line for line in cell.lines if line.box.y1 <= cut]
+    bottom = [line for line in cell.lines if line.box.y0 >= cut]
+    if (not top or not bottom or len(top) + len(bottom) < len(cell.lines)
+            or not all(parse_day(line.text) for line in top)):
+        return [cell]
+    box = cell.box
+    return [cell.model_copy(update={"box": Box(x0=box.x0, y0=box.y0, x1=box.x1, y1=cut),
+                                    "row_span": 1, "lines": top}),
+            cell.model_copy(update={"box": Box(x0=box.x0, y0=cut, x1=box.x1, y1=box.y1),
+                                    "row": cell.row + 1, "row_span": cell.row_span - 1,
+                                    "lines": bottom})]
+
+
 def split_crowded_cells(table: Table, lines: list[OcrLine]) -> Table:
     """A ruled region holding several entries (a partly ruled table, list rows sharing one
     frame, a row band under several days) becomes one text-derived cell per paragraph (per
-    row of a list); a region holding one event with its notes stays one cell. `lines`: the
-    page's lines, among them the day headers."""
+    row of a list); a region holding one event with its notes stays one cell, and a day header
+    run into the cell under it is cut off it. `lines`: the page's lines, among them the day
+    headers."""
     headers = _day_headers(lines)
     cells: list[Cell] = []
-    for cell in table.cells:
+    for cell in (part for whole in table.cells for part in _header_off_the_body(whole, table)):
         blocks = text_blocks(cell.lines) if len(cell.lines) > 1 else [cell.lines]
         # A word written letter by letter down a cell is one text, not several.
         worded = [b for b in blocks if sum(len(line.text.strip()) for line in b) >= 2]

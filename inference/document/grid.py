@@ -16,9 +16,11 @@ day_names, atoms)`).
 
 from __future__ import annotations
 
+import re
 from statistics import median, pstdev
 
 import numpy as np
+from rapidfuzz.distance import Indel
 
 from inference.document.features import PageReading, ReadLine, cell_key
 from inference.document.legend import bell_times, look_up
@@ -38,6 +40,12 @@ RULING_GAP = 8
 # above it, its letters at most this share of the width of theirs.
 THIN_ROW = 0.6
 SMALLER_PRINT = 0.85
+# A break's name (`Grid.break_across_the_week`): a word of these, the others qualifiers.
+BREAK_WORDS = {"break", "lunch", "recess", "interval", "tea", "snack", "tiffin", "brunch",
+               "playtime", "lunchtime", "dinner", "nutrition"}
+BREAK_QUALIFIERS = {"morning", "afternoon", "short", "long", "mid", "day", "time", "and"}
+# ... written once across its row stands about the middle of the days' span.
+MIDDLE_SHARE = 0.3
 
 
 def is_drawn_cell(line: ReadLine) -> bool:
@@ -85,6 +93,15 @@ def _inside(inner: Box, outer: Box) -> bool:
 def _worded(text: str) -> bool:
     """The text holds a letter once its written times are taken out."""
     return any(c.isalpha() for c in strip_times(text))
+
+
+def _break_word(word: str) -> str:
+    """The break word (or qualifier) `word` is, read with a letter more or less ("Tela" for
+    "Tea" on a whiteboard), else `word` itself."""
+    if len(word) < 3:
+        return word
+    near = [known for known in BREAK_WORDS | BREAK_QUALIFIERS if Indel.distance(word, known) <= 1]
+    return near[0] if len(near) == 1 else word
 
 
 def _across(axis: str) -> str:
@@ -530,6 +547,36 @@ class Grid:
             if self._day_table.get(j, -1) in (event.table, -1) and _mostly(span, day):
                 covered.append(j)
         return covered
+
+    def break_across_the_week(self, members: list[int], axis: str) -> list[int]:
+        """A break written once across its row ("Morning Tea" or "Lunch" over the middle of a
+        whiteboard's ruled row, its other cells empty) is every day's: the day header lines of
+        the table, when the name is a break's, it stands about the middle of the days' span, and
+        no other cell of its slot holds a word (a row of free periods and one lesson is not
+        this: its lesson is no break). The name is all of the event's words. [] otherwise."""
+        text = " ".join(self.lines[i].text for i in members)
+        words = [_break_word(word) for word in re.findall(r"[a-z]+", text.lower())]
+        table = self.lines[members[0]].table
+        if (not words or not set(words) <= BREAK_WORDS | BREAK_QUALIFIERS
+                or not set(words) & BREAK_WORDS or self._axes.get(table) is None
+                or not all(is_drawn_cell(self.lines[i]) and self.lines[i].table == table
+                           for i in members)):
+            return []
+        days = [j for j in self.day_lines if self._day_table[j] == table]
+        across = _across(axis)
+        spans = [extent(self._day_region[j], across) for j in days]
+        lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+        event = Box.enclosing([self.lines[i].box for i in members])
+        middle = sum(extent(event, across)) / 2
+        if len(days) < 3 or abs(middle - (lo + hi) / 2) > MIDDLE_SHARE * (hi - lo):
+            return []
+        slot = extent(self.lines[members[0]].region, axis)
+        for i, line in enumerate(self.lines):
+            if (i not in members and line.table == table and is_drawn_cell(line)
+                    and _worded(line.text) and self._under_a_day(line, axis)
+                    and _mostly(slot, extent(line.region, axis))):
+                return []
+        return days
 
     def _under_a_day(self, line: ReadLine, axis: str) -> bool:
         """The cell sits in a day's column (or row) of a grid: a cell of the timetable's body,

@@ -38,3 +38,25 @@ def test_a_line_off_the_step_of_another_letter_or_past_friday_is_left_as_read():
     week = ["Tuesday", "Wednesday", "Thursday", "Friday", "Sunny"]
     assert _texts(_column(week))[-1] == "Sunny"  # past Friday: no Saturday is guessed
     assert _texts(_column(days[:2] + ["Feldey"])) == days[:2] + ["Feldey"]  # two: no sequence
+
+
+def _row(texts: list[str], step: float = 330) -> list[OcrLine]:
+    """Lines along one row, `step` px apart."""
+    return [OcrLine(text=text, box=Box(x0=580 + step * i, y0=390, x1=700 + step * i, y1=460))
+            for i, text in enumerate(texts)]
+
+
+def test_a_whiteboard_row_of_garbled_day_names_is_read_as_the_week():
+    # Marker handwriting: one day reads right, the others near their days in order.
+    assert _texts(_row(["Mon", "Ties", "Wea", "Thors", "Fni"])) == [
+        "Mon", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def test_a_row_of_event_names_with_the_week_s_initials_is_left_as_read():
+    names = ["Maths", "Trip", "Woodwork", "Tech", "Food"]
+    assert _texts(_row(names)) == names  # no day among them, none near its day
+    garbled = ["Mon", "Ties", "Wea", "Thors"]
+    uneven = _row(garbled)
+    uneven[-1] = uneven[-1].model_copy(update={"box": Box(x0=1800, y0=390, x1=1900, y1=460)})
+    assert _texts(uneven) == garbled  # not a step apart: no axis
+    assert _texts(_row(["Mon", "Ties", "Wea"])) == ["Mon", "Ties", "Wea"]  # three: too few

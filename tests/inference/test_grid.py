@@ -745,3 +745,30 @@ def test_a_week_of_one_table_per_day_gives_each_cell_the_day_over_it():
              *card("Maths", "9:00-9:40", 0, 0), *card("Art", "9:00-9:30", 200, 1)]
     assert decode_as(lines, size=(400, 140)) == {("Monday", "Maths"): ("09:00", "09:40"),
                                                   ("Tuesday", "Art"): ("09:00", "09:30")}
+
+
+def _whiteboard_page(middle: str) -> list[tuple[ReadLine, str]]:
+    """Days across, start times down the side; one row holds only `middle`, written in
+    Wednesday's cell as a teacher writes a break once across a whiteboard's row."""
+    lines = [(cell_line(day, (100 * k, 0, 100 * k + 100, 40)), "day")
+             for k, day in enumerate(["Mon", "Tues", "Wed", "Thurs", "Fri"], start=1)]
+    lines += [(cell_line("9:00", (0, 40, 100, 100)), "time"),
+              *[(cell_line("Literacy", (100 * k, 40, 100 * k + 100, 100)), "event")
+                for k in range(1, 6)],
+              (cell_line("12:30", (0, 100, 100, 140)), "time"),
+              (cell_line(middle, (300, 100, 400, 140)), "event"),
+              (cell_line("1:15", (0, 140, 100, 200)), "time"),
+              (cell_line("Art", (100, 140, 200, 200)), "event")]
+    return lines
+
+
+def test_a_break_written_once_across_an_empty_row_is_every_day_s():
+    blocks = decode_as(_whiteboard_page("Morning Tela"), size=(600, 200))  # "Tea" misread
+    assert {day for day, name in blocks if name == "Morning Tela"} == {
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}
+    assert blocks[("Friday", "Morning Tela")][0] == "12:30"
+
+
+def test_a_lesson_alone_in_a_row_of_free_periods_stays_its_own_day_s():
+    blocks = decode_as(_whiteboard_page("Maths"), size=(600, 200))
+    assert [day for day, name in blocks if name == "Maths"] == ["Wednesday"]

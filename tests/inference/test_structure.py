@@ -296,6 +296,41 @@ def test_a_time_over_a_name_beside_codes_in_the_corners_stays_one_cell() -> None
     assert len(split_crowded_cells(table, []).cells) == 1
 
 
+def _header_row_with_a_lost_rule() -> Table:
+    """Day headers over one row of lessons; glare took the rule under "Thurs", so its header
+    and the lesson under it make one drawn cell over both rows."""
+    cells = []
+    for col, day in enumerate(["Mon", "Tues", "Wed", "Thurs"]):
+        x = 100 * col
+        header = line(day, x + 20, 10, x + 70, 30)
+        lesson = line("Literacy", x + 10, 70, x + 90, 90)
+        if day == "Thurs":
+            cells.append(Cell(box=Box(x0=x, y0=0, x1=x + 100, y1=120), row=0, col=col,
+                              row_span=2, lines=[header, lesson]))
+        else:
+            cells += [Cell(box=Box(x0=x, y0=0, x1=x + 100, y1=40), row=0, col=col,
+                           lines=[header]),
+                      Cell(box=Box(x0=x, y0=40, x1=x + 100, y1=120), row=1, col=col,
+                           lines=[lesson])]
+    return Table(box=Box(x0=0, y0=0, x1=400, y1=120), cells=cells)
+
+
+def test_a_day_header_run_into_the_cell_under_it_is_cut_off_it() -> None:
+    table = _header_row_with_a_lost_rule()
+    cells = split_crowded_cells(table, []).cells
+    thursday = sorted((c for c in cells if c.col == 3), key=lambda c: c.row)
+    assert [(c.row, c.row_span, c.text, c.box.y0, c.box.y1) for c in thursday] == [
+        (0, 1, "Thurs", 0, 40), (1, 1, "Literacy", 40, 120)]
+
+
+def test_a_merged_cell_whose_top_line_is_no_day_stays_whole() -> None:
+    table = _header_row_with_a_lost_rule()
+    merged = next(c for c in table.cells if c.row_span == 2)
+    merged.lines[0] = merged.lines[0].model_copy(update={"text": "Science"})
+    cells = split_crowded_cells(table, []).cells
+    assert [c.text for c in cells if c.col == 3] == ["Science Literacy"]
+
+
 def test_on_a_dark_fill_a_dark_stroke_parts_no_lines() -> None:
     # A range written over two lines in white on a navy header box. Between lines of light
     # text the dark ground itself can read as a stroke; here one is drawn to stand for it.
