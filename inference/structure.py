@@ -22,6 +22,8 @@ from inference.timeparse import find_times, is_time_text, parse_day, strip_times
 # A name, a teacher, a room and a class in the corners: more paragraphs than that in one ruled
 # region are entries of a table the ruling only frames.
 _MAX_PARAGRAPHS_PER_EVENT = 4
+# A region whose inner regions cover this share of it is a ring round a grid (`_outermost`).
+FRAMED_SHARE = 0.4
 # A line this share of a cell's width or nearer to its left or right side hugs it (a corner).
 CORNER_SHARE = 0.08
 
@@ -109,10 +111,20 @@ def _enclosed_regions(region: np.ndarray, ox: int, oy: int, page_area: int) -> l
 
 def _outermost(boxes: list[Box]) -> list[Box]:
     """The boxes not inside another: cells of a grid never nest, so a region inside a cell
-    is the cell's decoration (a highlighted time, a text box), not a cell of its own."""
+    is the cell's decoration (a highlighted time, a text box), not a cell of its own. A box
+    holding a grid (two or more regions over `FRAMED_SHARE` of it) is the margin between a
+    frame and the grid, a ring, not a cell: a photographed sheet's edge against the desk, or
+    a border drawn round the table, that a rule runs into."""
     def inside(inner: Box, outer: Box) -> bool:
         return (inner is not outer and inner.x0 >= outer.x0 and inner.y0 >= outer.y0
                 and inner.x1 <= outer.x1 and inner.y1 <= outer.y1)
+
+    def frames(outer: Box) -> bool:
+        held = [box for box in boxes if inside(box, outer)]
+        return len(held) >= 2 and sum(box.width * box.height for box in held) >= (
+            FRAMED_SHARE * outer.width * outer.height)
+
+    boxes = [box for box in boxes if not frames(box)]
     return [box for box in boxes if not any(inside(box, other) for other in boxes)]
 
 

@@ -111,6 +111,16 @@ def test_a_box_inside_a_cell_is_no_cell_of_its_own() -> None:
     assert sorted((c.row, c.col, c.row_span, c.col_span) for c in table.cells) == sorted(LAYOUT)
 
 
+def test_a_grid_joined_to_the_edge_of_a_photographed_sheet_keeps_its_cells() -> None:
+    # The sheet's edge against the desk reads as a frame, and the grid's top rule runs into
+    # it: the margin between them is one enclosed ring whose box holds every cell.
+    page = draw_grid(blank_page(), LAYOUT)
+    cv2.rectangle(page, (30, 30), (770, 570), 0, 2)
+    cv2.line(page, (30, 100), (100, 100), 0, 2)
+    (table,) = find_tables(page)
+    assert sorted((c.row, c.col, c.row_span, c.col_span) for c in table.cells) == sorted(LAYOUT)
+
+
 def test_a_blank_page_has_no_tables() -> None:
     assert find_tables(blank_page()) == []
 
