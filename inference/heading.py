@@ -90,13 +90,19 @@ def _class_value(value: str) -> str:
 
 
 def _teacher_value(value: str) -> str:
-    """A labelled teacher's name, up to a field separator ("|", "·"), another field's label in
-    capitals ("Miss L. Thompson TA: Mrs Akhtar", also glued: "ThompsonTA:") or where a term or
-    a year starts in running text ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only
-    with its number, its year or "term": "Mr Autumn Smith" is a name)."""
+    """A labelled teacher's name, up to a field separator ("|", "·", a "|" read as "I"), a room
+    number ("Room 108"), another field's label in capitals ("Miss L. Thompson TA: Mrs
+    Akhtar", also glued: "ThompsonTA:") or where a term or a year starts in running text
+    ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only with its number, its year
+    or "term": "Mr Autumn Smith" is a name)."""
     cut = re.search(rf"\s*[|·•]|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)|term\b|20\d\d\b)"
-                    r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}\s*:)", value, re.IGNORECASE)
-    return value[:cut.start()].strip(_SEPARATORS) if cut else value
+                    r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}\s*:)|\sroom\s*\d", value, re.IGNORECASE)
+    value = value[:cut.start()].strip(_SEPARATORS) if cut else value
+    # A "|" between fields is often read as a lone "I" or "l" ("Ms. Tremblay I Room 108"); a
+    # name's own initial comes right after its title ("Ms I Patel"), not after the surname.
+    words = value.split()
+    bar = next((k for k, word in enumerate(words) if k >= 2 and word in ("I", "l")), None)
+    return " ".join(words[:bar]) if bar is not None else value
 
 
 def _trim_name(name: str) -> str:
@@ -211,10 +217,11 @@ def parse_heading(text: str) -> Heading:
         named = re.search(r"\bClass(?:\s+|(?=\d))"
                           r"([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
                           r"|[A-Z][A-Z0-9]{0,3}(?:-[A-Z]\b)?\b)", text)
-        # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C"
-        # (a code with its letters: "Set 3" is a maths set).
+        # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C",
+        # "Homeroom 7B" (a code with its letters: "Set 3" is a maths set).
         if not named:
-            named = re.search(r"\b(?:Form|Tutor\s?Group|Set)\s+(\d{1,2}[A-Z]{1,4}\d?)\b", text)
+            named = re.search(r"\b(?:Form|Tutor\s?Group|Home\s?room|Home\s?group|Set)\s+"
+                              r"(\d{1,2}[A-Z]{1,4}\d?)\b", text)
         # A college group's code, letters and a number: "Group IT3B", "Group BS2".
         if not named:
             named = re.search(r"\bGroup\s+((?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6})\b",

@@ -10,6 +10,9 @@ whole axis that is in order wins. A line no swap can place is left as read; when
 quarter of the axis is (a list whose times restart each day, stray times), the axis is no
 sequence and every line stays as the OCR read it. Minutes are held to multiples of five when a
 reading of the axis with round minutes exists; bell times with odd minutes have none.
+Bare hours ("9-10", "10-11", "12-1", "1-2" across a primary grid's top) are no times on their
+own (a room "1-2", a date "10-11"), but three or more in one row or column, each an hour or
+two and each starting where the one before ended, are the slots' ranges.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ LONGEST_SLOT = 4 * 60  # minutes; a "slot" longer than this is a misread, not a 
 MIN_AXIS = 3  # lines; fewer give no sequence to check against
 SET_ASIDE_COST = 3.0  # a line left out of the sequence costs more than any line's swaps
 _LONE_HOUR = re.compile(r"(?<![\d:.])\d(?=[:.][0-5]\d)")  # "1:30": an hour of one digit
+_HOUR_RANGE = re.compile(r"^\s*(1[0-2]|[1-9])\s*[-–—]\s*(1[0-2]|[1-9])\s*$")  # "9-10", "12-1"
 
 
 def _times(text: str) -> list[int] | None:
@@ -131,10 +135,9 @@ def _repair_axis(axis: list[OcrLine]) -> list[OcrLine]:
     return axis  # not a sequence after all (a list restarting each day, stray times)
 
 
-def _axes(lines: list[OcrLine]) -> list[list[int]]:
-    """Indices of time-only lines grouped into columns (top to bottom) and rows (left to
+def _axes(lines: list[OcrLine], timed: list[int]) -> list[list[int]]:
+    """Indices of the `timed` lines grouped into columns (top to bottom) and rows (left to
     right); a line joins the larger of its column and its row."""
-    timed = [i for i, line in enumerate(lines) if line.angle == 0 and _times(line.text)]
 
     def column(i: int) -> list[int]:
         box = lines[i].box
@@ -161,10 +164,29 @@ def _axes(lines: list[OcrLine]) -> list[list[int]]:
     return axes
 
 
+def _hour_ranges(axis: list[OcrLine]) -> list[OcrLine]:
+    """The axis's bare hour ranges written as clock ranges ("12-1" as "12:00-1:00"), when
+    each lasts an hour or two and starts where the one before ended; else the axis as read."""
+    hours = [[int(h) for h in _HOUR_RANGE.match(line.text).groups()]  # type: ignore[union-attr]
+             for line in axis]
+    if any((end - start) % 12 not in (1, 2) for start, end in hours) or any(
+            after[0] != before[1] for before, after in itertools.pairwise(hours)):
+        return axis
+    return [line.model_copy(update={"text": f"{start}:00-{end}:00"})
+            for line, (start, end) in zip(axis, hours, strict=True)]
+
+
 def repair_time_axes(lines: list[OcrLine]) -> list[OcrLine]:
-    """`lines` with the misread digits of each time axis put right (see the module)."""
+    """`lines` with bare hour ranges read as ranges and the misread digits of each time axis
+    put right (see the module)."""
+    lines = list(lines)
+    bare = [i for i, line in enumerate(lines) if line.angle == 0 and _HOUR_RANGE.match(line.text)]
+    for axis in _axes(lines, bare):
+        for i, line in zip(axis, _hour_ranges([lines[i] for i in axis]), strict=True):
+            lines[i] = line
     repaired = list(lines)
-    for axis in _axes(lines):
+    timed = [i for i, line in enumerate(lines) if line.angle == 0 and _times(line.text)]
+    for axis in _axes(lines, timed):
         for i, line in zip(axis, _repair_axis([lines[i] for i in axis]), strict=True):
             repaired[i] = line
     return repaired

@@ -18,6 +18,9 @@ from inference.timeparse import strip_times
 MIN_ROWS = 3
 # A label is short: "P1", "Reg", "Period 1", "Lunch".
 MAX_LABEL = 12
+# A label stands this many line heights or nearer left of its range: a legend's two columns,
+# the times set flush right ("Period 1 ........ 8:30 – 9:25").
+BESIDE_GAP = 10
 _NUMBERED = re.compile(r"^(?:p|per|period|lesson|l)?(\d{1,2})$")
 
 
@@ -61,7 +64,7 @@ def bell_times(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
             beside = [j for j, other in enumerate(lines) if j != i and j not in in_grid
                       and j not in by_line and _same_row(line, other)
                       and other.box.x1 <= line.box.x0
-                      and line.box.x0 - other.box.x1 <= 4 * line.box.height]
+                      and line.box.x0 - other.box.x1 <= BESIDE_GAP * line.box.height]
             if not beside:
                 continue
             label = lines[max(beside, key=lambda j: lines[j].box.x1)].text

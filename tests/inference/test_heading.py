@@ -201,6 +201,7 @@ def test_a_class_by_its_other_labels(text: str, class_name: str) -> None:
 
 @pytest.mark.parametrize(("text", "class_name"), [
     ("Student Timetable - Tutor Group 9K - 2025-26", "9K"), ("Fifth Form Set 5C", "5C"),
+    ("Homeroom 7B · Mr. Alvarez · Weekly Class Schedule", "7B"),
     ("Form 8JH  Autumn 2", "8JH"), ("Set 3 Maths", None), ("Form Tutor: Mr Smith", None),
     ("Year 9 Timetable — 9X", "9X"), ("Extended Diploma in IT - Group IT3B", "IT3B"),
     ("Group 2 Maths", None)])
@@ -329,6 +330,12 @@ def test_a_teacher_s_name_ends_where_another_field_s_label_begins():
     heading = parse_heading("Willow Class · Class teacher: Miss L. ThompsonTA: Mrs Akhtar")
     assert heading.teacher == "Miss L. Thompson"
     assert parse_heading("Teacher: Mr P. Shah · TA: Ms Roy").teacher == "Mr P. Shah"
+
+
+def test_a_teacher_s_name_ends_at_a_bar_read_as_i_and_at_a_room():
+    assert parse_heading("Teacher: Ms. Tremblay I Room 108").teacher == "Ms. Tremblay"
+    assert parse_heading("Teacher: Mr Okoro Room 12").teacher == "Mr Okoro"
+    assert parse_heading("Teacher: Ms I Patel").teacher == "Ms I Patel"  # her initial
 
 
 def test_a_class_numbered_alone_keeps_its_label():

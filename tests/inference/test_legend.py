@@ -30,3 +30,13 @@ def test_a_legend_reads_labels_beside_ranges_and_on_the_same_line():
 def test_two_timed_labels_are_no_legend():
     lines = [line("P1 8:55 - 9:50", 0, 0), line("P2 9:50 - 10:45", 0, 30)]
     assert bell_times(lines, time_atoms(lines), in_grid=set()) == {}
+
+
+def test_a_legend_s_times_set_flush_right_far_from_their_labels_are_theirs():
+    # "Period 1 ............ 8:30 – 9:25": a two-column bell-times box, the times flush right.
+    rows = [("Period 1", "8:30 – 9:25"), ("Period 2", "9:30 – 10:25"), ("Period 3", "10:30 – 11:25")]
+    lines = [part for k, (label, times) in enumerate(rows)
+             for part in (line(label, 0, 40 * k), line(times, 250, 40 * k))]
+    atoms = time_atoms(lines)
+    legend = bell_times(lines, atoms, in_grid=set())
+    assert [atoms[k][2] for k in legend["#2"]] == [570, 625]

@@ -76,3 +76,15 @@ def test_an_hour_whose_leading_one_was_lost_is_put_back_where_the_axis_needs_it(
     # "10:35-11:30" read "10:35-1:30" in 11 px print: 13:30 would overlap the next slot.
     read = ["08:30-09:25", "09:25-10:20", "10:35-1:30", "11:30-12:25", "13:05-14:00"]
     assert _texts(_row(read))[2] == "10:35-11:30"
+
+
+def test_bare_hour_ranges_across_a_grid_s_top_are_its_slots():
+    # A primary grid headed "9-10", "10-11", "12-1", "1-2": each an hour, each where the last
+    # ended; "12-1" runs to one in the afternoon by the school-hours rule.
+    assert _texts(_row(["9-10", "10-11", "11-12", "12-1", "1-2"])) == [
+        "9:00-10:00", "10:00-11:00", "11:00-12:00", "12:00-1:00", "1:00-2:00"]
+
+
+def test_bare_numbers_that_do_not_run_on_stay_as_read():
+    assert _texts(_row(["1-2", "3-4", "5-6"])) == ["1-2", "3-4", "5-6"]  # rooms, not slots
+    assert _texts(_row(["9-10", "10-11"])) == ["9-10", "10-11"]  # two: no axis
