@@ -34,7 +34,8 @@ def test_two_timed_labels_are_no_legend():
 
 def test_a_legend_s_times_set_flush_right_far_from_their_labels_are_theirs():
     # "Period 1 ............ 8:30 – 9:25": a two-column bell-times box, the times flush right.
-    rows = [("Period 1", "8:30 – 9:25"), ("Period 2", "9:30 – 10:25"), ("Period 3", "10:30 – 11:25")]
+    rows = [("Period 1", "8:30 – 9:25"), ("Period 2", "9:30 – 10:25"),
+            ("Period 3", "10:30 – 11:25")]
     lines = [part for k, (label, times) in enumerate(rows)
              for part in (line(label, 0, 40 * k), line(times, 250, 40 * k))]
     atoms = time_atoms(lines)
