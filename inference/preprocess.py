@@ -245,11 +245,18 @@ def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     level, and the perspective left is what the flattening removes."""
     level, rotation = deskew(image)
     flat, flatten = flatten_perspective(level)
-    if flatten is not IDENTITY and abs(skew_angle(to_gray(flat))) > 1.0:
-        # A true border leaves the strokes level; tilted ones mean a wrong quadrilateral
-        # (a table cut by the frame, two tables merged), and the level page is better.
+    if flatten is not IDENTITY and (abs(skew_angle(to_gray(flat))) > 1.0
+                                    or _upright_lean(flat) > _upright_lean(level) + 1.0):
+        # A true border leaves the strokes level, and the upright ones no more leaning than
+        # before; tilted ones mean a wrong quadrilateral (a table cut by the frame, two tables
+        # merged, a border whose corner cell is left blank), and the level page is better.
         return level, rotation
     return flat, flatten @ rotation
+
+
+def _upright_lean(image: np.ndarray) -> float:
+    """How far (degrees) the page's long upright strokes lean, as their median."""
+    return abs(skew_angle(np.ascontiguousarray(to_gray(image).T)))
 
 
 def map_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Standing words: a line turned a quarter ("MORNING TEA" down a break column of an unruled
-slide) that the reading broke in two at a wide, letter-spaced word gap, found as two standing
-lines one under the other in one column.
+slide) that the reading broke in two at a wide, letter-spaced word gap (or inside a word,
+two pieces whose boxes overlap), found as two standing lines one under the other in one
+column.
 
 Read apart, each piece is an event of its own ("MORNING" on two days, "TEA" on a third); and
 the order of the pieces is not known from where they stand, for a line turned a quarter reads
@@ -26,6 +27,9 @@ from inference.timeparse import find_times
 # The gap between the two pieces is at most this many times the line's thickness (its box's
 # width): a word gap letter-spaced, not the gap between two cells' texts.
 WORD_GAP = 1.0
+# ... or they overlap by up to this many times it: the detector cut one word in two pieces
+# whose boxes overlap ("THURSI" under "SDAY" down a rotated day label).
+OVERLAP = 1.0
 # Across, the pieces overlap by at least this share of the narrower one, and neither is more
 # than this many times thicker than the other (one size of print).
 ALIGNED = 0.7
@@ -42,7 +46,7 @@ def _end_to_end(upper: OcrLine, lower: OcrLine) -> bool:
     a, b = upper.box, lower.box
     thin = min(a.width, b.width)
     return (bool(upper.angle) and bool(lower.angle)
-            and 0 <= b.y0 - a.y1 <= WORD_GAP * thin
+            and -OVERLAP * thin <= b.y0 - a.y1 <= WORD_GAP * thin
             and a.x_overlap(b) >= ALIGNED * thin
             and max(a.width, b.width) <= THICKER * thin)
 

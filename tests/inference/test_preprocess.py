@@ -141,3 +141,17 @@ def test_a_keystoned_table_filling_the_frame_gets_upright_parallel_rules():
 
 def test_rules_that_do_not_converge_are_no_keystone():
     assert keystone_matrix(to_gray(_grid_filling_the_frame(0.0))) is IDENTITY
+
+
+def test_a_grid_whose_corner_cell_has_no_border_is_not_warped():
+    # A printed export: the header row starts right of the day column, which starts under it,
+    # so the border's top-left corner is notched; its quadrilateral is no perspective.
+    page = np.full((800, 1000, 3), 255, np.uint8)
+    for x in range(170, 901, 146):
+        cv2.line(page, (x, 100), (x, 700), (0, 0, 0), 2)
+    cv2.line(page, (130, 170), (130, 700), (0, 0, 0), 2)
+    cv2.line(page, (170, 100), (900, 100), (0, 0, 0), 2)
+    for y in range(170, 701, 106):
+        cv2.line(page, (130, y), (900, y), (0, 0, 0), 2)
+    cleaned, matrix = clean_page(page)
+    assert np.allclose(matrix, np.eye(3))

@@ -45,3 +45,12 @@ def test_standing_lines_a_cell_apart_are_left_alone(engine):
     apart = [OcrLine(text="MORNING", box=Box(x0=82, y0=60, x1=118, y1=200), score=0.95, angle=90),
              OcrLine(text="TEA", box=Box(x0=82, y0=260, x1=118, y1=330), score=0.95, angle=90)]
     assert join_standing_pieces(page, apart, engine) == apart
+
+
+def test_two_pieces_of_one_standing_word_whose_boxes_overlap_are_read_as_one(engine):
+    # The detector cut a rotated day label inside the word: "SDAY" over "THURSI", overlapping.
+    page = _page_with_a_standing_line("THURSDAY", cv2.ROTATE_90_COUNTERCLOCKWISE)
+    pieces = [OcrLine(text="SDAY", box=Box(x0=82, y0=230, x1=118, y1=312), score=0.95, angle=270),
+              OcrLine(text="THURSI", box=Box(x0=82, y0=300, x1=118, y1=400), score=0.95,
+                      angle=270)]
+    assert [line.text for line in join_standing_pieces(page, pieces, engine)] == ["THURSDAY"]
