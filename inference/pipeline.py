@@ -20,6 +20,7 @@ from inference.cellsplit import split_across_rulings
 from inference.clockletters import read_clock_letters
 from inference.columnwords import read_column_words
 from inference.dayaxis import repair_day_axes
+from inference.dividers import split_divided_cells
 from inference.linesplit import split_entry_lines
 from inference.loading import PageImage, load_pages, load_path, page_limits
 from inference.ocr import OcrEngine, get_engine
@@ -141,7 +142,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     lines = read_column_words(image, tables, lines, engine)
     lines = split_across_rulings(image, tables, lines, engine)
     outside = assign_lines(tables, lines)
-    tables = [split_crowded_cells(table, lines) for table in tables]
+    tables = [split_divided_cells(image, split_crowded_cells(table, lines)) for table in tables]
     timings["structure"] = time.perf_counter() - t
     t = time.perf_counter()
     assembly = assemble(tables, outside)

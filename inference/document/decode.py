@@ -180,6 +180,27 @@ _UI_ACTION = re.compile(r"^(?:[+＋]\s*(?:add|new|create)\b|(?:add|create) (?:an
                         r"(?:card|event|item|task|lesson|entry)s?$)", re.IGNORECASE)
 
 
+# An app's navigation tabs along the screen's foot ("Home", "Schedule", "Grades", "Messages").
+_TAB_WORDS = {"home", "schedule", "grades", "messages", "profile", "settings", "calendar",
+              "inbox", "notifications", "more", "dashboard", "classes", "courses", "assignments",
+              "timetable", "menu", "search", "account", "today", "chat", "people", "files"}
+MIN_TABS = 3
+
+
+def app_tab_bar(reading: PageReading, n: int) -> set[int]:
+    """The lines of an app's tab bar: three or more navigation words on one row, and nothing
+    else on it (a screenshot's foot, not a day's events)."""
+    lines = reading.lines[:n]
+    tabs: set[int] = set()
+    for line in lines:
+        row = [j for j, other in enumerate(lines)
+               if abs(other.box.cy - line.box.cy) < 0.5 * max(line.box.height, other.box.height)]
+        if len(row) >= MIN_TABS and all(
+                lines[j].text.strip().lower() in _TAB_WORDS for j in row):
+            tabs.update(row)
+    return tabs
+
+
 def _text(reading: PageReading, indices: list[int]) -> str:
     ordered = in_reading_order(reading.lines, indices)
     parts = [part for part in (strip_times(reading.lines[i].text) for i in ordered) if part]
@@ -286,7 +307,29 @@ def line_roles(reading: PageReading, decisions: PageDecisions,
             probs[i, _TIME] = 0.0
         if not day_names[i]:
             probs[i, _DAY] = 0.0
-    return probs.argmax(1)
+    role = probs.argmax(1)
+    _named_in_the_body(reading, role, timed)
+    return role
+
+
+def _named_in_the_body(reading: PageReading, role: np.ndarray, timed: set[int]) -> None:
+    """A line the model calls a heading field ("English 10" looks like a class), a period
+    label or nothing at all, that stands in a cell or card under a day header with a time
+    under it in the same cell, is the cell's event: the heading is above the timetable and the
+    period labels beside it, not inside a day's column (in place). The first day's column of
+    a page of cards looks like a column of period labels to the model."""
+    lines = reading.lines[:len(role)]
+    heads = [line.box for line, r in zip(lines, role, strict=True) if r == _DAY]
+    recast = [ROLES.index(name) for name in (*_FIELDS, "index")] + [_OTHER]
+    for i, line in enumerate(lines):
+        key = cell_key(line)
+        if (role[i] not in recast or key is None or i in timed
+                or not any(head.y1 <= line.box.y0 and head.x_overlap(line.box) > 0
+                           for head in heads)):
+            continue
+        if any(j in timed and cell_key(other) == key and other.box.y0 >= line.box.cy
+               for j, other in enumerate(lines)):
+            role[i] = _EVENT
 
 
 def _pointer_signals(p: np.ndarray, minutes: list[int], chosen: int | None
@@ -403,7 +446,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     row_notes = list_row_notes(reading, listed, candidates, n)
     noted = {j for js in row_notes.values() for j in js} | grid.notes_row_lines
     event_lines = sorted(({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
-                          | grid.body_lines() | calendar_box_lines(reading, n) | listed) - noted)
+                          | grid.body_lines() | calendar_box_lines(reading, n) | listed)
+                         - noted - app_tab_bar(reading, n))
     # A line that goes on in an event's line under it ("Karakia &" over "Roll") is the event's.
     event_lines = sorted(set(event_lines) | {
         a for a in range(n) if role[a] == _OTHER and a not in noted
@@ -526,6 +570,10 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if reading.calendar is not None and grid.is_cell(members):  # after the pointers' signals
             start, end = on_the_scale(reading.calendar, reading.lines[members[0]].region,
                                       grid.own_times(members), start, end)
+        elif group.times is None:  # a part of a divided period: in proportion to the slot
+            inner_start, inner_end = grid.within_slot(members, axis)
+            start = start if inner_start is None else inner_start
+            end = end if inner_end is None else inner_end
         for day in days:
             blocks.append(TimeBlock(day=day, name=name,
                                     start_time=None if start is None else to_hhmm(start),
@@ -822,7 +870,9 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
     heading = parse_heading(heading_text([page[i] for i in range(len(role)) if in_heading(i)],
                                          page))
     for role_name, attribute in _FIELDS.items():
-        scores = decisions.roles[:, ROLES.index(role_name)]
+        # Only a line still holding the field's role: an event's name in a day's card that the
+        # model thought a class ("English 10") is no heading (`_named_in_the_body`).
+        scores = decisions.roles[:, ROLES.index(role_name)] * (role == ROLES.index(role_name))
         if getattr(heading, attribute) is not None or scores.max() < 0.5 or attribute == "year":
             continue
         text = reading.lines[int(scores.argmax())].text.split(":", 1)[-1].strip()

@@ -662,6 +662,62 @@ class Grid:
         return (starts if starts.any() or (grid and not inside_start) else None,
                 ends if ends.any() or (grid and not inside_end) else None, written)
 
+    def _stacked_part(self, own: tuple) -> bool:
+        """Another drawn cell holding words stands right over or under the cell, as wide (a
+        period divided by a dashed line); a notes row under a lesson is no part of it."""
+        table, x0, y0, x1, y1 = own
+        if own in self._notes_under:
+            return False
+        for key, lines in self.cell_lines.items():
+            if (key is None or key == own or key[0] != table or abs(key[1] - x0) > RULING_GAP
+                    or abs(key[3] - x1) > RULING_GAP
+                    or min(abs(key[2] - y1), abs(key[4] - y0)) > RULING_GAP):
+                continue
+            if key not in self._notes_under and any(
+                    _worded(self.lines[i].text) and i not in self.notes_row_lines
+                    and is_drawn_cell(self.lines[i]) for i in lines):
+                return True
+        return False
+
+    def within_slot(self, members: list[int], axis: str) -> tuple[int | None, int | None]:
+        """Minutes where a part of a divided period begins and ends (`dividers.py`: "Phonics"
+        over "Handwriting", a dashed line between, each a part of the period, in order from the
+        top): the time header's range shared in proportion to where the part's edges stand in
+        the slot (days as columns) or in the day's row (days as rows), to five minutes. None
+        for an edge the headers give, for a cell printing its own times and for one with no
+        part over or under it (parts side by side are groups in parallel, as aSc prints them)."""
+        own = self._drawn_cell(members)
+        if own is None or self.atoms_by_cell.get(own) or not self._stacked_part(own):
+            return None, None
+        region = self.lines[members[0]].region
+        lo, hi = extent(region, axis)
+        tolerance = max(5.0, EDGE_SHARE * (hi - lo))
+        if axis == "y":
+            bands = [(lo, hi)]
+        else:  # the day's row the part stands in
+            bands = [extent(self._day_region[j], "y") for j in self.day_lines
+                     if self._day_table[j] == own[0]
+                     and _mostly(extent(region, "y"), extent(self._day_region[j], "y"))]
+        found: list[int | None] = [None, None]
+        for header, ks in paired_headers(self._time_headers(own, axis, members), self.atoms,
+                                         axis):
+            c_lo, c_hi = extent(header, axis)
+            first, last = self.atoms[ks[0]][2], self.atoms[ks[-1]][2]
+            if last <= first or len(bands) != 1:  # a lone start: no range to share
+                continue
+            if axis == "y":
+                span, edges = (c_lo, c_hi), (lo, hi)
+            elif abs(c_lo - lo) <= tolerance and abs(c_hi - hi) <= tolerance:
+                span, edges = bands[0], (region.y0, region.y1)
+            else:
+                continue
+            slack = max(5.0, EDGE_SHARE * (edges[1] - edges[0]))
+            for k, edge in enumerate(edges):
+                if span[0] + slack < edge < span[1] - slack:
+                    share = (edge - span[0]) / (span[1] - span[0])
+                    found[k] = first + 5 * round(share * (last - first) / 5)
+        return found[0], found[1]
+
     def _body_edges_of(self, table: int, axis: str) -> list[float]:
         """The edges along `axis` of the table's drawn cells under a day (its body), found once."""
         if (table, axis) not in self._body_edges:

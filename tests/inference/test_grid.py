@@ -12,10 +12,18 @@ with a title row "Class 9WOD" above it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
-from inference.document.decode import PageDecisions, decode_blocks, range_end, times_beside
+from inference.document.decode import (
+    PageDecisions,
+    decode_blocks,
+    decode_heading,
+    range_end,
+    times_beside,
+)
 from inference.document.features import PageReading, ReadLine, time_atoms
 from inference.document.grid import restrict
 from inference.document.model import ROLES
@@ -51,16 +59,15 @@ LINES = [
 ]
 
 
-def decode_as(lines: list[tuple[ReadLine, str]], *, confused: bool = False,
-              end_none: float | None = None, size: tuple[int, int] = (440, 240),
-              calendar: CalendarFrame | None = None, joined: list[int] | None = None,
-              notes: bool = False) -> dict[tuple[str, str], tuple[str | None, ...]]:
-    """(day, name) → (start, end) of the blocks decoded from `lines`, read by a model sure of
-    each line's role (`confused`: only 0.9 sure, with a tenth on "event" everywhere) whose day
-    pointer says the first day header for every line, and whose time pointers know nothing:
-    every written time and "none" alike (or the end's puts `end_none` on "no end written").
-    `joined`: lines the model groups as one event (each line is its own otherwise); with
-    `notes`, each block's notes follow its times."""
+def read_as(lines: list[tuple[ReadLine, str]], *, confused: bool = False,
+            end_none: float | None = None, size: tuple[int, int] = (440, 240),
+            calendar: CalendarFrame | None = None, joined: list[int] | None = None
+            ) -> tuple[PageReading, PageDecisions]:
+    """The page of `lines` and the decisions of a model sure of each line's role (`confused`:
+    only 0.9 sure, with a tenth on "event" everywhere) whose day pointer says the first day
+    header for every line, and whose time pointers know nothing: every written time and "none"
+    alike (or the end's puts `end_none` on "no end written"). `joined`: lines the model groups
+    as one event (each line is its own otherwise)."""
     page = PageReading(width=size[0], height=size[1], lines=[line for line, _ in lines],
                        calendar=calendar)
     n, atoms = len(lines), len(time_atoms(page.lines))
@@ -77,7 +84,14 @@ def decode_as(lines: list[tuple[ReadLine, str]], *, confused: bool = False,
     group = np.eye(n)
     if joined:
         group[np.ix_(joined, joined)] = 1.0
-    decisions = PageDecisions(roles, group, day, start, end)
+    return page, PageDecisions(roles, group, day, start, end)
+
+
+def decode_as(lines: list[tuple[ReadLine, str]], *, notes: bool = False, **reading: Any
+              ) -> dict[tuple[str, str], tuple[str | None, ...]]:
+    """(day, name) → (start, end) of the blocks decoded from `lines` as `read_as` reads them;
+    with `notes`, each block's notes follow its times."""
+    page, decisions = read_as(lines, **reading)
     return {(b.day, b.name): (b.start_time, b.end_time, *([b.notes] if notes else []))
             for b in decode_blocks(page, decisions)}
 
@@ -772,3 +786,61 @@ def test_a_break_written_once_across_an_empty_row_is_every_day_s():
 def test_a_lesson_alone_in_a_row_of_free_periods_stays_its_own_day_s():
     blocks = decode_as(_whiteboard_page("Maths"), size=(600, 200))
     assert [day for day, name in blocks if name == "Maths"] == ["Wednesday"]
+
+
+def card_line(text: str, card: tuple[int, int, int, int], dy: int = 0) -> ReadLine:
+    """A line of a card the structure stage read from the text (an app's rounded box)."""
+    line = cell_line(text, card, dy)
+    return line.model_copy(update={"ruled": False, "from_text": True})
+
+
+def _app_cards(name_role: str) -> list[tuple[ReadLine, str]]:
+    """An app's week of cards: each card its name over its time; a tab bar at the foot."""
+    return [(text_cell("Monday", 10, 10), "day"), (text_cell("Tuesday", 210, 10), "day"),
+            (card_line("English 10", (0, 40, 190, 100)), name_role),
+            (card_line("11:15 - 12:05", (0, 40, 190, 100), 20), "time"),
+            (card_line("Geometry", (200, 40, 390, 100)), "event"),
+            (card_line("8:40 - 9:30", (200, 40, 390, 100), 20), "time"),
+            *[(text_cell(tab, 20 + 130 * k, 220), "event")
+              for k, tab in enumerate(["Home", "Schedule", "Grades"])]]
+
+
+@pytest.mark.parametrize("name_role", ["class", "index", "other"])
+def test_a_card_s_name_the_model_took_for_a_class_or_a_label_is_its_event(name_role):
+    blocks = decode_as(_app_cards(name_role), size=(400, 260))
+    assert blocks[("Monday", "English 10")] == ("11:15", "12:05")
+
+
+def test_an_app_s_tab_bar_is_no_event():
+    blocks = decode_as(_app_cards("event"), size=(400, 260))
+    assert sorted(name for _, name in blocks) == ["English 10", "Geometry"]
+
+
+def test_a_card_s_name_the_model_took_for_a_class_names_no_class():
+    page, decisions = read_as(_app_cards("class"), size=(400, 260))
+    assert decode_heading(page, decisions).class_name is None
+
+
+def test_the_parts_of_a_divided_period_share_its_time_in_order():
+    # "Phonics" over "Handwriting", a dashed line between (two drawn cells of one period).
+    columns = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
+               (cell_line("Tuesday", (200, 0, 300, 40)), "day"),
+               (cell_line("9:00-10:00", (0, 40, 100, 160)), "time"),
+               (cell_line("Phonics", (100, 40, 200, 100)), "event"),
+               (cell_line("Handwriting", (100, 100, 200, 160)), "event"),
+               (cell_line("Maths", (200, 40, 300, 160)), "event")]
+    blocks = decode_as(columns, size=(300, 160))
+    assert blocks[("Monday", "Phonics")] == ("09:00", "09:30")
+    assert blocks[("Monday", "Handwriting")] == ("09:30", "10:00")
+    assert blocks[("Tuesday", "Maths")] == ("09:00", "10:00")
+    # Days as rows: the parts stand one over the other inside Monday's row.
+    rows = [(cell_line("9:00-10:00", (100, 0, 300, 40)), "time"),
+            (cell_line("Monday", (0, 40, 100, 160)), "day"),
+            (cell_line("Tuesday", (0, 160, 100, 280)), "day"),
+            (cell_line("Phonics", (100, 40, 300, 100)), "event"),
+            (cell_line("Handwriting", (100, 100, 300, 160)), "event"),
+            (cell_line("Maths", (100, 160, 300, 280)), "event")]
+    blocks = decode_as(rows, size=(300, 280))
+    assert blocks[("Monday", "Phonics")] == ("09:00", "09:30")
+    assert blocks[("Monday", "Handwriting")] == ("09:30", "10:00")
+    assert blocks[("Tuesday", "Maths")] == ("09:00", "10:00")
