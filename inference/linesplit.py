@@ -3,7 +3,8 @@
 A list written line by line puts the time range and the event's name on one line, a word
 space apart, and the recogniser reads them as one line; in a table, and in every other list,
 the time and the name are texts of their own. A horizontal line that opens with a time or a
-whole time range (after a list's bullet, if any) and goes on with words is cut after it, each
+whole time range (after a list's bullet, if any, or a day's name: "Tuesday 3:30 – 4:30 Chess
+Club", which is cut off too) and goes on with words is cut after it, each
 part's box its share of the line's width by characters (the recogniser gives no finer boxes),
 so the time and the name reach the document model as they do everywhere else.
 """
@@ -11,10 +12,10 @@ so the time and the name reach the document model as they do everywhere else.
 from __future__ import annotations
 
 from inference.schema import Box, OcrLine
-from inference.timeparse import find_times
+from inference.timeparse import find_times, parse_day
 
 # A list's bullet before the time ("• 9:00–10:00 Maths"), as the reading finds it.
-_BULLETS = " •·●○◦▪‣*-–"
+_BULLETS = " •·●○◦▪‣*-–."  # "." a bullet read small
 
 
 def _part(line: OcrLine, start: int, end: int) -> OcrLine:
@@ -34,9 +35,16 @@ def split_entry_lines(lines: list[OcrLine]) -> list[OcrLine]:
         times = find_times(line.text) if not line.angle else []
         head = times[0] if times else None
         rest = line.text[head.span[1]:] if head else ""
-        if (head is None or line.text[:head.span[0]].strip(_BULLETS)
+        before = line.text[:head.span[0]].strip(_BULLETS) if head else ""
+        day = bool(before) and len(before.split()) == 1 and parse_day(before) is not None
+        if (head is None or before and not day
                 or not any(c.isalpha() for c in rest) or find_times(rest)):
             out.append(line)
             continue
-        out += [_part(line, 0, head.span[1]), _part(line, head.span[1], len(line.text))]
+        if day:  # "Tuesday 3:30 - 4:30 Chess Club": the day, its time, its words
+            at = line.text.index(before) + len(before)
+            out += [_part(line, 0, at), _part(line, at, head.span[1])]
+        else:
+            out.append(_part(line, 0, head.span[1]))
+        out.append(_part(line, head.span[1], len(line.text)))
     return out

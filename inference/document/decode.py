@@ -788,13 +788,17 @@ def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first:
         return []
     nearest = max(left, key=lambda i: reading.lines[i].box.x1)
     time = reading.lines[nearest].box
+    # What stands before the time on its row ("Tuesday" in "Tuesday 3:30 – 4:30 Chess Club").
+    before = [reading.lines[i].box for i in left if reading.lines[i].box.x1 <= time.x0 + 2]
     if not is_time_text(reading.lines[nearest].text) or any(
             line.box.x_overlap(time) > 0.5 * min(line.box.width, time.width)
             and (0 <= line.box.y0 - time.y1 < time.height / 2
                  or abs(time.y0 - line.box.y1) < time.height / 2 and not parse_day(line.text))
+            and not any(line.box.x_overlap(b) > 0 for b in before)
             and _NAME_LIKE.search(strip_times(line.text)) for line in reading.lines):
         return []  # no time, or the time printed over (or under) its own event's name in a
-        # cell or a card; a day's title over its list's first row is no event's name
+        # cell or a card; a day's title over its list's first row is no event's name, nor is
+        # a section's title over the whole row ("After-school clubs")
     return [k for k, atom in enumerate(atoms) if atom[0] == nearest]
 
 

@@ -844,3 +844,12 @@ def test_the_parts_of_a_divided_period_share_its_time_in_order():
     assert blocks[("Monday", "Phonics")] == ("09:00", "09:30")
     assert blocks[("Monday", "Handwriting")] == ("09:30", "10:00")
     assert blocks[("Tuesday", "Maths")] == ("09:00", "10:00")
+
+
+def test_a_clubs_list_s_first_row_under_the_list_s_title_keeps_its_time():
+    # "After-school clubs" over "Monday | 3:30 - 4:30 | Football Club": the title spans the
+    # row (it stands over the day too), no name printed over the time in a card.
+    lines = [(free_line("After-school clubs", 0, 0), "other"),
+             (free_line("Monday", 0, 28), "day"), (free_line("3:30 - 4:30", 90, 28), "time"),
+             (free_line("Football Club", 220, 28), "other")]
+    assert decode_as(lines, size=(400, 80)) == {("Monday", "Football Club"): ("15:30", "16:30")}

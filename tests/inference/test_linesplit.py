@@ -34,3 +34,12 @@ def test_a_list_s_bullet_before_the_time_does_not_keep_the_line_whole() -> None:
 def test_a_start_time_then_a_name_is_two_lines_too() -> None:
     time, name = split_entry_lines([_line("·2:30 Whole-school assembly (Hall)")])
     assert (time.text, name.text) == ("·2:30", "Whole-school assembly (Hall)")
+
+
+def test_a_day_before_the_time_is_cut_off_too() -> None:
+    # A clubs list under the grid: "Tuesday 3:30 – 4:30 Chess Club (Room 5)".
+    day, time, name = split_entry_lines([_line(". Tuesday 3:30 - 4:30 Chess Club (Room 5)")])
+    assert (day.text, time.text, name.text) == (". Tuesday", "3:30 - 4:30", "Chess Club (Room 5)")
+    assert day.box.x1 < time.box.x0 < time.box.x1 < name.box.x0
+    lines = [_line("Room 5 3:30 - 4:30 Chess Club")]  # words that name no day: left whole
+    assert split_entry_lines(lines) == lines
