@@ -95,6 +95,23 @@ def _worded(text: str) -> bool:
     return any(c.isalpha() for c in strip_times(text))
 
 
+def _lined_up(day_lines: list[int], lines: list[ReadLine], day_names: list[list[str]]
+              ) -> list[int]:
+    """The day lines without those that name a day another line names too and stand in line
+    (in one column or one row) with fewer of the other days' headers than it: an event named
+    after its day ("Fun Friday" in Friday's last cell) heads nothing."""
+    def in_line(a: Box, b: Box) -> bool:
+        return a.x_overlap(b) > 0 or min(a.y1, b.y1) > max(a.y0, b.y0)
+
+    def aligned(j: int) -> int:
+        return sum(in_line(lines[j].box, lines[k].box) for k in day_lines
+                   if not set(day_names[k]) & set(day_names[j]))
+
+    return [j for j in day_lines
+            if not any(k != j and set(day_names[k]) & set(day_names[j]) and aligned(k) > aligned(j)
+                       for k in day_lines)]
+
+
 def _break_word(word: str) -> str:
     """The break word (or qualifier) `word` is, read with a letter more or less ("Tela" for
     "Tea" on a whiteboard), else `word` itself."""
@@ -149,7 +166,9 @@ class Grid:
 
     def __init__(self, reading: PageReading, role: np.ndarray, day_names: list[list[str]],
                  atoms: list[tuple[int, int, int]]) -> None:
-        day_lines = [j for j, days in enumerate(day_names) if days]
+        named = [j for j, days in enumerate(day_names) if days]
+        day_lines = _lined_up(named, reading.lines, day_names)
+        self._not_headers = set(named) - set(day_lines)  # a body cell's "Fun Friday"
         self.role, self.atoms = role, atoms
         self._timed = {i for i, _, _ in atoms}  # the lines printing a time
         self.lines = reading.lines[:len(role)]
@@ -492,7 +511,8 @@ class Grid:
         body = set()
         for i, line in enumerate(self.lines):
             axis = self._axes.get(line.table)
-            if (axis is None or not is_drawn_cell(line) or self.role[i] in (_EVENT, _NOTES, _DAY)
+            if (axis is None or not is_drawn_cell(line) or self.role[i] in (_EVENT, _NOTES)
+                    or self.role[i] == _DAY and i not in self._not_headers
                     or not _worded(line.text)):
                 continue
             if (self._under_a_day(line, axis) and self._after_the_day_headers(line, axis)

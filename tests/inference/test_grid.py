@@ -853,3 +853,19 @@ def test_a_clubs_list_s_first_row_under_the_list_s_title_keeps_its_time():
              (free_line("Monday", 0, 28), "day"), (free_line("3:30 - 4:30", 90, 28), "time"),
              (free_line("Football Club", 220, 28), "other")]
     assert decode_as(lines, size=(400, 80)) == {("Monday", "Football Club"): ("15:30", "16:30")}
+
+
+def test_an_event_named_after_its_day_heads_nothing():
+    # Days down the side; Friday's last cell is "Fun Friday", which the model calls a day.
+    lines = [(cell_line("9:00-10:00", (100, 0, 200, 40)), "time"),
+             (cell_line("2:10-3:00", (200, 0, 300, 40)), "time")]
+    for k, day in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]):
+        y = 40 + 40 * k
+        lines += [(cell_line(day, (0, y, 100, y + 40)), "day"),
+                  (cell_line("Literacy", (100, y, 200, y + 40)), "event"),
+                  (cell_line("Fun Friday" if day == "Friday" else "Sport", (200, y, 300, y + 40)),
+                   "day" if day == "Friday" else "event")]
+    blocks = decode_as(lines, size=(300, 240))
+    # Had it headed its column, the days would run across and the times down.
+    assert blocks[("Monday", "Literacy")] == ("09:00", "10:00")
+    assert blocks[("Monday", "Sport")] == ("14:10", "15:00")
