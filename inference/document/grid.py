@@ -712,23 +712,21 @@ class Grid:
         region = self.lines[members[0]].region
         lo, hi = extent(region, axis)
         tolerance = max(5.0, EDGE_SHARE * (hi - lo))
-        if axis == "y":
-            bands = [(lo, hi)]
-        else:  # the day's row the part stands in
-            bands = [extent(self._day_region[j], "y") for j in self.day_lines
-                     if self._day_table[j] == own[0]
-                     and _mostly(extent(region, "y"), extent(self._day_region[j], "y"))]
+        # Days as rows: the day's row the part stands in.
+        rows = [extent(self._day_region[j], "y") for j in self.day_lines
+                if self._day_table[j] == own[0]
+                and _mostly(extent(region, "y"), extent(self._day_region[j], "y"))]
         found: list[int | None] = [None, None]
         for header, ks in paired_headers(self._time_headers(own, axis, members), self.atoms,
                                          axis):
             c_lo, c_hi = extent(header, axis)
             first, last = self.atoms[ks[0]][2], self.atoms[ks[-1]][2]
-            if last <= first or len(bands) != 1:  # a lone start: no range to share
+            if last <= first:  # a lone start: no range to share
                 continue
-            if axis == "y":
+            if axis == "y":  # days as columns: the parts stand along the slot
                 span, edges = (c_lo, c_hi), (lo, hi)
-            elif abs(c_lo - lo) <= tolerance and abs(c_hi - hi) <= tolerance:
-                span, edges = bands[0], (region.y0, region.y1)
+            elif len(rows) == 1 and abs(c_lo - lo) <= tolerance and abs(c_hi - hi) <= tolerance:
+                span, edges = rows[0], (region.y0, region.y1)
             else:
                 continue
             slack = max(5.0, EDGE_SHARE * (edges[1] - edges[0]))
