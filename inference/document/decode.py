@@ -170,6 +170,7 @@ _MERIDIEM_ALONE = re.compile(r"\s*(?:[ap]\.?\s?m\.?|m)\s*", re.IGNORECASE)
 _MERIDIEM_WORD = re.compile(r"\b[ap]\.?m\b\.?", re.IGNORECASE)
 _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initials
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
+_INITIALS = re.compile(r"^[A-Z](?:\s?[&/.]\s?[A-Z])+\.?$")  # "D&T", "P.E.", "R/E": a subject's
 # A remark in sentences under the timetable ("Times are shown in local time. Activities …"):
 # eight words or more, one sentence ended and another begun. No event is named so.
 _SENTENCE = re.compile(r"^(?=(?:\S+\s+){7}\S).*[a-z]{3}\.\s+[A-Z][a-z]")
@@ -234,8 +235,9 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     with one thing a reader sees at once: in a drawn cell, the codes in its corners are notes,
     and when nothing is left to name the event, the line nearest the cell's centre is the
     name, and otherwise the cell's first line is (a cell reads top down; a teacher's class
-    such as "10B" is a line of words here). A name is read in one go: its lines end at the
-    first other worded line. The letters of a word spelled down a cell are all its name."""
+    such as "10B" and a subject's initials such as "D&T" are lines of words here). A name is
+    read in one go: its lines end at the first other worded line. The letters of a word
+    spelled down a cell are all its name."""
     if all(len(reading.lines[i].text.strip()) == 1 for i in members):
         return list(members), []  # a word spelled letter by letter down a cell
     # A meridiem the reading split off its time ("155-245" then "pm") names nothing.
@@ -252,7 +254,8 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     # bracketed line is a sub-line, and one without a word (a time OCR garbled) no name.
     worded = [i for i in in_reading_order(reading.lines, plain)
               if (_NAME_LIKE.search(_MERIDIEM.sub("", reading.lines[i].text))
-                  or _CLASS_TAUGHT.match(reading.lines[i].text.strip()))
+                  or _CLASS_TAUGHT.match(reading.lines[i].text.strip())
+                  or _INITIALS.match(reading.lines[i].text.strip()))
               and not reading.lines[i].text.lstrip().startswith("(")]
     if worded and worded[0] not in names:
         names = [worded[0]]

@@ -869,3 +869,13 @@ def test_an_event_named_after_its_day_heads_nothing():
     # Had it headed its column, the days would run across and the times down.
     assert blocks[("Monday", "Literacy")] == ("09:00", "10:00")
     assert blocks[("Monday", "Sport")] == ("14:10", "15:00")
+
+
+def test_a_subject_s_initials_over_a_teacher_code_are_the_cell_s_name():
+    # "D&T" over "PJo T2": the model calls the initials notes and the code the name.
+    lines = [(free_line("Thursday", 150, 10), "day"),
+             (cell_line("2:05-3:05", (0, 40, 100, 120)), "time"),
+             (cell_line("D&T", (100, 40, 300, 120)), "notes"),
+             (cell_line("PJo T2", (100, 40, 300, 120), 25), "event")]
+    assert decode_as(lines, size=(300, 160), notes=True) == {
+        ("Thursday", "D&T"): ("14:05", "15:05", "PJo T2")}
