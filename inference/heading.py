@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from inference.reading import reading_order
 from inference.schema import OcrLine
 
-_LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form|home\s?group"
+_LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form(?:\s+tutor)?|tutor"
+           r"|home\s?group"
            r"|tutor\s?group|homeroom|group|std|standard)")
 # What a class is labelled by: "Class: 2EJ", "Form: 8JH", "Home group: 9 Blue", "Homeroom 12",
 # "Class Timetable: BSCS-5A", a college's "Group: CS2-B" (not a "Year Group: 7"), an Indian
@@ -241,6 +242,8 @@ def parse_heading(text: str) -> Heading:
             class_name = f"Class {named.group(1)}" if named.group(1).isdigit() else named.group(1)
         elif form:
             class_name = form.group(2)
+        elif glued := re.search(r"\b(?:Year|Yr)\s*(\d{1,2}[A-Z]{1,3}\d?)\b", text):
+            class_name = glued.group(1)  # "Year 8C Timetable": the year and its form, 8C
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
             # A named class is called so ("Oak Class"); a code is the class ("2EJ Class": 2EJ).
             word = before.group(1)

@@ -346,3 +346,10 @@ def test_a_class_numbered_alone_keeps_its_label():
 def test_a_class_named_by_its_standard_and_section_keeps_the_section():
     heading = parse_heading("Class II-B · Class Teacher: Ms Deepa Rao · Term 1 · Session 2026-27")
     assert (heading.class_name, heading.teacher, heading.term) == ("II-B", "Ms Deepa Rao", "Term 1")
+
+
+def test_a_year_glued_to_its_form_names_the_form_and_a_form_tutor_ends_the_class():
+    assert parse_heading("Year 8C Timetable – Term 1 2026").class_name == "8C"
+    assert parse_heading("Year 4 Timetable").class_name == "Year 4"  # a year group alone
+    heading = parse_heading("Class: 9F2 Form Tutor: Mr Ahmed")
+    assert (heading.class_name, heading.teacher) == ("9F2", "Mr Ahmed")
