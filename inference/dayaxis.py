@@ -103,9 +103,9 @@ def _near_sequence(lines: list[OcrLine], row: list[int], axis: str) -> list[tupl
             window = row[first:first + n]
             if not _evenly_spaced([_centre(lines[i].box, axis) for i in window]):
                 continue
+            parsed = [parse_day(lines[i].text) for i in window]
             for start in range(len(DAYS) - n + 1):
                 days = DAYS[start:start + n]
-                parsed = [parse_day(lines[i].text) for i in window]
                 if (any(p == d for p, d in zip(parsed, days, strict=True))
                         and all(p in (None, d) for p, d in zip(parsed, days, strict=True))
                         and all(_near_day(lines[i].text.strip(), d)

@@ -170,7 +170,7 @@ _MERIDIEM_ALONE = re.compile(r"\s*(?:[ap]\.?\s?m\.?|m)\s*", re.IGNORECASE)
 _MERIDIEM_WORD = re.compile(r"\b[ap]\.?m\b\.?", re.IGNORECASE)
 _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initials
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
-_INITIALS = re.compile(r"^[A-Z](?:\s?[&/.]\s?[A-Z])+\.?$")  # "D&T", "P.E.", "R/E": a subject's
+_INITIALS = re.compile(r"^[A-Z](?:\s?[&/.]\s?[A-Z])+\.?$")  # a subject's initials: "D&T", "P.E."
 # A remark in sentences under the timetable ("Times are shown in local time. Activities …"):
 # eight words or more, one sentence ended and another begun. No event is named so.
 _SENTENCE = re.compile(r"^(?=(?:\S+\s+){7}\S).*[a-z]{3}\.\s+[A-Z][a-z]")

@@ -103,12 +103,11 @@ def _lined_up(day_lines: list[int], lines: list[ReadLine], day_names: list[list[
     def in_line(a: Box, b: Box) -> bool:
         return a.x_overlap(b) > 0 or min(a.y1, b.y1) > max(a.y0, b.y0)
 
-    def aligned(j: int) -> int:
-        return sum(in_line(lines[j].box, lines[k].box) for k in day_lines
-                   if not set(day_names[k]) & set(day_names[j]))
-
+    aligned = {j: sum(in_line(lines[j].box, lines[k].box) for k in day_lines
+                      if not set(day_names[k]) & set(day_names[j]))
+               for j in day_lines}
     return [j for j in day_lines
-            if not any(k != j and set(day_names[k]) & set(day_names[j]) and aligned(k) > aligned(j)
+            if not any(k != j and set(day_names[k]) & set(day_names[j]) and aligned[k] > aligned[j]
                        for k in day_lines)]
 
 
@@ -583,12 +582,13 @@ class Grid:
                            for i in members)):
             return []
         days = [j for j in self.day_lines if self._day_table[j] == table]
+        if len(days) < 3:
+            return []
         across = _across(axis)
         spans = [extent(self._day_region[j], across) for j in days]
         lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
         event = Box.enclosing([self.lines[i].box for i in members])
-        middle = sum(extent(event, across)) / 2
-        if len(days) < 3 or abs(middle - (lo + hi) / 2) > MIDDLE_SHARE * (hi - lo):
+        if abs(sum(extent(event, across)) / 2 - (lo + hi) / 2) > MIDDLE_SHARE * (hi - lo):
             return []
         slot = extent(self.lines[members[0]].region, axis)
         for i, line in enumerate(self.lines):
