@@ -22,52 +22,70 @@ COLUMN_SHARE = 0.5
 # A faint line inside a box: this many rows at most, this share of them near the fill.
 FAINT_LINE = 2
 FAINT_SHARE = 0.8
+# The fill's colour is taken again every this many pixels grown: light falling across a
+# photographed card shades it off by more than the tolerance from one end to the other.
+SHADE_STEP = 24
 
 
 def _distance(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return np.abs(pixels.astype(np.int16) - colour.astype(np.int16)).max(-1)
 
 
-def _grow(image: np.ndarray, box: Box, fill: np.ndarray, ground: np.ndarray, limit: Box,
-          grain: float) -> Box:
+def _grow(image: np.ndarray, box: Box, inset: int, fill: np.ndarray, ground: np.ndarray,
+          limit: Box, grain: float) -> Box:
     """`box` grown out over the fill until a row (column) of it is mostly something else: a
     pixel is fill when near it, and nearer it than to the page's ground (pastel fills). A
     faint line through a see-through box (the hour rule under Apple's boxes), `FAINT_LINE`
-    rows at most with fill beyond, is crossed; a gap of ground or a box's border is not."""
+    rows at most with fill beyond, is crossed; a gap of ground or a box's border is not.
+    The fill is followed as it shades off (a photo's light falling across a long card), and
+    the box is grown down and up first, then sideways over its whole height, so that an
+    icon beside the text does not end it."""
     x0, y0, x1, y1 = int(box.x0), int(box.y0), int(box.x1), int(box.y1)
     # Pastel fills differ from the ground and from each other by a few grey levels only.
     tolerance = min(FILL_TOLERANCE, max(6.0, 2.5 * grain, _distance(fill[None], ground)[0] / 2))
 
-    def share(pixels: np.ndarray, slack: float) -> float:
-        near = _distance(pixels, fill)
+    def share(pixels: np.ndarray, colour: np.ndarray, slack: float) -> float:
+        near = _distance(pixels, colour)
         return float(((near <= slack * tolerance) & (near < _distance(pixels, ground))).mean())
-
-    def row(y: int) -> np.ndarray:
-        return image[y, x0:x1]
-
-    def column(x: int) -> np.ndarray:
-        return image[y0:y1, x]
 
     def reach(start: int, step: int, bound: int, strip, needed: float) -> int:
         """The last fill row (column) from `start` going `step`, short of `bound`."""
-        edge = start
+        edge, colour, since = start, fill, 0
         while True:
             for jump in range(1, FAINT_LINE + 2):
                 k = edge + jump * step
                 if (k - bound) * step >= 0:
                     return edge
-                if share(strip(k), 1.0) >= needed:
+                if share(strip(k), colour, 1.0) >= needed:
                     break
-                if share(strip(k), 2.0) < FAINT_SHARE:
+                if share(strip(k), colour, 2.0) < FAINT_SHARE:
                     return edge
             else:
                 return edge
+            since += abs(k - edge)
             edge = k
+            if since >= SHADE_STEP:  # not every row: a soft edge must not lead it off the box
+                pixels = strip(k)
+                colour = np.median(pixels[_distance(pixels, colour) <= tolerance], axis=0)
+                since = 0
 
-    top = reach(y0, -1, int(limit.y0), row, ROW_SHARE)
-    bottom = reach(y1 - 1, 1, int(limit.y1), row, ROW_SHARE)
-    left = reach(x0, -1, int(limit.x0), column, COLUMN_SHARE)
-    right = reach(x1 - 1, 1, int(limit.x1), column, COLUMN_SHARE)
+    def row(y: int) -> np.ndarray:
+        return image[y, x0:x1]
+
+    # Grown from the middle of the text, since the reading's box of a line may take in a row
+    # of the gap above or below it; but from the text's edge where its middle rows are too
+    # inked to count as fill and the fill goes on beyond it (bold capitals on a long card).
+    top = reach(y0 + inset, -1, int(limit.y0), row, ROW_SHARE)
+    if top > y0:
+        top = min(top, reach(y0, -1, int(limit.y0), row, ROW_SHARE))
+    bottom = reach(y1 - 1 - inset, 1, int(limit.y1), row, ROW_SHARE)
+    if bottom < y1 - 1:
+        bottom = max(bottom, reach(y1 - 1, 1, int(limit.y1), row, ROW_SHARE))
+    # Sideways over the box's height less its rounded corners.
+    inset = (bottom - top) // 8
+    ys = slice(min(top + inset, y0), max(bottom + 1 - inset, y1))
+    left = reach(x0, -1, int(limit.x0), lambda x: image[ys, x], COLUMN_SHARE)
+    right = reach(x1 - 1, 1, int(limit.x1), lambda x: image[ys, x], COLUMN_SHARE)
     return Box(x0=left, y0=top, x1=right + 1, y1=bottom + 1)
 
 
@@ -85,10 +103,7 @@ def filled_box(image: np.ndarray, text: Box, ground: np.ndarray, limit: Box) -> 
         return None
     # A scan's or a photo's grain: how far the fill's own pixels (not the text's) stray.
     grain = float(np.percentile(_distance(pixels, fill), 40))
-    # Grown from the middle of the text: the reading's box of a line may take in a row of
-    # the gap above or below it.
-    inset = (y1 - y0) // 4
-    return _grow(image, Box(x0=x0, y0=y0 + inset, x1=x1, y1=y1 - inset), fill, ground, limit,
+    return _grow(image, Box(x0=x0, y0=y0, x1=x1, y1=y1), (y1 - y0) // 4, fill, ground, limit,
                  grain)
 
 

@@ -139,6 +139,9 @@ class Cell(BaseModel):
     col_span: int = 1
     lines: list[OcrLine] = Field(default_factory=list)
     from_text: bool = False
+    # The filled box a text-derived cell's lines stand in alone (a visual timetable's card):
+    # where the event reaches, which its text's box does not say ("Playtime" across the week).
+    card: Box | None = None
 
     @property
     def text(self) -> str:

@@ -315,8 +315,22 @@ def one_line_entries(blocks: list[list[OcrLine]]) -> list[list[OcrLine]]:
     return out
 
 
-def _block_cell(block: list[OcrLine]) -> Cell:
-    return Cell(box=Box.enclosing([line.box for line in block]), lines=list(block), from_text=True)
+def _block_cell(block: list[OcrLine], card: Box | None = None) -> Cell:
+    return Cell(box=Box.enclosing([line.box for line in block]), lines=list(block), from_text=True,
+                card=card)
+
+
+def _own_card(entry: list[OcrLine], lines: list[OcrLine], cards: dict[int, Box]) -> Box | None:
+    """The filled box the entry's lines stand in when no other line stands in it: a card of its
+    own, not a band of shading many entries share (a zebra table's row)."""
+    if not _one_card(entry, cards):
+        return None
+    card = cards[id(entry[0])]
+    inside = {id(line) for line in entry}
+    if any(id(line) not in inside and id(line) in cards and one_fill(cards[id(line)], card)
+           for line in lines):
+        return None
+    return card
 
 
 def _day_headers(lines: list[OcrLine]) -> list[OcrLine]:
@@ -426,7 +440,8 @@ def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table |
     cards = {id(line): box for line, box in zip(lines, fills or [], strict=False)
              if box is not None}
     blocks = text_blocks(lines, _row_rules(image), fills)
-    cells = [_block_cell(block) for block in one_line_entries(list_rows(blocks, cards))]
+    entries = one_line_entries(list_rows(blocks, cards))
+    cells = [_block_cell(entry, _own_card(entry, lines, cards)) for entry in entries]
     return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)
 
 

@@ -32,6 +32,7 @@ class ReadLine(BaseModel):
     ruled: bool = False
     # The cell was inferred from the text's alignment: its box is the text's, not drawn edges.
     from_text: bool = False
+    card: Box | None = None  # the filled card the cell's text stands in alone (`Cell.card`)
 
     @property
     def region(self) -> Box:
@@ -50,14 +51,14 @@ class PageReading(BaseModel):
 
 
 def _cell_positions(tables: list[Table]) -> dict[int, tuple]:
-    """id(OcrLine) → (cell box, table, row, col, row span, col span, ruled, from text) for
-    lines in cells."""
+    """id(OcrLine) → (cell box, table, row, col, row span, col span, ruled, from text, card)
+    for lines in cells."""
     positions = {}
     for t, table in enumerate(tables):
         for cell in table.cells:
             for line in cell.lines:
                 positions[id(line)] = (cell.box, t, cell.row, cell.col, cell.row_span,
-                                       cell.col_span, table.ruled, cell.from_text)
+                                       cell.col_span, table.ruled, cell.from_text, cell.card)
     return positions
 
 
@@ -66,11 +67,11 @@ def page_reading(trace) -> PageReading:  # trace: inference.pipeline.PageTrace (
     positions = _cell_positions(trace.tables)
     lines = []
     for line in trace.lines:
-        cell_box, t, row, col, rs, cs, ruled, from_text = positions.get(
-            id(line), (line.box, -1, -1, -1, 0, 0, False, False))
+        cell_box, t, row, col, rs, cs, ruled, from_text, card = positions.get(
+            id(line), (line.box, -1, -1, -1, 0, 0, False, False, None))
         lines.append(ReadLine(text=line.text, box=line.box, score=line.score, angle=line.angle,
                               cell_box=cell_box, table=t, row=row, col=col, row_span=rs,
-                              col_span=cs, ruled=ruled, from_text=from_text))
+                              col_span=cs, ruled=ruled, from_text=from_text, card=card))
     return PageReading(width=width, height=height, lines=lines,
                        calendar=trace.calendar)
 

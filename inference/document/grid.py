@@ -168,6 +168,7 @@ class Grid:
         named = [j for j, days in enumerate(day_names) if days]
         day_lines = _lined_up(named, reading.lines, day_names)
         self._not_headers = set(named) - set(day_lines)  # a body cell's "Fun Friday"
+        self._lined_days = day_lines
         self.role, self.atoms = role, atoms
         self._timed = {i for i, _, _ in atoms}  # the lines printing a time
         self.lines = reading.lines[:len(role)]
@@ -555,15 +556,24 @@ class Grid:
 
     def covered_days(self, members: list[int], axis: str) -> list[int]:
         """The day header lines whose cells the event's drawn cell covers across the time axis:
-        a cell merged down the whole week (a LUNCH column) is one block per day it covers."""
-        if self._drawn_cell(members) is None:
-            return []
+        a cell merged down the whole week (a LUNCH column) is one block per day it covers. So
+        are the day headers (and their own cards) of its table that a filled card the event
+        stands in alone reaches over: "Playtime" across a visual timetable's row."""
         event = self.lines[members[0]]
-        span = extent(event.region, _across(axis))
+        if self._drawn_cell(members) is not None:
+            span = extent(event.region, _across(axis))
+            return [j for j in self.header_days
+                    if self._day_table.get(j, -1) in (event.table, -1) and _mostly(
+                        span, extent(self._day_region.get(j, self.lines[j].region),
+                                     _across(axis)))]
+        if event.card is None or any(self.lines[i].card != event.card for i in members):
+            return []
+        span = extent(event.card, _across(axis))
         covered = []
-        for j in self.header_days:
-            day = extent(self._day_region.get(j, self.lines[j].region), _across(axis))
-            if self._day_table.get(j, -1) in (event.table, -1) and _mostly(span, day):
+        for j in self._lined_days:
+            day = extent(self.lines[j].card or self.lines[j].region, _across(axis))
+            if self.lines[j].table == event.table and span[0] <= sum(day) / 2 <= span[1] and (
+                    _overlap(span, day) >= 0.5 * (day[1] - day[0])):
                 covered.append(j)
         return covered
 

@@ -516,6 +516,22 @@ def test_a_band_across_the_week_under_day_names_in_cells_read_from_the_text_is_e
     assert blocks[("Monday", "Lunch")] == blocks[("Tuesday", "Lunch")] == ("12:00", "13:00")
 
 
+def test_a_card_across_a_visual_timetable_s_row_is_every_day_it_reaches_over():
+    # No rule anywhere: pastel cards, "Playtime" one long card under both days' headers.
+    lines = [(text_cell("Monday", 150, 10), "day"), (text_cell("Tuesday", 350, 10), "day"),
+             (text_cell("9:00-10:00", 0, 60), "time"), (text_cell("Maths", 150, 60), "event"),
+             (text_cell("Art", 350, 60), "event"), (text_cell("10:30-10:45", 0, 110), "time"),
+             (text_cell("Playtime", 260, 110), "event")]
+    for line, _ in lines[:2]:
+        line.card = Box(x0=line.box.x0 - 40, y0=5, x1=line.box.x1 + 40, y1=35)
+    lines[-1][0].card = Box(x0=110, y0=100, x1=480, y1=140)
+    blocks = decode_as(lines, size=(500, 160))
+    assert blocks[("Monday", "Playtime")] == blocks[("Tuesday", "Playtime")] == ("10:30", "10:45")
+    # A card of its own day's width stays that day's.
+    lines[-1][0].card = Box(x0=250, y0=100, x1=480, y1=140)
+    assert ("Monday", "Playtime") not in decode_as(lines, size=(500, 160))
+
+
 def small_print(text: str, cell: tuple[int, int, int, int]) -> ReadLine:
     """A line printed smaller than `cell_line`'s (6 px a letter against 10)."""
     x0, y0, x1, y1 = cell
