@@ -356,9 +356,11 @@ def _holds_several_events(cell: Cell, blocks: list[list[OcrLine]], headers: list
 
 def _header_off_the_body(cell: Cell, table: Table) -> list[Cell]:
     """A day header whose rule under it was lost (glare on a whiteboard, a faded print) makes
-    one cell with the event below it. A header never spans into the body, so a cell over
+    one cell with the event below it; a grey first column's caption ("Day") makes one with
+    the first day's name under it. A header never spans into the body, so a cell over
     several rows whose lines above its first row's lower edge (where the row's other cells
-    end) are all day names, with lines wholly below that edge too, is cut there."""
+    end) are all day names, with lines wholly below that edge too, is cut there; so is a
+    cell of the top row whose lines below that edge are all day names and above it none."""
     if cell.row_span < 2 or cell.from_text:
         return [cell]
     edges = [c.box.y1 for c in table.cells
@@ -369,7 +371,9 @@ def _header_off_the_body(cell: Cell, table: Table) -> list[Cell]:
     top = [line for line in cell.lines if line.box.y1 <= cut]
     bottom = [line for line in cell.lines if line.box.y0 >= cut]
     if (not top or not bottom or len(top) + len(bottom) < len(cell.lines)
-            or not all(parse_day(line.text) for line in top)):
+            or not (all(parse_day(line.text) for line in top) or cell.row == 0 and all(
+                parse_day(line.text) for line in bottom) and not any(
+                parse_day(line.text) for line in top))):
         return [cell]
     box = cell.box
     return [cell.model_copy(update={"box": Box(x0=box.x0, y0=box.y0, x1=box.x1, y1=cut),

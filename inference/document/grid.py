@@ -16,6 +16,7 @@ day_names, atoms)`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from statistics import median, pstdev
 
@@ -118,6 +119,20 @@ def _break_word(word: str) -> str:
         return word
     near = [known for known in BREAK_WORDS | BREAK_QUALIFIERS if Indel.distance(word, known) <= 1]
     return near[0] if len(near) == 1 else word
+
+
+def _side_by_side(ks: list[int], boxes: list[Box]) -> list[tuple[tuple[float, float], list[int]]]:
+    """The atoms `ks` (their lines' `boxes`) by the run of text along x they are printed in,
+    left to right: ((x0, x1) of the run, its atoms). A range broken over two stacked lines is
+    one run."""
+    runs: list[tuple[tuple[float, float], list[int]]] = []
+    for k, box in sorted(zip(ks, boxes, strict=True), key=lambda kb: kb[1].x0):
+        if runs and box.x0 < runs[-1][0][1]:
+            (x0, x1), members = runs[-1]
+            runs[-1] = ((x0, max(x1, box.x1)), [*members, k])
+        else:
+            runs.append(((box.x0, box.x1), [k]))
+    return runs
 
 
 def _across(axis: str) -> str:
@@ -321,8 +336,18 @@ class Grid:
         headers = []
         for (lo, hi), ks in columns.items():
             lines = [self.lines[self.atoms[k][0]].box for k in ks]
-            headers.append((Box(x0=lo, y0=min(b.y0 for b in lines), x1=hi,
-                                y1=max(b.y1 for b in lines)), ks))
+            y0, y1 = min(b.y0 for b in lines), max(b.y1 for b in lines)
+            parts = _side_by_side(ks, lines)
+            if len(parts) < 2:
+                headers.append((Box(x0=lo, y0=y0, x1=hi, y1=y1), ks))
+                continue
+            # Times side by side over one column of the body: no lesson ends between them,
+            # yet each heads a column of its own, parted halfway between their texts.
+            edges = [lo, *[(a[1] + b[0]) / 2 for (a, _), (b, _) in itertools.pairwise(parts)],
+                     hi]
+            headers += [(Box(x0=x0, y0=y0, x1=x1, y1=y1), part)
+                        for (x0, x1), (_, part) in zip(itertools.pairwise(edges), parts,
+                                                       strict=True)]
         return headers
 
     def legend_range(self, name: str) -> list[int]:
@@ -769,11 +794,16 @@ class Grid:
         holding time lines side by side along the axis, each over a column of the body of
         its own ("09:00" and "10:00" in one cell, the ruling between them lost), is one header
         per line, in the body column its text stands in."""
+        cells = [(ks, self.lines[self.atoms[ks[0]][0]]) for key, ks in self.atoms_by_cell.items()
+                 if key != own and self._is_header(self.lines[self.atoms[ks[0]][0]], axis,
+                                                   members)]
+        # Most header cells print a lone time: a grid of starts, where two times side by
+        # side in one cell are two columns' starts whose ruling was lost, not a range.
+        printed = [ks for ks, _ in cells] + [
+            ks for _, ks in self._free_headers.get(self.lines[members[0]].table, [])]
+        starts_only = sum(len(ks) == 1 for ks in printed) >= max(3, len(printed) / 2)
         headers = []
-        for key, ks in self.atoms_by_cell.items():
-            first = self.lines[self.atoms[ks[0]][0]]
-            if key == own or not self._is_header(first, axis, members):
-                continue
+        for ks, first in cells:
             by_line: dict[int, list[int]] = {}
             for k in ks:
                 by_line.setdefault(self.atoms[k][0], []).append(k)
@@ -784,11 +814,24 @@ class Grid:
                                for a, b in zip(order, order[1:], strict=False))
             if (len(order) < 2 or not side_by_side or None in columns
                     or len(set(columns)) < len(columns)):
-                headers.append((self._in_its_column(first, axis), ks))
+                if starts_only and side_by_side and len(order) >= 2 and len(ks) == len(order):
+                    headers += self._parted(first, order, by_line, axis)
+                else:
+                    headers.append((self._in_its_column(first, axis), ks))
                 continue
             for i, (lo, hi) in zip(order, columns, strict=True):  # type: ignore[misc]
                 headers.append((with_extent(first.region, axis, lo, hi), by_line[i]))
         return headers
+
+    def _parted(self, first: ReadLine, order: list[int], by_line: dict[int, list[int]],
+                axis: str) -> list[tuple[Box, list[int]]]:
+        """A header cell's lone times side by side, each heading its share of the cell,
+        parted halfway between their texts."""
+        lo, hi = extent(first.region, axis)
+        texts = [extent(self.lines[i].box, axis) for i in order]
+        edges = [lo, *[(a[1] + b[0]) / 2 for a, b in itertools.pairwise(texts)], hi]
+        return [(with_extent(first.region, axis, a, b), by_line[i])
+                for (a, b), i in zip(itertools.pairwise(edges), order, strict=True)]
 
     def _in_its_column(self, header: ReadLine, axis: str) -> Box:
         """A time header's cell, or where its edges do not line up with the grid's body (found

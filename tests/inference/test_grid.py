@@ -532,6 +532,28 @@ def test_a_card_across_a_visual_timetable_s_row_is_every_day_it_reaches_over():
     assert ("Monday", "Playtime") not in decode_as(lines, size=(500, 160))
 
 
+def test_a_grid_of_starts_parts_two_times_left_in_one_header_between_them():
+    # Days as rows, 20-minute columns headed by their starts. The rulings between "8:40"
+    # and "9:00" (one drawn cell) and between "9:20" and "9:40" (no cell found) were lost,
+    # and no lesson ends at either: each time still heads its own column.
+    lines = [(cell_line("8:40", (100, 0, 180, 30)), "time"),
+             (cell_line("9:00", (140, 0, 260, 30)), "time"),
+             (text_cell("9:20", 280, 5), "time"), (text_cell("9:40", 360, 5), "time"),
+             (cell_line("10:00", (420, 0, 500, 30)), "time"),
+             (cell_line("Monday", (0, 30, 100, 100)), "day"),
+             (cell_line("Maths", (100, 30, 260, 100)), "event"),
+             (cell_line("English", (260, 30, 420, 100)), "event"),
+             (cell_line("Tuesday", (0, 100, 100, 170)), "day"),
+             (cell_line("Art", (100, 100, 180, 170)), "event"),
+             (cell_line("Music", (180, 100, 500, 170)), "event")]
+    lines[0][0].cell_box = lines[1][0].cell_box = Box(x0=100, y0=0, x1=260, y1=30)
+    lines[1][0].box = Box(x0=200, y0=5, x1=240, y1=20)
+    blocks = decode_as(lines, size=(500, 170))
+    assert blocks[("Monday", "Maths")] == ("08:40", None)
+    assert blocks[("Monday", "English")] == ("09:20", None)
+    assert blocks[("Tuesday", "Music")] == ("09:00", None)
+
+
 def small_print(text: str, cell: tuple[int, int, int, int]) -> ReadLine:
     """A line printed smaller than `cell_line`'s (6 px a letter against 10)."""
     x0, y0, x1, y1 = cell

@@ -333,6 +333,23 @@ def test_a_day_header_run_into_the_cell_under_it_is_cut_off_it() -> None:
         (0, 1, "Thurs", 0, 40), (1, 1, "Literacy", 40, 120)]
 
 
+def test_a_caption_over_the_first_day_s_name_is_cut_off_it() -> None:
+    # Days as rows; the grey first column lost the rule under its "Day" caption.
+    cells = [Cell(box=Box(x0=0, y0=0, x1=100, y1=120), row=0, col=0, row_span=2,
+                  lines=[line("Day", 30, 10, 70, 30), line("Monday", 10, 70, 90, 90)])]
+    for col, text in [(1, "8:40"), (2, "9:00")]:
+        x = 100 * col
+        cells += [Cell(box=Box(x0=x, y0=0, x1=x + 100, y1=40), row=0, col=col,
+                       lines=[line(text, x + 20, 10, x + 70, 30)]),
+                  Cell(box=Box(x0=x, y0=40, x1=x + 100, y1=120), row=1, col=col,
+                       lines=[line("Maths", x + 10, 70, x + 90, 90)])]
+    table = Table(box=Box(x0=0, y0=0, x1=300, y1=120), cells=cells)
+    first = sorted((c for c in split_crowded_cells(table, []).cells if c.col == 0),
+                   key=lambda c: c.row)
+    assert [(c.row, c.text, c.box.y0, c.box.y1) for c in first] == [
+        (0, "Day", 0, 40), (1, "Monday", 40, 120)]
+
+
 def test_a_merged_cell_whose_top_line_is_no_day_stays_whole() -> None:
     table = _header_row_with_a_lost_rule()
     merged = next(c for c in table.cells if c.row_span == 2)
