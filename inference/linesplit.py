@@ -7,12 +7,23 @@ whole time range (after a list's bullet, if any, or a day's name: "Tuesday 3:30 
 Club", which is cut off too) and goes on with words is cut after it, each
 part's box its share of the line's width by characters (the recogniser gives no finer boxes),
 so the time and the name reach the document model as they do everywhere else.
+
+A row of header ranges set a few spaces apart (a plain-text timetable in a monospace font) is
+read as one line with the ranges run together ("09:15-10:0010:00-10:45"), sometimes with the
+last digit of the box before it ("510:45-11:05"): it is cut into one line per range.
 """
 
 from __future__ import annotations
 
+import re
+
 from inference.schema import Box, OcrLine
 from inference.timeparse import find_times, parse_day
+
+_HOUR_MINUTES = r"(?:[01]?\d|2[0-3])[:.][0-5]\d"
+_GLUED = re.compile(_HOUR_MINUTES + r"\s*[-–]\s*" + _HOUR_MINUTES)
+# Ranges run together, the first maybe after a stray digit that makes no hour with its own.
+_RUN_TOGETHER = re.compile(r"\s*(?P<stray>\d(?=\d\d[:.]))?(?:" + _GLUED.pattern + r"\s*)+")
 
 # A list's bullet before the time ("• 9:00–10:00 Maths"), as the reading finds it.
 _BULLETS = " •·●○◦▪‣*-–."  # "." a bullet read small
@@ -47,4 +58,18 @@ def split_entry_lines(lines: list[OcrLine]) -> list[OcrLine]:
         else:
             out.append(_part(line, 0, head.span[1]))
         out.append(_part(line, head.span[1], len(line.text)))
+    return out
+
+
+def split_glued_ranges(lines: list[OcrLine]) -> list[OcrLine]:
+    """`lines` with each line of time ranges run together cut into one line per range."""
+    out: list[OcrLine] = []
+    for line in lines:
+        whole = None if line.angle else _RUN_TOGETHER.fullmatch(line.text)
+        ranges = list(_GLUED.finditer(line.text, whole.end("stray") if whole and whole.group(
+            "stray") else 0)) if whole else []
+        if len(ranges) < 2 and not (whole and whole.group("stray")):
+            out.append(line)
+            continue
+        out += [_part(line, *match.span()) for match in ranges]
     return out

@@ -21,7 +21,7 @@ from inference.clockletters import read_clock_letters
 from inference.columnwords import read_column_words
 from inference.dayaxis import repair_day_axes
 from inference.dividers import split_divided_cells
-from inference.linesplit import split_entry_lines
+from inference.linesplit import split_entry_lines, split_glued_ranges
 from inference.loading import PageImage, load_pages, load_path, page_limits
 from inference.ocr import OcrEngine, get_engine
 from inference.preprocess import (
@@ -130,7 +130,8 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     height, width = image.shape[:2]
     image, lines, turns = _read_upright(image, engine)
     lines = join_standing_pieces(image, lines, engine)
-    lines = join_stacked_ranges(repair_time_axes(split_entry_lines(read_clock_letters(lines))))
+    lines = join_stacked_ranges(repair_time_axes(split_entry_lines(
+        split_glued_ranges(read_clock_letters(lines)))))
     lines = repair_day_axes(lines)
     lines = respace_heading(image, lines, heading_above_headers(lines), engine)
     transform = quarter_turn_matrix(width, height, turns) @ transform

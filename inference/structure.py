@@ -9,6 +9,7 @@ cells' edges, so spans fall out of how many grid lines a cell crosses.
 from __future__ import annotations
 
 import itertools
+import re
 from statistics import median
 
 import cv2
@@ -443,7 +444,8 @@ def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table |
     fills = _fills(lines, image)
     cards = {id(line): box for line, box in zip(lines, fills or [], strict=False)
              if box is not None}
-    blocks = text_blocks(lines, _row_rules(image), fills)
+    badges = _badges(lines, fills)
+    blocks = _badges_joined(text_blocks(lines, _row_rules(image), fills), badges, cards)
     entries = one_line_entries(list_rows(blocks, cards))
     cells = [_block_cell(entry, _own_card(entry, lines, cards)) for entry in entries]
     return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)
@@ -458,6 +460,51 @@ def _fills(lines: list[OcrLine], image: np.ndarray | None) -> list[Box | None] |
     ground = np.median(image.reshape(-1, 3), axis=0)
     page = Box(x0=0, y0=0, x1=width, y1=height)
     return [None if line.angle else filled_box(image, line.box, ground, page) for line in lines]
+
+
+# A fill no bigger than this many times its line's box hugs the text: a badge.
+_BADGE_AREA = 2.5
+# ... and it sits on a card's edge when this share of it overlaps the card, and no more
+# (text in a card whose fill was found no bigger than the text is no badge).
+_BADGE_ON_CARD = 0.25
+_BADGE_INSIDE = 0.9
+# A badge prints a code: a room, a teacher's initials ("E4", "GYM", "TAS2").
+_BADGE_TEXT = re.compile(r"[A-Za-z0-9.&/-]{1,6}")
+
+
+def _badges(lines: list[OcrLine], fills: list[Box | None] | None) -> dict[int, Box]:
+    """id(line) → the card it sits on, for each line printed on a badge: a small tag that hugs
+    its text (a room code, white on dark) across a lesson card's edge, partly outside it."""
+    badges: dict[int, Box] = {}
+    for line, box in zip(lines, fills or [], strict=False):
+        if (box is None or box.width * box.height > _BADGE_AREA * line.box.width * line.box.height
+                or not _BADGE_TEXT.fullmatch(line.text) or find_times(line.text)):
+            continue
+        area = box.width * box.height
+        under = [other for other in fills or [] if other is not None and other is not box
+                 and other.width * other.height > _BADGE_AREA * area
+                 and _BADGE_ON_CARD * area <= other.overlap_area(box) <= _BADGE_INSIDE * area]
+        if under:
+            badges[id(line)] = min(under, key=lambda card: card.width * card.height)
+    return badges
+
+
+def _badges_joined(blocks: list[list[OcrLine]], badges: dict[int, Box],
+                   cards: dict[int, Box]) -> list[list[OcrLine]]:
+    """Each badge read alone joined to the nearest paragraph standing in the card it sits on:
+    its code is that lesson's note, no event of its own."""
+    out = [list(block) for block in blocks]
+    for block in [b for b in out if len(b) == 1 and id(b[0]) in badges]:
+        badge, card = block[0], badges[id(block[0])]
+        hosts = [b for b in out if b is not block and any(
+            id(line) not in badges and id(line) in cards and one_fill(cards[id(line)], card)
+            for line in b)]
+        if hosts:
+            host = min(hosts, key=lambda b: min(abs(line.box.cx - badge.box.cx)
+                                                + abs(line.box.cy - badge.box.cy) for line in b))
+            host.append(badge)
+            block.clear()
+    return [block for block in out if block]
 
 
 # Below this local mean grey level the page is a dark fill, where light text is written.

@@ -57,6 +57,11 @@ MIN_LOST_SLOT = 15
 # label is a letter and a digit, the hour two digits.
 _LABEL_GLUED = re.compile(r"(?<=\b[A-Z]\d)(?P<sh>[01]\d|2[0-3])[:.](?P<sm>[0-5]\d)" + _SEP
                           + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])", re.IGNORECASE)
+# ... and a lone start with its label glued on ("P29:25" is P2 at 9:25, "P310:45" P3 at
+# 10:45): the label is a capital and one digit opening the text, the clock a real one
+# written with a colon ("B12.07", "Room A112:30" are rooms).
+_LABEL_GLUED_START = re.compile(r"(?<=^[A-Z]\d)(?P<sh>1\d|2[0-3]|\d):(?P<sm>[0-5]\d)"
+                                r"(?![\d:.])")
 # A range one of whose times was read with a dash for its colon ("2-15-3:15", "2:15-3-15"):
 # the other time says how the page writes its minutes. Put right before parsing (same length,
 # so every span still points into the text as read).
@@ -172,6 +177,11 @@ def find_times(text: str) -> list[TimeSpan]:
             end += 12 * 60  # "11.30 - 12.15" is fine; "10 – 1" means 13:00
         found.append(TimeSpan(start, end, match.span()))
         taken.append(match.span())
+    for match in _LABEL_GLUED_START.finditer(text):
+        if not any(a < match.end() and match.start() < b for a, b in taken):
+            found.append(TimeSpan(_hour24(int(match.group("sh")), None) * 60
+                                  + int(match.group("sm")), None, match.span()))
+            taken.append(match.span())
     worded = bool(re.search(r"[A-Za-z]{2}", text))
     for match in _SINGLE.finditer(text):
         if not _is_real_clock(match, "s") or worded and _room_number(match):

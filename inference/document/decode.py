@@ -174,6 +174,10 @@ _INITIALS = re.compile(r"^[A-Z](?:\s?[&/.]\s?[A-Z])+\.?$")  # a subject's initia
 # A remark in sentences under the timetable ("Times are shown in local time. Activities …"):
 # eight words or more, one sentence ended and another begun. No event is named so.
 _SENTENCE = re.compile(r"^(?=(?:\S+\s+){7}\S).*[a-z]{3}\.\s+[A-Z][a-z]")
+# A footnote under a table ("* Sport on Wednesday afternoon: bring a hat", "* Roll call
+# 08:25 in C1."): a line opening with an asterisk or a dagger and running to four words or
+# more, never an event.
+_FOOTNOTE = re.compile(r"^\s*[*†‡]\s*\S+(?:\s+\S+){3,}")
 # "Week A", "WEEK 2": a two-week rota's heading over its table, never an event.
 _WEEK_LABEL = re.compile(r"^(?:week|wk)\s*[A-Z0-9]$", re.IGNORECASE)
 # An app's button in a screenshot ("+ Add a card", "+ New event", "Add lesson"), never an event.
@@ -487,7 +491,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         name = _text(reading, names)
         # A name needs a letter: digits alone are a row number, punctuation is OCR debris.
         if (not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name)
-                or _SENTENCE.search(name) or _UI_ACTION.match(name)):
+                or _SENTENCE.search(name) or _UI_ACTION.match(name)
+                or _FOOTNOTE.match(reading.lines[names[0]].text)):
             continue
         if group.days is None and heads and under_other_head(reading, members, heads):
             continue  # a column beside the week's, a section after it: no day's events

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inference.linesplit import split_entry_lines
+from inference.linesplit import split_entry_lines, split_glued_ranges
 from inference.schema import Box, OcrLine
 
 
@@ -43,3 +43,15 @@ def test_a_day_before_the_time_is_cut_off_too() -> None:
     assert day.box.x1 < time.box.x0 < time.box.x1 < name.box.x0
     lines = [_line("Room 5 3:30 - 4:30 Chess Club")]  # words that name no day: left whole
     assert split_entry_lines(lines) == lines
+
+
+def test_header_ranges_run_together_are_one_line_each():
+    # A plain-text timetable's header in a monospace font, two spaces between its ranges,
+    # read as one line; the next box begins with the last digit of the one before.
+    glued = OcrLine(text="09:15-10:0010:00-10:45", box=Box(x0=0, y0=0, x1=220, y1=20))
+    stray = OcrLine(text="510:45-11:05", box=Box(x0=220, y0=0, x1=340, y1=20))
+    parts = split_glued_ranges([glued, stray])
+    assert [(p.text, p.box.x0, p.box.x1) for p in parts] == [
+        ("09:15-10:00", 0, 110), ("10:00-10:45", 110, 220), ("10:45-11:05", 230, 340)]
+    entry = OcrLine(text="Maths 9:00-10:00", box=Box(x0=0, y0=0, x1=160, y1=20))
+    assert split_glued_ranges([entry]) == [entry]

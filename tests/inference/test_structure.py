@@ -350,6 +350,19 @@ def test_a_caption_over_the_first_day_s_name_is_cut_off_it() -> None:
         (0, "Day", 0, 40), (1, "Monday", 40, 120)]
 
 
+def test_a_room_badge_across_a_card_s_edge_is_that_card_s_note() -> None:
+    # Two pastel pills, each with a dark room badge across its lower right edge.
+    image = np.full((200, 500, 3), 250, dtype=np.uint8)
+    lines = []
+    for x, name, room in [(20, "English", "E4"), (260, "Mathematics", "M12")]:
+        image[40:120, x:x + 200] = (200, 200, 255)
+        image[112:132, x + 150:x + 190] = (30, 30, 30)
+        lines += [line(name, x + 40, 65, x + 160, 90), line(room, x + 151, 113, x + 189, 131)]
+    table = text_table(lines, image)
+    assert table is not None
+    assert sorted(cell.text for cell in table.cells) == ["English E4", "Mathematics M12"]
+
+
 def test_a_merged_cell_whose_top_line_is_no_day_stays_whole() -> None:
     table = _header_row_with_a_lost_rule()
     merged = next(c for c in table.cells if c.row_span == 2)

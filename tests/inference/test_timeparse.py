@@ -378,3 +378,11 @@ def test_numbers_off_the_five_minute_marks_or_too_close_are_no_range():
     ("TM", []), ("Online", []), ("MM", []), ("M4", []), ("", [])])
 def test_a_registrar_s_day_codes_name_their_days_in_week_order(text, days):
     assert parse_day_codes(text) == days
+
+
+def test_a_period_label_glued_to_its_start_is_read_apart():
+    # "P2 9:25" in bold and regular print, read without the space between them.
+    assert [span.values for span in find_times("P29:25")] == [[565]]
+    assert [span.values for span in find_times("P310:45")] == [[645]]
+    assert [span.values for span in find_times("P51:15")] == [[795]]
+    assert find_times("B12.07") == []  # a room
