@@ -99,13 +99,15 @@ def _worded(text: str) -> bool:
 def _lined_up(day_lines: list[int], lines: list[ReadLine], day_names: list[list[str]]
               ) -> list[int]:
     """The day lines without those that name a day another line names too and stand in line
-    (in one column or one row) with fewer of the other days' headers than it: an event named
-    after its day ("Fun Friday" in Friday's last cell) heads nothing."""
+    (in one column or one row) with fewer of the other days than it: an event named after its
+    day ("Fun Friday" in Friday's last cell) heads nothing."""
     def in_line(a: Box, b: Box) -> bool:
         return a.x_overlap(b) > 0 or min(a.y1, b.y1) > max(a.y0, b.y0)
 
-    aligned = {j: sum(in_line(lines[j].box, lines[k].box) for k in day_lines
-                      if not set(day_names[k]) & set(day_names[j]))
+    # Other days, not other lines: an inbox's dates down a column ("Thu 24 Apr", "Thu 10 Apr")
+    # name a day twice.
+    aligned = {j: len({day for k in day_lines if not set(day_names[k]) & set(day_names[j])
+                       and in_line(lines[j].box, lines[k].box) for day in day_names[k]})
                for j in day_lines}
     return [j for j in day_lines
             if not any(k != j and set(day_names[k]) & set(day_names[j]) and aligned[k] > aligned[j]

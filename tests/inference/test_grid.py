@@ -916,6 +916,19 @@ def test_an_event_named_after_its_day_heads_nothing():
     assert blocks[("Monday", "Sport")] == ("14:10", "15:00")
 
 
+def test_an_inbox_s_dates_down_the_side_are_no_days_of_the_week():
+    # A webmail screenshot: the open mail holds the timetable, its day names on a header row
+    # over ruled cells; the inbox lists its mails' dates down the left ("Thu" twice).
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    lines = [(text_cell(day, 220 + 100 * k, 45), "day") for k, day in enumerate(days)]
+    lines += [(free_line(date, 0, 40 * k), "day") for k, date in enumerate(
+        ["Mon 28 Apr", "Fri 25 Apr", "Thu 24 Apr", "Wed 23 Apr", "Tue 22 Apr", "Thu 10 Apr"])]
+    lines += [(cell_line("12:00-13:00", (120, 70, 220, 110)), "time"),
+              (cell_line("Lunch", (220, 70, 720, 110)), "event")]  # merged across the week
+    assert decode_as(lines, size=(720, 240)) == {
+        (day, "Lunch"): ("12:00", "13:00") for day in days}
+
+
 def test_a_subject_s_initials_over_a_teacher_code_are_the_cell_s_name():
     # "D&T" over "PJo T2": the model calls the initials notes and the code the name.
     lines = [(free_line("Thursday", 150, 10), "day"),
