@@ -343,7 +343,8 @@ def _holds_several_events(cell: Cell, blocks: list[list[OcrLine]], headers: list
     """Whether a ruled cell's paragraphs are several entries rather than one event: two or
     more carry their own times or day names (list rows, a header band), they stand under two
     or more day headers (a row band ruled only across the page), or there are so many that
-    the ruling is only a frame around an unruled table. A name with a teacher code and a room
+    the ruling is only a frame around an unruled table, or a day's name stands before them (a
+    header left in its row's cell). A name with a teacher code and a room
     in its corners ("MATH EXT3" over "SE … MR1") is one event: the cell is the unit."""
     texts = [" ".join(line.text for line in block) for block in blocks]
     if len(texts) == 2 and all(is_time_text(text) for text in texts):
@@ -352,7 +353,24 @@ def _holds_several_events(cell: Cell, blocks: list[list[OcrLine]], headers: list
     above = [h for h in headers if h.box.y1 <= cell.box.y0 + 0.5 * h.box.height]
     under = {id(h) for block in blocks for h in above
              if Box.enclosing([line.box for line in block]).x_overlap(h.box) > 0}
-    return labelled >= 2 or len(under) >= 2 or len(blocks) > _MAX_PARAGRAPHS_PER_EVENT
+    return (labelled >= 2 or len(under) >= 2 or len(blocks) > _MAX_PARAGRAPHS_PER_EVENT
+            or _day_before_the_rest(blocks))
+
+
+def _day_before_the_rest(blocks: list[list[OcrLine]]) -> bool:
+    """One paragraph is a lone day's name standing wholly left of every other: a day header
+    the region's ruling left in one cell with its row's lessons (a zebra table's shaded row,
+    ruled only by its fills). (One over the rest is `_header_off_the_body`'s.)"""
+    boxes = [Box.enclosing([line.box for line in block]) for block in blocks]
+    for k, block in enumerate(blocks):
+        text = " ".join(line.text for line in block).strip(" .:,")
+        # Three letters at least: "SA" beside "ER1" is a teacher's code and a room.
+        if len(block) != 1 or len(text.split()) != 1 or len(text) < 3 or not parse_day(text):
+            continue
+        rest = [box for j, box in enumerate(boxes) if j != k]
+        if all(boxes[k].x1 <= box.x0 for box in rest):
+            return True
+    return False
 
 
 def _header_off_the_body(cell: Cell, table: Table) -> list[Cell]:

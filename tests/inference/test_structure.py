@@ -363,6 +363,18 @@ def test_a_room_badge_across_a_card_s_edge_is_that_card_s_note() -> None:
     assert sorted(cell.text for cell in table.cells) == ["English E4", "Mathematics M12"]
 
 
+def test_a_day_s_name_left_in_one_cell_with_its_row_s_lessons_is_cut_off_them() -> None:
+    # A zebra table ruled only by its shaded rows: Monday's row is one region up to the
+    # recess column, its day name and two lessons (each a name over its teacher and room).
+    table = _cell_holding(("Monday", 4, 30), ("English", 100, 20), ("NGU B12", 100, 44),
+                          ("Maths", 190, 20), ("FRA M3", 190, 44))
+    cells = split_crowded_cells(table, []).cells
+    assert sorted(c.text for c in cells) == ["English NGU B12", "Maths FRA M3", "Monday"]
+    # "SA" beside "ER1" are a teacher's code and a room, no day.
+    codes = _cell_holding(("MUS1", 100, 20), ("SA", 20, 44), ("ER1", 160, 44))
+    assert len(split_crowded_cells(codes, []).cells) == 1
+
+
 def test_a_merged_cell_whose_top_line_is_no_day_stays_whole() -> None:
     table = _header_row_with_a_lost_rule()
     merged = next(c for c in table.cells if c.row_span == 2)
