@@ -389,10 +389,11 @@ def _header_off_the_body(cell: Cell, table: Table) -> list[Cell]:
     cut = median(edges)
     top = [line for line in cell.lines if line.box.y1 <= cut]
     bottom = [line for line in cell.lines if line.box.y0 >= cut]
+    days_over = all(parse_day(line.text) for line in top)
+    caption_over_days = cell.row == 0 and all(parse_day(line.text) for line in bottom) and not any(
+        parse_day(line.text) for line in top)
     if (not top or not bottom or len(top) + len(bottom) < len(cell.lines)
-            or not (all(parse_day(line.text) for line in top) or cell.row == 0 and all(
-                parse_day(line.text) for line in bottom) and not any(
-                parse_day(line.text) for line in top))):
+            or not (days_over or caption_over_days)):
         return [cell]
     box = cell.box
     return [cell.model_copy(update={"box": Box(x0=box.x0, y0=box.y0, x1=box.x1, y1=cut),

@@ -489,10 +489,12 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         else:
             names, notes = group.names, group.notes
         name = _text(reading, names)
-        # A name needs a letter: digits alone are a row number, punctuation is OCR debris.
+        # A name needs a letter: digits alone are a row number, punctuation is OCR debris. One
+        # ending in a comma is a letter's greeting or sign-off ("Dear parents,", "Kind regards,").
         if (not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name)
                 or _SENTENCE.search(name) or _UI_ACTION.match(name)
-                or _FOOTNOTE.match(reading.lines[names[0]].text)):
+                or _FOOTNOTE.match(reading.lines[names[0]].text)
+                or reading.lines[names[-1]].text.rstrip().endswith(",")):
             continue
         if group.days is None and heads and under_other_head(reading, members, heads):
             continue  # a column beside the week's, a section after it: no day's events

@@ -554,11 +554,12 @@ def test_a_grid_of_starts_parts_two_times_left_in_one_header_between_them():
     assert blocks[("Tuesday", "Music")] == ("09:00", None)
 
 
-def test_a_footnote_under_the_table_is_no_event():
+def test_a_footnote_or_a_sign_off_under_the_table_is_no_event():
     lines = [(text_cell("Monday", 10, 40), "day"), (text_cell("08:30-09:15", 120, 10), "time"),
              (text_cell("English", 120, 40), "event"),
-             (text_cell("* Sport on Wednesday afternoon: bring a hat.", 10, 120), "event")]
-    assert set(decode_as(lines, size=(500, 160))) == {("Monday", "English")}
+             (text_cell("* Sport on Wednesday afternoon: bring a hat.", 10, 120), "event"),
+             (text_cell("Kind regards,", 10, 150), "event")]  # the mail's sign-off
+    assert set(decode_as(lines, size=(500, 180))) == {("Monday", "English")}
 
 
 def small_print(text: str, cell: tuple[int, int, int, int]) -> ReadLine:
