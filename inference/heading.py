@@ -84,19 +84,25 @@ def _class_value(value: str) -> str:
     """A labelled class's whole value ("IV CSE 'C'", "Year 9 - 9B"), up to where another field
     starts in running text: a titled name, a term, a session or a year ("2EJ Miss Joynes" →
     "2EJ", "XI-B Session 2024-25" → "XI-B"), or a field separator ("CS2-B | Semester 1", a
-    wide space)."""
-    cut = re.search(rf"\s*\||\s{{2,}}|\s(?:{_TITLE}\b|{_SEASON}|term(?:\b|(?=\d))|session\b"
-                    rf"|semester\b|class\s+teacher\b|20\d\d\b)", value, re.IGNORECASE)
-    return value[:cut.start()].strip(_SEPARATORS) if cut else value
+    wide space, a double dash)."""
+    cut = re.search(rf"\s*\||\s{{2,}}|\s[-–—]{{2,}}|\s(?:{_TITLE}\b|{_SEASON}"
+                    rf"|term(?:\b|(?=\d))|session\b|semester\b|class\s+teacher\b|20\d\d\b)",
+                    value, re.IGNORECASE)
+    value = (value[:cut.start()] if cut else value).strip(_SEPARATORS)
+    # A label the line repeats before the code: "CLASS SCHEDULE -- HOMEROOM 7B --".
+    relabelled = re.fullmatch(rf"{_CLASS_LABEL}\s+(\d{{1,2}}[A-Z]{{1,4}}\d?)", value,
+                              re.IGNORECASE)
+    return relabelled.group(1) if relabelled else value
 
 
 def _teacher_value(value: str) -> str:
-    """A labelled teacher's name, up to a field separator ("|", "·", a "|" read as "I"), a room
-    number ("Room 108"), another field's label in capitals ("Miss L. Thompson TA: Mrs
+    """A labelled teacher's name, up to a field separator ("|", "·", "--", a "|" read as "I"),
+    a room number ("Room 108"), another field's label in capitals ("Miss L. Thompson TA: Mrs
     Akhtar", also glued: "ThompsonTA:") or where a term or a year starts in running text
     ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only with its number, its year
     or "term": "Mr Autumn Smith" is a name)."""
-    cut = re.search(rf"\s*[|·•]|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)|term\b|20\d\d\b)"
+    cut = re.search(rf"\s*[|·•]|\s[-–—]{{2,}}|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)"
+                    rf"|term\b|20\d\d\b)"
                     r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}\s*:)|\sroom\s*\d", value, re.IGNORECASE)
     value = value[:cut.start()].strip(_SEPARATORS) if cut else value
     # A "|" between fields is often read as a lone "I" or "l" ("Ms. Tremblay I Room 108"); a

@@ -353,3 +353,11 @@ def test_a_year_glued_to_its_form_names_the_form_and_a_form_tutor_ends_the_class
     assert parse_heading("Year 4 Timetable").class_name == "Year 4"  # a year group alone
     heading = parse_heading("Class: 9F2 Form Tutor: Mr Ahmed")
     assert (heading.class_name, heading.teacher) == ("9F2", "Mr Ahmed")
+
+
+def test_fields_parted_by_double_dashes_in_capitals():
+    # A fax's heading line: the class repeats its label, "--" parts the fields.
+    heading = parse_heading("CLASS SCHEDULE -- HOMEROOM 7B -- TEACHER: MR. D. KOWALSKI -- "
+                            "SEMESTER 1.2024")
+    assert (heading.class_name, heading.teacher) == ("7B", "MR. D. KOWALSKI")
+    assert (heading.term, heading.year) == ("Semester 1", 2024)
