@@ -335,16 +335,21 @@ class Grid:
             if (not is_drawn_cell(self.lines[i]) and line.y1 <= first_day and column is not None
                     and (_on_top(line, box) or _at_top(line, box) or _inside(line, box))):
                 columns.setdefault(column, []).append(k)
+        runs = {column: _side_by_side(ks, [self.lines[self.atoms[k][0]].box for k in ks])
+                for column, ks in columns.items()}
+        printed = [part for parts in runs.values() for _, part in parts]
+        starts_only = sum(len(part) == 1 for part in printed) >= max(3, len(printed) / 2)
         headers = []
         for (lo, hi), ks in columns.items():
             lines = [self.lines[self.atoms[k][0]].box for k in ks]
             y0, y1 = min(b.y0 for b in lines), max(b.y1 for b in lines)
-            parts = _side_by_side(ks, lines)
-            if len(parts) < 2:
+            parts = runs[(lo, hi)]
+            if len(parts) < 2 or not starts_only:
                 headers.append((Box(x0=lo, y0=y0, x1=hi, y1=y1), ks))
                 continue
-            # Times side by side over one column of the body: no lesson ends between them,
-            # yet each heads a column of its own, parted halfway between their texts.
+            # Lone times side by side over one column of the body, in a grid of starts: no
+            # lesson ends between them, yet each heads a column of its own, parted halfway
+            # between their texts.
             edges = [lo, *[(a[1] + b[0]) / 2 for (a, _), (b, _) in itertools.pairwise(parts)],
                      hi]
             headers += [(Box(x0=x0, y0=y0, x1=x1, y1=y1), part)
