@@ -445,13 +445,18 @@ def _side_by_side(cell: Cell) -> list[Cell]:
     if len(stacks) < 2 or any(len(stack) < 2 or _against_a_side(stack, cell.box)
                               for stack in stacks):
         return [cell]
-    edges = [cell.box.x0]
-    for left, right in itertools.pairwise(stacks):
-        edges.append((max(line.box.x1 for line in left) + min(line.box.x0 for line in right)) / 2)
-    edges.append(cell.box.x1)
+    edges = halfway_edges(cell.box.x0, cell.box.x1, [
+        (min(line.box.x0 for line in stack), max(line.box.x1 for line in stack))
+        for stack in stacks])
     return [cell.model_copy(update={"box": Box(x0=x0, y0=cell.box.y0, x1=x1, y1=cell.box.y1),
                                     "lines": stack})
             for (x0, x1), stack in zip(itertools.pairwise(edges), stacks, strict=True)]
+
+
+def halfway_edges(lo: float, hi: float, spans: list[tuple[float, float]]) -> list[float]:
+    """The edges parting `lo`..`hi` among texts side by side (`spans`, in order): halfway
+    between each text and the next."""
+    return [lo, *[(a[1] + b[0]) / 2 for a, b in itertools.pairwise(spans)], hi]
 
 
 def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table | None:

@@ -27,7 +27,10 @@ from inference.document.features import PageReading, ReadLine, cell_key
 from inference.document.legend import bell_times, look_up
 from inference.document.model import ROLES
 from inference.schema import Box
-from inference.structure import CORNER_SHARE  # a line this near a cell's side is a corner's
+from inference.structure import (
+    CORNER_SHARE,  # a line this near a cell's side is a corner's
+    halfway_edges,
+)
 from inference.timeparse import is_time_text, strip_times
 
 _EVENT, _NOTES, _DAY = ROLES.index("event"), ROLES.index("notes"), ROLES.index("day")
@@ -350,8 +353,7 @@ class Grid:
             # Lone times side by side over one column of the body, in a grid of starts: no
             # lesson ends between them, yet each heads a column of its own, parted halfway
             # between their texts.
-            edges = [lo, *[(a[1] + b[0]) / 2 for (a, _), (b, _) in itertools.pairwise(parts)],
-                     hi]
+            edges = halfway_edges(lo, hi, [span for span, _ in parts])
             headers += [(Box(x0=x0, y0=y0, x1=x1, y1=y1), part)
                         for (x0, x1), (_, part) in zip(itertools.pairwise(edges), parts,
                                                        strict=True)]
@@ -835,8 +837,7 @@ class Grid:
         """A header cell's lone times side by side, each heading its share of the cell,
         parted halfway between their texts."""
         lo, hi = extent(first.region, axis)
-        texts = [extent(self.lines[i].box, axis) for i in order]
-        edges = [lo, *[(a[1] + b[0]) / 2 for a, b in itertools.pairwise(texts)], hi]
+        edges = halfway_edges(lo, hi, [extent(self.lines[i].box, axis) for i in order])
         return [(with_extent(first.region, axis, a, b), by_line[i])
                 for (a, b), i in zip(itertools.pairwise(edges), order, strict=True)]
 
