@@ -156,11 +156,9 @@ class RapidOcrEngine:
         # on a CPU.
         rapid_options.setdefault("rec_batch_num", settings.ocr_rec_batch)
         rapid_options.setdefault("rec_img_shape", [3, 48, settings.ocr_rec_min_width])
-        # One onnxruntime thread per model: the page's crops are small, so a second thread
-        # mostly waits for its core, and a service runs one process per core anyway.
-        if settings.ocr_threads:
-            rapid_options.setdefault("intra_op_num_threads", settings.ocr_threads)
-            rapid_options.setdefault("inter_op_num_threads", 1)
+        # The models run one after another, each with this process's share of the cores.
+        rapid_options.setdefault("intra_op_num_threads", settings.model_threads)
+        rapid_options.setdefault("inter_op_num_threads", 1)
         # The 0/180° classifier flips short upright strings ("9:00" → "00:6") at its default
         # threshold of 0.9; only a near-certain verdict should turn a crop over.
         self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)

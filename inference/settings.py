@@ -3,6 +3,8 @@ environment with the `YOGI_` prefix (e.g. `YOGI_ACCEPT_THRESHOLD=0.95`)."""
 
 from __future__ import annotations
 
+import os
+
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -45,9 +47,9 @@ class Settings(BaseSettings):
     # The recogniser's input is padded to at least this many pixels wide (48 high); the
     # PP-OCR default is 320, which the fine-tune was trained at.
     ocr_rec_min_width: int = Field(320, ge=16)
-    # onnxruntime threads per OCR model (detection, classifier, recogniser); 0 = onnxruntime's
-    # own choice (one per core). See inference/ocr.py for why one is the default.
-    ocr_threads: int = Field(1, ge=0)
+    # onnxruntime threads per model (OCR detection, classifier, recogniser; the document
+    # model's graph). None: this process's share of the cores (`model_threads`).
+    onnx_threads: int | None = Field(None, ge=1)
     tier: TierName = "auto"
     document_alias: str = "champion"  # registry alias the document tier loads (e.g. challenger)
 
@@ -140,6 +142,16 @@ class Settings(BaseSettings):
     def feast_dir(self) -> Path:
         """The local feature store: registry, SQLite online store, offline parquet files."""
         return self.data_dir / "feast"
+
+    @property
+    def model_threads(self) -> int:
+        """Threads each model runs with: `onnx_threads`, else the cores this process may use
+        shared among the service's workers. One extraction runs at a time per process, so the
+        CLI and a lone worker use every core (a page's recognition 1.46x faster on two), and
+        two workers one core each, rather than four threads fighting over two cores."""
+        if self.onnx_threads is not None:
+            return self.onnx_threads
+        return max(1, len(os.sched_getaffinity(0)) // self.serve_workers)
 
     @property
     def model_cache_dir(self) -> Path:

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 from inference.document.features import (
     PageReading,
@@ -18,7 +17,7 @@ from inference.document.features import (
     time_atoms,
 )
 from inference.document.grid import Grid, is_drawn_cell, restrict
-from inference.document.model import ROLES, tokenizer
+from inference.document.inputs import ROLES, word_pieces
 from inference.document.records import read_records
 from inference.document.signals import BlockSignals
 from inference.heading import Heading, heading_text, parse_heading, plausible
@@ -57,14 +56,20 @@ class PageDecisions:
     end: np.ndarray
 
     @classmethod
-    def from_logits(cls, logits: dict[str, torch.Tensor]) -> PageDecisions:
-        return cls(
-            roles=torch.softmax(logits["roles"], -1).numpy(),
-            group=torch.sigmoid(logits["group"]).numpy(),
-            day=torch.sigmoid(logits["day"]).numpy(),
-            start=torch.softmax(logits["start"], -1).numpy(),
-            end=torch.softmax(logits["end"], -1).numpy(),
-        )
+    def from_logits(cls, logits: dict[str, np.ndarray]) -> PageDecisions:
+        return cls(roles=_softmax(logits["roles"]), group=_sigmoid(logits["group"]),
+                   day=_sigmoid(logits["day"]), start=_softmax(logits["start"]),
+                   end=_softmax(logits["end"]))
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(-1, keepdims=True))
+    return shifted / shifted.sum(-1, keepdims=True)
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    # The tanh form never overflows (masked pairs carry logits of -1e4).
+    return 0.5 * (1 + np.tanh(0.5 * logits))
 
 
 # A name line ending so goes on in the next line ("Karakia &" over "Roll").
@@ -370,7 +375,7 @@ def vocabulary_fit(name: str) -> tuple[float, float]:
     words = _WORDS.findall(name)
     if not words:
         return 0.0, 0.0
-    pieces = [len(tokenizer().tokenize(word)) for word in words]
+    pieces = [len(word_pieces(word)) for word in words]
     return sum(k == 1 for k in pieces) / len(words), sum(pieces) / len(words)
 
 

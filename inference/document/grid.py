@@ -24,8 +24,8 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from inference.document.features import PageReading, ReadLine, cell_key
+from inference.document.inputs import ROLES
 from inference.document.legend import bell_times, look_up
-from inference.document.model import ROLES
 from inference.schema import Box
 from inference.structure import (
     CORNER_SHARE,  # a line this near a cell's side is a corner's

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from inference.document.decode import PageDecisions, decode_blocks_with_signals, decode_heading
 from inference.document.features import PageReading, page_reading
-from inference.document.model import DocumentModel, PageTensors, page_tensors
+from inference.document.runtime import PageModel, load_page_model
 from inference.document.signals import BlockSignals, SignalledTimetable, with_rules
 from inference.heading import Heading
 from inference.schema import TimeBlock, TimetableData
@@ -30,16 +29,15 @@ MODEL_NAME = "yogi-document"
 RELEASE_ARTEFACT = "artifacts/release"  # inside the logged pyfunc (training/document/pyfunc.py)
 
 
-def load_champion(alias: str = "champion", *, tracking_uri: str, cache_dir: Path
-                  ) -> tuple[DocumentModel, str]:
+def load_champion(alias: str = "champion", *, tracking_uri: str, cache_dir: Path,
+                  threads: int = 0) -> tuple[PageModel, str]:
     """(model, registry version) of `models:/yogi-document@<alias>` in the registry at
-    `tracking_uri` (artefacts cached under `cache_dir`)."""
-    from inference.document.model import load_release
+    `tracking_uri` (artefacts cached under `cache_dir`; `threads` for its ONNX graph)."""
     from inference.model_store import resolve_artefact
 
     resolved = resolve_artefact(MODEL_NAME, RELEASE_ARTEFACT, alias=alias,
                                 tracking_uri=tracking_uri, cache_dir=cache_dir)
-    return load_release(resolved.path), resolved.version
+    return load_page_model(resolved.path, threads), resolved.version
 
 
 @dataclass
@@ -50,17 +48,17 @@ class PageResult:
     signals: list[BlockSignals] = dataclass_field(default_factory=list)  # one per block
 
 
-@torch.inference_mode()
-def read_page(model: DocumentModel, reading: PageReading, tensors: PageTensors | None = None,
+def read_page(model: PageModel, reading: PageReading,
+              logits: dict[str, np.ndarray] | None = None,
               rules: list[TimeBlock] | None = None) -> PageResult:
-    """The model's blocks and heading for one page (`tensors`: already built for `reading`;
-    `rules`: the classical rules' blocks of the same reading, which the block signals compare
-    with)."""
+    """The model's blocks and heading for one page (`logits`: the model's, already computed
+    for `reading`; `rules`: the classical rules' blocks of the same reading, which the block
+    signals compare with)."""
     if not reading.lines:
         empty = np.zeros((0, 0))
         decisions = PageDecisions(empty, empty, empty, empty, empty)
         return PageResult([], Heading(), decisions)
-    decisions = PageDecisions.from_logits(model(tensors or page_tensors(reading)))
+    decisions = PageDecisions.from_logits(model.predict(reading) if logits is None else logits)
     blocks, signals = decode_blocks_with_signals(reading, decisions)
     if rules is not None:
         signals = with_rules(blocks, signals, rules)
@@ -104,7 +102,7 @@ class DocumentTier:
     def __init__(self, settings: Settings) -> None:
         self.model, self.version = load_champion(
             settings.document_alias, tracking_uri=settings.mlflow_tracking_uri,
-            cache_dir=settings.model_cache_dir)
+            cache_dir=settings.model_cache_dir, threads=settings.model_threads)
 
     def read(self, traces: list[PageTrace]) -> TimetableData:
         pages = [read_page(self.model, page_reading(trace), rules=trace.assembly.blocks)

@@ -15,7 +15,8 @@ from inference.document.decode import (
     time_pair,
 )
 from inference.document.features import PageReading, ReadLine, line_days, time_atoms
-from inference.document.model import ROLES, page_tensors, time_allowed
+from inference.document.inputs import ROLES, time_allowed
+from inference.document.model import page_tensors
 from inference.schema import Box, TimeBlock
 
 R = {name: k for k, name in enumerate(ROLES)}

@@ -13,7 +13,7 @@ from inference.document.decode import (
     vocabulary_fit,
 )
 from inference.document.features import PageReading, ReadLine, time_atoms
-from inference.document.model import ROLES
+from inference.document.inputs import ROLES
 from inference.document.signals import (
     FEATURES,
     BlockSignals,

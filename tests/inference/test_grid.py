@@ -26,7 +26,7 @@ from inference.document.decode import (
 )
 from inference.document.features import PageReading, ReadLine, time_atoms
 from inference.document.grid import restrict
-from inference.document.model import ROLES
+from inference.document.inputs import ROLES
 from inference.schema import Box, CalendarFrame
 
 R = {name: k for k, name in enumerate(ROLES)}

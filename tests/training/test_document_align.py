@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from inference.document.features import PageReading, ReadLine, time_atoms
-from inference.document.model import ROLES
+from inference.document.inputs import ROLES
 from inference.schema import Box, TimeBlock, TimetableData
 from training.document.align import IGNORE, agreement, aligned_targets
 

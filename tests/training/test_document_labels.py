@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from inference.document.features import PageReading, ReadLine
-from inference.document.model import ROLES
+from inference.document.inputs import ROLES
 from inference.schema import Box, TimeBlock, TimetableData
 from training.document.labels import page_targets
 

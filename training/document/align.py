@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference.document.features import PageReading, line_days, reading_units, time_atoms
-from inference.document.model import ROLES
+from inference.document.inputs import ROLES
 from inference.evaluation import normalise, text_similarity
 from inference.schema import TimetableData
 from inference.timeparse import from_hhmm, strip_times

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.document.model import ROLES
+from inference.document.inputs import ROLES
 from training.document.data import Example
 
 

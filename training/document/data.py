@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from inference.document.features import PageReading
-from inference.document.model import MAX_LINES, PageTensors, page_tensors
+from inference.document.inputs import MAX_LINES
+from inference.document.model import PageTensors, page_tensors
 from inference.schema import TimetableData
 from training.document.align import aligned_targets
 from training.document.augment import merge_cells

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from inference.document.model import ROLES, DocumentModel
+from inference.document.inputs import ROLES
+from inference.document.runtime import PageModel
 from inference.document.tier import document_result, read_page
 from inference.evaluation import score_set
 from inference.schema import TimetableData
@@ -53,16 +53,16 @@ def scores_of(pairs: dict[str, tuple[TimetableData, TimetableData]]) -> dict:
     return {**scored["micro"], "meanStrictF1": scored["meanStrictF1"]}
 
 
-@torch.inference_mode()
-def evaluate(model: DocumentModel, examples: Sequence[Example], versions: dict[str, str],
+def evaluate(model: PageModel, examples: Sequence[Example], versions: dict[str, str],
              cached: bool = True) -> Evaluation:
-    """Scores, per-role F1 and confusion on `examples`; `cached=False` rebuilds each page's
-    tensors (another model's frozen layers may differ from the cached ones)."""
-    model.eval()
+    """Scores, per-role F1 and confusion on `examples` (the model in eval mode); `cached`
+    reads the examples' cached tensors (a torch model whose frozen layers made them),
+    `cached=False` builds each page's inputs afresh (any runtime of the model)."""
     confusion = np.zeros((len(ROLES), len(ROLES)), dtype=np.int64)
     predictions, roles = {}, {}
     for example in examples:
-        page = read_page(model, example.reading, example.tensors if cached else None)
+        page = read_page(model, example.reading,
+                         model.predict_tensors(example.tensors) if cached else None)
         predictions[example.id] = document_result([page], versions)
         predicted = page.decisions.roles.argmax(1) if len(page.decisions.roles) else np.zeros(0)
         roles[example.id] = predicted
@@ -73,7 +73,7 @@ def evaluate(model: DocumentModel, examples: Sequence[Example], versions: dict[s
     return Evaluation(scores, role_f1(confusion), confusion, predictions, roles)
 
 
-def real_page_scores(model: DocumentModel, real_dir: Path) -> tuple[dict, dict]:
+def real_page_scores(model: PageModel, real_dir: Path) -> tuple[dict, dict]:
     """(model, rules) scores on labelled real pages (`images/`, `labels/` with the same stems),
     both reading the same OCR of each page: the wheel's recogniser, as `document-prepare` reads
     the training pages, so the gate scores the model on the reading it learnt from."""

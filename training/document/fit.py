@@ -84,6 +84,7 @@ def fit(model: DocumentModel, train: Sequence[Example], test: Sequence[Example],
         record = {f"train_loss_{k}": float(np.mean(v)) for k, v in parts.items()}
         record["train_loss"] = sum(record.values())
         if test:
+            model.eval()
             record.update(evaluate(model, test, {}).flat("heldout_"))
         records.append(record)
         if on_epoch:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from inference.document.model import DocumentModel
+from inference.document.runtime import PageModel
 from inference.document.tier import MODEL_NAME
 from training.document.data import Example
 from training.document.evaluate import evaluate, real_page_scores
@@ -48,7 +48,7 @@ class Champion:
     (held-out synthetic pages, real pages). `error`: there is one but it could not be loaded,
     which blocks promotion (an unmeasured champion is never assumed beaten)."""
 
-    model: DocumentModel | None = None
+    model: PageModel | None = None
     version: str | None = None
     error: str | None = None
 

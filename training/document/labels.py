@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference.document.features import PageReading, line_days, time_atoms
-from inference.document.model import ROLES
+from inference.document.inputs import ROLES
 from inference.preprocess import map_points
 from inference.schema import Box, TimetableData
 from inference.timeparse import from_hhmm

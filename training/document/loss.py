@@ -12,7 +12,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from inference.document.model import ROLES, PageTensors
+from inference.document.inputs import ROLES
+from inference.document.model import PageTensors
 from training.document.data import Example
 from training.document.labels import PageTargets
 

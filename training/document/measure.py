@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.document.model import DocumentModel
+from inference.document.runtime import PageModel
 from inference.document.tier import document_result, read_page
 from training.document.data import Example, load_examples
 from training.document.evaluate import evaluate, scores_of
@@ -32,7 +32,7 @@ def capture_kinds(data_dir: Path) -> dict[str, str]:
             for d in read_manifest(data_dir)["documents"]}
 
 
-def latency_ms(model: DocumentModel, examples: list[Example], repeats: int = 1) -> dict:
+def latency_ms(model: PageModel, examples: list[Example], repeats: int = 1) -> dict:
     """Per-page milliseconds from a page's reading to its timetable (tensors built, encoder
     run in full: nothing cached)."""
     times = []
@@ -46,7 +46,7 @@ def latency_ms(model: DocumentModel, examples: list[Example], repeats: int = 1) 
             "mean": round(float(np.mean(times)), 1), "pages": len(times)}
 
 
-def compare(model: DocumentModel, version: str, data_dirs: list[Path]) -> dict:
+def compare(model: PageModel, version: str, data_dirs: list[Path]) -> dict:
     examples = [e for d in data_dirs for e in load_examples(d)]
     kinds = {k: v for d in data_dirs for k, v in capture_kinds(d).items()}
     model_eval = evaluate(model, examples, {"document": version}, cached=False)

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import structlog
 
-from inference.document.model import N_GEOMETRY, ROLES, build_model, save_release
+from inference.document.inputs import N_GEOMETRY, ROLES
+from inference.document.model import build_model, save_release
 from inference.document.tier import MODEL_NAME
 from training.document.artefacts import confusion_figure, draw_roles
 from training.document.data import load_examples, split_sets

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.document.model import ROLES
+from inference.document.inputs import ROLES
 from inference.evaluation import normalise, text_similarity
 from inference.timeparse import strip_times
 from training.document.data import Example
