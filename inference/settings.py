@@ -4,7 +4,6 @@ environment with the `YOGI_` prefix (e.g. `YOGI_ACCEPT_THRESHOLD=0.95`)."""
 from __future__ import annotations
 
 import os
-
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal

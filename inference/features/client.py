@@ -18,17 +18,17 @@ import pyarrow as pa
 import pyarrow.fs as pa_fs
 import pyarrow.parquet as pq
 import structlog
-from feast import FeatureService, FeatureStore
-from feast.data_source import PushMode
 from pydantic import BaseModel
 
 from inference.features.config import FEATURE_REPO, offline_uri, repo_config
+from inference.features.feast_import import import_feast
 from inference.features.history import UploaderHistory
 from inference.features.reading import DocumentReading
 from inference.features.signals import SIGNALS, routing_signals
 from inference.settings import Settings
 
 log = structlog.get_logger(__name__)
+feast = import_feast()
 
 ARROW_TYPES = {str: pa.string(), float: pa.float64(), int: pa.int64(), bool: pa.bool_(),
                datetime: pa.timestamp("us", tz="UTC")}
@@ -65,11 +65,11 @@ class FeatureClient:
         self.settings = settings
         self.config = repo_config(settings)
         # Feature services resolved once: resolving one from the registry costs ~60 ms.
-        self._services: dict[str, FeatureService] = {}
+        self._services: dict[str, feast.FeatureService] = {}
 
     @cached_property
-    def store(self) -> FeatureStore:
-        return FeatureStore(config=self.config)
+    def store(self) -> feast.FeatureStore:
+        return feast.FeatureStore(config=self.config)
 
     @property
     def online_kind(self) -> str:
@@ -99,7 +99,7 @@ class FeatureClient:
         filesystem.create_dir(path.rsplit("/", 1)[0], recursive=True)
         pq.write_table(arrow_schema(model).empty_table(), path, filesystem=filesystem)
 
-    def service(self, name: str) -> FeatureService:
+    def service(self, name: str) -> feast.FeatureService:
         if name not in self._services:
             self._services[name] = self.store.get_feature_service(name)
         return self._services[name]
@@ -122,9 +122,9 @@ class FeatureClient:
         source = next(name for name, model in PUSH_SOURCES.items() if isinstance(rows[0], model))
         data = frame(rows)
         if offline:
-            self.store.push(source, data, to=PushMode.OFFLINE)
+            self.store.push(source, data, to=feast.data_source.PushMode.OFFLINE)
         if online:
-            self.store.push(source, data, to=PushMode.ONLINE)
+            self.store.push(source, data, to=feast.data_source.PushMode.ONLINE)
 
     # --- read ----------------------------------------------------------------------------
 

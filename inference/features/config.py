@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 import yaml
-from feast.repo_config import RepoConfig
 
+from inference.features.feast_import import import_feast
 from inference.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from feast.repo_config import RepoConfig
 
 FEATURE_REPO = PROJECT_ROOT / "feature_repo"
 LOCAL_YAML = FEATURE_REPO / "feature_store.yaml"
@@ -62,7 +66,7 @@ def config_file(settings: Settings) -> Path:
 def repo_config(settings: Settings) -> RepoConfig:
     """The yaml with its placeholders filled (a placeholder without a value is an error)."""
     text = Template(config_file(settings).read_text()).substitute(feast_variables(settings))
-    config = RepoConfig(**yaml.safe_load(text))
+    config = import_feast().repo_config.RepoConfig(**yaml.safe_load(text))
     config.repo_path = FEATURE_REPO
     return config
 
