@@ -32,6 +32,10 @@ from inference.timeparse import find_times, is_time_text, parse_day
 MIN_LABELS = 4
 # A label's minute may stray from the straight line by this share of the labels' step.
 FIT_SLACK = 0.15
+# A scale's labels mark round times (the hour, the half or quarter hour): at least this share
+# of them does. A grid's period starts printed down its rows ("08:45", "09:40", "10:35",
+# "11:00" on rows of one height) can still lie near one line once the odd ones are left out.
+ROUND_SHARE = 2 / 3
 # Event boxes found by their fill: at least this many make the page a calendar.
 MIN_BOXES = 3
 # Box edges this close (px) begin one day column.
@@ -142,6 +146,8 @@ def find_scale(image: np.ndarray, lines: list[OcrLine]) -> CalendarFrame | None:
     if len(labels) < MIN_LABELS:
         return None
     minutes = np.array([m for _, m in labels], float)
+    if np.mean(minutes % 15 == 0) < ROUND_SHARE:
+        return None
     right = max(line.box.x1 for line, _ in labels)
     height, width = image.shape[:2]
     step = float(np.median(np.diff(minutes)))

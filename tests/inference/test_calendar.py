@@ -101,6 +101,16 @@ def test_a_grid_of_period_times_is_no_calendar():
     assert read_calendar(image, lines, [grid]) == ([grid], None)
 
 
+def test_period_starts_down_rows_of_one_height_are_no_scale():
+    # An app's grid: a start printed on each row, rows of one height, periods of 55 minutes
+    # with a short recess and a 45-minute one between. Six of the nine lie near one line.
+    image, lines = _week()
+    lines = [text_line for text_line in lines if ":00" not in text_line.text]
+    starts = ["08:30", "08:45", "09:40", "10:35", "11:00", "11:55", "12:50", "13:35", "14:30"]
+    lines += [line(start, 10, TOP + 3 + 60 * k, 40) for k, start in enumerate(starts)]
+    assert read_calendar(image, lines, []) == ([], None)
+
+
 def test_lone_times_without_filled_boxes_are_no_calendar():
     image, lines = _week()
     blank = np.full_like(image, 250)
