@@ -36,7 +36,13 @@ from inference.settings import Settings
 from inference.sheetframe import read_sheet
 from inference.stackedtimes import join_stacked_ranges
 from inference.standingwords import join_standing_pieces
-from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
+from inference.structure import (
+    assign_lines,
+    cover_gaps,
+    find_tables,
+    split_crowded_cells,
+    text_table,
+)
 from inference.tiers import read_document
 from inference.timeaxis import repair_time_axes
 from inference.timeparse import find_times, parse_day
@@ -142,6 +148,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     tables, scale = read_calendar(image, lines, tables)
     lines = read_column_words(image, tables, lines, engine)
     lines = split_across_rulings(image, tables, lines, engine)
+    cover_gaps(tables, lines)
     outside = assign_lines(tables, lines)
     tables = [split_divided_cells(image, split_crowded_cells(table, lines)) for table in tables]
     timings["structure"] = time.perf_counter() - t

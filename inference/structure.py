@@ -129,6 +129,48 @@ def _outermost(boxes: list[Box]) -> list[Box]:
     return [box for box in boxes if not any(inside(box, other) for other in boxes)]
 
 
+def _grid_edges(cells: list[Cell], axis: str) -> list[float] | None:
+    """Where each of a table's columns (`axis` "x") or rows ("y") begins, and where the last
+    ends: the median of the cell edges on each grid line; None where a grid line has none."""
+    start, span = ("col", "col_span") if axis == "x" else ("row", "row_span")
+    count = max(getattr(c, start) + getattr(c, span) for c in cells)
+    edges = []
+    for k in range(count + 1):
+        found = ([getattr(c.box, f"{axis}0") for c in cells if getattr(c, start) == k]
+                 + [getattr(c.box, f"{axis}1") for c in cells
+                    if getattr(c, start) + getattr(c, span) == k])
+        if not found:
+            return None
+        edges.append(float(np.median(found)))
+    return edges
+
+
+def cover_gaps(tables: list[Table], lines: list[OcrLine]) -> None:
+    """Give a ruled table the cells its grid lacks where text stands: a rule lost at a rounded
+    corner or between two cells of one colour leaves a slot of the grid with no cell, and its
+    text (the last rows' times down a tinted first column) would fall outside the table. A
+    line wholly inside one row and one column of the grid, where no cell lies, gets that
+    slot's cell."""
+    for table in tables:
+        if not table.ruled or not table.cells:
+            continue
+        xs, ys = _grid_edges(table.cells, "x"), _grid_edges(table.cells, "y")
+        if xs is None or ys is None:
+            continue
+        taken = {(r, c) for cell in table.cells for r in range(cell.row, cell.row + cell.row_span)
+                 for c in range(cell.col, cell.col + cell.col_span)}
+        for line in lines:
+            col = next((c for c in range(len(xs) - 1)
+                        if xs[c] <= line.box.x0 and line.box.x1 <= xs[c + 1]), None)
+            row = next((r for r in range(len(ys) - 1)
+                        if ys[r] <= line.box.y0 and line.box.y1 <= ys[r + 1]), None)
+            if row is None or col is None or (row, col) in taken:
+                continue
+            taken.add((row, col))
+            table.cells.append(Cell(box=Box(x0=xs[col], y0=ys[row], x1=xs[col + 1],
+                                            y1=ys[row + 1]), row=row, col=col))
+
+
 def assign_lines(tables: list[Table], lines: list[OcrLine]) -> list[OcrLine]:
     """Put each OCR line into the cell holding its centre; return the lines outside all cells.
 

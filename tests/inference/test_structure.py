@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 from inference.schema import Box, Cell, OcrLine, Table
-from inference.structure import assign_lines, find_tables, split_crowded_cells, text_table
+from inference.structure import (
+    assign_lines,
+    cover_gaps,
+    find_tables,
+    split_crowded_cells,
+    text_table,
+)
 
 XS = [100, 250, 400, 550, 700]  # 4 columns
 YS = [100, 200, 300, 400]  # 3 rows
@@ -401,3 +407,27 @@ def test_a_header_s_range_broken_over_lines_by_its_dash_stays_one_cell() -> None
     # A narrow break column's header: "10:00" over "–" over "10:15".
     table = _cell_holding(("10:00", 10, 10), ("10:15", 10, 120))
     assert len(split_crowded_cells(table, []).cells) == 1
+
+
+def test_text_in_a_slot_of_the_grid_without_a_cell_gets_that_slots_cell():
+    # Three rows of a ruled table; the tinted time column lost its rules below the first
+    # two rows, so its last slot has no cell and its time would stand outside the table.
+    cells = [Cell(box=Box(x0=100 * c, y0=50 * r, x1=100 * (c + 1), y1=50 * (r + 1)), row=r,
+                  col=c) for r in range(3) for c in range(3) if (r, c) != (2, 0)]
+    table = Table(box=Box(x0=0, y0=0, x1=300, y1=150), cells=cells, ruled=True)
+    time = line("1.15-2.00", 10, 110, 90, 130)
+    straddling = line("Celebration Assembly", 150, 10, 250, 30)  # in a cell already
+    cover_gaps([table], [time, straddling])
+    assert assign_lines([table], [time, straddling]) == []
+    slot = next(cell for cell in table.cells if time in cell.lines)
+    assert (slot.row, slot.col, slot.box) == (2, 0, Box(x0=0, y0=100, x1=100, y1=150))
+    assert len(table.cells) == 9
+
+
+def test_text_across_two_slots_of_the_grid_gets_no_cell():
+    cells = [Cell(box=Box(x0=100 * c, y0=0, x1=100 * (c + 1), y1=50), row=0, col=c)
+             for c in range(3)] + [Cell(box=Box(x0=200, y0=50, x1=300, y1=100), row=1, col=2)]
+    table = Table(box=Box(x0=0, y0=0, x1=300, y1=100), cells=cells, ruled=True)
+    caption = line("Timetable key", 20, 60, 180, 80)  # over two empty slots: no cell's text
+    cover_gaps([table], [caption])
+    assert len(table.cells) == 4
