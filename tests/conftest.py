@@ -34,6 +34,10 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = tempfile.mkdtemp(prefix=f"yogi-tests-{WORKER}-")
     config.stash[_DATA_DIR] = folder
     os.environ["YOGI_DATA_DIR"] = folder
+    if WORKER != "main":
+        # The workers share the machine's cores: a model thread each, where the default (the
+        # cores of a lone process) would run twice as many threads as there are cores.
+        os.environ.setdefault("YOGI_ONNX_THREADS", "1")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
