@@ -22,7 +22,6 @@ from inference.timeparse import find_times
 
 ROLES = ["other", "day", "time", "event", "notes", "teacher", "class", "term", "year", "index",
          "footnote"]
-PAIR_HEADS = ("group", "day", "start", "end")
 MAX_LINES = 320
 MAX_TOKENS = 24
 BUCKETS = 101  # layout coordinates in 1/100 of the page
