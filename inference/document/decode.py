@@ -183,6 +183,28 @@ _SENTENCE = re.compile(r"^(?=(?:\S+\s+){7}\S).*[a-z]{3}\.\s+[A-Z][a-z]")
 # 08:25 in C1."): a line opening with an asterisk or a dagger and running to four words or
 # more, never an event.
 _FOOTNOTE = re.compile(r"^\s*[*†‡]\s*\S+(?:\s+\S+){3,}")
+# A colour key's title ("Key", "Legend", "Colour key:"): the swatch names beside it or in the
+# row or two under it name kinds of lesson, not lessons.
+_KEY_TITLE = re.compile(r"^\s*(?:colou?r\s+|subject\s+)?(?:key|legend)\s*:?\s*$", re.IGNORECASE)
+# How far under its title (in the title's heights) a key's rows reach.
+KEY_ROWS = 2.5
+
+
+def key_lines(reading: PageReading) -> set[int]:
+    """Lines outside every table that make up a colour key: its title and the names right of
+    it on its line or in the rows just under it."""
+    found: set[int] = set()
+    for k, title in enumerate(reading.lines):
+        if title.table >= 0 or not _KEY_TITLE.match(title.text):
+            continue
+        t = title.box
+        found.add(k)
+        found.update(j for j, other in enumerate(reading.lines) if other.table < 0 and (
+            (other.box.x0 > t.x1 and other.box.y0 < t.y1 and other.box.y1 > t.y0)
+            or 0 <= other.box.y0 - t.y1 <= KEY_ROWS * t.height))
+    return found
+
+
 # "Week A", "WEEK 2": a two-week rota's heading over its table, never an event.
 _WEEK_LABEL = re.compile(r"^(?:week|wk)\s*[A-Z0-9]$", re.IGNORECASE)
 # An app's button in a screenshot ("+ Add a card", "+ New event", "Add lesson"), never an event.
@@ -485,8 +507,11 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                                        if a[0] == bands[band][1]])]
     groups += [Group(members, names=label) for members, label in grid.label_named_cells()
                if not records.lines.intersection(members)]
+    key = key_lines(reading)
     for group in groups:
         members = group.members
+        if key.issuperset(members):
+            continue  # a colour key's swatch names
         if group.names is None:
             members = grid.whole_cell(members)
             names, notes = name_and_notes(reading, members, role, grid)

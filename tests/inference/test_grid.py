@@ -562,6 +562,19 @@ def test_a_footnote_or_a_sign_off_under_the_table_is_no_event():
     assert set(decode_as(lines, size=(500, 180))) == {("Monday", "English")}
 
 
+def test_a_colour_key_under_the_table_names_no_event():
+    # The key's swatch names stand under the week's columns, outside the table, as its day
+    # names do (white on a dark band, outside every cell).
+    lines = [(free_line("Monday", 110, 10), "day"), (free_line("Tuesday", 210, 10), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 120)), "time"),
+             (cell_line("English", (100, 40, 200, 120)), "event"),
+             (cell_line("Maths", (200, 40, 300, 120)), "event"),
+             (free_line("Key", 5, 150), "other"),
+             (free_line("Core", 110, 180), "event"),
+             (free_line("Languages", 210, 180), "event")]
+    assert set(decode_as(lines, size=(300, 210))) == {("Monday", "English"), ("Tuesday", "Maths")}
+
+
 def small_print(text: str, cell: tuple[int, int, int, int]) -> ReadLine:
     """A line printed smaller than `cell_line`'s (6 px a letter against 10)."""
     x0, y0, x1, y1 = cell
