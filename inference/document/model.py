@@ -34,7 +34,7 @@ timeblocks: it groups lines, reads the day names and times the pointers choose, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -73,9 +73,8 @@ class PageTensors:
 
     @classmethod
     def of(cls, inputs: PageInputs) -> PageTensors:
-        return cls(**{name: torch.from_numpy(getattr(inputs, name)) for name in (
-            "input_ids", "attention_mask", "layout", "categories", "geometry", "atoms",
-            "day_candidates", "time_allowed")})
+        return cls(**{field.name: torch.from_numpy(getattr(inputs, field.name))
+                        for field in fields(inputs)})
 
 
 def page_tensors(reading: PageReading) -> PageTensors:

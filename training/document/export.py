@@ -100,13 +100,12 @@ def max_logit_difference(model: DocumentModel, exported: OnnxDocumentModel,
 def export_onnx(model: DocumentModel, folder: Path, readings: list[PageReading]) -> Path:
     """Write `folder/document_model.onnx` for `model`, traced on the first of `readings` that
     writes times, and checked against the torch module on all of them."""
-    traced_on = next((r for r in readings if page_inputs(r).atoms.size), None)
-    if traced_on is None:
+    inputs = next((i for i in map(page_inputs, readings) if i.atoms.size), None)
+    if inputs is None:
         raise ValueError("export needs a reading that writes times (its time heads are traced)")
     serving = copy.deepcopy(model).eval()
     serving.encoder.merge_adapter()
     serving.page = _PageEncoder(serving.page)
-    inputs = page_inputs(traced_on)
     path = folder / ONNX_FILE
     with torch.no_grad(), warnings.catch_warnings():
         # Tracer warnings name Python branches on shapes; the check below is what counts.
