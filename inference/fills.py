@@ -25,6 +25,10 @@ FAINT_SHARE = 0.8
 # The fill's colour is taken again every this many pixels grown: light falling across a
 # photographed card shades it off by more than the tolerance from one end to the other.
 SHADE_STEP = 24
+# Sideways, an icon beside the text (a visual timetable's clipart) is crossed: columns where
+# at least this share is still fill (above and below the icon), no wider than the box is
+# tall, with fill beyond. A gap of ground or a border leaves no fill in its columns.
+ICON_SHARE = 0.2
 
 
 def _distance(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
@@ -48,8 +52,23 @@ def _grow(image: np.ndarray, box: Box, inset: int, fill: np.ndarray, ground: np.
         near = _distance(pixels, colour)
         return float(((near <= slack * tolerance) & (near < _distance(pixels, ground))).mean())
 
-    def reach(start: int, step: int, bound: int, strip, needed: float) -> int:
-        """The last fill row (column) from `start` going `step`, short of `bound`."""
+    def across_icon(edge: int, step: int, bound: int, strip, needed: float, widest: int,
+                    colour: np.ndarray) -> int | None:
+        """The first fill column past an icon standing on the fill next to `edge`, None when
+        what is there is no icon (a border, a gap, the box's end)."""
+        for k in range(edge + step, edge + (widest + 1) * step, step):
+            if (k - bound) * step >= 0:
+                return None
+            found = share(strip(k), colour, 1.0)
+            if found >= needed:
+                return k
+            if found < ICON_SHARE:
+                return None
+        return None
+
+    def reach(start: int, step: int, bound: int, strip, needed: float, icons: int = 0) -> int:
+        """The last fill row (column) from `start` going `step`, short of `bound`, crossing
+        icons up to `icons` wide."""
         edge, colour, since = start, fill, 0
         while True:
             for jump in range(1, FAINT_LINE + 2):
@@ -59,7 +78,11 @@ def _grow(image: np.ndarray, box: Box, inset: int, fill: np.ndarray, ground: np.
                 if share(strip(k), colour, 1.0) >= needed:
                     break
                 if share(strip(k), colour, 2.0) < FAINT_SHARE:
-                    return edge
+                    past = icons and across_icon(edge, step, bound, strip, needed, icons, colour)
+                    if not past:
+                        return edge
+                    k = past
+                    break
             else:
                 return edge
             since += abs(k - edge)
@@ -84,8 +107,9 @@ def _grow(image: np.ndarray, box: Box, inset: int, fill: np.ndarray, ground: np.
     # Sideways over the box's height less its rounded corners.
     inset = (bottom - top) // 8
     ys = slice(min(top + inset, y0), max(bottom + 1 - inset, y1))
-    left = reach(x0, -1, int(limit.x0), lambda x: image[ys, x], COLUMN_SHARE)
-    right = reach(x1 - 1, 1, int(limit.x1), lambda x: image[ys, x], COLUMN_SHARE)
+    icons = bottom - top
+    left = reach(x0, -1, int(limit.x0), lambda x: image[ys, x], COLUMN_SHARE, icons)
+    right = reach(x1 - 1, 1, int(limit.x1), lambda x: image[ys, x], COLUMN_SHARE, icons)
     return Box(x0=left, y0=top, x1=right + 1, y1=bottom + 1)
 
 

@@ -40,3 +40,24 @@ def test_a_card_stops_at_the_gap_of_paper_beside_it():
     image[138:162, 200:300:5] = 30
     found = filled_box(image, text, GROUND.astype(float), Box(x0=0, y0=0, x1=1200, y1=300))
     assert found is not None and 95 <= found.x0 <= 105 and 495 <= found.x1 <= 505
+
+
+def test_a_band_is_found_across_the_week_past_icons_taller_than_half_of_it():
+    image = page()
+    image[100:175, 100:1100] = CARD  # "Playtime" across the whole row, an icon each side
+    for x in (480, 720):
+        image[118:158, x:x + 40] = (40, 90, 230)  # an orange ball, over half the band's height
+    image[125:150, 560:680:6] = 30
+    text = Box(x0=555, y0=122, x1=685, y1=153)
+    found = filled_box(image, text, GROUND.astype(float), Box(x0=0, y0=0, x1=1200, y1=300))
+    assert found is not None and found.x0 <= 102 and found.x1 >= 1098
+
+
+def test_a_border_between_two_cards_of_one_fill_is_no_icon():
+    image = page()
+    image[100:175, 100:1100] = CARD
+    image[100:175, 598:604] = (90, 90, 90)  # a drawn border down the whole band
+    image[125:150, 300:420:6] = 30
+    text = Box(x0=295, y0=122, x1=425, y1=153)
+    found = filled_box(image, text, GROUND.astype(float), Box(x0=0, y0=0, x1=1200, y1=300))
+    assert found is not None and found.x1 <= 600
