@@ -36,6 +36,8 @@ from inference.timeparse import is_time_text, strip_times
 _EVENT, _NOTES, _DAY = ROLES.index("event"), ROLES.index("notes"), ROLES.index("day")
 # A header cell's edge lines up with an event cell's edge within this share of the cell.
 EDGE_SHARE = 0.25
+# A slot no header names, between two periods, is their gap when it is no longer (minutes).
+LONGEST_BREAK = 90
 # Two cells cut by the same ruling have edges this close, as a share of a day header's width.
 ALIGN_SHARE = 0.05
 # Two drawn cells side by side are this close (px): the ruling between them.
@@ -675,7 +677,9 @@ class Grid:
         says no end, and the answer's end is null (the contract's "when the document does not
         say", as the dev set's start-only page is labelled). A page may repeat its time column
         between days: each day reads the nearest one before it. In a grid with time headers,
-        an edge no header lines up with has no time. None where geometry says nothing (no
+        an edge no header lines up with has no time, except a slot no header names between
+        a range ending where it begins and one starting later where it ends (a RECESS column
+        between 10:30 and 10:50): it is that gap. None where geometry says nothing (no
         drawn cell, no grid): the pointer alone decides. The flag says the end is certainly
         written: the last time of a range (the header's, or the cell's own) lines up with the
         event's end."""
@@ -698,6 +702,9 @@ class Grid:
                                    for drawn, _ in headers)]
         headed = bool(headers)  # the table has time headers at all
         inside_start = inside_end = False
+        # The ranges ending where the event begins and starting where it ends: an unheaded
+        # slot between two periods (a RECESS column) runs from the one's end to the other's start.
+        after, before = np.zeros(n, bool), np.zeros(n, bool)
         for header, ks in headers:
             c_lo, c_hi = extent(header, axis)
             # An edge inside a header's slot (the slot split between two events): only the
@@ -711,8 +718,14 @@ class Grid:
                 starts[ks[0]], start_gap[ks[0]] = True, gap
             if len(ks) > 1 and abs(c_hi - hi) <= near:
                 ends[ks[-1]], end_gap[ks[-1]] = True, gap
+            if len(ks) > 1 and abs(c_hi - lo) <= near:
+                after[ks[-1]] = True
+            if len(ks) > 1 and abs(c_lo - hi) <= near:
+                before[ks[0]] = True
         starts &= start_gap <= start_gap.min() + tolerance
         ends &= end_gap <= end_gap.min() + tolerance
+        if not (starts.any() or ends.any() or inside_start or inside_end):
+            starts, ends = self._between_ranges(after, before)
         printed = np.zeros(n, bool)
         printed[self.atoms_by_cell.get(own, [])] = True
         if len({self.atoms[k][2] for k in self.atoms_by_cell.get(own, [])}) > 1:
@@ -721,10 +734,25 @@ class Grid:
         if printed.any():
             return printed, ends, written
         # In a grid with time headers, an edge under none of them (a LUNCH column under a
-        # blank header) has no time written.
+        # blank header, its neighbours meeting) has no time written.
         grid = headed and self._axes.get(table) is not None
         return (starts if starts.any() or (grid and not inside_start) else None,
                 ends if ends.any() or (grid and not inside_end) else None, written)
+
+    def _between_ranges(self, after: np.ndarray, before: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end masks of a slot no header names, between a range that ends where it
+        begins and one that starts where it ends: the gap between them, when the two ranges
+        agree on one (one end, one later start, within a school day's break). Empty masks
+        otherwise: the slot's times are not written."""
+        ends_before = {self.atoms[k][2] for k in np.flatnonzero(after)}
+        starts_after = {self.atoms[k][2] for k in np.flatnonzero(before)}
+        if len(ends_before) != 1 or len(starts_after) != 1:
+            return np.zeros_like(after), np.zeros_like(before)
+        gap = starts_after.pop() - ends_before.pop()
+        if not 0 < gap <= LONGEST_BREAK:
+            return np.zeros_like(after), np.zeros_like(before)
+        return after, before
 
     def _stacked_part(self, own: tuple) -> bool:
         """Another drawn cell holding words stands right over or under the cell, as wide (a

@@ -118,9 +118,17 @@ def test_a_merged_cell_takes_its_slots_and_its_own_row_s_day(blocks):
     assert ("Monday", "TAM-1") not in blocks
 
 
-def test_a_cell_down_the_whole_week_is_one_block_per_day_without_a_header_time(blocks):
+def test_a_cell_down_the_whole_week_under_no_header_is_the_gap_between_its_neighbours(blocks):
+    # One block per day; the periods either side end at 11:00 and start at 11:30.
+    assert blocks[("Monday", "LUNCH")] == ("11:00", "11:30")
+    assert blocks[("Tuesday", "LUNCH")] == ("11:00", "11:30")
+
+
+def test_a_column_under_no_header_between_periods_that_meet_has_no_time():
+    meeting = (cell_line("11:00-12:00", (340, 0, 440, 40)), "time")
+    lines = [meeting if line.text == "11:30-12:30" else (line, role) for line, role in LINES]
+    blocks = decode_as(lines, confused=True)
     assert blocks[("Monday", "LUNCH")] == (None, None)
-    assert blocks[("Tuesday", "LUNCH")] == (None, None)
 
 
 def test_a_lone_time_in_a_cell_is_its_start_and_the_end_is_the_header_s(blocks):
@@ -133,8 +141,8 @@ def test_a_word_down_a_cell_read_as_a_letter_over_a_standing_line_is_one_word():
     lines = [*LINES[:12], (cell_line("L", LUNCH, 36), "event"),
              (cell_line("UNCH", LUNCH, 72), "event")]
     blocks = decode_as(lines)
-    assert blocks[("Monday", "LUNCH")] == (None, None)
-    assert blocks[("Tuesday", "LUNCH")] == (None, None)
+    assert blocks[("Monday", "LUNCH")] == ("11:00", "11:30")
+    assert blocks[("Tuesday", "LUNCH")] == ("11:00", "11:30")
     # More pieces, one of them a misread repeat ("TEA BREAK" turned: "REAK", "R", "B", "TEA"),
     # are left as read: no order of them spells the word.
     pieces = [(cell_line(text, LUNCH, 36 * k), "event")
