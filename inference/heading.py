@@ -70,6 +70,15 @@ _LABEL_ALONE = re.compile(rf"^\s*(?:{_LABELS}|semester|section)\s*:?\s*$", re.IG
 _SEPARATORS = " ,;|-–·•●"
 # Words that follow a teacher's name in a title but are not part of it.
 _AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
+# A year group's class named after it: "Year 1 Robins", "Grade 8 Blue - Class Timetable" (also
+# glued, "Year 1Robins"). Not a subject ("Year 9 Maths", "Grade 10 Physics") or a title's word.
+_CLASS_AFTER_GROUP = re.compile(rf"\s*([A-Z][a-z]{{2,}})(?=\s*(?:$|[-–—·|•★*,]|Class\b"
+                                rf"|Timetable\b|Term\b|{_SEASON}|20\d\d))", re.MULTILINE)
+_NOT_A_CLASS_AFTER_GROUP = {
+    "timetable", "class", "schedule", "term", "week", "teacher", "homeroom", "tutor", "form",
+    "group", "maths", "math", "english", "science", "history", "geography", "music", "art",
+    "french", "spanish", "german", "computing", "drama", "languages", "humanities", "options",
+    "sets", "timetables", "lessons", "subjects", *(season.lower() for season in _SEASONS)}
 # ("2nd Grade Class Schedule": the class is the year group, "2nd Grade", not "Grade Class".)
 _NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly", "mr", "mrs", "miss", "ms", "mx", "dr",
                     "grade", "year"}
@@ -191,6 +200,15 @@ _WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\.(?:com|org|net|edu|gov|io)\b
                           re.IGNORECASE)
 
 
+def _named_after(text: str, end: int) -> str:
+    """" Robins" where a year group ending at `end` goes on in its class's name, else ""."""
+    named = _CLASS_AFTER_GROUP.match(text, end)
+    if (not named or named.group(1).lower() in _NOT_A_CLASS_AFTER_GROUP
+            or named.group(1).lower().endswith("ics")):  # Physics, Economics, Athletics
+        return ""
+    return f" {named.group(1)}"
+
+
 def parse_heading(text: str) -> Heading:
     heading = Heading()
     text = _WEB_ADDRESS.sub(" ", text)
@@ -257,6 +275,7 @@ def parse_heading(text: str) -> Heading:
         elif programme:
             # Spaced as printed where OCR glued it: "IBMYP4", "Grade11C".
             class_name = re.sub(r"^(IB|Grade)(?=[A-Z0-9])", r"\1 ", programme.group(0))
+            class_name += _named_after(text, programme.end())
         elif semester:
             class_name = f"Semester {semester.group(1)}"
         elif code:
@@ -264,6 +283,7 @@ def parse_heading(text: str) -> Heading:
             class_name = code.group(code.lastindex or 0)
         elif group := re.search(_YEAR_GROUP, text):
             class_name = re.sub(r"^(?:Year|YEAR|year)\s*", "Year ", group.group(0))
+            class_name += _named_after(text, group.end())
     heading.class_name = class_name
 
     heading.term = _term(text)

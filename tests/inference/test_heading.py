@@ -361,3 +361,15 @@ def test_fields_parted_by_double_dashes_in_capitals():
                             "SEMESTER 1.2024")
     assert (heading.class_name, heading.teacher) == ("7B", "MR. D. KOWALSKI")
     assert (heading.term, heading.year) == ("Semester 1", 2024)
+
+
+@pytest.mark.parametrize(("text", "class_name"), [
+    ("Year 1 Robins ★ Summer 1 2026", "Year 1 Robins"),
+    ("Year 1Robins Summer 12026", "Year 1 Robins"),  # the star lost, the words glued
+    ("Grade 8 Blue - Class Timetable 2026", "Grade 8 Blue"),
+    ("Year 9 Maths Timetable", "Year 9"),  # a subject is no class's name
+    ("Grade 10 Physics", "Grade 10"),
+    ("Year 3 Spring 2", "Year 3"),
+])
+def test_a_year_group_goes_on_in_the_name_of_its_class(text: str, class_name: str) -> None:
+    assert parse_heading(text).class_name == class_name
