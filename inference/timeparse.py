@@ -194,6 +194,39 @@ def find_times(text: str) -> list[TimeSpan]:
     return sorted(found, key=lambda span: span.span)
 
 
+# A day's own range inside a line printed for the whole week: "13:10 – 13:55 (Wed 12:50 –
+# 13:35)", "Lunch 12:30-1:15, Fri: 12:00-12:45": the day's name (3 letters or more) right
+# before the range.
+_DAY_BEFORE = re.compile(r"([A-Za-z]{3,9})\.?\s*:?\s*$")
+
+
+def day_ranges(text: str) -> tuple[TimeSpan, dict[str, TimeSpan]] | None:
+    """The week's range and each named day's own, in a line that prints both; None when it
+    prints no day's own range, or not exactly one range for the rest of the week."""
+    week, own = [], {}
+    for found in find_times(text):
+        if found.end is None:
+            continue
+        named = _DAY_BEFORE.search(text[max(0, found.span[0] - 12):found.span[0]])
+        day = parse_day(named.group(1)) if named else None
+        if day is None:
+            week.append(found)
+        else:
+            own[day] = found
+    return (week[0], own) if own and len(week) == 1 else None
+
+
+_DAY_LEFT = re.compile(r"[\s,;·|(\[–-]*\b([A-Za-z]{3,9})\.?\s*:?\s*[)\]]?[\s·|,;–-]*$")
+
+
+def without_day_words(name: str) -> str:
+    """A name whose days' own ranges were taken out (`day_ranges`) without the days' names
+    left at its end: "LUNCH · Dining Hall · (Wed )" → "LUNCH · Dining Hall"."""
+    while (left := _DAY_LEFT.search(name)) and parse_day(left.group(1)):
+        name = name[:left.start()]
+    return name.rstrip(" ·|,;–-")
+
+
 def strip_times(text: str) -> str:
     """`text` with every time removed (a time printed in a cell is not part of the name)."""
     spans = [t.span for t in find_times(text)]

@@ -22,7 +22,15 @@ from inference.document.records import read_records
 from inference.document.signals import BlockSignals
 from inference.heading import Heading, heading_text, parse_heading, plausible
 from inference.schema import DAYS, Box, CalendarFrame, TimeBlock
-from inference.timeparse import find_times, is_time_text, parse_day, strip_times, to_hhmm
+from inference.timeparse import (
+    day_ranges,
+    find_times,
+    is_time_text,
+    parse_day,
+    strip_times,
+    to_hhmm,
+    without_day_words,
+)
 
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _TIME, _DAY = ROLES.index("time"), ROLES.index("day")
@@ -614,7 +622,15 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             inner_start, inner_end = grid.within_slot(members, axis)
             start = start if inner_start is None else inner_start
             end = end if inner_end is None else inner_end
+        # One line for the week with a day's own times in it: "13:10 – 13:55 (Wed 12:50 – 13:35)".
+        ranges = (day_ranges(" ".join(reading.lines[i].text for i in members))
+                  if len(days) > 1 else None)
+        if ranges is not None:
+            name = without_day_words(name)
         for day in days:
+            if ranges is not None:
+                week, own = ranges
+                start, end = own.get(day, week).values
             blocks.append(TimeBlock(day=day, name=name,
                                     start_time=None if start is None else to_hhmm(start),
                                     end_time=None if end is None else to_hhmm(end),

@@ -321,6 +321,17 @@ def test_a_band_across_the_week_under_a_header_row_of_free_lines_is_every_day_s(
     assert blocks[("Monday", "Lunch")] == blocks[("Tuesday", "Lunch")] == ("12:00", "13:00")
 
 
+def test_a_band_for_the_week_printing_one_day_s_own_times_gives_that_day_its_own():
+    lines = [(text_cell("Monday", 150, 10), "day"), (text_cell("Tuesday", 350, 10), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 120)), "time"),
+             (cell_line("Maths", (100, 40, 300, 120)), "event"),
+             (cell_line("Art", (300, 40, 500, 120)), "event"),
+             (cell_line("LUNCH 12:00-12:45 (Tue 11:50-12:30)", (100, 120, 500, 160)), "event")]
+    blocks = decode_as(lines, size=(500, 160))
+    assert blocks[("Monday", "LUNCH")] == ("12:00", "12:45")
+    assert blocks[("Tuesday", "LUNCH")] == ("11:50", "12:30")
+
+
 def test_a_band_of_times_on_top_of_a_days_as_rows_table_times_the_columns_they_stand_in():
     # White times on a dark band whose rulings were not found: the band's lines are free, and
     # each names the slot of the column of drawn cells it stands in; "10:30-" over "10:50" in
@@ -522,6 +533,7 @@ def test_a_band_across_the_week_under_day_names_in_cells_read_from_the_text_is_e
     lines[-1][0].cell_box = Box(x0=100, y0=120, x1=500, y1=160)  # merged across the week
     blocks = decode_as(lines, size=(500, 160))
     assert blocks[("Monday", "Lunch")] == blocks[("Tuesday", "Lunch")] == ("12:00", "13:00")
+
 
 
 def test_a_card_across_a_visual_timetable_s_row_is_every_day_it_reaches_over():

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from inference.timeparse import (
     TimeSpan,
+    day_ranges,
     find_times,
     is_time_text,
     parse_day,
@@ -22,6 +23,7 @@ from inference.timeparse import (
     parse_day_list,
     strip_times,
     to_hhmm,
+    without_day_words,
 )
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -386,3 +388,22 @@ def test_a_period_label_glued_to_its_start_is_read_apart():
     assert [span.values for span in find_times("P310:45")] == [[645]]
     assert [span.values for span in find_times("P51:15")] == [[795]]
     assert find_times("B12.07") == []  # a room
+
+
+@pytest.mark.parametrize(("text", "week", "own"), [
+    ("LUNCH · Dining Hall · 13:10 – 13:55 (Wed 12:50 – 13:35)", (790, 835),
+     {"Wednesday": (770, 815)}),
+    ("Lunch 12:30-1:15, Fri: 12:00-12:45", (750, 795), {"Friday": (720, 765)}),
+])
+def test_a_day_s_own_range_in_a_line_for_the_week_is_read_apart(text, week, own):
+    found = day_ranges(text)
+    assert found is not None
+    assert (found[0].start, found[0].end) == week
+    assert {day: (span.start, span.end) for day, span in found[1].items()} == own
+    assert without_day_words(strip_times(text)).endswith(("Dining Hall", "Lunch"))
+
+
+@pytest.mark.parametrize("text", ["Maths 9:00-10:00", "Wed 9:00-10:00",
+                                  "Room 12 9:00-10:00 11:00-12:00"])
+def test_a_line_without_a_day_s_own_range_beside_the_week_s_has_none(text):
+    assert day_ranges(text) is None
