@@ -185,8 +185,10 @@ _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initial
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
 _INITIALS = re.compile(r"^[A-Z](?:\s?[&/.]\s?[A-Z])+\.?$")  # a subject's initials: "D&T", "P.E."
 # A remark in sentences under the timetable ("Times are shown in local time. Activities …"):
-# eight words or more, one sentence ended and another begun. No event is named so.
-_SENTENCE = re.compile(r"^(?=(?:\S+\s+){7}\S).*[a-z]{3}\.\s+[A-Z][a-z]")
+# eight words or more, one sentence ended and another begun. No event is named so. A title's
+# full stop ("Engr. Bilal Ahmed", "Prof. Khan" under a lab's name) ends no sentence.
+_SENTENCE = re.compile(r"^(?=(?:\S+\s+){7}\S).*(?<![A-Za-z])(?!(?:Engr|Prof|Asst|Assoc|Capt|Hon)\.)"
+                       r"[A-Za-z]*[a-z]{3}\.\s+[A-Z][a-z]")
 # A footnote under a table ("* Sport on Wednesday afternoon: bring a hat", "* Roll call
 # 08:25 in C1."): a line opening with an asterisk or a dagger and running to four words or
 # more, never an event.

@@ -654,6 +654,15 @@ def test_a_remark_in_sentences_under_the_last_day_s_list_is_no_event():
         ("Friday", "Personal Tutorial"): ("14:00", "15:00")}
 
 
+def test_a_lab_named_with_its_engineer_s_title_is_an_event_not_a_remark():
+    # "Engr." ends no sentence: eight words with a title's full stop are still a name.
+    lines = [(free_line("Friday", 10, 0), "day"), (free_line("14:00-16:00", 10, 30), "time"),
+             (free_line("Operating Systems Lab CL-2006 Engr. Bilal Ahmed Lab-3", 200, 30),
+              "event")]
+    blocks = decode_as(lines, size=(900, 120))
+    assert list(blocks.values()) == [("14:00", "16:00")]
+
+
 def test_times_on_a_dark_band_in_cells_read_from_the_text_time_a_days_as_rows_table():
     # As above, with the band's times in cells the structure stage inferred from the text.
     lines = [(text_cell("8:00-8:50", 105, 10), "time"), (text_cell("8:50-9:40", 205, 10), "time"),
