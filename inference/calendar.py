@@ -19,13 +19,15 @@ its column's, also where it stands beside another box, clear of the header's wid
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 
 from inference.fills import filled_box, same_box
 from inference.rulings import line_mask
 from inference.schema import Box, CalendarFrame, Cell, OcrLine, Table
-from inference.structure import cluster
+from inference.structure import cluster, cut_between_ranges
 from inference.timeparse import find_times, is_time_text, parse_day
 
 # Lone times down one column: at least this many make a scale.
@@ -192,6 +194,9 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
             boxes[same] = boxes[same].union(box)
     if len(boxes) < MIN_BOXES:
         return tables, None
+    boxes = [part for box in boxes for part in split_at_ranges(box, body)]
+    boxes += [line.box for line in body if _timed_name(line)
+              and not any(box.contains_point(line.box.cx, line.box.cy) for box in boxes)]
     boxes.sort(key=lambda box: (box.y0, box.x0))
     cells = [Cell(box=box, row=k, col=0) for k, box in enumerate(boxes)]
     kept = [table for table in tables
@@ -199,6 +204,26 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
     columns = _column_starts(_day_headers(lines, area), boxes, area)
     return ([*kept, Table(box=area, cells=cells, ruled=True)],
             scale.model_copy(update={"columns": columns, "gap": _gap(boxes, scale)}))
+
+
+def _timed_name(line: OcrLine) -> bool:
+    """A name printed with its range on one line ("Break 10:45 – 11:05"): an event, drawn in a
+    box or not."""
+    return any(t.end is not None for t in find_times(line.text)) and bool(
+        re.search(r"[A-Za-z]{3}", line.text))
+
+
+def split_at_ranges(box: Box, body: list[OcrLine]) -> list[Box]:
+    """`box` cut between the events it holds (`structure.cut_between_ranges`): boxes of
+    events one after the other that grew into one through a gap the photo washed out."""
+    inside = [line for line in body if box.contains_point(line.box.cx, line.box.cy)]
+    parts = cut_between_ranges(inside)
+    if len(parts) < 2:
+        return [box]
+    edges = [box.y0, *((above[-1].box.y1 + below[0].box.y0) / 2
+                       for above, below in zip(parts, parts[1:], strict=False)), box.y1]
+    return [box.model_copy(update={"y0": lo, "y1": hi})
+            for lo, hi in zip(edges, edges[1:], strict=False)]
 
 
 def _gap(boxes: list[Box], scale: CalendarFrame) -> float:

@@ -50,7 +50,7 @@ def split_entry_lines(lines: list[OcrLine]) -> list[OcrLine]:
         day = bool(before) and len(before.split()) == 1 and parse_day(before) is not None
         if (head is None or before and not day
                 or not any(c.isalpha() for c in rest) or find_times(rest)):
-            out.append(line)
+            out += _named_then_timed(line, times)
             continue
         if day:  # "Tuesday 3:30 - 4:30 Chess Club": the day, its time, its words
             at = line.text.index(before) + len(before)
@@ -59,6 +59,18 @@ def split_entry_lines(lines: list[OcrLine]) -> list[OcrLine]:
             out.append(_part(line, 0, head.span[1]))
         out.append(_part(line, head.span[1], len(line.text)))
     return out
+
+
+def _named_then_timed(line: OcrLine, times: list) -> list[OcrLine]:
+    """"Break 10:45 – 11:05" (a break printed as one line in an app's week) cut into its
+    name and its range: words, then one whole range ending the line. The line whole
+    otherwise (a day's name before the range is a list's, left to the list)."""
+    if len(times) != 1 or times[0].end is None or line.text[times[0].span[1]:].strip(" .)"):
+        return [line]
+    name = line.text[:times[0].span[0]].strip(_BULLETS + ":(")
+    if not re.search(r"[A-Za-z]{3}", name) or parse_day(name) is not None:
+        return [line]
+    return [_part(line, 0, times[0].span[0]), _part(line, times[0].span[0], len(line.text))]
 
 
 def split_glued_ranges(lines: list[OcrLine]) -> list[OcrLine]:

@@ -263,6 +263,34 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None,
     return list(groups.values())
 
 
+def cut_between_ranges(block: list[OcrLine]) -> list[list[OcrLine]]:
+    """A paragraph holding several events one under another, each printing its own range
+    ("Mathematics / 08:45 – 09:45 / Room M4" over "Biology / 09:45 – 10:45 / Lab B2": two
+    cards whose gap a photo of a screen washed out), cut at the widest gap between the lines
+    from one range to the next; each part must hold a name. The paragraph whole otherwise
+    (a column of times, a range written over two lines)."""
+    lines = sorted(block, key=lambda line: line.box.cy)
+    ranged = [k for k, line in enumerate(lines)
+              if any(t.end is not None for t in find_times(line.text))]
+    ranges = {tuple(t.values) for k in ranged for t in find_times(lines[k].text)}
+    if len(ranged) < 2 or len(ranges) < 2:
+        return [block]
+    cuts = []
+    for a, b in zip(ranged, ranged[1:], strict=False):
+        widest = max(range(a, b), key=lambda k: lines[k + 1].box.y0 - lines[k].box.y1)
+        if lines[widest + 1].box.y0 > lines[widest].box.y1:
+            cuts.append(widest + 1)
+    parts = [lines[lo:hi] for lo, hi in zip([0, *cuts], [*cuts, len(lines)], strict=False)]
+    if any(not any(_worded(line.text) for line in part) for part in parts):
+        return [block]
+    return parts
+
+
+def _worded(text: str) -> bool:
+    """A line with a word of three letters besides its times: a name, not a time label."""
+    return bool(re.search(r"[A-Za-z]{3}", strip_times(text)))
+
+
 def _carded_apart(lines: list[OcrLine], fills: list[Box | None], i: int, j: int) -> bool:
     """One of the two lines stands in a filled box and the other on the ground outside it."""
     for inner, outer in ((i, j), (j, i)):
@@ -511,7 +539,9 @@ def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table |
     cards = {id(line): box for line, box in zip(lines, fills or [], strict=False)
              if box is not None}
     badges = _badges(lines, fills)
-    blocks = _badges_joined(text_blocks(lines, _row_rules(image), fills), badges, cards)
+    blocks = [part for block in _badges_joined(text_blocks(lines, _row_rules(image), fills),
+                                               badges, cards)
+              for part in cut_between_ranges(block)]
     entries = one_line_entries(list_rows(blocks, cards))
     cells = [_block_cell(entry, _own_card(entry, lines, cards)) for entry in entries]
     return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)

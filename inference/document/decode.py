@@ -48,6 +48,8 @@ SCALE_SLACK = 15
 # Below this day-pointer probability for every day header, an "event" belongs to no day. Chosen
 # on the training set's held-out split (see the note of issue 5), never on dev or bench pages.
 MIN_DAY = 0.1
+# Day headers the pointer scores within this of its best are a tie the page's geometry breaks.
+DAY_TIE = 0.05
 # Two event/notes lines with a same-event probability above this (averaged both ways) are one
 # timeblock. Chosen on the same held-out split.
 SAME_EVENT = 0.35
@@ -557,8 +559,11 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if day_score.max() < MIN_DAY and group.names is None and group.days is None and not card:
             continue  # no day header is this line's day: a title or a header cell's caption
         chosen = group.days or column or [own_days[k] for k in np.flatnonzero(day_score > 0.5)]
-        if not chosen:
-            chosen = [own_days[int(day_score.argmax())]]
+        if not chosen:  # the pointer torn between headers: the nearest of them on the page
+            tied = np.flatnonzero(day_score >= day_score.max() - DAY_TIE)
+            event_box = Box.enclosing([reading.lines[i].box for i in members])
+            chosen = [own_days[min(tied, key=lambda k: _distance(
+                reading.lines[own_days[k]].box, event_box))]]
         axis = grid.time_axis(members, chosen[0])
         if group.days is None and (grid.in_header_band(members, axis)
                                    or grid.is_footer(members, axis)):
@@ -640,6 +645,11 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                     confidence=round(confidence, 4), source_box=box))
             signals.append(signal)
     return join_spelled_across(blocks), signals
+
+
+def _distance(a: Box, b: Box) -> float:
+    """Between the two boxes' centres."""
+    return float(np.hypot(a.cx - b.cx, a.cy - b.cy))
 
 
 def _day_over_cell(reading: PageReading, members: list[int], headers: list[int], table: int

@@ -980,3 +980,14 @@ def test_a_subject_s_initials_over_a_teacher_code_are_the_cell_s_name():
              (cell_line("PJo T2", (100, 40, 300, 120), 25), "event")]
     assert decode_as(lines, size=(300, 160), notes=True) == {
         ("Thursday", "D&T"): ("14:05", "15:05", "PJo T2")}
+
+
+def test_a_day_pointer_torn_between_two_headers_takes_the_nearer_one():
+    # A screen photographed at an angle: the model cannot tell Tuesday's column from
+    # Wednesday's; "Physics" stands under Wednesday.
+    lines = [(free_line("Tuesday", 100, 0), "day"), (free_line("Wednesday", 300, 0), "day"),
+             (free_line("Physics", 280, 40), "event"),
+             (free_line("08:45-09:45", 280, 62), "time")]
+    page, decisions = read_as(lines, size=(500, 100))
+    decisions.day[:, :2] = [0.33, 0.32]
+    assert [b.day for b in decode_blocks(page, decisions)] == ["Wednesday"]

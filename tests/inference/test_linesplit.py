@@ -20,8 +20,9 @@ def test_a_time_range_then_a_name_is_two_lines_side_by_side() -> None:
 
 
 def test_other_lines_are_left_whole() -> None:
-    lines = [_line(text) for text in ("Break 10:40-11:00", "9:00", "9:00-9:45",
-                                      "9:00 - 9:45 Maths 10:00")]
+    lines = [_line(text) for text in ("Break 10:40", "9:00", "9:00-9:45",
+                                      "9:00 - 9:45 Maths 10:00", "Monday 9:00-10:00",
+                                      "Break 10:45 - 11:05 (Hall)")]
     lines.append(_line("9:00 - 9:45 Maths", angle=90))  # rotated text keeps its reading
     assert split_entry_lines(lines) == lines
 
@@ -55,3 +56,10 @@ def test_header_ranges_run_together_are_one_line_each():
         ("09:15-10:00", 0, 110), ("10:00-10:45", 110, 220), ("10:45-11:05", 230, 340)]
     entry = OcrLine(text="Maths 9:00-10:00", box=Box(x0=0, y0=0, x1=160, y1=20))
     assert split_glued_ranges([entry]) == [entry]
+
+
+def test_a_name_then_its_range_ending_the_line_is_two_lines_too() -> None:
+    # A break printed on one line of an app's week, the space between them lost in reading.
+    name, time = split_entry_lines([_line("Break10:45-11:05")])
+    assert (name.text, time.text) == ("Break", "10:45-11:05")
+    assert name.box.x1 <= time.box.x0

@@ -15,6 +15,7 @@ from inference.schema import Box, Cell, OcrLine, Table
 from inference.structure import (
     assign_lines,
     cover_gaps,
+    cut_between_ranges,
     find_tables,
     split_crowded_cells,
     text_table,
@@ -431,3 +432,18 @@ def test_text_across_two_slots_of_the_grid_gets_no_cell():
     caption = line("Timetable key", 20, 60, 180, 80)  # over two empty slots: no cell's text
     cover_gaps([table], [caption])
     assert len(table.cells) == 4
+
+
+def test_a_paragraph_of_two_events_each_printing_its_range_is_cut_between_them() -> None:
+    # Two cards one under the other whose gap a photo of a screen washed out.
+    block = [line("Mathematics", 0, 0, 120, 20), line("08:45 - 09:45", 0, 22, 120, 42),
+             line("Room M4", 0, 44, 80, 64), line("Biology", 0, 72, 80, 92),
+             line("09:45 - 10:45", 0, 94, 120, 114), line("Lab B2", 0, 116, 70, 136)]
+    first, second = cut_between_ranges(block)
+    assert [ln.text for ln in first] == ["Mathematics", "08:45 - 09:45", "Room M4"]
+    assert [ln.text for ln in second] == ["Biology", "09:45 - 10:45", "Lab B2"]
+
+
+def test_a_column_of_times_is_no_paragraph_of_events() -> None:
+    block = [line("08:45 - 09:45", 0, 0, 120, 20), line("09:45 - 10:45", 0, 30, 120, 50)]
+    assert cut_between_ranges(block) == [block]
