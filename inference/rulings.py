@@ -134,3 +134,77 @@ def line_mask(gray: np.ndarray, gridlines: bool = False) -> np.ndarray:
     mask = cv2.bitwise_or(_long_strokes(binary), faint)
     # Close small breaks where lines meet or where a scan faded them.
     return cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)
+
+
+# Ruled paper under a hand-drawn table (a notebook's pale lines, every few millimetres, the
+# whole sheet wide): no rule of the table. Its lines stand out by PAPER_DIP grey levels (the
+# pen's rules by far more), at least PAPER_LINES of them found, each over PAPER_SPAN of the
+# page's width, most of them a whole number of one spacing apart (within PAPER_EVEN of it: the
+# table's text and rules hide some). Paper is photographed or scanned: a page without grain
+# (a screenshot of a spreadsheet's pale gridlines) is never ruled paper; nor is one whose
+# pale lines also run down the page.
+PAPER_DIP = (12, 60)
+PAPER_LINES = 6
+PAPER_SPAN = 0.5
+PAPER_EVEN = 0.15
+
+
+def _faint_runs(faint: np.ndarray, along: int) -> np.ndarray:
+    """The long runs of the faint strokes `faint` running `along` (1: across the page, 0:
+    down it)."""
+    length = faint.shape[1] if along else faint.shape[0]
+    kernel = (max(25, length // 30), 1) if along else (1, max(25, length // 30))
+    return cv2.morphologyEx(faint, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+
+
+def _faint_lines(runs: np.ndarray, along: int) -> np.ndarray:
+    """Where along the other way the runs `along` the page join into lines over PAPER_SPAN
+    of it (their centres)."""
+    length = runs.shape[1] if along else runs.shape[0]
+    joined = cv2.dilate(runs, np.ones((3, 15) if along else (15, 3), np.uint8))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    size, start, extent = ((stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_TOP],
+                            stats[1:, cv2.CC_STAT_HEIGHT]) if along else
+                           (stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_LEFT],
+                            stats[1:, cv2.CC_STAT_WIDTH]))
+    keep = size >= PAPER_SPAN * length
+    return np.sort(start[keep] + extent[keep] / 2)
+
+
+def paper_ruling(gray: np.ndarray) -> np.ndarray | None:
+    """Where the lines of ruled paper run (see PAPER_DIP), when the page is on ruled paper;
+    None otherwise."""
+    if _grain(gray) < 1:
+        return None
+    g = gray.astype(np.int16)
+    padded = np.pad(g, ((4, 4), (4, 4)), mode="edge")
+    across = np.minimum(padded[:-8, 4:-4], padded[8:, 4:-4]) - g  # darker than above and below
+    down = np.minimum(padded[4:-4, :-8], padded[4:-4, 8:]) - g
+    firm = cv2.dilate((np.maximum(across, down) > PAPER_DIP[1]).astype(np.uint8),
+                      np.ones((7, 7), np.uint8)) > 0
+
+    def faint(dip: np.ndarray) -> np.ndarray:
+        return ((dip >= PAPER_DIP[0]) & (dip <= PAPER_DIP[1]) & ~firm).astype(np.uint8) * 255
+
+    runs = _faint_runs(faint(across), 1)
+    centres = _faint_lines(runs, 1)
+    if len(centres) < PAPER_LINES or len(_faint_lines(_faint_runs(faint(down), 0), 0)) >= 3:
+        return None
+    gaps = np.diff(centres)
+    spacing = float(np.median(gaps[gaps < 1.5 * gaps.min()]))
+    steps = gaps / spacing
+    if np.mean(np.abs(steps - np.round(steps)) <= PAPER_EVEN * np.sqrt(steps)) < 0.8:
+        return None
+    # On ruled paper every faint stroke across the page is the paper's.
+    return cv2.dilate(runs, np.ones((7, 1), np.uint8)) > 0
+
+
+def paper_filled(image: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """`image` (grey or colour) with the paper's lines `paper` filled with the paper around
+    them: a closing down the page fills a thin line across it with what lies above and
+    below, and leaves a rule running down the page (the pen's, crossing it) as it is."""
+    filled = cv2.morphologyEx(image, cv2.MORPH_CLOSE, np.ones((11, 1), np.uint8))
+    out = image.copy()
+    out[paper] = filled[paper]
+    return out

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from inference.fills import filled_box, one_fill
-from inference.rulings import fill_edges, line_mask
+from inference.rulings import fill_edges, line_mask, paper_filled, paper_ruling
 from inference.schema import Box, Cell, OcrLine, Table
 from inference.timeparse import find_times, is_time_text, parse_day, strip_times
 
@@ -66,6 +66,9 @@ def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
     """Ruled tables on the page (BGR or grey), each with its cells (no text yet): rules are
     dark strokes and the boundaries between fills."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    paper = paper_ruling(gray)
+    if paper is not None:  # a table drawn on ruled paper: its lines are no cell's edges
+        gray, image = paper_filled(gray, paper), paper_filled(image, paper)
     mask = cv2.bitwise_or(line_mask(gray, gridlines=True),
                           cv2.dilate(fill_edges(image), np.ones((3, 3), np.uint8), iterations=2))
     h, w = gray.shape
@@ -88,7 +91,19 @@ def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
                 ruled=True,
             )
         )
+    tables = [table for table in tables if not _frames_a_table(table, tables)]
     return sorted(tables, key=lambda t: (t.box.y0, t.box.x0))
+
+
+# A drawn region holding a whole table is no cell: with at most this many regions, the
+# table it belongs to is a frame round the page (a sheet's edge, a margin's line).
+_FRAME_CELLS = 3
+
+
+def _frames_a_table(table: Table, tables: list[Table]) -> bool:
+    return len(table.cells) <= _FRAME_CELLS and any(
+        other is not table and cell.box.overlap_area(other.box) >= 0.95 * other.box.width
+        * other.box.height for cell in table.cells for other in tables)
 
 
 def _enclosed_regions(region: np.ndarray, ox: int, oy: int, page_area: int) -> list[Box]:

@@ -133,3 +133,21 @@ def test_pale_bands_on_a_noisy_render_are_cells():
                     (60, 60, 60), 2)
     noise = 4 * (np.random.default_rng(1).random((400, 600, 1)) < 0.2)
     assert _cells((page - noise).clip(0, 255).astype(np.uint8)) == 3
+
+
+def _notebook_page(rng: np.random.Generator) -> np.ndarray:
+    """The 4 × 3 grid drawn in pen on ruled paper: pale lines every 28 px the whole page
+    wide, through the cells, on a photo's grain."""
+    page = np.full((400, 600), 230, np.uint8)
+    for y in range(12, 400, 28):
+        cv2.line(page, (0, y), (599, y), 200, 2)
+    for x in COLUMNS:
+        cv2.line(page, (x, ROWS[0]), (x, ROWS[-1]), 40, 3)
+    for y in ROWS:
+        cv2.line(page, (COLUMNS[0], y), (COLUMNS[-1], y), 40, 3)
+    return (page + rng.normal(0, 2.5, page.shape)).clip(0, 255).astype(np.uint8)
+
+
+def test_the_lines_of_ruled_paper_under_a_drawn_grid_cut_no_cell():
+    page = _notebook_page(np.random.default_rng(3))
+    assert _cells(page) == 12

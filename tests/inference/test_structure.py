@@ -447,3 +447,12 @@ def test_a_paragraph_of_two_events_each_printing_its_range_is_cut_between_them()
 def test_a_column_of_times_is_no_paragraph_of_events() -> None:
     block = [line("08:45 - 09:45", 0, 0, 120, 20), line("09:45 - 10:45", 0, 30, 120, 50)]
     assert cut_between_ranges(block) == [block]
+
+
+def test_a_frame_round_the_page_holding_the_table_whole_is_no_table() -> None:
+    # A sheet's edge against the desk and its margin line: two regions, one holding the grid.
+    page = draw_grid(blank_page(), LAYOUT)
+    cv2.rectangle(page, (20, 20), (780, 580), 0, 2)
+    cv2.line(page, (60, 20), (60, 580), 0, 2)
+    tables = find_tables(page)
+    assert len(tables) == 1 and len(tables[0].cells) == len(LAYOUT)
