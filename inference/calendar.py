@@ -19,15 +19,13 @@ its column's, also where it stands beside another box, clear of the header's wid
 
 from __future__ import annotations
 
-import re
-
 import cv2
 import numpy as np
 
 from inference.fills import filled_box, same_box
 from inference.rulings import line_mask
 from inference.schema import Box, CalendarFrame, Cell, OcrLine, Table
-from inference.structure import cluster, cut_between_ranges
+from inference.structure import cluster, cut_between_ranges, holds_a_name
 from inference.timeparse import find_times, is_time_text, parse_day
 
 # Lone times down one column: at least this many make a scale.
@@ -209,8 +207,7 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
 def _timed_name(line: OcrLine) -> bool:
     """A name printed with its range on one line ("Break 10:45 – 11:05"): an event, drawn in a
     box or not."""
-    return any(t.end is not None for t in find_times(line.text)) and bool(
-        re.search(r"[A-Za-z]{3}", line.text))
+    return any(t.end is not None for t in find_times(line.text)) and holds_a_name(line.text)
 
 
 def split_at_ranges(box: Box, body: list[OcrLine]) -> list[Box]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from inference.schema import Box, OcrLine
-from inference.timeparse import find_times, parse_day
+from inference.timeparse import TimeSpan, find_times, parse_day
 
 _HOUR_MINUTES = r"(?:[01]?\d|2[0-3])[:.][0-5]\d"
 _GLUED = re.compile(_HOUR_MINUTES + r"\s*[-–]\s*" + _HOUR_MINUTES)
@@ -61,7 +61,7 @@ def split_entry_lines(lines: list[OcrLine]) -> list[OcrLine]:
     return out
 
 
-def _named_then_timed(line: OcrLine, times: list) -> list[OcrLine]:
+def _named_then_timed(line: OcrLine, times: list[TimeSpan]) -> list[OcrLine]:
     """"Break 10:45 – 11:05" (a break printed as one line in an app's week) cut into its
     name and its range: words, then one whole range ending the line. The line whole
     otherwise (a day's name before the range is a list's, left to the list)."""

@@ -9,7 +9,9 @@ which fall under the binary threshold in places and then break apart.
 
 Cells drawn by their fills alone (a screenshot of coloured boxes with white gaps, a sheet with
 only horizontal rules whose columns differ in colour) have no dark stroke between them: there
-the long straight edges between two colours are the rules (`fill_edges`)."""
+the long straight edges between two colours are the rules (`fill_edges`). A table drawn on
+ruled paper has the paper's pale lines through its cells: they are found and filled with the
+paper first (`paper_ruling`, `paper_filled`)."""
 
 from __future__ import annotations
 
@@ -159,8 +161,8 @@ def _faint_runs(faint: np.ndarray, along: int) -> np.ndarray:
 
 
 def _faint_lines(runs: np.ndarray, along: int) -> np.ndarray:
-    """Where along the other way the runs `along` the page join into lines over PAPER_SPAN
-    of it (their centres)."""
+    """The centres (across the runs' direction), in order, of the lines the runs `along` the
+    page join into that reach over PAPER_SPAN of it."""
     length = runs.shape[1] if along else runs.shape[0]
     joined = cv2.dilate(runs, np.ones((3, 15) if along else (15, 3), np.uint8))
     _, _, stats, _ = cv2.connectedComponentsWithStats(joined)

@@ -296,13 +296,13 @@ def cut_between_ranges(block: list[OcrLine]) -> list[list[OcrLine]]:
         if lines[widest + 1].box.y0 > lines[widest].box.y1:
             cuts.append(widest + 1)
     parts = [lines[lo:hi] for lo, hi in zip([0, *cuts], [*cuts, len(lines)], strict=False)]
-    if any(not any(_worded(line.text) for line in part) for part in parts):
+    if any(not any(holds_a_name(line.text) for line in part) for part in parts):
         return [block]
     return parts
 
 
-def _worded(text: str) -> bool:
-    """A line with a word of three letters besides its times: a name, not a time label."""
+def holds_a_name(text: str) -> bool:
+    """A word of three letters besides the text's times: a name, not a time label."""
     return bool(re.search(r"[A-Za-z]{3}", strip_times(text)))
 
 
