@@ -56,10 +56,11 @@ _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*
 # or a clock hour ("1ST", "9AM").
 _CLASS_CODE = r"^(?!\d+(?:ST|ND|RD|TH|AM|PM)$)\d{1,2}[A-Z]{1,4}\d?$"
 # A form's code as one part of a title the heading separates with dashes or dots ("Mr Patel –
-# 8B Timetable – Spring 2025", "Ms Kowalski · 10X2 · Autumn 1"), alone or before a word that
-# says what it is.
-_SEP_CLASS = (r"(?:^|[–—·|•]|\s-\s)\s*(?!\d+(?:ST|ND|RD|TH|AM|PM)\b)(\d{1,2}[A-Z]{1,4}\d?)"
-              r"(?=\s*(?:$|[–—·|•]|\s-\s)|\s+(?:timetable|homeroom|class|form|schedule)\b)")
+# 8B Timetable – Spring 2025", "Ms Kowalski · 10X2 · Autumn 1"; a hyphen the reading glued to
+# the words: "MyTimetable-9G-Term2"), alone or before a word that says what it is.
+_SEP_CLASS = (r"(?:^|[–—·|•]|\s-\s|(?<=[a-z])-)\s*(?!\d+(?:ST|ND|RD|TH|AM|PM)\b)"
+              r"(\d{1,2}[A-Z]{1,4}\d?)"
+              r"(?=\s*(?:$|[–—·|•]|\s-\s|-(?=[A-Z]))|\s+(?:timetable|homeroom|class|form|schedule)\b)")
 # A semester numbered like a class ("Semester: IV", "Sem - 3"): in college timetables the
 # semester names the class; a season ("Semester: Fall 2025") is a term instead.
 _NUMBERED_SEMESTER = r"\bsem(?:ester)?\s*[:\-–]\s*([IVX]{1,4}|\d{1,2})\b"
@@ -200,6 +201,12 @@ _WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\.(?:com|org|net|edu|gov|io)\b
                           re.IGNORECASE)
 
 
+# A field's label or a term the reading glued to the word before it ("Mr HartSummer 1",
+# "SchoolForm Tutor:"): a space goes back in.
+_GLUED_LABEL = re.compile(
+    rf"(?<=[a-z])(?=(?:{'|'.join(_SEASONS)}|Term|Form|Tutor|Teacher|Class)\b)")
+
+
 def _named_after(text: str, end: int) -> str:
     """" Robins" where a year group ending at `end` goes on in its class's name, else ""."""
     named = _CLASS_AFTER_GROUP.match(text, end)
@@ -211,7 +218,7 @@ def _named_after(text: str, end: int) -> str:
 
 def parse_heading(text: str) -> Heading:
     heading = Heading()
-    text = _WEB_ADDRESS.sub(" ", text)
+    text = _GLUED_LABEL.sub(" ", _WEB_ADDRESS.sub(" ", text))
     teacher = _labelled(text, "teacher")
     if teacher is not None:
         teacher = _teacher_value(teacher)
@@ -245,8 +252,8 @@ def parse_heading(text: str) -> Heading:
         # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C",
         # "Homeroom 7B" (a code with its letters: "Set 3" is a maths set).
         if not named:
-            named = re.search(r"\b(?:Form|Tutor\s?Group|Home\s?room|Home\s?group|Set)\s+"
-                              r"(\d{1,2}[A-Z]{1,4}\d?)\b", text)
+            named = re.search(r"\b(?:Form|FORM|Tutor\s?Group|Home\s?room|Home\s?group|Set)"
+                              r"(?:\s+|(?<=FORM))(\d{1,2}[A-Z]{1,4}\d?)\b", text)
         # A college group's code, letters and a number: "Group IT3B", "Group BS2".
         if not named:
             named = re.search(r"\bGroup\s+((?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6})\b",

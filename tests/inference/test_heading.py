@@ -241,7 +241,8 @@ def test_fields_in_running_text_end_where_the_next_begins(text, teacher, class_n
 @pytest.mark.parametrize(("text", "class_name"), [
     ("Mr Patel – 8B Timetable – Spring 2025", "8B"), ("Ms AKowalski·10X2·Autumn 1·2024", "10X2"),
     ("Ms Harper — 7H Homeroom — Fall 2024", "7H"), ("Timetable - 9am start", None),
-    ("Dr S Mensah — Chemistry — Autumn 2025", None)])
+    ("Dr S Mensah — Chemistry — Autumn 2025", None),
+    ("MyTimetable-9G-Term2", "9G"), ("My Timetable-10K", "10K")])  # hyphens read glued
 def test_a_form_code_as_one_part_of_a_separated_title(text: str, class_name: str | None) -> None:
     assert parse_heading(text).class_name == class_name
 
@@ -373,3 +374,10 @@ def test_fields_parted_by_double_dashes_in_capitals():
 ])
 def test_a_year_group_goes_on_in_the_name_of_its_class(text: str, class_name: str) -> None:
     assert parse_heading(text).class_name == class_name
+
+
+def test_labels_and_a_term_the_reading_glued_to_the_word_before_are_read_apart() -> None:
+    heading = parse_heading("YEAR8-FORM8K-TIMETABLE\n"
+                            "Holloway Park SchoolForm Tutor:Mr HartSummer 1 2025")
+    assert (heading.teacher, heading.class_name, heading.term, heading.year) == (
+        "Mr Hart", "8K", "Summer 1", 2025)
