@@ -227,7 +227,8 @@ _UI_ACTION = re.compile(r"^(?:[+＋]\s*(?:add|new|create)\b|(?:add|create) (?:an
 # An app's navigation tabs along the screen's foot ("Home", "Schedule", "Grades", "Messages").
 _TAB_WORDS = {"home", "schedule", "grades", "messages", "profile", "settings", "calendar",
               "inbox", "notifications", "more", "dashboard", "classes", "courses", "assignments",
-              "timetable", "menu", "search", "account", "today", "chat", "people", "files"}
+              "timetable", "menu", "search", "account", "today", "chat", "people", "files",
+              "homework", "reports", "attendance", "news", "planner", "tasks", "exams", "me"}
 MIN_TABS = 3
 
 
@@ -644,7 +645,23 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                     notes=_text(reading, notes) or None,
                                     confidence=round(confidence, 4), source_box=box))
             signals.append(signal)
+    blocks, signals = _once_each(blocks, signals)
     return join_spelled_across(blocks), signals
+
+
+def _once_each(blocks: list[TimeBlock], signals: list[BlockSignals]
+               ) -> tuple[list[TimeBlock], list[BlockSignals]]:
+    """Each block once: a break named both in its slot's label cell and in the merged cell
+    across the days ("Break" beside "10:50–11:10" and "Break" across the week) is one event a
+    day, the first found kept."""
+    seen: set[tuple] = set()
+    kept = []
+    for k, block in enumerate(blocks):
+        key = (block.day, block.name.casefold().strip(), block.start_time, block.end_time)
+        if key not in seen:
+            seen.add(key)
+            kept.append(k)
+    return [blocks[k] for k in kept], [signals[k] for k in kept]
 
 
 def _distance(a: Box, b: Box) -> float:

@@ -902,6 +902,11 @@ def test_a_card_s_name_the_model_took_for_a_class_or_a_label_is_its_event(name_r
 def test_an_app_s_tab_bar_is_no_event():
     blocks = decode_as(_app_cards("event"), size=(400, 260))
     assert sorted(name for _, name in blocks) == ["English 10", "Geometry"]
+    # A school app's own tabs.
+    lines = [*_app_cards("event")[:-3], *[(text_cell(tab, 20 + 95 * k, 220), "event") for k, tab
+                                          in enumerate(["Home", "Timetable", "Homework", "More"])]]
+    assert sorted(name for _, name in decode_as(lines, size=(400, 260))) == [
+        "English 10", "Geometry"]
 
 
 def test_a_card_s_name_the_model_took_for_a_class_names_no_class():
@@ -991,3 +996,19 @@ def test_a_day_pointer_torn_between_two_headers_takes_the_nearer_one():
     page, decisions = read_as(lines, size=(500, 100))
     decisions.day[:, :2] = [0.33, 0.32]
     assert [b.day for b in decode_blocks(page, decisions)] == ["Wednesday"]
+
+
+def test_a_break_named_in_its_label_cell_and_across_the_week_is_one_block_a_day():
+    lines = [(cell_line("Period", (0, 0, 100, 40)), "other"),
+             (cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (cell_line("Tuesday", (200, 0, 300, 40)), "day"),
+             (cell_line("09:00-09:55", (0, 40, 100, 80)), "time"),
+             (cell_line("Maths", (100, 40, 200, 80)), "event"),
+             (cell_line("Art", (200, 40, 300, 80)), "event"),
+             (cell_line("Break", (0, 80, 100, 130)), "event"),
+             (cell_line("10:50-11:10", (0, 80, 100, 130), dy=20), "time"),
+             (cell_line("Break", (100, 80, 300, 130)), "event")]
+    page, decisions = read_as(lines, size=(300, 130))
+    breaks = [(b.day, b.start_time, b.end_time) for b in decode_blocks(page, decisions)
+              if b.name == "Break"]
+    assert sorted(breaks) == [("Monday", "10:50", "11:10"), ("Tuesday", "10:50", "11:10")]
