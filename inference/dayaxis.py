@@ -5,9 +5,12 @@ a steady step apart. Small print on a tinted header defeats the recogniser now a
 ("Friday" read "Feldey") and a whole day of events is lost or given to the day before. So the
 day names standing in one column (or row) are read together: where three or more weekdays in
 order have a place free one step before or after them, a one-word line standing there in the
-same column, of a day name's size and beginning with that day's letter, is that day.
+same column, of a day name's size and beginning with that day's letter (or ending in "day" at
+about its length: "Hresday."), is that day.
 Past the ends only a school day (Monday to Friday) is put back: a row after Friday is as
 likely a "Sports" as a Saturday.
+A day the reading found no line for at all (a fax's thickened "Monday") is read again where
+its place one step before or after the sequence is, and put in when it reads as that day.
 Handwriting garbles most of a row at once ("Mon", "Ties", "Wea", "Thors", "Fni" over a
 whiteboard's columns): four or more one-word lines evenly spaced along a row (or down a
 column), of which one reads as its day, each beginning with the letter of the day its place
@@ -19,6 +22,7 @@ from __future__ import annotations
 import re
 from statistics import median
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from inference.schema import DAYS, Box, OcrLine
@@ -138,13 +142,47 @@ def _repair_near_sequences(lines: list[OcrLine]) -> list[OcrLine]:
     return repaired
 
 
+def _reads_as(word: str, day: str) -> bool:
+    """A garbled word that may be `day` at its place: it begins with the day's letter, or it
+    ends in "day" at about the day's length (its first letter lost: "Hresday.")."""
+    letters = word.rstrip(".").lower()
+    return letters[0] == day[0].lower() or (
+        letters.endswith("day") and abs(len(letters) - len(day)) <= 1)
+
+
+def _out_of_order(lines: list[OcrLine], named: dict[int, int]) -> dict[int, int]:
+    """{index: day} for garbled names read as the wrong day ("Hresday." as Thursday, over
+    Wednesday, Thursday, Friday) whose neighbours down their column (or along their row) say
+    which day stands there, and which may read as it (`_reads_as`)."""
+    fixed = {}
+    for axis in ("y", "x"):
+        for i in named:
+            column = sorted((j for j in named if _in_line(lines[i].box, lines[j].box, axis)),
+                            key=lambda j: _centre(lines[j].box, axis))
+            days = [named[j] for j in column]
+            for k, j in enumerate(column):
+                before = k >= 2 and days[k - 1] == days[k - 2] + 1 and days[k - 1] + 1
+                after = k + 2 < len(days) and days[k + 2] == days[k + 1] + 1 and days[k + 1] - 1
+                around = (0 < k < len(days) - 1 and days[k + 1] == days[k - 1] + 2
+                          and days[k - 1] + 1)
+                expected = before or after or around
+                if (expected and expected != days[k] and 0 <= expected < len(DAYS)
+                        and _WORD.match(lines[j].text.strip())
+                        and _reads_as(lines[j].text.strip(), DAYS[expected])):
+                    fixed[j] = expected
+    return fixed
+
+
 def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
     """`lines` with a garbled day name one step before or after a day sequence put right,
-    and rows of garbled day names read as their days (see the module)."""
-    lines = _repair_near_sequences(lines)
-    named = {i: DAYS.index(day) for i, line in enumerate(lines)
-             if line.angle == 0 and len(line.text.split()) <= 2
-             and (day := parse_day(line.text)) is not None}
+    a garbled name read as a day out of its sequence's order put right, and rows of garbled
+    day names read as their days (see the module)."""
+    lines = list(_repair_near_sequences(lines))
+    named = _named_days(lines)
+    for i, day in _out_of_order(lines, named).items():
+        named[i] = day
+        lines[i] = lines[i].model_copy(update={"text": DAYS[day].upper()
+                                               if lines[i].text.isupper() else DAYS[day]})
     repaired = list(lines)
     for axis, run in _sequences(lines, named):
         size = median(lines[i].box.height for i in run)
@@ -152,7 +190,7 @@ def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
         for place, day, step in _gaps(lines, named, axis, run):
             for k, line in enumerate(lines):
                 if (k in named or line.angle or not _WORD.match(line.text.strip())
-                        or line.text.strip()[0].lower() != DAYS[day][0].lower()
+                        or not _reads_as(line.text.strip(), DAYS[day])
                         or not _in_line(reference, line.box, axis)
                         or not 0.6 * size <= line.box.height <= 1.6 * size
                         or abs(_centre(line.box, axis) - place) > STEP_SLACK * step):
@@ -160,3 +198,43 @@ def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
                 name = DAYS[day].upper() if lines[run[0]].text.isupper() else DAYS[day]
                 repaired[k] = line.model_copy(update={"text": name})
     return repaired
+
+
+def _named_days(lines: list[OcrLine]) -> dict[int, int]:
+    return {i: DAYS.index(day) for i, line in enumerate(lines)
+            if line.angle == 0 and len(line.text.split()) <= 2
+            and (day := parse_day(line.text)) is not None}
+
+
+def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine) -> list[OcrLine]:
+    """`lines` and, for each school day whose place one step before or after a sequence of
+    day names holds no line at all, that place read again (`engine.read_crop`, a crop as wide
+    as the sequence's names) when it reads as the day (see the module)."""
+    named = _named_days(lines)
+    height, width = image.shape[:2]
+    found = []
+    for axis, run in _sequences(lines, named):
+        boxes = [lines[i].box for i in run]
+        size = max(b.height for b in boxes) if axis == "y" else max(b.width for b in boxes)
+        for place, day, step in _gaps(lines, named, axis, run):
+            if any(_in_line(boxes[0], line.box, axis)
+                   and abs(_centre(line.box, axis) - place) <= STEP_SLACK * step
+                   for line in lines):
+                continue
+            if axis == "y":
+                box = Box(x0=min(b.x0 for b in boxes), x1=max(b.x1 for b in boxes),
+                          y0=place - 0.75 * size, y1=place + 0.75 * size)
+            else:
+                box = Box(y0=min(b.y0 for b in boxes), y1=max(b.y1 for b in boxes),
+                          x0=place - 0.6 * size, x1=place + 0.6 * size)
+            x0, y0 = max(0, int(box.x0) - 4), max(0, int(box.y0))
+            x1, y1 = min(width, int(box.x1) + 4), min(height, int(box.y1))
+            if x1 - x0 < 8 or y1 - y0 < 8:
+                continue
+            text, score = engine.read_crop(image[y0:y1, x0:x1])
+            word = text.strip()
+            if _WORD.match(word) and (parse_day(word) == DAYS[day]
+                                      or _reads_as(word, DAYS[day])):
+                name = DAYS[day].upper() if lines[run[0]].text.isupper() else DAYS[day]
+                found.append(OcrLine(text=name, box=box, score=score))
+    return lines + found

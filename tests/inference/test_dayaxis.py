@@ -1,8 +1,13 @@
 """Day-axis repair (`inference.dayaxis`): a garbled day name put back from its place in the
 week's sequence of headers, and nothing else touched."""
 
-from inference.dayaxis import repair_day_axes
+import cv2
+import numpy as np
+
+from inference.dayaxis import read_missing_days, repair_day_axes
+from inference.ocr import get_engine
 from inference.schema import Box, OcrLine
+from inference.settings import Settings
 
 
 def _column(texts: list[str], x: float = 40, step: float = 96) -> list[OcrLine]:
@@ -27,6 +32,13 @@ def test_the_day_before_a_sequence_and_a_row_of_days_too():
     row = [OcrLine(text=text, box=Box(x0=200 * i, y0=10, x1=200 * i + 80, y1=30))
            for i, text in enumerate(["Mon", "Tue", "Wed", "Thu", "Fcl"])]
     assert _texts(row)[-1] == "Friday"
+
+
+def test_a_garbled_name_read_as_another_day_out_of_order_is_its_place_s_day():
+    # A fax's thickened "Tuesday" read "Hresday.", which reads nearest Thursday.
+    assert _texts(_column(["Hresday.", "Wednesday", "Thursday", "Friday"]))[0] == "Tuesday"
+    assert _texts(_column(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])) == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 
 def test_a_line_off_the_step_of_another_letter_or_past_friday_is_left_as_read():
@@ -60,3 +72,21 @@ def test_a_row_of_event_names_with_the_week_s_initials_is_left_as_read():
     uneven[-1] = uneven[-1].model_copy(update={"box": Box(x0=1800, y0=390, x1=1900, y1=460)})
     assert _texts(uneven) == garbled  # not a step apart: no axis
     assert _texts(_row(["Mon", "Ties", "Wea"])) == ["Mon", "Ties", "Wea"]  # three: too few
+
+
+def test_a_day_the_reading_found_no_line_for_is_read_again_at_its_place():
+    # "Monday" printed where the sequence puts it, but the page's reading found no line there.
+    page = np.full((700, 400, 3), 255, np.uint8)
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday"]
+    for k, day in enumerate(days):
+        cv2.putText(page, day, (40, 170 + 96 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+    read = [OcrLine(text=day, box=Box(x0=38, y0=146 + 96 * k, x1=40 + 17 * len(day),
+                                      y1=176 + 96 * k))
+            for k, day in enumerate(days) if k]
+    engine = get_engine("rapid", Settings())
+    found = read_missing_days(page, read, engine)
+    assert [line.text for line in found] == ["Tuesday", "Wednesday", "Thursday", "Monday"]
+    assert abs(found[-1].box.cy - 161) < 20
+    # Nothing printed there: nothing put in.
+    page[140:185] = 255
+    assert read_missing_days(page, read, engine) == read
