@@ -724,8 +724,14 @@ class Grid:
                 before[ks[0]] = True
         starts &= start_gap <= start_gap.min() + tolerance
         ends &= end_gap <= end_gap.min() + tolerance
-        if not (starts.any() or ends.any() or inside_start or inside_end):
-            starts, ends = self._between_ranges(after, before)
+        if not (ends.any() or inside_start or inside_end):
+            between = self._between_ranges(after, before)
+            # ... also where its header prints one time, the next period's start: a narrow
+            # turned header ("1 – 1:20pm") whose first time the reading lost.
+            lone = {self.atoms[k][2] for k in np.flatnonzero(starts)}
+            if between[0].any() and (
+                    not lone or lone == {self.atoms[k][2] for k in np.flatnonzero(between[1])}):
+                starts, ends = between
         printed = np.zeros(n, bool)
         printed[self.atoms_by_cell.get(own, [])] = True
         if len({self.atoms[k][2] for k in self.atoms_by_cell.get(own, [])}) > 1:

@@ -124,6 +124,12 @@ def test_a_cell_down_the_whole_week_under_no_header_is_the_gap_between_its_neigh
     assert blocks[("Tuesday", "LUNCH")] == ("11:00", "11:30")
 
 
+def test_a_header_printing_only_the_next_period_s_start_is_the_gap_before_it():
+    # A narrow turned header "11 – 11:30" whose first time the reading lost.
+    lines = [*LINES, (cell_line("11:30", (300, 0, 340, 40)), "time")]
+    assert decode_as(lines, confused=True)[("Monday", "LUNCH")] == ("11:00", "11:30")
+
+
 def test_a_column_under_no_header_between_periods_that_meet_has_no_time():
     meeting = (cell_line("11:00-12:00", (340, 0, 440, 40)), "time")
     lines = [meeting if line.text == "11:30-12:30" else (line, role) for line, role in LINES]
