@@ -190,7 +190,9 @@ def _term(text: str) -> str | None:
         return f"Semester {semester.group(1)}"
     # OCR drops the spaces of capitals ("ODDSEMESTER", "Sem2020-21"): the words are found
     # without them and written back with them.
-    semester = re.search(r"\b(odd|even)\s*(sem(?:ester)?)(?![a-z])\.?\s*(20\d\d\s*[-–]\s*\d{2,4})?",
+    # ... or glue them to the word before ("CLASSTIME TABLEODD SEMESTER").
+    semester = re.search(r"(?<!\d)(odd|even)\s*(sem(?:ester)?)(?![a-z])\.?\s*"
+                         r"(20\d\d\s*[-–]\s*\d{2,4})?",
                          text, re.IGNORECASE)
     return " ".join(part for part in semester.groups() if part) if semester else None
 
@@ -253,7 +255,8 @@ def parse_heading(text: str) -> Heading:
         # "Homeroom 7B" (a code with its letters: "Set 3" is a maths set).
         if not named:
             named = re.search(r"\b(?:Form|FORM|Tutor\s?Group|Home\s?room|Home\s?group|Set)"
-                              r"(?:\s+|(?<=FORM))(\d{1,2}[A-Z]{1,4}\d?)\b", text)
+                              r"(?:\s+|(?<=FORM)|(?<=Form))(\d{1,2}[A-Z]{1,4}\d?)(?![A-Za-z0-9])",
+                              text)
         # A college group's code, letters and a number: "Group IT3B", "Group BS2".
         if not named:
             named = re.search(r"\bGroup\s+((?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6})\b",
@@ -329,7 +332,8 @@ def plausible(attribute: str, text: str) -> bool:
     at all: a line a model only guesses holds the field is kept when it is shaped like one,
     not when it is the school's name or a date."""
     words = text.split()
-    if not words or _INSTITUTION.search(text) or re.search(r"timetable", text, re.IGNORECASE):
+    if not words or _INSTITUTION.search(text) or re.search(r"time\s?table", text,
+                                                           re.IGNORECASE):
         return False
     if attribute == "term":
         return bool(_TERM_WORD.search(text))

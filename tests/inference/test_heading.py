@@ -381,3 +381,10 @@ def test_labels_and_a_term_the_reading_glued_to_the_word_before_are_read_apart()
                             "Holloway Park SchoolForm Tutor:Mr HartSummer 1 2025")
     assert (heading.teacher, heading.class_name, heading.term, heading.year) == (
         "Mr Hart", "8K", "Summer 1", 2025)
+
+
+def test_a_form_code_and_a_semester_glued_by_the_reading_are_read() -> None:
+    heading = parse_heading("Hollingworth Academy\nForm8M2·Summer12025")
+    assert (heading.class_name, heading.term, heading.year) == ("8M2", "Summer 1", 2025)
+    assert parse_heading("CLASSTIME TABLEODD SEMESTER 2024").term == "ODD SEMESTER"
+    assert not plausible("term", "CLASSTIME TABLE 2024 SEMESTER")
