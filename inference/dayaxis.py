@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import re
 from statistics import median
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
 
 from inference.schema import DAYS, Box, OcrLine
 from inference.timeparse import parse_day
+
+if TYPE_CHECKING:
+    from inference.ocr import OcrEngine
 
 MIN_SEQUENCE = 3  # day names in order; fewer give no step to trust
 STEP_SLACK = 0.25  # a gap's line stands within this share of the step of where it should
@@ -150,6 +154,13 @@ def _reads_as(word: str, day: str) -> bool:
         letters.endswith("day") and abs(len(letters) - len(day)) <= 1)
 
 
+def _spelled_right(text: str) -> bool:
+    """A day's name as written (whole or its three letters): what the page says, not a
+    garble."""
+    word = text.strip().rstrip(".").lower()
+    return any(word in (day.lower(), day[:3].lower()) for day in DAYS)
+
+
 def _out_of_order(lines: list[OcrLine], named: dict[int, int]) -> dict[int, int]:
     """{index: day} for garbled names read as the wrong day ("Hresday." as Thursday, over
     Wednesday, Thursday, Friday) whose neighbours down their column (or along their row) say
@@ -161,16 +172,29 @@ def _out_of_order(lines: list[OcrLine], named: dict[int, int]) -> dict[int, int]
                             key=lambda j: _centre(lines[j].box, axis))
             days = [named[j] for j in column]
             for k, j in enumerate(column):
-                before = k >= 2 and days[k - 1] == days[k - 2] + 1 and days[k - 1] + 1
-                after = k + 2 < len(days) and days[k + 2] == days[k + 1] + 1 and days[k + 1] - 1
-                around = (0 < k < len(days) - 1 and days[k + 1] == days[k - 1] + 2
-                          and days[k - 1] + 1)
-                expected = before or after or around
-                if (expected and expected != days[k] and 0 <= expected < len(DAYS)
+                said = set()  # the day its neighbours put at its place
+                if k >= 2 and days[k - 1] == days[k - 2] + 1:
+                    said.add(days[k - 1] + 1)
+                if k + 2 < len(days) and days[k + 2] == days[k + 1] + 1:
+                    said.add(days[k + 1] - 1)
+                if 0 < k < len(days) - 1 and days[k + 1] == days[k - 1] + 2:
+                    said.add(days[k - 1] + 1)
+                if len(said) != 1:
+                    continue
+                expected = said.pop()
+                if (expected != days[k] and 0 <= expected < len(DAYS)
+                        and not _spelled_right(lines[j].text)
                         and _WORD.match(lines[j].text.strip())
                         and _reads_as(lines[j].text.strip(), DAYS[expected])):
                     fixed[j] = expected
     return fixed
+
+
+def _named_days(lines: list[OcrLine]) -> dict[int, int]:
+    """{index: day} of the upright short lines that read as a day."""
+    return {i: DAYS.index(day) for i, line in enumerate(lines)
+            if line.angle == 0 and len(line.text.split()) <= 2
+            and (day := parse_day(line.text)) is not None}
 
 
 def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
@@ -200,13 +224,8 @@ def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
     return repaired
 
 
-def _named_days(lines: list[OcrLine]) -> dict[int, int]:
-    return {i: DAYS.index(day) for i, line in enumerate(lines)
-            if line.angle == 0 and len(line.text.split()) <= 2
-            and (day := parse_day(line.text)) is not None}
-
-
-def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine) -> list[OcrLine]:
+def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine: OcrEngine
+                      ) -> list[OcrLine]:
     """`lines` and, for each school day whose place one step before or after a sequence of
     day names holds no line at all, that place read again (`engine.read_crop`, a crop as wide
     as the sequence's names) when it reads as the day (see the module)."""

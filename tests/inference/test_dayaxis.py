@@ -90,3 +90,9 @@ def test_a_day_the_reading_found_no_line_for_is_read_again_at_its_place():
     # Nothing printed there: nothing put in.
     page[140:185] = 255
     assert read_missing_days(page, read, engine) == read
+
+
+
+def test_a_day_spelled_right_out_of_order_is_left_as_read():
+    # A week printed from Sunday with Monday's row missing: the page says Sunday.
+    assert _texts(_column(["Sunday", "Tuesday", "Wednesday", "Thursday"]))[0] == "Sunday"
