@@ -32,6 +32,8 @@ INK_CONTRAST = 50
 RULE_CONTRAST = 8
 # Joined, the parts read as the line did (letters only, spaces and case aside) to this ratio.
 SAME_TEXT = 0.85
+# A row of the line's box inked over this share of its width is a rule across it, not text.
+ACROSS_RULE = 0.8
 _RULING_HALF = 3  # px either side of a boundary left out of both parts: the ruling itself
 _RULING_GAP = 8  # px at most between two cells' regions on either side of one ruling
 _MARGIN = 3  # px of ground kept around a part's ink
@@ -106,15 +108,23 @@ def _letters(text: str) -> str:
     return "".join(text.split()).lower()
 
 
+def _across_rows(grey: np.ndarray) -> np.ndarray:
+    """The rows of the line's crop that a rule running across it (the cell's top or bottom
+    edge, caught in the reading's box) does not fill: ink nearly the crop's whole width."""
+    return _differs(grey, INK_CONTRAST).mean(axis=1) < ACROSS_RULE
+
+
 def _split(image: np.ndarray, line: OcrLine, cuts: list[float], engine) -> list[OcrLine] | None:
     box = line.box
     y0, y1 = int(box.y0), int(np.ceil(box.y1))
     grey = cv2.cvtColor(image[y0:y1, int(box.x0):int(np.ceil(box.x1))], cv2.COLOR_BGR2GRAY)
     if not grey.size:
         return None
-    if not all(_ruled_through(grey, int(round(cut - box.x0))) for cut in cuts):
+    text_rows = grey[_across_rows(grey)]
+    if not text_rows.size or not all(_ruled_through(text_rows, int(round(cut - box.x0)))
+                                     for cut in cuts):
         return None
-    ink = _differs(grey, INK_CONTRAST)
+    ink = _differs(grey, INK_CONTRAST) & _across_rows(grey)[:, None]
     edges = [int(box.x0), *(int(round(cut)) for cut in cuts), int(np.ceil(box.x1))]
     parts = []
     for lo, hi in zip(edges, edges[1:], strict=False):

@@ -49,6 +49,14 @@ def test_a_line_read_across_a_ruling_is_read_again_in_each_cell(engine, gridline
     assert RIGHT.contains_point(lines[1].box.cx, lines[1].box.cy)
 
 
+def test_a_line_whose_box_takes_in_the_rule_over_the_cells_is_still_split(engine):
+    # The reading's box reaches up over the cells' top edge (a dense export's small print
+    # sits right under it): that rule runs across the box, not between the cells.
+    high = GLUED.model_copy(update={"box": Box(x0=100, y0=17, x1=220, y1=54)})
+    lines = split_across_rulings(_sheet(0), [_table()], [high], engine)
+    assert [line.text for line in lines] == ["9:00", "Maths"]
+
+
 def test_a_line_over_no_drawn_ruling_stays_whole(engine):
     lines = split_across_rulings(_sheet(0, ruled_through=False), [_table()], [GLUED], engine)
     assert lines == [GLUED]
