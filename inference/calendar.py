@@ -25,8 +25,14 @@ import numpy as np
 from inference.fills import filled_box, same_box
 from inference.rulings import line_mask
 from inference.schema import Box, CalendarFrame, Cell, OcrLine, Table
-from inference.structure import cluster, cut_between_ranges, holds_a_name
-from inference.timeparse import find_times, is_time_text, parse_day
+from inference.structure import cluster, cut_between_ranges
+from inference.timeparse import (
+    find_times,
+    holds_a_name,
+    is_time_text,
+    parse_day,
+    prints_a_range,
+)
 
 # Lone times down one column: at least this many make a scale.
 MIN_LABELS = 4
@@ -207,7 +213,7 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
 def _timed_name(line: OcrLine) -> bool:
     """A name printed with its range on one line ("Break 10:45 – 11:05"): an event, drawn in a
     box or not."""
-    return any(t.end is not None for t in find_times(line.text)) and holds_a_name(line.text)
+    return prints_a_range(line.text) and holds_a_name(line.text)
 
 
 def split_at_ranges(box: Box, body: list[OcrLine]) -> list[Box]:

@@ -120,11 +120,12 @@ def _split(image: np.ndarray, line: OcrLine, cuts: list[float], engine) -> list[
     grey = cv2.cvtColor(image[y0:y1, int(box.x0):int(np.ceil(box.x1))], cv2.COLOR_BGR2GRAY)
     if not grey.size:
         return None
-    text_rows = grey[_across_rows(grey)]
+    rows = _across_rows(grey)
+    text_rows = grey[rows]
     if not text_rows.size or not all(_ruled_through(text_rows, int(round(cut - box.x0)))
                                      for cut in cuts):
         return None
-    ink = _differs(grey, INK_CONTRAST) & _across_rows(grey)[:, None]
+    ink = _differs(grey, INK_CONTRAST) & rows[:, None]
     edges = [int(box.x0), *(int(round(cut)) for cut in cuts), int(np.ceil(box.x1))]
     parts = []
     for lo, hi in zip(edges, edges[1:], strict=False):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from inference.schema import Box, OcrLine
-from inference.timeparse import TimeSpan, find_times, parse_day
+from inference.timeparse import TimeSpan, find_times, holds_a_name, parse_day
 
 _HOUR_MINUTES = r"(?:[01]?\d|2[0-3])[:.][0-5]\d"
 _GLUED = re.compile(_HOUR_MINUTES + r"\s*[-–]\s*" + _HOUR_MINUTES)
@@ -68,7 +68,7 @@ def _named_then_timed(line: OcrLine, times: list[TimeSpan]) -> list[OcrLine]:
     if len(times) != 1 or times[0].end is None or line.text[times[0].span[1]:].strip(" .)"):
         return [line]
     name = line.text[:times[0].span[0]].strip(_BULLETS + ":(")
-    if not re.search(r"[A-Za-z]{3}", name) or parse_day(name) is not None:
+    if not holds_a_name(name) or parse_day(name) is not None:
         return [line]
     return [_part(line, 0, times[0].span[0]), _part(line, times[0].span[0], len(line.text))]
 

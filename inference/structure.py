@@ -18,7 +18,14 @@ import numpy as np
 from inference.fills import filled_box, one_fill
 from inference.rulings import fill_edges, line_mask, paper_filled, paper_ruling
 from inference.schema import Box, Cell, OcrLine, Table
-from inference.timeparse import find_times, is_time_text, parse_day, strip_times
+from inference.timeparse import (
+    find_times,
+    holds_a_name,
+    is_time_text,
+    parse_day,
+    prints_a_range,
+    strip_times,
+)
 
 # A name, a teacher, a room and a class in the corners: more paragraphs than that in one ruled
 # region are entries of a table the ruling only frames.
@@ -285,9 +292,9 @@ def cut_between_ranges(block: list[OcrLine]) -> list[list[OcrLine]]:
     from one range to the next; each part must hold a name. The paragraph whole otherwise
     (a column of times, a range written over two lines)."""
     lines = sorted(block, key=lambda line: line.box.cy)
-    ranged = [k for k, line in enumerate(lines)
-              if any(t.end is not None for t in find_times(line.text))]
-    ranges = {tuple(t.values) for k in ranged for t in find_times(lines[k].text)}
+    spans = [find_times(line.text) for line in lines]
+    ranged = [k for k, found in enumerate(spans) if any(t.end is not None for t in found)]
+    ranges = {tuple(t.values) for k in ranged for t in spans[k]}
     if len(ranged) < 2 or len(ranges) < 2:
         return [block]
     cuts = []
@@ -299,11 +306,6 @@ def cut_between_ranges(block: list[OcrLine]) -> list[list[OcrLine]]:
     if any(not any(holds_a_name(line.text) for line in part) for part in parts):
         return [block]
     return parts
-
-
-def holds_a_name(text: str) -> bool:
-    """A word of three letters besides the text's times: a name, not a time label."""
-    return bool(re.search(r"[A-Za-z]{3}", strip_times(text)))
 
 
 def _carded_apart(lines: list[OcrLine], fills: list[Box | None], i: int, j: int) -> bool:
@@ -380,7 +382,7 @@ def _whole_entry(row: list[OcrLine]) -> bool:
     ("Tutor Group  8:40 AM - 8:55 AM")."""
     text = " ".join(line.text for line in sorted(row, key=lambda line: line.box.x0))
     named = sum(ch.isalpha() for ch in strip_times(text)) >= 2
-    return named and any(span.end is not None for span in find_times(text))
+    return named and prints_a_range(text)
 
 
 def one_line_entries(blocks: list[list[OcrLine]]) -> list[list[OcrLine]]:

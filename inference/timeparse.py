@@ -235,6 +235,16 @@ def strip_times(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" -–—:,·|")
 
 
+def prints_a_range(text: str) -> bool:
+    """The text prints a whole time range (a start and an end), not a lone time."""
+    return any(span.end is not None for span in find_times(text))
+
+
+def holds_a_name(text: str) -> bool:
+    """A word of three letters besides the text's times: a name, not a time label."""
+    return bool(re.search(r"[A-Za-z]{3}", strip_times(text)))
+
+
 # Words a time-only line may hold besides its times: a meridiem read apart, noon, and an
 # open end ("2.10 pm onwards", "from 3:30").
 _TIME_WORDS = {"am", "pm", "noon", "midday", "onwards", "onward", "from"}
