@@ -22,7 +22,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from inference.fills import filled_box, same_box
+from inference.fills import commonest_colour, filled_box, same_box
 from inference.rulings import line_mask
 from inference.schema import Box, CalendarFrame, Cell, OcrLine, Table
 from inference.structure import cluster, cut_between_ranges
@@ -185,13 +185,14 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
             and area.x0 <= line.box.x0 and line.box.x1 <= area.x1
             and area.y0 <= line.box.cy <= area.y1 and not parse_day(line.text)]
     x0, y0, x1, y1 = (int(area.x0), int(area.y0), int(area.x1), int(area.y1))
-    ground = np.median(image[y0:y1, x0:x1].reshape(-1, 3), axis=0)
+    ground = commonest_colour(image[y0:y1, x0:x1])
     boxes: list[Box] = []
     for line in body:
         box = filled_box(image, line.box, ground, area)
         if box is None:
             continue
-        same = next((k for k, other in enumerate(boxes) if same_box(box, other)), None)
+        same = next((k for k, other in enumerate(boxes)
+                     if same_box(box, other) or _parts_of_one(box, other)), None)
         if same is None:
             boxes.append(box)
         else:
@@ -208,6 +209,15 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
     columns = _column_starts(_day_headers(lines, area), boxes, area)
     return ([*kept, Table(box=area, cells=cells, ruled=True)],
             scale.model_copy(update={"columns": columns, "gap": _gap(boxes, scale)}))
+
+
+def _parts_of_one(a: Box, b: Box) -> bool:
+    """Two boxes grown from two lines of one event: as wide as each other, edge for edge, and
+    overlapping down the page (a bold line set tight over the next stops its box's growth
+    short of the other's). Events of one column never overlap; side by side, they differ in
+    width or place."""
+    return (abs(a.x0 - b.x0) <= COLUMN_GAP and abs(a.x1 - b.x1) <= COLUMN_GAP
+            and min(a.y1, b.y1) > max(a.y0, b.y0))
 
 
 def _timed_name(line: OcrLine) -> bool:

@@ -210,7 +210,7 @@ def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
     repaired = list(lines)
     for axis, run in _sequences(lines, named):
         size = median(lines[i].box.height for i in run)
-        reference = lines[run[0]].box
+        reference = Box.enclosing([lines[i].box for i in run])
         for place, day, step in _gaps(lines, named, axis, run):
             for k, line in enumerate(lines):
                 if (k in named or line.angle or not _WORD.match(line.text.strip())
@@ -235,8 +235,11 @@ def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine: OcrEngine
     for axis, run in _sequences(lines, named):
         boxes = [lines[i].box for i in run]
         size = max(b.height for b in boxes) if axis == "y" else max(b.width for b in boxes)
+        # Across, the whole sequence's span: a photographed header row climbs or falls, and a
+        # day standing in line with the far end of it is no gap.
+        span = Box.enclosing(boxes)
         for place, day, step in _gaps(lines, named, axis, run):
-            if any(_in_line(boxes[0], line.box, axis)
+            if any(_in_line(span, line.box, axis)
                    and abs(_centre(line.box, axis) - place) <= STEP_SLACK * step
                    for line in lines):
                 continue

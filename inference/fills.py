@@ -113,6 +113,17 @@ def _grow(image: np.ndarray, box: Box, inset: int, fill: np.ndarray, ground: np.
     return Box(x0=left, y0=top, x1=right + 1, y1=bottom + 1)
 
 
+def commonest_colour(pixels: np.ndarray) -> np.ndarray:
+    """The colour most pixels share (binned 8 levels a channel, then their mean): a dense
+    calendar's ground, where boxes cover so much of it that a channel's median mixes their
+    fills into a colour of its own."""
+    pixels = pixels.reshape(-1, 3)
+    bins = (pixels // 8).astype(np.int32)
+    keys = (bins[:, 0] << 10) | (bins[:, 1] << 5) | bins[:, 2]
+    commonest = np.bincount(keys).argmax()
+    return pixels[keys == commonest].mean(axis=0)
+
+
 def filled_box(image: np.ndarray, text: Box, ground: np.ndarray, limit: Box) -> Box | None:
     """The filled box a line of text (`text`, its box) stands in, grown no further than
     `limit`; None on the page's `ground` (its colour)."""

@@ -276,11 +276,22 @@ _SINGLE_LETTERS = {"m": "Monday", "w": "Wednesday", "f": "Friday"}
 
 
 _ORDINAL = re.compile(r"\d+\s*(?:st|nd|rd|th)\b")
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*")
+# A day header dated by a calendar, a portal or an agenda: "Mon 31 Mar", "Tue1Apr",
+# "Tuesday 14th April", "Wed, 2 April 2025", "Fri 4/4", "Thu 03.04.25". A number alone
+# after the day is no date ("Monday 3" may be a period or a week).
+_DATED = re.compile(
+    rf"^\s*(?P<day>[a-z]+)\.?,?\s*(?:\d{{1,2}}(?:st|nd|rd|th)?\s*{_MONTH}\.?(?:,?\s*\d{{2,4}})?"
+    rf"|{_MONTH}\.?\s*\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{2,4}})?"
+    r"|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?)\s*$", re.IGNORECASE)
 
 
 def parse_day(text: str) -> str | None:
     """The day a header cell names, tolerating OCR noise and abbreviations; None otherwise.
-    An ordinal is no day: the "th" of a "4th" period is not Thursday's "Th"."""
+    An ordinal is no day: the "th" of a "4th" period is not Thursday's "Th". A date after
+    the day is the day's ("Mon 31 Mar")."""
+    if (dated := _DATED.match(text)) and len(dated["day"]) >= 2:
+        text = dated["day"]
     word = re.sub(r"[^a-z]", "", _ORDINAL.sub(" ", text.lower()))
     if not word or len(word) > 12:
         return None

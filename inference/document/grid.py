@@ -79,9 +79,10 @@ def _mostly(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 
 def _on_top(line: Box, table: Box) -> bool:
-    """The line stands within the table's width, right above it (two line heights at most)."""
+    """The line stands within the table's width, right above it (two line heights at most)
+    or across its top edge (a header card whose top the table's box leaves out)."""
     return (line.x0 >= table.x0 and line.x1 <= table.x1
-            and 0 <= table.y0 - line.y1 <= 2 * line.height)
+            and line.y0 <= table.y0 and table.y0 - line.y1 <= 2 * line.height)
 
 
 def _at_top(line: Box, table: Box) -> bool:
@@ -577,10 +578,12 @@ class Grid:
 
     def in_header_band(self, members: list[int], axis: str) -> bool:
         """An event cell in the band of its table's day headers along the time axis is a header
-        too (a "TIME", "DAY" or "Period" caption beside the day names): headers are no blocks."""
+        too (a "TIME", "DAY" or "Period" caption beside the day names): headers are no blocks.
+        So is a card the event stands in alone in the band of the day names' own cards (a
+        "Time" card beside the day cards of a visual timetable)."""
         own = self._drawn_cell(members)
         if own is None:
-            return False
+            return self._card_in_header_band(members)
         event = extent(self.lines[members[0]].region, axis)
         for j in self.day_lines:
             if (self._day_table[j] != self.lines[members[0]].table
@@ -589,6 +592,20 @@ class Grid:
             if _mostly(event, extent(self._day_region[j], axis)):
                 return True
         return False
+
+    def _card_in_header_band(self, members: list[int]) -> bool:
+        card = self.lines[members[0]].card
+        if card is None or any(self.lines[i].card != card for i in members):
+            return False
+        # Two day cards at least: one alone could be an event's card that names a day.
+        days = [self.lines[j].card for j in self._lined_days
+                if self.lines[j].card is not None and self.lines[j].card != card]
+        if len(days) < 2:
+            return False
+        # The band runs along the axis its cards spread over; the caption stands across it.
+        spread_x = np.ptp([day.cx for day in days])
+        across = "y" if spread_x > np.ptp([day.cy for day in days]) else "x"
+        return any(_mostly(extent(card, across), extent(day, across)) for day in days)
 
     def covered_days(self, members: list[int], axis: str) -> list[int]:
         """The day header lines whose cells the event's drawn cell covers across the time axis:

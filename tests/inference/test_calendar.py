@@ -124,3 +124,30 @@ def test_the_gap_an_app_leaves_between_one_event_and_the_next_is_measured():
     lines.append(line("Tutor", 68, y_at(10 + 40 / 60) + 5, 40, 12))
     _, frame = read_calendar(image, lines, [])
     assert frame is not None and frame.gap == 1
+
+
+def test_a_dense_week_s_boxes_are_found_on_its_ground_with_hour_rules_through_them():
+    # Two of three day columns filled from 8:00 to 15:00: a channel's median over the week
+    # would be a fill's colour, not the ground's. Hour rules show through the boxes.
+    image = np.full((800, 700, 3), 250, np.uint8)
+    lines = [line(day, 70 + COLUMN * k, 40) for k, day in enumerate(["Monday", "Tuesday",
+                                                                     "Wednesday"])]
+    for hour in range(8, 16):
+        cv2.line(image, (60, y_at(hour)), (660, y_at(hour)), (215, 215, 215), 1)
+        lines.append(line(f"{hour}:00", 10, y_at(hour) + 3, 40))
+    cv2.rectangle(image, (62, y_at(9.5) + 1), (256, y_at(10.5) - 1), (233, 231, 253), -1)
+    lines.append(line("Maths", 68, y_at(9.5) + 4, 90))
+    for day, fill, rule, name in [(1, (246, 237, 251), (238, 229, 243), "Statistics"),
+                                  (2, (225, 245, 240), (217, 237, 232), "Project")]:
+        x0 = 62 + COLUMN * day
+        cv2.rectangle(image, (x0, y_at(8) + 1), (x0 + COLUMN - 6, y_at(15) - 1), fill, -1)
+        for hour in range(9, 15):
+            cv2.line(image, (x0, y_at(hour)), (x0 + COLUMN - 6, y_at(hour)), rule, 1)
+        lines.append(line(name, x0 + 6, y_at(8) + 4, 90))
+    grid = Table(box=Box(x0=60, y0=TOP, x1=660, y1=y_at(15)), cells=[])
+    tables, frame = read_calendar(image, lines, [grid])
+    assert frame is not None
+    cells = _assigned(tables, lines)
+    for name in ("Statistics", "Project"):
+        assert (frame.minutes(cells[name].box.y0), frame.minutes(cells[name].box.y1)) == (
+            480, 900)

@@ -96,3 +96,17 @@ def test_a_day_the_reading_found_no_line_for_is_read_again_at_its_place():
 def test_a_day_spelled_right_out_of_order_is_left_as_read():
     # A week printed from Sunday with Monday's row missing: the page says Sunday.
     assert _texts(_column(["Sunday", "Tuesday", "Wednesday", "Thursday"]))[0] == "Sunday"
+
+
+def test_a_day_standing_where_a_photographed_header_row_climbs_to_is_no_gap():
+    # A photo's header row rises to the right: Thursday stands above Monday's row but in line
+    # with the sequence; it is no missing day, and nothing is read again there.
+    read = [OcrLine(text=day, box=Box(x0=100 + 150 * k, y0=300 - 7 * k, x1=200 + 150 * k,
+                                      y1=327 - 7 * k))
+            for k, day in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])]
+
+    class Reader:  # reads every crop as the day asked for: only a gap would call it
+        def read_crop(self, crop):
+            raise AssertionError("no day is missing")
+
+    assert read_missing_days(np.full((500, 1000, 3), 255, np.uint8), read, Reader()) == read

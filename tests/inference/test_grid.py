@@ -1018,3 +1018,18 @@ def test_a_break_named_in_its_label_cell_and_across_the_week_is_one_block_a_day(
     breaks = [(b.day, b.start_time, b.end_time) for b in decode_blocks(page, decisions)
               if b.name == "Break"]
     assert sorted(breaks) == [("Monday", "10:50", "11:10"), ("Tuesday", "10:50", "11:10")]
+
+
+def test_a_time_caption_card_beside_the_day_cards_is_no_event():
+    # A visual timetable: "Time" on a grey card in the band of the day names' cards, the
+    # model calling it an event. The header band holds headers only.
+    lines = [(text_cell("Time", 0, 10), "event"),
+             (text_cell("Monday", 150, 12), "day"), (text_cell("Tuesday", 350, 8), "day"),
+             (text_cell("9:00-10:00", 0, 60), "time"), (text_cell("Maths", 150, 60), "event"),
+             (text_cell("Art", 350, 60), "event")]
+    for line, _ in lines[:3]:
+        line.card = Box(x0=line.box.x0 - 40, y0=line.box.y0 - 5, x1=line.box.x1 + 40,
+                        y1=line.box.y1 + 5)
+    blocks = decode_as(lines, size=(500, 160))
+    assert not [key for key in blocks if key[1] == "Time"]
+    assert blocks[("Monday", "Maths")] == ("09:00", "10:00")

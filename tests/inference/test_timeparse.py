@@ -217,6 +217,14 @@ def test_to_hhmm_clamps_outside_a_day() -> None:
         ("Tuesdav", "Tuesday"),
         ("Thursdy", "Thursday"),
         ("Frday", "Friday"),
+        # dated by a calendar, a portal or an agenda
+        ("Mon 31 Mar", "Monday"),
+        ("Tue1Apr", "Tuesday"),
+        ("Tuesday 14th April", "Tuesday"),
+        ("Wed, 2 April 2025", "Wednesday"),
+        ("Sat Mar 8", "Saturday"),
+        ("Fri 4/4", "Friday"),
+        ("Thu 03.04.25", "Thursday"),
     ],
 )
 def test_parse_day(text: str, day: str) -> None:
@@ -226,7 +234,8 @@ def test_parse_day(text: str, day: str) -> None:
 @pytest.mark.parametrize(
     "text", ["Maths", "Math", "Music", "Ma", "Mus", "Art", "Sci", "T", "S", "", "Registration",
              "4th", "12th", "7th 12:30-1:10",  # a period's ordinal: its "th" is no Thursday
-             "M4", "W2", "F1"]  # rooms, not single-letter days
+             "M4", "W2", "F1",  # rooms, not single-letter days
+             "Maths 3 Apr", "M 4/4"]  # a date after no day
 )
 def test_parse_day_rejects_things_that_are_not_days(text: str) -> None:
     # "T" and "S" could be two days each; subject names that start like days are not days.
