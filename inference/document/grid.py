@@ -635,28 +635,41 @@ class Grid:
         whiteboard's ruled row, its other cells empty) is every day's: the day header lines of
         the table, when the name is a break's, it stands about the middle of the days' span, and
         no other cell of its slot holds a word (a row of free periods and one lesson is not
-        this: its lesson is no break). The name is all of the event's words. [] otherwise."""
+        this: its lesson is no break). The name is all of the event's words. So is one printed
+        across a table with no rules, under day names read from the text alone. [] otherwise."""
         text = " ".join(self.lines[i].text for i in members)
         words = [_break_word(word) for word in re.findall(r"[a-z]+", text.lower())]
-        table = self.lines[members[0]].table
-        if (not words or not set(words) <= BREAK_WORDS | BREAK_QUALIFIERS
-                or not set(words) & BREAK_WORDS or self._axes.get(table) is None
-                or not all(is_drawn_cell(self.lines[i]) and self.lines[i].table == table
-                           for i in members)):
+        if not words or not set(words) <= BREAK_WORDS | BREAK_QUALIFIERS or not (
+                set(words) & BREAK_WORDS):
             return []
-        days = [j for j in self.day_lines if self._day_table[j] == table]
+        table = self.lines[members[0]].table
+        if all(is_drawn_cell(self.lines[i]) and self.lines[i].table == table for i in members):
+            if self._axes.get(table) is None:
+                return []
+            days = [j for j in self.day_lines if self._day_table[j] == table]
+            regions = {j: self._day_region[j] for j in days}
+            slot = extent(self.lines[members[0]].region, axis)
+            others = [line for i, line in enumerate(self.lines)
+                      if i not in members and line.table == table and is_drawn_cell(line)
+                      and self._under_a_day(line, axis)]
+        elif not any(is_drawn_cell(self.lines[i]) for i in members) and not self.day_lines:
+            days = self._lined_days
+            regions = {j: self.lines[j].box for j in days}
+            slot = extent(Box.enclosing([self.lines[i].box for i in members]), axis)
+            others = [line for i, line in enumerate(self.lines)
+                      if i not in members and i not in days]
+        else:
+            return []
         if len(days) < 3:
             return []
         across = _across(axis)
-        spans = [extent(self._day_region[j], across) for j in days]
+        spans = [extent(regions[j], across) for j in days]
         lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
         event = Box.enclosing([self.lines[i].box for i in members])
         if abs(sum(extent(event, across)) / 2 - (lo + hi) / 2) > MIDDLE_SHARE * (hi - lo):
             return []
-        slot = extent(self.lines[members[0]].region, axis)
-        for i, line in enumerate(self.lines):
-            if (i not in members and line.table == table and is_drawn_cell(line)
-                    and _worded(line.text) and self._under_a_day(line, axis)
+        for line in others:
+            if (_worded(line.text) and lo <= sum(extent(line.box, across)) / 2 <= hi
                     and _mostly(slot, extent(line.region, axis))):
                 return []
         return days

@@ -1033,3 +1033,27 @@ def test_a_time_caption_card_beside_the_day_cards_is_no_event():
     blocks = decode_as(lines, size=(500, 160))
     assert not [key for key in blocks if key[1] == "Time"]
     assert blocks[("Monday", "Maths")] == ("09:00", "10:00")
+
+
+def test_a_break_whose_cell_a_stain_cut_short_is_still_every_day_s():
+    # The merged LUNCH row's rule found only over Tuesday and Wednesday (a coffee ring across
+    # it); the rest of the row is empty.
+    lines = _whiteboard_page("Lunch")
+    lines[-3][0].cell_box = Box(x0=200, y0=100, x1=400, y1=140)
+    blocks = decode_as(lines, size=(600, 200))
+    assert {day for day, name in blocks if name == "Lunch"} == {
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}
+
+
+def test_a_break_printed_once_across_a_table_without_rules_is_every_day_s():
+    # A borderless table: day names, times and lessons aligned by whitespace alone; "Lunch"
+    # centred across the week's width on a row of its own.
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    lines = [(text_cell(day, 100 * k, 10), "day") for k, day in enumerate(days, start=1)]
+    lines += [(text_cell("9.00-9.50", 0, 60), "time"),
+              *[(text_cell(f"Maths {k}", 100 * k, 60), "event") for k in range(1, 6)],
+              (text_cell("12.40-13.30", 0, 110), "time"), (text_cell("Lunch", 325, 110), "event"),
+              (text_cell("13.30-14.20", 0, 160), "time"), (text_cell("Art", 100, 160), "event")]
+    blocks = decode_as(lines, size=(600, 200))
+    assert {day for day, name in blocks if name == "Lunch"} == set(days)
+    assert [day for day, name in blocks if name == "Art"] == ["Monday"]  # a lesson: its day's
