@@ -570,9 +570,9 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                    or grid.is_footer(members, axis)):
             continue
         covered = grid.covered_days(members, axis) if group.days is None else []
-        if group.days is None:
-            # A break across the week whose drawn cell a stain or a fold cut short is still
-            # every day's.
+        if group.days is None and (len(covered) <= 1 or grid.cut_short(members, axis)):
+            # Written once across its row, or its drawn cell cut short by a stain or a fold: a
+            # break across the week is every day's.
             covered = max([covered, grid.break_across_the_week(members, axis)], key=len)
         # A day's events lie after its header, never wholly above it: a title row the border
         # closes over the day headers is no event of theirs.

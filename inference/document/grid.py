@@ -674,6 +674,19 @@ class Grid:
                 return []
         return days
 
+    def cut_short(self, members: list[int], axis: str) -> bool:
+        """The event's drawn cell ends, across the days, inside a day's column (row) rather
+        than on the edge between two: a rule a stain or a fold drew through a merged cell."""
+        own = self._drawn_cell(members)
+        if own is None:
+            return False
+        across = _across(axis)
+        edges = [edge for j in self.day_lines if self._day_table[j] == own[0]
+                 for edge in extent(self._day_region[j], across)]
+        ends = extent(self.lines[members[0]].region, across)
+        return bool(edges) and any(min(abs(end - edge) for edge in edges) > RULING_GAP
+                                   for end in ends)
+
     def _under_a_day(self, line: ReadLine, axis: str) -> bool:
         """The cell sits in a day's column (or row) of a grid: a cell of the timetable's body,
         no header. (A list's day title spans the whole table: nothing is under it.)"""

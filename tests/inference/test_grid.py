@@ -1039,10 +1039,14 @@ def test_a_break_whose_cell_a_stain_cut_short_is_still_every_day_s():
     # The merged LUNCH row's rule found only over Tuesday and Wednesday (a coffee ring across
     # it); the rest of the row is empty.
     lines = _whiteboard_page("Lunch")
-    lines[-3][0].cell_box = Box(x0=200, y0=100, x1=400, y1=140)
+    lines[-3][0].cell_box = Box(x0=230, y0=100, x1=380, y1=140)
     blocks = decode_as(lines, size=(600, 200))
     assert {day for day, name in blocks if name == "Lunch"} == {
         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}
+    # A cell merged over just those two days, its sides on their columns' edges, is theirs.
+    lines[-3][0].cell_box = Box(x0=200, y0=100, x1=400, y1=140)
+    blocks = decode_as(lines, size=(600, 200))
+    assert {day for day, name in blocks if name == "Lunch"} == {"Tuesday", "Wednesday"}
 
 
 def test_a_break_printed_once_across_a_table_without_rules_is_every_day_s():
