@@ -46,6 +46,7 @@ RULING_GAP = 8
 # above it, its letters at most this share of the width of theirs.
 THIN_ROW = 0.6
 SMALLER_PRINT = 0.85
+TAG_AREA = 2.5  # a fill no bigger than this many times its line's box is a tag's pill
 # A break's name (`Grid.break_across_the_week`): a word of these, the others qualifiers.
 BREAK_WORDS = {"break", "lunch", "recess", "interval", "tea", "snack", "tiffin", "brunch",
                "playtime", "lunchtime", "dinner", "nutrition"}
@@ -473,26 +474,43 @@ class Grid:
         """The cells of a thin row right under a row of events, in smaller print and with no
         time of their own on the row ("E4 – KWH" under "English": a Word table giving each
         lesson's room and teacher a row of its own): notes of the cell above, not events.
-        Two such cells on one row at least. Upper cell's key → the lower cell's lines."""
+        So is a tag under a card's text, flush with its left side and no wider (a room on a
+        pill under the lesson's name and time, each found as a cell of its own). Two such
+        cells on one row at least. Upper cell's key → the lower cell's lines."""
+        # Drawn cells, or the blocks of a table read from the text (an app's board of cards).
         cells = {key: lines for key, lines in self.cell_lines.items()
-                 if key is not None and all(is_drawn_cell(self.lines[i]) for i in lines)}
+                 if key is not None and (all(is_drawn_cell(self.lines[i]) for i in lines)
+                                         or all(self.lines[i].from_text for i in lines))}
         timed = self._timed
         found: dict[tuple, tuple[tuple, list[int]]] = {}  # lower key → (upper key, its names)
+        tags: dict[tuple, list[int]] = {}  # upper key → the tag's lines
         for key, lines in cells.items():
             table, x0, y0, x1, y1 = key
             if any(i in timed or not _worded(self.lines[i].text) for i in lines):
                 continue
+            # Right under it, flush with its left side (a tag's pill anywhere below its text),
+            # no wider.
+            tag = all(self._on_a_tag(self.lines[i]) for i in lines)
             up = next((up for up in cells if up[0] == table and abs(up[4] - y0) <= RULING_GAP
-                       and abs(up[1] - x0) <= RULING_GAP and abs(up[3] - x1) <= RULING_GAP
-                       and up != key), None)
+                       and (abs(up[1] - x0) <= RULING_GAP or tag and up[1] <= x0)
+                       and x1 <= up[3] + RULING_GAP and up != key), None)
             if up is None:
                 continue
             names = [i for i in cells[up] if _worded(self.lines[i].text) and i not in timed]
-            if names and y1 - y0 <= THIN_ROW * (up[4] - up[2]):
+            if not names or y1 - y0 > THIN_ROW * (up[4] - up[2]):
+                continue
+            if tag:
+                tags[up] = lines  # a pill of its own: a note whatever its print or its row
+            else:
                 found[key] = (up, names)
+        # A row: cells of one table whose tops and bottoms meet within a ruling's width (tags
+        # are drawn one by one).
         rows: dict[tuple, list[tuple]] = {}
-        for key in found:
-            rows.setdefault((key[0], key[2], key[4]), []).append(key)
+        for key in sorted(found, key=lambda k: (k[0], k[2], k[4])):
+            row = next((row for row in rows if row[0] == key[0]
+                        and abs(row[1] - key[2]) <= RULING_GAP
+                        and abs(row[2] - key[4]) <= RULING_GAP), (key[0], key[2], key[4]))
+            rows.setdefault(row, []).append(key)
         notes = {}
         for (table, y0, y1), keys in rows.items():
             # The row's print against the events' above it, each the median width of its lines'
@@ -504,7 +522,13 @@ class Grid:
                             and self.lines[i].region.y0 >= y0 - RULING_GAP for i in timed)
             if len(keys) >= 2 and not row_timed and print_size <= SMALLER_PRINT * above:
                 notes.update((found[key][0], cells[key]) for key in keys)
-        return notes
+        return notes | tags
+
+    @staticmethod
+    def _on_a_tag(line: ReadLine) -> bool:
+        """The line stands on a fill that hugs it (a room's pill), not on a card or a cell."""
+        return line.card is not None and (line.card.width * line.card.height
+                                          <= TAG_AREA * line.box.width * line.box.height)
 
     def _letter_width(self, i: int) -> float:
         """How wide line i prints a letter on average: its print size."""
@@ -512,8 +536,10 @@ class Grid:
         return line.box.width / max(1, len(line.text.strip()))
 
     def notes_below(self, members: list[int]) -> list[int]:
-        """The lines of the notes row's cell under the event's drawn cell (`_notes_rows`)."""
-        return self._notes_under.get(self._drawn_cell(members), [])
+        """The lines of the notes row's cell (or the tag) under the event's cell
+        (`_notes_rows`)."""
+        keys = {cell_key(self.lines[i]) for i in members}
+        return self._notes_under.get(keys.pop(), []) if len(keys) == 1 else []
 
     def is_cell(self, members: list[int]) -> bool:
         """All of the event's lines sit in one drawn cell."""
