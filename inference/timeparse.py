@@ -70,6 +70,9 @@ _DASHED_END = re.compile(r"(?<![\d:.])(\d{1,2}[:.][0-5]\d\s*[-–]\s*\d{1,2})-([
 # ... and its dash read as a colon ("11:00:12:00"): no page prints two clock times glued by a
 # colon but a range.
 _COLON_DASH = re.compile(r"(?<![\d:.])([012]?\d[:.][0-5]\d):([012]?\d[:.][0-5]\d)(?![\d:.])")
+# ... and a handwritten minute read in two with a space ("10:2 0-10:35"): the space goes after
+# the minute.
+_SPLIT_MINUTE = re.compile(r"(?<![\d:.])(\d{1,2}[:.][0-5]) (\d)(?![\d:.])")
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ def _room_number(match: re.Match[str]) -> bool:
 def find_times(text: str) -> list[TimeSpan]:
     """Every time range or single clock time in `text`, left to right."""
     text = _DASHED_END.sub(r"\1:\2", _DASHED_START.sub(r"\1:\2", text))
-    text = _COLON_DASH.sub(r"\1-\2", text)
+    text = _SPLIT_MINUTE.sub(r"\1\2 ", _COLON_DASH.sub(r"\1-\2", text))
     found: list[TimeSpan] = []
     taken: list[tuple[int, int]] = []
     # Ranges written without a dash between clock times, or with one colon lost: taken only

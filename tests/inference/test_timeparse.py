@@ -329,6 +329,7 @@ def test_a_spaced_am_pm_is_still_read_where_no_word_goes_on():
     ("11:25-1225", [685, 745]),  # the end's colon lost
     ("1125-12:25", [685, 745]),
     ("11:00:12:00", [660, 720]),  # the dash read as a colon
+    ("10:2 0-10:35", [620, 635]),  # a handwritten minute read in two
 ])
 def test_a_range_with_one_colon_misread_or_lost_is_the_range(text, values):
     assert [span.values for span in find_times(text)] == [values]
