@@ -80,10 +80,9 @@ def _mostly(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 
 def _on_top(line: Box, table: Box) -> bool:
-    """The line stands within the table's width, right above it (two line heights at most)
-    or across its top edge (a header card whose top the table's box leaves out)."""
+    """The line stands within the table's width, right above it (two line heights at most)."""
     return (line.x0 >= table.x0 and line.x1 <= table.x1
-            and line.y0 <= table.y0 and table.y0 - line.y1 <= 2 * line.height)
+            and 0 <= table.y0 - line.y1 <= 2 * line.height)
 
 
 def _at_top(line: Box, table: Box) -> bool:
@@ -474,9 +473,9 @@ class Grid:
         """The cells of a thin row right under a row of events, in smaller print and with no
         time of their own on the row ("E4 – KWH" under "English": a Word table giving each
         lesson's room and teacher a row of its own): notes of the cell above, not events.
-        So is a tag under a card's text, flush with its left side and no wider (a room on a
-        pill under the lesson's name and time, each found as a cell of its own). Two such
-        cells on one row at least. Upper cell's key → the lower cell's lines."""
+        Two such cells on one row at least. So is a line on a pill of its own right under a
+        cell or a card's text, within its width (a room's tag under the lesson's name and
+        time), whatever its print or its row. Upper cell's key → the lower cell's lines."""
         # Drawn cells, or the blocks of a table read from the text (an app's board of cards).
         cells = {key: lines for key, lines in self.cell_lines.items()
                  if key is not None and (all(is_drawn_cell(self.lines[i]) for i in lines)
