@@ -173,6 +173,13 @@ def paired_headers(headers: list[tuple[Box, list[int]]], atoms: list[tuple[int, 
     return paired
 
 
+def _times_beside(day_boxes: list[Box]) -> str:
+    """The time axis beside day headers: "x" where they run down a column, else "y" (the
+    axis across a row of them)."""
+    spread_x, spread_y = pstdev([b.cx for b in day_boxes]), pstdev([b.cy for b in day_boxes])
+    return "x" if spread_y > spread_x else "y"
+
+
 def time_axis_beside(event: Box, day_line: Box) -> str:
     """"x" when the day header sits beside the event (days are rows, times run across), else
     "y": the axis when a table's day headers alone do not tell."""
@@ -271,8 +278,7 @@ class Grid:
         boxes = [self._day_region[j] for j in self.day_lines if self._day_table[j] == table]
         if len({(b.x0, b.y0) for b in boxes}) < 2:
             return None
-        spread_x, spread_y = pstdev([b.cx for b in boxes]), pstdev([b.cy for b in boxes])
-        return "x" if spread_y > spread_x else "y"
+        return _times_beside(boxes)
 
     def bands_between_tables(self) -> dict[int, tuple[list[int], int]]:
         """Lines printed between two tables of the week, in no cell, each naming an event and
@@ -628,8 +634,7 @@ class Grid:
         if len(days) < 2:
             return False
         # The band runs along the axis its cards spread over; the caption stands across it.
-        spread_x = np.ptp([day.cx for day in days])
-        across = "y" if spread_x > np.ptp([day.cy for day in days]) else "x"
+        across = _times_beside(days)
         return any(_mostly(extent(card, across), extent(day, across)) for day in days)
 
     def covered_days(self, members: list[int], axis: str) -> list[int]:
