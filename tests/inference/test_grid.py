@@ -1063,15 +1063,21 @@ def test_a_break_printed_once_across_a_table_without_rules_is_every_day_s():
     assert [day for day, name in blocks if name == "Art"] == ["Monday"]  # a lesson: its day's
 
 
+def _two_cards(line) -> list[tuple[ReadLine, str]]:
+    """Monday's and Tuesday's cards of a board, each its name over its time, as `line`
+    (`cell_line` or `card_line`) places a line in its cell."""
+    return [(line("Maths", (100, 45, 190, 95)), "event"),
+            (line("9:00-9:50", (100, 45, 190, 95), 25), "time"),
+            (line("English", (220, 45, 310, 95)), "event"),
+            (line("9:00-9:50", (220, 45, 310, 95), 25), "time")]
+
+
 def test_a_room_tag_under_a_card_s_text_is_the_card_s_note():
     # A board of cards: each card's name and time found as one cell, the room's pill under
     # them as a cell of its own, narrower, flush left, a pixel or two off its neighbour's row.
     lines = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
              (cell_line("Tuesday", (220, 0, 320, 40)), "day"),
-             (cell_line("Maths", (100, 45, 190, 95)), "event"),
-             (cell_line("9:00-9:50", (100, 45, 190, 95), 25), "time"),
-             (cell_line("English", (220, 45, 310, 95)), "event"),
-             (cell_line("9:00-9:50", (220, 45, 310, 95), 25), "time"),
+             *_two_cards(cell_line),
              (small_print("Rm 12", (103, 98, 150, 118)), "event"),
              (small_print("Lab 2", (223, 99, 265, 119)), "event")]
     blocks = decode_as(lines, size=(330, 140), notes=True)
@@ -1083,10 +1089,7 @@ def test_a_room_on_a_pill_under_a_card_read_from_the_text_is_the_card_s_note():
     # An app's board: no rules, each card's name and time one block, the room printed on a
     # pill under them, set in from the card's text and no smaller.
     lines = [(text_cell("Monday", 100, 0), "day"), (text_cell("Tuesday", 220, 0), "day"),
-             (card_line("Maths", (100, 45, 190, 95)), "event"),
-             (card_line("9:00-9:50", (100, 45, 190, 95), 25), "time"),
-             (card_line("English", (220, 45, 310, 95)), "event"),
-             (card_line("9:00-9:50", (220, 45, 310, 95), 25), "time")]
+             *_two_cards(card_line)]
     for text, x0, y0 in [("Rm 12", 112, 98), ("Yard", 232, 101)]:
         pill = card_line(text, (x0, y0, x0 + 10 * len(text) + 10, y0 + 20))
         lines.append((pill.model_copy(update={"card": Box(x0=x0 - 3, y0=y0, x1=pill.box.x1 + 3,
