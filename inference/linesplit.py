@@ -11,6 +11,10 @@ so the time and the name reach the document model as they do everywhere else.
 A row of header ranges set a few spaces apart (a plain-text timetable in a monospace font) is
 read as one line with the ranges run together ("09:15-10:0010:00-10:45"), sometimes with the
 last digit of the box before it ("510:45-11:05"): it is cut into one line per range.
+
+Day names run together ("WednesdayTuesday": two rotated day headers down a table's first
+column, their faint rule between them lost, read as one line) are cut into one line per day,
+along the line's reading direction, so each day keeps its own row.
 """
 
 from __future__ import annotations
@@ -18,7 +22,13 @@ from __future__ import annotations
 import re
 
 from inference.schema import Box, OcrLine
-from inference.timeparse import TimeSpan, find_times, holds_a_name, parse_day
+from inference.timeparse import (
+    TimeSpan,
+    find_times,
+    holds_a_name,
+    parse_day,
+    run_together_days,
+)
 
 _HOUR_MINUTES = r"(?:[01]?\d|2[0-3])[:.][0-5]\d"
 _GLUED = re.compile(_HOUR_MINUTES + r"\s*[-–]\s*" + _HOUR_MINUTES)
@@ -30,13 +40,22 @@ _BULLETS = " •·●○◦▪‣*-–."  # "." a bullet read small
 
 
 def _part(line: OcrLine, start: int, end: int) -> OcrLine:
-    """The characters start:end of the line, spaces around them left out."""
+    """The characters start:end of the line, spaces around them left out, its box the share of
+    the line's length those characters take (the recogniser gives no finer boxes), along the
+    line's reading direction: rightwards, up (90) or down (270)."""
     piece = line.text[start:end]
     start, end = start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
-    width = line.box.width / max(1, len(line.text))
-    box = Box(x0=line.box.x0 + start * width, y0=line.box.y0,
-              x1=line.box.x0 + end * width, y1=line.box.y1)
-    return line.model_copy(update={"text": line.text[start:end], "box": box})
+    box = line.box
+    if line.angle == 90:
+        step = box.height / max(1, len(line.text))
+        part = Box(x0=box.x0, y0=box.y1 - end * step, x1=box.x1, y1=box.y1 - start * step)
+    elif line.angle == 270:
+        step = box.height / max(1, len(line.text))
+        part = Box(x0=box.x0, y0=box.y0 + start * step, x1=box.x1, y1=box.y0 + end * step)
+    else:
+        step = box.width / max(1, len(line.text))
+        part = Box(x0=box.x0 + start * step, y0=box.y0, x1=box.x0 + end * step, y1=box.y1)
+    return line.model_copy(update={"text": line.text[start:end], "box": part})
 
 
 def split_entry_lines(lines: list[OcrLine]) -> list[OcrLine]:
@@ -84,4 +103,15 @@ def split_glued_ranges(lines: list[OcrLine]) -> list[OcrLine]:
             out.append(line)
             continue
         out += [_part(line, *match.span()) for match in ranges]
+    return out
+
+
+def split_run_together_days(lines: list[OcrLine]) -> list[OcrLine]:
+    """`lines` with each line that is day names run together cut into one line per day."""
+    out: list[OcrLine] = []
+    for line in lines:
+        word = line.text.strip()
+        at = line.text.index(word) if word else 0
+        pieces = run_together_days(word) if word.isalpha() else []
+        out += [_part(line, at + start, at + end) for _, start, end in pieces] or [line]
     return out

@@ -21,7 +21,7 @@ from inference.clockletters import read_clock_letters
 from inference.columnwords import read_column_words
 from inference.dayaxis import read_missing_days, repair_day_axes
 from inference.dividers import split_divided_cells
-from inference.linesplit import split_entry_lines, split_glued_ranges
+from inference.linesplit import split_entry_lines, split_glued_ranges, split_run_together_days
 from inference.loading import PageImage, load_pages, load_path, page_limits
 from inference.ocr import OcrEngine, get_engine
 from inference.preprocess import (
@@ -137,7 +137,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     image, lines, turns = _read_upright(image, engine)
     lines = join_standing_pieces(image, lines, engine)
     lines = join_stacked_ranges(repair_time_axes(split_entry_lines(
-        split_glued_ranges(read_clock_letters(lines)))))
+        split_glued_ranges(split_run_together_days(read_clock_letters(lines))))))
     lines = read_missing_days(image, repair_day_axes(lines), engine)
     lines = respace_heading(image, lines, heading_above_headers(lines), engine)
     transform = quarter_turn_matrix(width, height, turns) @ transform

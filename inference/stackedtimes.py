@@ -4,7 +4,9 @@ finds as two lines, each a lone time. Read apart, the upper is a start-only labe
 lower another slot's; joined, they are the range the page means. Two lone times are one range
 where they sit one right under the other, touching or nearly (a column of start-only labels
 leaves a row between them), and the lower is later by at most a school slot's length; a
-range broken after its dash is left to the cell that holds it.
+range broken after its dash is left to the cell that holds it. Nor is a pair that is two rows
+of a list of times: a third timed line in their column one row's pitch above or below them
+(a day's list of starts, "13:00 Art" over "14:30 Story", has no pairs).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ TIGHT = 0.35
 # Across, the two lines overlap by at least this share of the narrower one.
 ALIGNED = 0.5
 LONGEST_SLOT = 4 * 60  # minutes
+# A list's next row stands one pitch on, give or take this share of the pitch.
+PITCH_SLACK = 0.25
 DASHES = "-–—~"
 
 
@@ -37,6 +41,21 @@ def _stacked(upper: OcrLine, lower: OcrLine) -> bool:
             and across >= ALIGNED * min(upper.box.width, lower.box.width))
 
 
+def _in_a_list(upper: OcrLine, lower: OcrLine, lines: list[OcrLine]) -> bool:
+    """Whether another upright line with a time stands in the pair's column one pitch (the
+    pair's centre-to-centre distance) above the upper or below the lower."""
+    pitch = lower.box.cy - upper.box.cy
+    for other in lines:
+        if other is upper or other is lower or other.angle or not find_times(other.text):
+            continue
+        for neighbour, expected in ((upper, upper.box.cy - pitch), (lower, lower.box.cy + pitch)):
+            if (abs(other.box.cy - expected) <= PITCH_SLACK * pitch
+                    and other.box.x_overlap(neighbour.box)
+                    >= ALIGNED * min(other.box.width, neighbour.box.width)):
+                return True
+    return False
+
+
 def join_stacked_ranges(lines: list[OcrLine]) -> list[OcrLine]:
     """`lines` with each start stacked over its end (see the module) made one range line."""
     lone = {id(line): minutes for line in lines
@@ -49,7 +68,7 @@ def join_stacked_ranges(lines: list[OcrLine]) -> list[OcrLine]:
         lower = next((line for line in lines if id(line) in lone and id(line) not in used
                       and line is not upper and _stacked(upper, line)
                       and 0 < lone[id(line)] - lone[id(upper)] <= LONGEST_SLOT), None)
-        if lower is None:
+        if lower is None or _in_a_list(upper, lower, lines):
             continue
         used |= {id(upper), id(lower)}
         joined[id(upper)] = OcrLine(

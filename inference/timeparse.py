@@ -16,6 +16,9 @@ from rapidfuzz.distance import Indel
 
 from inference.schema import DAYS
 
+# Not inside a number: no digit or colon right before, nor a digit's decimal point ("1.12:30");
+# a dot after anything else is a bullet or a sentence's end (".08:45Soft Start").
+_NOT_IN_NUMBER = r"(?<![\d:])(?<!\d\.)"
 # A clock time: "8", "8:35", "8.35"; "0835" alone is not accepted (too easily a room number).
 # Minutes followed by another ":25" were an hour: "4. 10:25" is period 4 at 10:25, not 4:10.
 # "a m" spaced is am unless a word goes on: "8A Maths" is form 8A's Maths, not 8 am.
@@ -24,7 +27,7 @@ _CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
 _SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
 # Not inside a number, nor after a lone capital or a room's label: "A1.12", "B2.07",
 # "Rm 1.05", "Room 2.14" are rooms.
-_BEFORE = (r"(?<![\d:.])(?<!\b[A-Z])(?<!\bRm\s)(?<!\bRm\.\s)(?<!\bRm)(?<!\bRoom\s)"
+_BEFORE = (_NOT_IN_NUMBER + r"(?<!\b[A-Z])(?<!\bRm\s)(?<!\bRm\.\s)(?<!\bRm)(?<!\bRoom\s)"
            r"(?<!\bRM\s)(?<!\bROOM\s)")
 _RANGE = re.compile(
     _BEFORE + _CLOCK.format(p="s") + _SEP + _CLOCK.format(p="e") + r"(?![\d])",
@@ -35,22 +38,22 @@ _SINGLE = re.compile(_BEFORE + _CLOCK.format(p="s") + r"(?![\d])", re.IGNORECASE
 # one such number alone may be a room, two joined as a range are a slot.
 _HHMM = r"(?P<{p}h>[01]\d|2[0-3])(?P<{p}m>[0-5]\d)\s*(?:hrs|h)?"
 _FOUR_DIGIT_RANGE = re.compile(
-    r"(?<![\d:.])" + _HHMM.format(p="s") + _SEP + _HHMM.format(p="e") + r"(?![\d])",
+    _NOT_IN_NUMBER + _HHMM.format(p="s") + _SEP + _HHMM.format(p="e") + r"(?![\d])",
     re.IGNORECASE)
 # Two clock times the reading ran together, the dash between them lost ("11:1012:10", spaced
 # "09 : 0509 : 55"): minutes have two digits, so where the first ends and the second begins
 # is certain.
-_GLUED_RANGE = re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)\s?[:.]\s?(?P<sm>[0-5]\d)"
+_GLUED_RANGE = re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)\s?[:.]\s?(?P<sm>[0-5]\d)"
                           r"(?P<eh>[012]?\d)\s?[:.]\s?(?P<em>[0-5]\d)(?![\d])")
 # A range one of whose times lost its colon ("11:25-1225", "1125-12:25"): the other time
 # says the page writes minutes after a colon.
-_COLON_LOST = [re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)" + _SEP
+_COLON_LOST = [re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)" + _SEP
                           + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d])"),
-               re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _SEP
+               re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _SEP
                           + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])")]
 # A range both of whose times lost their separators in small print ("115-215" for
 # "1.15-2.15", "1215-115"): taken only on five-minute marks, as a slot of 15 minutes to 4 hours.
-_SEPARATORS_LOST = re.compile(r"(?<![\d:.])(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _SEP
+_SEPARATORS_LOST = re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _SEP
                               + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d:.])")
 MIN_LOST_SLOT = 15
 # A range whose period label the reading glued on ("P108:45-09:45": P1, 08:45-09:45); the
@@ -65,14 +68,15 @@ _LABEL_GLUED_START = re.compile(r"(?<=^[A-Z]\d)(?P<sh>1\d|2[0-3]|\d):(?P<sm>[0-5
 # A range one of whose times was read with a dash for its colon ("2-15-3:15", "2:15-3-15"):
 # the other time says how the page writes its minutes. Put right before parsing (same length,
 # so every span still points into the text as read).
-_DASHED_START = re.compile(r"(?<![\d:.])(\d{1,2})-([0-5]\d)(?=\s*[-–]\s*\d{1,2}[:.][0-5]\d)")
-_DASHED_END = re.compile(r"(?<![\d:.])(\d{1,2}[:.][0-5]\d\s*[-–]\s*\d{1,2})-([0-5]\d)(?![\d])")
+_DASHED_START = re.compile(_NOT_IN_NUMBER + r"(\d{1,2})-([0-5]\d)(?=\s*[-–]\s*\d{1,2}[:.][0-5]\d)")
+_DASHED_END = re.compile(_NOT_IN_NUMBER
+                         + r"(\d{1,2}[:.][0-5]\d\s*[-–]\s*\d{1,2})-([0-5]\d)(?![\d])")
 # ... and its dash read as a colon ("11:00:12:00"): no page prints two clock times glued by a
 # colon but a range.
-_COLON_DASH = re.compile(r"(?<![\d:.])([012]?\d[:.][0-5]\d):([012]?\d[:.][0-5]\d)(?![\d:.])")
+_COLON_DASH = re.compile(_NOT_IN_NUMBER + r"([012]?\d[:.][0-5]\d):([012]?\d[:.][0-5]\d)(?![\d:.])")
 # ... and a handwritten minute read in two with a space ("10:2 0-10:35"): the space goes after
 # the minute.
-_SPLIT_MINUTE = re.compile(r"(?<![\d:.])(\d{1,2}[:.][0-5]) (\d)(?![\d:.])")
+_SPLIT_MINUTE = re.compile(_NOT_IN_NUMBER + r"(\d{1,2}[:.][0-5]) (\d)(?![\d:.])")
 
 
 @dataclass(frozen=True)
@@ -339,24 +343,24 @@ def _day_piece(piece: str) -> tuple[str, int] | None:
     return best, Indel.distance(piece, best.lower())
 
 
-def _run_together_days(word: str) -> list[str]:
+def run_together_days(word: str) -> list[tuple[str, int, int]]:
     """The days of a word that is nothing but day names run together, as OCR reads a title
-    whose spaces it lost ("MondayTudayThurdy"): the split whose pieces are the fewest letters
-    off their days; [] when some letters belong to no day (an event name that merely starts
-    with one)."""
+    whose spaces it lost ("MondayTudayThurdy"), each with its letters' span in the word: the
+    split whose pieces are the fewest letters off their days; [] when some letters belong to
+    no day (an event name that merely starts with one)."""
     word = word.lower()
-    # best[i]: (letters off, days) of the best split of word[:i] into day pieces, if any.
-    best: list[tuple[int, list[str]] | None] = [(0, [])] + [None] * len(word)
+    # best[i]: (letters off, pieces) of the best split of word[:i] into day pieces, if any.
+    best: list[tuple[int, list[tuple[str, int, int]]] | None] = [(0, [])] + [None] * len(word)
     for end in range(3, len(word) + 1):
         for start in range(max(0, end - 12), end - 2):
             head, piece = best[start], _day_piece(word[start:end])
             if head is None or piece is None:
                 continue
-            split = (head[0] + piece[1], [*head[1], piece[0]])
+            split = (head[0] + piece[1], [*head[1], (piece[0], start, end)])
             if best[end] is None or (split[0], len(split[1])) < (best[end][0], len(best[end][1])):
                 best[end] = split
-    days = best[-1][1] if best[-1] else []
-    return days if len(days) >= 2 else []
+    pieces = best[-1][1] if best[-1] else []
+    return pieces if len(pieces) >= 2 else []
 
 
 # A registrar's day codes in a course list's Days column ("MWF", "TTh", "TR", "Tu/Th", "MTWRF"):
@@ -392,7 +396,7 @@ def parse_day_list(text: str) -> list[str]:
             continue
         day = parse_day(word) if len(word) >= 3 else None
         if day is None:
-            days.extend(d for d in _run_together_days(word) if d not in days)
+            days.extend(d for d, _, _ in run_together_days(word) if d not in days)
             range_pending = False
             continue
         if range_pending and days:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inference.linesplit import split_entry_lines, split_glued_ranges
+from inference.linesplit import split_entry_lines, split_glued_ranges, split_run_together_days
 from inference.schema import Box, OcrLine
 
 
@@ -63,3 +63,21 @@ def test_a_name_then_its_range_ending_the_line_is_two_lines_too() -> None:
     name, time = split_entry_lines([_line("Break10:45-11:05")])
     assert (name.text, time.text) == ("Break", "10:45-11:05")
     assert name.box.x1 <= time.box.x0
+
+
+def test_day_names_run_together_are_one_line_per_day_along_the_reading() -> None:
+    # Two rotated day headers read bottom-to-top as one line: Wednesday below, Tuesday above.
+    column = OcrLine(text="WednesdayTuesday", box=Box(x0=77, y0=360, x1=109, y1=520), score=0.9,
+                     angle=90)
+    wednesday, tuesday = split_run_together_days([column])
+    assert (wednesday.text, wednesday.box.y0, wednesday.box.y1) == ("Wednesday", 430, 520)
+    assert (tuesday.text, tuesday.box.y0, tuesday.box.y1) == ("Tuesday", 360, 430)
+    assert wednesday.angle == tuesday.angle == 90 and tuesday.box.x0 == 77
+    across = split_run_together_days([_line("MondayTuesday")])
+    assert [(p.text, p.box.x0, p.box.x1) for p in across] == [("Monday", 100, 160),
+                                                             ("Tuesday", 160, 230)]
+
+
+def test_a_word_that_only_starts_with_a_day_or_names_one_day_is_left_whole() -> None:
+    lines = [_line("Mondays"), _line("Monday"), _line("Friday Club"), _line("Mon-Fri")]
+    assert split_run_together_days(lines) == lines

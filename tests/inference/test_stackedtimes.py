@@ -27,3 +27,13 @@ def test_a_range_broken_after_its_dash_and_times_out_of_order_stay_as_read():
     broken = [_line("10:35 -", 80, 100, 140, 120), _line("10:50", 85, 121, 135, 141)]
     backwards = [_line("10:25", 300, 100, 350, 120), _line("09:35", 300, 121, 350, 141)]
     assert join_stacked_ranges(broken + backwards) == broken + backwards
+
+
+def test_two_rows_of_a_list_of_starts_stay_apart():
+    # A day's list: each start on its own row beside its event, the rows evenly pitched, two
+    # of them as close as a stacked range's halves.
+    rows = [_line("11:45-12:45", 134, 491, 252, 517), _line("13:00", 134, 524, 201, 550),
+            _line("14:30", 134, 556, 201, 585)]
+    names = [_line("Lunch (Hall)", 252, 491, 371, 517), _line("Art", 202, 524, 442, 550),
+             _line("Story", 201, 556, 391, 585)]
+    assert join_stacked_ranges(rows + names) == rows + names

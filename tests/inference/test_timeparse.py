@@ -111,6 +111,14 @@ def test_am_pm_overrides_the_school_hours_rule() -> None:
     assert hhmm_range("12 am") == [("00:00", None)]
 
 
+def test_a_list_s_bullet_read_as_a_dot_before_the_time_is_no_decimal_point() -> None:
+    # ".08:45Soft Start": the bullet read small, the space after the time lost.
+    assert [(t.start, t.end) for t in find_times(".08:45Soft Start")] == [(525, None)]
+    assert [(t.start, t.end) for t in find_times(".10:30-10:45Playtime")] == [(630, 645)]
+    # A dot after a digit is a number's: "1.12:30" holds no time.
+    assert find_times("1.12:30") == []
+
+
 @pytest.mark.parametrize("text", ["Station 2", "Year 4", "Room 12", "Group 3 and 4", "2",
                                   "8A Maths", "11P Music"])
 def test_bare_numbers_are_not_times(text: str) -> None:
