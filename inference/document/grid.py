@@ -651,6 +651,11 @@ class Grid:
                                      _across(axis)))]
         if event.card is None or any(self.lines[i].card != event.card for i in members):
             return []
+        # Alone in it: a band a photo's light or shadow leaves across the page holds others.
+        if any(i not in members and _mostly(extent(line.box, "x"), extent(event.card, "x"))
+               and _mostly(extent(line.box, "y"), extent(event.card, "y"))
+               for i, line in enumerate(self.lines)):
+            return []
         span = extent(event.card, _across(axis))
         covered = []
         for j in self._lined_days:
@@ -658,6 +663,11 @@ class Grid:
             if self.lines[j].table == event.table and span[0] <= sum(day) / 2 <= span[1] and (
                     _overlap(span, day) >= 0.5 * (day[1] - day[0])):
                 covered.append(j)
+        # Days stacked down one column (a page of day lists) are not days side by side.
+        if any(_mostly(extent(self.lines[a].box, _across(axis)),
+                       extent(self.lines[b].box, _across(axis)))
+               for k, a in enumerate(covered) for b in covered[k + 1:]):
+            return []
         return covered
 
     def break_across_the_week(self, members: list[int], axis: str) -> list[int]:

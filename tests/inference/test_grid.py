@@ -558,6 +558,23 @@ def test_a_card_across_a_visual_timetable_s_row_is_every_day_it_reaches_over():
     assert ("Monday", "Playtime") not in decode_as(lines, size=(500, 160))
 
 
+def test_a_band_of_light_across_a_photographed_list_is_no_card_over_the_week():
+    # Day lists in two columns, photographed: the light leaves a band the structure stage
+    # takes for a fill under Wednesday's "09:00 Assembly", reaching over the right column's
+    # reminders; and under Tuesday's last line, one reaching down the stacked left column.
+    lines = [(text_cell("Monday", 10, 10), "day"), (text_cell("Thursday", 400, 10), "day"),
+             (text_cell("9:00 Maths", 10, 40), "event"), (text_cell("9:00 Art", 400, 40), "event"),
+             (text_cell("Tuesday", 10, 80), "day"), (text_cell("9:00 Music", 10, 110), "event"),
+             (text_cell("Wednesday", 10, 150), "day"),
+             (text_cell("9:00 Assembly", 10, 180), "event"),
+             (text_cell("Reminders: bring wellies", 400, 180), "other")]
+    lines[7][0].card = Box(x0=5, y0=175, x1=700, y1=205)
+    lines[5][0].card = Box(x0=0, y0=5, x1=380, y1=140)
+    blocks = decode_as(lines, size=(700, 220))
+    assert {day for day, name in blocks if "Assembly" in name} == {"Wednesday"}
+    assert {day for day, name in blocks if "Music" in name} == {"Tuesday"}
+
+
 def test_a_grid_of_starts_parts_two_times_left_in_one_header_between_them():
     # Days as rows, 20-minute columns headed by their starts. The rulings between "8:40"
     # and "9:00" (one drawn cell) and between "9:20" and "9:40" (no cell found) were lost,
