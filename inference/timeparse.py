@@ -198,7 +198,26 @@ def find_times(text: str) -> list[TimeSpan]:
         start = _clock(match, "s", None)
         if start is not None:
             found.append(TimeSpan(start, None, match.span()))
-    return sorted(found, key=lambda span: span.span)
+    found.sort(key=lambda span: span.span)
+    return _dash_lost(text, found)
+
+
+# Two clock times a dash stood between, the reading keeping its room as spaces ("08:55  09:55").
+_ROOM_OF_A_DASH = re.compile(r"\s{2,3}")
+
+
+def _dash_lost(text: str, found: list[TimeSpan]) -> list[TimeSpan]:
+    """`found` with two lone clock times made one range where only two or three spaces (a
+    dash's room) stand between them and the second is later by a school slot at most."""
+    if len(found) != 2 or found[0].end is not None or found[1].end is not None:
+        return found
+    (first, second), between = found, text[found[0].span[0]:found[1].span[0]]
+    head = text[first.span[0]:first.span[1]].rstrip()
+    gap = between[len(head):]
+    if (not _ROOM_OF_A_DASH.fullmatch(gap) or ":" not in head
+            or not first.start < second.start <= first.start + 4 * 60):
+        return found
+    return [TimeSpan(first.start, second.start, (first.span[0], second.span[1]))]
 
 
 # A day's own range inside a line printed for the whole week: "13:10 – 13:55 (Wed 12:50 –

@@ -119,6 +119,16 @@ def test_a_list_s_bullet_read_as_a_dot_before_the_time_is_no_decimal_point() -> 
     assert find_times("1.12:30") == []
 
 
+def test_two_clock_times_with_a_dash_s_room_between_them_are_a_range() -> None:
+    # An app's "08:55 – 09:55" whose dash the reading lost, leaving its room as spaces.
+    assert hhmm_range("08:55  09:55") == [("08:55", "09:55")]
+    assert hhmm_range("12:15   13:00 Lunch") == [("12:15", "13:00")]
+    # One space is two times side by side; so are three times, or a second time earlier.
+    assert hhmm_range("08:55 09:55") == [("08:55", None), ("09:55", None)]
+    assert len(find_times("9:00  10:00  11:00")) == 3
+    assert hhmm_range("10:00  9:00") == [("10:00", None), ("09:00", None)]
+
+
 @pytest.mark.parametrize("text", ["Station 2", "Year 4", "Room 12", "Group 3 and 4", "2",
                                   "8A Maths", "11P Music"])
 def test_bare_numbers_are_not_times(text: str) -> None:
