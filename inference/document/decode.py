@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
 from inference.document.features import (
     PageReading,
@@ -230,18 +231,23 @@ _TAB_WORDS = {"home", "schedule", "grades", "messages", "profile", "settings", "
               "timetable", "menu", "search", "account", "today", "chat", "people", "files",
               "homework", "reports", "attendance", "news", "planner", "tasks", "exams", "me"}
 MIN_TABS = 3
+# A tab's word misread ("Homewori", "Mcre") is still one, beside two read right at least.
+TAB_LIKE = 70
 
 
 def app_tab_bar(reading: PageReading, n: int) -> set[int]:
     """The lines of an app's tab bar: three or more navigation words on one row, and nothing
-    else on it (a screenshot's foot, not a day's events)."""
+    else on it (a screenshot's foot, not a day's events); two of them read right at least."""
     lines = reading.lines[:n]
     tabs: set[int] = set()
     for line in lines:
         row = [j for j, other in enumerate(lines)
                if abs(other.box.cy - line.box.cy) < 0.5 * max(line.box.height, other.box.height)]
-        if len(row) >= MIN_TABS and all(
-                lines[j].text.strip().lower() in _TAB_WORDS for j in row):
+        words = [lines[j].text.strip().lower() for j in row]
+        exact = sum(word in _TAB_WORDS for word in words)
+        if len(row) >= MIN_TABS and exact >= 2 and all(
+                process.extractOne(word, _TAB_WORDS, scorer=fuzz.ratio, score_cutoff=TAB_LIKE)
+                for word in words):
             tabs.update(row)
     return tabs
 

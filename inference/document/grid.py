@@ -633,8 +633,14 @@ class Grid:
                 if self.lines[j].card is not None and self.lines[j].card != card]
         if len(days) < 2:
             return False
-        # The band runs along the axis its cards spread over; the caption stands across it.
+        # The band runs along the axis its cards spread over; the caption stands across it,
+        # before the first day's card or after the last: a card between two of them is a slot
+        # of the week (an app's "Break" pill between Monday's list and Tuesday's).
         across = _times_beside(days)
+        along = _across(across)
+        first, last = min(extent(d, along)[0] for d in days), max(extent(d, along)[1] for d in days)
+        if first < sum(extent(card, along)) / 2 < last:
+            return False
         return any(_mostly(extent(card, across), extent(day, across)) for day in days)
 
     def covered_days(self, members: list[int], axis: str) -> list[int]:

@@ -930,6 +930,12 @@ def test_an_app_s_tab_bar_is_no_event():
                                           in enumerate(["Home", "Timetable", "Homework", "More"])]]
     assert sorted(name for _, name in decode_as(lines, size=(400, 260))) == [
         "English 10", "Geometry"]
+    # Two tabs misread beside two read right are still a tab bar.
+    misread = ["Home", "Timetable", "Homewori", "Mcre"]
+    for (line, _), text in zip(lines[-4:], misread, strict=True):
+        line.text = text
+    assert sorted(name for _, name in decode_as(lines, size=(400, 260))) == [
+        "English 10", "Geometry"]
 
 
 def test_a_card_s_name_the_model_took_for_a_class_names_no_class():
@@ -1050,6 +1056,21 @@ def test_a_time_caption_card_beside_the_day_cards_is_no_event():
     blocks = decode_as(lines, size=(500, 160))
     assert not [key for key in blocks if key[1] == "Time"]
     assert blocks[("Monday", "Maths")] == ("09:00", "10:00")
+
+
+def test_a_pill_between_two_days_cards_down_an_app_s_list_is_a_slot_not_a_caption():
+    # A phone app's week, day after day down the page: "Break" on a grey pill between
+    # Monday's list and Tuesday's, each day's name on a card of its own.
+    lines = [(text_cell("Monday", 10, 10), "day"), (text_cell("9:00 - 10:00 Maths", 10, 40),
+                                                     "event"),
+             (text_cell("10:00 - 10:20", 10, 80), "time"), (text_cell("Break", 140, 80), "event"),
+             (text_cell("Tuesday", 10, 130), "day"), (text_cell("9:00 - 10:00 Art", 10, 160),
+                                                      "event")]
+    for k in (0, 3, 4):
+        line = lines[k][0]
+        line.card = Box(x0=0, y0=line.box.y0 - 5, x1=300, y1=line.box.y1 + 5)
+    blocks = decode_as(lines, size=(320, 200))
+    assert blocks[("Monday", "Break")] == ("10:00", "10:20")
 
 
 def test_a_break_whose_cell_a_stain_cut_short_is_still_every_day_s():
