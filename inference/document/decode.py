@@ -499,7 +499,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     row_notes = list_row_notes(reading, listed, candidates, n)
     noted = {j for js in row_notes.values() for j in js} | grid.notes_row_lines
     event_lines = sorted(({i for i in range(n) if role[i] in (_EVENT, _NOTES)}
-                          | grid.body_lines() | calendar_box_lines(reading, n) | listed)
+                          | grid.body_lines() | grid.lattice_lines()
+                          | calendar_box_lines(reading, n) | listed)
                          - noted - app_tab_bar(reading, n))
     # A line that goes on in an event's line under it ("Karakia &" over "Roll") is the event's.
     event_lines = sorted(set(event_lines) | {

@@ -588,6 +588,41 @@ class Grid:
                 body.add(i)
         return body
 
+    def lattice_lines(self) -> set[int]:
+        """Worded lines the model left out of every event that stand alone where a day's row
+        (column) meets the column (row) of a time header printed before the day names, on a
+        page whose days stand in no drawn cell: "TUT / KMO / C4" in a dark-mode table whose
+        cells show no edge is a cell of the week, whatever its wording. Alone: no other worded
+        line shares that slot and that day (a cell's second line is the model's to place)."""
+        days = [j for j in self._lined_days if not is_drawn_cell(self.lines[j])]
+        if len({(self.lines[j].box.x0, self.lines[j].box.y0) for j in days}) < 2:
+            return set()
+        axis = _times_beside([self.lines[j].box for j in days])
+        across = _across(axis)
+        first_day = min(extent(self.lines[j].box, across)[0] for j in days)
+        days_end = max(extent(self.lines[j].box, axis)[1] for j in days)
+        headers = [h for h in self._timed if is_time_text(self.lines[h].text)
+                   and extent(self.lines[h].box, across)[1] <= first_day]
+        worded = [i for i, line in enumerate(self.lines) if _worded(line.text)
+                  and not is_drawn_cell(line) and i not in self._lined_days]
+
+        def cell_of(i: int) -> tuple[int, int] | None:
+            box = self.lines[i].box
+            if extent(box, axis)[0] < days_end:
+                return None
+            day = next((j for j in days if _mostly(extent(box, across),
+                                                   extent(self.lines[j].box, across))), None)
+            slot = next((h for h in headers if _mostly(extent(box, axis),
+                                                       extent(self.lines[h].box, axis))), None)
+            return None if day is None or slot is None else (day, slot)
+
+        cells: dict[tuple[int, int], list[int]] = {}
+        for i in worded:
+            if (cell := cell_of(i)) is not None:
+                cells.setdefault(cell, []).append(i)
+        return {members[0] for members in cells.values() if len(members) == 1
+                and self.role[members[0]] not in (_EVENT, _NOTES, _DAY)}
+
     def _after_the_day_headers(self, line: ReadLine, axis: str) -> bool:
         """The cell begins where its table's day headers end along the time axis or later:
         below a row of day names, right of a column of them (a title above is no body)."""

@@ -1073,6 +1073,22 @@ def test_a_pill_between_two_days_cards_down_an_app_s_list_is_a_slot_not_a_captio
     assert blocks[("Monday", "Break")] == ("10:00", "10:20")
 
 
+def test_a_cell_of_a_table_without_edges_is_an_event_whatever_the_model_calls_it():
+    # A dark-mode table: no cell edge found, days down the side, time headers above; the
+    # model calls two cells "other". Each stands alone where its day meets its slot. (The
+    # test model's day pointer says Monday for every line: the days are not what is tested.)
+    lines = [(text_cell("09:00-09:50", 150, 10), "time"),
+             (text_cell("09:50-10:40", 350, 10), "time"),
+             (text_cell("Monday", 0, 60), "day"), (text_cell("TUT/KMO/C4", 150, 60), "other"),
+             (text_cell("HI/TWA/H2", 350, 60), "event"),
+             (text_cell("Tuesday", 0, 110), "day"), (text_cell("GE/LMC/G1", 150, 110), "event"),
+             (text_cell("SC/HKO/S5", 350, 110), "other")]
+    # A second line of a cell ("Rm 4" under "HI") is no cell of its own.
+    lines.append((text_cell("Rm 4", 350, 68), "other"))
+    names = {name for _, name in decode_as(lines, size=(500, 160))}
+    assert {"TUT/KMO/C4", "SC/HKO/S5"} <= names and "Rm 4" not in names
+
+
 def test_a_break_whose_cell_a_stain_cut_short_is_still_every_day_s():
     # The merged LUNCH row's rule found only over Tuesday and Wednesday (a coffee ring across
     # it); the rest of the row is empty.
