@@ -126,6 +126,9 @@ class BlockCalibrator(IsotonicCalibrator):
     # Pages are assigned to `folds` cross-fitting folds by a seeded hash of their id
     # (training/calibration/blocks.py): how a figure of a page fitted on is reproduced.
     folds: int = 10
+    # The kinds of page its block accept threshold was chosen to hold on: "real" (the real
+    # pages given to the fit) or "all" (synthetic and real alike).
+    threshold_on: Literal["real", "all"] = "all"
     fitted_on: BlockFittedOn
 
     def apply_features(self, features: np.ndarray) -> np.ndarray:
@@ -152,6 +155,7 @@ class SignalsBlockCalibrator(IsotonicCalibrator):
     coef: list[float]
     intercept: float
     folds: int = 10  # as BlockCalibrator's
+    threshold_on: Literal["real", "all"] = "all"  # as BlockCalibrator's
     fitted_on: BlockFittedOn
 
     def apply_features(self, features: np.ndarray) -> np.ndarray:

@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 from inference.calibration import BlockCalibrator, SignalsBlockCalibrator, read_block_calibrator
 from inference.document.signals import BlockSignals, SignalledTimetable
 from inference.schema import TimeBlock, TimetableData
-from training.calibration.block_bench import nested_review_load
+from training.calibration.block_bench import chosen_threshold, nested_review_load
 from training.calibration.block_kinds import BLOCK_KINDS
 from training.calibration.blocks import (
+    PageBlocks,
     cross_fitted,
     fit_calibrator,
     fold_of,
@@ -135,6 +136,24 @@ def test_the_signals_kind_learns_what_the_raw_score_misses() -> None:
     assert len(nested["thresholdByFold"]) == 5
     assert nested["sets"]["synthetic"]["flagged"] + nested["sets"]["synthetic"][
         "unflagged"] == right.size
+
+
+def test_a_threshold_held_on_the_real_pages_flags_what_they_need_not_what_synthetic_ones_do():
+    # Synthetic pages: a right block scores 0.9, a wrong one 0.95 (a quarter of them), so only
+    # flagging everything below 0.96 leaves them 98 % right. Real pages: right at 0.9 and 0.95,
+    # wrong at 0.5; anything above 0.5 leaves them all right.
+    def pages(source: str, scores: list[float], right: list[bool]) -> PageBlocks:
+        example = Example(source, TimetableData(), TimetableData())
+        return PageBlocks(source, example, np.array(scores), np.array(scores)[:, None],
+                          np.array(right), source)
+
+    both = [pages("synthetic", [0.9] * 30 + [0.95] * 10, [True] * 30 + [False] * 10),
+            pages("real", [0.9] * 20 + [0.95] * 20 + [0.5], [True] * 40 + [False])]
+    honest = {p.id: p.raw for p in both}
+    assert chosen_threshold(both, honest, "all") > 0.95
+    assert 0.5 < chosen_threshold(both, honest, "real") <= 0.9
+    # With no real page given, "real" holds it on the synthetic ones.
+    assert chosen_threshold(both[:1], honest, "real") == chosen_threshold(both[:1], honest, "all")
 
 
 @pytest.fixture

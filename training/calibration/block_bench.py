@@ -54,10 +54,23 @@ from training.calibration.review_load import (
 CHOICE_MARGIN = 0.005
 
 
-def chosen_threshold(pages: list[PageBlocks], calibrated: dict[str, np.ndarray]) -> float:
+# The kinds of page a threshold may be chosen to hold on (`chosen_threshold`).
+THRESHOLD_ON = ("real", "all")
+
+
+def held_pages(pages: list[PageBlocks], on: str) -> list[PageBlocks]:
+    """The pages the threshold must hold on: the real ones (`on="real"`, when there are any),
+    else all."""
+    real = [p for p in pages if p.source == "real"]
+    return real if on == "real" and real else pages
+
+
+def chosen_threshold(pages: list[PageBlocks], calibrated: dict[str, np.ndarray],
+                     on: str = "all") -> float:
     """The lowest block accept threshold at which the unflagged blocks of every kind of page
-    (synthetic, real) are 98 % right, with CHOICE_MARGIN, on these pages (1.01, never, when
-    none is)."""
+    (synthetic, real; only the real ones with `on="real"`) are 98 % right, with
+    CHOICE_MARGIN, on these pages (1.01, never, when none is)."""
+    pages = held_pages(pages, on)
     scores = np.concatenate([calibrated[p.id] for p in pages])
     right = np.concatenate([p.right for p in pages])
     sources = np.concatenate([np.full(p.right.size, p.source) for p in pages])
@@ -65,7 +78,7 @@ def chosen_threshold(pages: list[PageBlocks], calibrated: dict[str, np.ndarray])
 
 
 def nested_review_load(pages: list[PageBlocks], calibrated: dict[str, np.ndarray],
-                       kind: BlockKind, tier: str, folds: int) -> dict:
+                       kind: BlockKind, tier: str, folds: int, on: str = "all") -> dict:
     """Per kind of page, the blocks flagged when each fold's pages (scored by the fit on the
     other folds, `calibrated`) are flagged at the threshold `chosen_threshold` picks on the
     other folds' pages, themselves cross-fitted among those folds: no page is scored, nor its
@@ -77,7 +90,7 @@ def nested_review_load(pages: list[PageBlocks], calibrated: dict[str, np.ndarray
     thresholds = {}
     for fold, held in sorted(by_fold.items()):
         rest = [p for p in pages if fold_of(p.id, folds) != fold]
-        threshold = chosen_threshold(rest, cross_fitted(rest, kind, tier, folds))
+        threshold = chosen_threshold(rest, cross_fitted(rest, kind, tier, folds), on)
         thresholds[str(fold)] = round(threshold, 4)
         for page in held:
             point = at_threshold(calibrated[page.id], page.right, threshold)
@@ -193,7 +206,8 @@ def block_review(
     pages = synthetic + real_pages
     honest = honest_confidences(pages, calibrator, kind, pages)
     fitted_pages = [p for p in pages if p.id in fitted]
-    nested = (nested_review_load(fitted_pages, honest, kind, tier, calibrator.folds)["sets"]
+    nested = (nested_review_load(fitted_pages, honest, kind, tier, calibrator.folds,
+                                 calibrator.threshold_on)["sets"]
               if fitted_pages else {})
     name = block_calibrator_path(settings.calibration_dir, calibrator.tier).name
     sets = {}

@@ -86,8 +86,10 @@ def pooled(pages: Iterable[PageBlocks]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_calibrator(pages: list[PageBlocks], kind: BlockKind, tier: str, sets: list[Path],
-                   folds: int, metrics: dict[str, float] | None = None) -> AnyBlockCalibrator:
-    """The kind's calibrator fitted on every block of `pages`."""
+                   folds: int, metrics: dict[str, float] | None = None,
+                   threshold_on: str = "all") -> AnyBlockCalibrator:
+    """The kind's calibrator fitted on every block of `pages` (`threshold_on`: the pages its
+    threshold is chosen to hold on, recorded with it)."""
     blocks = [p for p in pages if p.right.size]
     if not blocks:
         raise ValueError("no predicted blocks to fit a block calibrator on")
@@ -95,7 +97,7 @@ def fit_calibrator(pages: list[PageBlocks], kind: BlockKind, tier: str, sets: li
     right = np.concatenate([p.right for p in blocks])
     return kind.calibrator(
         tier=CALIBRATED_TIERS[tier], model_versions=pages[0].example.prediction.model_versions,
-        folds=folds, **kind.fit(features, right),
+        folds=folds, threshold_on=threshold_on, **kind.fit(features, right),
         fitted_on=BlockFittedOn(data=[str(s) for s in sets],
                                 documents=sorted(p.id for p in pages),
                                 blocks=int(right.size), right=int(right.sum())),

@@ -49,6 +49,9 @@ BlockKindOption = Annotated[str | None, typer.Option(
     "sets' cached readings: --predictions is not read for it) or isotonic (the raw block "
     "confidence); default: signals for the document tier")]
 Folds = Annotated[int, typer.Option("--folds", min=2, help="k of the k-fold held-out figures")]
+ThresholdOn = Annotated[str, typer.Option(
+    "--threshold-on", help="the pages the block accept threshold must hold 98 % on: real (the "
+    "--real pages, what the platform serves) or all (synthetic and real each)")]
 Bins = Annotated[int, typer.Option("--bins", min=2, help="equal-width ECE bins")]
 
 
@@ -79,6 +82,7 @@ def calibrate_command(
     real_predictions: RealPredictions = None,
     more_data: MoreData = None,
     block_kind: BlockKindOption = None,
+    threshold_on: ThresholdOn = "real",
 ) -> None:
     """Fit the tier's confidence calibrator (isotonic) on a labelled set; report ECE on
     held-out folds; save it under models/calibration/ and log it to MLflow."""
@@ -89,7 +93,8 @@ def calibrate_command(
     _check_inputs(data, predictions, real, real_predictions, more_data)
     if blocks:
         _calibrate_blocks(data, predictions, tier.value, ocr.value if ocr else None, bins,
-                          mlflow, real, real_predictions, more_data or [], block_kind)
+                          mlflow, real, real_predictions, more_data or [], block_kind,
+                          threshold_on)
         return
     try:
         fitted = calibrate(data, tier=tier.value, settings=Settings(),
@@ -114,7 +119,7 @@ def calibrate_command(
 def _calibrate_blocks(data: Path, predictions: Path | None, tier: str, ocr: str | None,
                       bins: int, mlflow: bool, real: Path | None,
                       real_predictions: Path | None, more_data: list[Path],
-                      kind: str | None) -> None:
+                      kind: str | None, threshold_on: str) -> None:
     from inference.console import refuse
     from inference.settings import Settings
     from training.calibration.block_job import calibrate_blocks
@@ -126,7 +131,7 @@ def _calibrate_blocks(data: Path, predictions: Path | None, tier: str, ocr: str 
         fitted = calibrate_blocks(data, tier=tier, settings=Settings(), real=real,
                                   predictions=predictions, real_predictions=real_predictions,
                                   ocr=ocr, bins=bins, mlflow=mlflow, more_data=more_data,
-                                  kind=kind)
+                                  kind=kind, threshold_on=threshold_on)
     except ValueError as error:
         raise refuse(str(error)) from None
     figures = fitted.figures
@@ -134,7 +139,8 @@ def _calibrate_blocks(data: Path, predictions: Path | None, tier: str, ocr: str 
                   f"{len(fitted.calibrator.fitted_on.documents)} pages, "
                   f"{fitted.calibrator.fitted_on.blocks} blocks "
                   f"({fitted.calibrator.fitted_on.right} right); block accept threshold "
-                  f"chosen on every page, cross-fitted: {figures['threshold']['threshold']}")
+                  f"chosen on {figures['thresholdOn']} pages, cross-fitted: "
+                  f"{figures['threshold']['threshold']}")
     console.print(review_table(figures["sets"], "block calibration, cross-fitted by page "
                                "(\"after\" at that threshold; nested: chosen without the page)"))
     console.print(f"calibrator: {fitted.path}\nreliability diagram: {fitted.diagram}\n"
