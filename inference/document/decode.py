@@ -97,6 +97,23 @@ def goes_on_into(reading: PageReading, a: int, b: int) -> bool:
             and bool(_GOES_ON.search(reading.lines[a].text.strip())))
 
 
+# The last words of a sentence run onto a line of their own: lower case, a full stop.
+_TAIL = re.compile(r"^[a-z][a-z ]*\.$")
+
+
+def sentence_tail(reading: PageReading, members: list[int], event_lines: set[int]) -> bool:
+    """Whether the event is a note's last words ("uniform." under "Reminder: … label all"): a
+    lower-case line ending in a full stop, right under a line that is no event, on its left
+    edge."""
+    if len(members) != 1 or not _TAIL.match(reading.lines[members[0]].text.strip()):
+        return False
+    tail = reading.lines[members[0]].box
+    return any(j not in event_lines and j != members[0]
+               and -tail.height / 2 <= tail.y0 - line.box.y1 <= tail.height
+               and abs(line.box.x0 - tail.x0) <= tail.height
+               for j, line in enumerate(reading.lines))
+
+
 def event_groups(reading: PageReading, event_lines: list[int], group: np.ndarray
                  ) -> list[list[int]]:
     """Connected components of event/notes lines linked with probability > `SAME_EVENT`, or
@@ -544,7 +561,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if (not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name)
                 or _SENTENCE.search(name) or _UI_ACTION.match(name)
                 or _FOOTNOTE.match(reading.lines[names[0]].text)
-                or reading.lines[names[-1]].text.rstrip().endswith(",")):
+                or reading.lines[names[-1]].text.rstrip().endswith(",")
+                or sentence_tail(reading, members, set(event_lines))):
             continue
         if group.days is None and heads and under_other_head(reading, members, heads):
             continue  # a column beside the week's, a section after it: no day's events

@@ -1089,6 +1089,15 @@ def test_a_cell_of_a_table_without_edges_is_an_event_whatever_the_model_calls_it
     assert {"TUT/KMO/C4", "SC/HKO/S5"} <= names and "Rm 4" not in names
 
 
+def test_a_note_s_last_words_on_a_line_of_their_own_are_no_event():
+    # "Reminder: … Please label all" over "uniform." beside the week: the model calls the
+    # note "other" and its tail an event.
+    lines = [(free_line("Monday", 0, 0), "day"), (free_line("9:00 Maths", 0, 30), "event"),
+             (free_line("Reminder: swimming after half term. Please label all", 300, 60),
+              "other"), (free_line("uniform.", 300, 78), "event")]
+    assert {name for _, name in decode_as(lines, size=(900, 120))} == {"Maths"}
+
+
 def test_a_break_whose_cell_a_stain_cut_short_is_still_every_day_s():
     # The merged LUNCH row's rule found only over Tuesday and Wednesday (a coffee ring across
     # it); the rest of the row is empty.
