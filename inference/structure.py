@@ -34,6 +34,8 @@ _MAX_PARAGRAPHS_PER_EVENT = 4
 FRAMED_SHARE = 0.4
 # A line this share of a cell's width or nearer to its left or right side hugs it (a corner).
 CORNER_SHARE = 0.08
+# Pixels a text may overhang a rule it does not cross, or a cut stay clear of a cell's side.
+RULE_SLACK = 4
 
 
 def cluster(values: list[float], tolerance: float, min_size: int = 1) -> list[float]:
@@ -490,6 +492,32 @@ def _header_off_the_body(cell: Cell, table: Table) -> list[Cell]:
                                     "lines": bottom})]
 
 
+def _header_over_body_edges(cell: Cell, table: Table) -> list[Cell]:
+    """A time header whose rule down to the body was lost (a faint rule in a narrow column's
+    header: "10:30- / 10:50" beside "10:50 – 11:50") makes one cell over two columns. A header
+    over several columns prints its text across their edge; one whose lines all print a time
+    and fall wholly on either side of an edge the cells under it share is cut there."""
+    if cell.from_text or not cell.lines or not all(find_times(line.text) for line in cell.lines):
+        return [cell]
+    below = [c for c in table.cells if c.row > cell.row and not c.from_text]
+    edges = sorted({edge for c in below for edge in (c.box.x0, c.box.x1)
+                    if cell.box.x0 + RULE_SLACK < edge < cell.box.x1 - RULE_SLACK})
+    cuts = [edge for edge in edges
+            if all(line.box.x1 <= edge + RULE_SLACK or line.box.x0 >= edge - RULE_SLACK
+                   for line in cell.lines)
+            and any(line.box.cx < edge for line in cell.lines)
+            and any(line.box.cx > edge for line in cell.lines)]
+    if not cuts:
+        return [cell]
+    parts, bounds = [], [cell.box.x0, *cuts, cell.box.x1]
+    for x0, x1 in itertools.pairwise(bounds):
+        inside = [line for line in cell.lines if x0 <= line.box.cx < x1]
+        if inside:
+            parts.append(cell.model_copy(update={
+                "box": Box(x0=x0, y0=cell.box.y0, x1=x1, y1=cell.box.y1), "lines": inside}))
+    return parts
+
+
 def split_crowded_cells(table: Table, lines: list[OcrLine]) -> Table:
     """A ruled region holding several entries (a partly ruled table, list rows sharing one
     frame, a row band under several days) becomes one text-derived cell per paragraph (per
@@ -498,7 +526,8 @@ def split_crowded_cells(table: Table, lines: list[OcrLine]) -> Table:
     headers."""
     headers = _day_headers(lines)
     cells: list[Cell] = []
-    for cell in (part for whole in table.cells for part in _header_off_the_body(whole, table)):
+    for cell in (part for whole in table.cells for piece in _header_off_the_body(whole, table)
+                 for part in _header_over_body_edges(piece, table)):
         blocks = text_blocks(cell.lines) if len(cell.lines) > 1 else [cell.lines]
         # A word written letter by letter down a cell is one text, not several.
         worded = [b for b in blocks if sum(len(line.text.strip()) for line in b) >= 2]

@@ -357,6 +357,30 @@ def test_a_caption_over_the_first_day_s_name_is_cut_off_it() -> None:
         (0, "Day", 0, 40), (1, "Monday", 40, 120)]
 
 
+def test_a_time_header_over_two_columns_is_cut_where_the_body_s_columns_meet() -> None:
+    # A narrow BREAK column's "10:30-" over "10:50" beside the next column's "10:50 - 11:50",
+    # the faint rule between their headers lost; the body's cells keep it. A header printed
+    # across the edge ("Morning 9:00 - 12:00" over both) stays whole.
+    def table(header: list[OcrLine]) -> Table:
+        body = [Cell(box=Box(x0=0, y0=40, x1=50, y1=200), row=1, col=0,
+                     lines=[line("BREAK", 10, 100, 40, 120)]),
+                Cell(box=Box(x0=50, y0=40, x1=250, y1=200), row=1, col=1,
+                     lines=[line("Physics", 100, 100, 200, 120)])]
+        return Table(box=Box(x0=0, y0=0, x1=250, y1=200), cells=[
+            Cell(box=Box(x0=0, y0=0, x1=250, y1=40), row=0, col=0, col_span=2, lines=header),
+            *body])
+
+    lost = table([line("10:30-", 5, 2, 45, 18), line("10:50", 8, 20, 42, 36),
+                  line("10:50 - 11:50", 90, 12, 210, 28)])
+    headers = sorted((c for c in split_crowded_cells(lost, []).cells if c.row == 0),
+                     key=lambda c: c.box.x0)
+    assert [(c.text, c.box.x0, c.box.x1) for c in headers] == [
+        ("10:30- 10:50", 0, 50), ("10:50 - 11:50", 50, 250)]
+    across = table([line("9:00 - 12:00", 20, 12, 200, 28)])
+    assert [c.text for c in split_crowded_cells(across, []).cells if c.row == 0] == [
+        "9:00 - 12:00"]
+
+
 def test_a_room_badge_across_a_card_s_edge_is_that_card_s_note() -> None:
     # Two pastel pills, each with a dark room badge across its lower right edge.
     image = np.full((200, 500, 3), 250, dtype=np.uint8)
