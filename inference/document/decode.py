@@ -545,6 +545,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     groups += [Group(members, names=label) for members, label in grid.label_named_cells()
                if not records.lines.intersection(members)]
     key = key_lines(reading)
+    headed_tables = {reading.lines[j].table for j in candidates}
     for group in groups:
         members = group.members
         if key.issuperset(members):
@@ -571,8 +572,13 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         column = calendar_days(reading, members, candidates)
         if reading.calendar is not None and not column:
             continue  # a calendar's events are its boxes: not its side panel, not its title
+        # A table with no day header of its own whose columns are the week's (its lower half,
+        # cut off by a hatched band the ruling stops at) takes the headers of the one over it;
+        # so does a row of the week's cells left out of both.
+        tables = {table, -1, *([] if table in headed_tables else grid.week_above(
+            table, Box.enclosing([reading.lines[i].box for i in members])))}
         own_days = group.days or column or nearest_headers(reading, members, [
-            j for j in candidates if reading.lines[j].table in (table, -1)])
+            j for j in candidates if reading.lines[j].table in tables])
         if not own_days:
             continue
         if len(own_days) > 1 and grid.is_cell(members):

@@ -284,8 +284,10 @@ class Grid:
         """Lines printed between two tables of the week, in no cell, each naming an event and
         its time ("Break 10:30 - 10:50" between the morning's table and the next, or "Break"
         with "10:10-10:30" in the time column on its row): an event of every day, for that is
-        why it is printed across the page rather than in a day's cell. Each such line → (the
-        day headers of the table above it, the line printing its time)."""
+        why it is printed across the page rather than in a day's cell; not where other entries
+        share its row (a row of assemblies, one under each day, whose cells were not found).
+        Each such line → (the day headers of the table above it, the line printing its
+        time)."""
         days_of: dict[int, list[int]] = {}
         for j in self.day_lines:
             days_of.setdefault(self._day_table[j], []).append(j)
@@ -301,8 +303,12 @@ class Grid:
                  and is_time_text(self.lines[j].text) and self.lines[j].box.x1 <= line.box.x0
                  and abs(self.lines[j].box.cy - line.box.cy)
                  <= 0.5 * max(self.lines[j].box.height, line.box.height)), None)
-            if timing is None:
-                continue
+            if timing is None or any(
+                    k not in (i, timing) and k not in timed and other.table < 0
+                    and _worded(other.text) and abs(other.box.cy - line.box.cy)
+                    <= 0.5 * max(other.box.height, line.box.height)
+                    for k, other in enumerate(self.lines)):
+                continue  # several entries on the row: the week's own cells, one per day
             above = [(box, days) for box, days in tables
                      if box.y1 <= line.box.y0 and box.x0 <= line.box.cx <= box.x1]
             # The table below may have no day headers of its own (it goes on with the week).
@@ -315,6 +321,34 @@ class Grid:
                                     and box.x0 <= self.lines[j].box.cx <= box.x1
                                     and self.lines[j].box.y1 <= line.box.y0], timing)
         return bands
+
+    def week_above(self, table: int, line: Box) -> list[int]:
+        """The table with day headers right over `table` (none of its own) whose week it goes
+        on with: every edge between `table`'s drawn columns meets an edge of that table's day
+        columns ([] otherwise: a course list or a key under the week has columns of its own).
+        For a line in no table (`table` -1), the one right over it when another table stands
+        right under it: a row of the week between two of its tables whose cells were not found
+        (a row of assemblies over a hatched band)."""
+        box = self._table_box.get(table)
+        edges = self._edges.get(table, [])
+        if box is None:
+            if table >= 0 or not any(b.y0 >= line.y1 and b.x0 <= line.cx <= b.x1
+                                     for b in self._table_box.values()):
+                return []
+            box, edges = line, []
+        elif len(edges) < 3:
+            return []
+        above = []
+        for other, other_box in self._table_box.items():
+            days = [self._day_region[j] for j in self.day_lines if self._day_table[j] == other]
+            if (other == table or len(days) < 2 or other_box.y1 > box.y0 + RULING_GAP
+                    or not other_box.x0 <= box.cx <= other_box.x1):
+                continue
+            near = ALIGN_SHARE * 2 * min(day.width for day in days)
+            day_edges = [edge for day in days for edge in (day.x0, day.x1)]
+            if all(min(abs(edge - e) for e in day_edges) <= near for edge in edges[1:-1]):
+                above.append((other_box.y1, other))
+        return [max(above)[1]] if above else []
 
     def _column(self, table: int, line: Box) -> tuple[float, float] | None:
         """The extent across of the column of the table's drawn cells the line stands in."""

@@ -1098,6 +1098,34 @@ def test_a_note_s_last_words_on_a_line_of_their_own_are_no_event():
     assert {name for _, name in decode_as(lines, size=(900, 120))} == {"Maths"}
 
 
+def test_the_week_s_lower_table_and_a_row_between_take_the_day_headers_over_them():
+    # A photographed primary week: a hatched Break band stopped the ruling, so the week is two
+    # tables (the lower one with no day headers) and the row of assemblies over the band, its
+    # cells not found, lies in neither. Each takes the day columns over it.
+    upper = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (cell_line("Tuesday", (200, 0, 300, 40)), "day"),
+             (cell_line("Maths", (100, 40, 200, 80)), "event"),
+             (cell_line("Art", (200, 40, 300, 80)), "event")]
+    row = [(free_line("10:05 - 10:25", 0, 95), "time"), (free_line("Assembly", 110, 95), "event"),
+           (free_line("Worship", 210, 95), "event")]
+    lower = [(cell_line(text, (x, 140, x + 100, 180)).model_copy(update={"table": 1}), "event")
+             for text, x in (("English", 100), ("Spelling", 200))]
+    lines = upper + row + lower
+    page, decisions = read_as(lines, size=(320, 200))
+    for i, (line, _) in enumerate(lines):  # the day pointer says each line's column's day
+        decisions.day[i, :] = 0.0
+        decisions.day[i, 0 if line.box.cx < 200 else 1] = 1.0
+    days = {(b.day, b.name) for b in decode_blocks(page, decisions)}
+    assert {("Monday", "English"), ("Tuesday", "Spelling"), ("Monday", "Assembly"),
+            ("Tuesday", "Worship")} <= days
+    assert ("Tuesday", "Assembly") not in days and ("Monday", "Worship") not in days
+    # A table under the week with columns of its own (a course list) takes no day.
+    course_list = [(cell_line(text, (x0, 140, x1, 180)).model_copy(update={"table": 1}),
+                    "event") for text, x0, x1 in (("Subject", 100, 250), ("Faculty", 250, 300))]
+    assert not {name for _, name in decode_as(upper + course_list, size=(320, 200))} & {
+        "Subject", "Faculty"}
+
+
 def test_a_break_whose_cell_a_stain_cut_short_is_still_every_day_s():
     # The merged LUNCH row's rule found only over Tuesday and Wednesday (a coffee ring across
     # it); the rest of the row is empty.
