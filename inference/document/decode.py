@@ -563,7 +563,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                 or _SENTENCE.search(name) or _UI_ACTION.match(name)
                 or _FOOTNOTE.match(reading.lines[names[0]].text)
                 or reading.lines[names[-1]].text.rstrip().endswith(",")
-                or sentence_tail(reading, members, set(event_lines))):
+                or sentence_tail(reading, group.members, set(event_lines))):
             continue
         if group.days is None and heads and under_other_head(reading, members, heads):
             continue  # a column beside the week's, a section after it: no day's events

@@ -591,6 +591,17 @@ class Grid:
             return keys.pop()
         return None
 
+    def _entry_cell(self, members: list[int]) -> tuple | None:
+        """The one cell read from the text all of the event's lines stand in, when one line of
+        it prints a time (a time or a range), else None: a card with its time, not a list's
+        rows nor a borderless table's cells run together (no time of their own)."""
+        keys = {cell_key(self.lines[i]) for i in members}
+        if len(keys) != 1 or not all(self.lines[i].from_text for i in members):
+            return None
+        own = keys.pop()
+        printing = {self.atoms[k][0] for k in self.atoms_by_cell.get(own, [])}
+        return own if own is not None and len(printing) == 1 else None
+
     def own_times(self, members: list[int]) -> list[int]:
         """The minutes written in the event's own drawn cell, in reading order."""
         own = self._drawn_cell(members)
@@ -667,9 +678,11 @@ class Grid:
 
     def whole_cell(self, members: list[int]) -> list[int]:
         """The event's lines and every other worded line of its drawn cell (a letter of a word
-        spelled down the cell, a code the model called "other"): the cell is the unit. Day
-        names and lone times stay out."""
-        own = self._drawn_cell(members)
+        spelled down the cell, a code the model called "other"): the cell is the unit. So is a
+        cell read from the text whose one line with a time is its own (a card's "8:45–9:00
+        Register & Early" over "Work"), not a list's rows. Day names and lone times stay
+        out."""
+        own = self._drawn_cell(members) or self._entry_cell(members)
         if own is None:
             return members
         rest = [i for i in self.cell_lines[own] if i not in members and self.role[i] != _DAY

@@ -1126,6 +1126,18 @@ def test_the_week_s_lower_table_and_a_row_between_take_the_day_headers_over_them
         "Subject", "Faculty"}
 
 
+def test_a_card_s_name_wrapped_onto_a_second_line_is_one_event():
+    # A day's column of cards read from the text: "8:45-9:00 Register & Early" over "Work",
+    # which the model calls an event of its own. The card, printing one time, is one entry.
+    card = Box(x0=0, y0=55, x1=300, y1=110)
+    lines = [(text_cell("Monday", 10, 10), "day"), (text_cell("8:45-9:00", 10, 60), "time"),
+             (text_cell("Register & Early", 110, 60), "event"),
+             (text_cell("Work", 10, 84), "event")]
+    for line, _ in lines[1:]:
+        line.cell_box = card
+    assert {name for _, name in decode_as(lines, size=(320, 140))} == {"Register & Early Work"}
+
+
 def test_a_break_whose_cell_a_stain_cut_short_is_still_every_day_s():
     # The merged LUNCH row's rule found only over Tuesday and Wednesday (a coffee ring across
     # it); the rest of the row is empty.
