@@ -591,14 +591,19 @@ class Grid:
             return keys.pop()
         return None
 
-    def _entry_cell(self, members: list[int]) -> tuple | None:
-        """The one cell read from the text all of the event's lines stand in, when one line of
-        it prints a time (a time or a range), else None: a card with its time, not a list's
-        rows nor a borderless table's cells run together (no time of their own)."""
+    def _text_cell(self, members: list[int]) -> tuple | None:
+        """The one cell read from the text all of the event's lines stand in, else None (a
+        drawn cell, several cells)."""
         keys = {cell_key(self.lines[i]) for i in members}
         if len(keys) != 1 or not all(self.lines[i].from_text for i in members):
             return None
-        own = keys.pop()
+        return keys.pop()
+
+    def _entry_cell(self, members: list[int]) -> tuple | None:
+        """The event's `_text_cell` when one line of it prints a time (a time or a range), else
+        None: a card with its time, not a list's rows nor a borderless table's cells run
+        together (no time of their own)."""
+        own = self._text_cell(members)
         printing = {self.atoms[k][0] for k in self.atoms_by_cell.get(own, [])}
         return own if own is not None and len(printing) == 1 else None
 
@@ -611,10 +616,8 @@ class Grid:
         """The time atoms printed in the one text-derived cell all of the event's lines stand
         in (a card of a visual timetable, its time over its name), in reading order: a time
         or a range; none where the lines stand in a drawn cell or in several."""
-        keys = {cell_key(self.lines[i]) for i in members}
-        if len(keys) != 1 or not all(self.lines[i].from_text for i in members):
-            return []
-        printed = self.atoms_by_cell.get(keys.pop(), [])
+        own = self._text_cell(members)
+        printed = [] if own is None else self.atoms_by_cell.get(own, [])
         return printed if len(printed) <= 2 else []  # more: a list's rows, not one card
 
     def body_lines(self) -> set[int]:
