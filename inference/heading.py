@@ -39,11 +39,25 @@ _YEAR = r"(?<!\d)(20\d{2})(?!\d)"
 # section).
 _PROGRAMME_CLASS = (r"\b(?:IB\s*)?(?:MYP|PYP|DP)\s*\d\b|\bGrade\s*\d{1,2}[A-Z]?\b"
                     r"|\b[A-Z]{2}\d{2}-[A-Z]{2,5}(?:-[A-Z0-9]{1,3})?\b|\b[A-Z]{2,5}-\d{1,2}[A-Z]\b")
+# A college class: its year (a Roman numeral, which OCR may glue on: "IBCA", or "Year 2"), its
+# degree ("B.Sc", "BCA", "M.Sc", "B.Com", an engineering year "T.E.") and its branch and
+# section, up to where a term, the title, a session or a room begins: "II B.Sc Computer
+# Science 'B' SECTION", "I M.Sc Physics", "T.E. Computer Engineering (Div B)-Sem V".
+_DEGREE = (r"(?:[BM]\.\s?(?i:sc|com|tech|e|a|ed|pharm|arch|voc|phil)\.?|[FSTB]\.E\.?"
+           r"|BCA|MCA|BBA|MBA|B\.?(?i:sc|com|tech)|M\.?(?i:sc|com|tech))")
+_COLLEGE_CLASS = re.compile(
+    rf"(?<![A-Za-z])(?:(I{{1,3}}|IV|Year\s?\d|\d(?:st|nd|rd|th)\s+Year)\s?)?"
+    rf"({_DEGREE}(?:(?<=\.)|(?![A-Za-z]))[^\n]*?)"
+    r"(?=\s*(?:[|·•]|[-–—]\s*(?i:(?:odd|even)\s*)?(?i:sem)|(?i:\b(?:odd|even)\s*sem)"
+    r"|(?i:\bsem(?:ester)?\b|\btime\s?table|\bclass\s*r[o0]{2}m|\broom\b)|\b20\d\d|$))",
+    re.MULTILINE)
+# A year or an academic year alone ("2025", "2024-2025") names no class.
+_ACADEMIC_YEAR = re.compile(r"20\d\d(?:\s*[-–/]\s*(?:20)?\d\d)?")
 # A year group, the class's name when nothing names it better: "Year 4" (also glued, "Year4-"),
-# "Reception", "Kindergarten", "3rd Grade".
-_YEAR_GROUP = (r"(?:\b|(?<=['’]s))(?:Year|YEAR|year)\s*\d{1,2}(?!\d)"
-               r"|\b(?:Reception|RECEPTION|Kindergarten|KINDERGARTEN)\b"
-               r"|\b\d(?:st|nd|rd|th|ST|ND|RD|TH)\s+(?:Grade|GRADE)\b")
+# "Reception", "Kindergarten", "3rd Grade" (also after a possessive OCR glued on: "Dawson's2nd").
+_YEAR_GROUP = (r"(?:\b|(?<=['’]s))(?:(?:Year|YEAR|year)\s*\d{1,2}(?!\d)"
+               r"|\d(?:st|nd|rd|th|ST|ND|RD|TH)\s+(?:Grade|GRADE)\b)"
+               r"|\b(?:Reception|RECEPTION|Kindergarten|KINDERGARTEN)\b")
 _INSTITUTION = re.compile(r"department|university|college|school|institute|academy|faculty",
                           re.IGNORECASE)
 _TERM_WORD = re.compile(r"term|sem|autumn|spring|summer|fall|winter|quarter|trimester",
@@ -79,7 +93,7 @@ _NOT_A_CLASS_AFTER_GROUP = {
     "timetable", "class", "schedule", "term", "week", "teacher", "homeroom", "tutor", "form",
     "group", "maths", "math", "english", "science", "history", "geography", "music", "art",
     "french", "spanish", "german", "computing", "drama", "languages", "humanities", "options",
-    "sets", "timetables", "lessons", "subjects", *(season.lower() for season in _SEASONS)}
+    "sets", "timetables", "lessons", "subjects", "weekly", *(season.lower() for season in _SEASONS)}
 # ("2nd Grade Class Schedule": the class is the year group, "2nd Grade", not "Grade Class".)
 _NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly", "mr", "mrs", "miss", "ms", "mx", "dr",
                     "grade", "year"}
@@ -122,6 +136,9 @@ def _teacher_value(value: str) -> str:
     return " ".join(words[:bar]) if bar is not None else value
 
 
+_INITIAL = re.compile(r"[A-Z]\.?")
+
+
 def _trim_name(name: str) -> str:
     """"Mrs Patel's Year" → "Mrs Patel's" (also where OCR glued them: "Patel'sYear");
     "Mr Smith Timetable" → "Mr Smith"."""
@@ -131,6 +148,8 @@ def _trim_name(name: str) -> str:
         if word.lower() in _AFTER_NAME or kept[-1].endswith(("'s", "’s")):
             break
         kept.append(word)
+        if _INITIAL.fullmatch(kept[-2]) and not _INITIAL.fullmatch(word):
+            break  # "Mr A. Brennan Science": the surname follows the initials, then the name ends
     return " ".join(kept)
 
 
@@ -161,7 +180,8 @@ def _season_spelled(match: re.Match) -> str:
 
 
 def _term(text: str) -> str | None:
-    """The term as schools write it: a season with its half ("Autumn 2", "Spring"; a year
+    """The term as schools write it: a season with its half ("Autumn 2", "Spring", "Spring
+    Term"; a year
     joined to it by a hyphen stays, "Fall-2024"), a numbered term ("Term 3"), or a semester
     ("ODD SEMESTER", "Even Sem 2020-21")."""
     text = _SEASON_MISREAD.sub(_season_spelled, text)
@@ -171,12 +191,12 @@ def _term(text: str) -> str | None:
     # begins with one ("Springfield") is none.
     match = re.search(rf"(?<![A-Za-z]){_SEASON}(?!(?-i:[a-z]))"
                       r"(?:\s*(?:term\s*)?([1-6])(?:(?!\d)|(?=20\d\d(?!\d)))"
-                      r"|(-20\d\d)\b|\s+(semester)\b)?", term_text, re.IGNORECASE)
+                      r"|(-20\d\d)\b|\s+(semester|term)\b)?", term_text, re.IGNORECASE)
     if match:
         season = match.group(1).capitalize()
         if match.group(2):
             return f"{season} {match.group(2)}"
-        if match.group(4):  # "Fall Semester": semesters keep their word ("ODD SEMESTER")
+        if match.group(4):  # "Fall Semester", "Spring Term": the word stays, as printed
             return f"{season} {match.group(4).capitalize()}"
         return season + (match.group(3) or "")
     # "Term 3", "Quarter 2", "Trimester 1" (a year OCR glued on stays out: "Trimester12024").
@@ -198,8 +218,8 @@ def _term(text: str) -> str | None:
 
 
 # A web address (a browser's address bar over a screenshot): "…/ms-rodriguez/class-schedule"
-# names no field.
-_WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\.(?:com|org|net|edu|gov|io)\b)\S*",
+# names no field; a degree is no address ("II B.Com (CA)": one letter before the dot).
+_WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\w{2}\.(?:com|org|net|edu|gov|io)\b)\S*",
                           re.IGNORECASE)
 
 
@@ -266,8 +286,10 @@ def parse_heading(text: str) -> Heading:
         form = re.search(r"\b(?:Year|Yr)\s*(\d{1,2})\b[^\n]{0,20}?[/\-–—]\s*(\1[A-Z]{1,4}\d?)\b",
                          text)
         # On one line: a name ending one line is not the class of "Class Co-ordinator" below.
-        before = re.search(r"\b([A-Z][a-z]+|[0-9][A-Z0-9]{1,3})[ \t]+Class\b", text)
+        before = re.search(r"\b([A-Z][a-z]+|[0-9](?=[A-Z0-9]{0,2}[A-Z])[A-Z0-9]{1,3})[ \t]+Class\b",
+                           text)
         programme = re.search(_PROGRAMME_CLASS, text)
+        college = _COLLEGE_CLASS.search(text)
         semester = re.search(_NUMBERED_SEMESTER, text, re.IGNORECASE)
         code = (re.search(_CLASS_CODE, text, re.MULTILINE)
                 or re.search(_SEP_CLASS, text, re.MULTILINE | re.IGNORECASE))
@@ -276,6 +298,10 @@ def parse_heading(text: str) -> Heading:
             class_name = f"Class {named.group(1)}" if named.group(1).isdigit() else named.group(1)
         elif form:
             class_name = form.group(2)
+        elif college:
+            # Spaced where OCR glued the year on ("IBCA" → "I BCA"); quotes as typed.
+            class_name = " ".join(part for part in college.groups() if part).strip(_SEPARATORS)
+            class_name = class_name.translate({ord("‘"): "'", ord("’"): "'"})
         elif glued := re.search(r"\b(?:Year|Yr)\s*(\d{1,2}[A-Z]{1,3}\d?)\b", text):
             class_name = glued.group(1)  # "Year 8C Timetable": the year and its form, 8C
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
@@ -338,7 +364,8 @@ def plausible(attribute: str, text: str) -> bool:
     if attribute == "term":
         return bool(_TERM_WORD.search(text))
     if attribute == "class_name":
-        return len(text) <= 25 and len(words) <= 4 and not _DATE.search(text)
+        return (len(text) <= 25 and len(words) <= 4 and not _DATE.search(text)
+                and not _ACADEMIC_YEAR.fullmatch(text.strip()))
     # A person's name holds no digit: "Physics (Lab 3)" is a lesson, "Rm 12" a room.
     return (len(text) <= 40 and len(words) <= 5 and max(map(len, words)) <= 20
             and not any(c.isdigit() for c in text))

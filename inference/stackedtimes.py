@@ -7,6 +7,12 @@ leaves a row between them), and the lower is later by at most a school slot's le
 range broken after its dash is left to the cell that holds it. Nor is a pair that is two rows
 of a list of times: a third timed line in their column one row's pitch above or below them
 (a day's list of starts, "13:00 Art" over "14:30 Story", has no pairs).
+
+A dash on a line of its own between the two ("8:30" / "–" / "9:00" down a narrow time column)
+is often too small for the text detector, which leaves the halves a line's height apart. Such
+a column still shows its pairs: its lone times come two by two, nearer within a pair than
+between pairs, and each slot's end is printed again as the next one's start (8:30, 9:00, 9:00,
+9:30, 9:30, 10:15 …), which no column of starts or of whole ranges does.
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ LONGEST_SLOT = 4 * 60  # minutes
 # A list's next row stands one pitch on, give or take this share of the pitch.
 PITCH_SLACK = 0.25
 DASHES = "-–—~"
+# A column of pairs: at least this many, within-pair gaps at most this share of the narrowest
+# gap between pairs, and at least this share of the slots ending where the next one starts.
+MIN_PAIRS = 3
+PAIR_GAP = 0.8
+REPEATED = 2 / 3
 
 
 def _lone_time(line: OcrLine) -> int | None:
@@ -56,6 +67,47 @@ def _in_a_list(upper: OcrLine, lower: OcrLine, lines: list[OcrLine]) -> bool:
     return False
 
 
+def _columns(lines: list[OcrLine]) -> list[list[OcrLine]]:
+    """`lines` grouped into columns (each overlapping the column's first line across), each
+    top to bottom."""
+    columns: list[list[OcrLine]] = []
+    for line in sorted(lines, key=lambda ln: ln.box.y0):
+        column = next((c for c in columns if c[0].box.x_overlap(line.box)
+                       >= ALIGNED * min(c[0].box.width, line.box.width)), None)
+        if column is None:
+            columns.append([line])
+        else:
+            column.append(line)
+    return columns
+
+
+def _paired_column(column: list[OcrLine], lone: dict[int, int]) -> list[tuple[OcrLine, OcrLine]]:
+    """The (start, end) pairs of a column of lone times that comes two by two with each end
+    printed again as the next start (see the module); none when the column is not one. One
+    line over, at the top or the bottom, is left out (a phone's clock over the time column)."""
+    if len(column) % 2:
+        return _paired_column(column[1:], lone) or _paired_column(column[:-1], lone)
+    if len(column) < 2 * MIN_PAIRS:
+        return []
+    pairs = list(zip(column[::2], column[1::2], strict=True))
+    minutes = [(lone[id(a)], lone[id(b)]) for a, b in pairs]
+    within = [b.box.cy - a.box.cy for a, b in pairs]
+    between = [c.box.cy - b.box.cy for (_, b), (c, _) in zip(pairs, pairs[1:], strict=False)]
+    # Each slot's end against the next slot's start.
+    meets = [(end, start) for (_, end), (start, _) in zip(minutes, minutes[1:], strict=False)]
+    if (all(0 < end - start <= LONGEST_SLOT for start, end in minutes)
+            and all(end <= start for end, start in meets)
+            and max(within) <= PAIR_GAP * min(between)
+            and sum(end == start for end, start in meets) >= REPEATED * len(meets)):
+        return pairs
+    return []
+
+
+def _joined(upper: OcrLine, lower: OcrLine) -> OcrLine:
+    return OcrLine(text=f"{upper.text.strip()} - {lower.text.strip()}",
+                   box=Box.enclosing([upper.box, lower.box]), score=min(upper.score, lower.score))
+
+
 def join_stacked_ranges(lines: list[OcrLine]) -> list[OcrLine]:
     """`lines` with each start stacked over its end (see the module) made one range line."""
     lone = {id(line): minutes for line in lines
@@ -71,9 +123,11 @@ def join_stacked_ranges(lines: list[OcrLine]) -> list[OcrLine]:
         if lower is None or _in_a_list(upper, lower, lines):
             continue
         used |= {id(upper), id(lower)}
-        joined[id(upper)] = OcrLine(
-            text=f"{upper.text.strip()} - {lower.text.strip()}",
-            box=Box.enclosing([upper.box, lower.box]),
-            score=min(upper.score, lower.score))
+        joined[id(upper)] = _joined(upper, lower)
+    left = [line for line in lines if id(line) in lone and id(line) not in used]
+    for column in _columns(left):
+        for upper, lower in _paired_column(column, lone):
+            used |= {id(upper), id(lower)}
+            joined[id(upper)] = _joined(upper, lower)
     return [joined.get(id(line), line) for line in lines
             if id(line) not in used or id(line) in joined]

@@ -36,7 +36,9 @@ from inference.timeparse import (
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _TIME, _DAY = ROLES.index("time"), ROLES.index("day")
 _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": "year"}
-_BATTERY = re.compile(r"^\d{1,3}\s?%$")  # a phone's battery level in its status bar
+# A phone's status bar beside its clock: the battery level, the network ("4G", "LTE", behind
+# signal dots "···4G"), or both read as one ("5G78%").
+_STATUS = re.compile(r"^[·•.\s]*(?:(?:[2345]G\+?|LTE)\s?)?(?:\d{1,3}\s?%)?$")
 # A time printed before a name on its row (`times_beside`): centres this share of the taller
 # line's height apart at most, the smaller line this share of the taller's height at least.
 ROW_SLACK = 0.25
@@ -972,8 +974,9 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
             role[i] = _OTHER
     # A phone screenshot's status bar (its clock, "5G", the battery's "68%") is no heading and
     # its clock no time header.
-    battery = [lines[i].box for i in range(len(role)) if _BATTERY.match(lines[i].text.strip())]
-    status_bar = {i for i in range(len(role)) for box in battery
+    status = [lines[i].box for i in range(len(role))
+              if re.search(r"G|LTE|%", lines[i].text) and _STATUS.match(lines[i].text.strip())]
+    status_bar = {i for i in range(len(role)) for box in status
                   if abs(lines[i].box.cy - box.cy) < 0.5 * max(lines[i].box.height, box.height)}
     header_top = min((lines[i].box.y0 for i in range(len(role))
                       if role[i] in (_DAY, _TIME) and i not in status_bar), default=0.0)

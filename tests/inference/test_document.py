@@ -430,3 +430,16 @@ def test_a_phone_s_status_bar_is_no_heading_and_its_clock_no_time_header(grid):
     decisions.roles[-3, R["time"]] = 1.0  # the model calls the clock a time header
     heading = decode_heading(page, decisions)
     assert (heading.teacher, heading.term, heading.year) == ("Mrs Smith", "Term 1", 2026)
+
+
+@pytest.mark.parametrize("network", ["···4G", "5G78%", "LTE"])
+def test_a_status_bar_is_known_by_its_network_too(grid, network):
+    # The battery read glued to the network ("5G78%"), or no battery at all: only signal
+    # dots and "4G" beside the clock.
+    page, decisions = _with_other_lines(grid, [line("9:41", 10, -40, 0, 0),
+                                               line(network, 300, -40, 0, 3),
+                                               line("Term 1 · 2026", 10, 35, 0, 0)])
+    decisions.roles[-3] = 0.0
+    decisions.roles[-3, R["time"]] = 1.0
+    heading = decode_heading(page, decisions)
+    assert (heading.term, heading.year) == ("Term 1", 2026)

@@ -79,7 +79,7 @@ def test_a_named_class_and_an_academic_year() -> None:
 @pytest.mark.parametrize(
     ("text", "term"),
     [
-        ("Summer Term 2025", "Summer"),
+        ("Summer Term 2025", "Summer Term"),  # as printed, as "Fall Semester"
         ("Spring term 2", "Spring 2"),
         ("autumn 1", "Autumn 1"),
         ("Fall Semester 2025", "Fall Semester"),
@@ -388,3 +388,40 @@ def test_a_form_code_and_a_semester_glued_by_the_reading_are_read() -> None:
     assert (heading.class_name, heading.term, heading.year) == ("8M2", "Summer 1", 2025)
     assert parse_heading("CLASSTIME TABLEODD SEMESTER 2024").term == "ODD SEMESTER"
     assert not plausible("term", "CLASSTIME TABLE 2024 SEMESTER")
+
+
+@pytest.mark.parametrize(
+    ("text", "class_name"),
+    [
+        ("II B.Sc Computer Science‘B'SECTION\nODD SEMESTER2025-26 TIME TABLE",
+         "II B.Sc Computer Science'B'SECTION"),  # the quote OCR curled, as typed
+        ("II B.Com(CA) 'A' SECTION\nEVEN SEMESTER 2024-25|Class Time Table|Room No: C-214",
+         "II B.Com(CA) 'A' SECTION"),  # "B.Com" is no web address
+        ("Year:IBCA-'A'SECTION Semester:1", "I BCA-'A'SECTION"),  # the year glued on
+        ("I M.Sc Physics\nTimeTable-OddSemester\n2025-2026", "I M.Sc Physics"),
+        ("T.E.Computer Engineering (Div B)-Sem V", "T.E.Computer Engineering (Div B)"),
+        ("School of Computing — Year 2 BSc Computer Science", "Year 2 BSc Computer Science"),
+    ],
+)
+def test_a_college_class_is_its_year_degree_branch_and_section(text: str, class_name: str):
+    assert parse_heading(text).class_name == class_name
+
+
+def test_a_year_is_no_class():
+    assert parse_heading("A.Y.2025-26 w.e. 21.07.2025 Class R00m:304").class_name is None
+    assert not plausible("class_name", "2024-2025")
+    assert plausible("class_name", "10WTR")
+
+
+@pytest.mark.parametrize(
+    ("text", "teacher", "class_name"),
+    [
+        ("Mr A. Brennan Science 2025", "Mr A. Brennan", None),  # the department is no name
+        ("Mrs.Dawson's2nd Grade Schedule 2024-2025", "Mrs. Dawson", "2nd Grade"),
+        ("Year 1 Weekly Timetable 2024-25", None, "Year 1"),
+    ],
+)
+def test_where_a_name_and_a_year_group_end(text: str, teacher: str | None,
+                                           class_name: str | None):
+    heading = parse_heading(text)
+    assert (heading.teacher, heading.class_name) == (teacher, class_name)

@@ -37,3 +37,23 @@ def test_two_rows_of_a_list_of_starts_stay_apart():
     names = [_line("Lunch (Hall)", 252, 491, 371, 517), _line("Art", 202, 524, 442, 550),
              _line("Story", 201, 556, 391, 585)]
     assert join_stacked_ranges(rows + names) == rows + names
+
+
+def test_a_column_of_pairs_whose_dashes_were_not_read_is_a_column_of_ranges():
+    # "8:30 / – / 9:00" down a phone's narrow time column, the dash too small to be found:
+    # the halves a line apart, pairs further apart, each end printed again as the next start.
+    # The phone's clock over the column is no part of it.
+    times = ["8:30", "9:00", "9:00", "9:30", "9:30", "10:15", "10:15", "10:45"]
+    tops = [344 + 122 * (k // 2) + 49 * (k % 2) for k in range(len(times))]
+    column = [_line("10:24", 30, 11, 103, 39)] + [
+        _line(text, 45, top, 92, top + 26) for text, top in zip(times, tops, strict=True)]
+    joined = join_stacked_ranges(column)
+    assert [line.text for line in joined] == [
+        "10:24", "8:30 - 9:00", "9:00 - 9:30", "9:30 - 10:15", "10:15 - 10:45"]
+
+
+def test_a_column_of_starts_stays_apart():
+    # Start-only labels a row apart, the same distance each: no pairs, no repeats.
+    starts = [_line(text, 45, 100 + 60 * k, 92, 126 + 60 * k)
+              for k, text in enumerate(["8:30", "9:00", "9:30", "10:15", "10:45", "11:30"])]
+    assert join_stacked_ranges(starts) == starts
