@@ -6,7 +6,7 @@ a steady step apart. Small print on a tinted header defeats the recogniser now a
 day names standing in one column (or row) are read together: where three or more weekdays in
 order have a place free one step before or after them, a one-word line standing there in the
 same column, of a day name's size and beginning with that day's letter (or ending in "day" at
-about its length: "Hresday."), is that day.
+about its length: "Hresday."; two letters are enough there: "Fi"), is that day.
 Past the ends only a school day (Monday to Friday) is put back: a row after Friday is as
 likely a "Sports" as a Saturday.
 A day the reading found no line for at all (a fax's thickened "Monday") is read again where
@@ -36,6 +36,9 @@ MIN_SEQUENCE = 3  # day names in order; fewer give no step to trust
 STEP_SLACK = 0.25  # a gap's line stands within this share of the step of where it should
 SCHOOL_DAYS = 5  # past the sequence's ends, only Monday to Friday
 _WORD = re.compile(r"^[A-Za-z]{3,12}\.?$")
+# At its very place after (or before) the sequence, two letters are enough: the day's short
+# form ("Fr") or its three letters with one lost ("Fi" for a handwritten "Fri").
+_PLACED_WORD = re.compile(r"^[A-Za-z]{2,12}\.?$")
 MIN_NEAR = 4  # garbled day names read together: fewer could be event names by chance
 NEAR_RATIO = 60  # how near (rapidfuzz ratio) a garbled name reads to the day of its place
 
@@ -213,7 +216,7 @@ def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
         reference = Box.enclosing([lines[i].box for i in run])
         for place, day, step in _gaps(lines, named, axis, run):
             for k, line in enumerate(lines):
-                if (k in named or line.angle or not _WORD.match(line.text.strip())
+                if (k in named or line.angle or not _PLACED_WORD.match(line.text.strip())
                         or not _reads_as(line.text.strip(), DAYS[day])
                         or not _in_line(reference, line.box, axis)
                         or not 0.6 * size <= line.box.height <= 1.6 * size

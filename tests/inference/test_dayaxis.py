@@ -34,6 +34,16 @@ def test_the_day_before_a_sequence_and_a_row_of_days_too():
     assert _texts(row)[-1] == "Friday"
 
 
+def test_two_letters_at_the_day_s_very_place_are_that_day():
+    # A handwritten "Fri" read "Fi" after Mon, Tues, Wed, Thurs along the header row.
+    row = [OcrLine(text=text, box=Box(x0=220 * i, y0=10, x1=220 * i + 70, y1=60))
+           for i, text in enumerate(["Mon", "Tuesday", "Wed", "Thursday", "Fi"])]
+    assert _texts(row)[-1] == "Friday"
+    # Not where no day should stand: half a step further on.
+    row[-1] = row[-1].model_copy(update={"box": Box(x0=990, y0=10, x1=1060, y1=60)})
+    assert _texts(row)[-1] == "Fi"
+
+
 def test_a_garbled_name_read_as_another_day_out_of_order_is_its_place_s_day():
     # A fax's thickened "Tuesday" read "Hresday.", which reads nearest Thursday.
     assert _texts(_column(["Hresday.", "Wednesday", "Thursday", "Friday"]))[0] == "Tuesday"
