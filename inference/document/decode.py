@@ -248,7 +248,8 @@ _UI_ACTION = re.compile(r"^(?:[+＋]\s*(?:add|new|create)\b|(?:add|create) (?:an
 _TAB_WORDS = {"home", "schedule", "grades", "messages", "profile", "settings", "calendar",
               "inbox", "notifications", "more", "dashboard", "classes", "courses", "assignments",
               "timetable", "menu", "search", "account", "today", "chat", "people", "files",
-              "homework", "reports", "attendance", "news", "planner", "tasks", "exams", "me"}
+              "homework", "reports", "attendance", "news", "planner", "tasks", "exams", "me",
+              "results", "marks", "notices", "alerts", "feed"}
 MIN_TABS = 3
 # A tab's word misread ("Homewori", "Mcre") is still one, beside two read right at least.
 TAB_LIKE = 70

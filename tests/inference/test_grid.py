@@ -930,6 +930,11 @@ def test_an_app_s_tab_bar_is_no_event():
                                           in enumerate(["Home", "Timetable", "Homework", "More"])]]
     assert sorted(name for _, name in decode_as(lines, size=(400, 260))) == [
         "English 10", "Geometry"]
+    # A student app's: its results and notices.
+    for (line, _), text in zip(lines[-4:], ["Home", "Timetable", "Results", "More"], strict=True):
+        line.text = text
+    assert sorted(name for _, name in decode_as(lines, size=(400, 260))) == [
+        "English 10", "Geometry"]
     # Two tabs misread beside two read right are still a tab bar.
     misread = ["Home", "Timetable", "Homewori", "Mcre"]
     for (line, _), text in zip(lines[-4:], misread, strict=True):
