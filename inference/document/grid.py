@@ -282,8 +282,9 @@ class Grid:
 
     def bands_between_tables(self) -> dict[int, tuple[list[int], int]]:
         """Lines printed between two tables of the week, in no cell, each naming an event and
-        its time ("Break 10:30 - 10:50" between the morning's table and the next, or "Break"
-        with "10:10-10:30" in the time column on its row): an event of every day, for that is
+        its time ("Break 10:30 - 10:50" between the morning's table and the next, "Break"
+        with "10:10-10:30" in the time column on its row, or "LUNCH   12:10 – 1:05" spaced
+        apart): an event of every day, for that is
         why it is printed across the page rather than in a day's cell; not where other entries
         share its row (a row of assemblies, one under each day, whose cells were not found).
         Each such line → (the day headers of the table above it, the line printing its
@@ -300,7 +301,8 @@ class Grid:
                 continue
             timing = i if i in timed else next(
                 (j for j in timed if self.lines[j].table < 0 and j != i
-                 and is_time_text(self.lines[j].text) and self.lines[j].box.x1 <= line.box.x0
+                 and is_time_text(self.lines[j].text)
+                 and (self.lines[j].box.x1 <= line.box.x0 or self.lines[j].box.x0 >= line.box.x1)
                  and abs(self.lines[j].box.cy - line.box.cy)
                  <= 0.5 * max(self.lines[j].box.height, line.box.height)), None)
             if timing is None or any(

@@ -411,6 +411,22 @@ def test_a_band_between_two_tables_timed_in_the_time_column_on_its_row_is_every_
                for day in ("Monday", "Tuesday", "Wednesday"))
 
 
+def test_a_band_between_two_tables_with_its_time_printed_after_it_is_every_day_s():
+    # "LUNCH   12:10 – 1:05" letter-spaced across the page: the name first, the time after.
+    lines = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (cell_line("Tuesday", (200, 0, 300, 40)), "day"),
+             (cell_line("11:20-12:10", (0, 40, 100, 100)), "time"),
+             (cell_line("Maths", (100, 40, 200, 100)), "event"),
+             (cell_line("Art", (200, 40, 300, 100)), "event"),
+             (free_line("LUNCH", 120, 110), "event"), (free_line("12:10 -1:05", 215, 110), "other"),
+             *[(in_table(cell_line(text, cell), 1), role) for text, cell, role in [
+                 ("1:05-1:20", (0, 140, 100, 200), "time"),
+                 ("Science", (100, 140, 200, 200), "event"),
+                 ("RE", (200, 140, 300, 200), "event")]]]
+    blocks = decode_as(lines, size=(300, 200))
+    assert blocks[("Monday", "LUNCH")] == blocks[("Tuesday", "LUNCH")] == ("12:10", "13:05")
+
+
 def test_day_headers_on_a_band_whose_cells_were_not_found_head_the_columns_they_stand_in():
     # White day names on a dark band: free lines, one of them boxed by a speck of a cell.
     lines = [(free_line("Mo", 130, 5), "day"), (free_line("Tu", 230, 5), "day"),
