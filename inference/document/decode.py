@@ -36,6 +36,7 @@ from inference.timeparse import (
 _EVENT, _NOTES, _OTHER = ROLES.index("event"), ROLES.index("notes"), ROLES.index("other")
 _TIME, _DAY = ROLES.index("time"), ROLES.index("day")
 _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": "year"}
+STATUS_BAR = 0.1  # the share of the page's height a status bar stands in, at its top
 # A phone's status bar beside its clock: the battery level, the network ("4G", "LTE", behind
 # signal dots "···4G"), or both read as one ("5G78%").
 _STATUS = re.compile(r"^[·•.\s]*(?:(?:[2345]G\+?|LTE)\s?)?(?:\d{1,3}\s?%)?$")
@@ -975,8 +976,10 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
             role[i] = _OTHER
     # A phone screenshot's status bar (its clock, "5G", the battery's "68%") is no heading and
     # its clock no time header.
+    # At the screen's top: a form's class code "4G" down in the grid is none.
     status = [lines[i].box for i in range(len(role))
-              if re.search(r"G|LTE|%", lines[i].text) and _STATUS.match(lines[i].text.strip())]
+              if re.search(r"G|LTE|%", lines[i].text) and _STATUS.match(lines[i].text.strip())
+              and lines[i].box.cy < STATUS_BAR * reading.height]
     status_bar = {i for i in range(len(role)) for box in status
                   if abs(lines[i].box.cy - box.cy) < 0.5 * max(lines[i].box.height, box.height)}
     header_top = min((lines[i].box.y0 for i in range(len(role))
