@@ -106,17 +106,26 @@ def _spaced_title(name: str) -> str:
 
 def _class_value(value: str) -> str:
     """A labelled class's whole value ("IV CSE 'C'", "Year 9 - 9B"), up to where another field
-    starts in running text: a titled name, a term, a session or a year ("2EJ Miss Joynes" →
+    starts in running text: a titled name, a term (also an odd or even semester, however
+    broken: "EvenS mester"), a session or a year ("2EJ Miss Joynes" →
     "2EJ", "XI-B Session 2024-25" → "XI-B"), or a field separator ("CS2-B | Semester 1", a
     wide space, a double dash)."""
     cut = re.search(rf"\s*\||\s{{2,}}|\s[-–—]{{2,}}|\s(?:{_TITLE}\b|{_SEASON}"
-                    rf"|term(?:\b|(?=\d))|session\b|semester\b|class\s+teacher\b|20\d\d\b)",
+                    rf"|term(?:\b|(?=\d))|session\b|semester\b|(?:odd|even)\s*s|class\s+teacher\b"
+                    rf"|20\d\d\b)",
                     value, re.IGNORECASE)
     value = (value[:cut.start()] if cut else value).strip(_SEPARATORS)
     # A label the line repeats before the code: "CLASS SCHEDULE -- HOMEROOM 7B --".
     relabelled = re.fullmatch(rf"{_CLASS_LABEL}\s+(\d{{1,2}}[A-Z]{{1,4}}\d?)", value,
                               re.IGNORECASE)
     return relabelled.group(1) if relabelled else value
+
+
+def _college(match: re.Match) -> str:
+    """A college class (`_COLLEGE_CLASS`) spaced where OCR glued its year on ("IBCA" → "I
+    BCA"), its quotes as typed."""
+    value = " ".join(part for part in match.groups() if part).strip(_SEPARATORS)
+    return value.translate({ord("‘"): "'", ord("’"): "'"})
 
 
 def _teacher_value(value: str) -> str:
@@ -204,8 +213,9 @@ def _term(text: str) -> str | None:
                          text, re.IGNORECASE)
     if numbered:
         return f"{numbered.group(1).capitalize()} {numbered.group(2)}"
-    # "Semester 2, 2025" is a term; "Semester: IV" labels a college class (`_NUMBERED_SEMESTER`).
-    semester = re.search(r"\bsemester\s+([1-4])\b", text, re.IGNORECASE)
+    # "Semester 2, 2025" is a term (also glued: "Semester1AcademicYear"); "Semester: IV" labels a
+    # college class (`_NUMBERED_SEMESTER`).
+    semester = re.search(r"\bsemester\s*([1-4])(?!\d)", text, re.IGNORECASE)
     if semester:
         return f"Semester {semester.group(1)}"
     # OCR drops the spaces of capitals ("ODDSEMESTER", "Sem2020-21"): the words are found
@@ -218,15 +228,17 @@ def _term(text: str) -> str | None:
 
 
 # A web address (a browser's address bar over a screenshot): "…/ms-rodriguez/class-schedule"
-# names no field; a degree is no address ("II B.Com (CA)": one letter before the dot).
-_WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\w{2}\.(?:com|org|net|edu|gov|io)\b)\S*",
+# names no field; a degree is no address ("II B.Com (CA)", "IIB.Com": a capital after the dot).
+_WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\w{2}\.(?-i:com|org|net|edu|gov|io)\b)\S*",
                           re.IGNORECASE)
 
 
 # A field's label or a term the reading glued to the word before it ("Mr HartSummer 1",
-# "SchoolForm Tutor:"): a space goes back in.
+# "SchoolForm Tutor:"; after a class code, a term with its half or a labelled term: "Class:
+# 4OSpring 2", "MYP4-BTerm: …"): a space goes back in.
 _GLUED_LABEL = re.compile(
-    rf"(?<=[a-z])(?=(?:{'|'.join(_SEASONS)}|Term|Form|Tutor|Teacher|Class)\b)")
+    rf"(?<=[a-z])(?=(?:{'|'.join(_SEASONS)}|Term|Form|Tutor|Teacher|Class)\b)"
+    rf"|(?<=[A-Z0-9])(?=(?:{'|'.join(_SEASONS)})\s*[1-6]\b|Term\s*:)")
 
 
 def _named_after(text: str, end: int) -> str:
@@ -263,8 +275,10 @@ def parse_heading(text: str) -> Heading:
     if re.search(r"\b[A-Z][a-z]+ Class[ \t]*[-–—]", text):
         class_name = None  # "Hedgehog Class – Our Week": a named class, then a title's dash
     if class_name:
-        # Spaced as printed where OCR glued it: "Year4P".
+        # Spaced as printed where OCR glued it: "Year4P", "IIB.Com'A'" (`_college`).
         class_name = re.sub(r"^(Year|Yr)(?=\d)", r"\1 ", _class_value(class_name))
+        college = _COLLEGE_CLASS.fullmatch(class_name)
+        class_name = _college(college) if college else class_name
     else:
         # "Class 2EJ", "Class 3/4K" (a mixed-year class), "Class II-B" (a standard and its
         # section), also with a word OCR glued on, or glued to the label ("Class3H").
@@ -295,13 +309,13 @@ def parse_heading(text: str) -> Heading:
                 or re.search(_SEP_CLASS, text, re.MULTILINE | re.IGNORECASE))
         if named:
             # "Class 3": a number alone is called by its label; "Class 2EJ" is 2EJ.
-            class_name = f"Class {named.group(1)}" if named.group(1).isdigit() else named.group(1)
+            # "Class 5 Willow": a number's class named after it too.
+            class_name = (f"Class {named.group(1)}{_named_after(text, named.end())}"
+                          if named.group(1).isdigit() else named.group(1))
         elif form:
             class_name = form.group(2)
         elif college:
-            # Spaced where OCR glued the year on ("IBCA" → "I BCA"); quotes as typed.
-            class_name = " ".join(part for part in college.groups() if part).strip(_SEPARATORS)
-            class_name = class_name.translate({ord("‘"): "'", ord("’"): "'"})
+            class_name = _college(college)
         elif glued := re.search(r"\b(?:Year|Yr)\s*(\d{1,2}[A-Z]{1,3}\d?)\b", text):
             class_name = glued.group(1)  # "Year 8C Timetable": the year and its form, 8C
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:

@@ -318,11 +318,12 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     corner = grid.corner_lines(members)
     plain = [i for i in members if i not in corner]
     names = [i for i in names if i not in corner] or plain[:1] or names
-    if corner or len(plain) < len(members) or not grid.is_cell(members):
+    if corner or len(plain) < len(members) or not grid.in_one_cell(members):
         names = _whole_name(reading, members, _first_run(reading, members, names))
         return names, [i for i in members if i not in names]
-    # A drawn cell whose first worded line the model did not call the name: that line is. A
-    # bracketed line is a sub-line, and one without a word (a time OCR garbled) no name.
+    # A cell (drawn, or a card read from the text) whose first worded line the model did not
+    # call the name: that line is. A bracketed line is a sub-line, and one without a word (a
+    # time OCR garbled) no name.
     worded = [i for i in in_reading_order(reading.lines, plain)
               if (_NAME_LIKE.search(_MERIDIEM.sub("", reading.lines[i].text))
                   or _CLASS_TAUGHT.match(reading.lines[i].text.strip())

@@ -593,6 +593,10 @@ class Grid:
             return keys.pop()
         return None
 
+    def in_one_cell(self, members: list[int]) -> bool:
+        """All of the event's lines stand in one cell, drawn or read from the text (a card)."""
+        return self._drawn_cell(members) is not None or self._text_cell(members) is not None
+
     def _text_cell(self, members: list[int]) -> tuple | None:
         """The one cell read from the text all of the event's lines stand in, else None (a
         drawn cell, several cells)."""

@@ -938,6 +938,19 @@ def test_a_card_s_name_the_model_took_for_a_class_or_a_label_is_its_event(name_r
     assert blocks[("Monday", "English 10")] == ("11:15", "12:05")
 
 
+def test_a_card_s_first_line_is_its_name_where_the_model_named_another():
+    # A school app's card: the subject code over the teacher's code over the room; the model
+    # grouped them but called the subject code a note and the teacher's code the name.
+    card = (0, 40, 190, 120)
+    lines = [(text_cell("Monday", 10, 10), "day"), (text_cell("Tuesday", 210, 10), "day"),
+             (card_line("MAT10", card), "notes"), (card_line("JKS", card, 25), "event"),
+             (card_line("B12", card, 50), "notes"),
+             (card_line("Geometry", (200, 40, 390, 120)), "event")]
+    blocks = decode_as(lines, size=(400, 160), notes=True, joined=[2, 3, 4])
+    assert blocks[("Monday", "MAT10")][-1] == "JKS B12"
+    assert ("Monday", "JKS") not in blocks
+
+
 def test_an_app_s_tab_bar_is_no_event():
     blocks = decode_as(_app_cards("event"), size=(400, 260))
     assert sorted(name for _, name in blocks) == ["English 10", "Geometry"]

@@ -401,6 +401,7 @@ def test_a_form_code_and_a_semester_glued_by_the_reading_are_read() -> None:
         ("I M.Sc Physics\nTimeTable-OddSemester\n2025-2026", "I M.Sc Physics"),
         ("T.E.Computer Engineering (Div B)-Sem V", "T.E.Computer Engineering (Div B)"),
         ("School of Computing — Year 2 BSc Computer Science", "Year 2 BSc Computer Science"),
+        ("Class:IIB.Com'A' EvenS mester2024-25", "II B.Com'A'"),  # labelled, glued, broken
     ],
 )
 def test_a_college_class_is_its_year_degree_branch_and_section(text: str, class_name: str):
@@ -425,3 +426,17 @@ def test_where_a_name_and_a_year_group_end(text: str, teacher: str | None,
                                            class_name: str | None):
     heading = parse_heading(text)
     assert (heading.teacher, heading.class_name) == (teacher, class_name)
+
+
+@pytest.mark.parametrize(
+    ("text", "class_name", "term"),
+    [
+        ("Teacher: Mrs J. Okoro Class: 4OSpring 2 2025", "4O", "Spring 2"),
+        ("Class:MYP4-BTerm:Semester1AcademicYear 2025-2026", "MYP4-B", "Semester 1"),
+        ("BScMathematicsYear2·Semester2,2025-Weeklylecture grid", None, "Semester 2"),
+        ("Class 5 Willow 2025", "Class 5 Willow", None),  # a number's class named after it
+    ],
+)
+def test_fields_the_reading_glued_together(text: str, class_name: str | None, term: str | None):
+    heading = parse_heading(text)
+    assert (heading.class_name, heading.term) == (class_name, term)
