@@ -580,10 +580,14 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         # A table with no day header of its own whose columns are the week's (its lower half,
         # cut off by a hatched band the ruling stops at) takes the headers of the one over it;
         # so does a row of the week's cells left out of both.
-        tables = {table, -1, *([] if table in headed_tables else grid.week_above(
-            table, Box.enclosing([reading.lines[i].box for i in members])))}
-        own_days = group.days or column or nearest_headers(reading, members, [
-            j for j in candidates if reading.lines[j].table in tables])
+        week = [] if table in headed_tables else grid.week_above(
+            table, Box.enclosing([reading.lines[i].box for i in members]))
+        tables = {table, -1, *week}
+        # Day names over the week's table head no table of its own under it (a course key).
+        headers = [j for j in candidates if reading.lines[j].table in tables
+                   and not (reading.lines[j].table < 0 <= table and table not in headed_tables
+                            and not week and grid.behind_another_table(j, table))]
+        own_days = group.days or column or nearest_headers(reading, members, headers)
         if not own_days:
             continue
         if len(own_days) > 1 and grid.is_cell(members):

@@ -352,6 +352,16 @@ class Grid:
                 above.append((other_box.y1, other))
         return [max(above)[1]] if above else []
 
+    def behind_another_table(self, header: int, table: int) -> bool:
+        """Whether another table stands between the day header `header` (in no table) and
+        `table` below it: a key or a course list under the week is headed by its own header
+        row, not by the day names over the week's table."""
+        head, box = self.lines[header].box, self._table_box.get(table)
+        return box is not None and any(
+            other != table and head.y1 <= between.y0 and between.y1 <= box.y0 + RULING_GAP
+            and between.x0 <= head.cx <= between.x1
+            for other, between in self._table_box.items())
+
     def _column(self, table: int, line: Box) -> tuple[float, float] | None:
         """The extent across of the column of the table's drawn cells the line stands in."""
         edges = self._edges.get(table, [])

@@ -374,6 +374,20 @@ def in_table(line: ReadLine, table: int) -> ReadLine:
     return line.model_copy(update={"table": table})
 
 
+def test_a_key_under_the_week_s_table_is_not_headed_by_its_day_names():
+    # White day names on the dark band over the week (in no table); under the week's table a
+    # course key of its own columns, "Code | Course title | Lecturer".
+    lines = [(free_line("Monday", 130, 10), "day"), (free_line("Tuesday", 330, 10), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 100)), "time"),
+             (cell_line("MTH201", (100, 40, 300, 100)), "event"),
+             (cell_line("STA203", (300, 40, 500, 100)), "event"),
+             *[(in_table(cell_line(text, cell), 1), "event") for text, cell in [
+                 ("MTH201", (0, 160, 120, 200)), ("Linear Algebra II", (120, 160, 420, 200)),
+                 ("Dr K. Mensah", (420, 160, 500, 200))]]]
+    blocks = decode_as(lines, size=(500, 220))
+    assert sorted(blocks) == [("Monday", "MTH201"), ("Tuesday", "STA203")]
+
+
 def test_a_band_printed_between_two_tables_of_the_week_is_every_day_s():
     lines = [(cell_line("Period", (0, 0, 100, 40)), "other"),
              (cell_line("Monday", (100, 0, 200, 40)), "day"),
