@@ -251,8 +251,9 @@ class Grid:
         self._body_edges: dict[tuple[int, str], list[float]] = {}  # `_body_edges_of`
         self._labels = {table: self._label_cells(table, axis)
                         for table, axis in self._axes.items() if axis is not None}
-        self._free_headers = {table: self._free_time_headers(table, box)
-                              for table, box in table_box.items() if self._axes.get(table) == "x"}
+        free = {"x": self._free_time_headers, "y": self._free_side_headers}
+        self._free_headers = {table: free[axis](table, box) for table, box in table_box.items()
+                              if (axis := self._axes.get(table)) is not None}
         legend = bell_times(self.lines, atoms, {i for i, line in enumerate(self.lines)
                                                 if self._axes.get(line.table) is not None})
         # A legend is the grid's only where two or more of its period labels are looked up in it
@@ -413,6 +414,33 @@ class Grid:
                         for (x0, x1), (_, part) in zip(itertools.pairwise(edges), parts,
                                                        strict=True)]
         return headers
+
+    def _free_side_headers(self, table: int, box: Box) -> list[tuple[Box, list[int]]]:
+        """The time headers of a table with days as columns whose time cells were not found
+        (a shaded time column with no rulings beside a ruled week): three or more lines of
+        times in no drawn cell before its first day, inside the table or right beside it;
+        (the row each stands in, parted halfway between it and the next, as wide as its
+        text; its atoms in reading order)."""
+        days = [self._day_region[j] for j in self.day_lines if self._day_table[j] == table]
+        if not days:
+            return []
+        first_day = min(day.x0 for day in days)
+        by_line: dict[int, list[int]] = {}
+        for k, (i, _, _) in enumerate(self.atoms):
+            line = self.lines[i].box
+            if (not is_drawn_cell(self.lines[i]) and line.x1 <= first_day
+                    and box.y0 <= line.cy <= box.y1
+                    and (_inside(line, box) or 0 <= box.x0 - line.x1 <= 2 * line.height)):
+                by_line.setdefault(i, []).append(k)
+        if len(by_line) < 3:
+            return []
+        order = sorted(by_line, key=lambda i: self.lines[i].box.cy)
+        spans = [(self.lines[i].box.y0, self.lines[i].box.y1) for i in order]
+        lo = spans[0][0] - (spans[1][0] - spans[0][1]) / 2
+        hi = spans[-1][1] + (spans[-1][0] - spans[-2][1]) / 2
+        edges = halfway_edges(lo, hi, spans)
+        return [(Box(x0=self.lines[i].box.x0, y0=y0, x1=self.lines[i].box.x1, y1=y1), by_line[i])
+                for i, (y0, y1) in zip(order, itertools.pairwise(edges), strict=True)]
 
     def legend_range(self, name: str) -> list[int]:
         """The bell-times legend's atoms for an event named like one of its labels ("Break"

@@ -374,6 +374,23 @@ def in_table(line: ReadLine, table: int) -> ReadLine:
     return line.model_copy(update={"table": table})
 
 
+def test_times_down_a_shaded_column_with_no_rulings_time_the_week_s_drawn_rows():
+    # A web page's grid: the hours down a grey column without rulings (read from the text),
+    # lectures as drawn cells, one merged over two hours.
+    hours = ["08:00-09:00", "09:00-10:00", "10:00-11:00", "11:00-12:00"]
+    lines = [(cell_line("Monday", (150, 0, 300, 40)), "day"),
+             (cell_line("Tuesday", (300, 0, 500, 40)), "day"),
+             *[(in_table(text_cell(hour, 5, 55 + 50 * k), 0), "time")
+               for k, hour in enumerate(hours)],
+             (cell_line("MTH201", (150, 40, 300, 140)), "event"),
+             (cell_line("STA203", (300, 90, 500, 190)), "event"),
+             (cell_line("GEN250", (150, 190, 300, 240)), "event")]
+    blocks = decode_as(lines, size=(500, 240))
+    assert blocks[("Monday", "MTH201")] == ("08:00", "10:00")
+    assert blocks[("Tuesday", "STA203")] == ("09:00", "11:00")
+    assert blocks[("Monday", "GEN250")] == ("11:00", "12:00")
+
+
 def test_a_key_under_the_week_s_table_is_not_headed_by_its_day_names():
     # White day names on the dark band over the week (in no table); under the week's table a
     # course key of its own columns, "Code | Course title | Lecturer".
