@@ -37,6 +37,7 @@ _SINGLE = re.compile(_BEFORE + _CLOCK.format(p="s") + r"(?![\d])", re.IGNORECASE
 # A range of two 24-hour times written as four digits each ("0800-0840", "1320 – 1400hrs"):
 # one such number alone may be a room, two joined as a range are a slot.
 _HHMM = r"(?P<{p}h>[01]\d|2[0-3])(?P<{p}m>[0-5]\d)\s*(?:hrs|h)?"
+MIN_SLOT = 5  # minutes: the shortest slot a range written without its separators may be
 _FOUR_DIGIT_RANGE = re.compile(
     _NOT_IN_NUMBER + _HHMM.format(p="s") + _SEP + _HHMM.format(p="e") + r"(?![\d])",
     re.IGNORECASE)
@@ -157,7 +158,8 @@ def find_times(text: str) -> list[TimeSpan]:
         for match in pattern.finditer(text):
             start, end = (hour(match.group(f"{p}h")) * 60 + int(match.group(f"{p}m"))
                           for p in "se")
-            if start < end <= start + 4 * 60:
+            # A slot of minutes, not one: "2025-2026" is an academic year, not 20:25-20:26.
+            if start + MIN_SLOT <= end <= start + 4 * 60:
                 found.append(TimeSpan(start, end, match.span()))
                 taken.append(match.span())
     for match in _SEPARATORS_LOST.finditer(text):

@@ -45,4 +45,24 @@ def test_only_heading_lines_that_run_words_together_are_read_again():
     lines = respace_heading(page, [glued, spaced, cell], [glued, spaced], reader)
     assert [line.text for line in lines] == [
         "Mr.Aslam Javed Timetable", "Term 3 2025", "ComputerScience"]
-    assert reader.crops == 1
+    assert reader.crops == 2  # enlarged twice over: bicubic, then Lanczos
+
+
+class ReaderBy:
+    """Reads each enlargement its own way: bicubic runs words together, Lanczos parts them."""
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = list(texts)
+
+    def read_crop(self, crop):
+        return self.texts.pop(0), 0.9
+
+
+def test_the_reading_that_parts_the_most_words_is_kept():
+    page = np.full((200, 600, 3), 255, np.uint8)
+    glued = OcrLine(text="BScMathematicsYear2·Semester2,2025-Weeklylecturegrid",
+                    box=Box(x0=10, y0=10, x1=450, y1=30))
+    reader = ReaderBy("BScMathematicsYear2·Semester2,2025-Weeklylecture grid",
+                      "BSc Mathematics Year 2·Semester 2,2025-Weekly lecture grid")
+    (line,) = respace_heading(page, [glued], [glued], reader)
+    assert line.text == "BSc Mathematics Year 2·Semester 2,2025-Weekly lecture grid"

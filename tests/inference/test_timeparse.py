@@ -308,9 +308,11 @@ def test_a_range_of_four_digit_24_hour_times(text: str, span: tuple[int, int]) -
     assert (time.start, time.end) == span
 
 
-@pytest.mark.parametrize("text", ["0815", "Room 0815", "Tel 2345-6789", "0800-1300 exams"])
+@pytest.mark.parametrize("text", ["0815", "Room 0815", "Tel 2345-6789", "0800-1300 exams",
+                                  "2025-2026", "Academic Year 2024-2025"])
 def test_four_digits_alone_or_beyond_a_slot_are_no_time(text: str) -> None:
-    # One four-digit number may be a room; a "range" over four hours is not one slot.
+    # One four-digit number may be a room; a "range" over four hours is not one slot, nor is
+    # one of a minute (an academic year, not 20:25-20:26).
     assert find_times(text) == []
 
 
