@@ -221,10 +221,14 @@ def _term(text: str) -> str | None:
     # OCR drops the spaces of capitals ("ODDSEMESTER", "Sem2020-21"): the words are found
     # without them and written back with them.
     # ... or glue them to the word before ("CLASSTIME TABLEODD SEMESTER").
-    semester = re.search(r"(?<!\d)(odd|even)\s*(sem(?:ester)?)(?![a-z])\.?\s*"
+    # ... or read its O as a zero ("-0dd Semester").
+    semester = re.search(r"(?<!\d)([o0]dd|even)\s*(sem(?:ester)?)(?![a-z])\.?\s*"
                          r"(20\d\d\s*[-–]\s*\d{2,4})?",
                          text, re.IGNORECASE)
-    return " ".join(part for part in semester.groups() if part) if semester else None
+    if not semester:
+        return None
+    parity = re.sub("^0", "O", semester.group(1))
+    return " ".join(part for part in (parity, *semester.groups()[1:]) if part)
 
 
 # A web address (a browser's address bar over a screenshot): "…/ms-rodriguez/class-schedule"

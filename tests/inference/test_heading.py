@@ -83,6 +83,7 @@ def test_a_named_class_and_an_academic_year() -> None:
         ("Spring term 2", "Spring 2"),
         ("autumn 1", "Autumn 1"),
         ("Fall Semester 2025", "Fall Semester"),
+        ("II B.ScCS'B'-0dd Semester2025-26", "Odd Semester 2025-26"),  # its O read as a zero
     ],
 )
 def test_terms(text: str, term: str) -> None:
