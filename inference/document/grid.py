@@ -632,8 +632,11 @@ class Grid:
         return None
 
     def in_one_cell(self, members: list[int]) -> bool:
-        """All of the event's lines stand in one cell, drawn or read from the text (a card)."""
-        return self._drawn_cell(members) is not None or self._text_cell(members) is not None
+        """All of the event's lines stand in one cell, drawn or read from the text (a card
+        of upright lines: standing ones read in an order the page does not show)."""
+        return self._drawn_cell(members) is not None or (
+            self._text_cell(members) is not None
+            and not any(self.lines[i].angle for i in members))
 
     def _text_cell(self, members: list[int]) -> tuple | None:
         """The one cell read from the text all of the event's lines stand in, else None (a

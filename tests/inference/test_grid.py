@@ -980,6 +980,10 @@ def test_a_card_s_first_line_is_its_name_where_the_model_named_another():
     blocks = decode_as(lines, size=(400, 160), notes=True, joined=[2, 3, 4])
     assert blocks[("Monday", "MAT10")][-1] == "JKS B12"
     assert ("Monday", "JKS") not in blocks
+    # Standing lines read in an order the page does not show: the model's name stands.
+    standing = [(line.model_copy(update={"angle": 90}) if k in (2, 3, 4) else line, role)
+                for k, (line, role) in enumerate(lines)]
+    assert ("Monday", "JKS") in decode_as(standing, size=(400, 160), joined=[2, 3, 4])
 
 
 def test_an_app_s_tab_bar_is_no_event():
