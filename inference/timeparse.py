@@ -131,6 +131,17 @@ def _clock(match: re.Match[str], prefix: str, ampm_default: str | None) -> int |
     return None if hour24 is None else hour24 * 60 + minute
 
 
+def _ruling_read_as_one(match: re.Match[str], end: int) -> int | None:
+    """The start of an evening range that runs backwards ("19:00-9:40": a cell's left rule
+    read as a "1" before "9:00") without that "1", when that leaves a morning slot of at most
+    four hours before `end`; None otherwise."""
+    hour = match.group("sh")
+    if match.group("sap") or len(hour) != 2 or hour[0] != "1" or hour[1] not in "789":
+        return None
+    start = int(hour[1]) * 60 + int(match.group("sm") or 0)
+    return start if start < end <= start + 4 * 60 else None
+
+
 def _is_real_clock(match: re.Match[str], prefix: str) -> bool:
     """A bare number ("2", "Station 2") is not a time; "2pm" or "2:30" is."""
     return bool(match.group(f"{prefix}m") or match.group(f"{prefix}ap"))
@@ -182,6 +193,8 @@ def find_times(text: str) -> list[TimeSpan]:
             start_pm = _clock(match, "s", end_ampm)
             if start_pm is not None and start_pm < end and end - start_pm <= end - start:
                 start = start_pm
+        if end <= start and (ruled := _ruling_read_as_one(match, end)) is not None:
+            start = ruled
         if end <= start and end + 12 * 60 < 24 * 60 and end + 12 * 60 > start:
             end += 12 * 60  # "11.30 - 12.15" is fine; "10 – 1" means 13:00
         found.append(TimeSpan(start, end, match.span()))

@@ -302,6 +302,17 @@ def test_noon_closes_a_range_like_pm():
 
 
 @pytest.mark.parametrize(("text", "span"), [
+    ("19:00-9:40", (540, 580)),  # a cell's left rule read as a "1" before "9:00"
+    ("17:30-8:15", (450, 495)),
+    ("19:00-21:00", (1140, 1260)),  # an evening club stays
+    ("13:00-2:00", (780, 840)),  # 24-hour start, 12-hour end
+])
+def test_a_range_that_runs_backwards_from_the_evening(text: str, span: tuple[int, int]) -> None:
+    (time,) = find_times(text)
+    assert (time.start, time.end) == span
+
+
+@pytest.mark.parametrize(("text", "span"), [
     ("0800-0840", (480, 520)), ("1320 – 1400hrs", (800, 840)), ("0755-0835 Maths", (475, 515))])
 def test_a_range_of_four_digit_24_hour_times(text: str, span: tuple[int, int]) -> None:
     (time,) = find_times(text)
