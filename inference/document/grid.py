@@ -42,6 +42,8 @@ LONGEST_BREAK = 90
 ALIGN_SHARE = 0.05
 # Two drawn cells side by side are this close (px): the ruling between them.
 RULING_GAP = 8
+# Labels down a side are evenly spaced when their steps differ by at most this factor.
+EVEN_STEPS = 1.25
 # A notes row (`Grid._notes_rows`): at most this share of the height of the row of events
 # above it, its letters at most this share of the width of theirs.
 THIN_ROW = 0.6
@@ -420,7 +422,8 @@ class Grid:
         (a shaded time column with no rulings beside a ruled week): three or more lines of
         times in no drawn cell before its first day, inside the table or right beside it;
         (the row each stands in, parted halfway between it and the next, as wide as its
-        text; its atoms in reading order)."""
+        text; its atoms in reading order). Only evenly spaced ones: rows of like heights,
+        which halfway parts (a column of unlike rows is left to the pointers)."""
         days = [self._day_region[j] for j in self.day_lines if self._day_table[j] == table]
         if not days:
             return []
@@ -435,6 +438,9 @@ class Grid:
         if len(by_line) < 3:
             return []
         order = sorted(by_line, key=lambda i: self.lines[i].box.cy)
+        steps = np.diff([self.lines[i].box.cy for i in order])
+        if steps.max() > EVEN_STEPS * steps.min():
+            return []  # rows of unlike heights: halfway is no edge of theirs
         spans = [(self.lines[i].box.y0, self.lines[i].box.y1) for i in order]
         lo = spans[0][0] - (spans[1][0] - spans[0][1]) / 2
         hi = spans[-1][1] + (spans[-1][0] - spans[-2][1]) / 2
