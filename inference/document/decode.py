@@ -39,7 +39,7 @@ _FIELDS = {"teacher": "teacher", "class": "class_name", "term": "term", "year": 
 STATUS_BAR = 0.1  # the share of the page's height a status bar stands in, at its top
 # A phone's status bar beside its clock: the battery level, the network ("4G", "LTE", behind
 # signal dots "···4G"), or both read as one ("5G78%").
-_STATUS = re.compile(r"^[·•.\s]*(?:(?:[2345]G\+?|LTE)\s?)?(?:\d{1,3}\s?%)?$")
+_STATUS = re.compile(r"^(?=.*(?:G|LTE|%))[·•.\s]*(?:(?:[2345]G\+?|LTE)\s?)?(?:\d{1,3}\s?%)?$")
 # A time printed before a name on its row (`times_beside`): centres this share of the taller
 # line's height apart at most, the smaller line this share of the taller's height at least.
 ROW_SLACK = 0.25
@@ -584,9 +584,9 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             table, Box.enclosing([reading.lines[i].box for i in members]))
         tables = {table, -1, *week}
         # Day names over the week's table head no table of its own under it (a course key).
-        headers = [j for j in candidates if reading.lines[j].table in tables
-                   and not (reading.lines[j].table < 0 <= table and table not in headed_tables
-                            and not week and grid.behind_another_table(j, table))]
+        apart = table >= 0 and table not in headed_tables and not week
+        headers = [j for j in candidates if reading.lines[j].table in tables and not (
+            apart and reading.lines[j].table < 0 and grid.behind_another_table(j, table))]
         own_days = group.days or column or nearest_headers(reading, members, headers)
         if not own_days:
             continue
@@ -982,8 +982,7 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
     # A phone screenshot's status bar (its clock, "5G", the battery's "68%") is no heading and
     # its clock no time header.
     # At the screen's top: a form's class code "4G" down in the grid is none.
-    status = [lines[i].box for i in range(len(role))
-              if re.search(r"G|LTE|%", lines[i].text) and _STATUS.match(lines[i].text.strip())
+    status = [lines[i].box for i in range(len(role)) if _STATUS.match(lines[i].text.strip())
               and lines[i].box.cy < STATUS_BAR * reading.height]
     status_bar = {i for i in range(len(role)) for box in status
                   if abs(lines[i].box.cy - box.cy) < 0.5 * max(lines[i].box.height, box.height)}
