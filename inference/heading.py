@@ -121,6 +121,20 @@ def _class_value(value: str) -> str:
     return relabelled.group(1) if relabelled else value
 
 
+def _college_class(text: str) -> re.Match | None:
+    """The heading's college class (`_COLLEGE_CLASS`): the first one named with its year ("I
+    MCA 'A'"), else the first outside an institution's name ("Department of MCA" names the
+    department, not the class)."""
+    found = list(_COLLEGE_CLASS.finditer(text))
+    lines = text.splitlines()
+
+    def line_of(match: re.Match) -> str:
+        return lines[text.count("\n", 0, match.start())]
+
+    return (next((m for m in found if m.group(1)), None)
+            or next((m for m in found if not _INSTITUTION.search(line_of(m))), None))
+
+
 def _college(match: re.Match) -> str:
     """A college class (`_COLLEGE_CLASS`) spaced where OCR glued its year on ("IBCA" → "I
     BCA"), its quotes as typed."""
@@ -307,7 +321,7 @@ def parse_heading(text: str) -> Heading:
         before = re.search(r"\b([A-Z][a-z]+|[0-9](?=[A-Z0-9]{0,2}[A-Z])[A-Z0-9]{1,3})[ \t]+Class\b",
                            text)
         programme = re.search(_PROGRAMME_CLASS, text)
-        college = _COLLEGE_CLASS.search(text)
+        college = _college_class(text)
         semester = re.search(_NUMBERED_SEMESTER, text, re.IGNORECASE)
         code = (re.search(_CLASS_CODE, text, re.MULTILINE)
                 or re.search(_SEP_CLASS, text, re.MULTILINE | re.IGNORECASE))

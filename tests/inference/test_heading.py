@@ -403,10 +403,15 @@ def test_a_form_code_and_a_semester_glued_by_the_reading_are_read() -> None:
         ("T.E.Computer Engineering (Div B)-Sem V", "T.E.Computer Engineering (Div B)"),
         ("School of Computing — Year 2 BSc Computer Science", "Year 2 BSc Computer Science"),
         ("Class:IIB.Com'A' EvenS mester2024-25", "II B.Com'A'"),  # labelled, glued, broken
+        ("DEPARTMENT OF MCA\nI MCA 'A' SECTION", "I MCA 'A' SECTION"),  # not the department's
     ],
 )
 def test_a_college_class_is_its_year_degree_branch_and_section(text: str, class_name: str):
     assert parse_heading(text).class_name == class_name
+
+
+def test_a_department_s_degree_is_no_class():
+    assert parse_heading("Department of B.Com (CA)\nODD SEMESTER").class_name is None
 
 
 def test_a_year_is_no_class():
