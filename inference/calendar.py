@@ -36,8 +36,11 @@ from inference.timeparse import (
 
 # Lone times down one column: at least this many make a scale.
 MIN_LABELS = 4
-# A label's minute may stray from the straight line by this share of the labels' step.
-FIT_SLACK = 0.15
+# A label's minute may stray from the straight line by this share of the labels' step: a
+# scale's labels sit on its rules to a minute or two, where a grid's period starts printed on
+# rows of near one height ("8:15", "8:30", "9:30", "10:15" …) stray 10-15 % of a step from any
+# line even with a third of them left out.
+FIT_SLACK = 0.1
 # A scale's labels mark round times (the hour, the half or quarter hour): at least this share
 # of them does. A grid's period starts printed down its rows ("08:45", "09:40", "10:35",
 # "11:00" on rows of one height) can still lie near one line once the odd ones are left out.

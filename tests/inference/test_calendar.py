@@ -111,6 +111,18 @@ def test_period_starts_down_rows_of_one_height_are_no_scale():
     assert read_calendar(image, lines, []) == ([], None)
 
 
+def test_round_period_starts_on_rows_of_near_one_height_are_no_scale():
+    # A printed grid's starts, nearly all on the quarter hour, periods of 15 to 60 minutes on
+    # rows 70-86 px tall: eight of the eleven lie within 6 minutes of one line, not within 4.5.
+    image, lines = _week()
+    lines = [text_line for text_line in lines if ":00" not in text_line.text]
+    starts = ["8:15", "8:30", "9:30", "10:15", "10:30", "11:15", "11:50", "12:30", "1:15",
+              "2:00", "2:45"]
+    tops = np.cumsum([0, 78, 86, 79, 70, 70, 70, 70, 78, 79, 71])
+    lines += [line(start, 10, TOP + 3 + top / 2, 40) for start, top in zip(starts, tops)]
+    assert read_calendar(image, lines, []) == ([], None)
+
+
 def test_lone_times_without_filled_boxes_are_no_calendar():
     image, lines = _week()
     blank = np.full_like(image, 250)
