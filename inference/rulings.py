@@ -35,8 +35,9 @@ def _grain(gray: np.ndarray) -> float:
     return float(np.median(thin_strokes(gray)))
 
 
-def _long_strokes(image: np.ndarray) -> np.ndarray:
-    """Where `image` keeps its value along a horizontal or vertical run of a rule's length."""
+def _runs(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where `image` keeps its value along a horizontal, and along a vertical, run of a rule's
+    length."""
     h, w = image.shape
     horizontal = cv2.morphologyEx(
         image, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 35), 1))
@@ -44,7 +45,36 @@ def _long_strokes(image: np.ndarray) -> np.ndarray:
     vertical = cv2.morphologyEx(
         image, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(25, h // 35)))
     )
-    return np.maximum(horizontal, vertical)
+    return horizontal, vertical
+
+
+def _long_strokes(image: np.ndarray) -> np.ndarray:
+    """Where `image` keeps its value along a horizontal or vertical run of a rule's length."""
+    return np.maximum(*_runs(image))
+
+
+def _rounded_corners(horizontal: np.ndarray, vertical: np.ndarray, reach: int) -> np.ndarray:
+    """The square corners of rounded boxes: where a horizontal run's end and a vertical run's
+    end lie diagonally within `reach` px of each other, each turned inwards (the top edge of a
+    card begins right of its left edge, which begins under it), the two drawn on to meet. A
+    run ending at another's side (a T) or crossing it is left as it is."""
+    out = np.zeros_like(horizontal)
+    _, _, hs, _ = cv2.connectedComponentsWithStats(horizontal)
+    _, _, vs, _ = cv2.connectedComponentsWithStats(vertical)
+    if len(hs) < 2 or len(vs) < 2:
+        return out
+    hx0, hy, hx1 = hs[1:, 0], hs[1:, 1] + hs[1:, 3] // 2, hs[1:, 0] + hs[1:, 2] - 1
+    vx, vy0, vy1 = vs[1:, 0] + vs[1:, 2] // 2, vs[1:, 1], vs[1:, 1] + vs[1:, 3] - 1
+    for h_end, v_end, dx, dy in (
+            (hx0, vy0, hx0[:, None] - vx[None], vy0[None] - hy[:, None]),  # top left
+            (hx1, vy0, vx[None] - hx1[:, None], vy0[None] - hy[:, None]),  # top right
+            (hx0, vy1, hx0[:, None] - vx[None], hy[:, None] - vy1[None]),  # bottom left
+            (hx1, vy1, vx[None] - hx1[:, None], hy[:, None] - vy1[None])):  # bottom right
+        for i, j in np.argwhere((dx > 0) & (dx <= reach) & (dy > 0) & (dy <= reach)):
+            corner = (int(vx[j]), int(hy[i]))
+            cv2.line(out, corner, (int(h_end[i]), int(hy[i])), 255, 2)
+            cv2.line(out, corner, (int(vx[j]), int(v_end[j])), 255, 2)
+    return out
 
 
 def thin_strokes(gray: np.ndarray) -> np.ndarray:
@@ -66,6 +96,12 @@ PALE_FILL_CONTRAST = 10
 # it. Text, whose strokes' tops and feet would otherwise line up into rules on a small page,
 # is not.
 FILL_SPREAD = 8.0
+# A card's rounded corner, up to this share of the page's shorter side: its straight edges,
+# that far short of each other, are drawn on to meet where the corner would be square.
+CORNER_REACH = 0.03
+# A card's fill runs on at least this far (px) from its edge, the ground's too; a rule's
+# sides, a stroke or two wide, do not.
+FILL_DEPTH = 4
 
 
 def _flat_along(gray: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -86,7 +122,8 @@ def fill_edges(image: np.ndarray) -> np.ndarray:
     fills, in colour (BGR) or grey: where the page steps by `FILL_CONTRAST` (less on a page
     without grain: `PALE_FILL_CONTRAST`) from one pixel to the next but one, each side flat
     along the boundary, all along a rule's length. A shadow does not step; text is not flat;
-    a narrow white gap between two boxes steps twice."""
+    a narrow white gap between two boxes steps twice. On a page without grain a rounded card's
+    edges are drawn on to meet at its corners (`CORNER_REACH`), which closes it."""
     if min(image.shape[:2]) < 3:  # no pixel has neighbours two apart on both sides
         return np.zeros(image.shape[:2], np.uint8)
     grain = _grain(image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
@@ -105,7 +142,24 @@ def fill_edges(image: np.ndarray) -> np.ndarray:
                          & flat_down[:, 2:] & flat_down[:, :-2])
     horizontal[1:-1] = ((_steps(across[2:], across[:-2]) >= bar)
                         & flat_across[2:] & flat_across[:-2])
-    return _long_strokes(np.maximum(vertical, horizontal) * 255)
+    edges = _long_strokes(np.maximum(vertical, horizontal) * 255)
+    if grain:
+        # Rounded cards are an app's or a design tool's: on a photo or a scan a fill's edge
+        # that stops short is a fold, a shadow or the paper's edge, left where it stops.
+        return edges
+    # A card's edge is a step between two fills, each as wide as FILL_DEPTH px at least: a
+    # rule's sides (a photocopy's rules, broken in places) are no card's.
+    d = FILL_DEPTH
+    if min(gray.shape) <= 2 * d:
+        return edges
+    vertical[:, d:-d] &= ((_steps(down[:, d - 1:-d - 1], down[:, :-2 * d]) < bar)
+                         & (_steps(down[:, d + 1:-d + 1 or None], down[:, 2 * d:]) < bar))
+    horizontal[d:-d] &= ((_steps(across[d - 1:-d - 1], across[:-2 * d]) < bar)
+                        & (_steps(across[d + 1:-d + 1 or None], across[2 * d:]) < bar))
+    vertical[:, :d] = vertical[:, -d:] = horizontal[:d] = horizontal[-d:] = 0
+    cards = _rounded_corners(*_runs(np.maximum(vertical, horizontal) * 255),
+                             int(CORNER_REACH * min(gray.shape)))
+    return np.maximum(edges, cards)
 
 
 # A cell at most this grey is dark: written on in light text. Navy and brown cells sit at

@@ -91,6 +91,36 @@ def test_pale_boxes_a_pixel_apart_on_a_digital_page_are_cells():
     assert _cells(_pale((238, 235, 255), gap=1)) == 12
 
 
+def _rounded(ground: tuple[int, int, int], radius: int) -> np.ndarray:
+    """The 4 × 3 grid as pastel cards with corners rounded by `radius` px, 8 px apart on
+    `ground`: a design tool's or an app's visual timetable."""
+    page = np.full((400, 600, 3), ground, np.uint8)
+    for i, (x0, x1) in enumerate(itertools.pairwise(COLUMNS)):
+        for j, (y0, y1) in enumerate(itertools.pairwise(ROWS)):
+            x1, y1, colour = x1 - 8, y1 - 8, PASTELS[(i + j) % 4]
+            cv2.rectangle(page, (x0 + radius, y0), (x1 - radius, y1), colour, -1)
+            cv2.rectangle(page, (x0, y0 + radius), (x1, y1 - radius), colour, -1)
+            for cx, cy in itertools.product((x0 + radius, x1 - radius), (y0 + radius, y1 - radius)):
+                cv2.circle(page, (cx, cy), radius, colour, -1, cv2.LINE_AA)
+            cv2.putText(page, "Snack", (x0 + 12, y0 + 50), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                        (60, 40, 40), 2)
+    return page
+
+
+def test_rounded_cards_are_cells_on_a_light_or_a_dark_ground():
+    # Their straight edges stop a corner's radius short of each other: drawn on, they meet.
+    assert _cells(_rounded((238, 246, 250), radius=5)) == 12
+    assert _cells(_rounded((70, 40, 20), radius=5)) == 12
+
+
+def test_a_rule_broken_in_places_is_not_drawn_on_across_the_break():
+    # A photocopy's thin rule with a 10 px break under one cell: that cell and the one under it
+    # are one region, as drawn (the break is no card's rounded corner).
+    page = _grid(ink=0, blur=0)
+    cv2.line(page, (COLUMNS[1] + 40, ROWS[1]), (COLUMNS[1] + 49, ROWS[1]), 255, 1)
+    assert _cells(page) == 11
+
+
 def test_on_a_grainy_page_pale_boxes_need_more_contrast():
     grain = np.random.default_rng(0).normal(0, 6, (400, 600, 3))
     page = np.clip(_pale((245, 245, 245), gap=1) + grain, 0, 255).astype(np.uint8)
