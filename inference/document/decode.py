@@ -19,7 +19,7 @@ from inference.document.features import (
 )
 from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.inputs import ROLES, word_pieces
-from inference.document.records import read_records
+from inference.document.records import column_labels, read_records
 from inference.document.signals import BlockSignals
 from inference.heading import Heading, heading_text, parse_heading, plausible
 from inference.schema import DAYS, Box, CalendarFrame, TimeBlock
@@ -206,6 +206,7 @@ _MERIDIEM_ALONE = re.compile(r"\s*(?:[ap]\.?\s?m\.?|m)\s*", re.IGNORECASE)
 _MERIDIEM_WORD = re.compile(r"\b[ap]\.?m\b\.?", re.IGNORECASE)
 _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initials
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
+_YEAR_GROUP = re.compile(r"^(?:year|yr|grade|class)\s*\d{1,2}[A-Z]?$", re.IGNORECASE)  # "Year 5"
 _INITIALS = re.compile(r"^[A-Z](?:\s?[&/.]\s?[A-Z])+\.?$")  # a subject's initials: "D&T", "P.E."
 # A remark in sentences under the timetable ("Times are shown in local time. Activities …"):
 # eight words or more, one sentence ended and another begun. No event is named so. A title's
@@ -317,7 +318,13 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     names = [i for i in members if role[i] == _EVENT] or list(members)
     corner = grid.corner_lines(members)
     plain = [i for i in members if i not in corner]
+    # A name has a word: a range printed beside it in the cell ("Homeroom  7:50 AM – 8:05 AM"
+    # along a short calendar box, the name in its corner) names nothing.
     names = [i for i in names if i not in corner] or plain[:1] or names
+    with_words = [i for i in members if _NAME_LIKE.search(strip_times(reading.lines[i].text))]
+    if not any(i in with_words for i in names):
+        names = ([i for i in plain if i in with_words][:1]
+                 or [i for i in members if i in with_words and role[i] == _EVENT] or names)
     if corner or len(plain) < len(members) or not grid.in_one_cell(members):
         names = _whole_name(reading, members, _first_run(reading, members, names))
         return names, [i for i in members if i not in names]
@@ -329,6 +336,11 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
                   or _CLASS_TAUGHT.match(reading.lines[i].text.strip())
                   or _INITIALS.match(reading.lines[i].text.strip()))
               and not reading.lines[i].text.lstrip().startswith("(")]
+    # The class a teacher takes, written out ("Year 5" over "Maths" over "Rm 4" on a staff
+    # timetable), is the lesson's note: the subject names it.
+    subjects = [i for i in worded if not _YEAR_GROUP.match(reading.lines[i].text.strip())]
+    if subjects and len(subjects) < len(worded):
+        worded, names = subjects, [i for i in names if i in subjects]
     if worded and worded[0] not in names:
         names = [worded[0]]
     names = _whole_name(reading, members, _first_run(reading, members, names))
@@ -550,11 +562,14 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     groups += [Group(members, names=label) for members, label in grid.label_named_cells()
                if not records.lines.intersection(members)]
     key = key_lines(reading)
+    labels = column_labels(reading.lines)
     headed_tables = {reading.lines[j].table for j in candidates}
     for group in groups:
         members = group.members
         if key.issuperset(members):
             continue  # a colour key's swatch names
+        if labels.issuperset(members):
+            continue  # a table's column labels ("Time | Subject" under each day)
         if group.names is None:
             members = grid.whole_cell(members)
             names, notes = name_and_notes(reading, members, role, grid)

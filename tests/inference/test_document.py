@@ -194,6 +194,15 @@ def test_an_event_of_no_day_or_without_a_letter_is_no_timeblock(grid):
     assert got == [("Monday", "Maths")]
 
 
+def test_a_row_of_column_labels_is_no_event(grid):
+    # Each day's "Time | Subject" under its name (a college sheet with a time column per day):
+    # the model calls them events; labels side by side on one row are a sub-header.
+    page = grid.model_copy(deep=True)
+    page.lines[4].text, page.lines[5].text = "Time", "Subject"
+    got = sorted((b.day, b.name) for b in decode_blocks(page, _decisions(grid)))
+    assert got == [("Tuesday", "Art")]
+
+
 def test_decode_heading_reads_the_lines_marked_as_fields(grid):
     assert decode_heading(grid, _decisions(grid)).teacher == "Mrs Smith"
 
@@ -360,17 +369,42 @@ def test_a_drawn_cell_reads_top_down_when_the_model_names_a_later_line():
     assert (block.name, block.notes) == ("Database System (Th)", "(Dr. Z) Room 211")
 
 
+def test_a_range_beside_a_name_in_its_cell_names_nothing():
+    # A short calendar box: "Homeroom" against its left side, its range printed beside it
+    # nearer the centre; the model calls both the event.
+    page, decisions = _merged_cell_page()
+    cell = page.lines[6].cell_box
+    row = [("Homeroom", 102, 70), ("7:50 AM - 8:05 AM", 200, 90)]
+    lines = page.lines[:5] + [
+        ReadLine(text=text, box=Box(x0=x, y0=100, x1=x + w, y1=116), cell_box=cell, table=0,
+                 ruled=True) for text, x, w in row]
+    n = len(lines)
+    roles = np.zeros((n, len(ROLES)))
+    roles[:5] = decisions.roles[:5]
+    roles[5:, R["event"]] = 1.0
+    atoms = len(time_atoms(lines))
+    day = np.zeros((n, n))
+    day[5:, 4] = 1.0
+    start, end = np.zeros((n, atoms + 1)), np.zeros((n, atoms + 1))
+    start[:, -1] = end[:, -1] = 1.0
+    decisions = PageDecisions(roles, np.ones((n, n)), day, start, end)
+    [block] = decode_blocks(PageReading(width=300, height=160, lines=lines), decisions)
+    assert block.name == "Homeroom"
+
+
 @pytest.mark.parametrize(("roles", "name", "notes"), [
     (("event", "notes", "event"), "Biology", "Ms Hina R-14"),  # a room the model called a name
     (("event", "event", "notes"), "Computer Science", "Ms Hina"),  # a name over two lines
     (("notes", "event", "notes"), "10B", "Physics Lab 3"),  # a teacher's class heads the cell
+    (("event", "notes", "notes"), "Maths", "Year 5 Rm 4"),  # the class written out: a note
 ])
 def test_a_drawn_cell_s_name_is_read_in_one_go(roles, name, notes):
     page, decisions = _merged_cell_page()
     cell = page.lines[6].cell_box
     texts = {"Biology": ("Biology", "Ms Hina", "R-14"),
              "Computer Science": ("Computer", "Science", "Ms Hina"),
-             "10B": ("10B", "Physics", "Lab 3")}[name]
+             "10B": ("10B", "Physics", "Lab 3"),
+             "Maths": ("Year 5", "Maths", "Rm 4")}[name]
     lines = page.lines[:5] + [
         ReadLine(text=text, box=Box(x0=150, y0=70 + 25 * k, x1=210, y1=86 + 25 * k),
                  cell_box=cell, table=0, ruled=True) for k, text in enumerate(texts)]
