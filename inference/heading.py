@@ -25,9 +25,10 @@ _CLASS_LABEL = (r"(?:class|form|home\s?group|tutor\s?group|homeroom|(?<!year )gr
                 r"(?:\s+(?:time-?table|schedule))?")
 _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
-# back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski").
-_TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:[A-Z]\.\s*){{0,2}}[A-Z][A-Za-z'’-]+"
-                r"(?:[ -][A-Z][A-Za-z'’-]+)?")
+# back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski"),
+# and after them a surname OCR read in lower case is one still ("Mrs A. whitfield").
+_TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:(?:[A-Z]\.\s*){{0,2}}[A-Z][A-Za-z'’-]+"
+                r"|(?:[A-Z]\.\s*){1,2}[a-z][a-z'’-]{2,})(?:[ -][A-Z][A-Za-z'’-]+)?")
 _SEASONS = ("Autumn", "Spring", "Summer", "Fall", "Winter")
 _SEASON = rf"({'|'.join(_SEASONS)})"
 
@@ -51,8 +52,10 @@ _COLLEGE_CLASS = re.compile(
     r"(?=\s*(?:[|·•]|[-–—]\s*(?i:(?:odd|even)\s*)?(?i:sem)|(?i:\b(?:odd|even)\s*sem)"
     r"|(?i:\bsem(?:ester)?\b|\btime\s?table|\bclass\s*r[o0]{2}m|\broom\b)|\b20\d\d|$))",
     re.MULTILINE)
-# A year or an academic year alone ("2025", "2024-2025") names no class.
-_ACADEMIC_YEAR = re.compile(r"20\d\d(?:\s*[-–/]\s*(?:20)?\d\d)?")
+# A year or an academic year alone ("2025", "2024-2025", "Academic Year 2025/26", "Session:
+# 2025-26") names no class.
+_ACADEMIC_YEAR = re.compile(r"(?:(?:(?:academic|school)\s+)?(?:year|session)\s*:?\s*)?"
+                            r"20\d\d(?:\s*[-–/]\s*(?:20)?\d\d)?", re.IGNORECASE)
 # A year group, the class's name when nothing names it better: "Year 4" (also glued, "Year4-"),
 # "Reception", "Kindergarten", "3rd Grade" (also after a possessive OCR glued on: "Dawson's2nd").
 _YEAR_GROUP = (r"(?:\b|(?<=['’]s))(?:(?:Year|YEAR|year)\s*\d{1,2}(?!\d)"
@@ -276,7 +279,9 @@ def parse_heading(text: str) -> Heading:
         teacher = _teacher_value(teacher)
     else:
         match = re.search(_TITLED_NAME, text)
-        teacher = _trim_name(_spaced_title(match.group(0))) if match else None
+        teacher = _trim_name(_spaced_title(re.sub(
+            r"(?<=[A-Z]\.)(\s*)([a-z])", lambda m: m.group(1) + m.group(2).upper(),
+            match.group(0)))) if match else None
         # A term right after the name is none of it: "Miss L. Carter Spring 1".
         if match and re.match(r"\s*(?:[1-6]\b|20\d\d|term\b)", text[match.end():],
                               re.IGNORECASE):
@@ -293,8 +298,10 @@ def parse_heading(text: str) -> Heading:
     if re.search(r"\b[A-Z][a-z]+ Class[ \t]*[-–—]", text):
         class_name = None  # "Hedgehog Class – Our Week": a named class, then a title's dash
     if class_name:
-        # Spaced as printed where OCR glued it: "Year4P", "IIB.Com'A'" (`_college`).
+        # Spaced as printed where OCR glued it: "Year4P", "Year 6Willow", "IIB.Com'A'"
+        # (`_college`).
         class_name = re.sub(r"^(Year|Yr)(?=\d)", r"\1 ", _class_value(class_name))
+        class_name = re.sub(r"(?<=\d)(?=[A-Z][a-z]{2,})", " ", class_name)
         college = _COLLEGE_CLASS.fullmatch(class_name)
         class_name = _college(college) if college else class_name
     else:

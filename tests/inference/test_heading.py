@@ -326,6 +326,14 @@ def test_a_browser_s_web_address_over_a_screenshot_names_no_field():
 
 def test_a_labelled_year_group_glued_to_its_form_is_spaced_as_printed():
     assert parse_heading("Class:Year4P").class_name == "Year 4P"
+    assert parse_heading("Class: Year 6Willow").class_name == "Year 6 Willow"
+    assert parse_heading("Class: 10WTR").class_name == "10WTR"
+
+
+def test_a_surname_read_in_lower_case_after_initials_is_still_the_teacher_s():
+    heading = parse_heading("Year 5 Kestrel - Weekly Timetable\nMrs A. whitfield I Spring 12026")
+    assert heading.teacher == "Mrs A. Whitfield"
+    assert parse_heading("Mrs. smith 4B").teacher is None  # no initial: a lower-case word
 
 
 def test_a_teacher_s_name_ends_where_another_field_s_label_begins():
@@ -417,7 +425,10 @@ def test_a_department_s_degree_is_no_class():
 def test_a_year_is_no_class():
     assert parse_heading("A.Y.2025-26 w.e. 21.07.2025 Class R00m:304").class_name is None
     assert not plausible("class_name", "2024-2025")
+    assert not plausible("class_name", "Academic Year 2025/26")
+    assert not plausible("class_name", "Session: 2025-26")
     assert plausible("class_name", "10WTR")
+    assert plausible("class_name", "Year 5")
 
 
 @pytest.mark.parametrize(
