@@ -119,7 +119,8 @@ def test_round_period_starts_on_rows_of_near_one_height_are_no_scale():
     starts = ["8:15", "8:30", "9:30", "10:15", "10:30", "11:15", "11:50", "12:30", "1:15",
               "2:00", "2:45"]
     tops = np.cumsum([0, 78, 86, 79, 70, 70, 70, 70, 78, 79, 71])
-    lines += [line(start, 10, TOP + 3 + top / 2, 40) for start, top in zip(starts, tops, strict=True)]
+    lines += [line(start, 10, TOP + 3 + top / 2, 40)
+              for start, top in zip(starts, tops, strict=True)]
     assert read_calendar(image, lines, []) == ([], None)
 
 
