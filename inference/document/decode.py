@@ -625,14 +625,21 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                                    or grid.is_footer(members, axis)):
             continue
         covered = grid.covered_days(members, axis) if group.days is None else []
-        if group.days is None and (len(covered) <= 1 or grid.cut_short(members, axis)):
-            # Written once across its row, or its drawn cell cut short by a stain or a fold: a
-            # break across the week is every day's.
+        if group.days is None and (len(covered) <= 1 or grid.cut_short(members, axis)
+                                   or not grid.is_cell(members)):
+            # Written once across its row, its drawn cell cut short by a stain or a fold, or
+            # its fill found only part of the way (a photo's shading): a break across the
+            # week is every day's.
             covered = max([covered, grid.break_across_the_week(members, axis)], key=len)
-        # A day's events lie after its header, never wholly above it: a title row the border
-        # closes over the day headers is no event of theirs.
-        bottom = max(reading.lines[i].region.y1 for i in members)
-        chosen = [j for j in covered or chosen if reading.lines[j].box.y0 < bottom]
+        # A day's events lie after its header, never wholly above it (a title row the border
+        # closes over the day headers is no event of theirs), nor wholly left of it where the
+        # days run down the page (a break across the week stands beside them all).
+        if axis == "x":
+            end = max(reading.lines[i].region.x1 for i in members)
+            chosen = [j for j in covered or chosen if reading.lines[j].box.x0 < end]
+        else:
+            bottom = max(reading.lines[i].region.y1 for i in members)
+            chosen = [j for j in covered or chosen if reading.lines[j].box.y0 < bottom]
         if not chosen:
             continue
         days = list(dict.fromkeys(d for j in chosen for d in day_names[j]))

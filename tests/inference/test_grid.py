@@ -589,6 +589,22 @@ def test_a_band_across_the_week_under_day_names_in_cells_read_from_the_text_is_e
 
 
 
+def test_a_break_down_the_middle_of_days_in_rows_is_every_day_s_where_its_fill_stops_short():
+    # Days down the side, no rule: "Break" stands in its own column halfway down the week, and
+    # its grey fill, shaded in the photo, was found over Monday and Tuesday only.
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday"]
+    lines = [(text_cell("9:00-10:00", 150, 10), "time"),
+             (text_cell("10:30-11:30", 350, 10), "time")]
+    for k, day in enumerate(days):
+        lines += [(text_cell(day, 10, 60 + 80 * k), "day"),
+                  (text_cell("Maths", 150, 60 + 80 * k), "event"),
+                  (text_cell("Art", 350, 60 + 80 * k), "event")]
+    lines.append((text_cell("Break", 265, 170), "event"))
+    lines[-1][0].card = Box(x0=260, y0=50, x1=310, y1=200)
+    blocks = decode_as(lines, size=(500, 340))
+    assert {day for day, name in blocks if name == "Break"} == set(days)
+
+
 def test_a_card_across_a_visual_timetable_s_row_is_every_day_it_reaches_over():
     # No rule anywhere: pastel cards, "Playtime" one long card under both days' headers.
     lines = [(text_cell("Monday", 150, 10), "day"), (text_cell("Tuesday", 350, 10), "day"),
