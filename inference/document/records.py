@@ -66,8 +66,8 @@ def _word(text: str) -> str:
 def column_labels(lines: list[ReadLine]) -> set[int]:
     """Lines naming a column ("Time", "Subject", "Room") beside another such line on their row:
     a table's sub-header (each day's "Time | Subject" under its name), never an event."""
-    labels = [i for i, line in enumerate(lines)
-              if not line.angle and _word(line.text) in FIELD_WORDS]
+    labels = [i for i, line in enumerate(lines) if not line.angle
+              and not any(c.isdigit() for c in line.text) and _word(line.text) in FIELD_WORDS]
     return {i for i in labels if any(
         j != i and abs(lines[j].box.cy - lines[i].box.cy)
         < 0.5 * max(lines[j].box.height, lines[i].box.height) for j in labels)}

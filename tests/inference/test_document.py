@@ -201,6 +201,9 @@ def test_a_row_of_column_labels_is_no_event(grid):
     page.lines[4].text, page.lines[5].text = "Time", "Subject"
     got = sorted((b.day, b.name) for b in decode_blocks(page, _decisions(grid)))
     assert got == [("Tuesday", "Art")]
+    page.lines[4].text, page.lines[5].text = "Lesson 1", "Lesson 2"  # numbered: events
+    got = sorted((b.day, b.name) for b in decode_blocks(page, _decisions(grid)))
+    assert got == [("Monday", "Lesson 1"), ("Monday", "Lesson 2"), ("Tuesday", "Art")]
 
 
 def test_decode_heading_reads_the_lines_marked_as_fields(grid):
