@@ -665,6 +665,32 @@ class Grid:
         own = self._drawn_cell(members)
         return [] if own is None else [self.atoms[k][2] for k in self.atoms_by_cell.get(own, [])]
 
+    def day_time_column(self, members: list[int], day: int) -> list[int]:
+        """The time atoms of the time-only drawn cell right before the event's drawn cell on
+        its row, both under the event's day header (each day's own "Time | Subject" columns,
+        Friday's times not Monday's): the event's times, whatever the rows' other times say.
+        Empty elsewhere."""
+        own = self._drawn_cell(members)
+        if own is None or not is_drawn_cell(self.lines[day]):
+            return []
+        cell, header = self.lines[members[0]].region, self.lines[day].region
+        tolerance = 0.1 * cell.width
+
+        def under_header(box: Box) -> bool:
+            return header.x0 - tolerance <= box.cx <= header.x1 + tolerance
+
+        if not under_header(cell):
+            return []
+        for key, found in self.atoms_by_cell.items():
+            line = self.lines[self.atoms[found[0]][0]]
+            box = line.region
+            if (key != own and is_drawn_cell(line) and is_time_text(line.text)
+                    and line.table == self.lines[members[0]].table
+                    and abs(box.x1 - cell.x0) <= tolerance and under_header(box)
+                    and _mostly(extent(box, "y"), extent(cell, "y"))):
+                return found
+        return []
+
     def card_atoms(self, members: list[int]) -> list[int]:
         """The time atoms printed in the one text-derived cell all of the event's lines stand
         in (a card of a visual timetable, its time over its name), in reading order: a time

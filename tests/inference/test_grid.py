@@ -605,6 +605,38 @@ def test_a_break_down_the_middle_of_days_in_rows_is_every_day_s_where_its_fill_s
     assert {day for day, name in blocks if name == "Break"} == set(days)
 
 
+def test_a_day_s_own_time_column_times_its_lessons():
+    # Each day header spans its own "Time | Subject" columns; Friday's periods run on other
+    # times than Thursday's.
+    def centred(text: str, cell: tuple[int, int, int, int]) -> ReadLine:
+        line = cell_line(text, cell)
+        shift = (cell[0] + cell[2]) / 2 - line.box.cx
+        line.box = Box(x0=line.box.x0 + shift, y0=line.box.y0, x1=line.box.x1 + shift,
+                       y1=line.box.y1)
+        return line
+
+    days = {"Wednesday": ("8:00-8:45", "8:45-9:30"), "Thursday": ("8:00-8:45", "8:45-9:30"),
+            "Friday": ("8:00-8:40", "8:40-9:20")}
+    lines = []
+    for k, (day, times) in enumerate(days.items()):
+        x = 300 * k
+        lines += [(cell_line(day, (x, 0, x + 300, 40)), "day"),
+                  (centred("Time", (x, 40, x + 100, 70)), "other"),
+                  (centred("Subject", (x + 100, 40, x + 300, 70)), "other")]
+        for row, time in enumerate(times):
+            top = 70 + 60 * row
+            lines += [(centred(time, (x, top, x + 100, top + 60)), "time"),
+                      (centred(f"Lesson {k}{row}", (x + 100, top, x + 300, top + 60)),
+                       "event")]
+    page, decisions = read_as(lines, size=(900, 190))
+    decisions.start[:] = decisions.end[:] = 0.0
+    decisions.start[:, 2] = decisions.end[:, 3] = 1.0  # the pointers: Wednesday's 8:45-9:30
+    blocks = {(b.day, b.name): (b.start_time, b.end_time)
+              for b in decode_blocks(page, decisions)}
+    assert blocks[("Friday", "Lesson 21")] == ("08:40", "09:20")
+    assert blocks[("Thursday", "Lesson 11")] == ("08:45", "09:30")
+
+
 def test_a_card_across_a_visual_timetable_s_row_is_every_day_it_reaches_over():
     # No rule anywhere: pastel cards, "Playtime" one long card under both days' headers.
     lines = [(text_cell("Monday", 150, 10), "day"), (text_cell("Tuesday", 350, 10), "day"),
