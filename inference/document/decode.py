@@ -633,8 +633,10 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             covered = max([covered, grid.break_across_the_week(members, axis)], key=len)
         # A day's events lie after its header, never wholly above it (a title row the border
         # closes over the day headers is no event of theirs), nor wholly left of it where the
-        # days run down the page (a break across the week stands beside them all).
-        if axis == "x":
+        # days' headers run down the page (a break across the week stands beside them all).
+        day_boxes = [reading.lines[j].box for j in covered or chosen]
+        if len(day_boxes) > 1 and (max(b.cy for b in day_boxes) - min(b.cy for b in day_boxes)
+                                   > max(b.cx for b in day_boxes) - min(b.cx for b in day_boxes)):
             end = max(reading.lines[i].region.x1 for i in members)
             chosen = [j for j in covered or chosen if reading.lines[j].box.x0 < end]
         else:
