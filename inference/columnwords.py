@@ -144,9 +144,12 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
                      key=lambda reading: reading[1])
         # Upright letters one by one only where the cell read turned is no word: a turned
         # word's letters read one by one come out backwards ("KAERB").
-        text, score, angle = (*turned, 90) if _taken(turned, words) else (
+        # Pieces of the cell's text read standing are no reading to beat: the cell's whole
+        # reading, sure enough, replaces them.
+        rivals = [] if pieces else words
+        text, score, angle = (*turned, 90) if _taken(turned, rivals) else (
             *_stacked_letters(word, engine), 0)
-        if not _taken((text, score), words) or len(as_word(text)) < sum(
+        if not _taken((text, score), rivals) or len(as_word(text)) < sum(
                 len(line.text.replace(" ", "")) for line in words):
             continue  # a reading that drops letters the page's reading found is no better
         text = as_word(text)

@@ -118,3 +118,20 @@ def test_a_standing_word_read_surely_beside_fragments_is_read_again_whole():
              OcrLine(text="s", box=Box(x0=88, y0=300, x1=108, y1=320), score=0.6)]
     lines = read_column_words(page, [table], found, get_engine("rapid", Settings()))
     assert [(line.text, line.angle) for line in lines] == [("SHORT BREAK", 90)]
+
+
+def test_a_standing_piece_read_at_any_score_is_no_rival_of_the_whole_cell_s_reading():
+    # "LUNCH BREAK" down a break column: the page's reading found a standing "ICH" at 0.99
+    # (a misread piece) among single letters; the cell read whole replaces them all.
+    page = np.full((460, 200, 3), 255, np.uint8)
+    cell = Box(x0=70, y0=30, x1=130, y1=430)
+    cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
+    strip = np.full((40, 300, 3), 255, np.uint8)
+    cv2.putText(strip, "LUNCH BREAK", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    page[80:380, 80:120] = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    found = [OcrLine(text="ICH", box=Box(x0=80, y0=280, x1=120, y1=340), score=0.99, angle=90),
+             OcrLine(text="R", box=Box(x0=88, y0=100, x1=108, y1=120), score=0.98),
+             OcrLine(text="E", box=Box(x0=88, y0=130, x1=108, y1=150), score=0.97)]
+    lines = read_column_words(page, [table], found, get_engine("rapid", Settings()))
+    assert [(line.text, line.angle) for line in lines] == [("LUNCH BREAK", 90)]
