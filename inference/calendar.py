@@ -62,9 +62,23 @@ def _lone_time(line: OcrLine) -> int | None:
     return values[0] if len(values) == 1 else None
 
 
+def _open_range(line: OcrLine) -> bool:
+    return line.text.rstrip()[-1:] in ("-", "–", "—")
+
+
+def _broken_range(line: OcrLine, lines: list[OcrLine]) -> bool:
+    """The line is half of a range broken over two lines ("9.00-" over "10.00"): it ends in
+    the dash, or stands right under a line that does."""
+    return _open_range(line) or any(
+        _open_range(other) and other.box.x_overlap(line.box) > 0
+        and 0 <= line.box.cy - other.box.cy <= 1.5 * other.box.height for other in lines)
+
+
 def _label_column(lines: list[OcrLine]) -> list[tuple[OcrLine, int]]:
-    """The largest set of lone times standing in one column, top down."""
-    timed = [(line, minutes) for line in lines if (minutes := _lone_time(line)) is not None]
+    """The largest set of lone times standing in one column, top down (no half of a range
+    broken over two lines: a grid's time column, not a scale)."""
+    timed = [(line, minutes) for line in lines if (minutes := _lone_time(line)) is not None
+             and not _broken_range(line, lines)]
     best: list[tuple[OcrLine, int]] = []
     for line, _ in timed:
         column = [(other, m) for other, m in timed

@@ -124,6 +124,17 @@ def test_round_period_starts_on_rows_of_near_one_height_are_no_scale():
     assert read_calendar(image, lines, []) == ([], None)
 
 
+def test_ranges_broken_over_two_lines_down_a_time_column_are_no_scale():
+    # A hand-drawn grid's time column: "9.00-" over "10.00" in each row's cell, both lines
+    # lone times at even steps.
+    image, lines = _week()
+    lines = [text_line for text_line in lines if ":00" not in text_line.text]
+    for k, hour in enumerate(range(9, 15)):
+        top = TOP + 3 + 60 * k
+        lines += [line(f"{hour}.00-", 10, top, 40), line(f"{hour + 1}.00", 10, top + 16, 40)]
+    assert read_calendar(image, lines, []) == ([], None)
+
+
 def test_lone_times_without_filled_boxes_are_no_calendar():
     image, lines = _week()
     blank = np.full_like(image, 250)
