@@ -94,9 +94,14 @@ def _near_day(word: str, day: str) -> bool:
     """`word` could be `day` garbled: its first letter, and near the day's full name or its
     short form of the same length ("Ties" for "Tues", "Fni" for "Fri")."""
     word, name = word.lower().rstrip("."), day.lower()
-    return word[0] == name[0] and max(
-        fuzz.ratio(word, name), fuzz.ratio(word, name[:len(word)]),
-        fuzz.ratio(word, name[:len(word) + 1])) >= NEAR_RATIO
+
+    def near(word: str) -> bool:
+        return word[0] == name[0] and max(
+            fuzz.ratio(word, name), fuzz.ratio(word, name[:len(word)]),
+            fuzz.ratio(word, name[:len(word) + 1])) >= NEAR_RATIO
+
+    # A pen's stray stroke before a handwritten name reads as a letter of its own ("Dwed").
+    return near(word) or len(word) > 3 and near(word[1:])
 
 
 def _evenly_spaced(places: list[float]) -> bool:

@@ -72,6 +72,9 @@ def test_a_whiteboard_row_of_garbled_day_names_is_read_as_the_week():
     # Marker handwriting: one day reads right, the others near their days in order.
     assert _texts(_row(["Mon", "Ties", "Wea", "Thors", "Fni"])) == [
         "Mon", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    # A stray stroke of the pen before a name reads as a letter of its own: "Dwed".
+    assert _texts(_row(["Mon", "Ties", "Dwed", "Thors", "Fi"])) == [
+        "Mon", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 
 def test_a_row_of_event_names_with_the_week_s_initials_is_left_as_read():
