@@ -187,6 +187,18 @@ def test_day_cards_in_two_columns_each_head_their_own_column():
         ("Thursday", "Art")}
 
 
+def test_a_day_s_title_level_with_a_row_of_the_next_column_is_not_that_row_s_day():
+    # Friday's list starts a little higher than Tuesday's, so Friday's first row stands level
+    # with Tuesday's title: the title of another column of cards, not a row's header.
+    lines = [(free_line("Monday", 0, 0), "day"), (free_line("8:45 Registration", 0, 30), "event"),
+             (free_line("Tuesday", 0, 100), "day"), (free_line("9:00 Maths", 0, 130), "event"),
+             (free_line("Thursday", 300, 0), "day"), (free_line("8:45 Tutor", 300, 30), "event"),
+             (free_line("Friday", 300, 70), "day"), (free_line("8:50 Spelling", 300, 100),
+                                                     "event")]
+    assert ("Friday", "Spelling") in decode_as(lines, size=(500, 170))
+    assert ("Tuesday", "Spelling") not in decode_as(lines, size=(500, 170))
+
+
 def test_a_start_taken_from_a_printed_range_ends_where_the_range_ends():
     # Boxes under "8:45-9:05" with no ruling to say where they end: the range does; a lone
     # start ("9:30", a start-only header) has no end to give.
