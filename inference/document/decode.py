@@ -658,7 +658,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         end_p = restrict(end_p, ends)
         if group.times is not None:  # printed for it (a band, a row), whatever the pointers
             start_p, end_p = printed_range(atoms, group.times)
-        elif len(chosen) == 1 and (day_times := grid.day_time_column(members, chosen[0])):
+        elif (starts is None and ends is None and len(chosen) == 1
+              and (day_times := grid.day_time_column(members, chosen[0]))):
             start_p, end_p = printed_range(atoms, day_times)  # the day's own Time column
         elif starts is None and ends is None and (card := grid.card_atoms(members)):
             start_p, end_p = printed_range(atoms, card)  # a card's own time ("3:15" alone)

@@ -688,7 +688,9 @@ class Grid:
                     and line.table == self.lines[members[0]].table
                     and abs(box.x1 - cell.x0) <= tolerance and under_header(box)
                     and _mostly(extent(box, "y"), extent(cell, "y"))):
-                return found
+                minutes = [self.atoms[k][2] for k in found]
+                # A range read short ("12:20-12" for 12:20-12:55pm) says nothing.
+                return found if minutes == sorted(set(minutes)) else []
         return []
 
     def card_atoms(self, members: list[int]) -> list[int]:
