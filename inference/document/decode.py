@@ -278,9 +278,11 @@ def _text(reading: PageReading, indices: list[int]) -> str:
     ordered = in_reading_order(reading.lines, indices)
     parts = [part for part in (strip_times(reading.lines[i].text) for i in ordered) if part]
     # A word spelled letter by letter down a column ("L", "U", "N", "C", "H") is one word, also
-    # where the reading took some of its letters as one line ("L" over "UNCH").
-    if len(parts) > 2 and all(len(p) == 1 for p in parts):
-        return spelled(parts)
+    # where the reading took some of its letters as one line ("L" over "UNCH"), or a scan's
+    # speck beside a letter as a stop ("C.", "S:").
+    letters = [part.strip(".,:;'`") for part in parts]
+    if len(parts) > 2 and all(len(letter) == 1 for letter in letters):
+        return spelled(letters)
     boxes = [reading.lines[i].box for i in ordered]
     if (len(parts) == len(ordered) == 2 and any(len(p) == 1 for p in parts)
             and all(p.isalpha() and p.isupper() for p in parts)

@@ -156,6 +156,14 @@ def test_a_word_down_a_cell_read_as_a_letter_over_a_standing_line_is_one_word():
     assert ("Monday", "REAK R B TEA") in decode_as([*LINES[:12], *pieces])
 
 
+def test_letters_spelled_down_a_cell_with_a_scan_s_specks_beside_them_are_one_word():
+    # A photocopy's specks read as stops beside two of the letters: "C." and "H:".
+    letters = [(cell_line(letter, LUNCH, 36 * k), "event")
+               for k, letter in enumerate(["L", "U", "N", "C.", "H:"])]
+    blocks = decode_as([*LINES[:12], *letters])
+    assert blocks[("Monday", "LUNCH")] == blocks[("Tuesday", "LUNCH")] == ("11:00", "11:30")
+
+
 def test_a_title_above_the_day_headers_is_no_event(blocks):
     assert not any("9WOD" in name for _, name in blocks)
 
