@@ -50,6 +50,7 @@ _COLLEGE_CLASS = re.compile(
     rf"(?<![A-Za-z])(?:(I{{1,3}}|IV|Year\s?\d|\d(?:st|nd|rd|th)\s+Year)\s?)?"
     rf"({_DEGREE}(?:(?<=\.)|(?![A-Za-z]))[^\n]*?)"
     r"(?=\s*(?:[|·•]|[-–—]\s*(?i:(?:odd|even)\s*)?(?i:sem)|(?i:\b(?:odd|even)\s*sem)"
+    r"|[-–—]\s*(?i:(?:class\s+)?time\s?table)"
     r"|(?i:\bsem(?:ester)?\b|\btime\s?table|\bclass\s*r[o0]{2}m|\broom\b)|\b20\d\d|$))",
     re.MULTILINE)
 # A year or an academic year alone ("2025", "2024-2025", "Academic Year 2025/26", "Session:
@@ -225,9 +226,10 @@ def _term(text: str) -> str | None:
         if match.group(4):  # "Fall Semester", "Spring Term": the word stays, as printed
             return f"{season} {match.group(4).capitalize()}"
         return season + (match.group(3) or "")
-    # "Term 3", "Quarter 2", "Trimester 1" (a year OCR glued on stays out: "Trimester12024").
-    numbered = re.search(r"\b(term|quarter|trimester)\s*[:\-–]?\s*([1-6])(?:(?=20\d\d)|\b)",
-                         text, re.IGNORECASE)
+    # "Term 3", "Quarter 2", "Trimester 1" (a year OCR glued on stays out: "Trimester12024"),
+    # "Term I" (in Roman numerals, as printed).
+    numbered = re.search(r"\b(term|quarter|trimester)\s*[:\-–]?\s*([1-6](?:(?=20\d\d)|\b)"
+                         r"|(?-i:I{1,3}|IV|VI?)\b)", text, re.IGNORECASE)
     if numbered:
         return f"{numbered.group(1).capitalize()} {numbered.group(2)}"
     # "Semester 2, 2025" is a term (also glued: "Semester1AcademicYear"); "Semester: IV" labels a

@@ -422,6 +422,18 @@ def test_a_department_s_degree_is_no_class():
     assert parse_heading("Department of B.Com (CA)\nODD SEMESTER").class_name is None
 
 
+def test_a_college_class_ends_before_the_title_s_dash():
+    heading = parse_heading("II B.Sc Physics — Class Time Table\n"
+                            "Department of Physics · Semester 3 · 2025-26")
+    assert (heading.class_name, heading.term) == ("II B.Sc Physics", "Semester 3")
+
+
+def test_a_term_numbered_in_roman_numerals_is_kept_as_printed():
+    assert parse_heading("Class: VIII - B   Term I   Class Teacher: Mrs. Meena Sharma").term == (
+        "Term I")
+    assert parse_heading("Term Index").term is None
+
+
 def test_a_year_is_no_class():
     assert parse_heading("A.Y.2025-26 w.e. 21.07.2025 Class R00m:304").class_name is None
     assert not plausible("class_name", "2024-2025")
