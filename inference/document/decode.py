@@ -496,10 +496,11 @@ def nearest_headers(reading: PageReading, members: list[int], headers: list[int]
     over = [j for j in kept if above(j) and (reading.lines[j].box.x0 >= column
                                             or reading.lines[j].box.x1 > left)]
     # Under no card at all (a mail's inbox beside a newsletter's day lists): only a header
-    # beside it can be its day. Under one, a header level with it in a column of cards left
-    # of its own (Tuesday's title beside Friday's first row) is not.
-    return [j for j in kept if j in over or beside(j) and (
-        not over or reading.lines[j].box.x0 >= column)]
+    # beside it can be its day. Under one, a header level with it in another column of cards
+    # (none of the cards over it stands over that header: Tuesday's title beside Friday's first
+    # row) is not; in the column of those cards (days as rows, names centred), it is.
+    return [j for j in kept if j in over or beside(j) and (not over or any(
+        reading.lines[j].box.x_overlap(reading.lines[k].box) > 0 for k in over))]
 
 
 @dataclass

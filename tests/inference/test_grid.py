@@ -207,6 +207,20 @@ def test_a_day_s_title_level_with_a_row_of_the_next_column_is_not_that_row_s_day
     assert ("Tuesday", "Spelling") not in decode_as(lines, size=(500, 170))
 
 
+def test_a_day_name_centred_in_a_column_of_days_as_rows_heads_its_row():
+    # Day names down the left, centred: "THURSDAY" begins left of the shorter names over it.
+    lines = []
+    for k, (day, x0) in enumerate([("MON", 40), ("TUESDAY", 20), ("WED", 40), ("THURSDAY", 10)]):
+        lines += [(free_line(day, x0, 40 * k), "day"), (free_line(f"Lesson {k}", 150, 40 * k),
+                                                       "event")]
+    page, decisions = read_as(lines, size=(300, 170))
+    decisions.day[:] = 0.0
+    for k in range(4):
+        decisions.day[2 * k + 1, 2 * k] = 1.0  # each lesson points at its own row's day
+    blocks = {(b.day, b.name) for b in decode_blocks(page, decisions)}
+    assert ("Thursday", "Lesson 3") in blocks
+
+
 def test_a_start_taken_from_a_printed_range_ends_where_the_range_ends():
     # Boxes under "8:45-9:05" with no ruling to say where they end: the range does; a lone
     # start ("9:30", a start-only header) has no end to give.
