@@ -103,35 +103,29 @@ def test_a_word_letter_spaced_along_a_wide_merged_cell_is_read_whole():
     assert [line.text for line in lines] == ["REGISTRATION"]
 
 
-def test_a_standing_word_read_surely_beside_fragments_is_read_again_whole():
-    # "SHORT BREAK" down a break column: the page's reading found "BREAK" surely, and the
-    # "SHORT" under it only as two letters.
+def _break_column(words: str) -> tuple[np.ndarray, Table]:
+    """A white page with a ruled cell 60 × 400 px, `words` written up it (turned a quarter)."""
     page = np.full((460, 200, 3), 255, np.uint8)
     cell = Box(x0=70, y0=30, x1=130, y1=430)
     cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
     strip = np.full((40, 300, 3), 255, np.uint8)
-    cv2.putText(strip, "SHORT BREAK", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    cv2.putText(strip, words, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
     page[80:380, 80:120] = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)
-    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
-    found = [OcrLine(text="BREAK", box=Box(x0=80, y0=80, x1=120, y1=220), score=0.9, angle=90),
-             OcrLine(text="B", box=Box(x0=88, y0=260, x1=108, y1=280), score=0.98),
-             OcrLine(text="s", box=Box(x0=88, y0=300, x1=108, y1=320), score=0.6)]
-    lines = read_column_words(page, [table], found, get_engine("rapid", Settings()))
-    assert [(line.text, line.angle) for line in lines] == [("SHORT BREAK", 90)]
+    return page, Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
 
 
-def test_a_standing_piece_read_at_any_score_is_no_rival_of_the_whole_cell_s_reading():
-    # "LUNCH BREAK" down a break column: the page's reading found a standing "ICH" at 0.99
-    # (a misread piece) among single letters; the cell read whole replaces them all.
-    page = np.full((460, 200, 3), 255, np.uint8)
-    cell = Box(x0=70, y0=30, x1=130, y1=430)
-    cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
-    strip = np.full((40, 300, 3), 255, np.uint8)
-    cv2.putText(strip, "LUNCH BREAK", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
-    page[80:380, 80:120] = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)
-    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
-    found = [OcrLine(text="ICH", box=Box(x0=80, y0=280, x1=120, y1=340), score=0.99, angle=90),
-             OcrLine(text="R", box=Box(x0=88, y0=100, x1=108, y1=120), score=0.98),
-             OcrLine(text="E", box=Box(x0=88, y0=130, x1=108, y1=150), score=0.97)]
-    lines = read_column_words(page, [table], found, get_engine("rapid", Settings()))
-    assert [(line.text, line.angle) for line in lines] == [("LUNCH BREAK", 90)]
+@pytest.mark.parametrize(("words", "found"), [
+    # "SHORT BREAK": the page's reading found "BREAK" surely, "SHORT" only as two letters.
+    ("SHORT BREAK", [("BREAK", (80, 80, 120, 220), 0.9, 90), ("B", (88, 260, 108, 280), 0.98, 0),
+                     ("s", (88, 300, 108, 320), 0.6, 0)]),
+    # "LUNCH BREAK": a standing piece misread at 0.99 ("ICH") among single letters is no
+    # rival of the whole cell's reading, however sure.
+    ("LUNCH BREAK", [("ICH", (80, 280, 120, 340), 0.99, 90), ("R", (88, 100, 108, 120), 0.98, 0),
+                     ("E", (88, 130, 108, 150), 0.97, 0)]),
+])
+def test_a_standing_piece_beside_fragments_is_read_again_with_the_whole_cell(words, found):
+    page, table = _break_column(words)
+    read = [OcrLine(text=text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1), score=score, angle=angle)
+            for text, (x0, y0, x1, y1), score, angle in found]
+    lines = read_column_words(page, [table], read, get_engine("rapid", Settings()))
+    assert [(line.text, line.angle) for line in lines] == [(words, 90)]
