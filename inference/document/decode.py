@@ -206,7 +206,8 @@ _MERIDIEM_ALONE = re.compile(r"\s*(?:[ap]\.?\s?m\.?|m)\s*", re.IGNORECASE)
 _MERIDIEM_WORD = re.compile(r"\b[ap]\.?m\b\.?", re.IGNORECASE)
 _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initials
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
-_CLASS_WRITTEN_OUT = re.compile(r"^(?:year|yr|grade|class)\s*\d{1,2}[A-Z]?$", re.IGNORECASE)  # "Year 5"
+# "Year 5", "Grade 3": the class a teacher takes, written out.
+_CLASS_WRITTEN_OUT = re.compile(r"^(?:year|yr|grade|class)\s*\d{1,2}[A-Z]?$", re.IGNORECASE)
 _INITIALS = re.compile(r"^[A-Z](?:\s?[&/.]\s?[A-Z])+\.?$")  # a subject's initials: "D&T", "P.E."
 # A remark in sentences under the timetable ("Times are shown in local time. Activities …"):
 # eight words or more, one sentence ended and another begun. No event is named so. A title's
@@ -340,7 +341,8 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
               and not reading.lines[i].text.lstrip().startswith("(")]
     # The class a teacher takes, written out ("Year 5" over "Maths" over "Rm 4" on a staff
     # timetable), is the lesson's note: the subject names it.
-    subjects = [i for i in worded if not _CLASS_WRITTEN_OUT.match(reading.lines[i].text.strip())]
+    subjects = [i for i in worded
+                if not _CLASS_WRITTEN_OUT.match(reading.lines[i].text.strip())]
     if subjects and len(subjects) < len(worded):
         worded, names = subjects, [i for i in names if i in subjects]
     if worded and worded[0] not in names:
