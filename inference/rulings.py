@@ -149,17 +149,37 @@ def fill_edges(image: np.ndarray) -> np.ndarray:
         return edges
     # A card's edge is a step between two fills, each as wide as FILL_DEPTH px at least: a
     # rule's sides (a photocopy's rules, broken in places) are no card's.
-    d = FILL_DEPTH
-    if min(gray.shape) <= 2 * d:
-        return edges
-    vertical[:, d:-d] &= ((_steps(down[:, d - 1:-d - 1], down[:, :-2 * d]) < bar)
-                         & (_steps(down[:, d + 1:-d + 1 or None], down[:, 2 * d:]) < bar))
-    horizontal[d:-d] &= ((_steps(across[d - 1:-d - 1], across[:-2 * d]) < bar)
-                        & (_steps(across[d + 1:-d + 1 or None], across[2 * d:]) < bar))
-    vertical[:, :d] = vertical[:, -d:] = horizontal[:d] = horizontal[-d:] = 0
-    cards = _rounded_corners(*_runs(np.maximum(vertical, horizontal) * 255),
-                             int(CORNER_REACH * min(gray.shape)))
+    deep = np.maximum(_between_fills(vertical, down, bar, across=1),
+                      _between_fills(horizontal, across, bar, across=0))
+    cards = _rounded_corners(*_runs(deep * 255), int(CORNER_REACH * min(gray.shape)))
     return np.maximum(edges, cards)
+
+
+def _between_fills(steps: np.ndarray, blurred: np.ndarray, bar: float, across: int
+                   ) -> np.ndarray:
+    """The pixels of `steps` (a boundary between the pixels either side of it along axis
+    `across`: 1 for a vertical boundary, 0 for a horizontal one) where each side keeps its level
+    FILL_DEPTH px on: two fills meet there, not a rule's side. Looked up at the steps alone."""
+    d = FILL_DEPTH
+    found = np.zeros_like(steps)
+    points = np.nonzero(steps)
+    inside = (points[across] >= d) & (points[across] < steps.shape[across] - d)
+    points = (points[0][inside], points[1][inside])
+    if not points[0].size:
+        return found
+
+    def at(shift: int) -> np.ndarray:
+        moved = list(points)
+        moved[across] = moved[across] + shift
+        return blurred[moved[0], moved[1]].astype(np.int16)
+
+    def flat(near: np.ndarray, far: np.ndarray) -> np.ndarray:
+        spread = np.abs(near - far)
+        return (spread if spread.ndim == 1 else spread.max(axis=1)) < bar
+
+    keep = flat(at(-1), at(-d)) & flat(at(1), at(d))
+    found[points[0][keep], points[1][keep]] = 1
+    return found
 
 
 # A cell at most this grey is dark: written on in light text. Navy and brown cells sit at
