@@ -321,9 +321,9 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     names = [i for i in members if role[i] == _EVENT] or list(members)
     corner = grid.corner_lines(members)
     plain = [i for i in members if i not in corner]
+    names = [i for i in names if i not in corner] or plain[:1] or names
     # A name has a word: a range printed beside it in the cell ("Homeroom  7:50 AM – 8:05 AM"
     # along a short calendar box, the name in its corner) names nothing.
-    names = [i for i in names if i not in corner] or plain[:1] or names
     with_words = [i for i in members if _NAME_LIKE.search(strip_times(reading.lines[i].text))]
     if not any(i in with_words for i in names):
         names = ([i for i in plain if i in with_words][:1]
