@@ -74,6 +74,10 @@ class Box(BaseModel):
         """How far the two boxes' horizontal extents overlap (negative: the gap between)."""
         return min(self.x1, other.x1) - max(self.x0, other.x0)
 
+    def y_overlap(self, other: Box) -> float:
+        """How far the two boxes' vertical extents overlap (negative: the gap between)."""
+        return min(self.y1, other.y1) - max(self.y0, other.y0)
+
     def overlap_area(self, other: Box) -> float:
         return max(0.0, self.x_overlap(other)) * max(
             0.0, min(self.y1, other.y1) - max(self.y0, other.y0))

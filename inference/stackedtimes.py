@@ -12,7 +12,9 @@ A dash on a line of its own between the two ("8:30" / "–" / "9:00" down a narr
 is often too small for the text detector, which leaves the halves a line's height apart. Such
 a column still shows its pairs: its lone times come two by two, nearer within a pair than
 between pairs, and each slot's end is printed again as the next one's start (8:30, 9:00, 9:00,
-9:30, 9:30, 10:15 …), which no column of starts or of whole ranges does.
+9:30, 9:30, 10:15 …), which no column of starts or of whole ranges does. A header row of
+such cells ("9:00" / "–" / "9:30" in each column's head) shows the same across the page: a row
+of lone times with another under each, each lower one printed again as the next upper one.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ DASHES = "-–—~"
 MIN_PAIRS = 3
 PAIR_GAP = 0.8
 REPEATED = 2 / 3
+# Down a header row's cell, the lower time stands at most this many line heights under the
+# upper one (a dash line between them).
+DASH_LINE_GAP = 1.5
 
 
 def _lone_time(line: OcrLine) -> int | None:
@@ -103,6 +108,36 @@ def _paired_column(column: list[OcrLine], lone: dict[int, int]) -> list[tuple[Oc
     return []
 
 
+def _under(upper: OcrLine, lines: list[OcrLine]) -> OcrLine | None:
+    """The first of `lines` standing under `upper`, aligned with it, no further down than a
+    dash line between them."""
+    height = upper.box.height
+    below = [line for line in lines if line is not upper
+             and 0 <= line.box.y0 - upper.box.y1 <= DASH_LINE_GAP * height
+             and line.box.x_overlap(upper.box) >= ALIGNED * min(upper.box.width, line.box.width)]
+    return min(below, key=lambda line: line.box.y0, default=None)
+
+
+def _paired_row(left: list[OcrLine], lone: dict[int, int]) -> list[tuple[OcrLine, OcrLine]]:
+    """The (start, end) pairs of a header row of stacked times (see the module): at least
+    MIN_PAIRS uppers level with one another, each with a lone time under it that is later by
+    at most a slot, each pair ending where the next one to its right starts. None otherwise."""
+    pairs = [(upper, lower) for upper in left if (lower := _under(upper, left)) is not None
+             and 0 < lone[id(lower)] - lone[id(upper)] <= LONGEST_SLOT]
+    found: list[tuple[OcrLine, OcrLine]] = []
+    for upper, _ in pairs:
+        row = sorted((pair for pair in pairs if pair[0].box.y_overlap(upper.box)
+                      >= ALIGNED * min(pair[0].box.height, upper.box.height)),
+                     key=lambda pair: pair[0].box.x0)
+        if len(row) < MIN_PAIRS or any(pair in found for pair in row):
+            continue
+        meets = [(lone[id(a[1])], lone[id(b[0])]) for a, b in zip(row, row[1:], strict=False)]
+        if (all(end <= start for end, start in meets)
+                and sum(end == start for end, start in meets) >= REPEATED * len(meets)):
+            found.extend(row)
+    return found
+
+
 def _joined(upper: OcrLine, lower: OcrLine) -> OcrLine:
     return OcrLine(text=f"{upper.text.strip()} - {lower.text.strip()}",
                    box=Box.enclosing([upper.box, lower.box]), score=min(upper.score, lower.score))
@@ -129,5 +164,9 @@ def join_stacked_ranges(lines: list[OcrLine]) -> list[OcrLine]:
         for upper, lower in _paired_column(column, lone):
             used |= {id(upper), id(lower)}
             joined[id(upper)] = _joined(upper, lower)
+    left = [line for line in left if id(line) not in used]
+    for upper, lower in _paired_row(left, lone):
+        used |= {id(upper), id(lower)}
+        joined[id(upper)] = _joined(upper, lower)
     return [joined.get(id(line), line) for line in lines
             if id(line) not in used or id(line) in joined]

@@ -57,3 +57,23 @@ def test_a_column_of_starts_stays_apart():
     starts = [_line(text, 45, 100 + 60 * k, 92, 126 + 60 * k)
               for k, text in enumerate(["8:30", "9:00", "9:30", "10:15", "10:45", "11:30"])]
     assert join_stacked_ranges(starts) == starts
+
+
+def _header_row(starts: list[str], ends: list[str]) -> list[OcrLine]:
+    # A header row of "9:00 / – / 9:30" cells, the dash line too small to be found: each
+    # start a line's height over its end, the columns 190 px apart.
+    return [_line(text, 540 + 190 * k, top, 600 + 190 * k, top + 33)
+            for row, top in ((starts, 346), (ends, 411)) for k, text in enumerate(row)]
+
+
+def test_a_header_row_of_stacked_pairs_is_a_row_of_ranges():
+    row = _header_row(["9:00", "9:30", "10:00", "10:30"], ["9:30", "10:00", "10:30", "10:45"])
+    assert [line.text for line in join_stacked_ranges(row)] == [
+        "9:00 - 9:30", "9:30 - 10:00", "10:00 - 10:30", "10:30 - 10:45"]
+
+
+def test_two_rows_of_starts_stay_apart():
+    # Two header rows of start-only labels (a morning's and an afternoon's): the lower row's
+    # times are no ends of the upper's, each pair's end not the next pair's start.
+    row = _header_row(["9:00", "9:45", "10:30", "11:15"], ["9:20", "10:05", "10:50", "11:35"])
+    assert join_stacked_ranges(row) == row
