@@ -226,11 +226,18 @@ KEY_ROWS = 2.5
 
 
 def key_lines(reading: PageReading) -> set[int]:
-    """Lines outside every table that make up a colour key: its title and the names right of
-    it on its line or in the rows just under it."""
+    """Lines that make up a key: outside every table, its title and the names right of it on
+    its line or in the rows just under it (a colour key); in a table, a title heading the
+    table (no line of it above the title) makes the whole table a key (abbreviations and what
+    they stand for, where "Fr" for French reads as a day)."""
     found: set[int] = set()
     for k, title in enumerate(reading.lines):
-        if title.table >= 0 or not _KEY_TITLE.match(title.text):
+        if not _KEY_TITLE.match(title.text):
+            continue
+        if title.table >= 0:
+            table = [j for j, line in enumerate(reading.lines) if line.table == title.table]
+            if all(reading.lines[j].box.y1 > title.box.y0 for j in table):
+                found.update(table)
             continue
         t = title.box
         found.add(k)

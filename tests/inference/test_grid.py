@@ -747,6 +747,32 @@ def test_a_colour_key_under_the_table_names_no_event():
     assert set(decode_as(lines, size=(300, 210))) == {("Monday", "English"), ("Tuesday", "Maths")}
 
 
+def test_a_key_table_under_the_week_names_no_event():
+    # A table of its own headed "Key": abbreviations beside what they stand for, "Fr" for
+    # French among them, read as a day header that the model points the key's lines at.
+    def key_cell(text: str, cell: tuple[int, int, int, int]) -> ReadLine:
+        line = cell_line(text, cell)
+        line.table = 1
+        return line
+
+    lines = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (cell_line("Friday", (200, 0, 300, 40)), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 120)), "time"),
+             (cell_line("Ma", (100, 40, 200, 120)), "event"),
+             (cell_line("Fr", (200, 40, 300, 120)), "event"),
+             (key_cell("Key", (0, 140, 300, 170)), "other"),
+             (key_cell("Fr", (0, 170, 50, 200)), "day"),
+             (key_cell("French", (50, 170, 300, 200)), "event"),
+             (key_cell("Ma", (0, 200, 50, 230)), "event"),
+             (key_cell("Mathematics", (50, 200, 300, 230)), "event")]
+    page, decisions = read_as(lines, size=(300, 240))
+    decisions.day[:, :] = 0.0
+    decisions.day[[3, 4], [0, 1]] = 1.0
+    decisions.day[5:, 6] = 1.0
+    assert {(b.day, b.name) for b in decode_blocks(page, decisions)} == {
+        ("Monday", "Ma"), ("Friday", "Fr")}
+
+
 def small_print(text: str, cell: tuple[int, int, int, int]) -> ReadLine:
     """A line printed smaller than `cell_line`'s (6 px a letter against 10)."""
     x0, y0, x1, y1 = cell
