@@ -23,7 +23,7 @@ _LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form(?:\s+tut
 # school's "Std: IX-B".
 _CLASS_LABEL = (r"(?:class|form|home\s?group|tutor\s?group|homeroom|(?<!year )group|std|standard)"
                 r"(?:\s+(?:time-?table|schedule))?")
-_TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra)"
+_TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra|MR|MRS|MISS)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
 # back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski"),
 # and after them a surname OCR read in lower case is one still ("Mrs A. whitfield").
@@ -112,9 +112,9 @@ def _class_value(value: str) -> str:
     """A labelled class's whole value ("IV CSE 'C'", "Year 9 - 9B"), up to where another field
     starts in running text: a titled name, a term (also an odd or even semester, however
     broken: "EvenS mester"), a session or a year ("2EJ Miss Joynes" →
-    "2EJ", "XI-B Session 2024-25" → "XI-B"), or a field separator ("CS2-B | Semester 1", a
-    wide space, a double dash)."""
-    cut = re.search(rf"\s*\||\s{{2,}}|\s[-–—]{{2,}}|\s(?:{_TITLE}\b|{_SEASON}"
+    "2EJ", "XI-B Session 2024-25" → "XI-B"), a field separator ("CS2-B | Semester 1", "8R2 ·
+    Tutor", a wide space, a double dash) or another field's label ("9C Tutor: Mr Shah")."""
+    cut = re.search(rf"\s*[|·•]|\s{{2,}}|\s[-–—]{{2,}}|\s{_LABELS}\s*:|\s(?:{_TITLE}\b|{_SEASON}"
                     rf"|term(?:\b|(?=\d))|session\b|semester\b|(?:odd|even)\s*s|class\s+teacher\b"
                     rf"|20\d\d\b)",
                     value, re.IGNORECASE)
@@ -149,12 +149,14 @@ def _college(match: re.Match) -> str:
 def _teacher_value(value: str) -> str:
     """A labelled teacher's name, up to a field separator ("|", "·", "--", a "|" read as "I"),
     a room number ("Room 108"), another field's label in capitals ("Miss L. Thompson TA: Mrs
-    Akhtar", also glued: "ThompsonTA:") or where a term or a year starts in running text
+    Akhtar", also glued: "ThompsonTA:"), a digit glued on (a "|" read as "1": "Carter1Autumn")
+    or where a term or a year starts in running text
     ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only with its number, its year
     or "term": "Mr Autumn Smith" is a name)."""
     cut = re.search(rf"\s*[|·•]|\s[-–—]{{2,}}|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)"
                     rf"|term\b|20\d\d\b)"
-                    r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}\s*:)|\sroom\s*\d", value, re.IGNORECASE)
+                    r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}\s*:)|\sroom\s*\d|(?<=[a-z])\d", value,
+                    re.IGNORECASE)
     value = value[:cut.start()].strip(_SEPARATORS) if cut else value
     # A "|" between fields is often read as a lone "I" or "l" ("Ms. Tremblay I Room 108"); a
     # name's own initial comes right after its title ("Ms I Patel"), not after the surname.
@@ -188,10 +190,11 @@ class Heading(BaseModel):
 
 
 def _labelled(text: str, label: str) -> str | None:
-    """The value after `label:` up to the next label or the end of the line."""
+    """The value after `label:` up to the next label (and a "|" before it read as "1", "I" or
+    "l") or the end of the line."""
     match = re.search(
-        rf"\b{label}\s*[:\-–]\s*(.+?)(?=\s+{_LABELS}\s*[:\-–]|\s*$|\n)", text, re.IGNORECASE
-    )
+        rf"\b{label}\s*[:\-–]\s*(.+?)(?=\s+(?:[1Il]\s+)?{_LABELS}\s*[:\-–]|\s*$|\n)", text,
+        re.IGNORECASE)
     return match.group(1).strip(" ,;|") if match else None
 
 
@@ -258,10 +261,12 @@ _WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\w{2}\.(?-i:com|org|net|edu|go
 
 # A field's label or a term the reading glued to the word before it ("Mr HartSummer 1",
 # "SchoolForm Tutor:"; after a class code, a term with its half or a labelled term: "Class:
-# 4OSpring 2", "MYP4-BTerm: …"): a space goes back in.
+# 4OSpring 2", "MYP4-BTerm: …"; a label with its colon after anything: "Rowan (Year 4)
+# |Teacher:" read "Rowan（Year4)1Teacher:"): a space goes back in.
 _GLUED_LABEL = re.compile(
     rf"(?<=[a-z])(?=(?:{'|'.join(_SEASONS)}|Term|Form|Tutor|Teacher|Class)\b)"
-    rf"|(?<=[A-Z0-9])(?=(?:{'|'.join(_SEASONS)})\s*[1-6]\b|Term\s*:)")
+    rf"|(?<=[A-Z0-9])(?=(?:{'|'.join(_SEASONS)})\s*[1-6](?:\b|(?=20\d\d))|Term\s*:)"
+    rf"|(?<=[A-Za-z0-9)])(?=(?:Teacher|Tutor|Class|Form)\s*:)")
 
 
 def _named_after(text: str, end: int) -> str:
@@ -276,6 +281,8 @@ def _named_after(text: str, end: int) -> str:
 def parse_heading(text: str) -> Heading:
     heading = Heading()
     text = _GLUED_LABEL.sub(" ", _WEB_ADDRESS.sub(" ", text))
+    # A surname's capital O read as a zero after the title ("Mr D. 0kafor").
+    text = re.sub(rf"(\b{_TITLE}\.?\s*(?:[A-Z]\.\s*){{0,2}})0(?=[a-z]{{2,}})", r"\1O", text)
     teacher = _labelled(text, "teacher")
     if teacher is not None:
         teacher = _teacher_value(teacher)
@@ -377,18 +384,25 @@ def parse_heading(text: str) -> Heading:
 
 def heading_text(lines: list[OcrLine], page: list[OcrLine]) -> str:
     """The heading lines as text, one per line in reading order. A label alone on its line
-    ("Term") reads with the nearest line of the page just under it and overlapping it ("3"),
-    as a form-style heading prints them: "Term 3"."""
+    reads with its value: the line right after it on its row ("Class:" then "Oak", read as
+    two lines), else the nearest line of the page just under it and overlapping it ("Term"
+    over "3"), as a form-style heading prints them: "Term 3"."""
     texts = []
     for line in reading_order(lines):
         text = line.text
         if _LABEL_ALONE.match(text):
             height = line.box.y1 - line.box.y0
-            under = [other for other in page
-                     if other is not line and not _LABEL_ALONE.match(other.text)
-                     and line.box.y1 - 0.3 * height <= other.box.y0 <= line.box.y1 + 1.5 * height
+            values = [other for other in page
+                      if other is not line and not _LABEL_ALONE.match(other.text)]
+            beside = [other for other in values
+                      if other.box.y_overlap(line.box) > 0.5 * height
+                      and 0 <= other.box.x0 - line.box.x1 <= 3 * height]
+            under = [other for other in values
+                     if line.box.y1 - 0.3 * height <= other.box.y0 <= line.box.y1 + 1.5 * height
                      and other.box.x_overlap(line.box) > 0]
-            if under:
+            if beside:
+                text += " " + min(beside, key=lambda other: other.box.x0).text
+            elif under:
                 text += " " + min(under, key=lambda other: other.box.y0).text
         texts.append(text)
     return "\n".join(texts)

@@ -469,3 +469,32 @@ def test_where_a_name_and_a_year_group_end(text: str, teacher: str | None,
 def test_fields_the_reading_glued_together(text: str, class_name: str | None, term: str | None):
     heading = parse_heading(text)
     assert (heading.class_name, heading.term) == (class_name, term)
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        # A tutor group's code before the next field, set off by a middle dot.
+        ("Tutor group: 8R2 ·Tutor:Mr D. Okafor ·Autumn Term 2025",
+         Heading(teacher="Mr D. Okafor", class_name="8R2", term="Autumn Term", year=2025)),
+        # Fields parted by "|", each read as a "1" glued to its neighbours.
+        ("Class:Rowan 1Teacher:Miss L. Carter1Autumn 22025/26",
+         Heading(teacher="Miss L. Carter", class_name="Rowan", term="Autumn 2", year=2025)),
+        # A surname's capital O read as a zero.
+        ("Class 4B - Mr D. 0kafor -- Spring 1 2026",
+         Heading(teacher="Mr D. Okafor", class_name="4B", term="Spring 1", year=2026)),
+        # A whiteboard in capitals.
+        ("4B-OURWEEK\nMR HUGHES AUTUMN2",
+         Heading(teacher="MR HUGHES", class_name="4B", term="Autumn 2")),
+    ],
+)
+def test_fields_after_separators_misread_or_in_capitals(text: str, heading: Heading):
+    assert parse_heading(text) == heading
+
+
+def test_a_label_alone_reads_with_the_value_beside_it_before_the_one_under_it():
+    # "Class:" and "Oak" read as two lines on one row, the teacher's line under them.
+    label, value = _line("Class:", 237, 131, 297, 155), _line("Oak", 338, 129, 382, 155)
+    teacher = _line("Teacher: Miss R. Thompson", 237, 162, 509, 185)
+    text = heading_text([label, value, teacher], [label, value, teacher])
+    assert parse_heading(text).class_name == "Oak"
