@@ -12,6 +12,7 @@ from inference.preprocess import (
     rotate_quarter,
     skew_angle,
     table_quadrilateral,
+    text_skew,
     to_gray,
 )
 
@@ -44,6 +45,35 @@ def test_deskew_matrix_maps_points_onto_the_rotated_page():
     assert not np.allclose(matrix, np.eye(3))
     x, y = map_points(matrix, np.array([[300.0, 150.0]]))[0]
     assert level[int(round(y)), int(round(x))].mean() < 128
+
+
+def _cards_of_text(tilt: float) -> np.ndarray:
+    """Rows of words (dark bars) with no rule on the page, turned `tilt` degrees."""
+    page = np.full((700, 900, 3), 255, np.uint8)
+    for row in range(12):
+        for col in range(5):
+            x, y = 60 + 165 * col, 60 + 50 * row
+            cv2.rectangle(page, (x, y), (x + 40 + 17 * ((row + col) % 4), y + 14), (30, 30, 30), -1)
+    turn = cv2.getRotationMatrix2D((450, 350), tilt, 1.0)
+    return cv2.warpAffine(page, turn, (900, 700), borderValue=(255, 255, 255))
+
+
+def test_a_page_of_text_without_rules_is_levelled_by_its_rows():
+    assert skew_angle(to_gray(_cards_of_text(3.0))) == 0.0  # no long stroke to go by
+    assert abs(text_skew(to_gray(_cards_of_text(3.0))) - skew_angle(to_gray(_tilted_rules()))) < 0.3
+    assert text_skew(to_gray(_cards_of_text(0.0))) == 0.0
+    level, matrix = deskew(_cards_of_text(3.0))
+    assert not np.allclose(matrix, np.eye(3))
+    assert text_skew(to_gray(level)) == 0.0
+
+
+def _tilted_rules() -> np.ndarray:
+    """Long rules turned the way `_cards_of_text(3.0)` turns its rows."""
+    page = np.full((700, 900, 3), 255, np.uint8)
+    for y in (150, 350, 550):
+        cv2.line(page, (50, y), (850, y), (0, 0, 0), 2)
+    turn = cv2.getRotationMatrix2D((450, 350), 3.0, 1.0)
+    return cv2.warpAffine(page, turn, (900, 700), borderValue=(255, 255, 255))
 
 
 def test_clean_page_leaves_a_clean_page_alone():
