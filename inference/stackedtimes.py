@@ -11,8 +11,9 @@ of a list of times: a third timed line in their column one row's pitch above or 
 A dash on a line of its own between the two ("8:30" / "–" / "9:00" down a narrow time column)
 is often too small for the text detector, which leaves the halves a line's height apart. Such
 a column still shows its pairs: its lone times come two by two, nearer within a pair than
-between pairs, and each slot's end is printed again as the next one's start (8:30, 9:00, 9:00,
-9:30, 9:30, 10:15 …), which no column of starts or of whole ranges does. A header row of
+between pairs (or, rows packed tight, at most a dash line apart), and each slot's end is
+printed again as the next one's start (8:30, 9:00, 9:00, 9:30, 9:30, 10:15 …), which no
+column of starts or of whole ranges does. A header row of
 such cells ("9:00" / "–" / "9:30" in each column's head) shows the same across the page: a row
 of lone times with another under each, each lower one printed again as the next upper one.
 """
@@ -100,9 +101,13 @@ def _paired_column(column: list[OcrLine], lone: dict[int, int]) -> list[tuple[Oc
     between = [c.box.cy - b.box.cy for (_, b), (c, _) in zip(pairs, pairs[1:], strict=False)]
     # Each slot's end against the next slot's start.
     meets = [(end, start) for (_, end), (start, _) in zip(minutes, minutes[1:], strict=False)]
+    # Each pair's halves nearer than the pairs are to each other; or, where the column is
+    # packed tight (a slot's end in one row touches the next slot's start), at most a dash
+    # line apart.
+    apart = (max(within) <= PAIR_GAP * min(between)
+             or all(b.box.y0 - a.box.y1 <= DASH_LINE_GAP * a.box.height for a, b in pairs))
     if (all(0 < end - start <= LONGEST_SLOT for start, end in minutes)
-            and all(end <= start for end, start in meets)
-            and max(within) <= PAIR_GAP * min(between)
+            and all(end <= start for end, start in meets) and apart
             and sum(end == start for end, start in meets) >= REPEATED * len(meets)):
         return pairs
     return []

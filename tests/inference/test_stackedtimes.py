@@ -77,3 +77,18 @@ def test_two_rows_of_starts_stay_apart():
     # times are no ends of the upper's, each pair's end not the next pair's start.
     row = _header_row(["9:00", "9:45", "10:30", "11:15"], ["9:20", "10:05", "10:50", "11:35"])
     assert join_stacked_ranges(row) == row
+
+
+def test_a_packed_column_of_pairs_is_a_column_of_ranges():
+    # "9:00" / "–" / "10:00" in rows packed so tight that one slot's end stands nearer the
+    # next slot's start than its own, ranges printed whole on the short rows between them.
+    column = [_line("8:45 - 9:00", 30, 140, 110, 155)]
+    top = 175
+    for start, end in [("9:00", "10:00"), ("10:20", "11:20"), ("11:20", "12:15"),
+                       ("12:15", "1:15"), ("1:15", "2:15")]:
+        column += [_line(start, 50, top, 90, top + 15), _line(end, 50, top + 31, 90, top + 46)]
+        top += 60 if start != "9:00" else 90
+    column.insert(3, _line("10:00 - 10:20", 30, 240, 110, 255))
+    joined = [line.text for line in join_stacked_ranges(column)]
+    assert joined == ["8:45 - 9:00", "9:00 - 10:00", "10:00 - 10:20", "10:20 - 11:20",
+                      "11:20 - 12:15", "12:15 - 1:15", "1:15 - 2:15"]
