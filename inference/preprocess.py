@@ -171,19 +171,41 @@ def flatten_perspective(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return warped, matrix
 
 
-def stroke_skew(gray: np.ndarray) -> float | None:
-    """Median angle (degrees) of long near-horizontal strokes; None when there are none."""
+def _stroke_angles(gray: np.ndarray) -> list[float]:
+    """The angles (degrees) of the page's long near-horizontal strokes."""
     edges = cv2.Canny(gray, 50, 150)
     min_length = gray.shape[1] // 6
     segments = cv2.HoughLinesP(edges, 1, np.pi / 720, 200, minLineLength=min_length, maxLineGap=10)
     if segments is None:
-        return None
-    angles = []
-    for x0, y0, x1, y1 in segments.reshape(-1, 4):
-        angle = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
-        if abs(angle) < 15:
-            angles.append(angle)
+        return []
+    angles = [float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
+              for x0, y0, x1, y1 in segments.reshape(-1, 4)]
+    return [angle for angle in angles if abs(angle) < 15]
+
+
+def stroke_skew(gray: np.ndarray) -> float | None:
+    """Median angle (degrees) of long near-horizontal strokes; None when there are none."""
+    angles = _stroke_angles(gray)
     return float(np.median(angles)) if len(angles) >= 3 else None
+
+
+# A stroke within this many degrees of level (or upright) is square to the page: the Hough
+# transform's step is a quarter of a degree. A page is drawn square when this share of its
+# strokes each way are (a segment the transform strings between two rules' ends leans).
+SQUARE = 0.3
+SQUARE_SHARE = 0.9
+
+
+def _square_rules(gray: np.ndarray, level: list[float]) -> bool:
+    """Whether the page's long strokes run level (`level`: the angles of its strokes across)
+    and upright, three of each at least, all but a few (`SQUARE_SHARE`): a page drawn square
+    (a screenshot, a PDF's page) that no perspective foreshortened, whose converging rules
+    would lean, each its own way."""
+    def square(angles: list[float]) -> bool:
+        return (len(angles) >= 3
+                and sum(abs(angle) < SQUARE for angle in angles) >= SQUARE_SHARE * len(angles))
+
+    return square(level) and square(_stroke_angles(np.ascontiguousarray(gray.T)))
 
 
 def skew_angle(gray: np.ndarray) -> float:
@@ -223,14 +245,15 @@ def text_skew(gray: np.ndarray) -> float:
     return float(angles[best]) if scores[best] >= TEXT_SKEW_GAIN * max(level, 1e-9) else 0.0
 
 
-def deskew(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def deskew(image: np.ndarray, strokes: list[float] | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
     """The page rotated so its long strokes are level, and the 3×3 matrix of that rotation. A
     page without long strokes (cards with no rules, a list, a photographed page of text) is
-    levelled by its rows of text (`text_skew`)."""
+    levelled by its rows of text (`text_skew`). `strokes`: the page's stroke angles, where the
+    caller has them already."""
     gray = to_gray(image)
-    angle = stroke_skew(gray)
-    if angle is None:
-        angle = text_skew(gray)
+    strokes = _stroke_angles(gray) if strokes is None else strokes
+    angle = float(np.median(strokes)) if len(strokes) >= 3 else text_skew(gray)
     if abs(angle) < 0.3:
         return image, IDENTITY
     h, w = image.shape[:2]
@@ -284,8 +307,13 @@ def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Deskewed and flattened page, and the matrix from original to cleaned coordinates.
     Deskew comes first: the ruling mask that finds the table's border only sees strokes that
     run within a degree or two of level, so a tilted photo's border is found once it is
-    level, and the perspective left is what the flattening removes."""
-    level, rotation = deskew(image)
+    level, and the perspective left is what the flattening removes; a page whose rules all
+    run square is drawn so (a screenshot: a tab over the table is no corner of its border)."""
+    gray = to_gray(image)
+    strokes = _stroke_angles(gray)
+    level, rotation = deskew(image, strokes)
+    if rotation is IDENTITY and _square_rules(gray, strokes):
+        return level, rotation  # drawn square: a border the flattening finds is a misreading
     flat, flatten = flatten_perspective(level)
     if flatten is not IDENTITY and (abs(skew_angle(to_gray(flat))) > 1.0
                                     or _upright_lean(flat) > _upright_lean(level) + 1.0):

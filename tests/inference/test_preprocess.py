@@ -76,6 +76,26 @@ def _tilted_rules() -> np.ndarray:
     return cv2.warpAffine(page, turn, (900, 700), borderValue=(255, 255, 255))
 
 
+def _portal_screenshot() -> np.ndarray:
+    """A school portal's timetable: a panel with light grey gridlines and, standing on its top
+    edge, three tabs ("Week A", "Week B", "Print")."""
+    page = np.full((420, 1100, 3), 255, np.uint8)
+    cv2.rectangle(page, (180, 119), (1085, 390), (200, 200, 200), 1)
+    for x in (190, 306, 460, 595, 734, 900, 1075):
+        cv2.line(page, (x, 130), (x, 358), (222, 222, 222), 1)
+    for y in (130, 158, 186, 214, 242, 270, 298, 326, 358):
+        cv2.line(page, (190, y), (1075, y), (222, 222, 222), 1)
+    for x0, x1 in ((182, 240), (246, 304), (309, 356)):
+        cv2.rectangle(page, (x0, 96), (x1, 122), (190, 190, 190), 1)
+    return page
+
+
+def test_a_page_drawn_square_is_not_flattened():
+    # The first tab's top left and the panel's other corners made a border leaning 2 degrees.
+    cleaned, matrix = clean_page(_portal_screenshot())
+    assert np.allclose(matrix, np.eye(3))
+
+
 def test_clean_page_leaves_a_clean_page_alone():
     page = _page_with_dot(100, 100)
     cleaned, matrix = clean_page(page)
