@@ -312,14 +312,15 @@ def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     gray = to_gray(image)
     strokes = _stroke_angles(gray)
     level, rotation = deskew(image, strokes)
-    if rotation is IDENTITY and _square_rules(gray, strokes):
-        return level, rotation  # drawn square: a border the flattening finds is a misreading
     flat, flatten = flatten_perspective(level)
-    if flatten is not IDENTITY and (abs(skew_angle(to_gray(flat))) > 1.0
-                                    or _upright_lean(flat) > _upright_lean(level) + 1.0):
-        # A true border leaves the strokes level, and the upright ones no more leaning than
-        # before; tilted ones mean a wrong quadrilateral (a table cut by the frame, two tables
-        # merged, a border whose corner cell is left blank), and the level page is better.
+    if flatten is not IDENTITY and (
+            rotation is IDENTITY and _square_rules(gray, strokes)
+            or abs(skew_angle(to_gray(flat))) > 1.0
+            or _upright_lean(flat) > _upright_lean(level) + 1.0):
+        # A page drawn square has no perspective to remove; on others, a true border leaves
+        # the strokes level, and the upright ones no more leaning than before. Otherwise the
+        # quadrilateral is wrong (a table cut by the frame, two tables merged, a border whose
+        # corner cell is left blank, a tab standing on a panel), and the level page is better.
         return level, rotation
     return flat, flatten @ rotation
 
