@@ -75,10 +75,12 @@ _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*
 _CLASS_CODE = r"^(?!\d+(?:ST|ND|RD|TH|AM|PM)$)\d{1,2}[A-Z]{1,4}\d?$"
 # A form's code as one part of a title the heading separates with dashes or dots ("Mr Patel –
 # 8B Timetable – Spring 2025", "Ms Kowalski · 10X2 · Autumn 1"; a hyphen the reading glued to
-# the words: "MyTimetable-9G-Term2"), alone or before a word that says what it is.
+# the words: "MyTimetable-9G-Term2"), alone or before a word that says what it is ("4K Weekly
+# Timetable").
 _SEP_CLASS = (r"(?:^|[–—·|•]|\s-\s|(?<=[a-z])-)\s*(?!\d+(?:ST|ND|RD|TH|AM|PM)\b)"
               r"(\d{1,2}[A-Z]{1,4}\d?)"
-              r"(?=\s*(?:$|[–—·|•]|\s-\s|-(?=[A-Z]))|\s+(?:timetable|homeroom|class|form|schedule)\b)")
+              r"(?=\s*(?:$|[–—·|•]|\s-\s|-(?=[A-Z]))"
+              r"|\s+(?:(?:weekly|daily)\s+)?(?:timetable|homeroom|class|form|schedule)\b)")
 # A semester numbered like a class ("Semester: IV", "Sem - 3"): in college timetables the
 # semester names the class; a season ("Semester: Fall 2025") is a term instead.
 _NUMBERED_SEMESTER = r"\bsem(?:ester)?\s*[:\-–]\s*([IVX]{1,4}|\d{1,2})\b"
@@ -221,7 +223,7 @@ def _term(text: str) -> str | None:
     # begins with one ("Springfield") is none.
     match = re.search(rf"(?<![A-Za-z]){_SEASON}(?!(?-i:[a-z]))"
                       r"(?:\s*(?:term\s*)?([1-6])(?:(?!\d)|(?=20\d\d(?!\d)))"
-                      r"|(-20\d\d)\b|\s+(semester|term)\b)?", term_text, re.IGNORECASE)
+                      r"|(-20\d\d)\b|\s*(semester|term)(?=\b|\d))?", term_text, re.IGNORECASE)
     if match:
         season = match.group(1).capitalize()
         if match.group(2):
@@ -309,7 +311,10 @@ def parse_heading(text: str) -> Heading:
     if class_name:
         # Spaced as printed where OCR glued it: "Year4P", "Year 6Willow", "IIB.Com'A'"
         # (`_college`).
-        class_name = re.sub(r"^(Year|Yr)(?=\d)", r"\1 ", _class_value(class_name))
+        # A class named, then its year group in brackets: "Ladybirds (Year 1)" is Ladybirds.
+        class_name = re.sub(r"(?<=[a-z])\s*[(（]\s*(?:Year|Yr)\s*\d{1,2}\s*[)）].*$", "",
+                            _class_value(class_name))
+        class_name = re.sub(r"^(Year|Yr)(?=\d)", r"\1 ", class_name)
         class_name = re.sub(r"(?<=\d)(?=[A-Z][a-z]{2,})", " ", class_name)
         college = _COLLEGE_CLASS.fullmatch(class_name)
         class_name = _college(college) if college else class_name
@@ -325,10 +330,11 @@ def parse_heading(text: str) -> Heading:
             named = re.search(r"\b(?:Form|FORM|Tutor\s?Group|Home\s?room|Home\s?group|Set)"
                               r"(?:\s+|(?<=FORM)|(?<=Form))(\d{1,2}[A-Z]{1,4}\d?)(?![A-Za-z0-9])",
                               text)
-        # A college group's code, letters and a number: "Group IT3B", "Group BS2".
+        # A college group's code, letters and a number, and its section: "Group IT3B",
+        # "Group BS2", "Group CS2-A".
         if not named:
-            named = re.search(r"\bGroup\s+((?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6})\b",
-                              text)
+            named = re.search(r"\bGroup\s+((?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6}"
+                              r"(?:-[A-Z0-9]{1,2})?)\b", text)
         # A year group and its form, which begins with the year's number: "Year 10 / 10R" is
         # 10R, so is "Year 9 Timetable — 9X" 9X.
         form = re.search(r"\b(?:Year|Yr)\s*(\d{1,2})\b[^\n]{0,20}?[/\-–—]\s*(\1[A-Z]{1,4}\d?)\b",

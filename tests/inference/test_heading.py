@@ -486,6 +486,16 @@ def test_fields_the_reading_glued_together(text: str, class_name: str | None, te
         # A whiteboard in capitals.
         ("4B-OURWEEK\nMR HUGHES AUTUMN2",
          Heading(teacher="MR HUGHES", class_name="4B", term="Autumn 2")),
+        # A class named, its year group in brackets.
+        ("Class: Ladybirds (Year 1)   Teacher: Mr Patel", Heading(teacher="Mr Patel",
+                                                              class_name="Ladybirds")),
+        # A form's code before "Weekly Timetable"; a college group with its section.
+        ("4K Weekly Timetable · Mr Kowalski · Spring 1 2026",
+         Heading(teacher="Mr Kowalski", class_name="4K", term="Spring 1", year=2026)),
+        ("Weekly Timetable - Group CS2-A\nBSc Computer Science, Year 2· Semester 1, 2025/26",
+         Heading(class_name="CS2-A", term="Semester 1", year=2025)),
+        # A term in capitals glued to its word and its year.
+        ("FORM:7R\nAUTUMNTERM2024", Heading(class_name="7R", term="Autumn Term", year=2024)),
     ],
 )
 def test_fields_after_separators_misread_or_in_capitals(text: str, heading: Heading):
