@@ -79,8 +79,7 @@ class Box(BaseModel):
         return min(self.y1, other.y1) - max(self.y0, other.y0)
 
     def overlap_area(self, other: Box) -> float:
-        return max(0.0, self.x_overlap(other)) * max(
-            0.0, min(self.y1, other.y1) - max(self.y0, other.y0))
+        return max(0.0, self.x_overlap(other)) * max(0.0, self.y_overlap(other))
 
 
 class TimeBlock(ContractModel):

@@ -13,9 +13,9 @@ is often too small for the text detector, which leaves the halves a line's heigh
 a column still shows its pairs: its lone times come two by two, nearer within a pair than
 between pairs (or, rows packed tight, at most a dash line apart), and each slot's end is
 printed again as the next one's start (8:30, 9:00, 9:00, 9:30, 9:30, 10:15 …), which no
-column of starts or of whole ranges does. A header row of
-such cells ("9:00" / "–" / "9:30" in each column's head) shows the same across the page: a row
-of lone times with another under each, each lower one printed again as the next upper one.
+column of starts or of whole ranges does. A header row of such cells ("9:00" / "–" / "9:30"
+in each column's head) shows the same across the page: a row of lone times with another under
+each, each lower one printed again as the next upper one.
 """
 
 from __future__ import annotations
