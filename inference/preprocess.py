@@ -183,9 +183,13 @@ def _stroke_angles(gray: np.ndarray) -> list[float]:
     return [angle for angle in angles if abs(angle) < 15]
 
 
-def stroke_skew(gray: np.ndarray) -> float | None:
-    """Median angle (degrees) of long near-horizontal strokes; None when there are none."""
-    angles = _stroke_angles(gray)
+def _upright_angles(gray: np.ndarray) -> list[float]:
+    """The angles (degrees) of the page's long near-upright strokes, each off upright."""
+    return _stroke_angles(np.ascontiguousarray(gray.T))
+
+
+def _median_angle(angles: list[float]) -> float | None:
+    """The strokes' median angle; None for fewer than three (no stroke to go by)."""
     return float(np.median(angles)) if len(angles) >= 3 else None
 
 
@@ -196,21 +200,18 @@ SQUARE = 0.3
 SQUARE_SHARE = 0.9
 
 
-def _square_rules(gray: np.ndarray, level: list[float]) -> bool:
-    """Whether the page's long strokes run level (`level`: the angles of its strokes across)
-    and upright, three of each at least, all but a few (`SQUARE_SHARE`): a page drawn square
-    (a screenshot, a PDF's page) that no perspective foreshortened, whose converging rules
-    would lean, each its own way."""
-    def square(angles: list[float]) -> bool:
-        return (len(angles) >= 3
-                and sum(abs(angle) < SQUARE for angle in angles) >= SQUARE_SHARE * len(angles))
-
-    return square(level) and square(_stroke_angles(np.ascontiguousarray(gray.T)))
+def _square(angles: list[float]) -> bool:
+    """Whether strokes run square to the page one way (their angles off level, or off
+    upright): three at least, all but a few (`SQUARE_SHARE`) within `SQUARE`. A page drawn
+    square both ways (a screenshot, a PDF's page) was foreshortened by no perspective, whose
+    converging rules would lean, each its own way."""
+    return (len(angles) >= 3
+            and sum(abs(angle) < SQUARE for angle in angles) >= SQUARE_SHARE * len(angles))
 
 
 def skew_angle(gray: np.ndarray) -> float:
     """Median angle (degrees) of long near-horizontal strokes; 0 when there are none."""
-    angle = stroke_skew(gray)
+    angle = _median_angle(_stroke_angles(gray))
     return 0.0 if angle is None else angle
 
 
@@ -252,8 +253,9 @@ def deskew(image: np.ndarray, strokes: list[float] | None = None
     levelled by its rows of text (`text_skew`). `strokes`: the page's stroke angles, where the
     caller has them already."""
     gray = to_gray(image)
-    strokes = _stroke_angles(gray) if strokes is None else strokes
-    angle = float(np.median(strokes)) if len(strokes) >= 3 else text_skew(gray)
+    angle = _median_angle(_stroke_angles(gray) if strokes is None else strokes)
+    if angle is None:
+        angle = text_skew(gray)
     if abs(angle) < 0.3:
         return image, IDENTITY
     h, w = image.shape[:2]
@@ -313,10 +315,12 @@ def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     strokes = _stroke_angles(gray)
     level, rotation = deskew(image, strokes)
     flat, flatten = flatten_perspective(level)
-    if flatten is not IDENTITY and (
-            rotation is IDENTITY and _square_rules(gray, strokes)
+    if flatten is IDENTITY:
+        return flat, flatten @ rotation
+    upright = _upright_angles(to_gray(level))  # found once: the square test and the lean's
+    if (rotation is IDENTITY and _square(strokes) and _square(upright)
             or abs(skew_angle(to_gray(flat))) > 1.0
-            or _upright_lean(flat) > _upright_lean(level) + 1.0):
+            or _lean(_upright_angles(to_gray(flat))) > _lean(upright) + 1.0):
         # A page drawn square has no perspective to remove; on others, a true border leaves
         # the strokes level, and the upright ones no more leaning than before. Otherwise the
         # quadrilateral is wrong (a table cut by the frame, two tables merged, a border whose
@@ -325,9 +329,9 @@ def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flat, flatten @ rotation
 
 
-def _upright_lean(image: np.ndarray) -> float:
-    """How far (degrees) the page's long upright strokes lean, as their median."""
-    return abs(skew_angle(np.ascontiguousarray(to_gray(image).T)))
+def _lean(upright: list[float]) -> float:
+    """How far (degrees) upright strokes lean, as their median (0 with none to go by)."""
+    return abs(_median_angle(upright) or 0.0)
 
 
 def map_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:

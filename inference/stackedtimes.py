@@ -130,16 +130,18 @@ def _paired_row(left: list[OcrLine], lone: dict[int, int]) -> list[tuple[OcrLine
     pairs = [(upper, lower) for upper in left if (lower := _under(upper, left)) is not None
              and 0 < lone[id(lower)] - lone[id(upper)] <= LONGEST_SLOT]
     found: list[tuple[OcrLine, OcrLine]] = []
+    placed: set[int] = set()  # the uppers of the rows found
     for upper, _ in pairs:
         row = sorted((pair for pair in pairs if pair[0].box.y_overlap(upper.box)
                       >= ALIGNED * min(pair[0].box.height, upper.box.height)),
                      key=lambda pair: pair[0].box.x0)
-        if len(row) < MIN_PAIRS or any(pair in found for pair in row):
+        if len(row) < MIN_PAIRS or any(id(start) in placed for start, _ in row):
             continue
         meets = [(lone[id(a[1])], lone[id(b[0])]) for a, b in zip(row, row[1:], strict=False)]
         if (all(end <= start for end, start in meets)
                 and sum(end == start for end, start in meets) >= REPEATED * len(meets)):
             found.extend(row)
+            placed.update(id(start) for start, _ in row)
     return found
 
 
@@ -154,24 +156,24 @@ def join_stacked_ranges(lines: list[OcrLine]) -> list[OcrLine]:
             if (minutes := _lone_time(line)) is not None}
     used: set[int] = set()
     joined: dict[int, OcrLine] = {}
+
+    def join(upper: OcrLine, lower: OcrLine) -> None:
+        used.update((id(upper), id(lower)))
+        joined[id(upper)] = _joined(upper, lower)
+
     for upper in sorted((line for line in lines if id(line) in lone), key=lambda ln: ln.box.y0):
         if id(upper) in used:
             continue
         lower = next((line for line in lines if id(line) in lone and id(line) not in used
                       and line is not upper and _stacked(upper, line)
                       and 0 < lone[id(line)] - lone[id(upper)] <= LONGEST_SLOT), None)
-        if lower is None or _in_a_list(upper, lower, lines):
-            continue
-        used |= {id(upper), id(lower)}
-        joined[id(upper)] = _joined(upper, lower)
+        if lower is not None and not _in_a_list(upper, lower, lines):
+            join(upper, lower)
     left = [line for line in lines if id(line) in lone and id(line) not in used]
     for column in _columns(left):
         for upper, lower in _paired_column(column, lone):
-            used |= {id(upper), id(lower)}
-            joined[id(upper)] = _joined(upper, lower)
-    left = [line for line in left if id(line) not in used]
-    for upper, lower in _paired_row(left, lone):
-        used |= {id(upper), id(lower)}
-        joined[id(upper)] = _joined(upper, lower)
+            join(upper, lower)
+    for upper, lower in _paired_row([line for line in left if id(line) not in used], lone):
+        join(upper, lower)
     return [joined.get(id(line), line) for line in lines
             if id(line) not in used or id(line) in joined]
