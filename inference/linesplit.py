@@ -12,9 +12,10 @@ A row of header ranges set a few spaces apart (a plain-text timetable in a monos
 read as one line with the ranges run together ("09:15-10:0010:00-10:45"), sometimes with the
 last digit of the box before it ("510:45-11:05"): it is cut into one line per range.
 
-Day names run together ("WednesdayTuesday": two rotated day headers down a table's first
-column, their faint rule between them lost, read as one line) are cut into one line per day,
-along the line's reading direction, so each day keeps its own row.
+Day names run together or a space apart ("WednesdayTuesday", "Thursday Wednesday": two rotated
+day headers down a table's first column, their faint rule between them lost or their boxes
+joined by the detector, read as one line) are cut into one line per day, along the line's
+reading direction, so each day keeps its own row.
 """
 
 from __future__ import annotations
@@ -106,12 +107,26 @@ def split_glued_ranges(lines: list[OcrLine]) -> list[OcrLine]:
     return out
 
 
+def _day_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of the days a text names, one after another with nothing else: words each a
+    whole day's name or day names run together ("Thursday Wednesday", "WednesdayTuesday");
+    [] when it names fewer than two or any word is no day."""
+    spans: list[tuple[int, int]] = []
+    for word in re.finditer(r"\S+", text):
+        pieces = run_together_days(word[0]) if word[0].isalpha() else []
+        if pieces:
+            spans += [(word.start() + start, word.start() + end) for _, start, end in pieces]
+        elif word[0].isalpha() and len(word[0]) >= 3 and parse_day(word[0]) is not None:
+            spans.append(word.span())
+        else:
+            return []
+    return spans if len(spans) >= 2 else []
+
+
 def split_run_together_days(lines: list[OcrLine]) -> list[OcrLine]:
-    """`lines` with each line that is day names run together cut into one line per day."""
+    """`lines` with each line that is two or more day names, run together or a space apart,
+    cut into one line per day."""
     out: list[OcrLine] = []
     for line in lines:
-        word = line.text.strip()
-        at = line.text.index(word) if word else 0
-        pieces = run_together_days(word) if word.isalpha() else []
-        out += [_part(line, at + start, at + end) for _, start, end in pieces] or [line]
+        out += [_part(line, start, end) for start, end in _day_spans(line.text)] or [line]
     return out

@@ -81,3 +81,17 @@ def test_day_names_run_together_are_one_line_per_day_along_the_reading() -> None
 def test_a_word_that_only_starts_with_a_day_or_names_one_day_is_left_whole() -> None:
     lines = [_line("Mondays"), _line("Monday"), _line("Friday Club"), _line("Mon-Fri")]
     assert split_run_together_days(lines) == lines
+
+
+def test_day_names_a_space_apart_are_one_line_per_day_too() -> None:
+    # Two rotated headers the detector joined into one box across the rule between them.
+    column = OcrLine(text="Thursday Wednesday", box=Box(x0=25, y0=287, x1=49, y1=467), score=0.98,
+                     angle=90)
+    thursday, wednesday = split_run_together_days([column])
+    assert (thursday.text, thursday.box.y0, thursday.box.y1) == ("Thursday", 387, 467)
+    assert (wednesday.text, wednesday.box.y0, wednesday.box.y1) == ("Wednesday", 287, 377)
+    assert [p.text for p in split_run_together_days([_line("Mon Tue Wed")])] == [
+        "Mon", "Tue", "Wed"]
+    # Not a day with words after it, nor a day alone, nor days with other words among them.
+    lines = [_line("Friday Prayers"), _line("Tuesday"), _line("Monday and Tuesday")]
+    assert split_run_together_days(lines) == lines
