@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from inference.fills import filled_box, one_fill
+from inference.rowaxis import GAP, cut_at_row_edges, line_gap, line_spacing
 from inference.rulings import fill_edges, line_mask, paper_filled, paper_ruling
 from inference.schema import Box, Cell, OcrLine, Table
 from inference.timeparse import (
@@ -287,12 +288,14 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None,
     return list(groups.values())
 
 
-def cut_between_ranges(block: list[OcrLine]) -> list[list[OcrLine]]:
+def cut_between_ranges(block: list[OcrLine], spacing: float = 0.0) -> list[list[OcrLine]]:
     """A paragraph holding several events one under another, each printing its own range
     ("Mathematics / 08:45 – 09:45 / Room M4" over "Biology / 09:45 – 10:45 / Lab B2": two
     cards whose gap a photo of a screen washed out), cut at the widest gap between the lines
-    from one range to the next; each part must hold a name. The paragraph whole otherwise
-    (a column of times, a range written over two lines)."""
+    from one range to the next where there is white between them, or, on a page whose
+    paragraphs' lines overlap (`spacing`, in line heights: a blurred photo's boxes), where
+    the gap is `rowaxis.GAP` wider than that; each part must hold a name. The paragraph whole
+    otherwise (a column of times, a range written over two lines)."""
     lines = sorted(block, key=lambda line: line.box.cy)
     spans = [find_times(line.text) for line in lines]
     ranged = [k for k, found in enumerate(spans) if any(t.end is not None for t in found)]
@@ -302,7 +305,8 @@ def cut_between_ranges(block: list[OcrLine]) -> list[list[OcrLine]]:
     cuts = []
     for a, b in zip(ranged, ranged[1:], strict=False):
         widest = max(range(a, b), key=lambda k: lines[k + 1].box.y0 - lines[k].box.y1)
-        if lines[widest + 1].box.y0 > lines[widest].box.y1:
+        gap = line_gap(lines[widest], lines[widest + 1])
+        if gap > 0 or gap >= spacing + GAP:
             cuts.append(widest + 1)
     parts = [lines[lo:hi] for lo, hi in zip([0, *cuts], [*cuts, len(lines)], strict=False)]
     if any(not any(holds_a_name(line.text) for line in part) for part in parts):
@@ -585,9 +589,10 @@ def text_table(lines: list[OcrLine], image: np.ndarray | None = None) -> Table |
     cards = {id(line): box for line, box in zip(lines, fills or [], strict=False)
              if box is not None}
     badges = _badges(lines, fills)
-    blocks = [part for block in _badges_joined(text_blocks(lines, _row_rules(image), fills),
-                                               badges, cards)
-              for part in cut_between_ranges(block)]
+    blocks = _badges_joined(text_blocks(lines, _row_rules(image), fills), badges, cards)
+    spacing = line_spacing(blocks)
+    blocks = cut_at_row_edges([part for block in blocks
+                               for part in cut_between_ranges(block, spacing)], lines, spacing)
     entries = one_line_entries(list_rows(blocks, cards))
     cells = [_block_cell(entry, _own_card(entry, lines, cards)) for entry in entries]
     return Table(box=Box.enclosing([cell.box for cell in cells]), cells=cells, ruled=False)

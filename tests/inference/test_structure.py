@@ -480,3 +480,15 @@ def test_a_frame_round_the_page_holding_the_table_whole_is_no_table() -> None:
     cv2.line(page, (60, 20), (60, 580), 0, 2)
     tables = find_tables(page)
     assert len(tables) == 1 and len(tables[0].cells) == len(LAYOUT)
+
+
+def test_cards_a_blurred_photo_packs_are_cut_between_their_ranges_by_the_page_spacing() -> None:
+    # Boxes overlap inside each card (-0.25 line heights); between the cards they touch.
+    rows = ["8:55 - 9:40", "12CHE1", "Chemistry", "9:40 - 10:25", "10SCI2", "Science"]
+    block = [OcrLine(text=text, box=Box(x0=0, y0=15 * k, x1=90, y1=15 * k + 20), score=0.9)
+             for k, text in enumerate(rows[:3])]
+    block += [OcrLine(text=text, box=Box(x0=0, y0=50 + 15 * k, x1=90, y1=50 + 15 * k + 20),
+                      score=0.9) for k, text in enumerate(rows[3:], start=0)]
+    assert cut_between_ranges(block) == [block]  # no white between the cards
+    first, second = cut_between_ranges(block, spacing=-0.25)
+    assert [line.text for line in first] == rows[:3] and [line.text for line in second] == rows[3:]
