@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from inference.document.features import ReadLine
-from inference.timeparse import strip_times
+from inference.timeparse import is_time_text, strip_times
 
 # A legend names at least this many periods; fewer is a note beside the grid, not a legend.
 MIN_ROWS = 3
@@ -58,18 +58,11 @@ def bell_times(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
     for i, ks in by_line.items():
         if len({atoms[k][2] for k in ks}) != 2:
             continue  # a range: two different times
-        line = lines[i]
-        label = strip_times(line.text).strip(" :-–.")
-        if not label:  # the label beside it, on its left in the same row
-            beside = [j for j, other in enumerate(lines) if j != i and j not in in_grid
-                      and j not in by_line and _same_row(line, other)
-                      and other.box.x1 <= line.box.x0
-                      and line.box.x0 - other.box.x1 <= BESIDE_GAP * line.box.height]
-            if not beside:
-                continue
-            label = lines[max(beside, key=lambda j: lines[j].box.x1)].text
-        if len(label) <= MAX_LABEL:
+        label = strip_times(lines[i].text).strip(" :-–.") or _label_beside(lines, i, in_grid,
+                                                                         by_line)
+        if label and len(label) <= MAX_LABEL:
             rows.append((label, ks))
+    rows += _start_end_rows(lines, atoms, by_line, in_grid)
     if len(rows) < MIN_ROWS:
         return {}
     legend: dict[str, list[int]] = {}
@@ -77,3 +70,34 @@ def bell_times(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
         for key in label_keys(label):
             legend.setdefault(key, ks)
     return legend
+
+
+def _label_beside(lines: list[ReadLine], i: int, in_grid: set[int],
+                  by_line: dict[int, list[int]]) -> str:
+    """The label on the left of line i in its row, printing no time; "" when none is."""
+    line = lines[i]
+    beside = [j for j, other in enumerate(lines) if j != i and j not in in_grid
+              and j not in by_line and _same_row(line, other) and other.box.x1 <= line.box.x0
+              and line.box.x0 - other.box.x1 <= BESIDE_GAP * line.box.height]
+    return lines[max(beside, key=lambda j: lines[j].box.x1)].text if beside else ""
+
+
+def _start_end_rows(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
+                    by_line: dict[int, list[int]], in_grid: set[int]
+                    ) -> list[tuple[str, list[int]]]:
+    """A legend's rows whose start and end stand in columns of their own ("1 | 7:30 | 8:20",
+    a bell schedule's Period, Start and End): each label with the atoms of the time beside
+    it and of the later time next on its right."""
+    singles = sorted((i for i, ks in by_line.items() if len(ks) == 1
+                      and is_time_text(lines[i].text)), key=lambda i: lines[i].box.x0)
+    rows = []
+    for i in singles:
+        line = lines[i]
+        ends = [j for j in singles if _same_row(line, lines[j]) and lines[j].box.x0 > line.box.x1
+                and lines[j].box.x0 - line.box.x1 <= BESIDE_GAP * line.box.height
+                and atoms[by_line[j][0]][2] > atoms[by_line[i][0]][2]]
+        label = _label_beside(lines, i, in_grid, by_line)
+        if ends and label and len(label) <= MAX_LABEL:
+            end = min(ends, key=lambda j: lines[j].box.x0)
+            rows.append((label, [by_line[i][0], by_line[end][0]]))
+    return rows

@@ -41,3 +41,22 @@ def test_a_legend_s_times_set_flush_right_far_from_their_labels_are_theirs():
     atoms = time_atoms(lines)
     legend = bell_times(lines, atoms, in_grid=set())
     assert [atoms[k][2] for k in legend["#2"]] == [570, 625]
+
+
+def test_a_bell_schedule_with_start_and_end_columns_is_a_legend():
+    # Period | Start | End, each time in a cell of its own; the period's cell on the left.
+    rows = [("1", "7:30", "8:20"), ("2", "8:26", "9:16"), ("Lunch A", "11:39", "12:09"),
+            ("7", "2:07", "2:57")]
+    lines = [part for k, (label, start, end) in enumerate(rows)
+             for part in (line(label, 0, 30 * k), line(start, 90, 30 * k),
+                          line(end, 160, 30 * k))]
+    atoms = time_atoms(lines)
+    legend = bell_times(lines, atoms, in_grid=set())
+    assert [atoms[k][2] for k in legend["#2"]] == [506, 556]
+    assert [atoms[k][2] for k in legend["luncha"]] == [699, 729]
+    assert [atoms[k][2] for k in legend["#7"]] == [847, 897]
+    # Times of a row that do not run forwards are no period's ("9:00" under "End" before "8:00").
+    backwards = [part for k in range(3) for part in (
+        line(str(k + 1), 0, 30 * k), line(f"{9 + k}:00", 90, 30 * k),
+        line(f"{8 + k}:00", 160, 30 * k))]
+    assert bell_times(backwards, time_atoms(backwards), in_grid=set()) == {}
