@@ -4,6 +4,8 @@ block, the probabilities and readings those choices rested on (`signals.BlockSig
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -634,6 +636,12 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             event_box = Box.enclosing([reading.lines[i].box for i in members])
             chosen = [own_days[min(tied, key=lambda k: _distance(
                 reading.lines[own_days[k]].box, event_box))]]
+        row = ([] if group.days is not None or column or grid.is_cell(members)
+               else _header_row(reading, members, own_days))
+        if _left_of_the_days(reading, members, row):
+            continue
+        if len(chosen) == 1 and (over := _column_day(reading, members, row)) is not None:
+            chosen = [over]
         axis = grid.time_axis(members, chosen[0])
         if group.days is None and (grid.in_header_band(members, axis)
                                    or grid.is_footer(members, axis)):
@@ -750,6 +758,40 @@ def _once_each(blocks: list[TimeBlock], signals: list[BlockSignals]
 def _distance(a: Box, b: Box) -> float:
     """Between the two boxes' centres."""
     return float(np.hypot(a.cx - b.cx, a.cy - b.cy))
+
+
+def _header_row(reading: PageReading, members: list[int], headers: list[int]) -> list[int]:
+    """The day headers over the event when they stand in one row (days as columns), left to
+    right; [] when fewer than two do or they are not one row."""
+    lines = reading.lines
+    top = min(lines[i].region.y0 for i in members)
+    row = sorted((j for j in headers if lines[j].box.y1 <= top), key=lambda j: lines[j].box.cx)
+    if len(row) < 2 or any(lines[j].box.y_overlap(lines[k].box) <= 0
+                           for j, k in itertools.pairwise(row)):
+        return []
+    return row
+
+
+def _column_day(reading: PageReading, members: list[int], row: list[int]) -> int | None:
+    """Of a row of day headers (`_header_row`), the header of the column an undrawn event
+    stands in: the one whose stretch across (halfway to its neighbours' centres) holds the
+    event's centre. The pointer may name a neighbour's day for a card a column over; the
+    page's geometry does not. None without a row."""
+    if not row:
+        return None
+    lines = reading.lines
+    centre = Box.enclosing([lines[i].box for i in members]).cx
+    edges = [(lines[j].box.cx + lines[k].box.cx) / 2 for j, k in itertools.pairwise(row)]
+    return row[bisect.bisect(edges, centre)]
+
+
+def _left_of_the_days(reading: PageReading, members: list[int], row: list[int]) -> bool:
+    """The undrawn text stands wholly left of the first day's column under a row of day
+    headers (`_header_row`): a row's label ("AM Reg" over "08:40 - 09:00"), no event."""
+    if not row:
+        return False
+    first, second = (reading.lines[j].box for j in row[:2])
+    return max(reading.lines[i].box.x1 for i in members) < first.cx - (second.cx - first.cx) / 2
 
 
 def _day_over_cell(reading: PageReading, members: list[int], headers: list[int], table: int

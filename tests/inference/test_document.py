@@ -480,3 +480,29 @@ def test_a_status_bar_is_known_by_its_network_too(grid, network):
     decisions.roles[-3, R["time"]] = 1.0
     heading = decode_heading(page, decisions)
     assert (heading.term, heading.year) == ("Term 1", 2026)
+
+
+def test_an_undrawn_card_under_one_day_of_a_row_of_days_is_that_day_s_whatever_the_pointer():
+    # Days head the columns of a rule-less page; the pointer names Tuesday for a card standing
+    # under Wednesday (a column over), and every day for a band written once across the week.
+    # The row's label left of Monday's column, which the model calls an event, is none.
+    lines = [
+        line("Monday", 140, 20), line("Tuesday", 260, 20), line("Wednesday", 380, 20),  # 0-2
+        line("AM Reg", 20, 60),                                                          # 3
+        line("Humanities", 382, 60),                                                     # 4
+        line("Lunch", 260, 100),                                                         # 5
+    ]
+    page = PageReading(width=500, height=200, lines=lines)
+    n = len(lines)
+    roles = np.zeros((n, len(ROLES)))
+    for i, role in enumerate(["day", "day", "day", "event", "event", "event"]):
+        roles[i, R[role]] = 1.0
+    day = np.zeros((n, n))
+    day[3, 0] = day[4, 1] = 1.0
+    day[5, [0, 1, 2]] = 1.0
+    start, end = np.zeros((n, 2)), np.zeros((n, 2))
+    start[:, -1] = end[:, -1] = 1.0
+    blocks = decode_blocks(page, PageDecisions(roles, np.eye(n), day, start, end))
+    assert sorted((b.day, b.name) for b in blocks) == [
+        ("Monday", "Lunch"), ("Tuesday", "Lunch"), ("Wednesday", "Humanities"),
+        ("Wednesday", "Lunch")]
