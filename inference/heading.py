@@ -89,6 +89,11 @@ _LABEL_ALONE = re.compile(rf"^\s*(?:{_LABELS}|semester|section)\s*:?\s*$", re.IG
 
 # What a heading separates its parts with, stripped from a field's value ("11R●").
 _SEPARATORS = " ,;|-–·•●"
+# Someone a class's heading names in a role other than its teacher's, the label right before
+# the name on its line: a college class's advisor or co-ordinator, a student's counsellor.
+_OTHER_ROLE = re.compile(r"(?:advis[eo]r|co-?ordinator|in-?charge|mentor|counsell?or|principal"
+                         r"|dean|director)\s*[:\-–—]?\s*(?:[A-Z][A-Za-z]{0,4}\.\s*)*$",
+                         re.IGNORECASE)
 # Words that follow a teacher's name in a title but are not part of it.
 _AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
 # A year group's class named after it: "Year 1 Robins", "Grade 8 Blue - Class Timetable" (also
@@ -289,7 +294,8 @@ def parse_heading(text: str) -> Heading:
     if teacher is not None:
         teacher = _teacher_value(teacher)
     else:
-        match = re.search(_TITLED_NAME, text)
+        match = next((m for m in re.finditer(_TITLED_NAME, text)
+                      if not _OTHER_ROLE.search(text[:m.start()].rsplit("\n", 1)[-1])), None)
         teacher = _trim_name(_spaced_title(re.sub(
             r"(?<=[A-Z]\.)(\s*)([a-z])", lambda m: m.group(1) + m.group(2).upper(),
             match.group(0)))) if match else None
@@ -297,11 +303,13 @@ def parse_heading(text: str) -> Heading:
         if match and re.match(r"\s*(?:[1-6]\b|20\d\d|term\b)", text[match.end():],
                               re.IGNORECASE):
             teacher = re.sub(rf"\s+{_SEASON}$", "", teacher, flags=re.IGNORECASE)
-    # A separator OCR glued on ("Mr Patel-8B Timetable", "Mr D.Okafor-TeachingTimetable") and
-    # what follows it is no part of the name; a double-barrelled name ("Smith-Jones") is.
+    # A separator OCR glued on ("Mr Patel-8B Timetable", "Mr D.Okafor-TeachingTimetable",
+    # "Ms R.Fitzgerald-Staff Timetable") and what follows it is no part of the name; a
+    # double-barrelled name ("Smith-Jones") is.
     if teacher:
-        teacher = re.sub(rf"[-–—](?=[^\n]*(?:timetable|schedule|teaching|term|{_SEASON})).*$",
-                         "", teacher, flags=re.IGNORECASE)
+        teacher = re.sub(
+            rf"[-–—](?=[^\n]*(?:timetable|schedule|teaching|staff\b|term|{_SEASON})).*$", "",
+            teacher, flags=re.IGNORECASE)
     heading.teacher = (_spaced_title(re.sub(r"['’]s$", "", teacher.rstrip("-–—")).strip())
                        if teacher else None)
 

@@ -508,3 +508,18 @@ def test_a_label_alone_reads_with_the_value_beside_it_before_the_one_under_it():
     teacher = _line("Teacher: Miss R. Thompson", 237, 162, 509, 185)
     text = heading_text([label, value, teacher], [label, value, teacher])
     assert parse_heading(text).class_name == "Oak"
+
+
+@pytest.mark.parametrize(("text", "teacher"), [
+    ("II YEAR CSE - A\nClass Advisor : Dr. M. Kavitha", None),
+    ("Academic Advisor : Ts. Dr. Azizah binti Hamzah\nGroup : BITS S2G1", None),
+    ("Student: Jordan M. Reyes  Grade 10  Counselor: Mrs. Boyd", None),
+    ("Principal Mr A. Brown\nMr C. Davis Year 4", "Mr C. Davis"),
+    ("Class Teacher: Mrs Smith", "Mrs Smith"),
+])
+def test_a_name_in_another_role_than_the_class_s_teacher_is_not_the_teacher(text, teacher):
+    assert parse_heading(text).teacher == teacher
+
+
+def test_a_staff_timetable_s_dash_glued_to_the_name_is_no_part_of_it() -> None:
+    assert parse_heading("Ms R.Fitzgerald-Staff Timetable").teacher == "Ms R.Fitzgerald"
