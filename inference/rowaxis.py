@@ -99,6 +99,8 @@ def line_spacing(blocks: list[list[OcrLine]]) -> float:
 
 
 def _cut(block: list[OcrLine], edges: list[float], spacing: float) -> list[list[OcrLine]]:
+    """The paragraph cut at the widest wide-enough gap near each edge, each part holding a
+    name; whole when no cut is."""
     stacked = sorted(block, key=lambda line: line.box.cy)
     cuts = set()
     for edge in edges:

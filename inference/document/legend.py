@@ -96,8 +96,8 @@ def _start_end_rows(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
         ends = [j for j in singles if _same_row(line, lines[j]) and lines[j].box.x0 > line.box.x1
                 and lines[j].box.x0 - line.box.x1 <= BESIDE_GAP * line.box.height
                 and atoms[by_line[j][0]][2] > atoms[by_line[i][0]][2]]
-        label = _label_beside(lines, i, in_grid, by_line)
-        if ends and label and len(label) <= MAX_LABEL:
+        label = _label_beside(lines, i, in_grid, by_line) if ends else ""
+        if label and len(label) <= MAX_LABEL:
             end = min(ends, key=lambda j: lines[j].box.x0)
             rows.append((label, [by_line[i][0], by_line[end][0]]))
     return rows

@@ -144,13 +144,18 @@ def test_a_cell_over_two_slots_shares_its_end_edge_with_the_second_header_only(g
     assert geometry[event, second, last_column] == 1 and geometry[event, first, last_column] == 0
 
 
+def _roles(*names: str) -> np.ndarray:
+    """The model's roles, certain: one a line, in order."""
+    roles = np.zeros((len(names), len(ROLES)))
+    for i, role in enumerate(names):
+        roles[i, R[role]] = 1.0
+    return roles
+
+
 def _decisions(grid: PageReading) -> PageDecisions:
     """What a perfect model would say about `grid`."""
     n, atoms = len(grid.lines), 4
-    roles = np.zeros((n, len(ROLES)))
-    for i, role in enumerate(["teacher", "time", "time", "day", "event", "event", "day", "event",
-                              "notes"]):
-        roles[i, R[role]] = 1.0
+    roles = _roles("teacher", "time", "time", "day", "event", "event", "day", "event", "notes")
     group = np.eye(n)
     group[7, 8] = group[8, 7] = 1.0
     day = np.zeros((n, n))
@@ -223,9 +228,7 @@ def test_a_row_closed_over_the_day_headers_is_no_event_of_theirs():
     ]
     page = PageReading(width=400, height=200, lines=lines)
     n = len(lines)
-    roles = np.zeros((n, len(ROLES)))
-    for i, role in enumerate(["event", "day", "day", "time", "event", "event"]):
-        roles[i, R[role]] = 1.0
+    roles = _roles("event", "day", "day", "time", "event", "event")
     day = np.zeros((n, n))
     day[0, [1, 2]] = day[4, 1] = day[5, 2] = 1.0
     start, end = np.zeros((n, 3)), np.zeros((n, 3))
@@ -320,10 +323,7 @@ def _merged_cell_page() -> tuple[PageReading, PageDecisions]:
              at("MR1", 270, 140, merged, 26)]
     page = PageReading(width=300, height=160, lines=lines)
     n, atoms = len(lines), len(time_atoms(lines))
-    roles = np.zeros((n, len(ROLES)))
-    for i, role in enumerate(["index", "time", "index", "time", "day", "event", "notes",
-                              "event"]):
-        roles[i, R[role]] = 1.0
+    roles = _roles("index", "time", "index", "time", "day", "event", "notes", "event")
     day = np.zeros((n, n))
     day[5:, 4] = 1.0
     # A model that links no two lines and points at the second period's start: the cell and
@@ -494,9 +494,7 @@ def test_an_undrawn_card_under_one_day_of_a_row_of_days_is_that_day_s_whatever_t
     ]
     page = PageReading(width=500, height=200, lines=lines)
     n = len(lines)
-    roles = np.zeros((n, len(ROLES)))
-    for i, role in enumerate(["day", "day", "day", "event", "event", "event"]):
-        roles[i, R[role]] = 1.0
+    roles = _roles("day", "day", "day", "event", "event", "event")
     day = np.zeros((n, n))
     day[3, 0] = day[4, 1] = 1.0
     day[5, [0, 1, 2]] = 1.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from inference.linesplit import split_entry_lines, split_glued_ranges, split_run_together_days
 from inference.schema import Box, OcrLine
 
@@ -65,33 +67,30 @@ def test_a_name_then_its_range_ending_the_line_is_two_lines_too() -> None:
     assert name.box.x1 <= time.box.x0
 
 
-def test_day_names_run_together_are_one_line_per_day_along_the_reading() -> None:
-    # Two rotated day headers read bottom-to-top as one line: Wednesday below, Tuesday above.
-    column = OcrLine(text="WednesdayTuesday", box=Box(x0=77, y0=360, x1=109, y1=520), score=0.9,
-                     angle=90)
-    wednesday, tuesday = split_run_together_days([column])
-    assert (wednesday.text, wednesday.box.y0, wednesday.box.y1) == ("Wednesday", 430, 520)
-    assert (tuesday.text, tuesday.box.y0, tuesday.box.y1) == ("Tuesday", 360, 430)
-    assert wednesday.angle == tuesday.angle == 90 and tuesday.box.x0 == 77
+@pytest.mark.parametrize(("text", "lower", "upper"), [
+    # Run together, their faint rule lost: Wednesday below, Tuesday above (read bottom-up).
+    ("WednesdayTuesday", ("Wednesday", 430, 520), ("Tuesday", 360, 430)),
+    # A space apart: the detector joined their boxes across the rule between them.
+    ("Thursday Wednesday", ("Thursday", 440, 520), ("Wednesday", 340, 430)),
+])
+def test_day_names_read_as_one_line_are_one_line_per_day_along_the_reading(text, lower, upper):
+    column = OcrLine(text=text, box=Box(x0=77, y0=520 - 10 * len(text), x1=109, y1=520),
+                     score=0.9, angle=90)  # ten pixels a character
+    first, second = split_run_together_days([column])
+    assert (first.text, first.box.y0, first.box.y1) == lower
+    assert (second.text, second.box.y0, second.box.y1) == upper
+    assert first.angle == second.angle == 90 and second.box.x0 == 77
+
+
+def test_day_names_across_are_one_line_per_day_too() -> None:
     across = split_run_together_days([_line("MondayTuesday")])
     assert [(p.text, p.box.x0, p.box.x1) for p in across] == [("Monday", 100, 160),
                                                              ("Tuesday", 160, 230)]
+    assert [p.text for p in split_run_together_days([_line("Mon Tue Wed")])] == [
+        "Mon", "Tue", "Wed"]
 
 
 def test_a_word_that_only_starts_with_a_day_or_names_one_day_is_left_whole() -> None:
-    lines = [_line("Mondays"), _line("Monday"), _line("Friday Club"), _line("Mon-Fri")]
-    assert split_run_together_days(lines) == lines
-
-
-def test_day_names_a_space_apart_are_one_line_per_day_too() -> None:
-    # Two rotated headers the detector joined into one box across the rule between them.
-    column = OcrLine(text="Thursday Wednesday", box=Box(x0=25, y0=287, x1=49, y1=467), score=0.98,
-                     angle=90)
-    thursday, wednesday = split_run_together_days([column])
-    assert (thursday.text, thursday.box.y0, thursday.box.y1) == ("Thursday", 387, 467)
-    assert (wednesday.text, wednesday.box.y0, wednesday.box.y1) == ("Wednesday", 287, 377)
-    assert [p.text for p in split_run_together_days([_line("Mon Tue Wed")])] == [
-        "Mon", "Tue", "Wed"]
-    # Not a day with words after it, nor a day alone, nor days with other words among them.
-    lines = [_line("Friday Prayers"), _line("Tuesday"), _line("Monday and Tuesday")]
+    lines = [_line("Mondays"), _line("Monday"), _line("Friday Club"), _line("Mon-Fri"),
+             _line("Friday Prayers"), _line("Monday and Tuesday")]
     assert split_run_together_days(lines) == lines
