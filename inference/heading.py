@@ -285,6 +285,12 @@ def _named_after(text: str, end: int) -> str:
     return f" {named.group(1)}"
 
 
+def names_another_role(label: str) -> bool:
+    """Whether a field's label ("Class Advisor:", "In-charge:") names someone other than the
+    class's teacher."""
+    return bool(_OTHER_ROLE.search(label))
+
+
 def parse_heading(text: str) -> Heading:
     heading = Heading()
     text = _GLUED_LABEL.sub(" ", _WEB_ADDRESS.sub(" ", text))
@@ -295,7 +301,7 @@ def parse_heading(text: str) -> Heading:
         teacher = _teacher_value(teacher)
     else:
         match = next((m for m in re.finditer(_TITLED_NAME, text)
-                      if not _OTHER_ROLE.search(text[:m.start()].rsplit("\n", 1)[-1])), None)
+                      if not names_another_role(text[:m.start()].rsplit("\n", 1)[-1])), None)
         teacher = _trim_name(_spaced_title(re.sub(
             r"(?<=[A-Z]\.)(\s*)([a-z])", lambda m: m.group(1) + m.group(2).upper(),
             match.group(0)))) if match else None

@@ -23,7 +23,13 @@ from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.inputs import ROLES, word_pieces
 from inference.document.records import column_labels, read_records
 from inference.document.signals import BlockSignals
-from inference.heading import Heading, heading_text, parse_heading, plausible
+from inference.heading import (
+    Heading,
+    heading_text,
+    names_another_role,
+    parse_heading,
+    plausible,
+)
 from inference.schema import DAYS, Box, CalendarFrame, TimeBlock
 from inference.timeparse import (
     day_ranges,
@@ -1091,7 +1097,10 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
         scores = decisions.roles[:, ROLES.index(role_name)] * (role == ROLES.index(role_name))
         if getattr(heading, attribute) is not None or scores.max() < 0.5 or attribute == "year":
             continue
-        text = reading.lines[int(scores.argmax())].text.split(":", 1)[-1].strip()
-        if plausible(attribute, text):
+        # "Class Advisor: Dr. M. Kavitha" names no teacher, "Teacher: Mrs Smith" does.
+        *label, text = reading.lines[int(scores.argmax())].text.split(":", 1)
+        text = text.strip()
+        if plausible(attribute, text) and not (attribute == "teacher" and label
+                                               and names_another_role(f"{label[0]}:")):
             setattr(heading, attribute, text)
     return heading

@@ -215,6 +215,14 @@ def test_decode_heading_reads_the_lines_marked_as_fields(grid):
     assert decode_heading(grid, _decisions(grid)).teacher == "Mrs Smith"
 
 
+def test_a_line_marked_teacher_that_names_another_role_names_no_teacher(grid):
+    # A college class's in-charge, printed where a teacher would be; the model marks it.
+    lines = [grid.lines[0].model_copy(update={"text": "In-charge:Dr.S.Lakshmi"}),
+             *grid.lines[1:]]
+    page = grid.model_copy(update={"lines": lines})
+    assert decode_heading(page, _decisions(grid)).teacher is None
+
+
 def test_a_row_closed_over_the_day_headers_is_no_event_of_theirs():
     # Days head the columns; a heading row the table's border closes over them spans the grid.
     # The model calls its line an event of both days, but it lies wholly above them.
