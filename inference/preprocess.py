@@ -252,10 +252,9 @@ def deskew(image: np.ndarray, strokes: list[float] | None = None
     page without long strokes (cards with no rules, a list, a photographed page of text) is
     levelled by its rows of text (`text_skew`). `strokes`: the page's stroke angles, where the
     caller has them already."""
-    gray = to_gray(image)
-    angle = _median_angle(_stroke_angles(gray) if strokes is None else strokes)
-    if angle is None:
-        angle = text_skew(gray)
+    angle = _median_angle(_stroke_angles(to_gray(image)) if strokes is None else strokes)
+    if angle is None:  # the grey page made again only here: the caller's strokes spare it
+        angle = text_skew(to_gray(image))
     if abs(angle) < 0.3:
         return image, IDENTITY
     h, w = image.shape[:2]
