@@ -10,7 +10,9 @@ about its length: "Hresday."; two letters are enough there: "Fi"), is that day.
 Past the ends only a school day (Monday to Friday) is put back: a row after Friday is as
 likely a "Sports" as a Saturday.
 A day the reading found no line for at all (a fax's thickened "Monday") is read again where
-its place one step before or after the sequence is, and put in when it reads as that day.
+its place one step before or after the sequence is, and put in when it reads as that day;
+standing names (rotated headers down a first column, a photo's shadow hiding one) the same
+way, their place read turned upright.
 Handwriting garbles most of a row at once ("Mon", "Ties", "Wea", "Thors", "Fni" over a
 whiteboard's columns): four or more one-word lines evenly spaced along a row (or down a
 column), of which one reads as its day, each beginning with the letter of the day its place
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz
 
+from inference.ocr import read_both_ways
 from inference.schema import DAYS, Box, OcrLine
 from inference.timeparse import parse_day
 
@@ -39,6 +42,7 @@ _WORD = re.compile(r"^[A-Za-z]{3,12}\.?$")
 # At its very place after (or before) the sequence, two letters are enough: the day's short
 # form ("Fr") or its three letters with one lost ("Fi" for a handwritten "Fri").
 _PLACED_WORD = re.compile(r"^[A-Za-z]{2,12}\.?$")
+STANDING = 90  # a rotated header's reading direction (`OcrLine.angle`): bottom to top
 MIN_NEAR = 4  # garbled day names read together: fewer could be event names by chance
 NEAR_RATIO = 60  # how near (rapidfuzz ratio) a garbled name reads to the day of its place
 
@@ -198,10 +202,11 @@ def _out_of_order(lines: list[OcrLine], named: dict[int, int]) -> dict[int, int]
     return fixed
 
 
-def _named_days(lines: list[OcrLine]) -> dict[int, int]:
-    """{index: day} of the upright short lines that read as a day."""
+def _named_days(lines: list[OcrLine], angle: int = 0) -> dict[int, int]:
+    """{index: day} of the short lines running at `angle` (upright by default) that read as a
+    day."""
     return {i: DAYS.index(day) for i, line in enumerate(lines)
-            if line.angle == 0 and len(line.text.split()) <= 2
+            if line.angle == angle and len(line.text.split()) <= 2
             and (day := parse_day(line.text)) is not None}
 
 
@@ -235,36 +240,55 @@ def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
 def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine: OcrEngine
                       ) -> list[OcrLine]:
     """`lines` and, for each school day whose place one step before or after a sequence of
-    day names holds no line at all, that place read again (`engine.read_crop`, a crop as wide
-    as the sequence's names) when it reads as the day (see the module)."""
-    named = _named_days(lines)
-    height, width = image.shape[:2]
+    day names holds no line at all, that place read again (a crop as wide as the sequence's
+    names) when it reads as the day (see the module). Standing names (rotated headers down a
+    first column) are looked for the same way, their place read turned upright."""
     found = []
-    for axis, run in _sequences(lines, named):
-        boxes = [lines[i].box for i in run]
-        size = max(b.height for b in boxes) if axis == "y" else max(b.width for b in boxes)
-        # Across, the whole sequence's span: a photographed header row climbs or falls, and a
-        # day standing in line with the far end of it is no gap.
-        span = Box.enclosing(boxes)
-        for place, day, step in _gaps(lines, named, axis, run):
-            if any(_in_line(span, line.box, axis)
-                   and abs(_centre(line.box, axis) - place) <= STEP_SLACK * step
-                   for line in lines):
-                continue
-            if axis == "y":
-                box = Box(x0=min(b.x0 for b in boxes), x1=max(b.x1 for b in boxes),
-                          y0=place - 0.75 * size, y1=place + 0.75 * size)
-            else:
-                box = Box(y0=min(b.y0 for b in boxes), y1=max(b.y1 for b in boxes),
-                          x0=place - 0.6 * size, x1=place + 0.6 * size)
-            x0, y0 = max(0, int(box.x0) - 4), max(0, int(box.y0))
-            x1, y1 = min(width, int(box.x1) + 4), min(height, int(box.y1))
-            if x1 - x0 < 8 or y1 - y0 < 8:
-                continue
-            text, score = engine.read_crop(image[y0:y1, x0:x1])
-            word = text.strip()
-            if _WORD.match(word) and (parse_day(word) == DAYS[day]
-                                      or _reads_as(word, DAYS[day])):
-                name = DAYS[day].upper() if lines[run[0]].text.isupper() else DAYS[day]
-                found.append(OcrLine(text=name, box=box, score=score))
+    for angle in (0, STANDING):
+        named = _named_days(lines, angle)
+        for axis, run in _sequences(lines, named):
+            for place, day, step in _gaps(lines, named, axis, run):
+                line = _read_place(image, lines, [lines[i].box for i in run], axis, place,
+                                   step, engine, standing=angle == STANDING)
+                if line is not None and (parse_day(line.text) == DAYS[day]
+                                         or _reads_as(line.text, DAYS[day])):
+                    name = DAYS[day].upper() if lines[run[0]].text.isupper() else DAYS[day]
+                    found.append(line.model_copy(update={"text": name}))
     return lines + found
+
+
+def _read_place(image: np.ndarray, lines: list[OcrLine], boxes: list[Box], axis: str,
+                place: float, step: float, engine: OcrEngine, *, standing: bool
+                ) -> OcrLine | None:
+    """The one word read at a day's place in a sequence of names (`boxes`), or None where a
+    line already stands there or no single word is read."""
+    # Across, the whole sequence's span: a photographed header row climbs or falls, and a day
+    # standing in line with the far end of it is no gap.
+    span = Box.enclosing(boxes)
+    if any(_in_line(span, line.box, axis) and abs(_centre(line.box, axis) - place)
+           <= STEP_SLACK * step for line in lines):
+        return None
+    height, width = image.shape[:2]
+    size = max(b.height for b in boxes) if axis == "y" else max(b.width for b in boxes)
+    if axis == "y":
+        # A standing name is as tall as the word is long (the longest of the sequence's is
+        # `size`): its place's crop holds any day's name and stays within its own row.
+        reach = min(0.6 * size, 0.5 * step) if standing else 0.75 * size
+        box = Box(x0=min(b.x0 for b in boxes), x1=max(b.x1 for b in boxes),
+                  y0=place - reach, y1=place + reach)
+    else:
+        box = Box(y0=min(b.y0 for b in boxes), y1=max(b.y1 for b in boxes),
+                  x0=place - 0.6 * size, x1=place + 0.6 * size)
+    crop = Box(x0=max(0, int(box.x0) - 4), y0=max(0, int(box.y0)),
+               x1=min(width, int(box.x1) + 4), y1=min(height, int(box.y1)))
+    if crop.width < 8 or crop.height < 8:
+        return None
+    if standing:
+        text, score = read_both_ways(engine, image, crop)
+    else:
+        text, score = engine.read_crop(
+            image[int(crop.y0):int(crop.y1), int(crop.x0):int(crop.x1)])
+    word = text.strip()
+    if not _WORD.match(word):
+        return None
+    return OcrLine(text=word, box=box, score=score, angle=STANDING if standing else 0)

@@ -105,6 +105,24 @@ def test_a_day_the_reading_found_no_line_for_is_read_again_at_its_place():
     assert read_missing_days(page, read, engine) == read
 
 
+def test_a_standing_day_name_the_reading_missed_is_read_again_turned_upright():
+    # Rotated day names (reading bottom to top) down a first column; the photo's shadow hid
+    # "Thursday" from the reading, which took its row's lessons for Wednesday's.
+    page = np.full((900, 200, 3), 255, np.uint8)
+    read = []
+    for k, day in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]):
+        (length, _), _ = cv2.getTextSize(day, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 2)
+        word = np.full((40, length + 10, 3), 255, np.uint8)
+        cv2.putText(word, day, (5, 28), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+        top = 170 + 150 * k - word.shape[1] // 2  # centred in its 150 px row
+        page[top:top + word.shape[1], 60:100] = cv2.rotate(word, cv2.ROTATE_90_COUNTERCLOCKWISE)
+        if day != "Thursday":
+            read.append(OcrLine(text=day, box=Box(x0=62, y0=top + 3, x1=96,
+                                                  y1=top + word.shape[1] - 3), angle=90))
+    found = read_missing_days(page, read, get_engine("rapid", Settings()))
+    assert [(line.text, line.angle) for line in found[len(read):]] == [("Thursday", 90)]
+    assert abs(found[-1].box.cy - 620) < 10  # Thursday's row
+
 
 def test_a_day_spelled_right_out_of_order_is_left_as_read():
     # A week printed from Sunday with Monday's row missing: the page says Sunday.
