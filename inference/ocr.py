@@ -69,6 +69,17 @@ def _box_from_quad(quad: list[list[float]]) -> Box:
     return Box(x0=min(xs), y0=min(ys), x1=max(xs), y1=max(ys))
 
 
+def _standing(box: Box, text: str) -> bool:
+    """Whether a detected line was read turned a quarter: its box 1.5 times as tall as wide (the
+    reader's own rule), or taller than wide with three letters or more, which no line lying
+    flat fits in. The second holds a piece of a rotated word that reads only turned though its
+    box falls just short of the ratio ("eak" of a standing "Break", 52 px by 35), so that it
+    joins its other piece (`standingwords`)."""
+    if box.height >= 1.5 * box.width:
+        return len(text) > 1
+    return box.height > box.width and len(text) >= 3
+
+
 class UprightLines:
     """RapidOCR's 0/180° classifier, trusted only where the direction is in doubt. A crop that
     was turned because it stood upright (rotated header text) may read either way; a line
@@ -228,7 +239,7 @@ class RapidOcrEngine:
                 continue
             # RapidOCR turns tall boxes counter-clockwise before reading: text that reads
             # bottom-to-top, the usual way rotated headers are typeset.
-            angle = 90 if box.height >= 1.5 * box.width and len(text) > 1 else 0
+            angle = 90 if _standing(box, text) else 0
             if angle and score < DOUBTFUL_STANDING:
                 text, score = max([(text, score), read_both_ways(self, image, box)],
                                   key=lambda reading: reading[1])

@@ -13,7 +13,9 @@ from inference.ocr import (
     SharedRecognition,
     UprightLines,
     _bounded_aspect,
+    _standing,
 )
+from inference.schema import Box
 from inference.settings import Settings
 
 TEXTS = ["9:10-10:00", "Monday 11:40", "ENGLISH 3", "10:50-11:40", "Tuesday", "MATHS 4"]
@@ -87,6 +89,18 @@ def test_text_on_a_long_strip_keeps_its_place(engine):
     [line] = engine.read_page(strip)
     assert line.text.replace(" ", "") == "MATHS4" and 880 < line.box.x0 < 920
     assert line.box.y1 <= 60
+
+
+@pytest.mark.parametrize(("width", "height", "text", "standing"), [
+    (35, 60, "Lunch", True),  # 1.5 times as tall as wide: the reader turned it
+    (35, 52, "eak", True),  # a rotated word's piece, just short of the ratio: three letters
+    (35, 52, "1", False),  # one character tells nothing
+    (30, 40, "ll", False),  # two narrow letters fit upright
+    (80, 20, "Maths", False),
+])
+def test_a_line_taller_than_wide_with_three_letters_was_read_standing(width, height, text,
+                                                                      standing):
+    assert _standing(Box(x0=0, y0=0, x1=width, y1=height), text) is standing
 
 
 def test_a_standing_word_the_classifier_turned_over_is_read_again_both_ways():
