@@ -1,8 +1,8 @@
 """Pure parsing of what teachers write for times and days.
 
-Times: "8:35 – 8.50 am", "9-9.30", "1.15 – 2pm", "12 – 1pm", "10:30am", "3.15". Without am/pm
-the school-hours rule of the contract applies: hours 7–11 are morning, 12 is noon, 1–6 are
-afternoon. Days: full names, abbreviations ("Tu", "WED", "Thurs"), lists and ranges
+Times: "8:35 – 8.50 am", "9-9.30", "1.15 – 2pm", "12 – 1pm", "10:30am", "3.15", "10h30-11h00".
+Without am/pm the school-hours rule of the contract applies: hours 7–11 are morning, 12 is
+noon, 1–6 are afternoon. Days: full names, abbreviations ("Tu", "WED", "Thurs"), lists and ranges
 ("Monday, Tuesday, Thursday", "Mon–Fri").
 """
 
@@ -21,8 +21,9 @@ from inference.schema import DAYS
 _NOT_IN_NUMBER = r"(?<![\d:])(?<!\d\.)"
 # A clock time: "8", "8:35", "8.35"; "0835" alone is not accepted (too easily a room number).
 # Minutes followed by another ":25" were an hour: "4. 10:25" is period 4 at 10:25, not 4:10.
-# "a m" spaced is am unless a word goes on: "8A Maths" is form 8A's Maths, not 8 am.
-_CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?[:.;,]\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
+# "a m" spaced is am unless a word goes on: "8A Maths" is form 8A's Maths, not 8 am. French
+# writes the minutes after an "h" ("10h30", "8 h 15").
+_CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?(?:[:.;,]|h)\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
           r"\s*(?P<{p}ap>[ap]\.?(?:m|\sm(?![a-z]))\.?|noon\b)?")
 _SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
 # Not inside a number, nor after a lone capital or a room's label: "A1.12", "B2.07",

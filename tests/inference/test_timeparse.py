@@ -46,6 +46,8 @@ def hhmm_range(text: str) -> list[tuple[str, str | None]]:
         ("9.30 – 10 am", "09:30", "10:00"),
         ("10 – 10:15am", "10:00", "10:15"),  # a bare hour is a time when its partner is one
         ("12 – 1pm", "12:00", "13:00"),  # noon to one: pm belongs to the end only
+        ("10h30-11h00", "10:30", "11:00"),  # French: the minutes after an "h"
+        ("1 h 15 - 2 h 00", "13:15", "14:00"),
         ("1-1.15pm", "13:00", "13:15"),  # "1.15 pm" makes the start pm too
         ("1.15 – 2pm", "13:15", "14:00"),
         ("2 – 3pm", "14:00", "15:00"),
@@ -130,7 +132,7 @@ def test_two_clock_times_with_a_dash_s_room_between_them_are_a_range() -> None:
 
 
 @pytest.mark.parametrize("text", ["Station 2", "Year 4", "Room 12", "Group 3 and 4", "2",
-                                  "8A Maths", "11P Music"])
+                                  "8A Maths", "11P Music", "Year 8h"])
 def test_bare_numbers_are_not_times(text: str) -> None:
     assert find_times(text) == []
     assert not is_time_text(text)
