@@ -38,6 +38,11 @@ _EVENT, _NOTES, _DAY = ROLES.index("event"), ROLES.index("notes"), ROLES.index("
 EDGE_SHARE = 0.25
 # A slot no header names, between two periods, is their gap when it is no longer (minutes).
 LONGEST_BREAK = 90
+# A clock axis (`_clock_axis`): this many lone hour marks at least, one of these steps apart
+# (minutes), their places on the page within this share of one another's spacing.
+CLOCK_MARKS = 4
+CLOCK_STEPS = (30, 60)
+CLOCK_EVEN = 0.15
 # Two cells cut by the same ruling have edges this close, as a share of a day header's width.
 ALIGN_SHARE = 0.05
 # Two drawn cells side by side are this close (px): the ruling between them.
@@ -930,7 +935,8 @@ class Grid:
         begins (the first time of a range, or a lone start) and end where it ends (the last
         time of a range). The next slot's lone start is not this one's end: a start-only header
         says no end, and the answer's end is null (the contract's "when the document does not
-        say", as the dev set's start-only page is labelled). A page may repeat its time column
+        say", as the dev set's start-only page is labelled) — except on a clock axis, whose next
+        hour's mark ends it (`_clock_axis`). A page may repeat its time column
         between days: each day reads the nearest one before it. In a grid with time headers,
         an edge no header lines up with has no time, except a slot no header names between
         a range ending where it begins and one starting later where it ends (a RECESS column
@@ -956,6 +962,7 @@ class Grid:
                         if not any(_mostly(extent(free, axis), extent(drawn, axis))
                                    for drawn, _ in headers)]
         headed = bool(headers)  # the table has time headers at all
+        clock = self._clock_axis(headers, axis)
         inside_start = inside_end = False
         # The ranges ending where the event begins and starting where it ends: an unheaded
         # slot between two periods (a RECESS column) runs from the one's end to the other's start.
@@ -973,6 +980,9 @@ class Grid:
                 starts[ks[0]], start_gap[ks[0]] = True, gap
             if len(ks) > 1 and abs(c_hi - hi) <= near:
                 ends[ks[-1]], end_gap[ks[-1]] = True, gap
+            # On a clock axis the next hour's mark ends the event that stops at it.
+            if ks[0] in clock and abs(c_lo - hi) <= near:
+                ends[ks[0]], end_gap[ks[0]] = True, gap
             if len(ks) > 1 and abs(c_hi - lo) <= near:
                 after[ks[-1]] = True
             if len(ks) > 1 and abs(c_lo - hi) <= near:
@@ -999,6 +1009,23 @@ class Grid:
         grid = headed and self._axes.get(table) is not None
         return (starts if starts.any() or (grid and not inside_start) else None,
                 ends if ends.any() or (grid and not inside_end) else None, written)
+
+    def _clock_axis(self, headers: list[tuple[Box, list[int]]], axis: str) -> set[int]:
+        """The atoms of a clock axis's marks after its first: a lecture week's hours down its
+        side or along its top ("09:00", "10:00", … each a lone start), CLOCK_MARKS or more, a
+        steady step of CLOCK_STEPS minutes apart and evenly spaced on the page. There a lesson
+        drawn from the 9:00 mark to the 11:00 one runs 9 to 11: the page says its end, unlike
+        a period grid's bell starts (a start-only header, whose end is unwritten)."""
+        marks = sorted((extent(header, axis)[0], self.atoms[ks[0]][2], ks[0])
+                       for header, ks in headers if len(ks) == 1)
+        if len(marks) < CLOCK_MARKS:
+            return set()
+        steps = {b[1] - a[1] for a, b in zip(marks, marks[1:], strict=False)}
+        places = [b[0] - a[0] for a, b in zip(marks, marks[1:], strict=False)]
+        if (len(steps) != 1 or steps.pop() not in CLOCK_STEPS
+                or max(places) > (1 + CLOCK_EVEN) * min(places)):
+            return set()
+        return {k for _, _, k in marks[1:]}
 
     def _between_ranges(self, after: np.ndarray, before: np.ndarray
                         ) -> tuple[np.ndarray, np.ndarray]:
