@@ -45,6 +45,9 @@ FIT_SLACK = 0.1
 # of them does. A grid's period starts printed down its rows ("08:45", "09:40", "10:35",
 # "11:00" on rows of one height) can still lie near one line once the odd ones are left out.
 ROUND_SHARE = 2 / 3
+# ... or, where no straight line fits, every label is one of these steps (minutes) on from the
+# one before (`_hour_by_hour`).
+EVEN_STEPS = (30.0, 60.0)
 # Event boxes found by their fill: at least this many make the page a calendar.
 MIN_BOXES = 3
 # Box edges this close (px) begin one day column.
@@ -126,18 +129,33 @@ def _anchors(labels: list[OcrLine], rules: list[float]) -> np.ndarray:
     return np.array([label.box.cy + usual for label in labels])
 
 
-def _fit(ys: np.ndarray, minutes: np.ndarray, slack: float) -> tuple[float, float] | None:
+def _fit(ys: np.ndarray, minutes: np.ndarray, slack: float
+         ) -> tuple[float, float, np.ndarray] | None:
     """(slope, intercept) of the straight line through the labels, leaving out the worst one
-    while any strays by more than `slack` minutes (a label read wrong but still in order), or
-    None when fewer than two thirds of them, or `MIN_LABELS`, are left."""
+    while any strays by more than `slack` minutes (a label read wrong but still in order), and
+    which labels it kept; or None when fewer than two thirds of them, or `MIN_LABELS`, are
+    left."""
     keep = np.ones(len(ys), bool)
     while keep.sum() >= max(MIN_LABELS, 2 * len(ys) / 3):
         slope, intercept = np.polyfit(ys[keep], minutes[keep], 1)
         stray = np.where(keep, np.abs(slope * ys + intercept - minutes), 0.0)
         if stray.max() <= slack:
-            return (float(slope), float(intercept)) if slope > 0 else None
+            return (float(slope), float(intercept), keep) if slope > 0 else None
         keep[int(stray.argmax())] = False
     return None
+
+
+def _hour_by_hour(ys: np.ndarray, minutes: np.ndarray
+                  ) -> tuple[float, float, np.ndarray] | None:
+    """A scale whose rows are not of one height: every label one step on from the one before
+    (an hour or a half), down the page in order. A web page's week table grows a row with
+    what it holds, so no straight line fits, but each label still marks its minute where it
+    stands; the frame reads between them (`CalendarFrame.marks`)."""
+    steps = set(np.diff(minutes).tolist())
+    if len(steps) != 1 or steps.pop() not in EVEN_STEPS or not (np.diff(ys) > 0).all():
+        return None
+    slope, intercept = np.polyfit(ys, minutes, 1)
+    return float(slope), float(intercept), np.ones(len(ys), bool)
 
 
 def _day_headers(lines: list[OcrLine], area: Box) -> list[OcrLine]:
@@ -182,10 +200,13 @@ def find_scale(image: np.ndarray, lines: list[OcrLine]) -> CalendarFrame | None:
         return None
     rules = _hour_rules(image, area)
     ys = _anchors([line for line, _ in labels], rules)
-    fit = _fit(ys, minutes, FIT_SLACK * step)
+    fit = _fit(ys, minutes, FIT_SLACK * step) or _hour_by_hour(ys, minutes)
     if fit is None:
         return None
-    return CalendarFrame(minutes_per_pixel=fit[0], minutes_at_top=fit[1], area=area)
+    slope, intercept, keep = fit
+    return CalendarFrame(minutes_per_pixel=slope, minutes_at_top=intercept, area=area,
+                         marks=[(float(y), float(m)) for y, m in zip(ys[keep], minutes[keep],
+                                                                    strict=True)])
 
 
 def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
@@ -154,7 +155,9 @@ class Cell(BaseModel):
 class CalendarFrame(BaseModel):
     """A calendar week view's frame (`inference/calendar.py`): the minute at each height of the
     page, a straight line through its hour labels, over the area of its day columns; where each
-    day column begins, left to right; and how far under a box its end lies."""
+    day column begins, left to right; and how far under a box its end lies. Between its first
+    and last label the minute is read from the labels themselves (`marks`), one straight piece
+    between each two: a web page's rows grow with what they hold, an hour taller than the next."""
 
     minutes_per_pixel: float
     minutes_at_top: float  # the minute the line gives at y = 0
@@ -162,6 +165,8 @@ class CalendarFrame(BaseModel):
     columns: list[float] = Field(default_factory=list)
     # The gap (px) the app leaves under a box before the next begins: a box ends that far down.
     gap: float = 0.0
+    # (height, minute) of each label on the line, top down.
+    marks: list[tuple[float, float]] = Field(default_factory=list)
 
     def column(self, x: float) -> int:
         """The day column holding `x` (-1 left of the first)."""
@@ -169,7 +174,11 @@ class CalendarFrame(BaseModel):
 
     def minutes(self, y: float) -> int:
         """The minute at height `y`, to the nearest five (events start and end on them)."""
-        return int(5 * round((self.minutes_at_top + self.minutes_per_pixel * y) / 5))
+        minute = self.minutes_at_top + self.minutes_per_pixel * y
+        if len(self.marks) > 1 and self.marks[0][0] <= y <= self.marks[-1][0]:
+            ys, minutes = zip(*self.marks, strict=True)
+            minute = float(np.interp(y, ys, minutes))
+        return int(5 * round(minute / 5))
 
 
 class Table(BaseModel):

@@ -91,6 +91,30 @@ def test_a_misread_label_is_left_out_of_the_scale():
     assert frame is not None and frame.minutes(y_at(12)) == 720
 
 
+def test_a_web_week_whose_rows_grow_with_their_text_reads_each_hour_from_its_label():
+    # A portal's week printed as an HTML table: the 10:00 row holds a long title and stands
+    # twice as tall as the others; no straight line fits the labels, each still marks its hour.
+    image = np.full((900, 1100, 3), 250, np.uint8)
+    lines = [line(day, 70 + COLUMN * k, 40) for k, day in enumerate(
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])]
+    heights = [60, 60, 150, 60, 60, 60, 60]  # 8:00 … 14:00
+    tops = dict(zip(range(8, 16), TOP + np.cumsum([0, *heights]), strict=True))
+    for hour, y in tops.items():
+        cv2.line(image, (60, int(y)), (1060, int(y)), (215, 215, 215), 1)
+        lines.append(line(f"{hour}:00", 10, y + 3, 40))
+    for day, (start, end) in enumerate([(9, 10), (10, 11), (10, 12), (11, 13)]):
+        x0 = 62 + COLUMN * day
+        cv2.rectangle(image, (x0, int(tops[start]) + 1), (x0 + COLUMN - 6, int(tops[end]) - 1),
+                      (233, 231, 253), -1)
+        lines.append(line(f"Lecture {day}", x0 + 6, tops[start] + 4, 90))
+    tables, frame = read_calendar(image, lines, [])
+    assert frame is not None
+    cells = _assigned(tables, lines)
+    assert [(frame.minutes(cells[f"Lecture {day}"].box.y0),
+             frame.minutes(cells[f"Lecture {day}"].box.y1)) for day in range(4)] == [
+        (540, 600), (600, 660), (600, 720), (660, 780)]
+
+
 def test_a_grid_of_period_times_is_no_calendar():
     # Ranges in a time column, no boxes placed on a scale: the grid's own cells stay.
     image = np.full((600, 900, 3), 255, np.uint8)
