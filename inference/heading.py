@@ -49,7 +49,8 @@ _DEGREE = (r"(?:[BM]\.\s?(?i:sc|com|tech|e|a|ed|pharm|arch|voc|phil)\.?|[FSTB]\.
 _COLLEGE_CLASS = re.compile(
     rf"(?<![A-Za-z])(?:(I{{1,3}}|IV|Year\s?\d|\d(?:st|nd|rd|th)\s+Year)\s?)?"
     rf"({_DEGREE}(?:(?<=\.)|(?![A-Za-z]))[^\n]*?)"
-    r"(?=\s*(?:[|·•]|[-–—]\s*(?i:(?:odd|even)\s*)?(?i:sem)|(?i:\b(?:odd|even)\s*sem)"
+    r"(?=\s*(?:[|·•]|[-–—]\s*(?i:(?:odd|even)\s*)?(?i:sem|tri|term|quarter)"
+    rf"|[-–—]\s*(?i:{'|'.join(_SEASONS)})\b|(?i:\b(?:odd|even)\s*sem)"
     r"|[-–—]\s*(?i:(?:class\s+)?time\s?table)"
     r"|(?i:\bsem(?:ester)?\b|\btime\s?table|\bclass\s*r[o0]{2}m|\broom\b)|\b20\d\d|$))",
     re.MULTILINE)
@@ -244,7 +245,7 @@ def _term(text: str) -> str | None:
         return f"{numbered.group(1).capitalize()} {numbered.group(2)}"
     # "Semester 2, 2025" is a term (also glued: "Semester1AcademicYear"); "Semester: IV" labels a
     # college class (`_NUMBERED_SEMESTER`).
-    semester = re.search(r"\bsemester\s*([1-4])(?!\d)", text, re.IGNORECASE)
+    semester = re.search(r"\bsemester\s*([1-8])(?!\d)", text, re.IGNORECASE)
     if semester:
         return f"Semester {semester.group(1)}"
     # OCR drops the spaces of capitals ("ODDSEMESTER", "Sem2020-21"): the words are found

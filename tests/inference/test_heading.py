@@ -102,6 +102,7 @@ def test_no_heading_gives_all_none(text: str) -> None:
     ("ODD SEMESTER – CLASS TIME TABLE JULY 2025", "ODD SEMESTER"),
     ("TIME TABLE Even Sem 2020-21", "Even Sem 2020-21"),
     ("Term 2025 timetable", None),
+    ("B.Tech CSE-A — Semester 5, 2024", "Semester 5"),  # a four-year degree's fifth
 ])
 def test_numbered_terms_semesters_and_hyphenated_seasons(text: str, term: str | None) -> None:
     assert parse_heading(text).term == term
@@ -127,7 +128,11 @@ def test_a_year_glued_to_a_word_is_a_year_but_not_inside_a_number() -> None:
                          [("IB MYP4", "IB MYP4"), ("Grade 5 timetable", "Grade 5"),
                           ("SP25-BSE-A  Fall 2025", "SP25-BSE-A"),
                           ("Timetable BSCS-3B  FALL 2024", "BSCS-3B"),
-                          ("Class Timetable: BSCS-5A  Fall 2024", "BSCS-5A")])
+                          ("Class Timetable: BSCS-5A  Fall 2024", "BSCS-5A"),
+                          # A dash, then the term: the class ends at the dash.
+                          ("MSc Data Science — Trimester 1 2025", "MSc Data Science"),
+                          ("MSc Software Engineering, Year 1 — Autumn 2024",
+                           "MSc Software Engineering, Year 1")])
 def test_a_class_named_by_its_programme(text: str, class_name: str) -> None:
     assert parse_heading(text).class_name == class_name
 
