@@ -208,8 +208,66 @@ def line_mask(gray: np.ndarray, gridlines: bool = False) -> np.ndarray:
         bar = min(bar, GRIDLINE_CONTRAST + GRAIN_MARGIN * float(np.median(strokes)))
     faint = np.where(_long_strokes(strokes) > bar, 255, 0).astype(np.uint8)
     mask = cv2.bitwise_or(_long_strokes(binary), faint)
+    # Dashed rules only on a page without grain (a screenshot, a PDF): on a photo or a scan,
+    # speckle and the paper's texture line up into dashes of their own.
+    if gridlines and not np.median(strokes):
+        mask = cv2.bitwise_or(mask, dashed_rules(binary))
     # Close small breaks where lines meet or where a scan faded them.
     return cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)
+
+
+# Dashed and dotted rules (a word processor's dashed borders, on a page without grain): the
+# gaps between dashes are at most DASH_GAP px, the rule at most DASH_THICK px thick and of
+# DASHES dashes at least, evenly spaced. Text closed up the same way is a band as tall as its
+# letters (a small print's words, as thin, are of all lengths); a letter's stems stacked down
+# a column of lines are a few strokes, not a row of dashes.
+DASH_GAP = 7
+DASH_THICK = 5
+DASHES = 4
+EVEN_SHARE = 0.75  # of the dashes (and of the gaps) of about one size
+
+
+def _evenly_dashed(ink: np.ndarray) -> bool:
+    """Whether the ink along a run (True where inked) is a row of DASHES dashes or more, most
+    of like length and like gaps (within half the median: a crossing rule lengthens one):
+    the words of a small line of text, closed up, are as thin but neither."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ink.astype(np.int8), [0]])))
+    starts, ends = edges[::2], edges[1::2]
+    if len(starts) < DASHES:
+        return False
+
+    def even(sizes: np.ndarray) -> bool:
+        usual = float(np.median(sizes))
+        return float(np.mean(np.abs(sizes - usual) <= 0.5 * usual)) >= EVEN_SHARE
+
+    return even(ends - starts) and even(starts[1:] - ends[:-1])
+
+
+def dashed_rules(binary: np.ndarray) -> np.ndarray:
+    """The long dashed or dotted strokes of the binary page `binary`, joined up: each way, the
+    gaps between its dashes closed, the runs of a rule's length kept, and of those the thin
+    ones (a line of text closes into a band as tall as its letters) that the page draws as a
+    row of even dashes (`_evenly_dashed`)."""
+    found = np.zeros_like(binary)
+    for across in (True, False):
+        gap, thick = ((DASH_GAP, 1), (1, DASH_THICK + 1)) if across else (
+            (1, DASH_GAP), (DASH_THICK + 1, 1))
+        closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE,
+                                  cv2.getStructuringElement(cv2.MORPH_RECT, gap))
+        runs = _runs(closed)[0 if across else 1]
+        bands = cv2.morphologyEx(runs, cv2.MORPH_OPEN,
+                                 cv2.getStructuringElement(cv2.MORPH_RECT, thick))
+        # A band's fringe (an ascender's row over the letters) goes with it.
+        thin = cv2.bitwise_and(runs, cv2.bitwise_not(cv2.dilate(bands, np.ones((5, 5),
+                                                                               np.uint8))))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(thin)
+        for k in range(1, count):
+            x, y, w, h = stats[k, :4]
+            strip = binary[y:y + h, x:x + w] > 0
+            if _evenly_dashed(strip.any(0) if across else strip.any(1)):
+                box = found[y:y + h, x:x + w]
+                box[labels[y:y + h, x:x + w] == k] = 255
+    return found
 
 
 # Ruled paper under a hand-drawn table (a notebook's pale lines, every few millimetres, the

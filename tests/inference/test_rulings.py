@@ -3,6 +3,7 @@ import itertools
 import cv2
 import numpy as np
 
+from inference.rulings import dashed_rules
 from inference.structure import find_tables
 
 COLUMNS = (50, 175, 300, 425, 550)
@@ -111,6 +112,31 @@ def test_rounded_cards_are_cells_on_a_light_or_a_dark_ground():
     # Their straight edges stop a corner's radius short of each other: drawn on, they meet.
     assert _cells(_rounded((238, 246, 250), radius=5)) == 12
     assert _cells(_rounded((70, 40, 20), radius=5)) == 12
+
+
+def test_dashed_rules_give_every_cell_and_the_text_between_them_none():
+    # A word processor's dashed borders (8 px dashes, 5 px gaps) round cells full of capitals,
+    # which close up into bands as long as a rule but as tall as their letters.
+    page = _grid(ink=255, blur=0)  # the text alone
+    for x in COLUMNS:
+        for y in range(ROWS[0], ROWS[-1], 13):
+            cv2.line(page, (x, y), (x, min(y + 7, ROWS[-1])), 0, 2)
+    for y in ROWS:
+        for x in range(COLUMNS[0], COLUMNS[-1], 13):
+            cv2.line(page, (x, y), (min(x + 7, COLUMNS[-1]), y), 0, 2)
+    assert _cells(page) == 12
+
+
+def test_a_small_print_s_line_of_words_is_no_dashed_rule():
+    # An 800-px page's words close up into a band as thin as a rule, but of words of all
+    # lengths: no row of even dashes.
+    ink = np.zeros((60, 700), np.uint8)
+    cv2.putText(ink, "Maths  English Art  PE   Science  History Geography", (5, 20),
+                cv2.FONT_HERSHEY_SIMPLEX, 0.35, 255, 1)
+    assert not dashed_rules(ink).any()
+    for x in range(5, 690, 12):
+        cv2.line(ink, (x, 45), (x + 6, 45), 255, 2)
+    assert dashed_rules(ink)[44:47].any() and not dashed_rules(ink)[:30].any()
 
 
 def test_a_rule_broken_in_places_is_not_drawn_on_across_the_break():
