@@ -97,10 +97,13 @@ def document_prepare(
     document model sees, with the classical rules' answer; resumes where it stopped."""
     from rich.progress import Progress
 
+    from inference.console import refuse
     from training.document.data import READING_FILE
-    from training.document.prepare import prepare
+    from training.document.prepare import document_pages, prepare
 
-    total = len(list((data / "pages").glob("*.png")))
+    if not (data / "pages").is_dir():
+        raise refuse(f"{data} holds no pages/ folder (a set from yogi data synth)")
+    total = len(document_pages(data / "pages"))  # every document, PNG or not
     with Progress(console=console) as bar:
         task = bar.add_task("reading pages", total=min(total, limit or total))
         done = prepare(data, data / READING_FILE, "rapid", workers=workers, limit=limit,

@@ -172,3 +172,13 @@ def test_each_training_set_is_split_alike(prepared: Path, tmp_path: Path):
     assert len(train) == 4 and len(test) == 2
     assert [e.id for e in test][:1] == [e.id for e in alone]  # the first set's split unchanged
     assert {e.id.split("/")[0] for e in test} == {prepared.name, "second"}
+
+
+def test_preparing_a_folder_without_pages_is_refused_in_one_line(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from training.cli import train_app
+
+    result = CliRunner().invoke(train_app, ["document-prepare", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "holds no pages/ folder" in result.output and "Traceback" not in result.output
