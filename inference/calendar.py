@@ -50,6 +50,8 @@ ROUND_SHARE = 2 / 3
 EVEN_STEPS = (30.0, 60.0)
 # Event boxes found by their fill: at least this many make the page a calendar.
 MIN_BOXES = 3
+# ... holding this share of the text over its days at least.
+BOXED_SHARE = 0.5
 # Box edges this close (px) begin one day column.
 COLUMN_GAP = 6
 # Two boxes this many minutes apart or less are one event after another: the space between
@@ -236,6 +238,13 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
         else:
             boxes[same] = boxes[same].union(box)
     if len(boxes) < MIN_BOXES:
+        return tables, None
+    # A calendar draws each event as a box: its text stands in one. A ruled week whose hour
+    # rows are cells (white, a scan's speckle around the few a fill test lets through) keeps
+    # its cells.
+    boxed = sum(any(box.contains_point(line.box.cx, line.box.cy) for box in boxes)
+                for line in body)
+    if boxed < BOXED_SHARE * len(body):
         return tables, None
     boxes = [part for box in boxes for part in split_at_ranges(box, body)]
     boxes += [line.box for line in body if _timed_name(line)

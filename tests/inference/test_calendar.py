@@ -165,6 +165,18 @@ def test_lone_times_without_filled_boxes_are_no_calendar():
     assert read_calendar(blank, lines, []) == ([], None)
 
 
+def test_a_ruled_week_whose_lessons_stand_in_white_cells_keeps_its_cells():
+    # An hour column and day headers, but the lessons are written in the grid's white cells:
+    # the three tinted boxes (the week's only fills) hold a few of its lines, not most.
+    image, lines = _week()
+    for day in range(5):
+        for hour in (8, 12, 13, 14):
+            lines += [line(f"Lecture {day}{hour}", 70 + COLUMN * day, y_at(hour) + 4, 90),
+                      line("Room 2.14", 70 + COLUMN * day, y_at(hour) + 20, 60)]
+    grid = Table(box=Box(x0=60, y0=TOP, x1=1060, y1=y_at(15)), cells=[])
+    assert read_calendar(image, lines, [grid]) == ([grid], None)
+
+
 def test_the_gap_an_app_leaves_between_one_event_and_the_next_is_measured():
     # Boxes are drawn a pixel inside their times: one after another, a blank row apart.
     image, lines = _week()
