@@ -39,10 +39,11 @@ EDGE_SHARE = 0.25
 # A slot no header names, between two periods, is their gap when it is no longer (minutes).
 LONGEST_BREAK = 90
 # A clock axis (`_clock_axis`): this many lone hour marks at least, one of these steps apart
-# (minutes), their places on the page within this share of one another's spacing.
+# (minutes), their places on the page within this share of one another's spacing (a web
+# page's table widens an hour for its text; a steady step in minutes is what makes the axis).
 CLOCK_MARKS = 4
 CLOCK_STEPS = (30, 60)
-CLOCK_EVEN = 0.15
+CLOCK_EVEN = 0.5
 # Two cells cut by the same ruling have edges this close, as a share of a day header's width.
 ALIGN_SHARE = 0.05
 # Two drawn cells side by side are this close (px): the ruling between them.
@@ -1013,7 +1014,7 @@ class Grid:
     def _clock_axis(self, headers: list[tuple[Box, list[int]]], axis: str) -> set[int]:
         """The atoms of a clock axis's marks after its first: a lecture week's hours down its
         side or along its top ("09:00", "10:00", … each a lone start), CLOCK_MARKS or more, a
-        steady step of CLOCK_STEPS minutes apart and evenly spaced on the page. There a lesson
+        steady step of CLOCK_STEPS minutes apart and about evenly spaced. There a lesson
         drawn from the 9:00 mark to the 11:00 one runs 9 to 11: the page says its end, unlike
         a period grid's bell starts (a start-only header, whose end is unwritten)."""
         marks = sorted((extent(header, axis)[0], self.atoms[ks[0]][2], ks[0])

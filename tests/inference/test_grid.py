@@ -258,18 +258,21 @@ def test_a_start_only_header_gives_the_start_and_no_end_whatever_the_pointer_say
         assert blocks[("Tuesday", "Music")] == ("09:00", None)
 
 
-def test_on_a_clock_axis_the_next_hour_s_mark_ends_an_event():
-    """A lecture week's hours along the top, an hour apart and evenly spaced: a lesson drawn
-    from the 9:00 mark to the 11:00 one runs 9 to 11. The last hour has no mark after it."""
-    lines = [*[(cell_line(f"{hour}:00", (100 * (hour - 8), 0, 100 * (hour - 7), 40)), "time")
-               for hour in range(9, 13)],
+@pytest.mark.parametrize("widths", [(100, 100, 100, 100), (100, 130, 100, 100)])
+def test_on_a_clock_axis_the_next_hour_s_mark_ends_an_event(widths: tuple[int, ...]):
+    """A lecture week's hours along the top, an hour apart (a web page's table may widen one
+    hour for its text): a lesson drawn from the 9:00 mark to the 11:00 one runs 9 to 11. The
+    last hour has no mark after it."""
+    edges = np.cumsum([100, *widths]).tolist()
+    lines = [*[(cell_line(f"{hour}:00", (edges[k], 0, edges[k + 1], 40)), "time")
+               for k, hour in enumerate(range(9, 13))],
              (cell_line("Monday", (0, 40, 100, 120)), "day"),
-             (cell_line("Maths", (100, 40, 200, 120)), "event"),
-             (cell_line("Lab", (400, 40, 500, 120)), "event"),
+             (cell_line("Maths", (edges[0], 40, edges[1], 120)), "event"),
+             (cell_line("Lab", (edges[3], 40, edges[4], 120)), "event"),
              (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
-             (cell_line("Music", (100, 120, 300, 200)), "event")]
+             (cell_line("Music", (edges[0], 120, edges[2], 200)), "event")]
     for end_none in (0.9, 0.1):
-        blocks = decode_as(lines, end_none=end_none, size=(500, 200))
+        blocks = decode_as(lines, end_none=end_none, size=(edges[-1], 200))
         assert blocks[("Monday", "Maths")] == ("09:00", "10:00")
         assert blocks[("Tuesday", "Music")] == ("09:00", "11:00")
         assert blocks[("Monday", "Lab")] == ("12:00", None)
