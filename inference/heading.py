@@ -335,9 +335,11 @@ def parse_heading(text: str) -> Heading:
         class_name = _college(college) if college else class_name
     else:
         # "Class 2EJ", "Class 3/4K" (a mixed-year class), "Class II-B" (a standard and its
-        # section), also with a word OCR glued on, or glued to the label ("Class3H").
-        named = re.search(r"\bClass(?:\s+|(?=\d))"
-                          r"([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
+        # section), also with a word OCR glued on, or glued to the label ("Class3H"), or in
+        # the page's language ("Klasse 7a", "Classe 5B"). A year after it is none ("Oak
+        # Class 2023-24").
+        named = re.search(r"\b(?:Class|Klasse|Classe|Clase|Groupe|Grupo)(?:\s+|(?=\d))"
+                          r"(?!(?:19|20)\d\d\b)([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
                           r"|[A-Z][A-Z0-9]{0,3}(?:-[A-Z]\b)?\b)", text)
         # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C",
         # "Homeroom 7B" (a code with its letters: "Set 3" is a maths set).
@@ -365,8 +367,9 @@ def parse_heading(text: str) -> Heading:
         if named:
             # "Class 3": a number alone is called by its label; "Class 2EJ" is 2EJ.
             # "Class 5 Willow": a number's class named after it too.
-            class_name = (f"Class {named.group(1)}{_named_after(text, named.end())}"
-                          if named.group(1).isdigit() else named.group(1))
+            label = text[named.start():named.start(1)].strip()
+            class_name = (f"{label} {named[1]}{_named_after(text, named.end())}"
+                          if named[1].isdigit() else named[1])
         elif form:
             class_name = form.group(2)
         elif college:

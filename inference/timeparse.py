@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from inference.daynames import FULL_NAMES, TWO_LETTER, foreign_forms, plain
 from inference.schema import DAYS
 
 # Not inside a number: no digit or colon right before, nor a digit's decimal point ("1.12:30");
@@ -314,6 +315,16 @@ _DAY_FORMS.update({"weds": "Wednesday", "thur": "Thursday", "thurs": "Thursday",
 # Two-letter prefixes shared by two days are ambiguous; single letters only in a full sequence.
 for _ambiguous in ("t", "s"):
     _DAY_FORMS.pop(_ambiguous, None)
+# A run-together title's pieces are English alone: other languages' short forms would split
+# English words into "days".
+_ENGLISH_FORMS = dict(_DAY_FORMS)
+# Other languages' names come to English ("Dienstag", "Mardi", "Dé Máirt" are Tuesday).
+_DAY_FORMS.update(foreign_forms(_DAY_FORMS) | TWO_LETTER)
+_TWO_LETTER = {"mo", "tu", "we", "th", "fr", "sa", "su", *TWO_LETTER}
+# The spellings a misread name is measured against.
+_FULL_NAMES = [(day.lower(), day) for day in DAYS] + [
+    (spelling, day) for _, names in FULL_NAMES.values()
+    for day, spellings in zip(DAYS, names, strict=True) for spelling in spellings]
 _SINGLE_LETTERS = {"m": "Monday", "w": "Wednesday", "f": "Friday"}
 
 
@@ -334,19 +345,20 @@ def parse_day(text: str) -> str | None:
     the day is the day's ("Mon 31 Mar")."""
     if (dated := _DATED.match(text)) and len(dated["day"]) >= 2:
         text = dated["day"]
-    word = re.sub(r"[^a-z]", "", _ORDINAL.sub(" ", text.lower()))
+    word = re.sub(r"[^a-z]", "", _ORDINAL.sub(" ", plain(text)))
     if not word or len(word) > 12:
         return None
-    two_letter = {"mo", "tu", "we", "th", "fr", "sa", "su"}
-    if word in _DAY_FORMS and (len(word) >= 3 or word in two_letter):
+    if word in TWO_LETTER and text.strip(" .").isupper():
+        return None  # "DO", "MI" in capitals are a teacher's initials; Untis prints "Do", "Mi"
+    if word in _DAY_FORMS and (len(word) >= 3 or word in _TWO_LETTER):
         return _DAY_FORMS[word]
     if word in _SINGLE_LETTERS:
         # "M", "W" alone name days; "M4", "S2" are rooms.
         return None if re.search(r"\d", text) else _SINGLE_LETTERS[word]
     if len(text.split()) >= 3 and all(len(token) == 1 for token in text.split()):
         return _day_from_letters(word)
-    best = max(DAYS, key=lambda d: fuzz.ratio(word, d.lower()))
-    return best if len(word) >= 5 and fuzz.ratio(word, best.lower()) >= 80 else None
+    spelling, best = max(_FULL_NAMES, key=lambda name: fuzz.ratio(word, name[0]))
+    return best if len(word) >= 5 and fuzz.ratio(word, spelling) >= 80 else None
 
 
 def _is_subsequence(letters: str, word: str) -> bool:
@@ -368,8 +380,8 @@ def _day_from_letters(letters: str) -> str | None:
 def _day_piece(piece: str) -> tuple[str, int] | None:
     """The day a piece of a run-together word is, and how many letters it is off: a short
     form of three letters or more (off by none), or a near spelling of five or more."""
-    if len(piece) >= 3 and piece in _DAY_FORMS:
-        return _DAY_FORMS[piece], 0
+    if len(piece) >= 3 and piece in _ENGLISH_FORMS:
+        return _ENGLISH_FORMS[piece], 0
     if len(piece) < 5:
         return None
     best = max(DAYS, key=lambda d: fuzz.ratio(piece, d.lower()))

@@ -59,7 +59,9 @@ def test_a_teacher_name_stops_before_the_next_word(text: str, teacher: str) -> N
 
 @pytest.mark.parametrize(
     ("text", "class_name"),
-    [("Miss Joynes Class 2EJ", "2EJ"), ("Class 4B Timetable", "4B")],
+    [("Miss Joynes Class 2EJ", "2EJ"), ("Class 4B Timetable", "4B"),
+     ("Stundenplan Klasse 7a — Schuljahr 2024/25", "7a"), ("Classe 5B — Année 2024", "5B"),
+     ("Oak Class 2023-24", "Oak Class")],  # a year after the label is no class
 )
 def test_class_written_before_its_name(text: str, class_name: str) -> None:
     assert parse_heading(text).class_name == class_name

@@ -252,10 +252,23 @@ def test_parse_day(text: str, day: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "day"),
+    [("Dienstag", "Tuesday"), ("Mi", "Wednesday"), ("Do", "Thursday"), ("Freitag", "Friday"),
+     ("MARDI", "Tuesday"), ("Jeu.", "Thursday"), ("Miércoles", "Wednesday"),
+     ("Giovedì", "Thursday"), ("Woensdag", "Wednesday"), ("Dé Máirt", "Tuesday"),
+     ("Déardaoin", "Thursday"), ("Dydd Gwener", "Friday"), ("Donnerstaq", "Thursday")],
+)
+def test_a_day_named_in_another_language_is_its_english_day(text: str, day: str) -> None:
+    assert parse_day(text) == day
+
+
+@pytest.mark.parametrize(
     "text", ["Maths", "Math", "Music", "Ma", "Mus", "Art", "Sci", "T", "S", "", "Registration",
              "4th", "12th", "7th 12:30-1:10",  # a period's ordinal: its "th" is no Thursday
              "M4", "W2", "F1",  # rooms, not single-letter days
-             "Maths 3 Apr", "M 4/4"]  # a date after no day
+             "Maths 3 Apr", "M 4/4",  # a date after no day
+             "Sam", "Don", "Mathe", "Mittagspause", "Große Pause", "Lunch",  # names, not days
+             "DO", "MI", "DI"]  # a teacher's initials under a subject code
 )
 def test_parse_day_rejects_things_that_are_not_days(text: str) -> None:
     # "T" and "S" could be two days each; subject names that start like days are not days.
