@@ -103,6 +103,20 @@ def _increasing(labels: list[tuple[OcrLine, int]]) -> list[tuple[OcrLine, int]]:
     return max(best, key=len, default=[])
 
 
+def _paired(labels: list[tuple[OcrLine, int]], lines: list[OcrLine]) -> bool:
+    """Whether most labels have another lone time beside them on their row, at another minute:
+    a grid's Start and Finish columns (each row a period, "09:00" beside "10:30"), not a scale,
+    whose hours stand alone on their lines (an event's own time beside its hour is the same
+    minute or a range)."""
+    own = {id(line) for line, _ in labels}
+    paired = sum(any(id(other) not in own and (m := _lone_time(other)) is not None
+                     and m != minutes and other.box.x_overlap(line.box) <= 0
+                     and other.box.y_overlap(line.box) >= line.box.height / 2
+                     for other in lines)
+                 for line, minutes in labels)
+    return 2 * paired > len(labels)
+
+
 def _hour_rules(image: np.ndarray, area: Box) -> list[float]:
     """Heights of the horizontal rules running across at least a third of `area`."""
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
@@ -189,7 +203,7 @@ def find_scale(image: np.ndarray, lines: list[OcrLine]) -> CalendarFrame | None:
     if len(labels) < MIN_LABELS:
         return None
     minutes = np.array([m for _, m in labels], float)
-    if np.mean(minutes % 15 == 0) < ROUND_SHARE:
+    if np.mean(minutes % 15 == 0) < ROUND_SHARE or _paired(labels, lines):
         return None
     right = max(line.box.x1 for line, _ in labels)
     height, width = image.shape[:2]

@@ -159,6 +159,19 @@ def test_ranges_broken_over_two_lines_down_a_time_column_are_no_scale():
     assert read_calendar(image, lines, []) == ([], None)
 
 
+def test_start_and_finish_columns_side_by_side_are_no_scale():
+    # A college grid: each session's start and finish in two columns on its row ("9:00" beside
+    # "10:30"). Its 90-minute sessions, the breaks between them and a short lunch row put
+    # either column's times on one line, all but lunch's.
+    image, lines = _week()
+    lines = [text_line for text_line in lines if ":00" not in text_line.text]
+    sessions = [("9:00", "10:30"), ("10:45", "12:15"), ("12:15", "1:00"), ("1:00", "2:30"),
+                ("2:45", "4:15")]
+    for top, (start, finish) in zip([0, 105, 155, 242, 348], sessions, strict=True):
+        lines += [line(start, 0, TOP + 3 + top, 28), line(finish, 30, TOP + 3 + top, 28)]
+    assert read_calendar(image, lines, []) == ([], None)
+
+
 def test_lone_times_without_filled_boxes_are_no_calendar():
     image, lines = _week()
     blank = np.full_like(image, 250)
