@@ -41,6 +41,9 @@ SPECK_SHARE = 0.15
 # A wide cell's ink spreads this many times wider than the lines read in it: letters spaced
 # out along it, some of which the reading missed.
 SPREAD = 1.5
+# A letter alone in its cell, of a word spelled one a row, is taken at this score: a capital
+# shaped like its small form ("C", "c"; "O", "o") splits the recogniser's score between them.
+LETTER_SCORE = 0.5
 # Letters stacked upright down a cell: at least this many bands of ink make a word.
 MIN_LETTERS = 3
 _INSET, _MARGIN = 3, 6  # px: the cell's rulings left out; room kept around the ink
@@ -120,11 +123,47 @@ def _spaced_across(image: np.ndarray, cell: Box, lines: list[OcrLine], engine
         OcrLine(text=word, box=ink[1], score=float(score))]
 
 
+def _letters_down_rows(image: np.ndarray, table: Table, lines: list[OcrLine], engine
+                       ) -> list[OcrLine]:
+    """`lines` with the letters the reading missed of a word spelled one letter a row down a
+    narrow column ("L", "U", "N", "C", "H" in the lunch column's cell of each day): where a
+    column's cells below its header hold nothing but single letters and ink the reading found
+    nothing in, each such cell's ink read as one letter, surely, is that letter. The reading
+    misses a large letter alone in a cell more often than not."""
+    columns: dict[int, list[Box]] = {}
+    for cell in sorted(table.cells, key=lambda c: c.row):
+        if (cell.row_span == cell.col_span == 1 and not cell.from_text
+                and cell.box.height > cell.box.width):
+            columns.setdefault(cell.col, []).append(cell.box)
+    for boxes in columns.values():
+        held = [[line for line in lines if box.contains_point(line.box.cx, line.box.cy)]
+                for box in boxes]
+        while held and any(len(line.text.strip()) > 1 for line in held[0]):
+            boxes, held = boxes[1:], held[1:]  # the column's header ("Lunch 1.20-2.05")
+        letters = sum(len(inside) == 1 and len(inside[0].text.strip()) == 1
+                      and inside[0].text.strip().isalpha() for inside in held)
+        empty = [box for box, inside in zip(boxes, held, strict=True) if not inside]
+        if not letters or not empty or letters + len(empty) != len(boxes):
+            continue
+        for box in empty:
+            ink = _cell_ink(image, box)
+            if ink is None:
+                continue
+            text, score = engine.read_crop(ink[0])
+            if score >= LETTER_SCORE and len(text.strip()) == 1 and text.strip().isalpha():
+                lines = [*lines, OcrLine(text=text.strip().upper(), box=ink[1],
+                                         score=float(score))]
+    return lines
+
+
 def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLine],
                       engine) -> list[OcrLine]:
     """`lines` with the fragments of each tall merged cell replaced by the word they spell,
-    where the cell turned a quarter reads as one (`engine.read_crop`); and likewise a word
-    letter-spaced along a wide merged cell, read as it lies."""
+    where the cell turned a quarter reads as one (`engine.read_crop`); likewise a word
+    letter-spaced along a wide merged cell, read as it lies; and the letters the reading
+    missed of a word spelled one letter a row down a column."""
+    for table in tables:
+        lines = _letters_down_rows(image, table, lines, engine)
     for cell in _wide_cells(tables):
         lines = _spaced_across(image, cell, lines, engine)
     for cell in _tall_cells(tables):

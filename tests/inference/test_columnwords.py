@@ -129,3 +129,33 @@ def test_a_standing_piece_beside_fragments_is_read_again_with_the_whole_cell(wor
             for text, (x0, y0, x1, y1), score, angle in found]
     lines = read_column_words(page, [table], read, get_engine("rapid", Settings()))
     assert [(line.text, line.angle) for line in lines] == [(words, 90)]
+
+
+def test_letters_one_a_row_down_a_column_that_the_reading_missed_are_read():
+    # A lunch column ruled into one cell a day, "L", "U", "N", "C", "H" one in each; the
+    # page's reading found the header and only the "H".
+    page = np.full((780, 200, 3), 255, np.uint8)
+    cells = [Cell(box=Box(x0=70, y0=30, x1=130, y1=130), row=0, col=3)]
+    for row, letter in enumerate("LUNCH", start=1):
+        top = 30 + 130 * row - 30
+        cells.append(Cell(box=Box(x0=70, y0=top, x1=130, y1=top + 130), row=row, col=3))
+        cv2.rectangle(page, (70, top), (130, top + 130), (0, 0, 0), 2)
+        cv2.putText(page, letter, (88, top + 80), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
+    header = OcrLine(text="Lunch", box=Box(x0=75, y0=60, x1=125, y1=80), score=0.99)
+    h = OcrLine(text="H", box=Box(x0=85, y0=640, x1=115, y1=690), score=0.99)
+    table = Table(box=Box(x0=70, y0=30, x1=130, y1=780), cells=cells)
+    lines = read_column_words(page, [table], [header, h], get_engine("rapid", Settings()))
+    down = sorted((line for line in lines if len(line.text) == 1), key=lambda ln: ln.box.cy)
+    assert "".join(line.text for line in down) == "LUNCH"
+
+
+def test_an_empty_cell_beside_words_in_its_column_is_not_read_as_a_letter():
+    # A column of lessons with one free period: its cells hold words, not letters.
+    page = np.full((500, 200, 3), 255, np.uint8)
+    cells = [Cell(box=Box(x0=70, y0=30 + 150 * k, x1=130, y1=180 + 150 * k), row=k, col=2)
+             for k in range(3)]
+    cv2.putText(page, "x", (95, 420), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
+    words = [OcrLine(text="PE", box=Box(x0=80, y0=90, x1=120, y1=110), score=0.99),
+             OcrLine(text="Art", box=Box(x0=80, y0=240, x1=120, y1=260), score=0.99)]
+    table = Table(box=Box(x0=70, y0=30, x1=130, y1=480), cells=cells)
+    assert read_column_words(page, [table], words, get_engine("rapid", Settings())) == words
