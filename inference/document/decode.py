@@ -257,6 +257,8 @@ def key_lines(reading: PageReading) -> set[int]:
 
 # "Week A", "WEEK 2": a two-week rota's heading over its table, never an event.
 _WEEK_LABEL = re.compile(r"^(?:week|wk)\s*[A-Z0-9]$", re.IGNORECASE)
+# A printout's page number ("Page 1 of 1", "page 2/3"), never an event.
+_PAGE_NUMBER = re.compile(r"^\s*page\s*\d+\s*(?:of|/)\s*\d+\s*$", re.IGNORECASE)
 # An app's button in a screenshot ("+ Add a card", "+ New event", "Add lesson"), never an event.
 _UI_ACTION = re.compile(r"^(?:[+＋]\s*(?:add|new|create)\b|(?:add|create) (?:an? )?"
                         r"(?:card|event|item|task|lesson|entry)s?$)", re.IGNORECASE)
@@ -602,7 +604,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         # A name needs a letter: digits alone are a row number, punctuation is OCR debris. One
         # ending in a comma is a letter's greeting or sign-off ("Dear parents,", "Kind regards,").
         if (not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name)
-                or _SENTENCE.search(name) or _UI_ACTION.match(name)
+                or _SENTENCE.search(name) or _UI_ACTION.match(name) or _PAGE_NUMBER.match(name)
                 or _FOOTNOTE.match(reading.lines[names[0]].text)
                 or reading.lines[names[-1]].text.rstrip().endswith(",")
                 or sentence_tail(reading, group.members, set(event_lines))):
@@ -1067,6 +1069,11 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
     for i in np.flatnonzero(role == _DAY):
         dated = parse_heading(lines[i].text)
         if dated.year or dated.term:
+            role[i] = _OTHER
+    # Likewise a line naming a term beside the school day's times ("Spring 2 2025 | Doors open
+    # 8:40 · Home time 3:15") is no time header.
+    for i in np.flatnonzero(role == _TIME):
+        if parse_heading(lines[i].text).term:
             role[i] = _OTHER
     # A phone screenshot's status bar (its clock, "5G", the battery's "68%") is no heading and
     # its clock no time header.

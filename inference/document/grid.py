@@ -1073,6 +1073,13 @@ class Grid:
         region = self.lines[members[0]].region
         lo, hi = extent(region, axis)
         tolerance = max(5.0, EDGE_SHARE * (hi - lo))
+        # Where the time headers' own cells begin and end along the slot: an edge there is a
+        # row of the grid ("1.30 - 2.15" over "2.15 - 3.10"), which a day's lessons follow
+        # one to a row where another day merges the two.
+        given = [edge for key, ks in self.atoms_by_cell.items()
+                 if axis == "y" and key is not None and key != own
+                 and self._is_header(self.lines[self.atoms[ks[0]][0]], axis, members)
+                 for edge in (key[2], key[4])]
         # Days as rows: the day's row the part stands in.
         rows = [extent(self._day_region[j], "y") for j in self.day_lines
                 if self._day_table[j] == own[0]
@@ -1092,7 +1099,8 @@ class Grid:
                 continue
             slack = max(5.0, EDGE_SHARE * (edges[1] - edges[0]))
             for k, edge in enumerate(edges):
-                if span[0] + slack < edge < span[1] - slack:
+                if (span[0] + slack < edge < span[1] - slack
+                        and all(abs(edge - at) > slack for at in given)):
                     share = (edge - span[0]) / (span[1] - span[0])
                     found[k] = first + 5 * round(share * (last - first) / 5)
         return found[0], found[1]

@@ -4,12 +4,14 @@ fields ("Day | Start | End | Subject | Room | Teacher", "Weekday | From | To | C
 
 Such a table is no grid of days and slots: a reader takes each row as one event, its day from
 the Day column (written on the row, or once for the day's first row, or in a cell spanning
-the day's rows), its times from the row's own Start and End (or one Time range), its name from
-the name column (Subject, Lesson, Course, …) and its notes from the room, teacher and class
-columns, left to right. The document model, taught on grids, reads such rows as a grid with
-days down a column and gets the days and times wrong; so where a header row names at least a
-day, a name and a time column, its rows are read here, and the decoding makes one block of
-each (`decode.decode_blocks_with_signals`).
+the day's rows) or, where the header names no day, from the row over its section that names
+one alone ("Monday 13/01/2025" over rows of "Time | Activity | Room | Staff"); its times from
+the row's own Start and End (or one Time range), its name from the name column (Subject,
+Lesson, Course, …) and its notes from the room, teacher and class columns, left to right. The
+document model, taught on grids, reads such rows as a grid with days down a column and gets
+the days and times wrong; so where a header row names at least a name and a time column, its
+rows are read here, and the decoding makes one block of each
+(`decode.decode_blocks_with_signals`).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ def _header(lines: list[ReadLine]) -> dict[str, int] | None:
     """The topmost row of header words naming a day, a name and a time column: field →
     line index (notes columns as "notes:<k>")."""
     rows: dict[int, dict[str, int]] = {}
+    said: dict[int, list[str]] = {}  # each row's field words, repeats kept
     for i, line in enumerate(lines):
         word = _word(line.text)
         if not word or line.angle:
@@ -86,6 +89,8 @@ def _header(lines: list[ReadLine]) -> dict[str, int] | None:
         row = next((r for r in rows if abs(lines[r].box.cy - line.box.cy)
                     < 0.5 * max(lines[r].box.height, line.box.height)), i)
         fields = rows.setdefault(row, {})
+        if word in FIELD_WORDS:
+            said.setdefault(row, []).append(word)
         for field, words in (("day", DAY), ("start", START), ("end", END), ("range", RANGE)):
             if word in words and field not in fields:
                 fields[field] = i
@@ -93,16 +98,21 @@ def _header(lines: list[ReadLine]) -> dict[str, int] | None:
             fields[f"name:{NAMES.index(word)}"] = i
         elif word in NOTES:
             fields[f"notes:{i}"] = i
-    for row in sorted(rows, key=lambda r: lines[r].box.y0):
-        fields = rows[row]
-        names = sorted(key for key in fields if key.startswith("name:"))
-        if "day" in fields and names and ("start" in fields or "range" in fields):
-            chosen = fields.pop(names[0])
-            for key in names[1:]:  # "Lesson | Class": the second name column is a note's
-                line = fields.pop(key)
-                fields[f"notes:{line}"] = line
-            fields["name"] = chosen
-            return fields
+    # A header naming the day's column first; else one without, each field once (the days
+    # head sections of one table, not each its own "Time | Subject" side by side).
+    for needs_day in (True, False):
+        for row in sorted(rows, key=lambda r: lines[r].box.y0):
+            fields = dict(rows[row])
+            names = sorted(key for key in fields if key.startswith("name:"))
+            once = len(set(said.get(row, []))) == len(said.get(row, []))
+            if (("day" in fields or not needs_day and once) and names
+                    and ("start" in fields or "range" in fields)):
+                chosen = fields.pop(names[0])
+                for key in names[1:]:  # "Lesson | Class": the second name column is a note's
+                    line = fields.pop(key)
+                    fields[f"notes:{line}"] = line
+                fields["name"] = chosen
+                return fields
     return None
 
 
@@ -167,6 +177,9 @@ def read_records(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
     day: int | None = None
     for row in _rows(lines, below):
         taken.update(row)
+        if "day" not in header and len(row) == 1 and day_names[row[0]]:
+            day = row[0]  # a section's day over its rows ("Monday 13/01/2025")
+            continue
         fields: dict[str, list[int]] = {}
         for i in sorted(row, key=lambda i: lines[i].box.x0):
             column = _column_of(lines[i], columns)
@@ -184,6 +197,8 @@ def read_records(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
             continue
         records.append(Record(names=names, notes=fields.get("notes", []), day=day,
                               times=times[:2]))
+    if "day" not in header and not records:
+        return RecordsTable([], set())  # "Time | Subject" over a grid: no sections, no records
     return RecordsTable(records, taken, coded)
 
 

@@ -584,6 +584,25 @@ def test_a_records_table_makes_one_block_a_row_with_the_rows_own_day_and_times()
                       ("Tuesday", "Art"): ("10:00", "11:00")}
 
 
+def test_a_records_table_under_day_sections_takes_each_row_s_day_from_its_section():
+    # A learner portal's week: "Time | Activity | Room | Staff", each day a section row
+    # ("Monday 13/01/2025") over its rows; the model calls every line an event.
+    def cell(text: str, column: int, row: int) -> ReadLine:
+        return free_line(text, 10 + 120 * column, 20 + 30 * row)
+
+    header = [(cell(word, k, 0), "other")
+              for k, word in enumerate(["Time", "Activity", "Room", "Staff"])]
+    rows = [("Monday 13/01/2025",), ("09.00 - 10.30", "Sociology", "S12", "Mr T. Wright"),
+            ("10.45 - 12.15", "Psychology", "S14", "Dr A. Moss"), ("Tuesday 14/01/2025",),
+            ("11.00 - 12.00", "Tutorial", "T02", "Mr J. Rudd")]
+    lines = header + [(cell(text, k, r + 1), "day" if len(row) == 1 else "event")
+                      for r, row in enumerate(rows) for k, text in enumerate(row)]
+    blocks = decode_as(lines, notes=True, size=(600, 200))
+    assert blocks == {("Monday", "Sociology"): ("09:00", "10:30", "S12 Mr T. Wright"),
+                      ("Monday", "Psychology"): ("10:45", "12:15", "S14 Dr A. Moss"),
+                      ("Tuesday", "Tutorial"): ("11:00", "12:00", "T02 Mr J. Rudd")}
+
+
 def test_a_teacher_code_in_capitals_under_a_name_is_a_note():
     # aSc: "Eng" over "BRN" over "204"; the model calls "BRN" part of the name.
     cell = (100, 40, 200, 120)
@@ -749,7 +768,8 @@ def test_a_footnote_or_a_sign_off_under_the_table_is_no_event():
     lines = [(text_cell("Monday", 10, 40), "day"), (text_cell("08:30-09:15", 120, 10), "time"),
              (text_cell("English", 120, 40), "event"),
              (text_cell("* Sport on Wednesday afternoon: bring a hat.", 10, 120), "event"),
-             (text_cell("Kind regards,", 10, 150), "event")]  # the mail's sign-off
+             (text_cell("Kind regards,", 10, 150), "event"),  # the mail's sign-off
+             (text_cell("Page 1 of 1", 300, 150), "event")]  # the printout's page number
     assert set(decode_as(lines, size=(500, 180))) == {("Monday", "English")}
 
 
@@ -1139,6 +1159,14 @@ def test_a_card_s_name_the_model_took_for_a_class_names_no_class():
     assert decode_heading(page, decisions).class_name is None
 
 
+def test_a_term_beside_the_school_day_s_times_under_the_title_is_the_heading_s():
+    # "Spring 2 2025 | Doors open 8:40 · Home time 3:15": the model calls it a time line.
+    lines = [(free_line("Spring 2 2025 | Doors open 8:40 · Home time 3:15", 0, 0), "time"),
+             (free_line("Monday", 0, 40), "day"), (free_line("9:00-10:00 Maths", 0, 70), "event")]
+    page, decisions = read_as(lines, size=(500, 100))
+    assert decode_heading(page, decisions).term == "Spring 2"
+
+
 def test_the_parts_of_a_divided_period_share_its_time_in_order():
     # "Phonics" over "Handwriting", a dashed line between (two drawn cells of one period).
     columns = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
@@ -1162,6 +1190,24 @@ def test_the_parts_of_a_divided_period_share_its_time_in_order():
     assert blocks[("Monday", "Phonics")] == ("09:00", "09:30")
     assert blocks[("Monday", "Handwriting")] == ("09:30", "10:00")
     assert blocks[("Tuesday", "Maths")] == ("09:00", "10:00")
+
+
+def test_cells_one_to_a_row_beside_a_merged_double_keep_their_rows_times():
+    # "1.30-2.15" over "2.15-3.10" down the time column; Monday's Science merged over both
+    # rows, Tuesday's Geography over Art, one to a row: no divided period. Tuesday's name, in
+    # white on its coloured band, stands in no cell found, so Monday's cells alone draw the
+    # body's rows.
+    lines = [(cell_line("Monday", (100, 0, 200, 40)), "day"),
+             (free_line("Tuesday", 210, 10), "day"),
+             (cell_line("1:30-2:15", (0, 40, 100, 100)), "time"),
+             (cell_line("2:15-3:10", (0, 100, 100, 160)), "time"),
+             (cell_line("Science", (100, 40, 200, 160)), "event"),
+             (cell_line("Geography", (200, 40, 300, 100)), "event"),
+             (cell_line("Art", (200, 100, 300, 160)), "event")]
+    blocks = decode_as(lines, size=(300, 160))
+    assert blocks[("Monday", "Science")] == ("13:30", "15:10")
+    assert blocks[("Tuesday", "Geography")] == ("13:30", "14:15")
+    assert blocks[("Tuesday", "Art")] == ("14:15", "15:10")
 
 
 def test_a_clubs_list_s_first_row_under_the_list_s_title_keeps_its_time():
