@@ -3,7 +3,7 @@
 Times: "8:35 – 8.50 am", "9-9.30", "1.15 – 2pm", "12 – 1pm", "10:30am", "3.15", "10h30-11h00".
 Without am/pm the school-hours rule of the contract applies: hours 7–11 are morning, 12 is
 noon, 1–6 are afternoon. Days: full names, abbreviations ("Tu", "WED", "Thurs"), lists and ranges
-("Monday, Tuesday, Thursday", "Mon–Fri").
+("Monday, Tuesday, Thursday", "Mon–Fri"), and other languages' names ("Mardi", "Do": `daynames`).
 """
 
 from __future__ import annotations

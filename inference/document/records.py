@@ -76,8 +76,9 @@ def column_labels(lines: list[ReadLine]) -> set[int]:
 
 
 def _header(lines: list[ReadLine]) -> dict[str, int] | None:
-    """The topmost row of header words naming a day, a name and a time column: field →
-    line index (notes columns as "notes:<k>")."""
+    """The topmost row of header words naming a day, a name and a time column, else (days
+    heading sections) a name and a time column, each field once: field → line index (notes
+    columns as "notes:<k>")."""
     rows: dict[int, dict[str, int]] = {}
     said: dict[int, list[str]] = {}  # each row's field words, repeats kept
     for i, line in enumerate(lines):
