@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from inference.daynames import FULL_NAMES, TWO_LETTER, foreign_forms, plain
@@ -321,10 +321,11 @@ _ENGLISH_FORMS = dict(_DAY_FORMS)
 # Other languages' names come to English ("Dienstag", "Mardi", "Dé Máirt" are Tuesday).
 _DAY_FORMS.update(foreign_forms(_DAY_FORMS) | TWO_LETTER)
 _TWO_LETTER = {"mo", "tu", "we", "th", "fr", "sa", "su", *TWO_LETTER}
-# The spellings a misread name is measured against.
+# The spellings a misread name is measured against, and their days.
 _FULL_NAMES = [(day.lower(), day) for day in DAYS] + [
     (spelling, day) for _, names in FULL_NAMES.values()
     for day, spellings in zip(DAYS, names, strict=True) for spelling in spellings]
+_SPELLINGS = [spelling for spelling, _ in _FULL_NAMES]
 _SINGLE_LETTERS = {"m": "Monday", "w": "Wednesday", "f": "Friday"}
 
 
@@ -357,8 +358,12 @@ def parse_day(text: str) -> str | None:
         return None if re.search(r"\d", text) else _SINGLE_LETTERS[word]
     if len(text.split()) >= 3 and all(len(token) == 1 for token in text.split()):
         return _day_from_letters(word)
-    spelling, best = max(_FULL_NAMES, key=lambda name: fuzz.ratio(word, name[0]))
-    return best if len(word) >= 5 and fuzz.ratio(word, spelling) >= 80 else None
+    if len(word) < 5:
+        return None
+    # Every line of a page asks: the spellings are searched in one call (the first of the best
+    # wins, as `max` would pick it).
+    found = process.extractOne(word, _SPELLINGS, scorer=fuzz.ratio, score_cutoff=80)
+    return _FULL_NAMES[found[2]][1] if found else None
 
 
 def _is_subsequence(letters: str, word: str) -> bool:
