@@ -109,10 +109,11 @@ def _paired(labels: list[tuple[OcrLine, int]], lines: list[OcrLine]) -> bool:
     whose hours stand alone on their lines (an event's own time beside its hour is the same
     minute or a range)."""
     own = {id(line) for line, _ in labels}
-    paired = sum(any(id(other) not in own and (m := _lone_time(other)) is not None
-                     and m != minutes and other.box.x_overlap(line.box) <= 0
+    others = [(other, m) for other in lines
+              if id(other) not in own and (m := _lone_time(other)) is not None]
+    paired = sum(any(m != minutes and other.box.x_overlap(line.box) <= 0
                      and other.box.y_overlap(line.box) >= line.box.height / 2
-                     for other in lines)
+                     for other, m in others)
                  for line, minutes in labels)
     return 2 * paired > len(labels)
 
