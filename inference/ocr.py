@@ -7,7 +7,8 @@ fine-tune behind it, which takes `champion` only where it beat the base on real 
 is RapidOCR with the PP-OCRv4 ONNX models of its wheel and no registry: text detection, a
 0/180° direction classifier and recognition; vertical text boxes are turned upright before
 recognition, so 90°-rotated cell text is read. `tesseract` is the baseline the seeds used
-(Tesseract's page segmentation; it mostly misses rotated text).
+(Tesseract's page segmentation; it mostly misses rotated text). RapidOCR's three ONNX graphs
+run on the runtime `YOGI_ONNX_RUNTIME` names (`inference.runtimes`: OpenVINO by default).
 
 Engines register under their name in `ENGINES` (`@register_engine`): the CLI's `--ocr` choices
 and `YOGI_OCR_ENGINE` are its keys, so a new engine is one class here and nothing else. Every
@@ -26,6 +27,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from inference.runtimes import open_graph
 from inference.schema import Box, OcrLine
 from inference.settings import Settings
 
@@ -122,7 +124,7 @@ class UprightLines:
 
 class SharedRecognition:
     """A page's line crops read by the recogniser on `workers` threads at once, each crop one
-    call of a one-thread session of the same model (onnxruntime lets go of the GIL while it
+    call of a one-thread session of the same model (the runtime lets go of the GIL while it
     runs). Reading one crop at a time on a two-thread session left the second core mostly
     idle (a crop is too small a graph to split well): shared out, the same crops are read
     1.5x faster here, each to the very same text and score, since every crop is still read
@@ -135,15 +137,17 @@ class SharedRecognition:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="ocr-rec")
 
     @classmethod
-    def install(cls, ocr, model_path: str | None, rec_options: dict, workers: int) -> None:
+    def install(cls, ocr, model_path: str | None, rec_options: dict, workers: int,
+                runtime: str) -> None:
         from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
-        from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, read_yaml, update_model_path
 
-        config = update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"]
+        config = _rapid_config()["Rec"]
         config.update(rec_options, intra_op_num_threads=1, inter_op_num_threads=1)
         if model_path is not None:
             config["model_path"] = model_path
-        ocr.text_rec = cls(TextRecognizer(config), workers)
+        recogniser = TextRecognizer(config)
+        _reopen(recogniser.session, config["model_path"], 1, runtime)
+        ocr.text_rec = cls(recogniser, workers)
 
     def __call__(self, crops, return_word_box: bool = False):
         crops = [crops] if isinstance(crops, np.ndarray) else list(crops)
@@ -157,6 +161,20 @@ class SharedRecognition:
         for k, part in enumerate(read):
             merged[k::self.workers] = part
         return merged, time.perf_counter() - start
+
+
+def _rapid_config() -> dict:
+    """RapidOCR's configuration as its wheel ships it, model paths resolved."""
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, read_yaml, update_model_path
+
+    return update_model_path(read_yaml(DEFAULT_CFG_PATH))
+
+
+def _reopen(wrapper, model_path: str, threads: int, runtime: str) -> None:
+    """RapidOCR opens each graph with onnxruntime inside a wrapper that calls only `run`,
+    `get_inputs` and `get_outputs` on it afterwards; another runtime takes its place there."""
+    if runtime != "onnxruntime":
+        wrapper.session = open_graph(model_path, threads, runtime)
 
 
 def read_both_ways(engine: OcrEngine, image: np.ndarray, box: Box) -> tuple[str, float]:
@@ -216,10 +234,17 @@ class RapidOcrEngine:
         # The 0/180° classifier flips short upright strings ("9:00" → "00:6") at its default
         # threshold of 0.9; only a near-certain verdict should turn a crop over.
         self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
+        shared = settings.model_threads > 1 and settings.ocr_rec_batch == 1
+        paths = {part: found["model_path"] for part, found in _rapid_config().items()
+                 if part in ("Det", "Cls", "Rec")}
+        paths["Rec"] = rapid_options.get("rec_model_path") or paths["Rec"]
+        graphs = [(self._ocr.text_det.infer, "Det"), (self._ocr.text_cls.infer, "Cls")]
+        for wrapper, part in graphs if shared else [*graphs, (self._ocr.text_rec.session, "Rec")]:
+            _reopen(wrapper, paths[part], settings.model_threads, settings.onnx_runtime)
         self._upright = UprightLines.install(self._ocr)
-        if settings.model_threads > 1 and settings.ocr_rec_batch == 1:
+        if shared:
             SharedRecognition.install(self._ocr, rapid_options.get("rec_model_path"),
-                                      rec_options, settings.model_threads)
+                                      rec_options, settings.model_threads, settings.onnx_runtime)
 
     @property
     def upside_down(self) -> bool:

@@ -22,6 +22,8 @@ DEFAULT_MAX_PAGES = 20
 # them equal: settings sit below both registries, so they cannot import them).
 OcrEngineName = Literal["rapid", "tesseract", "model"]
 TierName = Literal["auto", "classical", "document"]
+# The names `inference.runtimes.RUNTIMES` registers (held equal by the same test).
+OnnxRuntimeName = Literal["openvino", "onnxruntime"]
 
 
 class Settings(BaseSettings):
@@ -46,9 +48,12 @@ class Settings(BaseSettings):
     # The recogniser's input is padded to at least this many pixels wide (48 high); the
     # PP-OCR default is 320, which the fine-tune was trained at.
     ocr_rec_min_width: int = Field(320, ge=16)
-    # onnxruntime threads per model (OCR detection, classifier, recogniser; the document
+    # Threads per model (OCR detection, classifier, recogniser; the document
     # model's graph). None: this process's share of the cores (`model_threads`).
     onnx_threads: int | None = Field(None, ge=1)
+    # What runs those ONNX graphs (`inference/runtimes.py`): OpenVINO reads them in about half
+    # onnxruntime's time on this CPU.
+    onnx_runtime: OnnxRuntimeName = "openvino"
     tier: TierName = "auto"
     document_alias: str = "champion"  # registry alias the document tier loads (e.g. challenger)
 

@@ -1,7 +1,7 @@
 """A worker's extraction slot: one extraction at a time, a bounded queue in front of it, and
 queued work dropped when its client has gone.
 
-The OCR engine object is shared and RapidOCR keeps per-call state on it (and onnxruntime
+The OCR engine object is shared and RapidOCR keeps per-call state on it (and the runtime
 already spreads one call over the cores), so a worker reads one document at a time. Without a
 bound, requests would queue behind it until every client timed out; with one, a request beyond
 `queue_limit` waiting documents is answered at once with 503 and a `Retry-After` estimated

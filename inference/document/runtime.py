@@ -1,11 +1,7 @@
-"""The document model as serving runs it: the release's exported ONNX graph under onnxruntime
-when the release carries one (`document_model.onnx`, written when a release is logged:
-`training.document.export`), else the torch module. Either answers `predict(reading)` with the
-heads' logits as numpy arrays.
-
-The ONNX path is why a process that reads pages need not import torch and transformers at all:
-about five seconds of every cold start and a few hundred MB of memory. The export is checked
-against the torch module when it is written, so both give the same decisions.
+"""The document model as serving runs it: the release's exported ONNX graph, under the runtime
+`YOGI_ONNX_RUNTIME` names (`inference.runtimes`), when the release carries one
+(`document_model.onnx`, written when a release is logged: `training.document.export`), else the
+torch module. Either answers `predict(reading)` with the heads' logits as numpy arrays.
 """
 
 from __future__ import annotations
@@ -17,6 +13,7 @@ import numpy as np
 
 from inference.document.features import PageReading
 from inference.document.inputs import page_inputs
+from inference.runtimes import open_graph
 
 ONNX_FILE = "document_model.onnx"
 INPUTS = ("input_ids", "attention_mask", "layout", "categories", "geometry", "atoms",
@@ -31,16 +28,10 @@ class PageModel(Protocol):
 
 
 class OnnxDocumentModel:
-    """The exported graph; `threads`: onnxruntime's intra-op threads (0: one per core)."""
+    """The exported graph run by `runtime` on `threads` threads (0: one per core)."""
 
-    def __init__(self, path: Path, threads: int = 0) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(path), options,
-                                            providers=["CPUExecutionProvider"])
+    def __init__(self, path: Path, threads: int = 0, runtime: str = "onnxruntime") -> None:
+        self.session = open_graph(path, threads, runtime)
 
     def predict(self, reading: PageReading) -> dict[str, np.ndarray]:
         inputs = page_inputs(reading)
@@ -49,10 +40,10 @@ class OnnxDocumentModel:
         return dict(zip(OUTPUTS, outputs, strict=True))
 
 
-def load_page_model(folder: Path, threads: int = 0) -> PageModel:
+def load_page_model(folder: Path, threads: int = 0, runtime: str = "onnxruntime") -> PageModel:
     """The release in `folder`: its ONNX graph when it has one, else the torch module."""
     if (folder / ONNX_FILE).exists():
-        return OnnxDocumentModel(folder / ONNX_FILE, threads)
+        return OnnxDocumentModel(folder / ONNX_FILE, threads, runtime)
     from inference.document.model import load_release
 
     return load_release(folder)

@@ -132,9 +132,7 @@ def test_a_standing_word_the_classifier_turned_over_is_read_again_both_ways():
 
 def test_a_page_s_crops_shared_between_two_threads_read_as_one_call_reads_them():
     # Two one-thread sessions' worth of work on two cores: the same text and score for every
-    # crop, in the crops' order, as RapidOCR's own recogniser reading them one by one.
-    from rapidocr_onnxruntime import RapidOCR
-
+    # crop, in the crops' order, as a one-thread engine's recogniser reading them one by one.
     shared = RapidOcrEngine(Settings(onnx_threads=2))._ocr.text_rec
     assert isinstance(shared, SharedRecognition)
     crops = []
@@ -142,7 +140,8 @@ def test_a_page_s_crops_shared_between_two_threads_read_as_one_call_reads_them()
         crop = np.full((48, 40 + 22 * len(text) + 10 * k, 3), 255, np.uint8)
         cv2.putText(crop, text, (6, 34), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
         crops.append(crop)
-    plain = RapidOCR(rec_batch_num=1, intra_op_num_threads=1).text_rec
+    plain = RapidOcrEngine(Settings(onnx_threads=1))._ocr.text_rec
+    assert not isinstance(plain, SharedRecognition)
     read, _ = shared(crops)
     assert read == plain(crops)[0]
     assert read[0][0] == "9:10-10:00" and read[2][0].replace(" ", "") == "ENGLISH3"

@@ -11,15 +11,17 @@ import pytest
 from inference import tiers
 from inference.model_store import ModelUnavailable
 from inference.ocr import ENGINES
-from inference.settings import OcrEngineName, Settings, TierName
+from inference.runtimes import RUNTIMES
+from inference.settings import OcrEngineName, OnnxRuntimeName, Settings, TierName
 from inference.tiers import get_tier, read_document, tier_names
 from inference.trace import PageTrace
 
 
-def test_the_settings_name_exactly_the_registered_engines_and_tiers():
-    # Settings sit below both registries; this keeps their Literals, and so the CLI choices,
+def test_the_settings_name_exactly_the_registered_engines_tiers_and_runtimes():
+    # Settings sit below the registries; this keeps their Literals, and so the CLI choices,
     # equal to what is registered.
     assert set(get_args(OcrEngineName)) == set(ENGINES)
+    assert set(get_args(OnnxRuntimeName)) == set(RUNTIMES)
     assert list(get_args(TierName)) == tier_names()
 
 

@@ -1,0 +1,96 @@
+"""What runs an exported ONNX graph (the OCR's detector, classifier and recogniser; the document
+model): onnxruntime, or OpenVINO, which reads the same ONNX file. Both answer the slice of
+onnxruntime's `InferenceSession` the callers use (`run`, `get_inputs`, `get_outputs`), so a
+graph's caller never knows which one it has; `YOGI_ONNX_RUNTIME` picks, and a new runtime is one
+registered class here.
+
+OpenVINO is the default because it is the faster one on this kind of CPU: on a Xeon with AMX it
+computes in bfloat16 (its own default there; float32 elsewhere), which read the dev pages' text
+the same and cut the OCR's time to under half (README, "Speed"). A session is called from
+several threads at once (`ocr.SharedRecognition`), so each thread keeps its own OpenVINO infer
+request, as an onnxruntime session is safe to share."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class GraphPort:
+    name: str
+
+
+class GraphSession(Protocol):
+    def run(self, output_names: list[str] | None,
+            feed: dict[str, np.ndarray]) -> list[np.ndarray]: ...
+
+    def get_inputs(self) -> list[GraphPort]: ...
+
+    def get_outputs(self) -> list[GraphPort]: ...
+
+
+RUNTIMES: dict[str, Callable[[Path, int], GraphSession]] = {}
+
+
+def register_runtime(name: str):
+    """Decorator: `opener(path, threads)` opens a graph when `name` is asked for."""
+
+    def add(opener):
+        RUNTIMES[name] = opener
+        return opener
+
+    return add
+
+
+@register_runtime("onnxruntime")
+def _onnxruntime(path: Path, threads: int) -> GraphSession:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+@register_runtime("openvino")
+class OpenVinoSession:
+    """One compiled OpenVINO model; `threads` 0 lets OpenVINO use every core."""
+
+    def __init__(self, path: Path, threads: int) -> None:
+        import openvino as ov
+
+        self._model = ov.Core().compile_model(str(path), "CPU", {
+            "INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY",
+            # Kernels are compiled for each input shape met (every page and line crop has its
+            # own) and kept, 5,000 of them by default: 460 MB more at the peak of the dev
+            # pages' benchmark than keeping none, which reads them as fast.
+            "CPU_RUNTIME_CACHE_CAPACITY": 0})
+        self._inputs = [GraphPort(port.any_name) for port in self._model.inputs]
+        self._outputs = [GraphPort(port.any_name) for port in self._model.outputs]
+        self._local = threading.local()
+
+    def run(self, output_names: list[str] | None,
+            feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+        request = getattr(self._local, "request", None)
+        if request is None:
+            request = self._local.request = self._model.create_infer_request()
+        results = request.infer(feed)
+        names = output_names or [port.name for port in self._outputs]
+        return [results[self._model.output(name)] for name in names]
+
+    def get_inputs(self) -> list[GraphPort]:
+        return self._inputs
+
+    def get_outputs(self) -> list[GraphPort]:
+        return self._outputs
+
+
+def open_graph(path: Path | str, threads: int, runtime: str) -> GraphSession:
+    """The ONNX graph at `path` run by `runtime` on `threads` threads (0: every core)."""
+    return RUNTIMES[runtime](Path(path), threads)

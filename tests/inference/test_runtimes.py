@@ -1,0 +1,62 @@
+"""`inference.runtimes`: onnxruntime and OpenVINO run the same ONNX graph to the same answer,
+and an OpenVINO session is safe to call from several threads at once, as the OCR's shared
+recogniser does."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from inference.ocr import RapidOcrEngine
+from inference.runtimes import RUNTIMES, OpenVinoSession, open_graph
+from inference.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory) -> tuple[str, np.ndarray]:
+    """relu(x @ w), x of any batch: (path of the ONNX file, w)."""
+    w = np.random.default_rng(0).normal(size=(16, 8)).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["h"]), helper.make_node("Relu", ["h"], ["y"])]
+    model = helper.make_model(helper.make_graph(
+        nodes, "tiny",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 8])],
+        [numpy_helper.from_array(w, "w")]), opset_imports=[helper.make_opsetid("", 17)])
+    path = tmp_path_factory.mktemp("graph") / "tiny.onnx"
+    onnx.save(model, path)
+    return str(path), w
+
+
+@pytest.mark.parametrize("runtime", sorted(RUNTIMES))
+def test_every_runtime_answers_the_graph_by_its_port_names(graph, runtime):
+    path, w = graph
+    session = open_graph(path, 1, runtime)
+    assert [port.name for port in session.get_inputs()] == ["x"]
+    assert [port.name for port in session.get_outputs()] == ["y"]
+    x = np.random.default_rng(1).normal(size=(5, 16)).astype(np.float32)
+    [y] = session.run(["y"], {"x": x})
+    # OpenVINO may compute in bfloat16 on a CPU that has it: 3 significant digits.
+    np.testing.assert_allclose(y, np.maximum(x @ w, 0), rtol=0.03, atol=0.05)
+
+
+def test_an_openvino_session_called_from_two_threads_keeps_each_call_s_answer(graph):
+    path, _ = graph
+    session = open_graph(path, 1, "openvino")
+    inputs = [np.full((3 + k % 4, 16), k / 10, np.float32) for k in range(40)]
+    alone = [session.run(["y"], {"x": x})[0] for x in inputs]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(lambda x: session.run(["y"], {"x": x})[0], inputs))
+    for a, b in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_ocr_engine_runs_its_graphs_on_the_runtime_the_settings_name():
+    engine = RapidOcrEngine(Settings(onnx_runtime="openvino", onnx_threads=1))
+    assert isinstance(engine._ocr.text_det.infer.session, OpenVinoSession)
+    assert isinstance(engine._ocr.text_rec.session.session, OpenVinoSession)
+    engine = RapidOcrEngine(Settings(onnx_runtime="onnxruntime", onnx_threads=1))
+    assert not isinstance(engine._ocr.text_det.infer.session, OpenVinoSession)
