@@ -134,9 +134,12 @@ def find_frame(lines: list[OcrLine], tables: list[Table]) -> SheetFrame | None:
         pitch = (numbers[-1].box.cy - numbers[-2].box.cy) / (
             _row_number(numbers[-1].text) - _row_number(numbers[-2].text))
         bottom = numbers[-1].box.cy + max(pitch, height)
+    # The ruled grid the letters head runs on under them: a strip of the letters alone (the
+    # letter bar ruled as a row of its own) is none of the sheet.
+    under = max(line.box.y1 for line in letters) + 2 * height
     table = next((k for k, table in enumerate(tables)
-                  if sum(table.box.contains_point(line.box.cx, line.box.cy)
-                         for line in letters) * 2 > len(letters)), None)
+                  if table.box.y1 > under and sum(table.box.contains_point(line.box.cx, line.box.cy)
+                                                  for line in letters) * 2 > len(letters)), None)
     formula_bar = _formula_bar(upright, top, height)
     return SheetFrame(
         top=top, left=max((line.box.x1 for line in numbers), default=0.0), bottom=bottom,

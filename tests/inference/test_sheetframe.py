@@ -39,6 +39,17 @@ def test_a_title_floating_right_above_the_letters_stays():
     assert title in kept
 
 
+def test_a_letter_bar_ruled_as_a_strip_of_its_own_is_not_the_sheet_s_grid():
+    # Excel draws the letter bar as a ruled row: the structure stage finds it as a table of
+    # its own, over the timetable's grid. The sheet is what lies under the letters, not the
+    # strip (the page read as holding nothing at all).
+    lines, _ = _excel()
+    strip = Table(box=Box(x0=0, y0=95, x1=900, y1=118), cells=[])
+    grid = Table(box=Box(x0=0, y0=150, x1=900, y1=450), cells=[])
+    kept = [line.text for line in read_sheet(lines, [strip, grid])[0]]
+    assert kept == ["Mr Patel - 8B Timetable", "Monday", "Maths", "9:00-9:50"]
+
+
 def test_a_timetable_with_day_initials_and_period_numbers_is_no_sheet():
     days = [line(d, 100 + 80 * k, 50) for k, d in enumerate("MTWTF")]
     periods = [line(str(n), 20, 50 + 40 * n) for n in range(1, 7)]
