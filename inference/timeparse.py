@@ -326,6 +326,7 @@ _FULL_NAMES = [(day.lower(), day) for day in DAYS] + [
     (spelling, day) for _, names in FULL_NAMES.values()
     for day, spellings in zip(DAYS, names, strict=True) for spelling in spellings]
 _SPELLINGS = [spelling for spelling, _ in _FULL_NAMES]
+FOREIGN_MISREAD = 85  # the similarity a misread non-English name needs (English: 80)
 _SINGLE_LETTERS = {"m": "Monday", "w": "Wednesday", "f": "Friday"}
 
 
@@ -363,7 +364,11 @@ def parse_day(text: str) -> str | None:
     # Every line of a page asks: the spellings are searched in one call (the first of the best
     # wins, as `max` would pick it).
     found = process.extractOne(word, _SPELLINGS, scorer=fuzz.ratio, score_cutoff=80)
-    return _FULL_NAMES[found[2]][1] if found else None
+    # Another language's name misread by a letter only where it is long: a five-letter word
+    # one letter off "mardi" is as likely a word of the cell ("Maori" of "Te Reo Maori").
+    if not found or found[2] >= len(DAYS) and found[1] < FOREIGN_MISREAD:
+        return None
+    return _FULL_NAMES[found[2]][1]
 
 
 def _is_subsequence(letters: str, word: str) -> bool:

@@ -268,7 +268,8 @@ def test_a_day_named_in_another_language_is_its_english_day(text: str, day: str)
              "M4", "W2", "F1",  # rooms, not single-letter days
              "Maths 3 Apr", "M 4/4",  # a date after no day
              "Sam", "Don", "Mathe", "Mittagspause", "Große Pause", "Lunch",  # names, not days
-             "DO", "MI", "DI"]  # a teacher's initials under a subject code
+             "DO", "MI", "DI",  # a teacher's initials under a subject code
+             "Maori", "Te Reo Maori"]  # one letter off "mardi": a subject, not Tuesday
 )
 def test_parse_day_rejects_things_that_are_not_days(text: str) -> None:
     # "T" and "S" could be two days each; subject names that start like days are not days.
