@@ -34,7 +34,7 @@ from inference.respace import respace_heading
 from inference.schema import OcrLine, Table, TimetableData
 from inference.settings import Settings
 from inference.sheetframe import read_sheet
-from inference.stackedtimes import join_stacked_ranges
+from inference.stackedtimes import join_split_ranges, join_stacked_ranges
 from inference.standingwords import join_standing_pieces
 from inference.structure import (
     assign_lines,
@@ -136,8 +136,9 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     height, width = image.shape[:2]
     image, lines, turns = _read_upright(image, engine)
     lines = join_standing_pieces(image, lines, engine)
-    lines = join_stacked_ranges(repair_time_axes(split_entry_lines(
-        split_glued_ranges(split_run_together_days(read_clock_letters(lines))))))
+    lines = join_split_ranges(split_glued_ranges(split_run_together_days(
+        read_clock_letters(lines))), image)
+    lines = join_stacked_ranges(repair_time_axes(split_entry_lines(lines)))
     lines = read_missing_days(image, repair_day_axes(lines), engine)
     lines = respace_heading(image, lines, heading_above_headers(lines), engine)
     transform = quarter_turn_matrix(width, height, turns) @ transform

@@ -16,9 +16,18 @@ printed again as the next one's start (8:30, 9:00, 9:00, 9:30, 9:30, 10:15 …),
 column of starts or of whole ranges does. A header row of such cells ("9:00" / "–" / "9:30"
 in each column's head) shows the same across the page: a row of lone times with another under
 each, each lower one printed again as the next upper one.
+
+Side by side, the detector splits a range at a thin dash ("10.00" and "10.20", or "10.35" and
+"-11.40"): two lone times at most a line's height apart on one text row, the right one later by
+at most a slot, are one range too where the dash is there, in the right piece's text or as
+ink across the gap's middle. Two narrow header cells' starts side by side ("10:20" beside
+"10:35", each over "to" and its end) have only background between them.
 """
 
 from __future__ import annotations
+
+import cv2
+import numpy as np
 
 from inference.schema import Box, OcrLine
 from inference.timeparse import find_times, is_time_text
@@ -39,6 +48,10 @@ REPEATED = 2 / 3
 # Down a header row's cell, the lower time stands at most this many line heights under the
 # upper one (a dash line between them).
 DASH_LINE_GAP = 1.5
+# Side by side: the gap between the halves is at most this share of the smaller one's height,
+# and a dash drawn in it is a stroke at least DASH_WIDTH of it long across its middle.
+SPLIT_GAP = 1.0
+DASH_WIDTH = 0.25
 
 
 def _lone_time(line: OcrLine) -> int | None:
@@ -48,6 +61,72 @@ def _lone_time(line: OcrLine) -> int | None:
         return None
     times = find_times(line.text)
     return times[0].start if len(times) == 1 and times[0].end is None else None
+
+
+def _split_end(line: OcrLine) -> int | None:
+    """A lone time, or one behind the dash the range was split after ("-11.40")."""
+    text = line.text.strip()
+    if text[:1] in DASHES:
+        line = line.model_copy(update={"text": text[1:]})
+    return _lone_time(line)
+
+
+def _side_by_side(left: OcrLine, right: OcrLine) -> bool:
+    height = min(left.box.height, right.box.height)
+    gap = right.box.x0 - left.box.x1
+    # The two boxes may overlap a little: each is padded around its glyphs.
+    return (-0.5 * height <= gap <= SPLIT_GAP * height
+            and abs(left.box.cy - right.box.cy) <= TIGHT * height)
+
+
+def _dash_between(gray: np.ndarray, left: Box, right: Box) -> bool:
+    """A dash drawn between two pieces of a text row: ink (the text's: dark on light, or light
+    on a dark fill) running level across the gap's middle third, for at least `DASH_WIDTH` of
+    the row's height. A digit's edge reaching into the gap is a stroke up and down."""
+    height = min(left.height, right.height)
+    lo, hi = sorted((left.x1, right.x0))
+    text = gray[int(min(left.y0, right.y0)):int(max(left.y1, right.y1)) + 1,
+                int(left.x0):int(right.x1) + 1]
+    if text.size == 0:
+        return False
+    threshold, _ = cv2.threshold(text, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    dark_text = (text < threshold).mean() < 0.5
+    cy = (left.cy + right.cy) / 2
+    # The boxes pad their glyphs a little: a dash wider than the gap reaches into the padding.
+    middle = gray[int(cy - height / 6):int(cy + height / 6) + 1,
+                  int(lo - 0.1 * height):int(hi + 0.1 * height) + 1]
+    ink = (middle < threshold) if dark_text else (middle > threshold)
+    longest = 0
+    for row in ink:
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], row.astype(np.int8), [0]))))
+        runs = edges[1::2] - edges[::2]
+        longest = max(longest, int(runs.max(initial=0)))
+    return longest >= DASH_WIDTH * height
+
+
+def join_split_ranges(lines: list[OcrLine], image: np.ndarray) -> list[OcrLine]:
+    """`lines` with each range split side by side at its dash (see the module) made one;
+    `image` the page they were read on."""
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    ends = {id(line): minutes for line in lines if (minutes := _split_end(line)) is not None}
+    joined: dict[int, OcrLine] = {}
+    used: set[int] = set()
+    for left in sorted(lines, key=lambda line: line.box.x0):
+        start = _lone_time(left)
+        if start is None or id(left) in used:
+            continue
+        right = next((line for line in lines if id(line) in ends and id(line) not in used
+                      and line is not left and _side_by_side(left, line)
+                      and 0 < ends[id(line)] - start <= LONGEST_SLOT
+                      and (line.text.strip()[:1] in DASHES
+                           or _dash_between(gray, left.box, line.box))), None)
+        if right is not None:
+            used.update((id(left), id(right)))
+            joined[id(left)] = OcrLine(
+                text=f"{left.text.strip()} - {right.text.strip().lstrip(DASHES).strip()}",
+                box=Box.enclosing([left.box, right.box]), score=min(left.score, right.score))
+    return [joined.get(id(line), line) for line in lines
+            if id(line) not in used or id(line) in joined]
 
 
 def _stacked(upper: OcrLine, lower: OcrLine) -> bool:

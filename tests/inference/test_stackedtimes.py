@@ -1,8 +1,11 @@
 """Stacked ranges (`inference.stackedtimes`): a start printed over its end, read as two lone
-times, is one range."""
+times, is one range; so is a range the detector split side by side at its dash."""
+
+import cv2
+import numpy as np
 
 from inference.schema import Box, OcrLine
-from inference.stackedtimes import join_stacked_ranges
+from inference.stackedtimes import join_split_ranges, join_stacked_ranges
 
 
 def _line(text: str, x0: float, y0: float, x1: float, y1: float) -> OcrLine:
@@ -92,3 +95,36 @@ def test_a_packed_column_of_pairs_is_a_column_of_ranges():
     joined = [line.text for line in join_stacked_ranges(column)]
     assert joined == ["8:45 - 9:00", "9:00 - 10:00", "10:00 - 10:20", "10:20 - 11:20",
                       "11:20 - 12:15", "12:15 - 1:15", "1:15 - 2:15"]
+
+
+def _page(lines: list[OcrLine], dashes: list[tuple[int, int, int]] = ()) -> np.ndarray:
+    """A white page with each line's text drawn in its box, and level dashes (x0, x1, y)."""
+    page = np.full((700, 1000, 3), 255, np.uint8)
+    for line in lines:
+        cv2.putText(page, line.text, (int(line.box.x0) + 2, int(line.box.y1) - 4),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 2)
+    for x0, x1, y in dashes:
+        cv2.line(page, (x0, y), (x1, y), (0, 0, 0), 2)
+    return page
+
+
+def test_a_range_split_at_its_thin_dash_is_one_range():
+    # A day card's "10.00–10.20" and "10.35–11.40": the detector lost the en dash, or kept it
+    # with the end; the boxes touch or overlap a little.
+    lost = [_line("10.00", 550, 459, 619, 485), _line("10.20", 624, 462, 692, 484)]
+    kept = [_line("10.35", 550, 576, 615, 602), _line("-11.40", 605, 576, 689, 602)]
+    name = _line("English", 729, 572, 829, 612)
+    lines = lost + kept + [name]
+    joined = join_split_ranges(lines, _page(lines, dashes=[(615, 628, 473)]))
+    assert [line.text for line in joined] == ["10.00 - 10.20", "10.35 - 11.40", "English"]
+    assert joined[0].box == Box(x0=550, y0=459, x1=692, y1=485)
+
+
+def test_lone_times_side_by_side_with_nothing_between_stay_apart():
+    # Two narrow header cells' starts ("10:20 / to / 10:35" beside "10:35 / to / 10:50"), a
+    # grid's Start and Finish columns, and times out of order.
+    cells = [_line("10:20", 604, 286, 685, 317), _line("10:35", 714, 286, 793, 317)]
+    columns = [_line("09:00", 100, 100, 160, 120), _line("10:30", 260, 100, 320, 120)]
+    backwards = [_line("10:25", 100, 200, 150, 220), _line("09:35", 155, 200, 205, 220)]
+    lines = cells + columns + backwards
+    assert join_split_ranges(lines, _page(lines, dashes=[(151, 154, 210)])) == lines
