@@ -13,7 +13,7 @@ import re
 from pydantic import BaseModel
 
 from inference.reading import reading_order
-from inference.schema import OcrLine
+from inference.schema import Box, OcrLine
 
 _LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form(?:\s+tutor)?|tutor"
            r"|home\s?group"
@@ -406,13 +406,26 @@ def parse_heading(text: str) -> Heading:
     return heading
 
 
+# The widest gap (share of the text's height) between two words of one phrase.
+WORD_SPACE = 0.6
+
+
 def heading_text(lines: list[OcrLine], page: list[OcrLine]) -> str:
     """The heading lines as text, one per line in reading order. A label alone on its line
     reads with its value: the line right after it on its row ("Class:" then "Oak", read as
     two lines), else the nearest line of the page just under it and overlapping it ("Term"
-    over "3"), as a form-style heading prints them: "Term 3"."""
-    texts = []
+    over "3"), as a form-style heading prints them: "Term 3". Pieces of one phrase the
+    detector cut at its words are one line first (`_one_phrase`)."""
+    phrases: list[OcrLine] = []
     for line in reading_order(lines):
+        if phrases and _one_phrase(phrases[-1], line):  # a title the detector cut at its words
+            last = phrases[-1]
+            line = OcrLine(text=f"{last.text} {line.text}", box=Box.enclosing([last.box, line.box]),
+                           score=min(last.score, line.score))
+            phrases.pop()
+        phrases.append(line)
+    texts = []
+    for line in phrases:
         text = line.text
         if _LABEL_ALONE.match(text):
             height = line.box.y1 - line.box.y0
@@ -430,6 +443,15 @@ def heading_text(lines: list[OcrLine], page: list[OcrLine]) -> str:
                 text += " " + min(under, key=lambda other: other.box.y0).text
         texts.append(text)
     return "\n".join(texts)
+
+
+def _one_phrase(left: OcrLine, right: OcrLine) -> bool:
+    """Two lines one word-space apart on one text row at one size: the detector's pieces of
+    one phrase ("Hedgehogs" "Class" "Timetable" between two stars), not two fields."""
+    height = min(left.box.height, right.box.height)
+    return (left.box.y_overlap(right.box) > 0.5 * height
+            and height >= 0.7 * max(left.box.height, right.box.height)
+            and -0.5 * height <= right.box.x0 - left.box.x1 <= WORD_SPACE * height)
 
 
 def plausible(attribute: str, text: str) -> bool:

@@ -517,6 +517,17 @@ def test_a_label_alone_reads_with_the_value_beside_it_before_the_one_under_it():
     assert parse_heading(text).class_name == "Oak"
 
 
+def test_a_title_the_detector_cut_at_its_words_reads_as_one_phrase():
+    # "★ Hedgehogs Class Timetable ★": three boxes a word-space apart (or overlapping) on one
+    # row; read as three lines, "Class" alone named no class.
+    words = [_line("Hedgehogs", 739, 59, 1099, 122), _line("Class", 1107, 61, 1282, 113),
+             _line("Timetable", 1258, 61, 1599, 112)]
+    subtitle = _line("Autumn 1 2025·Mrs Thompson", 914, 135, 1425, 172)
+    text = heading_text([*words, subtitle], [*words, subtitle])
+    assert text.splitlines() == ["Hedgehogs Class Timetable", "Autumn 1 2025·Mrs Thompson"]
+    assert parse_heading(text).class_name == "Hedgehogs Class"
+
+
 @pytest.mark.parametrize(("text", "teacher"), [
     ("II YEAR CSE - A\nClass Advisor : Dr. M. Kavitha", None),
     ("Academic Advisor : Ts. Dr. Azizah binti Hamzah\nGroup : BITS S2G1", None),
