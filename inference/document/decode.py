@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,8 +51,11 @@ STATUS_BAR = 0.1  # the share of the page's height a status bar stands in, at it
 _STATUS = re.compile(r"^(?=.*(?:G|LTE|%))[·•.\s]*(?:(?:[2345]G\+?|LTE)\s?)?(?:\d{1,3}\s?%)?$")
 # A time printed before a name on its row (`times_beside`): centres this share of the taller
 # line's height apart at most, the smaller line this share of the taller's height at least.
+# (Digits have no descender: "10.35 - 11.40" stands 0.65 of "English" beside it.)
 ROW_SLACK = 0.25
-ROW_SIZE = 0.65
+ROW_SIZE = 0.6
+# A drawn cell holding this many list rows (a time, then a name) is a day's list, not a cell.
+LIST_CELL_ROWS = 3
 # ... and at most this many of the name's heights before it (a list's column of times beside
 # its column of names; the time of the next cell over in a grid stands further off).
 ROW_GAP = 10
@@ -684,8 +688,11 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if end_written:  # a printed range closes here: "no end written" is not an answer
             end_p = np.append(end_p[:-1], 0.0)
         end_p = restrict(end_p, ends)
+        lead = min(names, key=lambda i: reading.lines[i].box.x0)
         if group.times is not None:  # printed for it (a band, a row), whatever the pointers
             start_p, end_p = printed_range(atoms, group.times)
+        elif lead in listed and is_drawn_cell(reading.lines[lead]):
+            start_p, end_p = printed_range(atoms, row_times[lead])  # a row of a day's list box
         elif (starts is None and ends is None and len(chosen) == 1
               and (day_times := grid.day_time_column(members, chosen[0]))):
             start_p, end_p = printed_range(atoms, day_times)  # the day's own Time column
@@ -694,8 +701,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         elif (grid.is_cell(members) and (starts is None or not starts.any())
               and (legend := grid.legend_range(name))):
             start_p, end_p = printed_range(atoms, legend)  # "Break" under no header: the legend's
-        elif starts is None and ends is None and (beside := row_times.get(
-                min(names, key=lambda i: reading.lines[i].box.x0))):
+        elif starts is None and ends is None and (beside := row_times.get(lead)):
             start_p, end_p = printed_range(atoms, beside)  # a list row: "8:50-9:50  Physics"
         start, end, time_p = time_pair(start_p, end_p, minutes)
         if end is None and start is not None and ends is None:
@@ -723,8 +729,9 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             ocr_time=min((reading.lines[i].score for i in time_lines), default=1.0),
             whole_words=whole_words, word_pieces=pieces, page_ocr=page_ocr)
         if reading.calendar is not None and grid.is_cell(members):  # after the pointers' signals
-            start, end = on_the_scale(reading.calendar, reading.lines[members[0]].region,
-                                      grid.own_times(members), start, end)
+            first = reading.lines[members[0]]
+            start, end = on_the_scale(reading.calendar, first.region, grid.own_times(members),
+                                      start, end, first.region.height < 1.5 * first.box.height)
         elif group.times is None:  # a part of a divided period: in proportion to the slot
             inner_start, inner_end = grid.within_slot(members, axis)
             start = start if inner_start is None else inner_start
@@ -878,11 +885,16 @@ def under_other_head(reading: PageReading, members: list[int], heads: list[Other
 
 
 def list_row_lines(reading: PageReading, row_times: dict[int, list[int]]) -> set[int]:
-    """The worded lines in no drawn cell with a list row's time right before them
-    (`row_times`, from `times_beside`): each is an event, whatever the model made of it
-    ("8:50–9:50  Spanish (Rm 21)" called "other" on a page of day lists)."""
-    return {i for i in row_times if not is_drawn_cell(reading.lines[i])
-            and _NAME_LIKE.search(_MERIDIEM_WORD.sub("", strip_times(reading.lines[i].text)))}
+    """The worded lines with a list row's time right before them (`row_times`, from
+    `times_beside`): each is an event, whatever the model made of it ("8:50–9:50  Spanish (Rm
+    21)" called "other" on a page of day lists). Not in a drawn cell (a grid cell's own time
+    beside its name), unless the cell holds a list of its own: a day card drawn as one box,
+    its rows each a time and a name."""
+    named = {i for i in row_times
+             if _NAME_LIKE.search(_MERIDIEM_WORD.sub("", strip_times(reading.lines[i].text)))}
+    rows_in = Counter(cell_key(reading.lines[i]) for i in named)
+    return {i for i in named if not is_drawn_cell(reading.lines[i])
+            or rows_in[cell_key(reading.lines[i])] >= LIST_CELL_ROWS}
 
 
 def list_row_notes(reading: PageReading, names: set[int], headers: list[int], n: int
@@ -977,15 +989,20 @@ def calendar_days(reading: PageReading, members: list[int], headers: list[int]) 
 
 
 def on_the_scale(scale: CalendarFrame, box: Box, printed: list[int], start: int | None,
-                 end: int | None) -> tuple[int | None, int | None]:
+                 end: int | None, text_only: bool = False) -> tuple[int | None, int | None]:
     """A calendar box's times (`inference/calendar.py`): a range it prints stands; a time it
     prints alone is its start (Apple prints no end) where the box's top says so too, within
     `SCALE_SLACK` (elsewhere it is a room's number: "Queens 1.40" in a box at 14:00); what it
     does not print is read off the scale at its top edge and at its bottom edge with the gap
-    the app leaves under a box."""
+    the app leaves under a box. `text_only`: the box was found only as its name's text (a
+    filled box the rulings missed), whose bottom is no event's end: a range the pointers
+    chose that starts where its top does is the one printed under the name."""
     if not scale.area.x0 <= box.cx <= scale.area.x1 or len(set(printed)) > 1:
         return start, end
     top, bottom = scale.minutes(box.y0), scale.minutes(box.y1 + scale.gap)
+    if (text_only and not printed and start is not None and end is not None
+            and start < end and abs(start - top) <= SCALE_SLACK):
+        return start, end
     return (printed[0] if printed and abs(printed[0] - top) <= SCALE_SLACK else top), bottom
 
 

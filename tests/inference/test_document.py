@@ -11,13 +11,14 @@ from inference.document.decode import (
     decode_blocks,
     decode_heading,
     join_spelled_across,
+    on_the_scale,
     spelled,
     time_pair,
 )
 from inference.document.features import PageReading, ReadLine, line_days, time_atoms
 from inference.document.inputs import ROLES, time_allowed
 from inference.document.model import page_tensors
-from inference.schema import Box, TimeBlock
+from inference.schema import Box, CalendarFrame, TimeBlock
 
 R = {name: k for k, name in enumerate(ROLES)}
 
@@ -512,3 +513,17 @@ def test_an_undrawn_card_under_one_day_of_a_row_of_days_is_that_day_s_whatever_t
     assert sorted((b.day, b.name) for b in blocks) == [
         ("Monday", "Lunch"), ("Tuesday", "Lunch"), ("Wednesday", "Humanities"),
         ("Wednesday", "Lunch")]
+
+
+def test_a_calendar_box_found_only_as_its_text_keeps_the_range_printed_under_its_name():
+    # A filled box the rulings missed: its region is its name's line ("Guided Reading" at
+    # 11:35), so the scale at its bottom says 11:50; the pointers read "11:35 - 12:15"
+    # printed under the name, starting where the box's top does.
+    scale = CalendarFrame(minutes_per_pixel=1.0, minutes_at_top=0.0,
+                          area=Box(x0=0, y0=0, x1=1000, y1=2000))
+    name = Box(x0=100, y0=695, x1=300, y1=710)
+    assert on_the_scale(scale, name, [], 695, 735, text_only=True) == (695, 735)
+    # A drawn box keeps its edges: its bottom is its end, whatever the pointers chose.
+    assert on_the_scale(scale, name, [], 695, 735) == (695, 710)
+    # Pointers that start elsewhere than the box's top read some other box's time.
+    assert on_the_scale(scale, name, [], 600, 735, text_only=True) == (695, 710)

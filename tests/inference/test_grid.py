@@ -627,6 +627,23 @@ def test_a_list_row_takes_the_range_printed_right_before_its_name():
                                                   ("Monday", "Break"): ("10:50", "11:10")}
 
 
+def test_a_list_row_s_digits_stand_shorter_than_its_name_beside_them():
+    # "10.35 - 11.40" has no descender and no capital: its box is 0.63 of "English"'s.
+    def sized(text: str, x0: int, y0: int, y1: int) -> ReadLine:
+        box = Box(x0=x0, y0=y0, x1=x0 + 10 * len(text), y1=y1)
+        return ReadLine(text=text, box=box, cell_box=box)
+
+    lines = [(free_line("Tuesday", 10, 0), "day"),
+             (sized("10.20 - 10.35", 10, 40, 66), "time"), (sized("Break", 180, 36, 70), "event"),
+             (sized("10.35 - 11.40", 10, 96, 122), "time"), (sized("English", 180, 89, 130),
+                                                             "event"),
+             (sized("11.40 - 12.15", 10, 152, 178), "time"), (sized("Spelling", 180, 147, 186),
+                                                              "event")]
+    assert decode_as(lines, size=(400, 200), joined=[4, 6]) == {
+        ("Tuesday", "Break"): ("10:20", "10:35"), ("Tuesday", "English"): ("10:35", "11:40"),
+        ("Tuesday", "Spelling"): ("11:40", "12:15")}
+
+
 def test_a_list_row_is_one_event_with_the_words_further_along_it_as_notes():
     # "time   course   room" rows under a day heading; the model joins the rows into one
     # event and calls the rooms events of their own. Each row is an event, its room a note.
@@ -639,6 +656,26 @@ def test_a_list_row_is_one_event_with_the_words_further_along_it_as_notes():
     page_blocks = decode_as(lines, size=(700, 100), joined=[2, 3, 5, 6], notes=True)
     assert page_blocks == {("Friday", "CS210 Lab"): ("10:00", "12:00", "Lab L3"),
                            ("Friday", "MA210 Lecture"): ("13:00", "14:00", "Room B12")}
+
+
+def test_a_day_s_list_drawn_as_one_box_is_a_list_of_events():
+    # A planner's day card: "MONDAY" in its own box over one ruled box holding the day's rows
+    # "8:15-8:30  Arrival"; the model takes the box's lines for one event. Each row is an
+    # event, timed by the range before its name.
+    body = Box(x0=0, y0=40, x1=400, y1=200)
+
+    def in_body(text: str, x: int, y: int) -> ReadLine:
+        return ReadLine(text=text, box=Box(x0=x, y0=y, x1=x + 10 * len(text), y1=y + 20),
+                        cell_box=body, table=0, row=1, col=0, ruled=True)
+
+    rows = [("8:15-8:30", "Arrival"), ("8:30-8:50", "Morning Mtg"), ("8:50-10:00", "Phonics")]
+    lines = [(cell_line("MONDAY", (0, 0, 400, 40)), "day")]
+    for k, (time, name) in enumerate(rows):
+        lines += [(in_body(time, 10, 50 + 40 * k), "time"), (in_body(name, 120, 50 + 40 * k),
+                                                             "event")]
+    assert decode_as(lines, size=(400, 220), joined=[2, 4, 6]) == {
+        ("Monday", "Arrival"): ("08:15", "08:30"), ("Monday", "Morning Mtg"): ("08:30", "08:50"),
+        ("Monday", "Phonics"): ("08:50", "10:00")}
 
 
 def text_cell(text: str, x0: int, y0: int) -> ReadLine:
