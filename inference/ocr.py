@@ -170,11 +170,12 @@ def _rapid_config() -> dict:
     return update_model_path(read_yaml(DEFAULT_CFG_PATH))
 
 
-def _reopen(wrapper, model_path: str, threads: int, runtime: str) -> None:
+def _reopen(wrapper, model_path: str, threads: int, runtime: str,
+            full_precision: bool = False) -> None:
     """RapidOCR opens each graph with onnxruntime inside a wrapper that calls only `run`,
     `get_inputs` and `get_outputs` on it afterwards; another runtime takes its place there."""
     if runtime != "onnxruntime":
-        wrapper.session = open_graph(model_path, threads, runtime)
+        wrapper.session = open_graph(model_path, threads, runtime, full_precision=full_precision)
 
 
 def read_both_ways(engine: OcrEngine, image: np.ndarray, box: Box) -> tuple[str, float]:
@@ -240,7 +241,9 @@ class RapidOcrEngine:
         paths["Rec"] = rapid_options.get("rec_model_path") or paths["Rec"]
         graphs = [(self._ocr.text_det.infer, "Det"), (self._ocr.text_cls.infer, "Cls")]
         for wrapper, part in graphs if shared else [*graphs, (self._ocr.text_rec.session, "Rec")]:
-            _reopen(wrapper, paths[part], settings.model_threads, settings.onnx_runtime)
+            # The detector in float32: in bfloat16 its map lost a period key's lone "6".
+            _reopen(wrapper, paths[part], settings.model_threads, settings.onnx_runtime,
+                    full_precision=part == "Det")
         self._upright = UprightLines.install(self._ocr)
         if shared:
             SharedRecognition.install(self._ocr, rapid_options.get("rec_model_path"),

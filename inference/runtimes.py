@@ -6,7 +6,9 @@ registered class here.
 
 OpenVINO is the default because it is the faster one on this kind of CPU: on a Xeon with AMX it
 computes in bfloat16 (its own default there; float32 elsewhere), which read the dev pages' text
-the same and cut the OCR's time to under half (README, "Speed"). A session is called from
+the same and cut the OCR's time to under half (README, "Speed"). A graph opened with
+`full_precision` computes in float32 all the same: the text detector's probability map, whose
+threshold decides whether a lone small "6" is text at all. A session is called from
 several threads at once (`ocr.SharedRecognition`), so each thread keeps its own OpenVINO infer
 request, as an onnxruntime session is safe to share."""
 
@@ -35,11 +37,12 @@ class GraphSession(Protocol):
     def get_outputs(self) -> list[GraphPort]: ...
 
 
-RUNTIMES: dict[str, Callable[[Path, int], GraphSession]] = {}
+RUNTIMES: dict[str, Callable[[Path, int, bool], GraphSession]] = {}
 
 
 def register_runtime(name: str):
-    """Decorator: `opener(path, threads)` opens a graph when `name` is asked for."""
+    """Decorator: `opener(path, threads, full_precision)` opens a graph when `name` is asked
+    for."""
 
     def add(opener):
         RUNTIMES[name] = opener
@@ -49,7 +52,7 @@ def register_runtime(name: str):
 
 
 @register_runtime("onnxruntime")
-def _onnxruntime(path: Path, threads: int) -> GraphSession:
+def _onnxruntime(path: Path, threads: int, full_precision: bool) -> GraphSession:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -62,7 +65,7 @@ def _onnxruntime(path: Path, threads: int) -> GraphSession:
 class OpenVinoSession:
     """One compiled OpenVINO model; `threads` 0 lets OpenVINO use every core."""
 
-    def __init__(self, path: Path, threads: int) -> None:
+    def __init__(self, path: Path, threads: int, full_precision: bool) -> None:
         import openvino as ov
 
         self._model = ov.Core().compile_model(str(path), "CPU", {
@@ -70,7 +73,8 @@ class OpenVinoSession:
             # Kernels are compiled for each input shape met (every page and line crop has its
             # own) and kept, 5,000 of them by default: 460 MB more at the peak of the dev
             # pages' benchmark than keeping none, which reads them as fast.
-            "CPU_RUNTIME_CACHE_CAPACITY": 0})
+            "CPU_RUNTIME_CACHE_CAPACITY": 0,
+            **({"INFERENCE_PRECISION_HINT": "f32"} if full_precision else {})})
         self._inputs = [GraphPort(port.any_name) for port in self._model.inputs]
         self._outputs = [GraphPort(port.any_name) for port in self._model.outputs]
         self._local = threading.local()
@@ -91,6 +95,8 @@ class OpenVinoSession:
         return self._outputs
 
 
-def open_graph(path: Path | str, threads: int, runtime: str) -> GraphSession:
-    """The ONNX graph at `path` run by `runtime` on `threads` threads (0: every core)."""
-    return RUNTIMES[runtime](Path(path), threads)
+def open_graph(path: Path | str, threads: int, runtime: str, *,
+               full_precision: bool = False) -> GraphSession:
+    """The ONNX graph at `path` run by `runtime` on `threads` threads (0: every core), in
+    float32 where `full_precision` (else as the runtime computes fastest)."""
+    return RUNTIMES[runtime](Path(path), threads, full_precision)
