@@ -584,13 +584,15 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     grouped = {i for members in model for i in members} | records.lines
     for members in model + [[i] for i in sorted(bands) if i not in grouped]:
         band = members[0] if len(members) == 1 and members[0] in bands else None
-        groups += split_list_rows(reading, members, listed, row_notes) if band is None else [
+        groups += (listed.isdisjoint(members) and split_stacked_entries(reading, members, atoms)
+                   or split_list_rows(reading, members, listed, row_notes)) if band is None else [
             Group(members, days=bands[band][0], times=[k for k, a in enumerate(atoms)
                                                        if a[0] == bands[band][1]])]
     groups += [Group(members, names=label) for members, label in grid.label_named_cells()
                if not records.lines.intersection(members)]
     key = key_lines(reading)
     labels = column_labels(reading.lines)
+    paired = day_header_pairs(reading, candidates, day_names)
     headed_tables = {reading.lines[j].table for j in candidates}
     for group in groups:
         members = group.members
@@ -598,6 +600,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             continue  # a colour key's swatch names
         if labels.issuperset(members):
             continue  # a table's column labels ("Time | Subject" under each day)
+        if paired.issuperset(members):
+            continue  # a day header's other language ("Iau" over "Thu")
         if group.names is None:
             members = grid.whole_cell(members)
             names, notes = name_and_notes(reading, members, role, grid)
@@ -610,7 +614,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
         if (not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name)
                 or _SENTENCE.search(name) or _UI_ACTION.match(name) or _PAGE_NUMBER.match(name)
                 or _FOOTNOTE.match(reading.lines[names[0]].text)
-                or reading.lines[names[-1]].text.rstrip().endswith(",")
+                or _sign_off(reading, names[-1])
                 or sentence_tail(reading, group.members, set(event_lines))):
             continue
         if group.days is None and heads and under_other_head(reading, members, heads):
@@ -821,6 +825,26 @@ def _day_over_cell(reading: PageReading, members: list[int], headers: list[int],
     return over if len(over) == 1 else []
 
 
+def day_header_pairs(reading: PageReading, candidates: list[int], day_names: list[list[str]]
+                     ) -> set[int]:
+    """Lines naming no day that share a drawn header cell with a day header and nothing else,
+    stacked on it: the day in the school's other language ("Iau" over "Thu" in a Welsh
+    school's headers), neither an event nor the head of another column."""
+    cells = Counter(cell_key(line) for line in reading.lines)
+    paired = set()
+    for k in candidates:
+        key = cell_key(reading.lines[k])
+        if key is None or cells[key] != 2:
+            continue
+        for i, line in enumerate(reading.lines[:len(day_names)]):
+            if (i != k and cell_key(line) == key and not day_names[i]
+                    and not find_times(line.text)
+                    and line.box.x_overlap(reading.lines[k].box)
+                    > 0.5 * min(line.box.width, reading.lines[k].box.width)):
+                paired.add(i)
+    return paired
+
+
 @dataclass(frozen=True)
 class OtherHead:
     """A heading among the day headers that names no day: the head of a part of the page
@@ -837,8 +861,10 @@ def other_heads(reading: PageReading, candidates: list[int], day_names: list[lis
     """The short lines (four words at most) that stand among three or more day headers as one
     of them, after the first, and name no day and no time: on their row (an app's "Homework /
     To do" list beside the week, a "Notes" column), or down their stack at their left edge and
-    size (a newsletter's "Notices" after Friday's list)."""
+    size (a newsletter's "Notices" after Friday's list). Not a day header's other language in
+    its cell (`day_header_pairs`)."""
     lines = reading.lines
+    paired = day_header_pairs(reading, candidates, day_names)
 
     def on_row(a: Box, b: Box) -> bool:
         return abs(a.cy - b.cy) < 0.5 * min(a.height, b.height)
@@ -860,7 +886,8 @@ def other_heads(reading: PageReading, candidates: list[int], day_names: list[lis
                         and peer(line.box, lines[j].box)
                         and (line.box.x0 if across else line.box.y0) > first
                         and sum(c.isalpha() for c in line.text) >= 2
-                        and len(line.text.split()) <= 4 and not find_times(line.text)):
+                        and len(line.text.split()) <= 4 and not find_times(line.text)
+                        and i not in paired):
                     heads[i] = OtherHead(i, days, across)
     return list(heads.values())
 
@@ -956,6 +983,65 @@ def split_list_rows(reading: PageReading, members: list[int], names: set[int],
         notes = [i for i in part if i != name] + row_notes.get(name, [])
         parts.append(Group(part + row_notes.get(name, []), names=[name], notes=notes))
     return parts
+
+
+def split_stacked_entries(reading: PageReading, members: list[int],
+                          atoms: list[tuple[int, int, int]]) -> list[Group] | None:
+    """A cell holding two or more events each named with its own printed range right under
+    (or, the cell's way throughout, right over) its name, one after the other ("Guided
+    Reading" over "11:25–11:50", then "Spelling" over "11:50–12:15": a divided period), which
+    the model took for one: the group split at each name, each part timed by its range, its
+    other lines its notes. None when the group holds fewer."""
+    order = in_reading_order(reading.lines, members)
+    ranges = {}  # line → the atoms of a time-only line: one range, not a list's
+    for i, line in enumerate(reading.lines):
+        own = [a for a, atom in enumerate(atoms) if atom[0] == i]
+        if len(own) == 2 and atoms[own[0]][2] < atoms[own[1]][2] and not strip_times(
+                line.text).strip(" -–—"):
+            ranges[i] = own
+    names = [k for k, i in enumerate(order) if _NAME_LIKE.search(reading.lines[i].text)
+             and not find_times(reading.lines[i].text)]
+
+    def entries(under: bool) -> list[tuple[int, int]]:
+        """(position of a name in `order`, its range's line) for the names with one."""
+        found = []
+        for k in names:
+            name = reading.lines[order[k]]
+            near = [i for i in ranges if cell_key(reading.lines[i]) == cell_key(name)
+                    and reading.lines[i].box.x_overlap(name.box)
+                    >= 0.5 * min(reading.lines[i].box.width, name.box.width)
+                    and -name.box.height / 2 <= (reading.lines[i].box.y0 - name.box.y1 if under
+                                                 else name.box.y0 - reading.lines[i].box.y1)
+                    < name.box.height]
+            if near:
+                found.append((k, min(near, key=lambda i: abs(reading.lines[i].box.cy
+                                                              - name.box.cy))))
+        return found
+
+    found = entries(under=True)
+    if len(found) < 2:
+        found = entries(under=False)
+    if (len(found) < 2 or len({line for _, line in found}) < len(found)
+            or any(atoms[ranges[a][-1]][2] > atoms[ranges[b][0]][2]
+                   for (_, a), (_, b) in itertools.pairwise(found))):
+        return None
+    groups = []
+    for n, (k, line) in enumerate(found):
+        part = order[0 if n == 0 else k:found[n + 1][0] if n + 1 < len(found) else None]
+        notes = [i for i in part if i not in (order[k], line)]
+        groups.append(Group([*part, line], names=[order[k]], notes=notes, times=ranges[line]))
+    return groups
+
+
+def _sign_off(reading: PageReading, last: int) -> bool:
+    """A name line ending in a comma with nothing right after it on its row: a letter's
+    greeting or sign-off ("Dear parents,", "Kind regards,"). A calendar box's "Homeroom, 7:55 –
+    8:05am" goes on along its row."""
+    line = reading.lines[last]
+    return line.text.rstrip().endswith(",") and not any(
+        _on_one_row(other.box, line.box)
+        and 0 <= other.box.x0 - line.box.x1 + 2 <= 2 * line.box.height
+        for other in reading.lines if other is not line)
 
 
 def _on_one_row(a: Box, b: Box) -> bool:

@@ -678,6 +678,55 @@ def test_a_day_s_list_drawn_as_one_box_is_a_list_of_events():
         ("Monday", "Phonics"): ("08:50", "10:00")}
 
 
+def test_a_cell_of_two_events_each_over_its_own_range_is_two_events():
+    # A divided period: "Guided Reading" over "11:25-11:50", then "Spelling" over
+    # "11:50-12:15", in the one drawn cell under "11:25-12:15"; each range's box overlaps its
+    # name's a little. The model joins the two names into one event.
+    cell = (100, 40, 260, 160)
+    lines = [(cell_line("11:25-12:15", (100, 0, 260, 40)), "time"),
+             (cell_line("Monday", (0, 40, 100, 160)), "day"),
+             (cell_line("Guided Reading", cell), "event"),
+             (cell_line("11:25-11:50", cell, 12), "time"),
+             (cell_line("Spelling", cell, 40), "event"),
+             (cell_line("11:50-12:15", cell, 52), "time")]
+    assert decode_as(lines, size=(300, 200), joined=[2, 4]) == {
+        ("Monday", "Guided Reading"): ("11:25", "11:50"),
+        ("Monday", "Spelling"): ("11:50", "12:15")}
+
+
+def test_a_cell_of_two_events_each_under_its_own_range_is_two_events():
+    # The other way up: "2:00 - 2:20" over "Library Visit", "2:20 - 2:45" over "Busy Time".
+    cell = (100, 40, 260, 160)
+    lines = [(cell_line("2:00-2:45", (100, 0, 260, 40)), "time"),
+             (cell_line("Wednesday", (0, 40, 100, 160)), "day"),
+             (cell_line("2:00 - 2:20", cell), "time"),
+             (cell_line("Library Visit", cell, 16), "event"),
+             (cell_line("2:20 - 2:45", cell, 44), "time"),
+             (cell_line("Busy Time", cell, 60), "event")]
+    assert decode_as(lines, size=(300, 200), joined=[3, 5]) == {
+        ("Wednesday", "Library Visit"): ("14:00", "14:20"),
+        ("Wednesday", "Busy Time"): ("14:20", "14:45")}
+
+
+def test_a_day_header_s_other_language_heads_no_column_of_its_own():
+    # A Welsh school's header cells: "Llun" over "Mon", ..., "Iau" over "Thu" ("Iau" is no
+    # day name the reading knows). "Iau" stands on the row of three day headers naming no
+    # day: it was taken for the head of a column beside the week's, and Thursday's lessons
+    # under it for no day's.
+    welsh = ["Llun", "Mawrth", "Mercher", "Iau"]
+    english = ["Mon", "Tue", "Wed", "Thu"]
+    lines = [(cell_line("9:00-10:00", (0, 60, 100, 120)), "time")]
+    for k, (cy, en) in enumerate(zip(welsh, english, strict=True)):
+        head = (100 + 100 * k, 0, 200 + 100 * k, 60)
+        lines += [(cell_line(cy, head), "day" if cy != "Iau" else "other"),
+                  (cell_line(en, head, 25), "day")]
+    lines += [(cell_line(name, (100 + 100 * k, 60, 200 + 100 * k, 120)), "event")
+              for k, name in enumerate(["Cymraeg", "Maths", "Art", "Bac Cymru"])]
+    blocks = decode_as(lines, size=(520, 140))
+    assert blocks[("Thursday", "Bac Cymru")] == ("09:00", "10:00")
+    assert not any(name == "Iau" for _, name in blocks)
+
+
 def text_cell(text: str, x0: int, y0: int) -> ReadLine:
     """A line in a cell the structure stage inferred from the text alone (white day names on
     a dark band): in the table, but no drawn cell."""
@@ -808,6 +857,16 @@ def test_a_footnote_or_a_sign_off_under_the_table_is_no_event():
              (text_cell("Kind regards,", 10, 150), "event"),  # the mail's sign-off
              (text_cell("Page 1 of 1", 300, 150), "event")]  # the printout's page number
     assert set(decode_as(lines, size=(500, 180))) == {("Monday", "English")}
+
+
+def test_a_name_ending_in_a_comma_before_its_time_is_an_event():
+    # A calendar box's one line "Homeroom, 7:55 - 8:05am", read as two pieces: the comma is
+    # no sign-off's, its row goes on.
+    lines = [(text_cell("Monday", 10, 10), "day"),
+             (text_cell("Homeroom,", 10, 40), "event"),
+             (text_cell("7:55 - 8:05am", 120, 40), "time")]
+    assert decode_as(lines, size=(300, 80), joined=[1, 2]) == {
+        ("Monday", "Homeroom"): ("07:55", "08:05")}
 
 
 def test_a_colour_key_under_the_table_names_no_event():
