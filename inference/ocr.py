@@ -138,7 +138,7 @@ class SharedRecognition:
 
     @classmethod
     def install(cls, ocr, model_path: str | None, rec_options: dict, workers: int,
-                runtime: str) -> None:
+                settings: Settings) -> None:
         from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
 
         config = _rapid_config()["Rec"]
@@ -146,7 +146,7 @@ class SharedRecognition:
         if model_path is not None:
             config["model_path"] = model_path
         recogniser = TextRecognizer(config)
-        _reopen(recogniser.session, config["model_path"], 1, runtime)
+        _reopen(recogniser.session, config["model_path"], 1, settings)
         ocr.text_rec = cls(recogniser, workers)
 
     def __call__(self, crops, return_word_box: bool = False):
@@ -170,12 +170,14 @@ def _rapid_config() -> dict:
     return update_model_path(read_yaml(DEFAULT_CFG_PATH))
 
 
-def _reopen(wrapper, model_path: str, threads: int, runtime: str,
+def _reopen(wrapper, model_path: str, threads: int, settings: Settings,
             full_precision: bool = False) -> None:
     """RapidOCR opens each graph with onnxruntime inside a wrapper that calls only `run`,
     `get_inputs` and `get_outputs` on it afterwards; another runtime takes its place there."""
-    if runtime != "onnxruntime":
-        wrapper.session = open_graph(model_path, threads, runtime, full_precision=full_precision)
+    if settings.onnx_runtime != "onnxruntime":
+        wrapper.session = open_graph(model_path, threads, settings.onnx_runtime,
+                                     full_precision=full_precision,
+                                     cache_dir=settings.compiled_cache_dir)
 
 
 def read_both_ways(engine: OcrEngine, image: np.ndarray, box: Box) -> tuple[str, float]:
@@ -242,12 +244,12 @@ class RapidOcrEngine:
         graphs = [(self._ocr.text_det.infer, "Det"), (self._ocr.text_cls.infer, "Cls")]
         for wrapper, part in graphs if shared else [*graphs, (self._ocr.text_rec.session, "Rec")]:
             # The detector in float32: in bfloat16 its map lost a period key's lone "6".
-            _reopen(wrapper, paths[part], settings.model_threads, settings.onnx_runtime,
+            _reopen(wrapper, paths[part], settings.model_threads, settings,
                     full_precision=part == "Det")
         self._upright = UprightLines.install(self._ocr)
         if shared:
             SharedRecognition.install(self._ocr, rapid_options.get("rec_model_path"),
-                                      rec_options, settings.model_threads, settings.onnx_runtime)
+                                      rec_options, settings.model_threads, settings)
 
     @property
     def upside_down(self) -> bool:

@@ -163,6 +163,12 @@ class Settings(BaseSettings):
         """Where registry artefacts are downloaded once (`inference/model_store.py`)."""
         return self.data_dir / "models"
 
+    @property
+    def compiled_cache_dir(self) -> Path:
+        """Where a runtime keeps the graphs it compiled (OpenVINO's model cache), so a new
+        process loads them instead of compiling them again."""
+        return self.model_cache_dir / "compiled"
+
 
 @lru_cache
 def get_settings() -> Settings:

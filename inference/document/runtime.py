@@ -30,8 +30,9 @@ class PageModel(Protocol):
 class OnnxDocumentModel:
     """The exported graph run by `runtime` on `threads` threads (0: one per core)."""
 
-    def __init__(self, path: Path, threads: int = 0, runtime: str = "onnxruntime") -> None:
-        self.session = open_graph(path, threads, runtime)
+    def __init__(self, path: Path, threads: int = 0, runtime: str = "onnxruntime",
+                 cache_dir: Path | None = None) -> None:
+        self.session = open_graph(path, threads, runtime, cache_dir=cache_dir)
 
     def predict(self, reading: PageReading) -> dict[str, np.ndarray]:
         inputs = page_inputs(reading)
@@ -40,10 +41,12 @@ class OnnxDocumentModel:
         return dict(zip(OUTPUTS, outputs, strict=True))
 
 
-def load_page_model(folder: Path, threads: int = 0, runtime: str = "onnxruntime") -> PageModel:
-    """The release in `folder`: its ONNX graph when it has one, else the torch module."""
+def load_page_model(folder: Path, threads: int = 0, runtime: str = "onnxruntime",
+                    cache_dir: Path | None = None) -> PageModel:
+    """The release in `folder`: its ONNX graph when it has one (`cache_dir`: where the runtime
+    keeps what it compiles), else the torch module."""
     if (folder / ONNX_FILE).exists():
-        return OnnxDocumentModel(folder / ONNX_FILE, threads, runtime)
+        return OnnxDocumentModel(folder / ONNX_FILE, threads, runtime, cache_dir)
     from inference.document.model import load_release
 
     return load_release(folder)

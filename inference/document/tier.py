@@ -30,15 +30,16 @@ RELEASE_ARTEFACT = "artifacts/release"  # inside the logged pyfunc (training/doc
 
 
 def load_champion(alias: str = "champion", *, tracking_uri: str, cache_dir: Path,
-                  threads: int = 0, runtime: str = "onnxruntime") -> tuple[PageModel, str]:
+                  threads: int = 0, runtime: str = "onnxruntime",
+                  compiled: Path | None = None) -> tuple[PageModel, str]:
     """(model, registry version) of `models:/yogi-document@<alias>` in the registry at
-    `tracking_uri` (artefacts cached under `cache_dir`; `threads` and `runtime` for its ONNX
-    graph)."""
+    `tracking_uri` (artefacts cached under `cache_dir`; `threads`, `runtime` and `compiled`,
+    where the runtime keeps what it compiles, for its ONNX graph)."""
     from inference.model_store import resolve_artefact
 
     resolved = resolve_artefact(MODEL_NAME, RELEASE_ARTEFACT, alias=alias,
                                 tracking_uri=tracking_uri, cache_dir=cache_dir)
-    return load_page_model(resolved.path, threads, runtime), resolved.version
+    return load_page_model(resolved.path, threads, runtime, compiled), resolved.version
 
 
 @dataclass
@@ -104,7 +105,7 @@ class DocumentTier:
         self.model, self.version = load_champion(
             settings.document_alias, tracking_uri=settings.mlflow_tracking_uri,
             cache_dir=settings.model_cache_dir, threads=settings.model_threads,
-            runtime=settings.onnx_runtime)
+            runtime=settings.onnx_runtime, compiled=settings.compiled_cache_dir)
 
     def read(self, traces: list[PageTrace]) -> TimetableData:
         pages = [read_page(self.model, page_reading(trace), rules=trace.assembly.blocks)

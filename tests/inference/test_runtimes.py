@@ -67,3 +67,14 @@ def test_the_ocr_engine_runs_its_graphs_on_the_runtime_the_settings_name():
     assert str(detector._model.get_property("INFERENCE_PRECISION_HINT")) == "<Type: 'float32'>"
     engine = RapidOcrEngine(Settings(onnx_runtime="onnxruntime", onnx_threads=1))
     assert not isinstance(engine._ocr.text_det.infer.session, OpenVinoSession)
+
+
+def test_an_openvino_graph_compiled_once_is_loaded_from_the_cache_after(graph, tmp_path):
+    # The compiled model is kept under the cache folder; a later opening (a new process's
+    # start-up) loads it and answers the same.
+    path, _ = graph
+    x = np.random.default_rng(2).normal(size=(4, 16)).astype(np.float32)
+    first = open_graph(path, 1, "openvino", cache_dir=tmp_path).run(["y"], {"x": x})[0]
+    assert list(tmp_path.glob("*.blob"))
+    again = open_graph(path, 1, "openvino", cache_dir=tmp_path).run(["y"], {"x": x})[0]
+    np.testing.assert_array_equal(first, again)
