@@ -70,5 +70,10 @@ def test_both_runtimes_give_the_same_timetable(model, exported, reading):
 
     torch_page = read_page(model, reading)
     onnx_page = read_page(load_page_model(exported), reading)
-    assert [b.model_dump() for b in onnx_page.blocks] == [b.model_dump() for b in torch_page.blocks]
+    # The same blocks; a confidence (a product of probabilities, rounded to four places) may
+    # fall either side of a rounding step.
+    assert ([b.model_dump(exclude={"confidence"}) for b in onnx_page.blocks]
+            == [b.model_dump(exclude={"confidence"}) for b in torch_page.blocks])
+    assert np.allclose([b.confidence for b in onnx_page.blocks],
+                       [b.confidence for b in torch_page.blocks], atol=1e-3)
     assert np.allclose(onnx_page.decisions.roles, torch_page.decisions.roles, atol=1e-4)
