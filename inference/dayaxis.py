@@ -243,30 +243,36 @@ def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine: OcrEngine
     day names holds no line at all, that place read again (a crop as wide as the sequence's
     names) when it reads as the day (see the module). Standing names (rotated headers down a
     first column) are looked for the same way, their place read turned upright."""
-    found = []
+    found, replaced = [], set()
     for angle in (0, STANDING):
         named = _named_days(lines, angle)
         for axis, run in _sequences(lines, named):
             for place, day, step in _gaps(lines, named, axis, run):
-                line = _read_place(image, lines, [lines[i].box for i in run], axis, place,
+                read = _read_place(image, lines, [lines[i].box for i in run], axis, place,
                                    step, engine, standing=angle == STANDING)
-                if line is not None and (parse_day(line.text) == DAYS[day]
-                                         or _reads_as(line.text, DAYS[day])):
+                if read is None:
+                    continue
+                line, debris = read
+                if parse_day(line.text) == DAYS[day] or _reads_as(line.text, DAYS[day]):
                     name = DAYS[day].upper() if lines[run[0]].text.isupper() else DAYS[day]
                     found.append(line.model_copy(update={"text": name}))
-    return lines + found
+                    replaced.update(debris)
+    return [line for k, line in enumerate(lines) if k not in replaced] + found
 
 
 def _read_place(image: np.ndarray, lines: list[OcrLine], boxes: list[Box], axis: str,
                 place: float, step: float, engine: OcrEngine, *, standing: bool
-                ) -> OcrLine | None:
-    """The one word read at a day's place in a sequence of names (`boxes`), or None where a
-    line already stands there or no single word is read."""
+                ) -> tuple[OcrLine, list[int]] | None:
+    """The one word read at a day's place in a sequence of names (`boxes`), with the lines
+    standing there that it reads in place of; None where a line of words already stands there
+    or no single word is read. Two letters or fewer standing there are debris of the name read
+    the wrong way round ("E" for a standing white "Fri" on black), read again."""
     # Across, the whole sequence's span: a photographed header row climbs or falls, and a day
     # standing in line with the far end of it is no gap.
     span = Box.enclosing(boxes)
-    if any(_in_line(span, line.box, axis) and abs(_centre(line.box, axis) - place)
-           <= STEP_SLACK * step for line in lines):
+    there = [k for k, line in enumerate(lines) if _in_line(span, line.box, axis)
+             and abs(_centre(line.box, axis) - place) <= STEP_SLACK * step]
+    if any(len(lines[k].text.strip()) > 2 for k in there):
         return None
     height, width = image.shape[:2]
     size = max(b.height for b in boxes) if axis == "y" else max(b.width for b in boxes)
@@ -283,12 +289,15 @@ def _read_place(image: np.ndarray, lines: list[OcrLine], boxes: list[Box], axis:
                x1=min(width, int(box.x1) + 4), y1=min(height, int(box.y1)))
     if crop.width < 8 or crop.height < 8:
         return None
-    if standing:
-        text, score = read_both_ways(engine, image, crop)
-    else:
-        text, score = engine.read_crop(
-            image[int(crop.y0):int(crop.y1), int(crop.x0):int(crop.x1)])
-    word = text.strip()
-    if not _WORD.match(word):
-        return None
-    return OcrLine(text=word, box=box, score=score, angle=STANDING if standing else 0)
+    for inverted in (False, True):  # white on a dark fill reads once inverted
+        page = 255 - image if inverted else image
+        if standing:
+            text, score = read_both_ways(engine, page, crop)
+        else:
+            text, score = engine.read_crop(
+                page[int(crop.y0):int(crop.y1), int(crop.x0):int(crop.x1)])
+        word = text.strip()
+        if _WORD.match(word):
+            return OcrLine(text=word, box=box, score=score,
+                           angle=STANDING if standing else 0), there
+    return None

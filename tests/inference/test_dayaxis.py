@@ -124,6 +124,26 @@ def test_a_standing_day_name_the_reading_missed_is_read_again_turned_upright():
     assert abs(found[-1].box.cy - 620) < 10  # Thursday's row
 
 
+def test_a_standing_name_white_on_black_read_as_debris_is_read_again_inverted():
+    # A PDF's day column: white names standing on black cells. The reading found Monday to
+    # Thursday and took Friday's for an "E" lying flat; its place is read again, inverted.
+    page = np.full((900, 200, 3), 255, np.uint8)
+    read = []
+    for k, day in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri"]):
+        (length, _), _ = cv2.getTextSize(day, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 2)
+        word = np.zeros((40, length + 10, 3), np.uint8)
+        cv2.putText(word, day, (5, 28), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (255, 255, 255), 2)
+        top = 170 + 150 * k - word.shape[1] // 2
+        page[top - 40:top + word.shape[1] + 40, 50:110] = 0  # the black cell
+        page[top:top + word.shape[1], 60:100] = cv2.rotate(word, cv2.ROTATE_90_COUNTERCLOCKWISE)
+        box = Box(x0=62, y0=top + 3, x1=96, y1=top + word.shape[1] - 3)
+        read.append(OcrLine(text=day if day != "Fri" else "E", box=box,
+                            angle=90 if day != "Fri" else 0))
+    found = read_missing_days(page, read, get_engine("rapid", Settings()))
+    assert [(line.text, line.angle) for line in found] == [
+        ("Mon", 90), ("Tue", 90), ("Wed", 90), ("Thu", 90), ("Friday", 90)]
+
+
 def test_a_day_spelled_right_out_of_order_is_left_as_read():
     # A week printed from Sunday with Monday's row missing: the page says Sunday.
     assert _texts(_column(["Sunday", "Tuesday", "Wednesday", "Thursday"]))[0] == "Sunday"
