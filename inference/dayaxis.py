@@ -240,9 +240,10 @@ def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
 def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine: OcrEngine
                       ) -> list[OcrLine]:
     """`lines` and, for each school day whose place one step before or after a sequence of
-    day names holds no line at all, that place read again (a crop as wide as the sequence's
-    names) when it reads as the day (see the module). Standing names (rotated headers down a
-    first column) are looked for the same way, their place read turned upright."""
+    day names holds no line at all (or two letters of debris, which it replaces), that place
+    read again (a crop as wide as the sequence's names, inverted too) when it reads as the day
+    (see the module). Standing names (rotated headers down a first column) are looked for the
+    same way, their place read turned upright."""
     found, replaced = [], set()
     for angle in (0, STANDING):
         named = _named_days(lines, angle)

@@ -54,6 +54,8 @@ def register_runtime(name: str):
 @register_runtime("onnxruntime")
 def _onnxruntime(path: Path, threads: int, full_precision: bool, cache_dir: Path | None
                  ) -> GraphSession:
+    """onnxruntime's own session: it computes in float32 whatever is asked and keeps nothing
+    it compiles, so `full_precision` and `cache_dir` change nothing."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
