@@ -137,14 +137,12 @@ class SharedRecognition:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="ocr-rec")
 
     @classmethod
-    def install(cls, ocr, model_path: str | None, rec_options: dict, workers: int,
-                settings: Settings) -> None:
+    def install(cls, ocr, rec_config: dict, workers: int, settings: Settings) -> None:
+        """`rec_config`: RapidOCR's recogniser section as the engine runs it (model path and
+        options resolved); each thread's session gets one thread of its own."""
         from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
 
-        config = _rapid_config()["Rec"]
-        config.update(rec_options, intra_op_num_threads=1, inter_op_num_threads=1)
-        if model_path is not None:
-            config["model_path"] = model_path
+        config = dict(rec_config, intra_op_num_threads=1, inter_op_num_threads=1)
         recogniser = TextRecognizer(config)
         _reopen(recogniser.session, config["model_path"], 1, settings)
         ocr.text_rec = cls(recogniser, workers)
@@ -238,18 +236,17 @@ class RapidOcrEngine:
         # threshold of 0.9; only a near-certain verdict should turn a crop over.
         self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
         shared = settings.model_threads > 1 and settings.ocr_rec_batch == 1
-        paths = {part: found["model_path"] for part, found in _rapid_config().items()
-                 if part in ("Det", "Cls", "Rec")}
-        paths["Rec"] = rapid_options.get("rec_model_path") or paths["Rec"]
+        config = _rapid_config()
+        config["Rec"].update(rec_options, model_path=rapid_options.get("rec_model_path")
+                             or config["Rec"]["model_path"])
         graphs = [(self._ocr.text_det.infer, "Det"), (self._ocr.text_cls.infer, "Cls")]
         for wrapper, part in graphs if shared else [*graphs, (self._ocr.text_rec.session, "Rec")]:
             # The detector in float32: in bfloat16 its map lost a period key's lone "6".
-            _reopen(wrapper, paths[part], settings.model_threads, settings,
+            _reopen(wrapper, config[part]["model_path"], settings.model_threads, settings,
                     full_precision=part == "Det")
         self._upright = UprightLines.install(self._ocr)
         if shared:
-            SharedRecognition.install(self._ocr, rapid_options.get("rec_model_path"),
-                                      rec_options, settings.model_threads, settings)
+            SharedRecognition.install(self._ocr, config["Rec"], settings.model_threads, settings)
 
     @property
     def upside_down(self) -> bool:

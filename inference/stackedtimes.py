@@ -29,6 +29,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from inference.preprocess import to_gray
 from inference.schema import Box, OcrLine
 from inference.timeparse import find_times, is_time_text
 
@@ -79,22 +80,26 @@ def _side_by_side(left: OcrLine, right: OcrLine) -> bool:
             and abs(left.box.cy - right.box.cy) <= TIGHT * height)
 
 
-def _dash_between(gray: np.ndarray, left: Box, right: Box) -> bool:
+def _dash_between(image: np.ndarray, left: Box, right: Box) -> bool:
     """A dash drawn between two pieces of a text row: ink (the text's: dark on light, or light
     on a dark fill) running level across the gap's middle third, for at least `DASH_WIDTH` of
     the row's height. A digit's edge reaching into the gap is a stroke up and down."""
     height = min(left.height, right.height)
     lo, hi = sorted((left.x1, right.x0))
-    text = gray[int(min(left.y0, right.y0)):int(max(left.y1, right.y1)) + 1,
-                int(left.x0):int(right.x1) + 1]
+    text = image[int(min(left.y0, right.y0)):int(max(left.y1, right.y1)) + 1,
+                 int(left.x0):int(right.x1) + 1]
     if text.size == 0:
         return False
+    text = to_gray(text)
     threshold, _ = cv2.threshold(text, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     dark_text = (text < threshold).mean() < 0.5
     cy = (left.cy + right.cy) / 2
     # The boxes pad their glyphs a little: a dash wider than the gap reaches into the padding.
-    middle = gray[int(cy - height / 6):int(cy + height / 6) + 1,
-                  int(lo - 0.1 * height):int(hi + 0.1 * height) + 1]
+    middle = image[int(cy - height / 6):int(cy + height / 6) + 1,
+                   int(lo - 0.1 * height):int(hi + 0.1 * height) + 1]
+    if middle.size == 0:
+        return False
+    middle = to_gray(middle)
     ink = (middle < threshold) if dark_text else (middle > threshold)
     longest = 0
     for row in ink:
@@ -107,7 +112,6 @@ def _dash_between(gray: np.ndarray, left: Box, right: Box) -> bool:
 def join_split_ranges(lines: list[OcrLine], image: np.ndarray) -> list[OcrLine]:
     """`lines` with each range split side by side at its dash (see the module) made one;
     `image` the page they were read on."""
-    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     ends = {id(line): minutes for line in lines if (minutes := _split_end(line)) is not None}
     joined: dict[int, OcrLine] = {}
     used: set[int] = set()
@@ -119,7 +123,7 @@ def join_split_ranges(lines: list[OcrLine], image: np.ndarray) -> list[OcrLine]:
                       and line is not left and _side_by_side(left, line)
                       and 0 < ends[id(line)] - start <= LONGEST_SLOT
                       and (line.text.strip()[:1] in DASHES
-                           or _dash_between(gray, left.box, line.box))), None)
+                           or _dash_between(image, left.box, line.box))), None)
         if right is not None:
             used.update((id(left), id(right)))
             joined[id(left)] = OcrLine(

@@ -578,13 +578,16 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
     # 10:50"), each an event of its own; then the cells a slot's label names (a break row of
     # times alone).
     bands = grid.bands_between_tables()
-    heads = other_heads(reading, candidates, day_names)
+    paired = day_header_pairs(reading, candidates, day_names)
+    heads = other_heads(reading, candidates, day_names, paired)
     model = event_groups(reading, [i for i in event_lines if i not in records.lines],
                          decisions.group)
     grouped = {i for members in model for i in members} | records.lines
+    ranges = range_lines(reading, atoms)
     for members in model + [[i] for i in sorted(bands) if i not in grouped]:
         band = members[0] if len(members) == 1 and members[0] in bands else None
-        groups += (listed.isdisjoint(members) and split_stacked_entries(reading, members, atoms)
+        groups += (listed.isdisjoint(members)
+                   and split_stacked_entries(reading, members, atoms, ranges)
                    or split_list_rows(reading, members, listed, row_notes)) if band is None else [
             Group(members, days=bands[band][0], times=[k for k, a in enumerate(atoms)
                                                        if a[0] == bands[band][1]])]
@@ -592,7 +595,6 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
                if not records.lines.intersection(members)]
     key = key_lines(reading)
     labels = column_labels(reading.lines)
-    paired = day_header_pairs(reading, candidates, day_names)
     headed_tables = {reading.lines[j].table for j in candidates}
     for group in groups:
         members = group.members
@@ -856,15 +858,14 @@ class OtherHead:
     across: bool
 
 
-def other_heads(reading: PageReading, candidates: list[int], day_names: list[list[str]]
-                ) -> list[OtherHead]:
+def other_heads(reading: PageReading, candidates: list[int], day_names: list[list[str]],
+                paired: set[int]) -> list[OtherHead]:
     """The short lines (four words at most) that stand among three or more day headers as one
     of them, after the first, and name no day and no time: on their row (an app's "Homework /
     To do" list beside the week, a "Notes" column), or down their stack at their left edge and
     size (a newsletter's "Notices" after Friday's list). Not a day header's other language in
-    its cell (`day_header_pairs`)."""
+    its cell (`paired`: the page's `day_header_pairs`)."""
     lines = reading.lines
-    paired = day_header_pairs(reading, candidates, day_names)
 
     def on_row(a: Box, b: Box) -> bool:
         return abs(a.cy - b.cy) < 0.5 * min(a.height, b.height)
@@ -985,20 +986,26 @@ def split_list_rows(reading: PageReading, members: list[int], names: set[int],
     return parts
 
 
+def range_lines(reading: PageReading, atoms: list[tuple[int, int, int]]) -> dict[int, list[int]]:
+    """The time-only lines printing one range, not a list's: line → its two atoms."""
+    by_line: dict[int, list[int]] = {}
+    for a, (i, _, _) in enumerate(atoms):
+        by_line.setdefault(i, []).append(a)
+    return {i: own for i, own in by_line.items()
+            if len(own) == 2 and atoms[own[0]][2] < atoms[own[1]][2]
+            and not strip_times(reading.lines[i].text).strip(" -–—")}
+
+
 def split_stacked_entries(reading: PageReading, members: list[int],
-                          atoms: list[tuple[int, int, int]]) -> list[Group] | None:
+                          atoms: list[tuple[int, int, int]], ranges: dict[int, list[int]]
+                          ) -> list[Group] | None:
     """A cell holding two or more events each named with its own printed range right under
     (or, the cell's way throughout, right over) its name, one after the other ("Guided
     Reading" over "11:25–11:50", then "Spelling" over "11:50–12:15": a divided period), which
     the model took for one: the group split at each name, each part timed by its range, its
-    other lines its notes. None when the group holds fewer."""
+    other lines its notes. None when the group holds fewer. `ranges`: the page's
+    `range_lines`."""
     order = in_reading_order(reading.lines, members)
-    ranges = {}  # line → the atoms of a time-only line: one range, not a list's
-    for i, line in enumerate(reading.lines):
-        own = [a for a, atom in enumerate(atoms) if atom[0] == i]
-        if len(own) == 2 and atoms[own[0]][2] < atoms[own[1]][2] and not strip_times(
-                line.text).strip(" -–—"):
-            ranges[i] = own
     names = [k for k, i in enumerate(order) if _NAME_LIKE.search(reading.lines[i].text)
              and not find_times(reading.lines[i].text)]
 

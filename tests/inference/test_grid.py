@@ -678,34 +678,30 @@ def test_a_day_s_list_drawn_as_one_box_is_a_list_of_events():
         ("Monday", "Phonics"): ("08:50", "10:00")}
 
 
-def test_a_cell_of_two_events_each_over_its_own_range_is_two_events():
+@pytest.mark.parametrize(("header", "day", "rows", "joined", "expected"), [
     # A divided period: "Guided Reading" over "11:25-11:50", then "Spelling" over
     # "11:50-12:15", in the one drawn cell under "11:25-12:15"; each range's box overlaps its
-    # name's a little. The model joins the two names into one event.
-    cell = (100, 40, 260, 160)
-    lines = [(cell_line("11:25-12:15", (100, 0, 260, 40)), "time"),
-             (cell_line("Monday", (0, 40, 100, 160)), "day"),
-             (cell_line("Guided Reading", cell), "event"),
-             (cell_line("11:25-11:50", cell, 12), "time"),
-             (cell_line("Spelling", cell, 40), "event"),
-             (cell_line("11:50-12:15", cell, 52), "time")]
-    assert decode_as(lines, size=(300, 200), joined=[2, 4]) == {
-        ("Monday", "Guided Reading"): ("11:25", "11:50"),
-        ("Monday", "Spelling"): ("11:50", "12:15")}
-
-
-def test_a_cell_of_two_events_each_under_its_own_range_is_two_events():
+    # name's a little.
+    ("11:25-12:15", "Monday",
+     [("Guided Reading", "event", 0), ("11:25-11:50", "time", 12), ("Spelling", "event", 40),
+      ("11:50-12:15", "time", 52)], [2, 4],
+     {("Monday", "Guided Reading"): ("11:25", "11:50"),
+      ("Monday", "Spelling"): ("11:50", "12:15")}),
     # The other way up: "2:00 - 2:20" over "Library Visit", "2:20 - 2:45" over "Busy Time".
+    ("2:00-2:45", "Wednesday",
+     [("2:00 - 2:20", "time", 0), ("Library Visit", "event", 16), ("2:20 - 2:45", "time", 44),
+      ("Busy Time", "event", 60)], [3, 5],
+     {("Wednesday", "Library Visit"): ("14:00", "14:20"),
+      ("Wednesday", "Busy Time"): ("14:20", "14:45")}),
+])
+def test_a_cell_of_two_events_each_with_its_own_range_is_two_events(header, day, rows, joined,
+                                                                     expected):
+    # The model joins the two names into one event.
     cell = (100, 40, 260, 160)
-    lines = [(cell_line("2:00-2:45", (100, 0, 260, 40)), "time"),
-             (cell_line("Wednesday", (0, 40, 100, 160)), "day"),
-             (cell_line("2:00 - 2:20", cell), "time"),
-             (cell_line("Library Visit", cell, 16), "event"),
-             (cell_line("2:20 - 2:45", cell, 44), "time"),
-             (cell_line("Busy Time", cell, 60), "event")]
-    assert decode_as(lines, size=(300, 200), joined=[3, 5]) == {
-        ("Wednesday", "Library Visit"): ("14:00", "14:20"),
-        ("Wednesday", "Busy Time"): ("14:20", "14:45")}
+    lines = [(cell_line(header, (100, 0, 260, 40)), "time"),
+             (cell_line(day, (0, 40, 100, 160)), "day"),
+             *[(cell_line(text, cell, dy), role) for text, role, dy in rows]]
+    assert decode_as(lines, size=(300, 200), joined=joined) == expected
 
 
 def test_a_day_header_s_other_language_heads_no_column_of_its_own():
