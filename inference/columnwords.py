@@ -173,7 +173,8 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         # "SHORT" under it) is only part of the cell's text: the cell is read again.
         pieces = len(words) < len(inside) and all(line.angle for line in words)
         if any(line.angle == 0 or line.score >= SURE for line in words) and not pieces:
-            continue  # the reading found the cell's text
+            lines = _cut_short(image, cell, inside, lines, engine)
+            continue  # the reading found the cell's text, or all of it now
         ink = _cell_ink(image, cell)
         if ink is None:
             continue
@@ -196,6 +197,32 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         lines = [line for line in lines if id(line) not in fragments]
         lines.append(OcrLine(text=text, box=box, score=float(score), angle=angle))
     return lines
+
+
+def _cut_short(image: np.ndarray, cell: Box, inside: list[OcrLine], lines: list[OcrLine],
+               engine) -> list[OcrLine]:
+    """`lines` with the one standing word of a tall cell read again whole where the reading cut
+    it short ("Bre" of the "Break" down a break column: its ink runs on past the line's box by
+    half a letter or more). The cell's ink turned a quarter replaces it only where it reads
+    surely as a longer word holding what was read."""
+    if len(inside) != 1 or not inside[0].angle:
+        return lines
+    line, ink = inside[0], _cell_ink(image, cell)
+    if ink is None:
+        return lines
+    word, box = ink
+    overrun = max(line.box.y0 - box.y0, box.y1 - line.box.y1) - _MARGIN
+    if overrun < 0.5 * line.box.width:
+        return lines
+    text, score = max((engine.read_crop(cv2.rotate(word, turn))
+                       for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)),
+                      key=lambda reading: reading[1])
+    whole, found = as_word(text), line.text.strip()
+    if (score < MIN_SCORE or whole is None or len(whole) <= len(found)
+            or found.lower() not in whole.lower()):
+        return lines
+    return [other for other in lines if other is not line] + [
+        OcrLine(text=whole, box=box, score=float(score), angle=line.angle)]
 
 
 def _taken(reading: tuple[str, float], words: list[OcrLine]) -> bool:
