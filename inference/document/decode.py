@@ -220,6 +220,8 @@ _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initial
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
 # "Year 5", "Grade 3": the class a teacher takes, written out.
 _CLASS_WRITTEN_OUT = re.compile(r"^(?:year|yr|grade|class)\s*\d{1,2}[A-Z]?$", re.IGNORECASE)
+# "11M/Re4", "9K/Fr2", "13/MaF": a teaching group's code (year, form, "/", subject and set).
+_GROUP_CODE = re.compile(r"^\d{1,2}[A-Za-z]{0,3}\s?/\s?[A-Za-z][\w:]{0,5}$")
 _INITIALS = re.compile(r"^[A-Z](?:\s?[&/.]\s?[A-Z])+\.?$")  # a subject's initials: "D&T", "P.E."
 # A remark in sentences under the timetable ("Times are shown in local time. Activities …"):
 # eight words or more, one sentence ended and another begun. No event is named so. A title's
@@ -343,6 +345,9 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     corner = grid.corner_lines(members)
     plain = [i for i in members if i not in corner]
     names = [i for i in names if i not in corner] or plain[:1] or names
+    subjects = _subject_lines(reading, _worded_lines(reading, plain), members)
+    if subjects and not any(i in subjects for i in names):
+        names = subjects[:1]
     # A name has a word: a range printed beside it in the cell ("Homeroom  7:50 AM – 8:05 AM"
     # along a short calendar box, the name in its corner) names nothing.
     with_words = [i for i in members if _NAME_LIKE.search(strip_times(reading.lines[i].text))]
@@ -355,21 +360,45 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     # A cell (drawn, or a card read from the text) whose first worded line the model did not
     # call the name: that line is. A bracketed line is a sub-line, and one without a word (a
     # time OCR garbled) no name.
-    worded = [i for i in in_reading_order(reading.lines, plain)
-              if (_NAME_LIKE.search(_MERIDIEM.sub("", reading.lines[i].text))
-                  or _CLASS_TAUGHT.match(reading.lines[i].text.strip())
-                  or _INITIALS.match(reading.lines[i].text.strip()))
-              and not reading.lines[i].text.lstrip().startswith("(")]
-    # The class a teacher takes, written out ("Year 5" over "Maths" over "Rm 4" on a staff
-    # timetable), is the lesson's note: the subject names it.
-    subjects = [i for i in worded
-                if not _CLASS_WRITTEN_OUT.match(reading.lines[i].text.strip())]
-    if subjects and len(subjects) < len(worded):
+    worded = _worded_lines(reading, plain)
+    subjects = _subject_lines(reading, worded, members)
+    if subjects:
         worded, names = subjects, [i for i in names if i in subjects]
     if worded and worded[0] not in names:
         names = [worded[0]]
     names = _whole_name(reading, members, _first_run(reading, members, names))
     return names, [i for i in members if i not in names]
+
+
+def _subject_lines(reading: PageReading, ordered: list[int], members: list[int]) -> list[int]:
+    """Of a cell's worded lines (in reading order), those that may name its subject where another
+    names the class it is taught to, a note then: "Year 5" written out over "Maths" over "Rm 4"
+    on a staff timetable, or a teaching group's code over its subject ("11M/Re4" over "RE" over
+    its room and teacher, on a pupil's). Under a group's code a subject has no digit and a line
+    of the cell (`members`) under it: a teacher's "10X/Ma2" over its room alone ("Lab 3",
+    "LIB") is named by the code. [] where no line names a class."""
+    texts = {i: reading.lines[i].text.strip() for i in ordered}
+    written = {i for i in ordered if _CLASS_WRITTEN_OUT.match(texts[i])}
+    codes = {i for i in ordered if _GROUP_CODE.match(texts[i])}
+    if not written and not codes:
+        return []
+
+    def over_another(i: int) -> bool:
+        return any(reading.lines[j].box.cy > reading.lines[i].box.y1 for j in members)
+
+    return [i for i in ordered if i not in written | codes
+            and not (codes and (any(c.isdigit() for c in texts[i]) or not over_another(i)))]
+
+
+def _worded_lines(reading: PageReading, lines: list[int]) -> list[int]:
+    """`lines` in reading order that may name an event: words (a time garbled with its "pm"
+    is none), a class taught ("10B"), a subject's initials ("D&T"); a bracketed sub-line
+    never."""
+    return [i for i in in_reading_order(reading.lines, lines)
+            if (_NAME_LIKE.search(_MERIDIEM.sub("", reading.lines[i].text))
+                or _CLASS_TAUGHT.match(reading.lines[i].text.strip())
+                or _INITIALS.match(reading.lines[i].text.strip()))
+            and not reading.lines[i].text.lstrip().startswith("(")]
 
 
 def _whole_name(reading: PageReading, members: list[int], names: list[int]) -> list[int]:

@@ -427,6 +427,25 @@ def test_a_drawn_cell_s_name_is_read_in_one_go(roles, name, notes):
     assert (block.name, block.notes) == (name, notes)
 
 
+@pytest.mark.parametrize(("texts", "name", "notes"), [
+    # A pupil's timetable: the teaching group's code over the subject over its room.
+    ((("11M/Re4", 150, 70), ("RE", 150, 95), ("R2", 150, 120)), "RE", "11M/Re4 R2"),
+    # A teacher's: the group's code over its room alone, a teacher code beside that: the code
+    # names the lesson, however worded the room.
+    ((("13/MaF", 150, 70), ("LIB", 150, 95), ("DHU", 250, 95)), "13/MaF", "LIB DHU"),
+])
+def test_a_teaching_group_s_code_is_a_note_where_a_subject_stands_under_it(texts, name, notes):
+    page, decisions = _merged_cell_page()
+    cell = page.lines[6].cell_box
+    lines = page.lines[:5] + [
+        ReadLine(text=text, box=Box(x0=x, y0=y, x1=x + 40, y1=y + 16), cell_box=cell, table=0,
+                 ruled=True) for text, x, y in texts]
+    decisions.roles[5:] = 0.0
+    decisions.roles[5, R["event"]] = decisions.roles[6:, R["notes"]] = 1.0
+    [block] = decode_blocks(PageReading(width=300, height=160, lines=lines), decisions)
+    assert (block.name, block.notes) == (name, notes)
+
+
 def test_a_word_turned_to_read_upwards_is_spelled_the_right_way_round():
     assert spelled(list("KAERB")) == "BREAK"  # letters found top down in a column read upwards
     assert spelled(list("LUNCH")) == "LUNCH"
