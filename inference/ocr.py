@@ -18,9 +18,11 @@ pipeline copies into the result's `modelVersions`.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -143,9 +145,8 @@ class SharedRecognition:
         from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
 
         config = dict(rec_config, intra_op_num_threads=1, inter_op_num_threads=1)
-        recogniser = TextRecognizer(config)
-        _reopen(recogniser.session, config["model_path"], 1, settings)
-        ocr.text_rec = cls(recogniser, workers)
+        with graphs_opened_by(settings):
+            ocr.text_rec = cls(TextRecognizer(config), workers)
 
     def __call__(self, crops, return_word_box: bool = False):
         crops = [crops] if isinstance(crops, np.ndarray) else list(crops)
@@ -168,14 +169,35 @@ def _rapid_config() -> dict:
     return update_model_path(read_yaml(DEFAULT_CFG_PATH))
 
 
-def _reopen(wrapper, model_path: str, threads: int, settings: Settings,
-            full_precision: bool = False) -> None:
-    """RapidOCR opens each graph with onnxruntime inside a wrapper that calls only `run`,
-    `get_inputs` and `get_outputs` on it afterwards; another runtime takes its place there."""
-    if settings.onnx_runtime != "onnxruntime":
-        wrapper.session = open_graph(model_path, threads, settings.onnx_runtime,
-                                     full_precision=full_precision,
-                                     cache_dir=settings.compiled_cache_dir)
+# RapidOCR opens each of its graphs with the `InferenceSession` its engine module imported; while
+# an engine is built, that name opens them with the runtime the settings pick. One build at a
+# time, since the name is the module's.
+_BUILDING = threading.Lock()
+
+
+@contextmanager
+def graphs_opened_by(settings: Settings, full_precision: tuple[str, ...] = ()):
+    """RapidOCR's parts built inside open their graphs with `settings.onnx_runtime` (threads as
+    RapidOCR's session options ask; the graphs at the paths in `full_precision` in float32),
+    so no onnxruntime session is built only to be put aside (a quarter of a second and 60 MB
+    of every start). Under onnxruntime, RapidOCR opens them itself, as it always has."""
+    if settings.onnx_runtime == "onnxruntime":
+        yield
+        return
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    def opener(path, sess_options=None, providers=None):
+        threads = sess_options.intra_op_num_threads if sess_options is not None else 0
+        return open_graph(path, threads, settings.onnx_runtime,
+                          full_precision=str(path) in full_precision,
+                          cache_dir=settings.compiled_cache_dir)
+
+    with _BUILDING:
+        original, infer_engine.InferenceSession = infer_engine.InferenceSession, opener
+        try:
+            yield
+        finally:
+            infer_engine.InferenceSession = original
 
 
 def read_both_ways(engine: OcrEngine, image: np.ndarray, box: Box) -> tuple[str, float]:
@@ -232,18 +254,15 @@ class RapidOcrEngine:
         # The models run one after another, each with this process's share of the cores.
         rapid_options.setdefault("intra_op_num_threads", settings.model_threads)
         rapid_options.setdefault("inter_op_num_threads", 1)
-        # The 0/180° classifier flips short upright strings ("9:00" → "00:6") at its default
-        # threshold of 0.9; only a near-certain verdict should turn a crop over.
-        self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
-        shared = settings.model_threads > 1 and settings.ocr_rec_batch == 1
         config = _rapid_config()
         config["Rec"].update(rec_options, model_path=rapid_options.get("rec_model_path")
                              or config["Rec"]["model_path"])
-        graphs = [(self._ocr.text_det.infer, "Det"), (self._ocr.text_cls.infer, "Cls")]
-        for wrapper, part in graphs if shared else [*graphs, (self._ocr.text_rec.session, "Rec")]:
-            # The detector in float32: in bfloat16 its map lost a period key's lone "6".
-            _reopen(wrapper, config[part]["model_path"], settings.model_threads, settings,
-                    full_precision=part == "Det")
+        # The detector in float32: in bfloat16 its map lost a period key's lone "6".
+        with graphs_opened_by(settings, full_precision=(config["Det"]["model_path"],)):
+            # The 0/180° classifier flips short upright strings ("9:00" → "00:6") at its
+            # default threshold of 0.9; only a near-certain verdict should turn a crop over.
+            self._ocr = RapidOCR(cls_thresh=0.99, **rapid_options)
+        shared = settings.model_threads > 1 and settings.ocr_rec_batch == 1
         self._upright = UprightLines.install(self._ocr)
         if shared:
             SharedRecognition.install(self._ocr, config["Rec"], settings.model_threads, settings)

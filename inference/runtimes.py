@@ -1,7 +1,8 @@
 """What runs an exported ONNX graph (the OCR's detector, classifier and recogniser; the document
 model): onnxruntime, or OpenVINO, which reads the same ONNX file. Both answer the slice of
-onnxruntime's `InferenceSession` the callers use (`run`, `get_inputs`, `get_outputs`), so a
-graph's caller never knows which one it has; `YOGI_ONNX_RUNTIME` picks, and a new runtime is one
+onnxruntime's `InferenceSession` the callers use (`run`, `get_inputs`, `get_outputs`; and, for
+RapidOCR, which opens its graphs itself, `get_modelmeta` and `get_providers`), so a graph's
+caller never knows which one it has; `YOGI_ONNX_RUNTIME` picks, and a new runtime is one
 registered class here.
 
 OpenVINO is the default because it is the faster one on this kind of CPU: on a Xeon with AMX it
@@ -88,6 +89,7 @@ class OpenVinoSession:
         self._inputs = [GraphPort(port.any_name) for port in self._model.inputs]
         self._outputs = [GraphPort(port.any_name) for port in self._model.outputs]
         self._local = threading.local()
+        self._path, self._core = path, core
 
     def run(self, output_names: list[str] | None,
             feed: dict[str, np.ndarray]) -> list[np.ndarray]:
@@ -103,6 +105,21 @@ class OpenVinoSession:
 
     def get_outputs(self) -> list[GraphPort]:
         return self._outputs
+
+    def get_modelmeta(self) -> GraphMetadata:
+        """The ONNX file's metadata (a recogniser's character list), read from the file when
+        asked: the compiled model kept in the cache does not carry it."""
+        info = self._core.read_model(str(self._path)).get_rt_info()
+        framework = info["framework"] if "framework" in info else {}  # noqa: SIM401 - no get()
+        return GraphMetadata({key: value.astype(str) for key, value in framework.items()})
+
+    def get_providers(self) -> list[str]:
+        return ["OpenVINO CPU"]
+
+
+@dataclass(frozen=True)
+class GraphMetadata:
+    custom_metadata_map: dict[str, str]
 
 
 def open_graph(path: Path | str, threads: int, runtime: str, *, full_precision: bool = False,

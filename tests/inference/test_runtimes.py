@@ -69,6 +69,25 @@ def test_the_ocr_engine_runs_its_graphs_on_the_runtime_the_settings_name():
     assert not isinstance(engine._ocr.text_det.infer.session, OpenVinoSession)
 
 
+@pytest.mark.parametrize("threads", [1, 2])  # two: the recogniser shared out (SharedRecognition)
+def test_rapidocr_opens_its_graphs_on_openvino_without_an_onnxruntime_session(threads,
+                                                                              monkeypatch):
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    opened = []
+    ort_session = infer_engine.InferenceSession
+    monkeypatch.setattr(infer_engine, "InferenceSession",
+                        lambda *args, **kwargs: opened.append(args) or ort_session(*args, **kwargs))
+    engine = RapidOcrEngine(Settings(onnx_runtime="openvino", onnx_threads=threads))
+    assert opened == []  # none built only to be replaced
+    # The recogniser's characters come from the ONNX file's metadata, as onnxruntime reads it.
+    ort_rec = RapidOcrEngine(Settings(onnx_runtime="onnxruntime", onnx_threads=1))
+    recogniser = engine._ocr.text_rec
+    recogniser = getattr(recogniser, "_recognise", recogniser)
+    assert (recogniser.postprocess_op.character
+            == ort_rec._ocr.text_rec.postprocess_op.character)
+
+
 def test_an_openvino_graph_compiled_once_is_loaded_from_the_cache_after(graph, tmp_path):
     # The compiled model is kept under the cache folder; a later opening (a new process's
     # start-up) loads it and answers the same.
