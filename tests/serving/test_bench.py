@@ -72,12 +72,14 @@ def test_bench_against_a_running_service(service: Service, uploaded: dict,
 
 
 def test_bench_starts_its_own_server(tmp_path: Path) -> None:
-    """Start-up to ready and the server's memory; one real extraction (the warm-up request)
-    of a small page."""
+    """Start-up to ready, a restart to ready and the server's memory; one real extraction (the
+    warm-up request) of a small page."""
     page = tmp_path / "page.png"
     page.write_bytes(small_page("bench"))
     report = bench("--file", str(page), "--clients", "1", "--requests", "1", "--same-bytes",
                    out=tmp_path / "serve.json")
     assert report["startupToReadySeconds"] > 0
     assert report["rssMBPeak"] >= report["rssMBAtReady"] > 100
+    # Then stopped and started again on the same data directory.
+    assert report["restartToReadySeconds"] > 0 and report["rssMBAtRestart"] > 100
     assert report["levels"][0]["statuses"] == {"200": 1}
