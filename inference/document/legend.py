@@ -4,7 +4,8 @@ Many secondary timetables head their grid with period labels alone ("Reg", "P1" 
 "1" … "6") and print the times once, in a small box beside or below it: "P1  8:55 – 9:50".
 A header cell that holds a label and no time then takes its times from the legend, looked up
 by the label. A legend is a column of at least three (label, range) rows outside every grid:
-a short label and a range on one line, or a label with the range beside it on the same row.
+a short label and a range on one line, or a label with the range beside it on the same row;
+or a key printed along one line, each label before its range.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 
 from inference.document.features import ReadLine
-from inference.timeparse import is_time_text, strip_times
+from inference.timeparse import find_times, is_time_text, strip_times
 
 # A legend names at least this many periods; fewer is a note beside the grid, not a legend.
 MIN_ROWS = 3
@@ -57,6 +58,7 @@ def bell_times(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
     rows: list[tuple[str, list[int]]] = []
     for i, ks in by_line.items():
         if len({atoms[k][2] for k in ks}) != 2:
+            rows += _key_along_a_line(lines[i].text, ks, atoms)
             continue  # a range: two different times
         label = strip_times(lines[i].text).strip(" :-–.") or _label_beside(lines, i, in_grid,
                                                                          by_line)
@@ -70,6 +72,25 @@ def bell_times(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
         for key in label_keys(label):
             legend.setdefault(key, ks)
     return legend
+
+
+def _key_along_a_line(text: str, ks: list[int], atoms: list[tuple[int, int, int]]
+                      ) -> list[tuple[str, list[int]]]:
+    """A key printed along one line, each label before its range ("Period times: Chapel
+    08:10–08:25 | Period 1 08:30–09:25 | Break 10:20–10:40 | …"): each label with its range's
+    atoms; none unless the line is ranges alone, `MIN_ROWS` at least, between their labels."""
+    spans = find_times(text)
+    if (len(spans) < MIN_ROWS or any(span.end is None for span in spans)
+            or [v for span in spans for v in span.values] != [atoms[k][2] for k in ks]):
+        return []
+    rows, after = [], 0
+    for n, span in enumerate(spans):
+        # What stands before the range since the last one, after the key's title ("…times:").
+        label = text[after:span.span[0]].rsplit(":", 1)[-1].strip(" |·;,.-–")
+        after = span.span[1]
+        if label and len(label) <= MAX_LABEL:
+            rows.append((label, ks[2 * n:2 * n + 2]))
+    return rows
 
 
 def _label_beside(lines: list[ReadLine], i: int, in_grid: set[int],

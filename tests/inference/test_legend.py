@@ -60,3 +60,17 @@ def test_a_bell_schedule_with_start_and_end_columns_is_a_legend():
         line(str(k + 1), 0, 30 * k), line(f"{9 + k}:00", 90, 30 * k),
         line(f"{8 + k}:00", 160, 30 * k))]
     assert bell_times(backwards, time_atoms(backwards), in_grid=set()) == {}
+
+
+def test_a_key_printed_along_one_line_gives_each_label_its_range():
+    # A pupil timetable's footer: the grid's columns are headed "Chapel", "Period 1" …; the
+    # reading kept none of the line's spaces.
+    text = ("Periodtimes:Chapel08:10-08:25|Period108:30-09:25|Break10:20-10:40"
+            "|Period310:40-11:35")
+    lines = [line(text, 0, 0)]
+    atoms = time_atoms(lines)
+    legend = bell_times(lines, atoms, in_grid=set())
+    assert [atoms[k][2] for k in legend["chapel"]] == [490, 505]
+    assert [atoms[k][2] for k in legend["#1"]] == [510, 565]
+    assert [atoms[k][2] for k in legend["#3"]] == [640, 695]
+    assert [atoms[k][2] for k in legend["break"]] == [620, 640]

@@ -404,6 +404,9 @@ def test_a_range_with_its_period_label_glued_on_is_the_range():
     # An MIS export's row labels read without their space: "P1 08:45-09:45".
     assert [span.values for span in find_times("P108:45-09:45")] == [[525, 585]]
     assert [span.values for span in find_times("P412:05-13:05")] == [[725, 785]]
+    # A key's labels written out, its spaces lost on one long line.
+    assert [span.values for span in find_times("|Period108:30-09:25|Period209:25-10:20")
+            ] == [[510, 565], [565, 620]]
     assert find_times("Room A112:30") == []
 
 
