@@ -237,6 +237,12 @@ def _term(text: str) -> str | None:
         if match.group(4):  # "Fall Semester", "Spring Term": the word stays, as printed
             return f"{season} {match.group(4).capitalize()}"
         return season + (match.group(3) or "")
+    # The terms of old schools and universities, named for their feasts: "Michaelmas Term",
+    # "Lent Term", "Trinity Term" (with the word "Term": "Trinity" alone is a college).
+    feast = re.search(r"\b(michaelmas|lent|hilary|easter|trinity)\s*term(?![a-z])", text,
+                      re.IGNORECASE)
+    if feast:
+        return f"{feast.group(1).capitalize()} Term"
     # "Term 3", "Quarter 2", "Trimester 1" (a year OCR glued on stays out: "Trimester12024"),
     # "Term I" (in Roman numerals, as printed).
     numbered = re.search(r"\b(term|quarter|trimester)\s*[:\-–]?\s*([1-6](?:(?=20\d\d)|\b)"

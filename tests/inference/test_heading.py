@@ -105,6 +105,9 @@ def test_no_heading_gives_all_none(text: str) -> None:
     ("TIME TABLE Even Sem 2020-21", "Even Sem 2020-21"),
     ("Term 2025 timetable", None),
     ("B.Tech CSE-A — Semester 5, 2024", "Semester 5"),  # a four-year degree's fifth
+    ("Pupil Timetable — Michaelmas Term 2025", "Michaelmas Term"),  # an old school's terms
+    ("LENT TERM 2026", "Lent Term"),
+    ("Trinity College Timetable", None),  # a college, no term
 ])
 def test_numbered_terms_semesters_and_hyphenated_seasons(text: str, term: str | None) -> None:
     assert parse_heading(text).term == term
