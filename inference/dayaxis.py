@@ -249,8 +249,11 @@ def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine: OcrEngine
         named = _named_days(lines, angle)
         for axis, run in _sequences(lines, named):
             for place, day, step in _gaps(lines, named, axis, run):
+                # A week written in letters ("M", "Tu", "W", "Th") has its missing day's
+                # letter alone at its place ("F").
+                letters = all(len(lines[i].text.strip().rstrip(".")) <= 2 for i in run)
                 read = _read_place(image, lines, [lines[i].box for i in run], axis, place,
-                                   step, engine, standing=angle == STANDING)
+                                   step, engine, standing=angle == STANDING, letter=letters)
                 if read is None:
                     continue
                 line, debris = read
@@ -262,12 +265,13 @@ def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine: OcrEngine
 
 
 def _read_place(image: np.ndarray, lines: list[OcrLine], boxes: list[Box], axis: str,
-                place: float, step: float, engine: OcrEngine, *, standing: bool
-                ) -> tuple[OcrLine, list[int]] | None:
+                place: float, step: float, engine: OcrEngine, *, standing: bool,
+                letter: bool = False) -> tuple[OcrLine, list[int]] | None:
     """The one word read at a day's place in a sequence of names (`boxes`), with the lines
     standing there that it reads in place of; None where a line of words already stands there
     or no single word is read. Two letters or fewer standing there are debris of the name read
-    the wrong way round ("E" for a standing white "Fri" on black), read again."""
+    the wrong way round ("E" for a standing white "Fri" on black), read again. With `letter`
+    (the sequence's names are letters) one capital alone is a word too."""
     # Across, the whole sequence's span: a photographed header row climbs or falls, and a day
     # standing in line with the far end of it is no gap.
     span = Box.enclosing(boxes)
@@ -298,7 +302,7 @@ def _read_place(image: np.ndarray, lines: list[OcrLine], boxes: list[Box], axis:
             text, score = engine.read_crop(
                 page[int(crop.y0):int(crop.y1), int(crop.x0):int(crop.x1)])
         word = text.strip()
-        if _WORD.match(word):
+        if _WORD.match(word) or letter and len(word) == 1 and word.isupper():
             return OcrLine(text=word, box=box, score=score,
                            angle=STANDING if standing else 0), there
     return None

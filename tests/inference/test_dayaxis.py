@@ -161,3 +161,17 @@ def test_a_day_standing_where_a_photographed_header_row_climbs_to_is_no_gap():
             raise AssertionError("no day is missing")
 
     assert read_missing_days(np.full((500, 1000, 3), 255, np.uint8), read, Reader()) == read
+
+
+def test_a_week_written_in_letters_gets_its_missing_letter_read():
+    # "M", "Tu", "W", "Th" found down the first column; the lone "F" under them was not.
+    page = np.full((700, 200, 3), 255, np.uint8)
+    read = []
+    for k, day in enumerate(["M", "Tu", "W", "Th", "F"]):
+        cv2.putText(page, day, (40, 170 + 96 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+        if day != "F":
+            read.append(OcrLine(text=day, box=Box(x0=38, y0=146 + 96 * k, x1=38 + 30 * len(day),
+                                                  y1=176 + 96 * k)))
+    found = read_missing_days(page, read, get_engine("rapid", Settings()))
+    assert [line.text.upper() for line in found[len(read):]] == ["FRIDAY"]
+    assert abs(found[-1].box.cy - 545) < 20
