@@ -220,8 +220,10 @@ _TEACHER_CODE = re.compile(r"^[A-Z]{2,4}$")  # "BRN", "MAY": a teacher's initial
 _CLASS_TAUGHT = re.compile(r"^\d{1,2}[A-Z]{1,3}\d?$")  # "10B", "8R2": a teacher's class, a name
 # "Year 5", "Grade 3": the class a teacher takes, written out.
 _CLASS_WRITTEN_OUT = re.compile(r"^(?:year|yr|grade|class)\s*\d{1,2}[A-Z]?$", re.IGNORECASE)
-# "11M/Re4", "9K/Fr2", "13/MaF": a teaching group's code (year, form, "/", subject and set).
-_GROUP_CODE = re.compile(r"^\d{1,2}[A-Za-z]{0,3}\s?/\s?[A-Za-z][\w:]{0,5}$")
+# "11M/Re4", "9K/Fr2", "13/MaF", "Y9 Gg/2", "L6 Ec/A": a teaching group's code (year, form or
+# sixth-form year, subject, "/", set).
+_GROUP_CODE = re.compile(r"^(?=.*[A-Za-z])[YLU]?\d{1,2}[A-Za-z]{0,3}\s?[A-Za-z]{0,4}\s?/\s?"
+                         r"[A-Za-z0-9][\w:]{0,5}$")
 _INITIALS = re.compile(r"^[A-Z](?:\s?[&/.]\s?[A-Z])+\.?$")  # a subject's initials: "D&T", "P.E."
 # A remark in sentences under the timetable ("Times are shown in local time. Activities …"):
 # eight words or more, one sentence ended and another begun. No event is named so. A title's
