@@ -67,29 +67,39 @@ def _onnxruntime(path: Path, threads: int, full_precision: bool, cache_dir: Path
 
 @register_runtime("openvino")
 class OpenVinoSession:
-    """One compiled OpenVINO model; `threads` 0 lets OpenVINO use every core. With a
-    `cache_dir` the compiled model is kept there (keyed by the graph and these settings), and a
-    later process loads it instead of compiling: 0.9 s of a start-up → 0.16 s for the four
-    graphs."""
+    """One OpenVINO model, compiled when first run or asked for its ports (RapidOCR opens a
+    recogniser that a shared one replaces before it reads anything: never compiled, it costs
+    nothing); `threads` 0 lets OpenVINO use every core. With a `cache_dir` the compiled model
+    is kept there (keyed by the graph and these settings), and a later process loads it
+    instead of compiling: 0.9 s of a start-up → 0.16 s for the four graphs."""
 
     def __init__(self, path: Path, threads: int, full_precision: bool,
                  cache_dir: Path | None) -> None:
         import openvino as ov
 
-        core = ov.Core()
+        self._core = ov.Core()
         if cache_dir is not None:
-            core.set_property({"CACHE_DIR": str(cache_dir)})
-        self._model = core.compile_model(str(path), "CPU", {
+            self._core.set_property({"CACHE_DIR": str(cache_dir)})
+        self._path = path
+        self._config = {
             "INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY",
             # Kernels are compiled for each input shape met (every page and line crop has its
             # own) and kept, 5,000 of them by default: 460 MB more at the peak of the dev
             # pages' benchmark than keeping none, which reads them as fast.
             "CPU_RUNTIME_CACHE_CAPACITY": 0,
-            **({"INFERENCE_PRECISION_HINT": "f32"} if full_precision else {})})
-        self._inputs = [GraphPort(port.any_name) for port in self._model.inputs]
-        self._outputs = [GraphPort(port.any_name) for port in self._model.outputs]
+            **({"INFERENCE_PRECISION_HINT": "f32"} if full_precision else {})}
+        self._compiled = None
+        self._compiling = threading.Lock()  # two threads may ask first at once
         self._local = threading.local()
-        self._path, self._core = path, core
+
+    @property
+    def _model(self):  # type: ignore[no-untyped-def]  # an openvino CompiledModel
+        if self._compiled is None:
+            with self._compiling:
+                if self._compiled is None:
+                    self._compiled = self._core.compile_model(str(self._path), "CPU",
+                                                              self._config)
+        return self._compiled
 
     def run(self, output_names: list[str] | None,
             feed: dict[str, np.ndarray]) -> list[np.ndarray]:
@@ -97,14 +107,14 @@ class OpenVinoSession:
         if request is None:
             request = self._local.request = self._model.create_infer_request()
         results = request.infer(feed)
-        names = output_names or [port.name for port in self._outputs]
+        names = output_names or [port.name for port in self.get_outputs()]
         return [results[self._model.output(name)] for name in names]
 
     def get_inputs(self) -> list[GraphPort]:
-        return self._inputs
+        return [GraphPort(port.any_name) for port in self._model.inputs]
 
     def get_outputs(self) -> list[GraphPort]:
-        return self._outputs
+        return [GraphPort(port.any_name) for port in self._model.outputs]
 
     def get_modelmeta(self) -> GraphMetadata:
         """The ONNX file's metadata (a recogniser's character list), read from the file when
