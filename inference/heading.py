@@ -348,11 +348,12 @@ def parse_heading(text: str) -> Heading:
                           r"(?!(?:19|20)\d\d\b)([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
                           r"|[A-Z][A-Z0-9]{0,3}(?:-[A-Z]\b)?\b)", text)
         # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C",
-        # "Homeroom 7B" (a code with its letters: "Set 3" is a maths set).
+        # "Homeroom 7B", "Registration form 10R", a sixth form's "Tutor group L6-RD" (a code
+        # with its letters: "Set 3" is a maths set).
         if not named:
-            named = re.search(r"\b(?:Form|FORM|Tutor\s?Group|Home\s?room|Home\s?group|Set)"
-                              r"(?:\s+|(?<=FORM)|(?<=Form))(\d{1,2}[A-Z]{1,4}\d?)(?![A-Za-z0-9])",
-                              text)
+            named = re.search(r"\b(?:(?i:form|tutor\s?group|reg(?:istration)?\s?group|home\s?room"
+                              r"|home\s?group)|Set)(?:\s+|(?<=FORM)|(?<=Form))"
+                              r"(\d{1,2}[A-Z]{1,4}\d?|[LU]6-?[A-Z]{1,3})(?![A-Za-z0-9])", text)
         # A college group's code, letters and a number, and its section: "Group IT3B",
         # "Group BS2", "Group CS2-A".
         if not named:
