@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from inference.reading import reading_order
 from inference.schema import Box, CalendarFrame, OcrLine, Table
-from inference.timeparse import find_times, parse_day, parse_day_list
+from inference.timeparse import TimeSpan, find_times, parse_day, parse_day_list
 
 
 class ReadLine(BaseModel):
@@ -143,7 +143,7 @@ def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
     """Every time written on the page as (line index, position in the line, minutes). Times are
     parsed from each reading unit's text in reading order, so a range split over two lines of a
     cell still yields both ends; each end belongs to the line holding its last character."""
-    atoms = []
+    written = []  # (line, span, its text), in reading order
     for unit in reading_units(lines):
         text, owner = "", []  # owner[c]: the line character c of the unit's text comes from
         for i in unit:
@@ -152,11 +152,35 @@ def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
                 owner.append(i)
             text += lines[i].text
             owner.extend([i] * len(lines[i].text))
-        position: dict[int, int] = {}
         for span in find_times(text):
             # One written range or time: its values go to the line that completes it.
-            i = owner[len(text[: span.span[1]].rstrip()) - 1]
-            for minutes in span.values:
-                atoms.append((i, position.get(i, 0), minutes))
-                position[i] = position.get(i, 0) + 1
+            written.append((owner[len(text[: span.span[1]].rstrip()) - 1], span,
+                            text[span.span[0]:span.span[1]]))
+    hours = _school_hours([span for _, span, _ in written])
+    atoms = []
+    position: dict[int, int] = {}
+    for i, span, text in written:
+        if hours and span.end is None and _DOTTED.fullmatch(text.strip()) and not (
+                hours[0] <= span.start <= hours[1]):
+            continue  # a room ("6.15" under a lesson's name), no time of the day's
+        for minutes in span.values:
+            atoms.append((i, position.get(i, 0), minutes))
+            position[i] = position.get(i, 0) + 1
     return atoms
+
+
+# A lone "hour.minutes" (no am/pm) further than this many minutes outside the span of the
+# page's written ranges, three of them at least, is a room number, not a time.
+ROOM_MARGIN = 60
+MIN_RANGES = 3
+_DOTTED = re.compile(r"\d{1,2}\.\d{2}")
+
+
+def _school_hours(spans: list[TimeSpan]) -> tuple[int, int] | None:
+    """The span of the page's written ranges, widened by `ROOM_MARGIN`; None with fewer than
+    `MIN_RANGES` ranges."""
+    ranges = [span for span in spans if span.end is not None]
+    if len(ranges) < MIN_RANGES:
+        return None
+    return (min(span.start for span in ranges) - ROOM_MARGIN,
+            max(span.end for span in ranges) + ROOM_MARGIN)

@@ -70,6 +70,17 @@ def test_a_range_split_over_two_lines_of_a_cell_is_still_one_range():
     assert atoms == [(1, 0, 540), (1, 1, 570)]
 
 
+def test_a_lone_dotted_number_far_outside_the_page_s_ranges_is_a_room():
+    # A sixth form's room "6.15" under each lesson's name: 18:15 on a page whose ranges run
+    # 08:50 to 10:40 is no time of its day; "11.15" an hour and a half after them stands.
+    heads = [line(text, 120 + 100 * k, 20) for k, text in
+             enumerate(["0850-0945", "0945-1040", "1040-1100"])]
+    cell = Box(x0=115, y0=55, x1=215, y1=120)
+    lesson = [line("English Literature", 120, 60, 1, 1, cell), line("6.15", 120, 80, 1, 1, cell),
+              line("11.15", 120, 100, 1, 1, cell)]
+    assert [m for _, _, m in time_atoms(heads + lesson)] == [530, 585, 585, 640, 640, 660, 675]
+
+
 def test_a_day_header_cell_names_its_day_even_when_no_line_alone_does():
     # A day written letter by letter down a narrow column (OCR misreads one letter), a short
     # form alone in its cell, and a line that names days on its own.
