@@ -94,9 +94,10 @@ def _on_top(line: Box, table: Box) -> bool:
 
 
 def _at_top(line: Box, table: Box) -> bool:
-    """The line stands within the table's width, within two line heights of its top edge,
+    """The line stands within the table's width (give or take its height: a column's title
+    set flush left over a card inset under it), within two line heights of its top edge,
     above or below it: a header row on a band."""
-    return (line.x0 >= table.x0 and line.x1 <= table.x1
+    return (line.x0 >= table.x0 - line.height and line.x1 <= table.x1 + line.height
             and abs(line.cy - table.y0) <= 2 * line.height)
 
 
@@ -380,8 +381,10 @@ class Grid:
 
     def _band_cell(self, table: int, box: Box, line: Box) -> Box | None:
         """The header cell a line in no cell makes on the table's top band (`_at_top`): the
-        column of drawn cells it stands in, at the line's height; None off the band."""
-        column = self._column(table, line)
+        column of drawn cells it stands in (the part of it over the table: a title set flush
+        left over the first column's inset card), at the line's height; None off the band."""
+        column = self._column(table, Box(x0=max(line.x0, box.x0), y0=line.y0,
+                                         x1=min(line.x1, box.x1), y1=line.y1))
         if column is None or not _at_top(line, box):
             return None
         return Box(x0=column[0], y0=line.y0, x1=column[1], y1=line.y1)

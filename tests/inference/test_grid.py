@@ -1534,3 +1534,16 @@ def test_a_room_on_a_pill_under_a_card_read_from_the_text_is_the_card_s_note():
     blocks = decode_as(lines, size=(330, 140), notes=True)
     assert blocks[("Monday", "Maths")] == ("09:00", "09:50", "Rm 12")
     assert not {name for _, name in blocks} & {"Rm 12", "Yard"}
+
+
+def test_a_day_s_title_set_flush_left_over_its_inset_card_heads_that_column():
+    # A web portal's week: each day's title over its column of cards, the first one flush
+    # with the page's margin, left of the cards' edge. The model called Monday's first card
+    # nothing; under a day's header in the grid's body, it is an event all the same.
+    lines = [(free_line("Mon", 5, 10), "day"), (free_line("Tue", 200, 10), "day"),
+             (cell_line("8:45 - 9:05", (20, 40, 190, 120)), "time"),
+             (cell_line("Tutor Time", (20, 40, 190, 120), 25), "other"),
+             (cell_line("8:45 - 9:05", (200, 40, 370, 120)), "time"),
+             (cell_line("Tutor Time", (200, 40, 370, 120), 25), "event")]
+    blocks = decode_as(lines, size=(400, 160))
+    assert blocks[("Monday", "Tutor Time")] == blocks[("Tuesday", "Tutor Time")]
