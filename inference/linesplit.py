@@ -3,10 +3,10 @@
 A list written line by line puts the time range and the event's name on one line, a word
 space apart, and the recogniser reads them as one line; in a table, and in every other list,
 the time and the name are texts of their own. A horizontal line that opens with a time or a
-whole time range (after a list's bullet, if any, or a day's name: "Tuesday 3:30 – 4:30 Chess
-Club", which is cut off too) and goes on with words is cut after it, each
-part's box its share of the line's width by characters (the recogniser gives no finer boxes),
-so the time and the name reach the document model as they do everywhere else.
+whole time range (after a list's bullet or number, if any, or a day's name: "Tuesday 3:30 –
+4:30 Chess Club", which is cut off too) and goes on with words is cut after it, each part's
+box its share of the line's width by characters (the recogniser gives no finer boxes), so the
+time and the name reach the document model as they do everywhere else.
 
 A row of header ranges set a few spaces apart (a plain-text timetable in a monospace font) is
 read as one line with the ranges run together ("09:15-10:0010:00-10:45"), sometimes with the
@@ -38,6 +38,8 @@ _RUN_TOGETHER = re.compile(r"\s*(?P<stray>\d(?=\d\d[:.]))?(?:" + _GLUED.pattern 
 
 # A list's bullet before the time ("• 9:00–10:00 Maths"), as the reading finds it.
 _BULLETS = " •·●○◦▪‣*-–."  # "." a bullet read small
+# ... or its number ("1. 0850-0950 Geography", "2) 9:50 - 10:50 Maths").
+_LIST_NUMBER = re.compile(r"\d{1,2}[.)]?")
 
 
 def _part(line: OcrLine, start: int, end: int) -> OcrLine:
@@ -67,6 +69,7 @@ def split_entry_lines(lines: list[OcrLine]) -> list[OcrLine]:
         head = times[0] if times else None
         rest = line.text[head.span[1]:] if head else ""
         before = line.text[:head.span[0]].strip(_BULLETS) if head else ""
+        before = "" if _LIST_NUMBER.fullmatch(before) else before  # "1. 0850-0950 Geography"
         day = bool(before) and len(before.split()) == 1 and parse_day(before) is not None
         if (head is None or before and not day
                 or not any(c.isalpha() for c in rest) or find_times(rest)):

@@ -80,6 +80,9 @@ _COLON_DASH = re.compile(_NOT_IN_NUMBER + r"([012]?\d[:.][0-5]\d):([012]?\d[:.][
 # ... and a handwritten minute read in two with a space ("10:2 0-10:35"): the space goes after
 # the minute.
 _SPLIT_MINUTE = re.compile(_NOT_IN_NUMBER + r"(\d{1,2}[:.][0-5]) (\d)(?![\d:.])")
+# A numbered list's number glued to the range that opens its line ("1.0850-0950 Geography",
+# "3.11:10-12:10"): the number's stop is a space, not a decimal point.
+_LIST_NUMBER = re.compile(r"^(\s*\d{1,2})\.(?=\d{1,2}[:.]?\d{2}\s*[-–]\s*\d)")
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ def find_times(text: str) -> list[TimeSpan]:
     """Every time range or single clock time in `text`, left to right."""
     text = _DASHED_END.sub(r"\1:\2", _DASHED_START.sub(r"\1:\2", text))
     text = _SPLIT_MINUTE.sub(r"\1\2 ", _COLON_DASH.sub(r"\1-\2", text))
+    text = _LIST_NUMBER.sub(r"\1 ", text)
     found: list[TimeSpan] = []
     taken: list[tuple[int, int]] = []
     # Ranges written without a dash between clock times, or with one colon lost: taken only

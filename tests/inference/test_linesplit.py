@@ -34,6 +34,14 @@ def test_a_list_s_bullet_before_the_time_does_not_keep_the_line_whole() -> None:
     assert (time.text, name.text) == ("• 9:00-10:00", "Maths (Room 9)")
 
 
+@pytest.mark.parametrize("text", ["1. 0850-0950 Geography - Rm H2",
+                                  "1.0850-0950 Geography - Rm H2"])
+def test_a_numbered_list_s_number_before_the_time_does_not_keep_the_line_whole(text) -> None:
+    # A form tutor's handout, numbered by period; the reading may lose the number's space.
+    time, name = split_entry_lines([_line(text)])
+    assert name.text == "Geography - Rm H2" and time.text.endswith("0850-0950")
+
+
 def test_a_start_time_then_a_name_is_two_lines_too() -> None:
     time, name = split_entry_lines([_line("·2:30 Whole-school assembly (Hall)")])
     assert (time.text, name.text) == ("·2:30", "Whole-school assembly (Hall)")

@@ -442,6 +442,13 @@ def test_a_registrar_s_day_codes_name_their_days_in_week_order(text, days):
     assert parse_day_codes(text) == days
 
 
+def test_a_numbered_list_s_number_glued_to_its_range_is_no_decimal_point():
+    # "1. 0850-0950 Geography" read without the number's space; "1.12:30" stays no time.
+    assert [span.values for span in find_times("1.0850-0950 Geography")] == [[530, 590]]
+    assert [span.values for span in find_times("3.11:10-12:10 Chemistry")] == [[670, 730]]
+    assert find_times("1.12:30") == []
+
+
 def test_a_period_label_glued_to_its_start_is_read_apart():
     # "P2 9:25" in bold and regular print, read without the space between them.
     assert [span.values for span in find_times("P29:25")] == [[565]]
