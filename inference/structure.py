@@ -280,12 +280,22 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None,
                       and one_fill(fills[i], fills[j]))
             if _adjacent(lines[i], lines[j], CARD_GAP if carded else PARAGRAPH_GAP) and not (
                     rules is not None and _ruled_apart(lines[i], lines[j], rules)
-                    or fills is not None and _carded_apart(lines, fills, i, j)):
+                    or fills is not None and _carded_apart(lines, fills, i, j)
+                    or _heads(lines[i], lines[j]) or _heads(lines[j], lines[i])):
                 parent[root(i)] = root(j)
     groups: dict[int, list[OcrLine]] = {}
     for i, line in enumerate(lines):
         groups.setdefault(root(i), []).append(line)
     return list(groups.values())
+
+
+def _heads(day: OcrLine, entry: OcrLine) -> bool:
+    """`day` is a day's name alone over `entry`, the first row of its list printing a time
+    ("Tue" over "1. 0850-0950 Biology"): a heading, never one paragraph with what it heads
+    (where the rule under it was lost)."""
+    text = day.text.strip(" .:,")
+    return (len(text.split()) == 1 and parse_day(text) is not None
+            and day.box.cy < entry.box.y0 and bool(find_times(entry.text)))
 
 
 def cut_between_ranges(block: list[OcrLine], spacing: float = 0.0) -> list[list[OcrLine]]:

@@ -187,6 +187,17 @@ def test_text_table_makes_one_cell_per_paragraph_of_unruled_text() -> None:
     assert text_table(lines[:3]) is None  # too few lines to be a table
 
 
+def test_a_day_s_heading_right_over_its_first_row_is_no_part_of_it() -> None:
+    # A scanned handout: "Tue" over "1. 0850-0950  Biology - Lab B2", the rule under the
+    # heading lost, the two as close as a paragraph's lines.
+    lines = [line("Tue", 10, 0, 60, 22), line("1.0850-0950", 30, 28, 130, 55),
+             line("Biology - Lab B2", 140, 28, 300, 55),
+             line("Wed", 10, 200, 60, 222), line("1.0850-0950", 30, 260, 130, 287)]
+    table = text_table(lines)
+    assert table is not None
+    assert "Tue" in [c.text for c in table.cells]
+
+
 def test_list_rows_packed_like_a_paragraph_are_one_entry_each() -> None:
     # A day card: "8:30 – 9:15  English" and so on, rows as close as a paragraph's lines.
     times = ["8:30 - 9:15", "9:15 - 10:00", "10:00 - 10:20", "10:20 - 11:05"]
