@@ -265,6 +265,9 @@ def key_lines(reading: PageReading) -> set[int]:
 
 # "Week A", "WEEK 2": a two-week rota's heading over its table, never an event.
 _WEEK_LABEL = re.compile(r"^(?:week|wk)\s*[A-Z0-9]$", re.IGNORECASE)
+# A list row's period label before its name ("Period 3: Science, Lab 2, 11:05-12:00",
+# "Lesson 2 - Maths"): the period's, not the event's name.
+_PERIOD_LABEL = re.compile(r"^(?:period|lesson|p)\s*\d{1,2}\s*[:.\-–]\s*(?=\S)", re.IGNORECASE)
 # A printout's page number ("Page 1 of 1", "page 2/3"), never an event.
 _PAGE_NUMBER = re.compile(r"^\s*page\s*\d+\s*(?:of|/)\s*\d+\s*$", re.IGNORECASE)
 # An app's button in a screenshot ("+ Add a card", "+ New event", "Add lesson"), never an event.
@@ -641,7 +644,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             notes = notes + grid.notes_below(members)
         else:
             names, notes = group.names, group.notes
-        name = _text(reading, names)
+        name = _PERIOD_LABEL.sub("", _text(reading, names))
         # A name needs a letter: digits alone are a row number, punctuation is OCR debris. One
         # ending in a comma is a letter's greeting or sign-off ("Dear parents,", "Kind regards,").
         if (not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name)
@@ -892,10 +895,10 @@ class OtherHead:
 def other_heads(reading: PageReading, candidates: list[int], day_names: list[list[str]],
                 paired: set[int]) -> list[OtherHead]:
     """The short lines (four words at most) that stand among three or more day headers as one
-    of them, after the first, and name no day and no time: on their row (an app's "Homework /
-    To do" list beside the week, a "Notes" column), or down their stack at their left edge and
-    size (a newsletter's "Notices" after Friday's list). Not a day header's other language in
-    its cell (`paired`: the page's `day_header_pairs`)."""
+    of them, after the first, and name no day and no time, nor have one on their row: on their
+    row (an app's "Homework / To do" list beside the week, a "Notes" column), or down their
+    stack at their left edge and size (a newsletter's "Notices" after Friday's list). Not a
+    day header's other language in its cell (`paired`: the page's `day_header_pairs`)."""
     lines = reading.lines
 
     def on_row(a: Box, b: Box) -> bool:
@@ -904,6 +907,11 @@ def other_heads(reading: PageReading, candidates: list[int], day_names: list[lis
     def in_stack(a: Box, b: Box) -> bool:
         return (abs(a.x0 - b.x0) < 0.5 * min(a.height, b.height)
                 and 0.75 < a.height / b.height < 1.33)
+
+    def timed_row(box: Box) -> bool:
+        # A list's entry at the days' edge and size ("Show and tell  9-9:15am" under "MON")
+        # has its time on its row; a heading ("Notices") has none.
+        return any(on_row(box, other.box) and find_times(other.text) for other in lines)
 
     heads: dict[int, OtherHead] = {}
     for j in candidates:
@@ -919,7 +927,7 @@ def other_heads(reading: PageReading, candidates: list[int], day_names: list[lis
                         and (line.box.x0 if across else line.box.y0) > first
                         and sum(c.isalpha() for c in line.text) >= 2
                         and len(line.text.split()) <= 4 and not find_times(line.text)
-                        and i not in paired):
+                        and i not in paired and not timed_row(line.box)):
                     heads[i] = OtherHead(i, days, across)
     return list(heads.values())
 

@@ -1547,3 +1547,24 @@ def test_a_day_s_title_set_flush_left_over_its_inset_card_heads_that_column():
              (cell_line("Tutor Time", (200, 40, 370, 120), 25), "event")]
     blocks = decode_as(lines, size=(400, 160))
     assert blocks[("Monday", "Tutor Time")] == blocks[("Tuesday", "Tutor Time")]
+
+
+def test_a_list_row_s_period_label_is_no_part_of_its_name():
+    # "Period 3: Science  11:05-12:00" under a day's heading in a weekly plan.
+    lines = [(free_line("Monday 10 November", 10, 0), "day"),
+             (free_line("Period 3: Science", 20, 30), "event"),
+             (free_line("11:05-12:00", 200, 30), "time")]
+    assert decode_as(lines, size=(400, 80)) == {("Monday", "Science"): ("11:05", "12:00")}
+
+
+def test_a_list_s_entries_between_its_day_headings_are_no_headings_of_their_own():
+    # A newsletter: "MON", "WED", "FRI" down one edge, each over its entries set at the same
+    # edge and size ("Show and tell" with its time after it): entries, not other sections.
+    def row(name: str, time: str, y: int) -> list[tuple[ReadLine, str]]:
+        return [(free_line(name, 10, y), "event"), (free_line(time, 160, y), "time")]
+
+    lines = [(free_line("MON", 10, 0), "day"), *row("Show and tell", "9-9:15am", 30),
+             (free_line("WED", 10, 70), "day"), *row("Maths", "9-10am", 100),
+             (free_line("FRI", 10, 140), "day"), *row("Spelling quiz", "9-9:30am", 170)]
+    names = {name for _, name in decode_as(lines, size=(300, 200))}
+    assert names == {"Show and tell", "Maths", "Spelling quiz"}
