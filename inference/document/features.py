@@ -160,8 +160,9 @@ def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
     atoms = []
     position: dict[int, int] = {}
     for i, span, text in written:
-        if hours and span.end is None and _DOTTED.fullmatch(text.strip()) and not (
-                hours[0] <= span.start <= hours[1]):
+        if (hours and span.end is None and _DOTTED.fullmatch(text.strip())
+                and not hours[0] <= span.start <= hours[1]
+                and not SCHOOL_DAY[0] <= span.start <= SCHOOL_DAY[1]):
             continue  # a room ("6.15" under a lesson's name), no time of the day's
         for minutes in span.values:
             atoms.append((i, position.get(i, 0), minutes))
@@ -170,8 +171,11 @@ def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
 
 
 # A lone "hour.minutes" (no am/pm) further than this many minutes outside the span of the
-# page's written ranges, three of them at least, is a room number, not a time.
+# page's written ranges, three of them at least, and outside the school day, is a room
+# number, not a time ("6.15" read by the school-hours rule is 18:15; a start-only "8.50"
+# before a page's first range is a time).
 ROOM_MARGIN = 60
+SCHOOL_DAY = (7 * 60, 18 * 60)
 MIN_RANGES = 3
 _DOTTED = re.compile(r"\d{1,2}\.\d{2}")
 

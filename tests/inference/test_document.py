@@ -72,13 +72,15 @@ def test_a_range_split_over_two_lines_of_a_cell_is_still_one_range():
 
 def test_a_lone_dotted_number_far_outside_the_page_s_ranges_is_a_room():
     # A sixth form's room "6.15" under each lesson's name: 18:15 on a page whose ranges run
-    # 08:50 to 10:40 is no time of its day; "11.15" an hour and a half after them stands.
+    # 10:15 to 12:00 is no time of its day. A start-only "8.50" before them stands (in the
+    # school day), as does "1.15" (13:15).
     heads = [line(text, 120 + 100 * k, 20) for k, text in
-             enumerate(["0850-0945", "0945-1040", "1040-1100"])]
-    cell = Box(x0=115, y0=55, x1=215, y1=120)
+             enumerate(["1015-1030", "1030-1100", "1100-1200"])]
+    cell = Box(x0=115, y0=55, x1=215, y1=140)
     lesson = [line("English Literature", 120, 60, 1, 1, cell), line("6.15", 120, 80, 1, 1, cell),
-              line("11.15", 120, 100, 1, 1, cell)]
-    assert [m for _, _, m in time_atoms(heads + lesson)] == [530, 585, 585, 640, 640, 660, 675]
+              line("8.50", 120, 100, 1, 1, cell), line("1.15", 120, 120, 1, 1, cell)]
+    assert [m for _, _, m in time_atoms(heads + lesson)] == [615, 630, 630, 660, 660, 720,
+                                                             530, 795]
 
 
 def test_a_day_header_cell_names_its_day_even_when_no_line_alone_does():
