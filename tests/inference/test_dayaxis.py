@@ -175,3 +175,17 @@ def test_a_week_written_in_letters_gets_its_missing_letter_read():
     found = read_missing_days(page, read, get_engine("rapid", Settings()))
     assert [line.text.upper() for line in found[len(read):]] == ["FRIDAY"]
     assert abs(found[-1].box.cy - 545) < 20
+
+
+def test_in_a_week_of_letters_a_lone_t_at_tuesday_s_place_is_tuesday():
+    # "M", "T", "W", "Th", "F": a "T" alone could be Tuesday or Thursday; at Tuesday's place
+    # (a step before "W", "Th", "F") it is Tuesday.
+    page = np.full((700, 200, 3), 255, np.uint8)
+    read = []
+    for k, day in enumerate(["M", "T", "W", "Th", "F"]):
+        cv2.putText(page, day, (40, 170 + 96 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+        read.append(OcrLine(text=day, box=Box(x0=38, y0=146 + 96 * k, x1=38 + 30 * len(day),
+                                              y1=176 + 96 * k)))
+    found = read_missing_days(page, read, get_engine("rapid", Settings()))
+    assert "T" not in [line.text for line in found]
+    assert [line.text.upper() for line in found if line.box.cy < 300] == ["M", "TUESDAY"]
