@@ -22,6 +22,7 @@ from inference.schema import Box, Cell, OcrLine, Table
 from inference.timeparse import (
     find_times,
     holds_a_name,
+    is_day_heading,
     is_time_text,
     parse_day,
     prints_a_range,
@@ -290,12 +291,11 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None,
 
 
 def _heads(day: OcrLine, entry: OcrLine) -> bool:
-    """`day` is a day's name alone over `entry`, the first row of its list printing a time
-    ("Tue" over "1. 0850-0950 Biology"): a heading, never one paragraph with what it heads
-    (where the rule under it was lost)."""
-    text = day.text.strip(" .:,")
-    return (len(text.split()) == 1 and parse_day(text) is not None
-            and day.box.cy < entry.box.y0 and bool(find_times(entry.text)))
+    """`day` is a day's name, alone or with its date, over or under `entry` ("Tue" over "1.
+    0850-0950 Biology", "Monday 10 November" over "Registration, Form room, 8:40", "Tuesday 11
+    November" right under Monday's last row): a heading on a line of its own, never one
+    paragraph with the lines of other rows (where the rule under it was lost)."""
+    return is_day_heading(day.text) and not _same_row(day, entry)
 
 
 def cut_between_ranges(block: list[OcrLine], spacing: float = 0.0) -> list[list[OcrLine]]:
@@ -370,9 +370,19 @@ def list_rows(blocks: list[list[OcrLine]], cards: dict[int, Box] | None = None
         rows = _rows(block) if _upright(block) and len(block) > 1 else [block]
         partners = {next((id(e) for e in entries if _same_row(row[0], e)), None) for row in rows}
         partners.discard(None)
-        listed = block in timed or (len(partners) >= 2 and len(partners) >= len(rows) - 1)
+        listed = (block in timed or _named_and_timed(rows)
+                  or len(partners) >= 2 and len(partners) >= len(rows) - 1)
         out.extend(_by_card(rows, cards or {}) if listed else [block])
     return out
+
+
+def _named_and_timed(rows: list[list[OcrLine]]) -> bool:
+    """Two rows or more, each a name with its own time ("Registration, Form room, 8:40" over
+    "Period 1: English, Rm 14,  8:50-9:50"): list rows, however few. (A range written over two
+    lines, "9 –" over "9.30", names nothing.)"""
+    texts = [" ".join(line.text for line in row) for row in rows]
+    return len(rows) >= 2 and all(find_times(text) and holds_a_name(strip_times(text))
+                                  for text in texts)
 
 
 def _by_card(rows: list[list[OcrLine]], cards: dict[int, Box]) -> list[list[OcrLine]]:

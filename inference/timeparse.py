@@ -345,6 +345,14 @@ _DATED = re.compile(
     r"|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?)\s*$", re.IGNORECASE)
 
 
+def is_day_heading(text: str) -> bool:
+    """A day's name alone, or with its date ("Tue", "Monday 20 April", "Wed 4/3"): a heading,
+    where "Fun Friday" is an event."""
+    text = text.strip(" .:,")
+    return parse_day(text) is not None and (len(text.split()) == 1
+                                            or _DATED.match(text) is not None)
+
+
 def parse_day(text: str) -> str | None:
     """The day a header cell names, tolerating OCR noise and abbreviations; None otherwise.
     An ordinal is no day: the "th" of a "4th" period is not Thursday's "Th". A date after

@@ -198,6 +198,22 @@ def test_a_day_s_heading_right_over_its_first_row_is_no_part_of_it() -> None:
     assert "Tue" in [c.text for c in table.cells]
 
 
+def test_a_dated_day_heading_is_apart_from_the_rows_over_and_under_it() -> None:
+    # A weekly plan as a PDF: "Monday 10 November" over two rows each naming a lesson with its
+    # own time, the next day's heading right under the last; the rows as close as a
+    # paragraph's lines, two of them only.
+    lines = [line("Monday 10 November", 10, 0, 250, 26),
+             line("Registration, Form room, 8:40", 30, 30, 300, 54),
+             line("Period 1: English, Rm 14,", 30, 58, 240, 82),
+             line("8:50-9:50", 245, 58, 330, 82),
+             line("Tuesday 11 November", 10, 86, 250, 112)]
+    table = text_table(lines)
+    assert table is not None
+    assert sorted(c.text for c in table.cells) == sorted([
+        "Monday 10 November", "Registration, Form room, 8:40",
+        "Period 1: English, Rm 14, 8:50-9:50", "Tuesday 11 November"])
+
+
 def test_list_rows_packed_like_a_paragraph_are_one_entry_each() -> None:
     # A day card: "8:30 – 9:15  English" and so on, rows as close as a paragraph's lines.
     times = ["8:30 - 9:15", "9:15 - 10:00", "10:00 - 10:20", "10:20 - 11:05"]
@@ -212,14 +228,15 @@ def test_list_rows_packed_like_a_paragraph_are_one_entry_each() -> None:
 
 
 def test_a_paragraph_does_not_cross_a_drawn_rule() -> None:
-    # A table ruled only between its rows: the day header sits right above the first entry.
+    # A table ruled only between its rows: the header sits right above the first entry.
+    # (A day's name is a paragraph of its own anyway: `test_a_dated_day_heading_…`.)
     page = np.full((200, 400, 3), 255, np.uint8)
     cv2.line(page, (0, 33), (399, 33), (0, 0, 0), 2)
-    lines = [line("Monday", 100, 10, 180, 30), line("Registration", 100, 36, 200, 56),
+    lines = [line("Period 1", 100, 10, 180, 30), line("Registration", 100, 36, 200, 56),
              line("8A", 100, 60, 130, 80), line("8.45", 10, 36, 50, 56)]
     assert sorted(c.text for c in text_table(lines, page).cells) == [
-        "8.45", "Monday", "Registration 8A"]
-    assert "Monday Registration 8A" in [c.text for c in text_table(lines).cells]
+        "8.45", "Period 1", "Registration 8A"]
+    assert "Period 1 Registration 8A" in [c.text for c in text_table(lines).cells]
 
 
 def test_the_lines_of_a_card_of_a_visual_timetable_are_one_paragraph() -> None:
