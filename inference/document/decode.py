@@ -908,10 +908,12 @@ def other_heads(reading: PageReading, candidates: list[int], day_names: list[lis
         return (abs(a.x0 - b.x0) < 0.5 * min(a.height, b.height)
                 and 0.75 < a.height / b.height < 1.33)
 
+    # A list's entry at the days' edge and size ("Show and tell  9-9:15am" under "MON") has
+    # its time on its row; a heading ("Notices") has none.
+    timed = [line.box for line in lines if find_times(line.text)]
+
     def timed_row(box: Box) -> bool:
-        # A list's entry at the days' edge and size ("Show and tell  9-9:15am" under "MON")
-        # has its time on its row; a heading ("Notices") has none.
-        return any(on_row(box, other.box) and find_times(other.text) for other in lines)
+        return any(on_row(box, other) for other in timed)
 
     heads: dict[int, OtherHead] = {}
     for j in candidates:
