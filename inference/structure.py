@@ -268,6 +268,10 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None,
     filled box and a line on the ground outside it are never one (a day's title over its
     first card)."""
     parent = list(range(len(lines)))
+    # A day's name, alone or with its date, on a line of its own is a heading: never one
+    # paragraph with the lines over or under it ("Tue" over "1. 0850-0950 Biology", "Tuesday
+    # 11 November" right under Monday's last row), where the rule under it was lost.
+    headings = [is_day_heading(line.text) for line in lines]
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -282,20 +286,12 @@ def text_blocks(lines: list[OcrLine], rules: np.ndarray | None = None,
             if _adjacent(lines[i], lines[j], CARD_GAP if carded else PARAGRAPH_GAP) and not (
                     rules is not None and _ruled_apart(lines[i], lines[j], rules)
                     or fills is not None and _carded_apart(lines, fills, i, j)
-                    or _heads(lines[i], lines[j]) or _heads(lines[j], lines[i])):
+                    or (headings[i] or headings[j]) and not _same_row(lines[i], lines[j])):
                 parent[root(i)] = root(j)
     groups: dict[int, list[OcrLine]] = {}
     for i, line in enumerate(lines):
         groups.setdefault(root(i), []).append(line)
     return list(groups.values())
-
-
-def _heads(day: OcrLine, entry: OcrLine) -> bool:
-    """`day` is a day's name, alone or with its date, over or under `entry` ("Tue" over "1.
-    0850-0950 Biology", "Monday 10 November" over "Registration, Form room, 8:40", "Tuesday 11
-    November" right under Monday's last row): a heading on a line of its own, never one
-    paragraph with the lines of other rows (where the rule under it was lost)."""
-    return is_day_heading(day.text) and not _same_row(day, entry)
 
 
 def cut_between_ranges(block: list[OcrLine], spacing: float = 0.0) -> list[list[OcrLine]]:
