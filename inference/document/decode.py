@@ -1144,8 +1144,8 @@ def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first:
                  ) -> list[int]:
     """The atoms of a time-only line printed right before line `first` (an event's name) on
     its text row, with nothing between them ("8:50–9:50   Physics (Lab 3)" in a list of a
-    day's lessons): where no grid says the event's times, that line does. Empty when there
-    is none."""
+    day's lessons), or, with none before it, right after it (`_time_after`): where no grid
+    says the event's times, that line does. Empty when there is none."""
     name = reading.lines[first].box
 
     # Printed as the name is (a grid cell's own small time over the name beside it is no
@@ -1154,7 +1154,7 @@ def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first:
             and _on_one_row(line.box, name)
             and name.x0 - ROW_GAP * name.height <= line.box.x1 <= name.x0 + 2]
     if not left:
-        return []
+        return _time_after(reading, atoms, first)
     nearest = max(left, key=lambda i: reading.lines[i].box.x1)
     time = reading.lines[nearest].box
     # What stands before the time on its row ("Tuesday" in "Tuesday 3:30 – 4:30 Chess Club").
@@ -1168,6 +1168,26 @@ def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first:
         return []  # no time, or the time printed over (or under) its own event's name in a
         # cell or a card; a day's title over its list's first row is no event's name, nor is
         # a section's title over the whole row ("After-school clubs")
+    return [k for k, atom in enumerate(atoms) if atom[0] == nearest]
+
+
+def _time_after(reading: PageReading, atoms: list[tuple[int, int, int]], first: int
+                ) -> list[int]:
+    """The atoms of a time-only line printed after line `first` on its text row, the next
+    line there, within `ROW_GAP` of its height ("Science (Lab 2) ……… 11:10–12:10": a pupil
+    planner's times set flush right after dot leaders the reading leaves out). Empty when
+    there is none."""
+    if parse_day(reading.lines[first].text):
+        return []  # "Monday  3:30 - 4:30  Football Club": the row's day, not an event
+    name = reading.lines[first].box
+    right = [i for i, line in enumerate(reading.lines) if i != first and not line.angle
+             and _on_one_row(line.box, name)
+             and name.x1 - 2 <= line.box.x0 <= name.x1 + ROW_GAP * name.height]
+    if not right:
+        return []
+    nearest = min(right, key=lambda i: reading.lines[i].box.x0)
+    if not is_time_text(reading.lines[nearest].text):
+        return []
     return [k for k, atom in enumerate(atoms) if atom[0] == nearest]
 
 

@@ -1568,3 +1568,12 @@ def test_a_list_s_entries_between_its_day_headings_are_no_headings_of_their_own(
              (free_line("FRI", 10, 140), "day"), *row("Spelling quiz", "9-9:30am", 170)]
     names = {name for _, name in decode_as(lines, size=(300, 200))}
     assert names == {"Show and tell", "Maths", "Spelling quiz"}
+
+
+def test_a_list_row_s_time_set_flush_right_after_its_name_is_its_own():
+    # A pupil planner: "Science (Lab 2) ……… 11:10–12:10", the dot leaders not read; the model
+    # took the name for a row label.
+    lines = [(free_line("Monday 20 April", 10, 0), "day"),
+             (free_line("Science (Lab 2)", 10, 30), "index"),
+             (free_line("11:10-12:10", 260, 30), "time")]
+    assert decode_as(lines, size=(400, 80)) == {("Monday", "Science (Lab 2)"): ("11:10", "12:10")}
