@@ -103,14 +103,16 @@ def test_a_word_letter_spaced_along_a_wide_merged_cell_is_read_whole():
     assert [line.text for line in lines] == ["REGISTRATION"]
 
 
-def _break_column(words: str) -> tuple[np.ndarray, Table]:
-    """A white page with a ruled cell 60 × 400 px, `words` written up it (turned a quarter)."""
+def _break_column(words: str, turn: int = cv2.ROTATE_90_COUNTERCLOCKWISE
+                  ) -> tuple[np.ndarray, Table]:
+    """A white page with a ruled cell 60 × 400 px merged over five rows, `words` written up it
+    (turned a quarter; `turn` clockwise: down it, beginning at y = 90)."""
     page = np.full((460, 200, 3), 255, np.uint8)
     cell = Box(x0=70, y0=30, x1=130, y1=430)
     cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
     strip = np.full((40, 300, 3), 255, np.uint8)
     cv2.putText(strip, words, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
-    page[80:380, 80:120] = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    page[80:380, 80:120] = cv2.rotate(strip, turn)
     return page, Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
 
 
@@ -161,24 +163,12 @@ def test_an_empty_cell_beside_words_in_its_column_is_not_read_as_a_letter():
     assert read_column_words(page, [table], words, get_engine("rapid", Settings())) == words
 
 
-def _page_with_a_standing_word(word: str) -> tuple[np.ndarray, Table]:
-    """A white page with a ruled cell 60 × 400 px merged over five rows, `word` (not spaced out)
-    turned to read down it from y = 90."""
-    page = np.full((460, 200, 3), 255, np.uint8)
-    cell = Box(x0=70, y0=30, x1=130, y1=430)
-    cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
-    strip = np.full((40, 300, 3), 255, np.uint8)
-    cv2.putText(strip, word, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
-    page[80:380, 80:120] = cv2.rotate(strip, cv2.ROTATE_90_CLOCKWISE)
-    return page, Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
-
-
 @pytest.mark.parametrize(("found", "whole"), [("Bre", "Break"), ("Lun", "Lun")])
 def test_a_standing_word_the_reading_cut_short_is_read_whole(found, whole):
     # The detector's box ends after "Bre" though the word's ink runs on down the cell. The
     # cell read whole replaces it only where that reading holds what was read: not where
     # "Lun" stood (no reading of a cell that says "Break" is "Lun" made longer).
-    page, table = _page_with_a_standing_word("Break")
+    page, table = _break_column("Break", cv2.ROTATE_90_CLOCKWISE)
     cut = OcrLine(text=found, box=Box(x0=88, y0=88, x1=112, y1=130), score=0.99, angle=90)
     lines = read_column_words(page, [table], [cut], get_engine("rapid", Settings()))
     assert [(line.text, line.angle) for line in lines] == [(whole, 90)]
