@@ -156,12 +156,12 @@ def time_atoms(lines: list[ReadLine]) -> list[tuple[int, int, int]]:
             # One written range or time: its values go to the line that completes it.
             written.append((owner[len(text[: span.span[1]].rstrip()) - 1], span,
                             text[span.span[0]:span.span[1]]))
-    hours = _school_hours([span for _, span, _ in written])
+    ranged = _span_of_ranges([span for _, span, _ in written])
     atoms = []
     position: dict[int, int] = {}
     for i, span, text in written:
-        if (hours and span.end is None and _DOTTED.fullmatch(text.strip())
-                and not hours[0] <= span.start <= hours[1]
+        if (ranged and span.end is None and _DOTTED.fullmatch(text.strip())
+                and not ranged[0] <= span.start <= ranged[1]
                 and not SCHOOL_DAY[0] <= span.start <= SCHOOL_DAY[1]):
             continue  # a room ("6.15" under a lesson's name), no time of the day's
         for minutes in span.values:
@@ -180,7 +180,7 @@ MIN_RANGES = 3
 _DOTTED = re.compile(r"\d{1,2}\.\d{2}")
 
 
-def _school_hours(spans: list[TimeSpan]) -> tuple[int, int] | None:
+def _span_of_ranges(spans: list[TimeSpan]) -> tuple[int, int] | None:
     """The span of the page's written ranges, widened by `ROOM_MARGIN`; None with fewer than
     `MIN_RANGES` ranges."""
     ranges = [span for span in spans if span.end is not None]
