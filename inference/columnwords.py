@@ -179,9 +179,7 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         if ink is None:
             continue
         word, box = ink
-        turned = max((engine.read_crop(cv2.rotate(word, turn))
-                      for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)),
-                     key=lambda reading: reading[1])
+        turned = _read_turned(word, engine)
         # Upright letters one by one only where the cell read turned is no word: a turned
         # word's letters read one by one come out backwards ("KAERB").
         # Pieces of the cell's text read standing are no reading to beat: the cell's whole
@@ -214,15 +212,21 @@ def _cut_short(image: np.ndarray, cell: Box, inside: list[OcrLine], lines: list[
     overrun = max(line.box.y0 - box.y0, box.y1 - line.box.y1) - _MARGIN
     if overrun < 0.5 * line.box.width:
         return lines
-    text, score = max((engine.read_crop(cv2.rotate(word, turn))
-                       for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)),
-                      key=lambda reading: reading[1])
+    text, score = _read_turned(word, engine)
     whole, found = as_word(text), line.text.strip()
     if (score < MIN_SCORE or whole is None or len(whole) <= len(found)
             or found.lower() not in whole.lower()):
         return lines
     return [other for other in lines if other is not line] + [
         OcrLine(text=whole, box=box, score=float(score), angle=line.angle)]
+
+
+def _read_turned(word: np.ndarray, engine) -> tuple[str, float]:
+    """The surer reading of a cell's ink turned a quarter either way: which way a word runs
+    down a column is known only from which reading scores higher."""
+    return max((engine.read_crop(cv2.rotate(word, turn))
+                for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)),
+               key=lambda reading: reading[1])
 
 
 def _taken(reading: tuple[str, float], words: list[OcrLine]) -> bool:
