@@ -88,18 +88,24 @@ class OpenVinoSession:
             # pages' benchmark than keeping none, which reads them as fast.
             "CPU_RUNTIME_CACHE_CAPACITY": 0,
             **({"INFERENCE_PRECISION_HINT": "f32"} if full_precision else {})}
-        self._compiled = None
+        self._compiled: tuple | None = None  # (the compiled model, its inputs, its outputs)
         self._compiling = threading.Lock()  # two threads may ask first at once
         self._local = threading.local()
 
-    @property
-    def _model(self):  # type: ignore[no-untyped-def]  # an openvino CompiledModel
+    def _loaded(self) -> tuple:
+        """The compiled model and its ports, named once: RapidOCR asks for them on every call
+        (each line crop)."""
         if self._compiled is None:
             with self._compiling:
                 if self._compiled is None:
-                    self._compiled = self._core.compile_model(str(self._path), "CPU",
-                                                              self._config)
+                    model = self._core.compile_model(str(self._path), "CPU", self._config)
+                    self._compiled = (model, [GraphPort(port.any_name) for port in model.inputs],
+                                      [GraphPort(port.any_name) for port in model.outputs])
         return self._compiled
+
+    @property
+    def _model(self):  # type: ignore[no-untyped-def]  # an openvino CompiledModel
+        return self._loaded()[0]
 
     def run(self, output_names: list[str] | None,
             feed: dict[str, np.ndarray]) -> list[np.ndarray]:
@@ -111,10 +117,10 @@ class OpenVinoSession:
         return [results[self._model.output(name)] for name in names]
 
     def get_inputs(self) -> list[GraphPort]:
-        return [GraphPort(port.any_name) for port in self._model.inputs]
+        return self._loaded()[1]
 
     def get_outputs(self) -> list[GraphPort]:
-        return [GraphPort(port.any_name) for port in self._model.outputs]
+        return self._loaded()[2]
 
     def get_modelmeta(self) -> GraphMetadata:
         """The ONNX file's metadata (a recogniser's character list), read from the file when
