@@ -60,8 +60,9 @@ _SEPARATORS_LOST = re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)(?P<sm>[0-5]\d)
                               + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d:.])")
 MIN_LOST_SLOT = 15
 # A range whose period label the reading glued on ("P108:45-09:45": P1, 08:45-09:45;
-# "Period209:25-10:20": Period 2); the label ends in a letter and a digit, the hour has two.
-_LABEL_GLUED = re.compile(r"(?<=[A-Z]\d)(?P<sh>[01]\d|2[0-3])[:.](?P<sm>[0-5]\d)" + _SEP
+# "Period209:25-10:20": Period 2; a key's "| 108:50-09:40": period 1); the label ends in a
+# letter and a digit, or is one digit standing alone, and the hour has two.
+_LABEL_GLUED = re.compile(r"(?:(?<=[A-Z]\d)|(?<=^\d)|(?<=[\s|;,·]\d))(?P<sh>[01]\d|2[0-3])[:.](?P<sm>[0-5]\d)" + _SEP
                           + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])", re.IGNORECASE)
 # ... and a lone start with its label glued on ("P29:25" is P2 at 9:25, "P310:45" P3 at
 # 10:45): the label is a capital and one digit opening the text, the clock a real one

@@ -5,7 +5,7 @@ Many secondary timetables head their grid with period labels alone ("Reg", "P1" 
 A header cell that holds a label and no time then takes its times from the legend, looked up
 by the label. A legend is a column of at least three (label, range) rows outside every grid:
 a short label and a range on one line, or a label with the range beside it on the same row;
-or a key printed along one line, each label before its range.
+or a key printed along a line (run on to the next), each label before its range.
 """
 
 from __future__ import annotations
@@ -58,7 +58,10 @@ def bell_times(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
     rows: list[tuple[str, list[int]]] = []
     for i, ks in by_line.items():
         if len({atoms[k][2] for k in ks}) != 2:
-            rows += _key_along_a_line(lines[i].text, ks, atoms)
+            wrap = _wrapped_onto(lines, i, by_line)
+            text, keyed = ((lines[i].text, ks) if wrap is None else
+                           (f"{lines[i].text} {lines[wrap].text}", ks + by_line[wrap]))
+            rows += _key_along_a_line(text, keyed, atoms)
             continue  # a range: two different times
         label = strip_times(lines[i].text).strip(" :-–.") or _label_beside(lines, i, in_grid,
                                                                          by_line)
@@ -91,6 +94,17 @@ def _key_along_a_line(text: str, ks: list[int], atoms: list[tuple[int, int, int]
         if label and len(label) <= MAX_LABEL:
             rows.append((label, ks[2 * n:2 * n + 2]))
     return rows
+
+
+def _wrapped_onto(lines: list[ReadLine], i: int, by_line: dict[int, list[int]]) -> int | None:
+    """The line a key along line i runs on to ("… | Lunch 12:30–13:15 | 5" then
+    "13:15–14:05 | 6 14:05–14:55"): the line printing times right below it, from its left
+    margin; None when none does."""
+    line = lines[i]
+    below = [j for j in by_line if j != i
+             and 0 <= lines[j].box.y0 - line.box.y1 <= line.box.height
+             and abs(lines[j].box.x0 - line.box.x0) <= 2 * line.box.height]
+    return min(below, key=lambda j: lines[j].box.y0) if below else None
 
 
 def _label_beside(lines: list[ReadLine], i: int, in_grid: set[int],

@@ -74,3 +74,15 @@ def test_a_key_printed_along_one_line_gives_each_label_its_range():
     assert [atoms[k][2] for k in legend["#1"]] == [510, 565]
     assert [atoms[k][2] for k in legend["#3"]] == [640, 695]
     assert [atoms[k][2] for k in legend["break"]] == [620, 640]
+
+
+def test_a_key_run_on_to_a_second_line_gives_the_labels_of_both():
+    # A teacher's MIS printout: the key wraps after "5", its range on the line below.
+    lines = [line("Bell times:Tutor08:30-08:50|108:50-09:40|209:40-10:30|Lunch12:30-13:15|5",
+                  0, 0),
+             line("13:15-14:05|614:05-14:55", 0, 25)]
+    atoms = time_atoms(lines)
+    legend = bell_times(lines, atoms, in_grid=set())
+    assert [atoms[k][2] for k in legend["#1"]] == [530, 580]
+    assert [atoms[k][2] for k in legend["#5"]] == [795, 845]
+    assert [atoms[k][2] for k in legend["#6"]] == [845, 895]

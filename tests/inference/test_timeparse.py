@@ -407,6 +407,9 @@ def test_a_range_with_its_period_label_glued_on_is_the_range():
     # A key's labels written out, its spaces lost on one long line.
     assert [span.values for span in find_times("|Period108:30-09:25|Period209:25-10:20")
             ] == [[510, 565], [565, 620]]
+    # ... and a bare period number glued to its range after the key's bar ("| 1 08:50–09:40").
+    assert [span.values for span in find_times("08:50|108:50-09:40|209:40-10:30")
+            ][1:] == [[530, 580], [580, 630]]
     assert find_times("Room A112:30") == []
 
 
