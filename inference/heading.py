@@ -16,7 +16,7 @@ from inference.reading import reading_order
 from inference.schema import Box, OcrLine
 
 _LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form(?:\s+tutor)?|tutor"
-           r"|home\s?group"
+           r"|home\s?group|code|staff\s?code|dept|department|subject"
            r"|tutor\s?group|homeroom|group|std|standard)")
 # What a class is labelled by: "Class: 2EJ", "Form: 8JH", "Home group: 9 Blue", "Homeroom 12",
 # "Class Timetable: BSCS-5A", a college's "Group: CS2-B" (not a "Year Group: 7"), an Indian
@@ -77,8 +77,8 @@ _CLASS_CODE = r"^(?!\d+(?:ST|ND|RD|TH|AM|PM)$)\d{1,2}[A-Z]{1,4}\d?$"
 # A form's code as one part of a title the heading separates with dashes or dots ("Mr Patel –
 # 8B Timetable – Spring 2025", "Ms Kowalski · 10X2 · Autumn 1"; a hyphen the reading glued to
 # the words: "MyTimetable-9G-Term2"), alone or before a word that says what it is ("4K Weekly
-# Timetable").
-_SEP_CLASS = (r"(?:^|[–—·|•]|\s-\s|(?<=[a-z])-)\s*(?!\d+(?:ST|ND|RD|TH|AM|PM)\b)"
+# Timetable"); not a printout's page count ("1 of 1" read "1of1").
+_SEP_CLASS = (r"(?:^|[–—·|•]|\s-\s|(?<=[a-z])-)\s*(?!\d+(?:ST|ND|RD|TH|AM|PM)\b|\d+OF\d)"
               r"(\d{1,2}[A-Z]{1,4}\d?)"
               r"(?=\s*(?:$|[–—·|•]|\s-\s|-(?=[A-Z]))"
               r"|\s+(?:(?:weekly|daily)\s+)?(?:timetable|homeroom|class|form|schedule)\b)")
@@ -461,6 +461,10 @@ def _one_phrase(left: OcrLine, right: OcrLine) -> bool:
             and -0.5 * height <= right.box.x0 - left.box.x1 <= WORD_SPACE * height)
 
 
+# A printout's page count under its grid ("1 of 1", read "1of1"; "Page 2 of 3"): no class.
+_PAGE_OF = re.compile(r"(?:page\s*)?\d{1,2}\s*of\s*\d{1,2}", re.IGNORECASE)
+
+
 def plausible(attribute: str, text: str) -> bool:
     """Whether `text` can be the value of a heading field (`teacher`, `class_name`, `term`)
     at all: a line a model only guesses holds the field is kept when it is shaped like one,
@@ -473,7 +477,8 @@ def plausible(attribute: str, text: str) -> bool:
         return bool(_TERM_WORD.search(text))
     if attribute == "class_name":
         return (len(text) <= 25 and len(words) <= 4 and not _DATE.search(text)
-                and not _ACADEMIC_YEAR.fullmatch(text.strip()))
+                and not _ACADEMIC_YEAR.fullmatch(text.strip())
+                and not _PAGE_OF.fullmatch(text.strip()))
     # A person's name holds no digit: "Physics (Lab 3)" is a lesson, "Rm 12" a room.
     return (len(text) <= 40 and len(words) <= 5 and max(map(len, words)) <= 20
             and not any(c.isdigit() for c in text))

@@ -332,8 +332,8 @@ def spelled(letters: list[str]) -> str:
     return min((forwards, backwards), key=lambda word: vocabulary_fit(word)[1])
 
 
-def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, grid: Grid
-                   ) -> tuple[list[int], list[int]]:
+def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, grid: Grid,
+                   teachers_own: bool = False) -> tuple[list[int], list[int]]:
     """Which lines of one event are its name and which its notes. The model's roles decide,
     with one thing a reader sees at once: in a drawn cell, the codes in its corners are notes,
     and when nothing is left to name the event, the line nearest the cell's centre is the
@@ -350,7 +350,7 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     corner = grid.corner_lines(members)
     plain = [i for i in members if i not in corner]
     names = [i for i in names if i not in corner] or plain[:1] or names
-    subjects = _subject_lines(reading, _worded_lines(reading, plain), members)
+    subjects = _subject_lines(reading, _worded_lines(reading, plain), members, teachers_own)
     if subjects and not any(i in subjects for i in names):
         names = subjects[:1]
     # A name has a word: a range printed beside it in the cell ("Homeroom  7:50 AM – 8:05 AM"
@@ -366,7 +366,7 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     # call the name: that line is. A bracketed line is a sub-line, and one without a word (a
     # time OCR garbled) no name.
     worded = _worded_lines(reading, plain)
-    subjects = _subject_lines(reading, worded, members)
+    subjects = _subject_lines(reading, worded, members, teachers_own)
     if subjects:
         worded, names = subjects, [i for i in names if i in subjects]
     if worded and worded[0] not in names:
@@ -375,16 +375,19 @@ def name_and_notes(reading: PageReading, members: list[int], role: np.ndarray, g
     return names, [i for i in members if i not in names]
 
 
-def _subject_lines(reading: PageReading, ordered: list[int], members: list[int]) -> list[int]:
+def _subject_lines(reading: PageReading, ordered: list[int], members: list[int],
+                   teachers_own: bool) -> list[int]:
     """Of a cell's worded lines (in reading order), those that may name its subject where another
     names the class it is taught to, a note then: "Year 5" written out over "Maths" over "Rm 4"
     on a staff timetable, or a teaching group's code over its subject ("11M/Re4" over "RE" over
     its room and teacher, on a pupil's). Under a group's code a subject has no digit and a line
     of the cell (`members`) under it: a teacher's "10X/Ma2" over its room alone ("Lab 3",
-    "LIB") is named by the code. [] where no line names a class."""
+    "LIB") is named by the code, and so is every group on a teacher's own timetable
+    (`teachers_own`: the class taught is the lesson there, "9Y/Fr1" over "French" over
+    "L3"). [] where no line names a class."""
     texts = {i: reading.lines[i].text.strip() for i in ordered}
     written = {i for i in ordered if _CLASS_WRITTEN_OUT.match(texts[i])}
-    codes = {i for i in ordered if _GROUP_CODE.match(texts[i])}
+    codes = set() if teachers_own else {i for i in ordered if _GROUP_CODE.match(texts[i])}
     if not written and not codes:
         return []
 
@@ -573,13 +576,17 @@ class Group:
     times: list[int] | None = None
 
 
-def decode_blocks(reading: PageReading, decisions: PageDecisions) -> list[TimeBlock]:
-    return decode_blocks_with_signals(reading, decisions)[0]
+def decode_blocks(reading: PageReading, decisions: PageDecisions, teachers_own: bool = False
+                  ) -> list[TimeBlock]:
+    return decode_blocks_with_signals(reading, decisions, teachers_own)[0]
 
 
-def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
+def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions,
+                               teachers_own: bool = False
                                ) -> tuple[list[TimeBlock], list[BlockSignals]]:
-    """The page's timeblocks and, for each, what decoding knew about it (`BlockSignals`)."""
+    """The page's timeblocks and, for each, what decoding knew about it (`BlockSignals`);
+    `teachers_own`: the page is a teacher's own timetable (its heading names a teacher and no
+    class), whose cells are named by the class taught."""
     n = len(decisions.roles)
     atoms = time_atoms(reading.lines[:n])
     day_names = line_days(reading.lines[:n])
@@ -640,7 +647,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions
             continue  # a day header's other language ("Iau" over "Thu")
         if group.names is None:
             members = grid.whole_cell(members)
-            names, notes = name_and_notes(reading, members, role, grid)
+            names, notes = name_and_notes(reading, members, role, grid, teachers_own)
             notes = notes + grid.notes_below(members)
         else:
             names, notes = group.names, group.notes

@@ -61,10 +61,12 @@ def read_page(model: PageModel, reading: PageReading,
         decisions = PageDecisions(empty, empty, empty, empty, empty)
         return PageResult([], Heading(), decisions)
     decisions = PageDecisions.from_logits(model.predict(reading) if logits is None else logits)
-    blocks, signals = decode_blocks_with_signals(reading, decisions)
+    heading = decode_heading(reading, decisions)
+    blocks, signals = decode_blocks_with_signals(
+        reading, decisions, teachers_own=heading.teacher is not None and heading.class_name is None)
     if rules is not None:
         signals = with_rules(blocks, signals, rules)
-    return PageResult(blocks, decode_heading(reading, decisions), decisions, signals)
+    return PageResult(blocks, heading, decisions, signals)
 
 
 def _merge_headings(headings: list[Heading]) -> Heading:

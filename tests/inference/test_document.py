@@ -457,6 +457,11 @@ def test_a_teaching_group_s_code_is_a_note_where_a_subject_stands_under_it(texts
     decisions.roles[5, R["event"]] = decisions.roles[6:, R["notes"]] = 1.0
     [block] = decode_blocks(PageReading(width=300, height=160, lines=lines), decisions)
     assert (block.name, block.notes) == (name, notes)
+    # On a teacher's own timetable (its heading names a teacher, no class) the class taught
+    # is the lesson, whatever subject is printed under it.
+    [own] = decode_blocks(PageReading(width=300, height=160, lines=lines), decisions,
+                          teachers_own=True)
+    assert own.name == texts[0][0]
 
 
 def test_a_word_turned_to_read_upwards_is_spelled_the_right_way_round():

@@ -546,3 +546,11 @@ def test_a_name_in_another_role_than_the_class_s_teacher_is_not_the_teacher(text
 
 def test_a_staff_timetable_s_dash_glued_to_the_name_is_no_part_of_it() -> None:
     assert parse_heading("Ms R.Fitzgerald-Staff Timetable").teacher == "Ms R.Fitzgerald"
+
+
+def test_a_printout_s_codes_after_the_teacher_and_its_page_count_are_no_heading_values():
+    # An MIS printout: "Teacher: Ms F. Chaudhry   Code: FCH   Dept: Computing" over the grid,
+    # "Report: Teacher Timetable (Standard) — 1 of 1" under it, read without spaces.
+    heading = parse_heading("Teacher:Ms F. Chaudhry Code:FCH Dept: Computing\n1of1")
+    assert (heading.teacher, heading.class_name) == ("Ms F. Chaudhry", None)
+    assert not plausible("class_name", "1of1")
