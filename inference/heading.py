@@ -276,10 +276,13 @@ _WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\w{2}\.(?-i:com|org|net|edu|go
 # A field's label or a term the reading glued to the word before it ("Mr HartSummer 1",
 # "SchoolForm Tutor:"; after a class code, a term with its half or a labelled term: "Class:
 # 4OSpring 2", "MYP4-BTerm: …"; a label with its colon after anything: "Rowan (Year 4)
-# |Teacher:" read "Rowan（Year4)1Teacher:"): a space goes back in.
+# |Teacher:" read "Rowan（Year4)1Teacher:"; a pupil's "Ethan ParkGrade 7Trimester 1"): a
+# space goes back in.
 _GLUED_LABEL = re.compile(
-    rf"(?<=[a-z])(?=(?:{'|'.join(_SEASONS)}|Term|Form|Tutor|Teacher|Class)\b)"
+    rf"(?<=[a-z])(?=(?:{'|'.join(_SEASONS)}|Term|Trimester|Semester|Form|Tutor|Teacher|Class"
+    rf"|Grade)\b)"
     rf"|(?<=[A-Z0-9])(?=(?:{'|'.join(_SEASONS)})\s*[1-6](?:\b|(?=20\d\d))|Term\s*:)"
+    rf"|(?<=\d)(?=(?:Term|Trimester|Semester)\s*[1-6IV]\b)"
     rf"|(?<=[A-Za-z0-9)])(?=(?:Teacher|Tutor|Class|Form)\s*:)")
 
 

@@ -554,3 +554,9 @@ def test_a_printout_s_codes_after_the_teacher_and_its_page_count_are_no_heading_
     heading = parse_heading("Teacher:Ms F. Chaudhry Code:FCH Dept: Computing\n1of1")
     assert (heading.teacher, heading.class_name) == ("Ms F. Chaudhry", None)
     assert not plausible("class_name", "1of1")
+
+
+def test_a_grade_and_a_trimester_glued_to_the_words_before_them_are_read():
+    # A pupil's schedule heading read without its spaces: "Ethan Park  Grade 7  Trimester 1".
+    heading = parse_heading("Ethan ParkGrade 7Trimester 1 | 2025-2026")
+    assert (heading.class_name, heading.term, heading.year) == ("Grade 7", "Trimester 1", 2025)
