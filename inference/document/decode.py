@@ -286,9 +286,14 @@ MIN_TABS = 3
 TAB_LIKE = 70
 
 
+# A spreadsheet's own name for a sheet ("Sheet3", "Sheet 1"): its row is the sheet tabs.
+_SHEET_TAB = re.compile(r"^sheet\s?\d{1,2}$", re.IGNORECASE)
+
+
 def app_tab_bar(reading: PageReading, n: int) -> set[int]:
     """The lines of an app's tab bar: three or more navigation words on one row, and nothing
-    else on it (a screenshot's foot, not a day's events); two of them read right at least."""
+    else on it (a screenshot's foot, not a day's events); two of them read right at least.
+    Or a spreadsheet's sheet tabs under its grid: the row holding a "Sheet2"."""
     lines = reading.lines[:n]
     tabs: set[int] = set()
     for line in lines:
@@ -296,7 +301,9 @@ def app_tab_bar(reading: PageReading, n: int) -> set[int]:
                if abs(other.box.cy - line.box.cy) < 0.5 * max(line.box.height, other.box.height)]
         words = [lines[j].text.strip().lower() for j in row]
         exact = sum(word in _TAB_WORDS for word in words)
-        if len(row) >= MIN_TABS and exact >= 2 and all(
+        if _SHEET_TAB.match(line.text.strip()):
+            tabs.update(row)
+        elif len(row) >= MIN_TABS and exact >= 2 and all(
                 process.extractOne(word, _TAB_WORDS, scorer=fuzz.ratio, score_cutoff=TAB_LIKE)
                 for word in words):
             tabs.update(row)

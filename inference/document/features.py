@@ -116,9 +116,18 @@ def in_reading_order(lines: list[ReadLine], unit: list[int]) -> list[int]:
 _HEADER_WORDS = {"and", "to", "or", "only", "week", "wk", "am", "pm", "day", "days"}
 
 
+# A day's title with a remark in brackets, and what follows it after a dash: "MONDAY (late
+# start) — all periods", "Friday (half day)".
+_DAY_REMARKED = re.compile(r"^\s*([A-Za-z]{3,})\s*\([^)]*\)\s*(?:[-–—].*)?$")
+
+
 def _sentence(text: str) -> bool:
     """A line of running text that mentions days ("PE kits needed Tuesday and Friday. Library
-    books back on Thursdays."): more than two words that are no day, so it heads none."""
+    books back on Thursdays."): more than two words that are no day, so it heads none. A day's
+    title with its remark in brackets is no sentence."""
+    remarked = _DAY_REMARKED.match(text)
+    if remarked and parse_day_list(remarked.group(1)):
+        return False
     words = re.findall(r"[A-Za-z]{2,}", text)
     return sum(word.lower() not in _HEADER_WORDS and not parse_day_list(word)
                for word in words) > 2

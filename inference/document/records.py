@@ -35,6 +35,9 @@ NAMES = ["subject", "lesson", "title", "course", "module", "activity", "event", 
 NOTES = {"room", "rooms", "location", "venue", "teacher", "teachers", "staff", "tutor",
          "lecturer", "instructor", "class", "group", "notes", "building"}
 FIELD_WORDS = DAY | START | END | RANGE | set(NAMES) | NOTES
+# A period number's column ("Per. | Time | Class" over each day's table): labels no field
+# of a record, but a column all the same.
+PERIOD = {"per", "period", "pd", "block"}
 # A gap between rows this many times the usual row pitch ends the table.
 TABLE_GAP = 2.5
 
@@ -69,7 +72,8 @@ def column_labels(lines: list[ReadLine]) -> set[int]:
     """Lines naming a column ("Time", "Subject", "Room") beside another such line on their row:
     a table's sub-header (each day's "Time | Subject" under its name), never an event."""
     labels = [i for i, line in enumerate(lines) if not line.angle
-              and not any(c.isdigit() for c in line.text) and _word(line.text) in FIELD_WORDS]
+              and not any(c.isdigit() for c in line.text)
+              and _word(line.text) in FIELD_WORDS | PERIOD]
     return {i for i in labels if any(
         j != i and abs(lines[j].box.cy - lines[i].box.cy)
         < 0.5 * max(lines[j].box.height, lines[i].box.height) for j in labels)}

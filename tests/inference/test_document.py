@@ -102,8 +102,9 @@ def test_a_day_header_cell_names_its_day_even_when_no_line_alone_does():
 def test_a_sentence_that_mentions_days_heads_none():
     # A footnote under day-list cards: the events above are not its days'.
     lines = [line("PE kits needed Tuesday and Friday. Library books back on Thursdays.", 20, 900),
-             line("Monday – Week A", 20, 20), line("Tuesday (PE day)", 20, 60)]
-    assert line_days(lines) == [[], ["Monday"], ["Tuesday"]]
+             line("Monday – Week A", 20, 20), line("Tuesday (PE day)", 20, 60),
+             line("MONDAY (late start) — all periods", 20, 100)]
+    assert line_days(lines) == [[], ["Monday"], ["Tuesday"], ["Monday"]]
 
 
 def test_time_pointers_stay_inside_their_own_table(grid):
@@ -218,6 +219,9 @@ def test_a_row_of_column_labels_is_no_event(grid):
     # the model calls them events; labels side by side on one row are a sub-header.
     page = grid.model_copy(deep=True)
     page.lines[4].text, page.lines[5].text = "Time", "Subject"
+    got = sorted((b.day, b.name) for b in decode_blocks(page, _decisions(grid)))
+    assert got == [("Tuesday", "Art")]
+    page.lines[4].text, page.lines[5].text = "Per.", "Time"  # a period number's column
     got = sorted((b.day, b.name) for b in decode_blocks(page, _decisions(grid)))
     assert got == [("Tuesday", "Art")]
     page.lines[4].text, page.lines[5].text = "Lesson 1", "Lesson 2"  # numbered: events

@@ -1244,6 +1244,12 @@ def test_an_app_s_tab_bar_is_no_event():
         line.text = text
     assert sorted(name for _, name in decode_as(lines, size=(400, 260))) == [
         "English 10", "Geometry"]
+    # A spreadsheet's sheet tabs under its grid, named by the school and by the app.
+    for (line, _), text in zip(lines[-4:], ["+", "Sem 1", "Bell schedule", "Sheet3"],
+                               strict=True):
+        line.text = text
+    assert sorted(name for _, name in decode_as(lines, size=(400, 260))) == [
+        "English 10", "Geometry"]
 
 
 def test_a_card_s_name_the_model_took_for_a_class_names_no_class():
