@@ -345,6 +345,10 @@ _DATED = re.compile(
     rf"|{_MONTH}\.?\s*\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{2,4}})?"
     r"|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?)\s*$", re.IGNORECASE)
 
+# ... or by its place in a rotation: "Monday A Day", "Tue – Day 2", "Wed (Week B)", "Thu Day A".
+_ROTATION = re.compile(r"^\s*(?P<day>[a-z]+)\.?,?\s*[-–—(]?\s*(?:[A-H1-9]\s?day|day\s?(?:[A-H]|\d{1,2})"
+                       r"|week\s?[AB12])\s*\)?\s*$", re.IGNORECASE)
+
 
 def is_day_heading(text: str) -> bool:
     """A day's name alone, or with its date ("Tue", "Monday 20 April", "Wed 4/3"): a heading,
@@ -357,8 +361,8 @@ def is_day_heading(text: str) -> bool:
 def parse_day(text: str) -> str | None:
     """The day a header cell names, tolerating OCR noise and abbreviations; None otherwise.
     An ordinal is no day: the "th" of a "4th" period is not Thursday's "Th". A date after
-    the day is the day's ("Mon 31 Mar")."""
-    if (dated := _DATED.match(text)) and len(dated["day"]) >= 2:
+    the day is the day's ("Mon 31 Mar"), and so is its place in a rotation ("Monday A Day")."""
+    if (dated := _DATED.match(text) or _ROTATION.match(text)) and len(dated["day"]) >= 2:
         text = dated["day"]
     word = re.sub(r"[^a-z]", "", _ORDINAL.sub(" ", plain(text)))
     if not word or len(word) > 12:

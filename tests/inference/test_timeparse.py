@@ -245,6 +245,10 @@ def test_to_hhmm_clamps_outside_a_day() -> None:
         ("Sat Mar 8", "Saturday"),
         ("Fri 4/4", "Friday"),
         ("Thu 03.04.25", "Thursday"),
+        # placed in a rotation (a block schedule's A and B days)
+        ("Monday ADay", "Monday"),
+        ("Tue - Day 2", "Tuesday"),
+        ("Wed (Week B)", "Wednesday"),
     ],
 )
 def test_parse_day(text: str, day: str) -> None:
