@@ -157,13 +157,14 @@ def _college(match: re.Match) -> str:
 def _teacher_value(value: str) -> str:
     """A labelled teacher's name, up to a field separator ("|", "·", "--", a "|" read as "I"),
     a room number ("Room 108"), another field's label in capitals ("Miss L. Thompson TA: Mrs
-    Akhtar", also glued: "ThompsonTA:"), a digit glued on (a "|" read as "1": "Carter1Autumn")
-    or where a term or a year starts in running text
+    Akhtar", also glued: "ThompsonTA:"; "PPA cover:"), a digit glued on (a "|" read as "1":
+    "Carter1Autumn") or where a term or a year starts in running text
     ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only with its number, its year
     or "term": "Mr Autumn Smith" is a name)."""
     cut = re.search(rf"\s*[|·•]|\s[-–—]{{2,}}|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)"
                     rf"|term\b|20\d\d\b)"
-                    r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}\s*:)|\sroom\s*\d|(?<=[a-z])\d", value,
+                    r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}(?:\s[a-z]{2,})?\s*:)|\sroom\s*\d"
+                    r"|(?<=[a-z])\d", value,
                     re.IGNORECASE)
     value = value[:cut.start()].strip(_SEPARATORS) if cut else value
     # A "|" between fields is often read as a lone "I" or "l" ("Ms. Tremblay I Room 108"); a

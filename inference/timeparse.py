@@ -62,7 +62,8 @@ MIN_LOST_SLOT = 15
 # A range whose period label the reading glued on ("P108:45-09:45": P1, 08:45-09:45;
 # "Period209:25-10:20": Period 2; a key's "| 108:50-09:40": period 1); the label ends in a
 # letter and a digit, or is one digit standing alone, and the hour has two.
-_LABEL_GLUED = re.compile(r"(?:(?<=[A-Z]\d)|(?<=^\d)|(?<=[\s|;,·]\d))(?P<sh>[01]\d|2[0-3])[:.](?P<sm>[0-5]\d)" + _SEP
+_LABEL_GLUED = re.compile(r"(?:(?<=[A-Z]\d)|(?<=^\d)|(?<=[\s|;,·]\d))"
+                          r"(?P<sh>[01]\d|2[0-3])[:.](?P<sm>[0-5]\d)" + _SEP
                           + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])", re.IGNORECASE)
 # ... and a lone start with its label glued on ("P29:25" is P2 at 9:25, "P310:45" P3 at
 # 10:45): the label is a capital and one digit opening the text, the clock a real one
@@ -345,9 +346,10 @@ _DATED = re.compile(
     rf"|{_MONTH}\.?\s*\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{2,4}})?"
     r"|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?)\s*$", re.IGNORECASE)
 
-# ... or by its place in a rotation: "Monday A Day", "Tue – Day 2", "Wed (Week B)", "Thu Day A".
-_ROTATION = re.compile(r"^\s*(?P<day>[a-z]+)\.?,?\s*[-–—(]?\s*(?:[A-H1-9]\s?day|day\s?(?:[A-H]|\d{1,2})"
-                       r"|week\s?[AB12])\s*\)?\s*$", re.IGNORECASE)
+# ... or by its place in a rotation: "Monday A Day", "Tue – Day 2", "Wed (Week B)".
+_ROTATION = re.compile(r"^\s*(?P<day>[a-z]+)\.?,?\s*[-–—(]?\s*"
+                       r"(?:[A-H1-9]\s?day|day\s?(?:[A-H]|\d{1,2})|week\s?[AB12])\s*\)?\s*$",
+                       re.IGNORECASE)
 
 
 def is_day_heading(text: str) -> bool:

@@ -301,9 +301,7 @@ def app_tab_bar(reading: PageReading, n: int) -> set[int]:
                if abs(other.box.cy - line.box.cy) < 0.5 * max(line.box.height, other.box.height)]
         words = [lines[j].text.strip().lower() for j in row]
         exact = sum(word in _TAB_WORDS for word in words)
-        if _SHEET_TAB.match(line.text.strip()):
-            tabs.update(row)
-        elif len(row) >= MIN_TABS and exact >= 2 and all(
+        if _SHEET_TAB.match(line.text.strip()) or len(row) >= MIN_TABS and exact >= 2 and all(
                 process.extractOne(word, _TAB_WORDS, scorer=fuzz.ratio, score_cutoff=TAB_LIKE)
                 for word in words):
             tabs.update(row)

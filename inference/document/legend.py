@@ -35,11 +35,21 @@ def label_keys(text: str) -> set[str]:
     return {key, f"#{numbered.group(1)}"} if numbered else {key}
 
 
+# A label shortened in the grid stands for the legend's label it begins ("Reg" for
+# "Registration", "Brk" no: it begins none); this many letters at least.
+MIN_SHORT = 3
+
+
 def look_up(legend: dict[str, list[int]], label: str) -> list[int]:
-    """The atoms of the legend's range for `label` (by any of its keys); empty when it has
-    none."""
-    found = [legend[k] for k in label_keys(label) if k in legend]
-    return found[0] if found else []
+    """The atoms of the legend's range for `label` (by any of its keys, or as the one
+    legend label it shortens); empty when it has none."""
+    keys = label_keys(label)
+    found = [legend[k] for k in keys if k in legend]
+    if found:
+        return found[0]
+    shortened = {k for key in keys if len(key) >= MIN_SHORT and key.isalpha()
+                 for k in legend if k.startswith(key)}
+    return legend[shortened.pop()] if len(shortened) == 1 else []
 
 
 def _same_row(a: ReadLine, b: ReadLine) -> bool:

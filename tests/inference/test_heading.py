@@ -560,3 +560,8 @@ def test_a_grade_and_a_trimester_glued_to_the_words_before_them_are_read():
     # A pupil's schedule heading read without its spaces: "Ethan Park  Grade 7  Trimester 1".
     heading = parse_heading("Ethan ParkGrade 7Trimester 1 | 2025-2026")
     assert (heading.class_name, heading.term, heading.year) == ("Grade 7", "Trimester 1", 2025)
+
+
+def test_a_labelled_teacher_ends_where_another_label_begins():
+    heading = parse_heading("Teacher: Mr D. Adeyemi PPA cover: Mrs Cole (Tues pm)")
+    assert heading.teacher == "Mr D. Adeyemi"

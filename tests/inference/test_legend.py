@@ -4,7 +4,7 @@ apart from the grid."""
 from __future__ import annotations
 
 from inference.document.features import ReadLine, time_atoms
-from inference.document.legend import bell_times, label_keys
+from inference.document.legend import bell_times, label_keys, look_up
 from inference.schema import Box
 
 
@@ -86,3 +86,14 @@ def test_a_key_run_on_to_a_second_line_gives_the_labels_of_both():
     assert [atoms[k][2] for k in legend["#1"]] == [530, 580]
     assert [atoms[k][2] for k in legend["#5"]] == [795, 845]
     assert [atoms[k][2] for k in legend["#6"]] == [845, 895]
+
+
+def test_a_label_the_grid_shortens_is_looked_up_by_the_legend_label_it_begins():
+    # The grid heads its first column "Reg"; the key says "Registration 08:45-08:55".
+    lines = [line("Registration", 0, 0), line("08:45-08:55", 150, 0),
+             line("Period 1", 0, 30), line("08:55-09:55", 150, 30),
+             line("Period 2", 0, 60), line("09:55-10:40", 150, 60)]
+    atoms = time_atoms(lines)
+    legend = bell_times(lines, atoms, in_grid=set())
+    assert [atoms[k][2] for k in look_up(legend, "Reg")] == [525, 535]
+    assert look_up(legend, "Re") == []  # too short to stand for anything
