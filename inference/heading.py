@@ -198,13 +198,17 @@ class Heading(BaseModel):
     year: int | None = None
 
 
-def _labelled(text: str, label: str) -> str | None:
-    """The value after `label:` up to the next label (and a "|" before it read as "1", "I" or
-    "l") or the end of the line."""
-    match = re.search(
+def _labelled_values(text: str, label: str) -> list[str]:
+    """Each value after `label:` up to the next label (and a "|" before it read as "1", "I" or
+    "l") or the end of the line, in reading order."""
+    return [match.group(1).strip(" ,;|") for match in re.finditer(
         rf"\b{label}\s*[:\-–]\s*(.+?)(?=\s+(?:[1Il]\s+)?{_LABELS}\s*[:\-–]|\s*$|\n)", text,
-        re.IGNORECASE)
-    return match.group(1).strip(" ,;|") if match else None
+        re.IGNORECASE | re.MULTILINE)]
+
+
+def _labelled(text: str, label: str) -> str | None:
+    """The first value after `label:` (`_labelled_values`)."""
+    return next(iter(_labelled_values(text, label)), None)
 
 
 # A word one letter off a season before a half's number ("Autumm 1", "Sprlng 2"): an OCR misread.
@@ -330,7 +334,10 @@ def parse_heading(text: str) -> Heading:
     heading.teacher = (_spaced_title(re.sub(r"['’]s$", "", teacher.rstrip("-–—")).strip())
                        if teacher else None)
 
-    class_name = _labelled(text, _CLASS_LABEL)
+    # A term after a title's dash is no class: "CLASS TIMETABLE – TERM 2 2025" over "Class: 4
+    # Integrity".
+    class_name = next((value for value in _labelled_values(text, _CLASS_LABEL) if not re.match(
+        r"(?:term|semester|trimester)\b", value, re.IGNORECASE)), None)
     if re.search(r"\b[A-Z][a-z]+ Class[ \t]*[-–—]", text):
         class_name = None  # "Hedgehog Class – Our Week": a named class, then a title's dash
     if class_name:

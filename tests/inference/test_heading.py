@@ -565,3 +565,8 @@ def test_a_grade_and_a_trimester_glued_to_the_words_before_them_are_read():
 def test_a_labelled_teacher_ends_where_another_label_begins():
     heading = parse_heading("Teacher: Mr D. Adeyemi PPA cover: Mrs Cole (Tues pm)")
     assert heading.teacher == "Mr D. Adeyemi"
+
+
+def test_a_term_after_a_class_timetable_s_dash_is_no_class():
+    heading = parse_heading("CLASS TIMETABLE-TERM 2 2025\nClass: 4 Integrity")  # as read
+    assert (heading.class_name, heading.term, heading.year) == ("4 Integrity", "Term 2", 2025)
