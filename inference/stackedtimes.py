@@ -20,8 +20,9 @@ each, each lower one printed again as the next upper one.
 Side by side, the detector splits a range at a thin dash ("10.00" and "10.20", or "10.35" and
 "-11.40"): two lone times at most a line's height apart on one text row, the right one later by
 at most a slot, are one range too where the dash is there, in the right piece's text or as
-ink across the gap's middle. Two narrow header cells' starts side by side ("10:20" beside
-"10:35", each over "to" and its end) have only background between them.
+ink across the gap's middle, or where their column prints whole ranges on other rows. Two
+narrow header cells' starts side by side ("10:20" beside "10:35", each over "to" and its end)
+have only background between them.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ DASH_LINE_GAP = 1.5
 # and a dash drawn in it is a stroke at least DASH_WIDTH of it long across its middle.
 SPLIT_GAP = 1.0
 DASH_WIDTH = 0.25
+# ... or, the dash too faint to find, the pair's column prints whole ranges on at least this
+# many other rows ("8.00 - 8.30" over "8.30" "9.00": a time column's row split at its dash).
+RANGES_AROUND = 2
 
 
 def _lone_time(line: OcrLine) -> int | None:
@@ -111,7 +115,14 @@ def _dash_between(image: np.ndarray, left: Box, right: Box) -> bool:
 
 def join_split_ranges(lines: list[OcrLine], image: np.ndarray) -> list[OcrLine]:
     """`lines` with each range split side by side at its dash (see the module) made one;
-    `image` the page they were read on."""
+    `image` the page they were read on. The pairs whose dash shows are joined first, so that
+    a column's rows joined so vouch for its pairs whose dash does not."""
+    return _join_side_by_side(_join_side_by_side(lines, image, by_column=False), image,
+                              by_column=True)
+
+
+def _join_side_by_side(lines: list[OcrLine], image: np.ndarray, by_column: bool
+                       ) -> list[OcrLine]:
     ends = {id(line): minutes for line in lines if (minutes := _split_end(line)) is not None}
     joined: dict[int, OcrLine] = {}
     used: set[int] = set()
@@ -123,7 +134,8 @@ def join_split_ranges(lines: list[OcrLine], image: np.ndarray) -> list[OcrLine]:
                       and line is not left and _side_by_side(left, line)
                       and 0 < ends[id(line)] - start <= LONGEST_SLOT
                       and (line.text.strip()[:1] in DASHES
-                           or _dash_between(image, left.box, line.box))), None)
+                           or _dash_between(image, left.box, line.box)
+                           or by_column and _among_ranges(left, line, lines))), None)
         if right is not None:
             used.update((id(left), id(right)))
             joined[id(left)] = OcrLine(
@@ -131,6 +143,18 @@ def join_split_ranges(lines: list[OcrLine], image: np.ndarray) -> list[OcrLine]:
                 box=Box.enclosing([left.box, right.box]), score=min(left.score, right.score))
     return [joined.get(id(line), line) for line in lines
             if id(line) not in used or id(line) in joined]
+
+
+def _among_ranges(left: OcrLine, right: OcrLine, lines: list[OcrLine]) -> bool:
+    """Whether the column under and over a side-by-side pair prints whole ranges on
+    `RANGES_AROUND` other rows at least."""
+    pair = Box.enclosing([left.box, right.box])
+    return sum(1 for line in lines
+               if line is not left and line is not right and not line.angle
+               and abs(line.box.cy - pair.cy) > pair.height
+               and line.box.x_overlap(pair) >= 0.5 * min(line.box.width, pair.width)
+               and any(span.end is not None for span in find_times(line.text))
+               ) >= RANGES_AROUND
 
 
 def _stacked(upper: OcrLine, lower: OcrLine) -> bool:

@@ -128,3 +128,14 @@ def test_lone_times_side_by_side_with_nothing_between_stay_apart():
     backwards = [_line("10:25", 100, 200, 150, 220), _line("09:35", 155, 200, 205, 220)]
     lines = cells + columns + backwards
     assert join_split_ranges(lines, _page(lines, dashes=[(151, 154, 210)])) == lines
+
+
+def test_a_time_column_s_row_split_where_its_dash_is_too_faint_is_one_range():
+    # A photocopied time column: "7.30-8.00" whole, "8.00 - 8.30" split at a dash that shows,
+    # "8.30 - 9.00" split at one the copy all but lost (no ink drawn).
+    whole = _line("7.30-8.00", 208, 287, 324, 319)
+    shown = [_line("8.00", 211, 348, 261, 373), _line("8.30", 273, 349, 321, 373)]
+    faint = [_line("8.30", 209, 399, 261, 424), _line("9.00", 272, 399, 321, 424)]
+    lines = [whole, *shown, *faint]
+    joined = join_split_ranges(lines, _page(lines, dashes=[(263, 270, 361)]))
+    assert [line.text for line in joined] == ["7.30-8.00", "8.00 - 8.30", "8.30 - 9.00"]
