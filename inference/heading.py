@@ -26,9 +26,11 @@ _CLASS_LABEL = (r"(?:class|form|home\s?group|tutor\s?group|homeroom|(?<!year )gr
 _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra|MR|MRS|MISS)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
 # back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski"),
-# and after them a surname OCR read in lower case is one still ("Mrs A. whitfield").
-_TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:(?:[A-Z]\.\s*){{0,2}}[A-Z][A-Za-z'’-]+"
-                r"|(?:[A-Z]\.\s*){1,2}[a-z][a-z'’-]{2,})(?:[ -][A-Z][A-Za-z'’-]+)?")
+# and after them a surname OCR read in lower case is one still ("Mrs A. whitfield"). An Irish
+# surname's particle stands apart ("Mr P. Ó Súilleabháin", read "O Suilleabhain").
+_TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:(?:[A-Z]\.\s*){{0,2}}(?:(?:[OÓ]|N[ií]|Nic|Mac|Ua)\s)?"
+                r"[A-ZÀ-Þ](?:[^\W\d_]|['’-])+"
+                r"|(?:[A-Z]\.\s*){1,2}[a-z][a-z'’-]{2,})(?:[ -][A-ZÀ-Þ](?:[^\W\d_]|['’-])+)?")
 _SEASONS = ("Autumn", "Spring", "Summer", "Fall", "Winter")
 _SEASON = rf"({'|'.join(_SEASONS)})"
 
@@ -177,6 +179,12 @@ def _teacher_value(value: str) -> str:
 _INITIAL = re.compile(r"[A-Z]\.?")
 
 
+# An Irish primary class, named by its ordinal: "4th Class".
+_ORDINAL_CLASS = re.compile(r"[1-6](?:st|nd|rd|th)")
+# A surname's particle, standing apart before it: "Mr P. Ó Súilleabháin", "Ms Ní Bhriain".
+_PARTICLES = {"Ó", "O", "Ní", "Ni", "Nic", "Mac", "Ua"}
+
+
 def _trim_name(name: str) -> str:
     """"Mrs Patel's Year" → "Mrs Patel's" (also where OCR glued them: "Patel'sYear");
     "Mr Smith Timetable" → "Mr Smith"."""
@@ -186,7 +194,8 @@ def _trim_name(name: str) -> str:
         if word.lower() in _AFTER_NAME or kept[-1].endswith(("'s", "’s")):
             break
         kept.append(word)
-        if _INITIAL.fullmatch(kept[-2]) and not _INITIAL.fullmatch(word):
+        if (_INITIAL.fullmatch(kept[-2]) and not _INITIAL.fullmatch(word)
+                and word not in _PARTICLES):
             break  # "Mr A. Brennan Science": the surname follows the initials, then the name ends
     return " ".join(kept)
 
@@ -285,7 +294,7 @@ _WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\w{2}\.(?-i:com|org|net|edu|go
 # space goes back in.
 _GLUED_LABEL = re.compile(
     rf"(?<=[a-z])(?=(?:{'|'.join(_SEASONS)}|Term|Trimester|Semester|Form|Tutor|Teacher|Class"
-    rf"|Grade)\b)"
+    rf"|Grade|Room)\b)"
     rf"|(?<=[A-Z0-9])(?=(?:{'|'.join(_SEASONS)})\s*[1-6](?:\b|(?=20\d\d))|Term\s*:)"
     rf"|(?<=\d)(?=(?:Term|Trimester|Semester)\s*[1-6IV]\b)"
     rf"|(?<=[A-Za-z0-9)])(?=(?:Teacher|Tutor|Class|Form)\s*:)")
@@ -375,8 +384,8 @@ def parse_heading(text: str) -> Heading:
         form = re.search(r"\b(?:Year|Yr)\s*(\d{1,2})\b[^\n]{0,20}?[/\-–—]\s*(\1[A-Z]{1,4}\d?)\b",
                          text)
         # On one line: a name ending one line is not the class of "Class Co-ordinator" below.
-        before = re.search(r"\b([A-Z][a-z]+|[0-9](?=[A-Z0-9]{0,2}[A-Z])[A-Z0-9]{1,3})[ \t]+Class\b",
-                           text)
+        before = re.search(r"\b([A-Z][a-z]+|[1-6](?:st|nd|rd|th)"
+                           r"|[0-9](?=[A-Z0-9]{0,2}[A-Z])[A-Z0-9]{1,3})[ \t]+Class\b", text)
         programme = re.search(_PROGRAMME_CLASS, text)
         college = _college_class(text)
         semester = re.search(_NUMBERED_SEMESTER, text, re.IGNORECASE)
@@ -395,9 +404,11 @@ def parse_heading(text: str) -> Heading:
         elif glued := re.search(r"\b(?:Year|Yr)\s*(\d{1,2}[A-Z]{1,3}\d?)\b", text):
             class_name = glued.group(1)  # "Year 8C Timetable": the year and its form, 8C
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
-            # A named class is called so ("Oak Class"); a code is the class ("2EJ Class": 2EJ).
+            # A named class is called so ("Oak Class", an Irish school's "4th Class"); a code is
+            # the class ("2EJ Class": 2EJ).
             word = before.group(1)
-            class_name = word if word[0].isdigit() else f"{word} Class"
+            class_name = (word if word[0].isdigit() and not _ORDINAL_CLASS.fullmatch(word)
+                          else f"{word} Class")
         elif programme:
             # Spaced as printed where OCR glued it: "IBMYP4", "Grade11C".
             class_name = re.sub(r"^(IB|Grade)(?=[A-Z0-9])", r"\1 ", programme.group(0))

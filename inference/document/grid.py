@@ -55,9 +55,11 @@ EVEN_STEPS = 1.25
 THIN_ROW = 0.6
 SMALLER_PRINT = 0.85
 TAG_AREA = 2.5  # a fill no bigger than this many times its line's box is a tag's pill
-# A break's name (`Grid.break_across_the_week`): a word of these, the others qualifiers.
+# A break's name (`Grid.break_across_the_week`): a word of these, the others qualifiers. Also
+# in the school's language: Irish "sos", Welsh "egwyl" and "cinio", Spanish "recreo", "pause".
 BREAK_WORDS = {"break", "lunch", "recess", "interval", "tea", "snack", "tiffin", "brunch",
-               "playtime", "lunchtime", "dinner", "nutrition"}
+               "playtime", "lunchtime", "dinner", "nutrition", "sos", "egwyl", "cinio", "recreo",
+               "pause"}
 BREAK_QUALIFIERS = {"morning", "afternoon", "short", "long", "mid", "day", "time", "and"}
 # ... written once across its row stands about the middle of the days' span.
 MIDDLE_SHARE = 0.3

@@ -1178,6 +1178,9 @@ def test_a_break_written_once_across_an_empty_row_is_every_day_s():
     assert {day for day, name in blocks if name == "Morning Tela"} == {
         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}
     assert blocks[("Friday", "Morning Tela")][0] == "12:30"
+    # In the school's language: an Irish school's "Sos".
+    blocks = decode_as(_whiteboard_page("Sos"), size=(600, 200))
+    assert len({day for day, name in blocks if name == "Sos"}) == 5
 
 
 def test_a_lesson_alone_in_a_row_of_free_periods_stays_its_own_day_s():

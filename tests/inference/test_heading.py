@@ -570,3 +570,11 @@ def test_a_labelled_teacher_ends_where_another_label_begins():
 def test_a_term_after_a_class_timetable_s_dash_is_no_class():
     heading = parse_heading("CLASS TIMETABLE-TERM 2 2025\nClass: 4 Integrity")  # as read
     assert (heading.class_name, heading.term, heading.year) == ("4 Integrity", "Term 2", 2025)
+
+
+def test_an_irish_school_s_teacher_and_class():
+    heading = parse_heading("St. Colmcille's N.S. - 4th Class Timetable 2025-2026\n"
+                            "Múinteoir: Mr P. Ó Súilleabháin   Room 6")
+    assert (heading.teacher, heading.class_name) == ("Mr P. Ó Súilleabháin", "4th Class")
+    # As read, the room glued on and the accents lost.
+    assert parse_heading("Mr P. O SuilleabhainRoom 6").teacher == "Mr P. O Suilleabhain"
