@@ -384,7 +384,7 @@ def parse_heading(text: str) -> Heading:
         form = re.search(r"\b(?:Year|Yr)\s*(\d{1,2})\b[^\n]{0,20}?[/\-–—]\s*(\1[A-Z]{1,4}\d?)\b",
                          text)
         # On one line: a name ending one line is not the class of "Class Co-ordinator" below.
-        before = re.search(r"\b([A-Z][a-z]+|[1-6](?:st|nd|rd|th)"
+        before = re.search(r"\b([A-Z][a-z]+|[1-6](?:st|nd|rd|th)|P[1-7](?:/[1-7])?"
                            r"|[0-9](?=[A-Z0-9]{0,2}[A-Z])[A-Z0-9]{1,3})[ \t]+Class\b", text)
         programme = re.search(_PROGRAMME_CLASS, text)
         college = _college_class(text)
@@ -405,9 +405,9 @@ def parse_heading(text: str) -> Heading:
             class_name = glued.group(1)  # "Year 8C Timetable": the year and its form, 8C
         elif before and before.group(1).lower() not in _NOT_CLASS_NAMES:
             # A named class is called so ("Oak Class", an Irish school's "4th Class"); a code is
-            # the class ("2EJ Class": 2EJ).
+            # the class ("2EJ Class": 2EJ; a Scottish primary's "P4/5 Class": P4/5).
             word = before.group(1)
-            class_name = (word if word[0].isdigit() and not _ORDINAL_CLASS.fullmatch(word)
+            class_name = (word if re.search(r"\d", word) and not _ORDINAL_CLASS.fullmatch(word)
                           else f"{word} Class")
         elif programme:
             # Spaced as printed where OCR glued it: "IBMYP4", "Grade11C".

@@ -578,3 +578,7 @@ def test_an_irish_school_s_teacher_and_class():
     assert (heading.teacher, heading.class_name) == ("Mr P. Ó Súilleabháin", "4th Class")
     # As read, the room glued on and the accents lost.
     assert parse_heading("Mr P. O SuilleabhainRoom 6").teacher == "Mr P. O Suilleabhain"
+
+
+def test_a_scottish_primary_class_is_its_code():
+    assert parse_heading("Glenburn Primary – P4/5 Class Timetable").class_name == "P4/5"
