@@ -803,23 +803,39 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions,
                                     notes=_text(reading, notes) or None,
                                     confidence=round(confidence, 4), source_box=box))
             signals.append(signal)
-    blocks, signals = _once_each(blocks, signals)
+    blocks, signals = once_each(blocks, signals)
     return join_spelled_across(blocks), signals
 
 
-def _once_each(blocks: list[TimeBlock], signals: list[BlockSignals]
+def once_each(blocks: list[TimeBlock], signals: list[BlockSignals]
                ) -> tuple[list[TimeBlock], list[BlockSignals]]:
     """Each block once: a break named both in its slot's label cell and in the merged cell
     across the days ("Break" beside "10:50–11:10" and "Break" across the week) is one event a
-    day, the first found kept."""
+    day, the first found kept. So is a card read twice, once whole and once its first lines
+    alone ("AP Environmental Sci" and "AP Environmental Sci Period 4 – Rm 302" over the same
+    box, the same day and times): the whole one is kept."""
     seen: set[tuple] = set()
     kept = []
     for k, block in enumerate(blocks):
         key = (block.day, block.name.casefold().strip(), block.start_time, block.end_time)
-        if key not in seen:
+        if key not in seen and not any(_part_of(block, other) for other in blocks):
             seen.add(key)
             kept.append(k)
     return [blocks[k] for k in kept], [signals[k] for k in kept]
+
+
+def _part_of(block: TimeBlock, other: TimeBlock) -> bool:
+    """Whether `block` is `other`'s first lines alone: the same day and times, its text a
+    strict beginning of the other's, over the same place on the page."""
+    text = " ".join(filter(None, (block.name, block.notes))).casefold()
+    whole = " ".join(filter(None, (other.name, other.notes))).casefold()
+    if (other is block or (block.day, block.start_time, block.end_time)
+            != (other.day, other.start_time, other.end_time)
+            or len(whole) <= len(text) or not whole.startswith(text)
+            or block.source_box is None or other.source_box is None):
+        return False
+    box = block.source_box
+    return box.overlap_area(other.source_box) >= 0.5 * box.width * box.height
 
 
 def _distance(a: Box, b: Box) -> float:

@@ -12,6 +12,7 @@ from inference.document.decode import (
     decode_heading,
     join_spelled_across,
     on_the_scale,
+    once_each,
     spelled,
     time_pair,
 )
@@ -568,3 +569,16 @@ def test_a_calendar_box_found_only_as_its_text_keeps_the_range_printed_under_its
     assert on_the_scale(scale, name, [], 695, 735) == (695, 710)
     # Pointers that start elsewhere than the box's top read some other box's time.
     assert on_the_scale(scale, name, [], 600, 735, text_only=True) == (695, 710)
+
+
+def test_a_card_read_whole_and_by_its_first_lines_alone_is_one_block():
+    box = Box(x0=100, y0=100, x1=300, y1=160)
+    whole = TimeBlock(day="Friday", name="AP Environmental Sci Period 4 - Rm 302",
+                      start_time="10:55", end_time="11:50", source_box=box)
+    first = whole.model_copy(update={"name": "AP Environmental Sci",
+                                     "source_box": Box(x0=100, y0=100, x1=300, y1=130)})
+    elsewhere = first.model_copy(update={"source_box": Box(x0=400, y0=100, x1=600, y1=130)})
+    signals = [None, None, None]
+    assert once_each([first, whole], signals[:2])[0] == [whole]
+    # The same lesson's name in another cell at the same time is a block of its own.
+    assert once_each([elsewhere, whole], signals[:2])[0] == [elsewhere, whole]
