@@ -13,6 +13,8 @@ A day the reading found no line for at all (a fax's thickened "Monday") is read 
 its place one step before or after the sequence is, and put in when it reads as that day;
 standing names (rotated headers down a first column, a photo's shadow hiding one) the same
 way, their place read turned upright.
+A week written in its initials alone ("M T W T F" over a phone calendar's dates) is read
+from the letters' order, which tells the two "T"s apart.
 Handwriting garbles most of a row at once ("Mon", "Ties", "Wea", "Thors", "Fni" over a
 whiteboard's columns): four or more one-word lines evenly spaced along a row (or down a
 column), of which one reads as its day, each beginning with the letter of the day its place
@@ -42,6 +44,7 @@ _WORD = re.compile(r"^[A-Za-z]{3,12}\.?$")
 # At its very place after (or before) the sequence, two letters are enough: the day's short
 # form ("Fr") or its three letters with one lost ("Fi" for a handwritten "Fri").
 _PLACED_WORD = re.compile(r"^[A-Za-z]{2,12}\.?$")
+_LETTER = re.compile(r"^[MTWFS]$")  # a day's initial alone, in capitals
 STANDING = 90  # a rotated header's reading direction (`OcrLine.angle`): bottom to top
 MIN_NEAR = 4  # garbled day names read together: fewer could be event names by chance
 NEAR_RATIO = 60  # how near (rapidfuzz ratio) a garbled name reads to the day of its place
@@ -158,6 +161,35 @@ def _repair_near_sequences(lines: list[OcrLine]) -> list[OcrLine]:
     return repaired
 
 
+def _repair_letter_weeks(lines: list[OcrLine]) -> list[OcrLine]:
+    """`lines` with a week written in capitals alone ("M T W T F" over a phone calendar's
+    dates) read as its days: `MIN_NEAR` or more single letters evenly spaced along a row (or
+    down a column), the days' initials in order, one of them a letter only one day has (the
+    Tuesday and Thursday "T", the weekend "S" are known by their place)."""
+    letters = [i for i, line in enumerate(lines) if line.angle == 0
+               and _LETTER.match(line.text.strip())]
+    repaired = list(lines)
+    done: set[int] = set()
+    for axis in ("x", "y"):
+        for i in letters:
+            if i in done:
+                continue
+            row = sorted((j for j in letters if j not in done
+                          and _in_line(lines[i].box, lines[j].box, axis)),
+                         key=lambda j: _centre(lines[j].box, axis))
+            initials = "".join(lines[j].text.strip() for j in row)
+            week = "".join(day[0] for day in DAYS) * 2
+            start = week.find(initials)
+            if (len(row) < MIN_NEAR or start < 0 or not set(initials) & set("MWF")
+                    or not _evenly_spaced([_centre(lines[j].box, axis) for j in row])):
+                continue
+            for k, j in enumerate(row):
+                done.add(j)
+                day = DAYS[(start + k) % len(DAYS)]
+                repaired[j] = lines[j].model_copy(update={"text": day})
+    return repaired
+
+
 def _reads_as(word: str, day: str) -> bool:
     """A garbled word that may be `day` at its place: it begins with the day's letter, or it
     ends in "day" at about the day's length (its first letter lost: "Hresday.")."""
@@ -214,7 +246,7 @@ def repair_day_axes(lines: list[OcrLine]) -> list[OcrLine]:
     """`lines` with a garbled day name one step before or after a day sequence put right,
     a garbled name read as a day out of its sequence's order put right, and rows of garbled
     day names read as their days (see the module)."""
-    lines = list(_repair_near_sequences(lines))
+    lines = _repair_letter_weeks(list(_repair_near_sequences(lines)))
     named = _named_days(lines)
     for i, day in _out_of_order(lines, named).items():
         named[i] = day

@@ -77,6 +77,15 @@ def test_a_whiteboard_row_of_garbled_day_names_is_read_as_the_week():
         "Mon", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 
+def test_a_week_written_in_its_initials_is_read_by_their_order():
+    # A phone calendar's header: "M T W T F" over the dates; the two "T"s by their places.
+    assert _texts(_row(["M", "T", "W", "T", "F"])) == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    assert _texts(_row(["S", "M", "T", "W", "T", "F", "S"]))[2:5] == [
+        "Tuesday", "Wednesday", "Thursday"]  # a week from Sunday
+    assert _texts(_row(["T", "S", "T", "S"])) == ["T", "S", "T", "S"]  # not the days' order
+
+
 def test_a_row_of_event_names_with_the_week_s_initials_is_left_as_read():
     names = ["Maths", "Trip", "Woodwork", "Tech", "Food"]
     assert _texts(_row(names)) == names  # no day among them, none near its day
