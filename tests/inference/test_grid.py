@@ -878,6 +878,22 @@ def test_a_colour_key_under_the_table_names_no_event():
     assert set(decode_as(lines, size=(300, 210))) == {("Monday", "English"), ("Tuesday", "Maths")}
 
 
+def test_a_legend_ruled_into_the_week_s_table_names_no_event():
+    # A college sheet's faculty legend under the grid, in the same ruled table: its column
+    # labels, then each code with its subject and teacher, under Friday's column.
+    lines = [(cell_line("Thursday", (100, 0, 200, 40)), "day"),
+             (cell_line("Friday", (200, 0, 300, 40)), "day"),
+             (cell_line("9:00-10:00", (0, 40, 100, 120)), "time"),
+             (cell_line("PE", (100, 40, 200, 120)), "event"),
+             (cell_line("CS", (200, 40, 300, 120)), "event"),
+             *[(cell_line(text, (x, 140, x + 60, 170)), "other")
+               for text, x in (("Code", 0), ("Subject", 60), ("Cr. Hrs", 120), ("Teacher", 180))],
+             *[(cell_line(text, (x, 170, x + 60, 200)), "event")
+               for text, x in (("EE-341", 0), ("Power Electronics", 60), ("3+1", 120),
+                               ("Dr. Memon", 180))]]
+    assert set(decode_as(lines, size=(300, 240))) == {("Thursday", "PE"), ("Friday", "CS")}
+
+
 def test_a_key_table_under_the_week_names_no_event():
     # A table of its own headed "Key": abbreviations beside what they stand for, "Fr" for
     # French among them, read as a day header that the model points the key's lines at.
