@@ -234,9 +234,12 @@ _SENTENCE = re.compile(r"^(?=(?:\S+\s+){7}\S).*(?<![A-Za-z])(?!(?:Engr|Prof|Asst
 # 08:25 in C1."): a line opening with an asterisk or a dagger and running to four words or
 # more, never an event.
 _FOOTNOTE = re.compile(r"^\s*[*†‡]\s*\S+(?:\s+\S+){3,}")
-# A colour key's title ("Key", "Legend", "Colour key:"): the swatch names beside it or in the
-# row or two under it name kinds of lesson, not lessons.
-_KEY_TITLE = re.compile(r"^\s*(?:colou?r\s+|subject\s+)?(?:key|legend)\s*:?\s*$", re.IGNORECASE)
+# A colour key's title ("Key", "Legend", "Colour key:") or a college legend's ("Faculty /
+# Subject Details"): the names beside it or in the row or two under it name kinds of lesson
+# or the staff, not lessons.
+_KEY_TITLE = re.compile(r"^\s*(?:(?:colou?r\s+|subject\s+)?(?:key|legend)"
+                        r"|(?:faculty|subject|course|staff)\s*(?:/\s*(?:faculty|subject|course)\s*)?"
+                        r"(?:details|names|list))\s*:?\s*$", re.IGNORECASE)
 # How far under its title (in the title's heights) a key's rows reach.
 KEY_ROWS = 2.5
 

@@ -876,6 +876,9 @@ def test_a_colour_key_under_the_table_names_no_event():
              (free_line("Core", 110, 180), "event"),
              (free_line("Languages", 210, 180), "event")]
     assert set(decode_as(lines, size=(300, 210))) == {("Monday", "English"), ("Tuesday", "Maths")}
+    # A college legend's title over its staff.
+    lines[5] = (free_line("Faculty / Subject Details", 5, 150), "other")
+    assert set(decode_as(lines, size=(300, 210))) == {("Monday", "English"), ("Tuesday", "Maths")}
 
 
 def test_a_legend_ruled_into_the_week_s_table_names_no_event():
