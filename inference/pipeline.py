@@ -24,6 +24,7 @@ from inference.dividers import split_divided_cells
 from inference.linesplit import split_entry_lines, split_glued_ranges, split_run_together_days
 from inference.loading import PageImage, load_pages, load_path, page_limits
 from inference.ocr import OcrEngine, get_engine
+from inference.periodlabels import read_missing_labels
 from inference.preprocess import (
     clean_page,
     page_quarter_turns,
@@ -149,6 +150,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     tables, scale = read_calendar(image, lines, tables)
     lines = read_column_words(image, tables, lines, engine)
     lines = split_across_rulings(image, tables, lines, engine)
+    lines = read_missing_labels(image, tables, lines, engine)
     cover_gaps(tables, lines)
     outside = assign_lines(tables, lines)
     tables = [split_divided_cells(image, split_crowded_cells(table, lines)) for table in tables]

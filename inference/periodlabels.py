@@ -1,0 +1,104 @@
+"""Period numbers the reading missed: an empty header cell among cells numbered 1, 2, 3 …
+along a ruled table's first row or first column.
+
+The text detector now and then finds no line at all for a lone digit in a wide header cell
+("1", "2", "3", "R", "4", "5" and nothing over the last period). A grid whose periods a bell
+key times by their numbers then times nothing in that column. A drawn header cell with no
+line in it, or a number out of the band's order (a "6" read "9"), whose nearest labelled
+neighbours along the band say which number it must hold (the one before it plus one, the one
+after it minus one), is read again as one crop round its ink; the reading is kept, in place
+of what the cell held, only when it is that number.
+"""
+
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+
+from inference.ocr import OcrEngine
+from inference.schema import Box, OcrLine, Table
+
+# A period number: small, and a header band holds at least this many of them.
+MAX_PERIOD = 15
+MIN_NUMBERED = 2
+# The ink is looked for this many pixels inside the cell's rules, and cropped with this margin.
+INSET = 4
+MARGIN = 4
+MIN_GLYPH = 12  # pixels: a smaller blob is a speck
+
+
+def read_missing_labels(image: np.ndarray, tables: list[Table], lines: list[OcrLine],
+                        engine: OcrEngine) -> list[OcrLine]:
+    """`lines` with each missing or misread period number read again in its cell."""
+    found, replaced = [], set()
+    for table in tables:
+        if not table.ruled:
+            continue
+        for band, along in (("row", "col"), ("col", "row")):
+            cells = sorted((c for c in table.cells if getattr(c, band) == 0),
+                           key=lambda c: getattr(c, along))
+            held = [[k for k, line in enumerate(lines)
+                     if cell.box.contains_point(line.box.cx, line.box.cy)] for cell in cells]
+            texts = [" ".join(lines[k].text.strip() for k in ks) for ks in held]
+            for k, cell in enumerate(cells):
+                expected = _expected(texts, k)
+                if expected is None:
+                    continue
+                read = _read_ink(image, cell.box, engine)
+                # Specks beside the digit read as stops: the digits alone, and no letter.
+                if (read is not None and not re.search(r"[A-Za-z]", read[0])
+                        and re.sub(r"\D", "", read[0]) == str(expected)):
+                    found.append(OcrLine(text=str(expected), box=read[2], score=read[1]))
+                    replaced.update(held[k])
+    return [line for k, line in enumerate(lines) if k not in replaced] + found
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_PERIOD else None
+
+
+def _expected(texts: list[str], k: int) -> int | None:
+    """The number cell k of a band must hold, from its nearest labelled neighbours, where it
+    holds no line or another number; None where it holds that number or words, the band is
+    not numbered or its neighbours disagree."""
+    numbers = [_number(text) for text in texts]
+    if texts[k] and numbers[k] is None or sum(n is not None for n in numbers) < MIN_NUMBERED:
+        return None
+    before = next((j for j in range(k - 1, -1, -1) if texts[j]), None)
+    after = next((j for j in range(k + 1, len(texts)) if texts[j]), None)
+    guesses = {n for n in (before is not None and numbers[before] and numbers[before] + k - before,
+                           after is not None and numbers[after] and numbers[after] - after + k)
+               if n}
+    return guesses.pop() if len(guesses) == 1 and numbers[k] not in guesses else None
+
+
+def _read_ink(image: np.ndarray, cell: Box, engine: OcrEngine
+              ) -> tuple[str, float, Box] | None:
+    """(text, score, box) of the ink inside the cell's rules read as one line; None where
+    the cell holds no ink."""
+    x0, y0 = int(cell.x0) + INSET, int(cell.y0) + INSET
+    x1, y1 = int(cell.x1) - INSET, int(cell.y1) - INSET
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    inside = image[y0:y1, x0:x1]
+    gray = inside if inside.ndim == 2 else cv2.cvtColor(inside, cv2.COLOR_BGR2GRAY)
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if ink.mean() > 0.5 * 255:  # light text on a dark fill: the ink is the minority
+        ink = 255 - ink
+    # The glyphs: neither a rule's remnant along the crop's edge nor a speck.
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    glyphs = [(x, y, w, h) for x, y, w, h, area in stats[1:n]
+              if area >= MIN_GLYPH and x > 0 and y > 0 and x + w < ink.shape[1]
+              and y + h < ink.shape[0]]
+    if not glyphs:
+        return None
+    x, y = min(g[0] for g in glyphs), min(g[1] for g in glyphs)
+    w, h = max(g[0] + g[2] for g in glyphs) - x, max(g[1] + g[3] for g in glyphs) - y
+    box = Box(x0=max(0, x0 + x - MARGIN), y0=max(0, y0 + y - MARGIN),
+              x1=min(image.shape[1], x0 + x + w + MARGIN),
+              y1=min(image.shape[0], y0 + y + h + MARGIN))
+    text, score = engine.read_crop(image[int(box.y0):int(box.y1), int(box.x0):int(box.x1)])
+    return text, score, box
+
