@@ -1,13 +1,13 @@
 """Period numbers the reading missed: an empty header cell among cells numbered 1, 2, 3 …
-along a ruled table's first row or first column.
+(or I, II, III …) along a ruled table's first row or first column.
 
 The text detector now and then finds no line at all for a lone digit in a wide header cell
-("1", "2", "3", "R", "4", "5" and nothing over the last period). A grid whose periods a bell
-key times by their numbers then times nothing in that column. A drawn header cell with no
-line in it, or a number out of the band's order (a "6" read "9"), whose nearest labelled
-neighbours along the band say which number it must hold (the one before it plus one, the one
-after it minus one), is read again as one crop round its ink; the reading is kept, in place
-of what the cell held, only when it is that number.
+("1", "2", "3", "R", "4", "5" and nothing over the last period) or a lone Roman "I". A grid
+whose periods a bell key times by their numbers then times nothing in that column. A drawn
+header cell with no line in it, or a number out of the band's order (a "6" read "9"), whose
+nearest labelled neighbours along the band say which number it must hold (the one before it
+plus one, the one after it minus one), is read again as one crop round its ink; the reading
+is kept, in place of what the cell held, only when it is that number as the band writes it.
 """
 
 from __future__ import annotations
@@ -46,17 +46,36 @@ def read_missing_labels(image: np.ndarray, tables: list[Table], lines: list[OcrL
                 expected = _expected(texts, k)
                 if expected is None:
                     continue
+                written = _written(expected, texts)
                 read = _read_ink(image, cell.box, engine)
-                # Specks beside the digit read as stops: the digits alone, and no letter.
-                if (read is not None and not re.search(r"[A-Za-z]", read[0])
-                        and re.sub(r"\D", "", read[0]) == str(expected)):
-                    found.append(OcrLine(text=str(expected), box=read[2], score=read[1]))
+                if read is not None and _reads(read[0], written):
+                    found.append(OcrLine(text=written, box=read[2], score=read[1]))
                     replaced.update(held[k])
     return [line for k, line in enumerate(lines) if k not in replaced] + found
 
 
+_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_PERIOD else None
+    """A period's number, in digits or in Roman numerals (an Indian college's "I" … "VIII")."""
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= MAX_PERIOD else None
+    return _ROMAN.index(text) + 1 if text in _ROMAN else None
+
+
+def _written(number: int, texts: list[str]) -> str:
+    """`number` as the band writes its numbers."""
+    roman = any(text in _ROMAN for text in texts)
+    return _ROMAN[number - 1] if roman and number <= len(_ROMAN) else str(number)
+
+
+def _reads(text: str, expected: str) -> bool:
+    """Whether a reading is `expected`: its digits alone (specks beside them read as stops),
+    or a Roman numeral's letters (its "I" read "l", "1" or "|")."""
+    if expected.isdigit():
+        return not re.search(r"[A-Za-z]", text) and re.sub(r"\D", "", text) == expected
+    return re.sub(r"[^A-Z]", "", re.sub(r"[l1|]", "I", text.strip())) == expected
 
 
 def _expected(texts: list[str], k: int) -> int | None:

@@ -41,6 +41,13 @@ def test_a_period_number_the_reading_missed_or_misread_is_read_again():
     assert sorted(line.text for line in found) == ["1", "2", "3", "4"]
 
 
+def test_a_roman_numeral_the_reading_missed_is_read_again():
+    page, table = _page(["I", "II", "III"])  # an Indian college's bell key
+    engine = get_engine("rapid", Settings())
+    found = read_missing_labels(page, [table], [_line("II", 1), _line("III", 2)], engine)
+    assert sorted(line.text for line in found) == ["I", "II", "III"]
+
+
 def test_a_band_of_words_or_a_cell_its_neighbours_disagree_on_is_left_as_read():
     page, table = _page(["1", "2", "4", "5"])  # period 3 left out on purpose
     engine = get_engine("rapid", Settings())
