@@ -45,6 +45,7 @@ _WORD = re.compile(r"^[A-Za-z]{3,12}\.?$")
 # form ("Fr") or its three letters with one lost ("Fi" for a handwritten "Fri").
 _PLACED_WORD = re.compile(r"^[A-Za-z]{2,12}\.?$")
 _LETTER = re.compile(r"^[MTWFS]$")  # a day's initial alone, in capitals
+MONTH_ROWS = 8  # a month's dates under its initials reach this many letter heights down
 STANDING = 90  # a rotated header's reading direction (`OcrLine.angle`): bottom to top
 MIN_NEAR = 4  # garbled day names read together: fewer could be event names by chance
 NEAR_RATIO = 60  # how near (rapidfuzz ratio) a garbled name reads to the day of its place
@@ -181,13 +182,25 @@ def _repair_letter_weeks(lines: list[OcrLine]) -> list[OcrLine]:
             week = "".join(day[0] for day in DAYS) * 2
             start = week.find(initials)
             if (len(row) < MIN_NEAR or start < 0 or not set(initials) & set("MWF")
-                    or not _evenly_spaced([_centre(lines[j].box, axis) for j in row])):
+                    or not _evenly_spaced([_centre(lines[j].box, axis) for j in row])
+                    or _over_a_month(lines, row)):
                 continue
             for k, j in enumerate(row):
                 done.add(j)
                 day = DAYS[(start + k) % len(DAYS)]
                 repaired[j] = lines[j].model_copy(update={"text": day})
     return repaired
+
+
+def _over_a_month(lines: list[OcrLine], row: list[int]) -> bool:
+    """Whether the letters head a month's grid (a calendar's small month beside its week):
+    more dates under them than one week has."""
+    span = Box.enclosing([lines[j].box for j in row])
+    size = span.height
+    dates = [line for line in lines if line.text.strip().isdigit()
+             and span.x0 - size <= line.box.cx <= span.x1 + size
+             and 0 < line.box.y0 - span.y1 <= MONTH_ROWS * size]
+    return len(dates) > len(DAYS)
 
 
 def _reads_as(word: str, day: str) -> bool:

@@ -84,6 +84,13 @@ def test_a_week_written_in_its_initials_is_read_by_their_order():
     assert _texts(_row(["S", "M", "T", "W", "T", "F", "S"]))[2:5] == [
         "Tuesday", "Wednesday", "Thursday"]  # a week from Sunday
     assert _texts(_row(["T", "S", "T", "S"])) == ["T", "S", "T", "S"]  # not the days' order
+    # A calendar's small month beside its week: its initials head a grid of dates.
+    month = _row(["M", "T", "W", "T", "F"])
+    top = month[0].box.y1
+    month += [OcrLine(text=str(7 * week + day + 1), box=Box(
+        x0=line.box.x0, y0=top + 10 + 30 * week, x1=line.box.x1, y1=top + 30 + 30 * week))
+        for week in range(2) for day, line in enumerate(month[:5])]
+    assert _texts(month)[:5] == ["M", "T", "W", "T", "F"]
 
 
 def test_a_row_of_event_names_with_the_week_s_initials_is_left_as_read():
