@@ -76,6 +76,9 @@ _LABEL_GLUED_START = re.compile(r"(?<=^[A-Z]\d)(?P<sh>1\d|2[0-3]|\d):(?P<sm>[0-5
 _DASHED_START = re.compile(_NOT_IN_NUMBER + r"(\d{1,2})-([0-5]\d)(?=\s*[-–]\s*\d{1,2}[:.][0-5]\d)")
 _DASHED_END = re.compile(_NOT_IN_NUMBER
                          + r"(\d{1,2}[:.][0-5]\d\s*[-–]\s*\d{1,2})-([0-5]\d)(?![\d])")
+# A "1" read as a letter "l" or "I" after another digit of an hour ("10-1lam", "1l:30"):
+# put right before parsing (same length).
+_ONE_AS_L = re.compile(r"(?<=\d)[lI](?=\d|[:.]\d|\s?[ap]\.?m\b)", re.IGNORECASE)
 # ... and its dash read as a colon ("11:00:12:00"): no page prints two clock times glued by a
 # colon but a range.
 _COLON_DASH = re.compile(_NOT_IN_NUMBER + r"([012]?\d[:.][0-5]\d):([012]?\d[:.][0-5]\d)(?![\d:.])")
@@ -164,6 +167,7 @@ def _room_number(match: re.Match[str]) -> bool:
 
 def find_times(text: str) -> list[TimeSpan]:
     """Every time range or single clock time in `text`, left to right."""
+    text = _ONE_AS_L.sub("1", text)
     text = _DASHED_END.sub(r"\1:\2", _DASHED_START.sub(r"\1:\2", text))
     text = _SPLIT_MINUTE.sub(r"\1\2 ", _COLON_DASH.sub(r"\1-\2", text))
     text = _LIST_NUMBER.sub(r"\1 ", text)

@@ -404,6 +404,12 @@ def test_a_time_with_an_event_is_no_time_only_line():
     assert not is_time_text("Maths 9:00") and not is_time_text("9:00 - 10:00 Lunch")
 
 
+def test_a_one_read_as_a_letter_l_in_an_hour_is_a_one():
+    assert [span.values for span in find_times("10-1lam")] == [[600, 660]]
+    assert [span.values for span in find_times("1l:30")] == [[690]]
+    assert find_times("1lab") == []  # a room's "1" before a word
+
+
 def test_a_range_with_its_period_label_glued_on_is_the_range():
     # An MIS export's row labels read without their space: "P1 08:45-09:45".
     assert [span.values for span in find_times("P108:45-09:45")] == [[525, 585]]
