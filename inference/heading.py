@@ -27,10 +27,12 @@ _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra|MR|MRS|MISS)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
 # back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski"),
 # and after them a surname OCR read in lower case is one still ("Mrs A. whitfield"). An Irish
-# surname's particle stands apart ("Mr P. Ó Súilleabháin", read "O Suilleabhain").
+# surname's particle stands apart ("Mr P. Ó Súilleabháin", read "O Suilleabhain"). A word
+# before a colon is the next field's label ("Mrs Smith Code: SMI").
 _TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:(?:[A-Z]\.\s*){{0,2}}(?:(?:[OÓ]|N[ií]|Nic|Mac|Ua)\s)?"
                 r"[A-ZÀ-Þ](?:[^\W\d_]|['’-])+"
-                r"|(?:[A-Z]\.\s*){1,2}[a-z][a-z'’-]{2,})(?:[ -][A-ZÀ-Þ](?:[^\W\d_]|['’-])+)?")
+                r"|(?:[A-Z]\.\s*){1,2}[a-z][a-z'’-]{2,})"
+                r"(?:[ -][A-ZÀ-Þ](?:[^\W\d_]|['’-])+(?![^\W\d_]|\s*:))?")
 _SEASONS = ("Autumn", "Spring", "Summer", "Fall", "Winter")
 _SEASON = rf"({'|'.join(_SEASONS)})"
 
@@ -122,9 +124,11 @@ def _class_value(value: str) -> str:
     """A labelled class's whole value ("IV CSE 'C'", "Year 9 - 9B"), up to where another field
     starts in running text: a titled name, a term (also an odd or even semester, however
     broken: "EvenS mester"), a session or a year ("2EJ Miss Joynes" →
-    "2EJ", "XI-B Session 2024-25" → "XI-B"), a field separator ("CS2-B | Semester 1", "8R2 ·
+    "2EJ", "SS2 Science B-Ms Adeyemi" → "SS2 Science B", "XI-B Session 2024-25" → "XI-B"),
+    a field separator ("CS2-B | Semester 1", "8R2 ·
     Tutor", a wide space, a double dash) or another field's label ("9C Tutor: Mr Shah")."""
-    cut = re.search(rf"\s*[|·•]|\s{{2,}}|\s[-–—]{{2,}}|\s{_LABELS}\s*:|\s(?:{_TITLE}\b|{_SEASON}"
+    cut = re.search(rf"\s*[|·•]|\s{{2,}}|\s[-–—]{{2,}}|\s{_LABELS}\s*:|[-–—]\s*{_TITLE}\.?\s"
+                    rf"|\s(?:{_TITLE}\b|{_SEASON}"
                     rf"|term(?:\b|(?=\d))|session\b|semester\b|(?:odd|even)\s*s|class\s+teacher\b"
                     rf"|20\d\d\b)",
                     value, re.IGNORECASE)
@@ -485,6 +489,14 @@ def _one_phrase(left: OcrLine, right: OcrLine) -> bool:
 
 # A printout's page count under its grid ("1 of 1", read "1of1"; "Page 2 of 3"): no class.
 _PAGE_OF = re.compile(r"(?:page\s*)?\d{1,2}\s*of\s*\d{1,2}", re.IGNORECASE)
+
+
+def field_value(attribute: str, text: str) -> str:
+    """A line's text as the value of a heading field, up to where another field starts in
+    it: a class's (`_class_value`: "SS2 Science B-Ms Adeyemi" → "SS2 Science B") or a
+    teacher's (`_teacher_value`); other fields' text as it is."""
+    trim = {"class_name": _class_value, "teacher": _teacher_value}.get(attribute)
+    return trim(text) if trim else text
 
 
 def plausible(attribute: str, text: str) -> bool:

@@ -26,6 +26,7 @@ from inference.document.records import column_labels, read_records
 from inference.document.signals import BlockSignals
 from inference.heading import (
     Heading,
+    field_value,
     heading_text,
     names_another_role,
     parse_heading,
@@ -1338,7 +1339,7 @@ def decode_heading(reading: PageReading, decisions: PageDecisions) -> Heading:
             continue
         # "Class Advisor: Dr. M. Kavitha" names no teacher, "Teacher: Mrs Smith" does.
         *label, text = reading.lines[int(scores.argmax())].text.split(":", 1)
-        text = text.strip()
+        text = field_value(attribute, text.strip())
         if plausible(attribute, text) and not (attribute == "teacher" and label
                                                and names_another_role(f"{label[0]}:")):
             setattr(heading, attribute, text)

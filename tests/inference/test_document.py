@@ -19,6 +19,7 @@ from inference.document.decode import (
 from inference.document.features import PageReading, ReadLine, line_days, time_atoms
 from inference.document.inputs import ROLES, time_allowed
 from inference.document.model import page_tensors
+from inference.heading import field_value
 from inference.schema import Box, CalendarFrame, TimeBlock
 
 R = {name: k for k, name in enumerate(ROLES)}
@@ -240,6 +241,15 @@ def test_a_line_marked_teacher_that_names_another_role_names_no_teacher(grid):
              *grid.lines[1:]]
     page = grid.model_copy(update={"lines": lines})
     assert decode_heading(page, _decisions(grid)).teacher is None
+
+
+def test_a_line_marked_teacher_is_read_up_to_where_another_field_starts(grid):
+    # A calendar's name in its sidebar: the class, then its teacher after a dash.
+    lines = [grid.lines[0].model_copy(update={"text": "Mrs Smith Code: SMI Dept: Maths"}),
+             *grid.lines[1:]]
+    page = grid.model_copy(update={"lines": lines})
+    assert decode_heading(page, _decisions(grid)).teacher == "Mrs Smith"
+    assert field_value("class_name", "SS2 Science B-Ms Adeyemi") == "SS2 Science B"
 
 
 def test_a_row_closed_over_the_day_headers_is_no_event_of_theirs():
