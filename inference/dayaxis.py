@@ -24,6 +24,7 @@ gives and reading near that day, are those days.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from statistics import median
 from typing import TYPE_CHECKING
 
@@ -145,21 +146,27 @@ def _repair_near_sequences(lines: list[OcrLine]) -> list[OcrLine]:
     if len(words) < MIN_NEAR:
         return lines
     size = median(lines[i].box.height for i in words)
+    words = [i for i in words if 0.6 * size <= lines[i].box.height <= 1.6 * size]
     repaired = list(lines)
     done: set[int] = set()
-    for axis in ("x", "y"):
-        for i in words:
-            if i in done:
-                continue
-            row = sorted((j for j in words if j not in done
-                          and _in_line(lines[i].box, lines[j].box, axis)
-                          and 0.6 * size <= lines[j].box.height <= 1.6 * size),
-                         key=lambda j: _centre(lines[j].box, axis))
-            for k, day in _near_sequence(lines, row, axis):
-                done.add(k)
-                if parse_day(lines[k].text) != day:
-                    repaired[k] = lines[k].model_copy(update={"text": day})
+    for axis, row in _rows(lines, words, done):
+        for k, day in _near_sequence(lines, row, axis):
+            done.add(k)
+            if parse_day(lines[k].text) != day:
+                repaired[k] = lines[k].model_copy(update={"text": day})
     return repaired
+
+
+def _rows(lines: list[OcrLine], members: list[int], done: set[int]
+          ) -> Iterator[tuple[str, list[int]]]:
+    """(axis, indices) of each row (axis "x") and column (axis "y") of `members` in order
+    along it, leaving out what `done` holds (the caller adds the lines it takes)."""
+    for axis in ("x", "y"):
+        for i in members:
+            if i not in done:
+                yield axis, sorted((j for j in members if j not in done
+                                    and _in_line(lines[i].box, lines[j].box, axis)),
+                                   key=lambda j: _centre(lines[j].box, axis))
 
 
 def _repair_letter_weeks(lines: list[OcrLine]) -> list[OcrLine]:
@@ -171,24 +178,17 @@ def _repair_letter_weeks(lines: list[OcrLine]) -> list[OcrLine]:
                and _LETTER.match(line.text.strip())]
     repaired = list(lines)
     done: set[int] = set()
-    for axis in ("x", "y"):
-        for i in letters:
-            if i in done:
-                continue
-            row = sorted((j for j in letters if j not in done
-                          and _in_line(lines[i].box, lines[j].box, axis)),
-                         key=lambda j: _centre(lines[j].box, axis))
-            initials = "".join(lines[j].text.strip() for j in row)
-            week = "".join(day[0] for day in DAYS) * 2
-            start = week.find(initials)
-            if (len(row) < MIN_NEAR or start < 0 or not set(initials) & set("MWF")
-                    or not _evenly_spaced([_centre(lines[j].box, axis) for j in row])
-                    or _over_a_month(lines, row)):
-                continue
-            for k, j in enumerate(row):
-                done.add(j)
-                day = DAYS[(start + k) % len(DAYS)]
-                repaired[j] = lines[j].model_copy(update={"text": day})
+    week = "".join(day[0] for day in DAYS) * 2
+    for axis, row in _rows(lines, letters, done):
+        initials = "".join(lines[j].text.strip() for j in row)
+        start = week.find(initials)
+        if (len(row) < MIN_NEAR or start < 0 or not set(initials) & set("MWF")
+                or not _evenly_spaced([_centre(lines[j].box, axis) for j in row])
+                or _over_a_month(lines, row)):
+            continue
+        for k, j in enumerate(row):
+            done.add(j)
+            repaired[j] = lines[j].model_copy(update={"text": DAYS[(start + k) % len(DAYS)]})
     return repaired
 
 
