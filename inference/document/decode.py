@@ -22,7 +22,7 @@ from inference.document.features import (
 )
 from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.inputs import ROLES, word_pieces
-from inference.document.records import column_labels, read_records
+from inference.document.records import DAY, END, RANGE, START, column_labels, read_records
 from inference.document.signals import BlockSignals
 from inference.heading import (
     Heading,
@@ -263,10 +263,15 @@ def _legend_rows(reading: PageReading) -> set[int]:
               if re.sub(r"[^a-z]", "", line.text.lower()) in _LEGEND_COLUMNS]
     found: set[int] = set()
     for i in labels:
-        row = [j for j in labels if lines[j].table == lines[i].table
-               and abs(lines[j].box.cy - lines[i].box.cy) < 0.5 * lines[i].box.height]
-        if len(row) < MIN_LEGEND_COLUMNS:
+        row = [j for j, line in enumerate(lines) if line.table == lines[i].table
+               and abs(line.box.cy - lines[i].box.cy) < 0.5 * lines[i].box.height]
+        words = [re.sub(r"[^a-z]", "", lines[j].text.lower()) for j in row]
+        # A records table's header names its days and times too ("Course Code | Course Title
+        # | Day | Time | Room | Lecturer"): its rows are events.
+        if (sum(word in _LEGEND_COLUMNS for word in words) < MIN_LEGEND_COLUMNS
+                or any(word in DAY | START | END | RANGE for word in words)):
             continue
+        row = [j for j in row if j in labels]
         span = Box.enclosing([lines[j].box for j in row])
         found.update(j for j, line in enumerate(lines)
                      if line.table == lines[i].table and line.box.cy >= span.y0

@@ -11,6 +11,7 @@ from inference.document.decode import (
     decode_blocks,
     decode_heading,
     join_spelled_across,
+    key_lines,
     on_the_scale,
     once_each,
     spelled,
@@ -592,3 +593,16 @@ def test_a_card_read_whole_and_by_its_first_lines_alone_is_one_block():
     assert once_each([first, whole], signals[:2])[0] == [whole]
     # The same lesson's name in another cell at the same time is a block of its own.
     assert once_each([elsewhere, whole], signals[:2])[0] == [elsewhere, whole]
+
+
+def test_a_header_of_legend_labels_makes_a_key_unless_it_names_days_or_times():
+    def row(texts: list[str], y: int) -> list[ReadLine]:
+        return [line(text, 10 + 120 * k, y) for k, text in enumerate(texts)]
+
+    legend = row(["Subject Code", "Subject", "Cr. Hrs", "Teacher"], 20) + row(
+        ["EE-341", "Power Electronics", "3+1", "Dr. Memon"], 50)
+    assert key_lines(PageReading(width=600, height=100, lines=legend)) == set(range(8))
+    # A college's list of its week: the rows are events.
+    records = row(["Course Code", "Course Title", "Day", "Time", "Lecturer"], 20) + row(
+        ["EE-341", "Power Electronics", "Monday", "9:00-10:00", "Dr. Memon"], 50)
+    assert key_lines(PageReading(width=700, height=100, lines=records)) == set()
