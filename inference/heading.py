@@ -125,8 +125,8 @@ def _class_value(value: str) -> str:
     starts in running text: a titled name, a term (also an odd or even semester, however
     broken: "EvenS mester"), a session or a year ("2EJ Miss Joynes" →
     "2EJ", "SS2 Science B-Ms Adeyemi" → "SS2 Science B", "XI-B Session 2024-25" → "XI-B"),
-    a field separator ("CS2-B | Semester 1", "8R2 ·
-    Tutor", a wide space, a double dash) or another field's label ("9C Tutor: Mr Shah")."""
+    a field separator ("CS2-B | Semester 1", "8R2 · Tutor", a wide space, a double dash) or
+    another field's label ("9C Tutor: Mr Shah")."""
     cut = re.search(rf"\s*[|·•]|\s{{2,}}|\s[-–—]{{2,}}|\s{_LABELS}\s*:|[-–—]\s*{_TITLE}\.?\s"
                     rf"|\s(?:{_TITLE}\b|{_SEASON}"
                     rf"|term(?:\b|(?=\d))|session\b|semester\b|(?:odd|even)\s*s|class\s+teacher\b"
