@@ -67,7 +67,7 @@ def _ink_box(crop: np.ndarray) -> tuple[int, int, int, int] | None:
             min(w, int(x1.max()) + _MARGIN), min(h, int(y1.max()) + _MARGIN))
 
 
-def _cell_ink(image: np.ndarray, cell: Box) -> tuple[np.ndarray, Box] | None:
+def cell_ink(image: np.ndarray, cell: Box) -> tuple[np.ndarray, Box] | None:
     """The ink of a cell, its rulings left out: (its pixels, where it stands on the page);
     None when the cell holds none."""
     x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
@@ -111,7 +111,7 @@ def _spaced_across(image: np.ndarray, cell: Box, lines: list[OcrLine], engine
     if not inside or any(line.angle for line in inside):
         return lines
     found = as_word(" ".join(line.text for line in sorted(inside, key=lambda ln: ln.box.x0)))
-    ink = _cell_ink(image, cell)
+    ink = cell_ink(image, cell)
     if (ink is None or found is None
             or ink[1].width <= SPREAD * sum(line.box.width for line in inside)):
         return lines  # the reading covered the cell's ink: its text was read
@@ -146,7 +146,7 @@ def _letters_down_rows(image: np.ndarray, table: Table, lines: list[OcrLine], en
         if not letters or not empty or letters + len(empty) != len(boxes):
             continue
         for box in empty:
-            ink = _cell_ink(image, box)
+            ink = cell_ink(image, box)
             if ink is None:
                 continue
             text, score = engine.read_crop(ink[0])
@@ -175,7 +175,7 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         if any(line.angle == 0 or line.score >= SURE for line in words) and not pieces:
             lines = _cut_short(image, cell, inside, lines, engine)
             continue  # the reading found the cell's text, or all of it now
-        ink = _cell_ink(image, cell)
+        ink = cell_ink(image, cell)
         if ink is None:
             continue
         word, box = ink
@@ -205,7 +205,7 @@ def _cut_short(image: np.ndarray, cell: Box, inside: list[OcrLine], lines: list[
     surely as a longer word holding what was read."""
     if len(inside) != 1 or not inside[0].angle:
         return lines
-    line, ink = inside[0], _cell_ink(image, cell)
+    line, ink = inside[0], cell_ink(image, cell)
     if ink is None:
         return lines
     word, box = ink

@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import re
 
-import cv2
 import numpy as np
 
+from inference.columnwords import cell_ink
 from inference.ocr import OcrEngine
 from inference.schema import Box, OcrLine, Table
 
 # A period number: small, and a header band holds at least this many of them.
 MAX_PERIOD = 15
 MIN_NUMBERED = 2
-# The ink is looked for this many pixels inside the cell's rules, and cropped with this margin.
-INSET = 4
-MARGIN = 4
-MIN_GLYPH = 12  # pixels: a smaller blob is a speck
 
 
 def read_missing_labels(image: np.ndarray, tables: list[Table], lines: list[OcrLine],
@@ -95,29 +91,10 @@ def _expected(texts: list[str], k: int) -> int | None:
 
 def _read_ink(image: np.ndarray, cell: Box, engine: OcrEngine
               ) -> tuple[str, float, Box] | None:
-    """(text, score, box) of the ink inside the cell's rules read as one line; None where
-    the cell holds no ink."""
-    x0, y0 = int(cell.x0) + INSET, int(cell.y0) + INSET
-    x1, y1 = int(cell.x1) - INSET, int(cell.y1) - INSET
-    if x1 - x0 < 8 or y1 - y0 < 8:
+    """(text, score, box) of the cell's ink (`columnwords.cell_ink`: its rulings and specks
+    left out) read as one line; None where the cell holds none."""
+    ink = cell_ink(image, cell)
+    if ink is None:
         return None
-    inside = image[y0:y1, x0:x1]
-    gray = inside if inside.ndim == 2 else cv2.cvtColor(inside, cv2.COLOR_BGR2GRAY)
-    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    if ink.mean() > 0.5 * 255:  # light text on a dark fill: the ink is the minority
-        ink = 255 - ink
-    # The glyphs: neither a rule's remnant along the crop's edge nor a speck.
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    glyphs = [(x, y, w, h) for x, y, w, h, area in stats[1:n]
-              if area >= MIN_GLYPH and x > 0 and y > 0 and x + w < ink.shape[1]
-              and y + h < ink.shape[0]]
-    if not glyphs:
-        return None
-    x, y = min(g[0] for g in glyphs), min(g[1] for g in glyphs)
-    w, h = max(g[0] + g[2] for g in glyphs) - x, max(g[1] + g[3] for g in glyphs) - y
-    box = Box(x0=max(0, x0 + x - MARGIN), y0=max(0, y0 + y - MARGIN),
-              x1=min(image.shape[1], x0 + x + w + MARGIN),
-              y1=min(image.shape[0], y0 + y + h + MARGIN))
-    text, score = engine.read_crop(image[int(box.y0):int(box.y1), int(box.x0):int(box.x1)])
-    return text, score, box
-
+    text, score = engine.read_crop(ink[0])
+    return text, score, ink[1]
