@@ -22,7 +22,7 @@ from inference.document.features import (
 )
 from inference.document.grid import Grid, is_drawn_cell, restrict
 from inference.document.inputs import ROLES, word_pieces
-from inference.document.records import DAY, END, RANGE, START, column_labels, read_records
+from inference.document.records import column_labels, legend_lines, read_records
 from inference.document.signals import BlockSignals
 from inference.heading import (
     Heading,
@@ -245,47 +245,13 @@ _KEY_TITLE = re.compile(r"^\s*(?:(?:colou?r\s+|subject\s+)?(?:key|legend)"
 KEY_ROWS = 2.5
 
 
-# A legend table's column labels (a college sheet's "Subject Code | Abbreviation | Subject |
-# Cr. Hrs | Teacher" under its grid), letters only: what the codes stand for, no lessons.
-_LEGEND_COLUMNS = {"code", "subjectcode", "coursecode", "abbreviation", "abbr", "subject",
-                   "subjectname", "course", "coursetitle", "crhrs", "credit", "credits",
-                   "teacher", "faculty", "facultyname", "nameoffaculty", "instructor",
-                   "lecturer"}
-MIN_LEGEND_COLUMNS = 3
-
-
-def _legend_rows(reading: PageReading) -> set[int]:
-    """The lines of a legend: a row of at least `MIN_LEGEND_COLUMNS` legend column labels
-    and what stands under it across their span in the same table (the structure may rule
-    the legend into the grid's table above it)."""
-    lines = reading.lines
-    labels = [i for i, line in enumerate(lines)
-              if re.sub(r"[^a-z]", "", line.text.lower()) in _LEGEND_COLUMNS]
-    found: set[int] = set()
-    for i in labels:
-        row = [j for j, line in enumerate(lines) if line.table == lines[i].table
-               and abs(line.box.cy - lines[i].box.cy) < 0.5 * lines[i].box.height]
-        words = [re.sub(r"[^a-z]", "", lines[j].text.lower()) for j in row]
-        # A records table's header names its days and times too ("Course Code | Course Title
-        # | Day | Time | Room | Lecturer"): its rows are events.
-        if (sum(word in _LEGEND_COLUMNS for word in words) < MIN_LEGEND_COLUMNS
-                or any(word in DAY | START | END | RANGE for word in words)):
-            continue
-        row = [j for j in row if j in labels]
-        span = Box.enclosing([lines[j].box for j in row])
-        found.update(j for j, line in enumerate(lines)
-                     if line.table == lines[i].table and line.box.cy >= span.y0
-                     and span.x0 - span.height <= line.box.cx <= span.x1 + span.height)
-    return found
-
-
 def key_lines(reading: PageReading) -> set[int]:
     """Lines that make up a key: outside every table, its title and the names right of it on
     its line or in the rows just under it (a colour key); in a table, a title heading the
     table (no line of it above the title) makes the whole table a key (abbreviations and what
     they stand for, where "Fr" for French reads as a day); a header row of a legend's column
     labels ("Subject Code | Subject | Teacher") makes what is under it a key."""
-    found = _legend_rows(reading)
+    found = legend_lines(reading.lines)
     for k, title in enumerate(reading.lines):
         if not _KEY_TITLE.match(title.text):
             continue

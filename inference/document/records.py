@@ -22,6 +22,7 @@ from dataclasses import field as dataclass_field
 from statistics import median
 
 from inference.document.features import ReadLine
+from inference.schema import Box
 from inference.timeparse import is_time_text, parse_day_codes
 
 # Header words, lower case, punctuation and spaces squeezed out ("Start time" → "starttime").
@@ -77,6 +78,37 @@ def column_labels(lines: list[ReadLine]) -> set[int]:
     return {i for i in labels if any(
         j != i and abs(lines[j].box.cy - lines[i].box.cy)
         < 0.5 * max(lines[j].box.height, lines[i].box.height) for j in labels)}
+
+
+# A legend table's column labels (a college sheet's "Subject Code | Abbreviation | Subject |
+# Cr. Hrs | Teacher" under its grid), letters only: what the codes stand for, no lessons.
+_LEGEND_COLUMNS = {"code", "subjectcode", "coursecode", "abbreviation", "abbr", "subject",
+                   "subjectname", "course", "coursetitle", "crhrs", "credit", "credits",
+                   "teacher", "faculty", "facultyname", "nameoffaculty", "instructor",
+                   "lecturer"}
+MIN_LEGEND_COLUMNS = 3
+
+
+def legend_lines(lines: list[ReadLine]) -> set[int]:
+    """The lines of a legend: a row of at least `MIN_LEGEND_COLUMNS` legend column labels
+    and what stands under it across their span in the same table (the structure may rule
+    the legend into the grid's table above it)."""
+    labels = [i for i, line in enumerate(lines) if _word(line.text) in _LEGEND_COLUMNS]
+    found: set[int] = set()
+    for i in labels:
+        row = [j for j, line in enumerate(lines) if line.table == lines[i].table
+               and abs(line.box.cy - lines[i].box.cy) < 0.5 * lines[i].box.height]
+        words = [_word(lines[j].text) for j in row]
+        # A records table's header names its days and times too ("Course Code | Course Title
+        # | Day | Time | Room | Lecturer"): its rows are events.
+        if (sum(word in _LEGEND_COLUMNS for word in words) < MIN_LEGEND_COLUMNS
+                or any(word in DAY | START | END | RANGE for word in words)):
+            continue
+        span = Box.enclosing([lines[j].box for j in row if j in labels])
+        found.update(j for j, line in enumerate(lines)
+                     if line.table == lines[i].table and line.box.cy >= span.y0
+                     and span.x0 - span.height <= line.box.cx <= span.x1 + span.height)
+    return found
 
 
 def _header(lines: list[ReadLine]) -> dict[str, int] | None:
