@@ -25,11 +25,13 @@ _CLASS_LABEL = (r"(?:class|form|home\s?group|tutor\s?group|homeroom|(?<!year )gr
                 r"(?:\s+(?:time-?table|schedule))?")
 _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra|MR|MRS|MISS)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
-# back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski"),
-# and after them a surname OCR read in lower case is one still ("Mrs A. whitfield"). An Irish
-# surname's particle stands apart ("Mr P. Ó Súilleabháin", read "O Suilleabhain"). A word
-# before a colon is the next field's label ("Mrs Smith Code: SMI").
-_TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:(?:[A-Z]\.\s*){{0,2}}(?:(?:[OÓ]|N[ií]|Nic|Mac|Ua)\s)?"
+# back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski",
+# undotted "Mr J Hargreaves"), and after dotted ones a surname OCR read in lower case is one
+# still ("Mrs A. whitfield"). An Irish surname's particle stands apart ("Mr P. Ó Súilleabháin",
+# read "O Suilleabhain"). A word before a colon is the next field's label ("Mrs Smith Code:
+# SMI").
+_TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:(?:[A-Z](?:\.\s*|[ \t]+(?=[A-ZÀ-Þ]))){{0,2}}"
+                r"(?:(?:[OÓ]|N[ií]|Nic|Mac|Ua)\s)?"
                 r"[A-ZÀ-Þ](?:[^\W\d_]|['’-])+"
                 r"|(?:[A-Z]\.\s*){1,2}[a-z][a-z'’-]{2,})"
                 r"(?:[ -][A-ZÀ-Þ](?:[^\W\d_]|['’-])+(?![^\W\d_]|\s*:))?")
@@ -164,13 +166,13 @@ def _teacher_value(value: str) -> str:
     """A labelled teacher's name, up to a field separator ("|", "·", "--", a "|" read as "I"),
     a room number ("Room 108"), another field's label in capitals ("Miss L. Thompson TA: Mrs
     Akhtar", also glued: "ThompsonTA:"; "PPA cover:"), a digit glued on (a "|" read as "1":
-    "Carter1Autumn") or where a term or a year starts in running text
-    ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only with its number, its year
-    or "term": "Mr Autumn Smith" is a name)."""
+    "Carter1Autumn"), a bracket ("Mr J Hargreaves (JHA)": a staff code) or where a term or a
+    year starts in running text ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term
+    only with its number, its year or "term": "Mr Autumn Smith" is a name)."""
     cut = re.search(rf"\s*[|·•]|\s[-–—]{{2,}}|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)"
                     rf"|term\b|20\d\d\b)"
                     r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}(?:\s[a-z]{2,})?\s*:)|\sroom\s*\d"
-                    r"|(?<=[a-z])\d", value,
+                    r"|(?<=[a-z])\d|\s*[(（]", value,
                     re.IGNORECASE)
     value = value[:cut.start()].strip(_SEPARATORS) if cut else value
     # A "|" between fields is often read as a lone "I" or "l" ("Ms. Tremblay I Room 108"); a

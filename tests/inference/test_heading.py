@@ -166,7 +166,10 @@ def test_a_title_the_ocr_glued_to_the_name_gets_its_space_back(text: str, teache
 @pytest.mark.parametrize(("text", "teacher"), [
     ("Mr A. Kowalski – Teaching calendar – Autumn 1 2024", "Mr A. Kowalski"),
     ("Ms R.Achebe\nPersonal timetable", "Ms R.Achebe"),
-    ("Mrs J. K. Rowling, 4B", "Mrs J. K. Rowling")])
+    ("Mrs J. K. Rowling, 4B", "Mrs J. K. Rowling"),
+    ("Staff Timetable: Mr J Hargreaves (JHA)", "Mr J Hargreaves"),
+    ("Teacher: Mr J Hargreaves (JHA)", "Mr J Hargreaves"),
+    ("Teaching Timetable — Mrs H Patel, Humanities — Summer 1 2024", "Mrs H Patel")])
 def test_a_teacher_may_be_named_with_initials(text: str, teacher: str) -> None:
     assert parse_heading(text).teacher == teacher
 
