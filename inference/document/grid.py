@@ -1208,12 +1208,17 @@ class Grid:
                     if gap < near}
 
         def far_beside(i: int) -> bool:
+            """On one text row with another line far from it: a pair of codes ("E4 ... KPA",
+            "8:40 ... WOD"). Beside a time only, a line against no side is the name the row
+            prints after its time ("9.30-10.15   Functional Maths")."""
             a = self.lines[i].box
-            return not self.lines[i].angle and any(
-                j != i and not self.lines[j].angle
+            partners = [] if self.lines[i].angle else [
+                j for j in cell if j != i and not self.lines[j].angle
                 and abs(a.cy - (b := self.lines[j].box).cy) < 0.5 * min(a.height, b.height)
-                and max(a.x0, b.x0) - min(a.x1, b.x1) > 1.5 * min(a.height, b.height)
-                for j in cell)
+                and max(a.x0, b.x0) - min(a.x1, b.x1) > 1.5 * min(a.height, b.height)]
+            return bool(partners) and (bool(sides(i)) or is_time_text(self.lines[i].text)
+                                       or any(not is_time_text(self.lines[j].text)
+                                              for j in partners))
 
         # A pair of codes in the bottom corners ("E4 ... KPA") may stand nearer the centre
         # than the name over them: the centre line is chosen among the lines that are not.

@@ -1098,6 +1098,25 @@ def test_codes_in_a_cell_s_bottom_corners_are_notes_even_nearer_its_centre_than_
         ("Monday", "English"): ("09:00", "10:00", "E4 KPA")}
 
 
+def test_a_name_printed_beside_its_row_s_time_is_no_corner_code():
+    # A day's boxed list: each row one drawn cell, its time at the left, then the activity
+    # with its room under it. The time and the name share a text row, far apart, as a pair of
+    # corner codes would; but the name stands against neither side of the cell.
+    cell = (0, 40, 600, 110)
+
+    def at(text: str, x0: int, y0: int, x1: int, y1: int) -> ReadLine:
+        return ReadLine(text=text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1),
+                        cell_box=Box(x0=cell[0], y0=cell[1], x1=cell[2], y1=cell[3]),
+                        table=0, row=1, col=0, ruled=True)
+
+    lines = [(cell_line("Monday", (0, 0, 600, 40)), "day"),
+             (at("9.30-10.15", 10, 50, 110, 68), "time"),
+             (at("Functional Maths", 220, 48, 420, 70), "event"),
+             (at("Room 6", 220, 80, 290, 98), "notes")]
+    assert decode_as(lines, size=(600, 120), notes=True) == {
+        ("Monday", "Functional Maths"): ("09:30", "10:15", "Room 6")}
+
+
 def test_a_course_list_names_each_row_by_its_title_on_every_day_its_codes_name():
     # A college portal: Course | Title | Days | Time | Room; the course code is a note.
     def cell(text: str, x0: int, row: int) -> ReadLine:
