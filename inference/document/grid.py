@@ -1021,9 +1021,10 @@ class Grid:
         side or along its top ("09:00", "10:00", … each a lone start), CLOCK_MARKS or more, a
         steady step of CLOCK_STEPS minutes apart and about evenly spaced. There a lesson
         drawn from the 9:00 mark to the 11:00 one runs 9 to 11: the page says its end, unlike
-        a period grid's bell starts (a start-only header, whose end is unwritten)."""
-        marks = sorted((extent(header, axis)[0], self.atoms[ks[0]][2], ks[0])
-                       for header, ks in headers if len(ks) == 1)
+        a period grid's bell starts (a start-only header, whose end is unwritten). The spacing
+        is the printed marks' own: a header's slot may be cut short by a stray edge."""
+        marks = sorted((extent(self.lines[self.atoms[ks[0]][0]].box, axis)[0],
+                        self.atoms[ks[0]][2], ks[0]) for _, ks in headers if len(ks) == 1)
         if len(marks) < CLOCK_MARKS:
             return set()
         steps = {b[1] - a[1] for a, b in zip(marks, marks[1:], strict=False)}

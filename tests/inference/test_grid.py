@@ -278,6 +278,28 @@ def test_on_a_clock_axis_the_next_hour_s_mark_ends_an_event(widths: tuple[int, .
         assert blocks[("Monday", "Lab")] == ("12:00", None)
 
 
+def test_a_clock_axis_is_told_by_its_printed_marks_spacing_not_its_header_cells():
+    """Hour marks printed evenly, but a stray edge cut the 10:00 header's cell short and the
+    11:00 one's reaches back to it: the marks are still a clock, and the Tuesday lesson drawn
+    from the 9:00 mark to the 11:00 one's cell runs 9 to 11."""
+    edges = [100, 200, 260, 400, 500]
+
+    def mark(hour: int, k: int) -> ReadLine:
+        x0 = 105 + 100 * k
+        return ReadLine(text=f"{hour}:00", box=Box(x0=x0, y0=10, x1=x0 + 40, y1=28),
+                        cell_box=Box(x0=edges[k], y0=0, x1=edges[k + 1], y1=40),
+                        table=0, ruled=True)
+
+    lines = [*[(mark(hour, k), "time") for k, hour in enumerate(range(9, 13))],
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Maths", (100, 40, 200, 120)), "event"),
+             (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
+             (cell_line("Music", (100, 120, 260, 200)), "event")]
+    blocks = decode_as(lines, end_none=0.9, size=(500, 200))
+    assert blocks[("Monday", "Maths")] == ("09:00", "10:00")
+    assert blocks[("Tuesday", "Music")] == ("09:00", "11:00")
+
+
 def test_a_slot_s_start_and_end_in_two_columns_side_by_side_are_its_range():
     """A sheet's "Start" and "End" columns: each cell holds one time, and together they are
     the slot's range, whichever cell is nearer the day's column."""
