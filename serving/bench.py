@@ -137,16 +137,17 @@ def _percentile(values: list[float], q: float) -> float:
     return round(float(np.percentile(values, q)), 3) if values else 0.0
 
 
-def run_level(url: str, bodies: list[bytes], clients: int, filename: str) -> dict:
+def run_level(url: str, bodies: list[tuple[str, bytes]], clients: int) -> dict:
+    """`bodies` ((file name, bytes) each) posted by `clients` clients at once."""
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     lock = threading.Lock()
 
-    def one(body: bytes) -> None:
+    def one(body: tuple[str, bytes]) -> None:
         start = time.perf_counter()
         try:
             with httpx.Client(timeout=900.0) as client:
-                response = client.post(f"{url}/extract", files={"file": (filename, body)})
+                response = client.post(f"{url}/extract", files={"file": body})
             status = str(response.status_code)
         except httpx.HTTPError as error:
             status = type(error).__name__
@@ -202,22 +203,26 @@ def restart(server: ManagedServer) -> dict:
         again.stop(remove=False)
 
 
-def bench_serve(file: Path, data: bytes, *, url: str | None, levels: list[int], requests: int,
-                unique: bool) -> dict:
+def bench_serve(pages: list[tuple[Path, bytes]], *, url: str | None, levels: list[int],
+                requests: int, unique: bool) -> dict:
     """The report: per level, statuses, wall time, throughput and latency percentiles; with a
     server of its own, start-up to ready and the server's memory (RSS of its process tree).
-    The machine may be shared: the load average before and after says how busy it was."""
+    The requests send the pages in turn: one page sent over and over reads the same text
+    each time, which flatters whatever the service remembers between requests. The machine
+    may be shared: the load average before and after says how busy it was."""
     nonce = uuid.uuid4().hex[:12]
     if unique:
-        try:
-            unique_copy(data, 0, nonce)
-        except ValueError as error:
-            raise BenchRefused(f"{file}: {error}") from None
+        for file, data in pages:
+            try:
+                unique_copy(data, 0, nonce)
+            except ValueError as error:
+                raise BenchRefused(f"{file}: {error}") from None
     if url is not None:
         url = url.rstrip("/")
         check_reachable(url)
     report: dict = {
-        "benchmark": "serve", "file": str(file), "bytes": len(data), "uniqueBytes": unique,
+        "benchmark": "serve", "files": [str(file) for file, _ in pages],
+        "bytes": [len(data) for _, data in pages], "uniqueBytes": unique,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "loadAverageBefore": load_average()},
         "levels": [],
@@ -235,16 +240,17 @@ def bench_serve(file: Path, data: bytes, *, url: str | None, levels: list[int], 
         report["url"] = url
         counter = 0
 
-        def body() -> bytes:
+        def body() -> tuple[str, bytes]:
             nonlocal counter
+            file, data = pages[counter % len(pages)]
             counter += 1
-            return unique_copy(data, counter, nonce) if unique else data
+            return file.name, unique_copy(data, counter, nonce) if unique else data
 
         # One request outside the measurement: first-request effects (lazy imports, caches).
-        run_level(url, [body()], 1, file.name)
+        run_level(url, [body()], 1)
         for clients in levels:
             bodies = [body() for _ in range(max(requests, clients))]
-            report["levels"].append(run_level(url, bodies, clients, file.name))
+            report["levels"].append(run_level(url, bodies, clients))
         if server is not None:
             report.update(restart(server))
     finally:

@@ -65,8 +65,9 @@ def parse_levels(value: str) -> list[int]:
 
 
 def bench_serve(
-    file: Annotated[Path, typer.Option(help="The page to send.")] = PROJECT_ROOT
-    / "tests" / "data" / "sample" / "timetable.png",
+    file: Annotated[list[Path] | None, typer.Option(
+        help="A page to send; repeat it to send several pages in turn (default: the sample "
+        "page).")] = None,
     url: Annotated[str | None, typer.Option(help="A running service; default: start one.")
                    ] = None,
     clients: Annotated[str, typer.Option(help="Concurrency levels, comma-separated.")] = "1,4,16",
@@ -92,16 +93,18 @@ def bench_serve(
     except ValueError:
         raise _refuse(f"--clients {clients!r}: a comma-separated list of positive integers, "
                       "e.g. 1,4,16") from None
-    if not file.is_file():
-        raise _refuse(f"{file}: no such file")
-    data = file.read_bytes()
+    pages = []
+    for path in file or [PROJECT_ROOT / "tests" / "data" / "sample" / "timetable.png"]:
+        if not path.is_file():
+            raise _refuse(f"{path}: no such file")
+        data = path.read_bytes()
+        try:
+            sniff_format(data)
+        except InputRefused as error:
+            raise _refuse(f"{path}: {error}") from None
+        pages.append((path, data))
     try:
-        sniff_format(data)
-    except InputRefused as error:
-        raise _refuse(f"{file}: {error}") from None
-    try:
-        report = run(file, data, url=url, levels=levels, requests=requests,
-                     unique=not same_bytes)
+        report = run(pages, url=url, levels=levels, requests=requests, unique=not same_bytes)
     except BenchRefused as error:
         raise _refuse(str(error)) from None
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,7 @@ def test_bench_against_a_running_service(service: Service, uploaded: dict,
         pytest.skip("one backend is enough for the benchmark's mechanics")
     report = bench("--url", service.url, "--clients", "1,2", "--requests", "3",
                    "--same-bytes", out=tmp_path / "serve.json")
+    assert report["files"] == [str(SAMPLE)]
     assert [level["clients"] for level in report["levels"]] == [1, 2]
     for level in report["levels"]:
         assert level["statuses"] == {"200": 3}
@@ -74,10 +75,13 @@ def test_bench_against_a_running_service(service: Service, uploaded: dict,
 def test_bench_starts_its_own_server(tmp_path: Path) -> None:
     """Start-up to ready, a restart to ready and the server's memory; one real extraction (the
     warm-up request) of a small page."""
-    page = tmp_path / "page.png"
+    page, other = tmp_path / "page.png", tmp_path / "other.png"
     page.write_bytes(small_page("bench"))
-    report = bench("--file", str(page), "--clients", "1", "--requests", "1", "--same-bytes",
-                   out=tmp_path / "serve.json")
+    other.write_bytes(small_page("bench-other"))
+    # Two pages sent in turn: the warm-up request reads one, the measured one the other.
+    report = bench("--file", str(page), "--file", str(other), "--clients", "1", "--requests",
+                   "1", "--same-bytes", out=tmp_path / "serve.json")
+    assert report["files"] == [str(page), str(other)]
     assert report["startupToReadySeconds"] > 0
     assert report["rssMBPeak"] >= report["rssMBAtReady"] > 100
     # Then stopped and started again on the same data directory.
