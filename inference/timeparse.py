@@ -8,6 +8,7 @@ noon, 1–6 are afternoon. Days: full names, abbreviations ("Tu", "WED", "Thurs"
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -167,6 +168,13 @@ def _room_number(match: re.Match[str]) -> bool:
 
 def find_times(text: str) -> list[TimeSpan]:
     """Every time range or single clock time in `text`, left to right."""
+    return list(_times_in(text))
+
+
+# A page's stages ask for the times of each of its lines a dozen times over: each text is
+# parsed once (the spans are frozen, so every caller may hold the same ones).
+@functools.lru_cache(maxsize=8192)
+def _times_in(text: str) -> tuple[TimeSpan, ...]:
     text = _ONE_AS_L.sub("1", text)
     text = _DASHED_END.sub(r"\1:\2", _DASHED_START.sub(r"\1:\2", text))
     text = _SPLIT_MINUTE.sub(r"\1\2 ", _COLON_DASH.sub(r"\1-\2", text))
@@ -226,7 +234,7 @@ def find_times(text: str) -> list[TimeSpan]:
         if start is not None:
             found.append(TimeSpan(start, None, match.span()))
     found.sort(key=lambda span: span.span)
-    return _dash_lost(text, found)
+    return tuple(_dash_lost(text, found))
 
 
 # Two clock times a dash stood between, the reading keeping its room as spaces ("08:55  09:55").
@@ -466,6 +474,11 @@ def parse_day_codes(text: str) -> list[str]:
 def parse_day_list(text: str) -> list[str]:
     """Days named in a title: "Monday, Tuesday, Thursday", "Mon – Fri", "Wednesday", and
     "MondayTuesdayThursday" when the OCR lost the spaces."""
+    return list(_days_in(text))
+
+
+@functools.lru_cache(maxsize=8192)  # asked of each line several times, as `_times_in`
+def _days_in(text: str) -> tuple[str, ...]:
     words = [w.lower() if w.lower() == "to" else w
              for w in re.findall(r"[A-Za-z]+|[-–—]", text)]
     days: list[str] = []
@@ -485,4 +498,4 @@ def parse_day_list(text: str) -> list[str]:
         elif day not in days:
             days.append(day)
         range_pending = False
-    return days
+    return tuple(days)

@@ -487,3 +487,13 @@ def test_a_day_s_own_range_in_a_line_for_the_week_is_read_apart(text, week, own)
                                   "Room 12 9:00-10:00 11:00-12:00"])
 def test_a_line_without_a_day_s_own_range_beside_the_week_s_has_none(text):
     assert day_ranges(text) is None
+
+
+def test_each_caller_gets_its_own_list_of_a_text_s_times_and_days():
+    # A text's times and days are parsed once and remembered; what one caller does to its
+    # list is no other caller's answer.
+    times, days = find_times("9:00-10:00 Maths"), parse_day_list("Mon - Wed")
+    times.clear()
+    days.append("Sunday")
+    assert [(t.start, t.end) for t in find_times("9:00-10:00 Maths")] == [(540, 600)]
+    assert parse_day_list("Mon - Wed") == ["Monday", "Tuesday", "Wednesday"]
