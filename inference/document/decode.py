@@ -60,6 +60,9 @@ LIST_CELL_ROWS = 3
 # ... and at most this many of the name's heights before it (a list's column of times beside
 # its column of names; the time of the next cell over in a grid stands further off).
 ROW_GAP = 10
+# A line under a list row's time in print this much smaller than the row's name is the row's
+# sub-line (a set, a room), not a name the time heads.
+SUB_LINE = 0.9
 # A time a calendar box prints alone is its start within this many minutes of its top.
 SCALE_SLACK = 15
 # Below this day-pointer probability for every day header, an "event" belongs to no day. Chosen
@@ -1192,16 +1195,40 @@ def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first:
     time = reading.lines[nearest].box
     # What stands before the time on its row ("Tuesday" in "Tuesday 3:30 – 4:30 Chess Club").
     before = [reading.lines[i].box for i in left if reading.lines[i].box.x1 <= time.x0 + 2]
-    if not is_time_text(reading.lines[nearest].text) or any(
-            line.box.x_overlap(time) > 0.5 * min(line.box.width, time.width)
-            and (0 <= line.box.y0 - time.y1 < time.height / 2
-                 or abs(time.y0 - line.box.y1) < time.height / 2 and not parse_day(line.text))
-            and not any(line.box.x_overlap(b) > 0 for b in before)
-            and _NAME_LIKE.search(strip_times(line.text)) for line in reading.lines):
-        return []  # no time, or the time printed over (or under) its own event's name in a
-        # cell or a card; a day's title over its list's first row is no event's name, nor is
-        # a section's title over the whole row ("After-school clubs")
+    if not is_time_text(reading.lines[nearest].text) or _heads_a_name(reading, time, before,
+                                                                      name):
+        return []  # no time, or the time of a cell's or a card's name under (or over) it
     return [k for k, atom in enumerate(atoms) if atom[0] == nearest]
+
+
+def _right_under(box: Box, top: Box) -> bool:
+    return (box.x_overlap(top) > 0.5 * min(box.width, top.width)
+            and 0 <= box.y0 - top.y1 < top.height / 2)
+
+
+def _heads_a_name(reading: PageReading, time: Box, before: list[Box], name: Box) -> bool:
+    """Whether the time is printed right over (or under) the name of its own event in a cell
+    or a card ("8:40" over "CheckConn"), not before the name on its row. A day's title over a
+    list's first row is no such name, nor is a section's title over the whole row
+    ("After-school clubs"), nor a line in smaller print than the row's name (its sub-line:
+    "9:05-9:30 Phonics" over "Set 1"), nor a line over the time that stands right under
+    the time before it in the list's column (the sub-line of the row before)."""
+    for line in reading.lines:
+        box = line.box
+        if (box.x_overlap(time) <= 0.5 * min(box.width, time.width)
+                or any(box.x_overlap(b) > 0 for b in before)
+                or box.height < SUB_LINE * name.height
+                or not _NAME_LIKE.search(strip_times(line.text))):
+            continue
+        if _right_under(box, time):
+            return True
+        if (abs(time.y0 - box.y1) < time.height / 2 and not parse_day(line.text)
+                and not any(is_time_text(other.text) and _right_under(box, other.box)
+                            and other.box.x_overlap(time) > 0.5 * min(other.box.width,
+                                                                      time.width)
+                            for other in reading.lines)):
+            return True
+    return False
 
 
 def _time_after(reading: PageReading, atoms: list[tuple[int, int, int]], first: int

@@ -1139,6 +1139,29 @@ def test_a_name_printed_beside_its_row_s_time_is_no_corner_code():
         ("Monday", "Functional Maths"): ("09:30", "10:15", "Room 6")}
 
 
+def test_a_drawn_day_cell_listing_timed_rows_with_sub_lines_is_a_list():
+    # A reception class's day cell: "8:50-9:05 Register", "9:05-9:30 Phonics" with "Set 1" in
+    # smaller print under its time, "9:30-10:15 Maths"; the model took the cell for one event.
+    # The sub-line under one row's time is neither the name that time heads nor the next's.
+    cell = (0, 40, 300, 170)
+
+    def at(text: str, x0: int, y0: int, x1: int, y1: int) -> ReadLine:
+        return ReadLine(text=text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1),
+                        cell_box=Box(x0=cell[0], y0=cell[1], x1=cell[2], y1=cell[3]),
+                        table=0, row=1, col=0, ruled=True)
+
+    lines = [(cell_line("Monday", (0, 0, 300, 40)), "day"),
+             (at("8:50-9:05", 10, 50, 95, 72), "time"), (at("Register", 97, 50, 170, 72), "event"),
+             (at("9:05-9:30", 10, 78, 95, 100), "time"), (at("Phonics", 97, 78, 165, 100), "event"),
+             (at("Set 1", 16, 101, 52, 117), "notes"),
+             (at("9:30-10:15", 10, 124, 105, 146), "time"),
+             (at("Maths", 107, 124, 160, 146), "event")]
+    assert decode_as(lines, size=(300, 180), notes=True, joined=[2, 4, 5, 7]) == {
+        ("Monday", "Register"): ("08:50", "09:05", None),
+        ("Monday", "Phonics"): ("09:05", "09:30", "Set 1"),
+        ("Monday", "Maths"): ("09:30", "10:15", None)}
+
+
 def test_a_course_list_names_each_row_by_its_title_on_every_day_its_codes_name():
     # A college portal: Course | Title | Days | Time | Room; the course code is a note.
     def cell(text: str, x0: int, row: int) -> ReadLine:
