@@ -29,9 +29,10 @@ _CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?(?:[:.;,]|h)\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d
           r"\s*(?P<{p}ap>[ap]\.?(?:m|\sm(?![a-z]))\.?|noon\b)?")
 _SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
 # Not inside a number, nor after a lone capital or a room's label: "A1.12", "B2.07",
-# "Rm 1.05", "Room 2.14" are rooms.
-_BEFORE = (_NOT_IN_NUMBER + r"(?<!\b[A-Z])(?<!\bRm\s)(?<!\bRm\.\s)(?<!\bRm)(?<!\bRoom\s)"
-           r"(?<!\bRM\s)(?<!\bROOM\s)")
+# "Rm 1.05", "Room 2.14" are rooms. "Room" as a label is written so, whatever the pattern's
+# case: a "Sensory room" line over a "09:15-10:00" line, read as one text, has no room number.
+_BEFORE = (_NOT_IN_NUMBER + r"(?<!\b[A-Z])(?<!\bRm\s)(?<!\bRm\.\s)(?<!\bRm)"
+           r"(?-i:(?<!\bRoom\s)(?<!\bROOM\s))")
 _RANGE = re.compile(
     _BEFORE + _CLOCK.format(p="s") + _SEP + _CLOCK.format(p="e") + r"(?![\d])",
     re.IGNORECASE,

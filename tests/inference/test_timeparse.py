@@ -368,6 +368,12 @@ def test_a_room_code_is_no_time_but_a_time_glued_to_a_word_is() -> None:
     assert time.start == 540
 
 
+def test_a_room_named_in_words_labels_no_number_after_it() -> None:
+    # A tile's "Sensory room" over its "09:15-10:00", read as one text: a range, no room.
+    assert [(t.start, t.end) for t in find_times("Sensory room 09:15-10:00")] == [(555, 600)]
+    assert find_times("rm 1.05") == [] and find_times("ROOM 2.14") == []
+
+
 def test_a_spaced_am_pm_is_still_read_where_no_word_goes_on():
     assert hhmm_range("8 a m") == [("08:00", None)]
     assert hhmm_range("2 p m - 3 p m") == [("14:00", "15:00")]
