@@ -821,15 +821,25 @@ def once_each(blocks: list[TimeBlock], signals: list[BlockSignals]
     across the days ("Break" beside "10:50–11:10" and "Break" across the week) is one event a
     day, the first found kept. So is a card read twice, once whole and once its first lines
     alone ("AP Environmental Sci" and "AP Environmental Sci Period 4 – Rm 302" over the same
-    box, the same day and times): the whole one is kept."""
-    seen: set[tuple] = set()
-    kept = []
+    box, the same day and times): the whole one is kept. Without times, only the place tells
+    one event from another: a lesson in two untimed periods of a day ("Science" in Period 3
+    and in Period 4, cells apart) is two."""
+    kept: list[int] = []
     for k, block in enumerate(blocks):
         key = (block.day, block.name.casefold().strip(), block.start_time, block.end_time)
-        if key not in seen and not any(_part_of(block, other) for other in blocks):
-            seen.add(key)
+        seen = any(key == (blocks[j].day, blocks[j].name.casefold().strip(),
+                           blocks[j].start_time, blocks[j].end_time)
+                   and not _apart_untimed(block, blocks[j]) for j in kept)
+        if not seen and not any(_part_of(block, other) for other in blocks):
             kept.append(k)
     return [blocks[k] for k in kept], [signals[k] for k in kept]
+
+
+def _apart_untimed(block: TimeBlock, other: TimeBlock) -> bool:
+    """Two blocks with no time at all, read from places on the page that do not overlap."""
+    return (block.start_time is None and block.end_time is None
+            and block.source_box is not None and other.source_box is not None
+            and block.source_box.overlap_area(other.source_box) == 0)
 
 
 def _part_of(block: TimeBlock, other: TimeBlock) -> bool:

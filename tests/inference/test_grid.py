@@ -1162,6 +1162,19 @@ def test_a_drawn_day_cell_listing_timed_rows_with_sub_lines_is_a_list():
         ("Monday", "Maths"): ("09:30", "10:15", None)}
 
 
+def test_a_lesson_in_two_untimed_periods_of_a_day_is_two_blocks():
+    # Headers "Period 3" and "Period 4" print no times; Science fills both cells on Monday.
+    lines = [(cell_line("Period 3", (100, 0, 200, 40)), "other"),
+             (cell_line("Period 4", (200, 0, 300, 40)), "other"),
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Science", (100, 40, 200, 120)), "event"),
+             (cell_line("Science", (200, 40, 300, 120)), "event")]
+    page, decisions = read_as(lines, size=(300, 120))
+    blocks = decode_blocks(page, decisions)
+    assert [(b.day, b.name, b.start_time, b.end_time) for b in blocks] == [
+        ("Monday", "Science", None, None)] * 2
+
+
 def test_a_course_list_names_each_row_by_its_title_on_every_day_its_codes_name():
     # A college portal: Course | Title | Days | Time | Room; the course code is a note.
     def cell(text: str, x0: int, row: int) -> ReadLine:
