@@ -375,15 +375,17 @@ def parse_heading(text: str) -> Heading:
                           r"|[A-Z][A-Z0-9]{0,3}(?:-[A-Z]\b)?\b)", text)
         # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C",
         # "Homeroom 7B", "Registration form 10R", a sixth form's "Tutor group L6-RD" (a code
-        # with its letters: "Set 3" is a maths set).
+        # with its letters: "Set 3" is a maths set), also where the reading glued them
+        # ("TutorGroup13F") or read the space a dot ("Form.8H").
         if not named:
             named = re.search(r"\b(?:(?i:form|tutor\s?group|reg(?:istration)?\s?group|home\s?room"
-                              r"|home\s?group)|Set)(?:\s+|(?<=FORM)|(?<=Form))"
+                              r"|home\s?group)|Set)(?:\s+|\.\s*|(?=\d))"
                               r"(\d{1,2}[A-Z]{1,4}\d?|[LU]6-?[A-Z]{1,3})(?![A-Za-z0-9])", text)
         # A college group's code, letters and a number, and its section: "Group IT3B",
-        # "Group BS2", "Group CS2-A".
+        # "Group BS2", "Group CS2-A", glued "Group12C".
         if not named:
-            named = re.search(r"\bGroup\s+((?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6}"
+            named = re.search(r"\bGroup(?:\s+|(?=\d))"
+                              r"((?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6}"
                               r"(?:-[A-Z0-9]{1,2})?)\b", text)
         # A year group and its form, which begins with the year's number: "Year 10 / 10R" is
         # 10R, so is "Year 9 Timetable — 9X" 9X.

@@ -220,7 +220,9 @@ def test_a_class_by_its_other_labels(text: str, class_name: str) -> None:
     ("Year 9 Timetable — 9X", "9X"), ("Extended Diploma in IT - Group IT3B", "IT3B"),
     ("Group 2 Maths", None), ("Oliver Bennett\nYear 10 · Registration form 10R", "10R"),
     ("Priya Raman\nLower Sixth · Tutor group L6-RD", "L6-RD"),
-    ("Please fill in the form 10 times", None)])
+    ("Please fill in the form 10 times", None),
+    ("Student Timetable2025-TutorGroup13F", "13F"), ("Form.8H -Mrs J Whitfield -2025", "8H"),
+    ("SixthFormTimetable-Group12C-Autumn12025", "12C"), ("Uniform 7B", None)])
 def test_a_form_code_after_its_label_without_a_colon(text: str, class_name: str | None) -> None:
     assert parse_heading(text).class_name == class_name
 
