@@ -155,8 +155,14 @@ def _ruling_read_as_one(match: re.Match[str], end: int) -> int | None:
 
 
 def _is_real_clock(match: re.Match[str], prefix: str) -> bool:
-    """A bare number ("2", "Station 2") is not a time; "2pm" or "2:30" is."""
-    return bool(match.group(f"{prefix}m") or match.group(f"{prefix}ap"))
+    """A bare number ("2", "Station 2") is not a time; "2pm" or "2:30" is. A bare hour whose
+    capital "AM" runs on into a word in small letters is a form's code and its subject read
+    glued ("7AMu": 7A's Music), not 7 am."""
+    if match.group(f"{prefix}m"):
+        return True
+    meridiem = match.group(f"{prefix}ap")
+    after = match.string[match.end(f"{prefix}ap"):match.end(f"{prefix}ap") + 1] if meridiem else ""
+    return bool(meridiem) and not (meridiem.isupper() and after.islower())
 
 
 def _room_number(match: re.Match[str]) -> bool:

@@ -503,3 +503,10 @@ def test_each_caller_gets_its_own_list_of_a_text_s_times_and_days():
     days.append("Sunday")
     assert [(t.start, t.end) for t in find_times("9:00-10:00 Maths")] == [(540, 600)]
     assert parse_day_list("Mon - Wed") == ["Monday", "Tuesday", "Wednesday"]
+
+
+@pytest.mark.parametrize(("text", "starts"), [
+    ("7AMu MU2", []), ("8AMa", []), ("9AM", [540]), ("9am Maths", [540]), ("9amMaths", [540])])
+def test_a_form_code_glued_to_its_subject_is_no_hour_and_meridiem(text, starts) -> None:
+    # A teacher's "7A Mu" read glued: the capital "AM" runs on into "u", a word's small letters.
+    assert [t.start for t in find_times(text)] == starts
