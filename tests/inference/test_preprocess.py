@@ -1,5 +1,6 @@
 import cv2
 import numpy as np
+import pytest
 
 from inference.preprocess import (
     IDENTITY,
@@ -191,6 +192,11 @@ def test_a_keystoned_table_filling_the_frame_gets_upright_parallel_rules():
 
 def test_rules_that_do_not_converge_are_no_keystone():
     assert keystone_matrix(to_gray(_grid_filling_the_frame(0.0))) is IDENTITY
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 5), (5, 1)])
+def test_a_page_of_a_pixel_or_two_has_no_keystone(shape: tuple[int, int]):
+    assert keystone_matrix(np.zeros(shape, np.uint8)) is IDENTITY
 
 
 def test_a_grid_whose_corner_cell_has_no_border_is_not_warped():
