@@ -12,6 +12,7 @@ with a title row "Class 9WOD" above it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,14 @@ from inference.document.inputs import ROLES
 from inference.schema import Box, CalendarFrame
 
 R = {name: k for k, name in enumerate(ROLES)}
+
+
+def in_cell(text: str, box: tuple[int, int, int, int], cell: tuple[int, int, int, int],
+            row: int = 0) -> ReadLine:
+    """A line with a box of its own inside a ruled table's drawn cell (in row `row`)."""
+    return ReadLine(text=text, box=Box(x0=box[0], y0=box[1], x1=box[2], y1=box[3]),
+                    cell_box=Box(x0=cell[0], y0=cell[1], x1=cell[2], y1=cell[3]),
+                    table=0, row=row, col=0, ruled=True)
 
 
 def cell_line(text: str, cell: tuple[int, int, int, int], dy: int = 0) -> ReadLine:
@@ -1105,17 +1114,11 @@ def test_a_meridiem_split_off_its_time_names_nothing():
 def test_codes_in_a_cell_s_bottom_corners_are_notes_even_nearer_its_centre_than_the_name():
     # A student timetable's cell: the subject top left, the room bottom left and the teacher's
     # code bottom right; the code's box stands nearer the cell's centre than the name's.
-    cell = (100, 40, 265, 128)
-
-    def at(text: str, x0: int, y0: int, x1: int, y1: int) -> ReadLine:
-        return ReadLine(text=text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1),
-                        cell_box=Box(x0=cell[0], y0=cell[1], x1=cell[2], y1=cell[3]),
-                        table=0, row=0, col=0, ruled=True)
-
+    at = partial(in_cell, cell=(100, 40, 265, 128))
     lines = [(cell_line("Monday", (0, 40, 100, 128)), "day"),
              (cell_line("9:00-10:00", (100, 0, 265, 40)), "time"),
-             (at("English", 108, 50, 170, 68), "notes"), (at("E4", 108, 78, 128, 94), "notes"),
-             (at("KPA", 218, 80, 252, 96), "event")]
+             (at("English", (108, 50, 170, 68)), "notes"), (at("E4", (108, 78, 128, 94)), "notes"),
+             (at("KPA", (218, 80, 252, 96)), "event")]
     assert decode_as(lines, size=(300, 140), notes=True) == {
         ("Monday", "English"): ("09:00", "10:00", "E4 KPA")}
 
@@ -1124,17 +1127,11 @@ def test_a_name_printed_beside_its_row_s_time_is_no_corner_code():
     # A day's boxed list: each row one drawn cell, its time at the left, then the activity
     # with its room under it. The time and the name share a text row, far apart, as a pair of
     # corner codes would; but the name stands against neither side of the cell.
-    cell = (0, 40, 600, 110)
-
-    def at(text: str, x0: int, y0: int, x1: int, y1: int) -> ReadLine:
-        return ReadLine(text=text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1),
-                        cell_box=Box(x0=cell[0], y0=cell[1], x1=cell[2], y1=cell[3]),
-                        table=0, row=1, col=0, ruled=True)
-
+    at = partial(in_cell, cell=(0, 40, 600, 110), row=1)
     lines = [(cell_line("Monday", (0, 0, 600, 40)), "day"),
-             (at("9.30-10.15", 10, 50, 110, 68), "time"),
-             (at("Functional Maths", 220, 48, 420, 70), "event"),
-             (at("Room 6", 220, 80, 290, 98), "notes")]
+             (at("9.30-10.15", (10, 50, 110, 68)), "time"),
+             (at("Functional Maths", (220, 48, 420, 70)), "event"),
+             (at("Room 6", (220, 80, 290, 98)), "notes")]
     assert decode_as(lines, size=(600, 120), notes=True) == {
         ("Monday", "Functional Maths"): ("09:30", "10:15", "Room 6")}
 
@@ -1143,19 +1140,15 @@ def test_a_drawn_day_cell_listing_timed_rows_with_sub_lines_is_a_list():
     # A reception class's day cell: "8:50-9:05 Register", "9:05-9:30 Phonics" with "Set 1" in
     # smaller print under its time, "9:30-10:15 Maths"; the model took the cell for one event.
     # The sub-line under one row's time is neither the name that time heads nor the next's.
-    cell = (0, 40, 300, 170)
-
-    def at(text: str, x0: int, y0: int, x1: int, y1: int) -> ReadLine:
-        return ReadLine(text=text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1),
-                        cell_box=Box(x0=cell[0], y0=cell[1], x1=cell[2], y1=cell[3]),
-                        table=0, row=1, col=0, ruled=True)
-
+    at = partial(in_cell, cell=(0, 40, 300, 170), row=1)
     lines = [(cell_line("Monday", (0, 0, 300, 40)), "day"),
-             (at("8:50-9:05", 10, 50, 95, 72), "time"), (at("Register", 97, 50, 170, 72), "event"),
-             (at("9:05-9:30", 10, 78, 95, 100), "time"), (at("Phonics", 97, 78, 165, 100), "event"),
-             (at("Set 1", 16, 101, 52, 117), "notes"),
-             (at("9:30-10:15", 10, 124, 105, 146), "time"),
-             (at("Maths", 107, 124, 160, 146), "event")]
+             (at("8:50-9:05", (10, 50, 95, 72)), "time"),
+             (at("Register", (97, 50, 170, 72)), "event"),
+             (at("9:05-9:30", (10, 78, 95, 100)), "time"),
+             (at("Phonics", (97, 78, 165, 100)), "event"),
+             (at("Set 1", (16, 101, 52, 117)), "notes"),
+             (at("9:30-10:15", (10, 124, 105, 146)), "time"),
+             (at("Maths", (107, 124, 160, 146)), "event")]
     assert decode_as(lines, size=(300, 180), notes=True, joined=[2, 4, 5, 7]) == {
         ("Monday", "Register"): ("08:50", "09:05", None),
         ("Monday", "Phonics"): ("09:05", "09:30", "Set 1"),
