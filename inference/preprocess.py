@@ -80,10 +80,10 @@ def _converging_columns(gray: np.ndarray) -> np.ndarray | None:
     # Rules are thin dark strokes; the edges of a shadow or of the sheet on the desk are long
     # and straight too, but no stroke, and would tell a perspective that is not there.
     strokes = np.where(thin_strokes(gray) > FAINT_RULE_CONTRAST, 255, 0).astype(np.uint8)
-    # The rules are sought at half size, where a quarter of the pixels vote (a stroke pixel
-    # keeps its cell: a one-pixel rule is not lost between samples).
     if min(h, w) * KEYSTONE_SCALE < 1:
         return None  # a page of a pixel or two holds no rules
+    # The rules are sought at half size, where a quarter of the pixels vote (a stroke pixel
+    # keeps its cell: a one-pixel rule is not lost between samples).
     small = np.where(cv2.resize(strokes, None, fx=KEYSTONE_SCALE, fy=KEYSTONE_SCALE,
                                 interpolation=cv2.INTER_AREA) > 0, 255, 0).astype(np.uint8)
     segments = cv2.HoughLinesP(small, 1, np.pi / 720, round(100 * KEYSTONE_SCALE),

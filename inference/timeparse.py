@@ -161,8 +161,10 @@ def _is_real_clock(match: re.Match[str], prefix: str) -> bool:
     if match.group(f"{prefix}m"):
         return True
     meridiem = match.group(f"{prefix}ap")
-    after = match.string[match.end(f"{prefix}ap"):match.end(f"{prefix}ap") + 1] if meridiem else ""
-    return bool(meridiem) and not (meridiem.isupper() and after.islower())
+    if not meridiem:
+        return False
+    end = match.end(f"{prefix}ap")
+    return not (meridiem.isupper() and match.string[end:end + 1].islower())
 
 
 def _room_number(match: re.Match[str]) -> bool:
