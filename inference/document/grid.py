@@ -433,8 +433,10 @@ class Grid:
         (a shaded time column with no rulings beside a ruled week): three or more lines of
         times in no drawn cell before its first day, inside the table or right beside it;
         (the row each stands in, parted halfway between it and the next, as wide as its
-        text; its atoms in reading order). Only evenly spaced ones: rows of like heights,
-        which halfway parts (a column of unlike rows is left to the pointers)."""
+        text; its atoms in reading order). Halfway parts rows of like heights only; among
+        unlike rows (periods and a short break) each time heads the row of the body's drawn
+        cells its text stands in, where these rows follow on one from the next, none left out
+        and none shared (else the pointers decide)."""
         days = [self._day_region[j] for j in self.day_lines if self._day_table[j] == table]
         if not days:
             return []
@@ -450,8 +452,14 @@ class Grid:
             return []
         order = sorted(by_line, key=lambda i: self.lines[i].box.cy)
         steps = np.diff([self.lines[i].box.cy for i in order])
-        if steps.max() > EVEN_STEPS * steps.min():
-            return []  # rows of unlike heights: halfway is no edge of theirs
+        if steps.max() > EVEN_STEPS * steps.min():  # halfway is no edge of these rows
+            found = [self._body_column(table, self.lines[i].box, "y") for i in order]
+            rows = [row for row in found if row is not None]
+            if len(rows) < len(found) or any(abs(b[0] - a[1]) > RULING_GAP
+                                             for a, b in itertools.pairwise(rows)):
+                return []
+            return [(Box(x0=self.lines[i].box.x0, y0=lo, x1=self.lines[i].box.x1, y1=hi),
+                     by_line[i]) for i, (lo, hi) in zip(order, rows, strict=True)]
         spans = [(self.lines[i].box.y0, self.lines[i].box.y1) for i in order]
         lo = spans[0][0] - (spans[1][0] - spans[0][1]) / 2
         hi = spans[-1][1] + (spans[-1][0] - spans[-2][1]) / 2

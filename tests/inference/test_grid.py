@@ -475,6 +475,26 @@ def test_times_down_a_shaded_column_with_no_rulings_time_the_week_s_drawn_rows()
     assert blocks[("Monday", "GEN250")] == ("11:00", "12:00")
 
 
+def test_times_down_a_dark_column_of_unlike_rows_time_the_rows_of_the_week_s_cells():
+    # White times on a dark column, read from the text: periods an hour tall and a short break,
+    # so halfway between the times is no row's edge; each time heads the row of drawn cells
+    # its text stands in, and a double period ends where the second one does.
+    times = [("09:00-10:00", 80), ("10:00-11:00", 180), ("11:00-11:20", 245),
+             ("11:20-12:20", 310)]
+    lines = [(cell_line("Monday", (150, 0, 300, 40)), "day"),
+             (cell_line("Tuesday", (300, 0, 500, 40)), "day"),
+             *[(in_table(text_cell(text, 5, y), 0), "time") for text, y in times],
+             (cell_line("Maths", (150, 40, 300, 140)), "event"),
+             (cell_line("English", (150, 140, 300, 240)), "event"),
+             (cell_line("Break", (150, 240, 300, 270)), "event"),
+             (cell_line("Music", (150, 270, 300, 370)), "event"),
+             (cell_line("PE", (300, 40, 500, 240)), "event")]
+    blocks = decode_as(lines, size=(500, 380))
+    assert blocks[("Tuesday", "PE")] == ("09:00", "11:00")
+    assert blocks[("Monday", "Break")] == ("11:00", "11:20")
+    assert blocks[("Monday", "Music")] == ("11:20", "12:20")
+
+
 def test_a_key_under_the_week_s_table_is_not_headed_by_its_day_names():
     # White day names on the dark band over the week (in no table); under the week's table a
     # course key of its own columns, "Code | Course title | Lecturer".
