@@ -118,8 +118,11 @@ _NOT_CLASS_NAMES = {"daily", "the", "my", "our", "weekly", "mr", "mrs", "miss", 
 
 
 def _spaced_title(name: str) -> str:
-    """"MrLewis" → "Mr Lewis", "Dr.Okafor" → "Dr. Okafor"; a spaced name stays as written."""
-    return re.sub(rf"^({_TITLE})(\.?)(?=[A-Z])", r"\1\2 ", name)
+    """"MrLewis" → "Mr Lewis", "Dr.Okafor" → "Dr. Okafor", and an initial glued to the
+    surname after it ("Mrs LPatel", "Mr TO'Brien": two capitals never begin a surname, an
+    "O'" aside); a spaced name stays as written."""
+    name = re.sub(rf"^({_TITLE})(\.?)(?=[A-Z])", r"\1\2 ", name)
+    return re.sub(rf"^({_TITLE}\.? )([A-Z])(?=[A-Z][a-z]|O['’][A-Z])", r"\1\2 ", name)
 
 
 def _class_value(value: str) -> str:
@@ -175,10 +178,12 @@ def _teacher_value(value: str) -> str:
                     r"|(?<=[a-z])\d|\s*[(（]", value,
                     re.IGNORECASE)
     value = value[:cut.start()].strip(_SEPARATORS) if cut else value
-    # A "|" between fields is often read as a lone "I" or "l" ("Ms. Tremblay I Room 108"); a
-    # name's own initial comes right after its title ("Ms I Patel"), not after the surname.
+    # A "|" between fields is often read as a lone "I", "l" or "1" ("Ms. Tremblay I Room 108",
+    # "Mr O'Brien 1 Spring"); a name's own initial comes right after its title ("Ms I Patel"),
+    # not after the surname, and is never a digit.
     words = value.split()
-    bar = next((k for k, word in enumerate(words) if k >= 2 and word in ("I", "l")), None)
+    bar = next((k for k, word in enumerate(words)
+                if k >= 2 and word in ("I", "l") or k >= 1 and word == "1"), None)
     return " ".join(words[:bar]) if bar is not None else value
 
 

@@ -169,7 +169,10 @@ def test_a_title_the_ocr_glued_to_the_name_gets_its_space_back(text: str, teache
     ("Mrs J. K. Rowling, 4B", "Mrs J. K. Rowling"),
     ("Staff Timetable: Mr J Hargreaves (JHA)", "Mr J Hargreaves"),
     ("Teacher: Mr J Hargreaves (JHA)", "Mr J Hargreaves"),
-    ("Teaching Timetable — Mrs H Patel, Humanities — Summer 1 2024", "Mrs H Patel")])
+    ("Teaching Timetable — Mrs H Patel, Humanities — Summer 1 2024", "Mrs H Patel"),
+    ("Class:ASC Base-Oak Class | Teacher:MrTO'Brien 1 Spring22025", "Mr T O'Brien"),
+    ("Evening Programme-Tutor:MrTAdeyemi-Summer12026", "Mr T Adeyemi"),
+    ("Teacher: Mr McDonald", "Mr McDonald"), ("Teacher: Mr DeSouza", "Mr DeSouza")])
 def test_a_teacher_may_be_named_with_initials(text: str, teacher: str) -> None:
     assert parse_heading(text).teacher == teacher
 
