@@ -301,7 +301,7 @@ def _days_above(table: Table, outside: list[OcrLine]) -> list[str]:
     "Friday" over the next) gives each list its own day."""
     over = [line for line in outside
             if line.box.y1 <= table.box.y0 + 0.5 * line.box.height
-            and line.box.x_overlap(table.box) > 0.5 * min(line.box.width, table.box.width)]
+            and line.box.shares_column(table.box)]
     for line in sorted(over, key=lambda line: -line.box.y1):
         days = parse_day_list(line.text)
         if days:

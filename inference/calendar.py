@@ -306,6 +306,6 @@ def _gap(boxes: list[Box], scale: CalendarFrame) -> float:
     follows another: the commonest such gap, a few minutes at most."""
     most = MAX_GAP / scale.minutes_per_pixel
     gaps = [below.y0 - above.y1 for above in boxes for below in boxes
-            if above.x_overlap(below) > 0.5 * min(above.width, below.width)
+            if above.shares_column(below)
             and 0 <= below.y0 - above.y1 <= most]
     return float(np.median(gaps)) if gaps else 0.0

@@ -75,6 +75,11 @@ class Box(BaseModel):
         """How far the two boxes' horizontal extents overlap (negative: the gap between)."""
         return min(self.x1, other.x1) - max(self.x0, other.x0)
 
+    def shares_column(self, other: Box) -> bool:
+        """Whether the boxes overlap across more than half the narrower one's width: one
+        stands over the other, as lines of one column do."""
+        return self.x_overlap(other) > 0.5 * min(self.width, other.width)
+
     def y_overlap(self, other: Box) -> float:
         """How far the two boxes' vertical extents overlap (negative: the gap between)."""
         return min(self.y1, other.y1) - max(self.y0, other.y0)

@@ -921,8 +921,7 @@ def day_header_pairs(reading: PageReading, candidates: list[int], day_names: lis
         for i, line in enumerate(reading.lines[:len(day_names)]):
             if (i != k and cell_key(line) == key and not day_names[i]
                     and not find_times(line.text)
-                    and line.box.x_overlap(reading.lines[k].box)
-                    > 0.5 * min(line.box.width, reading.lines[k].box.width)):
+                    and line.box.shares_column(reading.lines[k].box)):
                 paired.add(i)
     return paired
 
@@ -1212,8 +1211,7 @@ def times_beside(reading: PageReading, atoms: list[tuple[int, int, int]], first:
 
 
 def _right_under(box: Box, top: Box) -> bool:
-    return (box.x_overlap(top) > 0.5 * min(box.width, top.width)
-            and 0 <= box.y0 - top.y1 < top.height / 2)
+    return box.shares_column(top) and 0 <= box.y0 - top.y1 < top.height / 2
 
 
 def _heads_a_name(reading: PageReading, time: Box, before: list[Box], name: Box) -> bool:
@@ -1225,8 +1223,7 @@ def _heads_a_name(reading: PageReading, time: Box, before: list[Box], name: Box)
     the time before it in the list's column (the sub-line of the row before)."""
     for line in reading.lines:
         box = line.box
-        if (box.x_overlap(time) <= 0.5 * min(box.width, time.width)
-                or any(box.x_overlap(b) > 0 for b in before)
+        if (not box.shares_column(time) or any(box.x_overlap(b) > 0 for b in before)
                 or box.height < SUB_LINE * name.height
                 or not _NAME_LIKE.search(strip_times(line.text))):
             continue
@@ -1234,9 +1231,7 @@ def _heads_a_name(reading: PageReading, time: Box, before: list[Box], name: Box)
             return True
         if (abs(time.y0 - box.y1) < time.height / 2 and not parse_day(line.text)
                 and not any(is_time_text(other.text) and _right_under(box, other.box)
-                            and other.box.x_overlap(time) > 0.5 * min(other.box.width,
-                                                                      time.width)
-                            for other in reading.lines)):
+                            and other.box.shares_column(time) for other in reading.lines)):
             return True
     return False
 
