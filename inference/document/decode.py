@@ -825,13 +825,14 @@ def once_each(blocks: list[TimeBlock], signals: list[BlockSignals]
     one event from another: a lesson in two untimed periods of a day ("Science" in Period 3
     and in Period 4, cells apart) is two."""
     kept: list[int] = []
+    by_key: dict[tuple, list[TimeBlock]] = {}  # the kept blocks of each day, name and times
     for k, block in enumerate(blocks):
         key = (block.day, block.name.casefold().strip(), block.start_time, block.end_time)
-        seen = any(key == (blocks[j].day, blocks[j].name.casefold().strip(),
-                           blocks[j].start_time, blocks[j].end_time)
-                   and not _apart_untimed(block, blocks[j]) for j in kept)
-        if not seen and not any(_part_of(block, other) for other in blocks):
+        same = by_key.setdefault(key, [])
+        if (all(_apart_untimed(block, other) for other in same)
+                and not any(_part_of(block, other) for other in blocks)):
             kept.append(k)
+            same.append(block)
     return [blocks[k] for k in kept], [signals[k] for k in kept]
 
 
