@@ -44,6 +44,8 @@ LONGEST_BREAK = 90
 CLOCK_MARKS = 4
 CLOCK_STEPS = (30, 60)
 CLOCK_EVEN = 0.5
+# A range's end standing alone ("-13:15", its start lost to the reading).
+_DASH_LED = re.compile(r"^\W*[-–—]")
 # Two cells cut by the same ruling have edges this close, as a share of a day header's width.
 ALIGN_SHARE = 0.05
 # Two drawn cells side by side are this close (px): the ruling between them.
@@ -1025,22 +1027,32 @@ class Grid:
                 ends if ends.any() or (grid and not inside_end) else None, written)
 
     def _clock_axis(self, headers: list[tuple[Box, list[int]]], axis: str) -> set[int]:
-        """The atoms of a clock axis's marks after its first: a lecture week's hours down its
-        side or along its top ("09:00", "10:00", … each a lone start), CLOCK_MARKS or more, a
-        steady step of CLOCK_STEPS minutes apart and about evenly spaced. There a lesson
-        drawn from the 9:00 mark to the 11:00 one runs 9 to 11: the page says its end, unlike
-        a period grid's bell starts (a start-only header, whose end is unwritten). The spacing
-        is the printed marks' own: a header's slot may be cut short by a stray edge."""
-        marks = sorted((extent(self.lines[self.atoms[ks[0]][0]].box, axis)[0],
-                        self.atoms[ks[0]][2], ks[0]) for _, ks in headers if len(ks) == 1)
+        """The atoms of a clock axis's marks that end the slot before them: a lecture week's
+        hours down its side or along its top ("09:00", "10:00", … each a lone start),
+        CLOCK_MARKS or more, most of them a steady step of CLOCK_STEPS minutes apart and about
+        evenly spaced. There a lesson drawn from the 9:00 mark to the 11:00 one runs 9 to 11:
+        the page says its end, unlike a period grid's bell starts (a start-only header, whose
+        end is unwritten). A longer step breaks the axis (a lunch column printing its own
+        range between 12:00 and 13:15): the mark after it ends nothing, since where the slot
+        before it stops is not printed. A shorter one (a bell header's break) makes no clock.
+        The spacing is the printed marks' own, from their middles: a header's slot may be cut
+        short by a stray edge, and a speck beside a mark widens its box on one side. A lone
+        time led by a dash is a range's end whose start the reading lost, no mark."""
+        lone = [(self.lines[self.atoms[ks[0]][0]], ks[0]) for _, ks in headers if len(ks) == 1]
+        marks = sorted((sum(extent(line.box, axis)) / 2, self.atoms[k][2], k)
+                       for line, k in lone if not _DASH_LED.match(line.text))
+        pairs = list(zip(marks, marks[1:], strict=False))
+        steps = [b[1] - a[1] for a, b in pairs]
         if len(marks) < CLOCK_MARKS:
             return set()
-        steps = {b[1] - a[1] for a, b in zip(marks, marks[1:], strict=False)}
-        places = [b[0] - a[0] for a, b in zip(marks, marks[1:], strict=False)]
-        if (len(steps) != 1 or steps.pop() not in CLOCK_STEPS
+        step = max(set(steps), key=steps.count)
+        steady = [(a, b) for (a, b), s in zip(pairs, steps, strict=True) if s == step]
+        places = [b[0] - a[0] for a, b in steady]
+        if (step not in CLOCK_STEPS or len(steady) < CLOCK_MARKS - 1
+                or 2 * len(steady) <= len(pairs) or min(steps) < step
                 or max(places) > (1 + CLOCK_EVEN) * min(places)):
             return set()
-        return {k for _, _, k in marks[1:]}
+        return {b[2] for _, b in steady}
 
     def _between_ranges(self, after: np.ndarray, before: np.ndarray
                         ) -> tuple[np.ndarray, np.ndarray]:

@@ -309,6 +309,45 @@ def test_a_clock_axis_is_told_by_its_printed_marks_spacing_not_its_header_cells(
     assert blocks[("Tuesday", "Music")] == ("09:00", "11:00")
 
 
+def test_a_lunch_column_between_half_hour_marks_breaks_the_clock_axis_without_ending_it():
+    """Half-hour marks along the top, a lunch column between 11:30 and 13:15 whose printed
+    range was read as its end alone ("-13:15"), and a speck beside the 09:30 mark widening its
+    box: the marks are still a clock. A lesson drawn to a mark ends there; the slot before the
+    lunch column ends where the page does not say, and the first mark after it ends nothing."""
+    hours = ["09:00", "09:30", "10:00", "10:30", "11:00", "-13:15", "13:15", "13:45", "14:15"]
+
+    def mark(text: str, k: int) -> ReadLine:
+        x0 = 120 + 100 * k
+        x1 = x0 + 40 + (30 if text == "09:30" else 0)
+        return ReadLine(text=text, box=Box(x0=x0, y0=10, x1=x1, y1=28),
+                        cell_box=Box(x0=100 + 100 * k, y0=0, x1=200 + 100 * k, y1=40),
+                        table=0, ruled=True)
+
+    lines = [*[(mark(text, k), "time") for k, text in enumerate(hours)],
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Maths", (100, 40, 300, 120)), "event"),
+             (cell_line("Lab", (700, 40, 900, 120)), "event"),
+             (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
+             (cell_line("Art", (500, 120, 600, 200)), "event"),
+             (cell_line("Music", (600, 120, 800, 200)), "event")]
+    blocks = decode_as(lines, end_none=0.9, size=(1000, 200))
+    assert blocks[("Monday", "Maths")] == ("09:00", "10:00")
+    assert blocks[("Monday", "Lab")] == ("13:15", "14:15")
+    assert blocks[("Tuesday", "Art")] == ("11:00", None)
+
+
+def test_a_bell_header_with_a_short_break_between_hourly_starts_is_no_clock():
+    """Starts an hour apart but for a twenty-minute break: a period grid's bell starts, whose
+    ends the page does not write."""
+    starts = ["8:50", "9:50", "10:50", "11:10", "12:10", "13:10"]
+    lines = [*[(cell_line(t, (100 + 100 * k, 0, 200 + 100 * k, 40)), "time")
+               for k, t in enumerate(starts)],
+             (cell_line("Monday", (0, 40, 100, 120)), "day"),
+             (cell_line("Maths", (100, 40, 200, 120)), "event")]
+    assert decode_as(lines, end_none=0.9, size=(800, 120))[("Monday", "Maths")] == (
+        "08:50", None)
+
+
 def test_a_slot_s_start_and_end_in_two_columns_side_by_side_are_its_range():
     """A sheet's "Start" and "End" columns: each cell holds one time, and together they are
     the slot's range, whichever cell is nearer the day's column."""
