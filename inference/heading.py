@@ -355,9 +355,10 @@ def parse_heading(text: str) -> Heading:
                        if teacher else None)
 
     # A term after a title's dash is no class: "CLASS TIMETABLE – TERM 2 2025" over "Class: 4
-    # Integrity".
-    class_name = next((value for value in _labelled_values(text, _CLASS_LABEL) if not re.match(
-        r"(?:term|semester|trimester)\b", value, re.IGNORECASE)), None)
+    # Integrity". Nor is a person: "Homeroom: Ms. Lindqvist" names the homeroom's teacher.
+    class_name = next((value for value in _labelled_values(text, _CLASS_LABEL)
+                       if not re.match(r"(?:term|semester|trimester)\b", value, re.IGNORECASE)
+                       and not re.match(rf"{_TITLE}\b", value)), None)
     if re.search(r"\b[A-Z][a-z]+ Class[ \t]*[-–—]", text):
         class_name = None  # "Hedgehog Class – Our Week": a named class, then a title's dash
     if class_name:

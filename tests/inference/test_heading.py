@@ -324,6 +324,12 @@ def test_a_named_class_before_a_title_s_dash_is_the_class() -> None:
     assert parse_heading("Class - 9B").class_name == "9B"
 
 
+def test_a_person_after_a_class_label_is_the_teacher_not_the_class() -> None:
+    heading = parse_heading("Grade 7A Schedule · Semester 1, 2024 · Homeroom: Ms. Lindqvist")
+    assert (heading.teacher, heading.class_name) == ("Ms. Lindqvist", "Grade 7A")
+    assert parse_heading("Homeroom: 7B").class_name == "7B"
+
+
 @pytest.mark.parametrize(("text", "term"), [
     ("LincolnElementary SchoolRoom14Spring2026", "Spring"),  # OCR glued the season on
     ("Springfield Primary Term 2", "Term 2"),  # a word that begins with a season is none
