@@ -416,6 +416,15 @@ def test_a_one_read_as_a_letter_l_in_an_hour_is_a_one():
     assert find_times("1lab") == []  # a room's "1" before a word
 
 
+def test_a_minute_s_zero_read_as_a_letter_o_is_a_zero():
+    assert [span.values for span in find_times("Coding Club 3.15-4.3Opm (ICT Suite)")] == [
+        [915, 990]]
+    assert [span.values for span in find_times("10:0O-11:00 Maths")] == [[600, 660]]
+    assert strip_times("After School Care 3.15-5.3Opm (Willow Room)") == (
+        "After School Care (Willow Room)")
+    assert find_times("Room 3O") == []  # no minute before it
+
+
 def test_a_range_with_its_period_label_glued_on_is_the_range():
     # An MIS export's row labels read without their space: "P1 08:45-09:45".
     assert [span.values for span in find_times("P108:45-09:45")] == [[525, 585]]
