@@ -374,11 +374,12 @@ def parse_heading(text: str) -> Heading:
     else:
         # "Class 2EJ", "Class 3/4K" (a mixed-year class), "Class II-B" (a standard and its
         # section), also with a word OCR glued on, or glued to the label ("Class3H"), or in
-        # the page's language ("Klasse 7a", "Classe 5B"). A year after it is none ("Oak
-        # Class 2023-24").
+        # the page's language ("Klasse 7a", "Classe 5B"); a college's longer code, letters
+        # then a digit ("Class HSC2A"). A year after it is none ("Oak Class 2023-24").
         named = re.search(r"\b(?:Class|Klasse|Classe|Clase|Groupe|Grupo)(?:\s+|(?=\d))"
                           r"(?!(?:19|20)\d\d\b)([0-9](?:/[0-9])?[A-Za-z0-9]{0,3}?(?=\b|[A-Z][a-z])"
-                          r"|[A-Z][A-Z0-9]{0,3}(?:-[A-Z]\b)?\b)", text)
+                          r"|[A-Z][A-Z0-9]{0,3}(?:-[A-Z]\b)?\b"
+                          r"|(?=[A-Z]+\d)[A-Z][A-Z0-9]{4,5}\b)", text)
         # A form's code after its label without a colon: "Tutor Group 9K", "Form 8JH", "Set 5C",
         # "Homeroom 7B", "Registration form 10R", a sixth form's "Tutor group L6-RD" (a code
         # with its letters: "Set 3" is a maths set), also where the reading glued them

@@ -324,6 +324,12 @@ def test_a_named_class_before_a_title_s_dash_is_the_class() -> None:
     assert parse_heading("Class - 9B").class_name == "9B"
 
 
+def test_a_college_class_code_after_class_is_the_class() -> None:
+    text = "Kingsmead College\nLevel 3 Health & Social Care (Yr 2) – Class HSC2A\nTerm 3 · 2025"
+    assert parse_heading(text).class_name == "HSC2A"
+    assert parse_heading("Class TIMETABLE").class_name is None  # a word, no code
+
+
 def test_a_person_after_a_class_label_is_the_teacher_not_the_class() -> None:
     heading = parse_heading("Grade 7A Schedule · Semester 1, 2024 · Homeroom: Ms. Lindqvist")
     assert (heading.teacher, heading.class_name) == ("Ms. Lindqvist", "Grade 7A")
