@@ -19,6 +19,7 @@ from inference.fills import filled_box, one_fill
 from inference.rowaxis import GAP, cut_at_row_edges, line_gap, line_spacing
 from inference.rulings import fill_edges, line_mask, paper_filled, paper_ruling
 from inference.schema import Box, Cell, OcrLine, Table
+from inference.tiles import tile_cells
 from inference.timeparse import (
     find_times,
     holds_a_name,
@@ -32,6 +33,9 @@ from inference.timeparse import (
 # A name, a teacher, a room and a class in the corners: more paragraphs than that in one ruled
 # region are entries of a table the ruling only frames.
 _MAX_PARAGRAPHS_PER_EVENT = 4
+# A ruled table lying this much inside a tiled grid (`inference/tiles.py`) is made of its tiles'
+# edges and letters, not drawn.
+TILED_OVER = 0.5
 # A region whose inner regions cover this share of it is a ring round a grid (`_outermost`).
 FRAMED_SHARE = 0.4
 # A line this share of a cell's width or nearer to its left or right side hugs it (a corner).
@@ -103,6 +107,14 @@ def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
             )
         )
     tables = [table for table in tables if not _frames_a_table(table, tables)]
+    tiled = tile_cells(image)
+    if tiled:
+        # A tiled grid's edges and letters made any ruled table found over it.
+        box = Box(x0=min(c.x0 for c in tiled), y0=min(c.y0 for c in tiled),
+                  x1=max(c.x1 for c in tiled), y1=max(c.y1 for c in tiled))
+        tables = [table for table in tables if table.box.overlap_area(box)
+                  < TILED_OVER * table.box.width * table.box.height]
+        tables.append(Table(box=box, cells=index_cells(tiled, tolerance), ruled=True))
     return sorted(tables, key=lambda t: (t.box.y0, t.box.x0))
 
 
