@@ -167,7 +167,34 @@ def event_groups(reading: PageReading, event_lines: list[int], group: np.ndarray
     groups: dict[int, list[int]] = {}
     for i in event_lines:
         groups.setdefault(root(i), []).append(i)
-    return list(groups.values())
+    return [item for members in groups.values() for item in list_items(reading, members)]
+
+
+# A list's item number before its words ("1. Welcome", "2) Phonics"), not a decimal ("2.5 hrs").
+_LIST_ITEM = re.compile(r"^\s*(\d{1,2})\s*[.)]\s*(?=[^\W\d_])")
+
+
+def list_items(reading: PageReading, members: list[int]) -> list[list[int]]:
+    """A group whose lines number a list's items ("1. Welcome & self-" over "registration",
+    then "2. Phonics"), two numbers at least, is one event an item: each numbered line with
+    the unnumbered lines under it in its column, up to the next item. The model links the
+    lines of a day's untimed list as one run of words; the numbers say where each begins."""
+    numbers = {i: int(m.group(1)) for i in members
+               if (m := _LIST_ITEM.match(reading.lines[i].text))}
+    if len(set(numbers.values())) < 2:
+        return [members]
+    items: dict[int, list[int]] = {i: [i] for i in numbers}
+    for j in members:
+        if j in numbers:
+            continue
+        box = reading.lines[j].box
+        column = [i for i in numbers if reading.lines[i].box.x_overlap(box) > 0]
+        above = [i for i in column if reading.lines[i].box.y0 <= box.y0]
+        # A line over the list's first item (its title) goes with that item.
+        owner = (max(above, key=lambda i: reading.lines[i].box.y0) if above else
+                 min(column, key=lambda i: reading.lines[i].box.y0) if column else None)
+        items.setdefault(j if owner is None else owner, []).append(j)
+    return [sorted(item) for item in items.values()]
 
 
 def by_value(p: np.ndarray, minutes: list[int]) -> tuple[list[int], np.ndarray]:
@@ -664,7 +691,7 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions,
             notes = notes + grid.notes_below(members)
         else:
             names, notes = group.names, group.notes
-        name = _PERIOD_LABEL.sub("", _text(reading, names))
+        name = _LIST_ITEM.sub("", _PERIOD_LABEL.sub("", _text(reading, names)))
         # A name needs a letter: digits alone are a row number, punctuation is OCR debris. One
         # ending in a comma is a letter's greeting or sign-off ("Dear parents,", "Kind regards,").
         if (not any(c.isalpha() for c in name) or _WEEK_LABEL.match(name)

@@ -429,6 +429,19 @@ def free_line(text: str, x0: int, y0: int) -> ReadLine:
     return ReadLine(text=text, box=box, cell_box=box)
 
 
+def test_a_numbered_list_the_model_reads_as_one_event_is_an_event_an_item():
+    """A day card's untimed list, "1. Welcome & self-" over "registration", then "2. Phonics"
+    and "3. Snack": the model links its lines as one run of words; each number begins an
+    item, and the number is no part of its name."""
+    lines = [(free_line("Monday", 0, 0), "day"),
+             (free_line("1. Welcome & self-", 0, 30), "event"),
+             (free_line("registration", 20, 52), "event"),
+             (free_line("2. Phonics", 0, 80), "event"), (free_line("3. Snack", 0, 110), "event")]
+    names = sorted(name for _, name in decode_as(lines, size=(300, 140), joined=[1, 2, 3, 4]))
+    assert names[:2] == ["Phonics", "Snack"]
+    assert len(names) == 3 and names[2].startswith("Welcome & self") and "registration" in names[2]
+
+
 def test_in_a_cell_written_flush_left_the_short_first_line_is_the_name():
     # A Word table: every line against the cell's left side, the name shorter than its note.
     # Only a line against a side the name does not touch is a corner code.
