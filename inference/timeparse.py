@@ -67,6 +67,10 @@ MIN_LOST_SLOT = 15
 _LABEL_GLUED = re.compile(r"(?:(?<=[A-Z]\d)|(?<=^\d)|(?<=[\s|;,·]\d))"
                           r"(?P<sh>[01]\d|2[0-3])[:.](?P<sm>[0-5]\d)" + _SEP
                           + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])", re.IGNORECASE)
+# ... also before a one-digit hour ("P18:45-9:45": P1, 8:45-9:45), the label a capital and a
+# digit: read as 18:45 the range would run backwards.
+_LABEL_GLUED_SHORT = re.compile(r"(?<=[A-Z]\d)(?P<sh>[1-9])[:.](?P<sm>[0-5]\d)" + _SEP
+                                + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])")
 # ... and a lone start with its label glued on ("P29:25" is P2 at 9:25, "P310:45" P3 at
 # 10:45): the label is a capital and one digit opening the text, the clock a real one
 # written with a colon ("B12.07", "Room A112:30" are rooms).
@@ -197,7 +201,8 @@ def _times_in(text: str) -> tuple[TimeSpan, ...]:
     # as one slot's length.
     for pattern, hour in ((_FOUR_DIGIT_RANGE, int),
                           *((glued, lambda h: _hour24(int(h), None) or 0)
-                            for glued in (_GLUED_RANGE, *_COLON_LOST, _LABEL_GLUED))):
+                            for glued in (_GLUED_RANGE, *_COLON_LOST, _LABEL_GLUED,
+                                          _LABEL_GLUED_SHORT))):
         for match in pattern.finditer(text):
             start, end = (hour(match.group(f"{p}h")) * 60 + int(match.group(f"{p}m"))
                           for p in "se")

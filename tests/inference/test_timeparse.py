@@ -425,6 +425,13 @@ def test_a_minute_s_zero_read_as_a_letter_o_is_a_zero():
     assert find_times("Room 3O") == []  # no minute before it
 
 
+def test_a_period_label_glued_before_a_one_digit_hour_is_no_part_of_it():
+    # A key along a line: "P1" glued to "8:45-9:45" reads "P18:45-9:45", no 18:45.
+    assert [span.values for span in find_times("P18:45-9:45")] == [[525, 585]]
+    key = "Reg8:30-8:45|P18:45-9:45|P2 9:45-10:45"
+    assert [span.values for span in find_times(key)] == [[510, 525], [525, 585], [585, 645]]
+
+
 def test_a_range_with_its_period_label_glued_on_is_the_range():
     # An MIS export's row labels read without their space: "P1 08:45-09:45".
     assert [span.values for span in find_times("P108:45-09:45")] == [[525, 585]]
