@@ -54,7 +54,7 @@ def _tiles(image: np.ndarray) -> list[Box]:
     off = cv2.absdiff(small, np.full_like(small, np.round(ground).astype(np.uint8)))
     off = (cv2.max(cv2.max(off[..., 0], off[..., 1]), off[..., 2]) > TILE_CONTRAST)
     # A scan's specks are no bridge between two tiles.
-    off = cv2.morphologyEx(off.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    off = cv2.morphologyEx(off.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(off, connectivity=4)
     side = max(TILE_SIDE * min(h, w), MIN_SIDE) / SCALE
     found = [(x, y, bw, bh) for x, y, bw, bh, area in stats[1:n]
