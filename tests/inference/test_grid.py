@@ -287,19 +287,22 @@ def test_on_a_clock_axis_the_next_hour_s_mark_ends_an_event(widths: tuple[int, .
         assert blocks[("Monday", "Lab")] == ("12:00", None)
 
 
+def header_mark(text: str, box: tuple[int, int], cell: tuple[int, int]) -> ReadLine:
+    """A time printed in a header cell along the top: its text from `box`'s x0 to x1, inside
+    the cell from `cell`'s x0 to x1."""
+    return ReadLine(text=text, box=Box(x0=box[0], y0=10, x1=box[1], y1=28),
+                    cell_box=Box(x0=cell[0], y0=0, x1=cell[1], y1=40), table=0, ruled=True)
+
+
 def test_a_clock_axis_is_told_by_its_printed_marks_spacing_not_its_header_cells():
     """Hour marks printed evenly, but a stray edge cut the 10:00 header's cell short and the
     11:00 one's reaches back to it: the marks are still a clock, and the Tuesday lesson drawn
     from the 9:00 mark to the 11:00 one's cell runs 9 to 11."""
     edges = [100, 200, 260, 400, 500]
 
-    def mark(hour: int, k: int) -> ReadLine:
-        x0 = 105 + 100 * k
-        return ReadLine(text=f"{hour}:00", box=Box(x0=x0, y0=10, x1=x0 + 40, y1=28),
-                        cell_box=Box(x0=edges[k], y0=0, x1=edges[k + 1], y1=40),
-                        table=0, ruled=True)
-
-    lines = [*[(mark(hour, k), "time") for k, hour in enumerate(range(9, 13))],
+    lines = [*[(header_mark(f"{hour}:00", (105 + 100 * k, 145 + 100 * k),
+                            (edges[k], edges[k + 1])), "time")
+               for k, hour in enumerate(range(9, 13))],
              (cell_line("Monday", (0, 40, 100, 120)), "day"),
              (cell_line("Maths", (100, 40, 200, 120)), "event"),
              (cell_line("Tuesday", (0, 120, 100, 200)), "day"),
@@ -316,14 +319,9 @@ def test_a_lunch_column_between_half_hour_marks_breaks_the_clock_axis_without_en
     lunch column ends where the page does not say, and the first mark after it ends nothing."""
     hours = ["09:00", "09:30", "10:00", "10:30", "11:00", "-13:15", "13:15", "13:45", "14:15"]
 
-    def mark(text: str, k: int) -> ReadLine:
-        x0 = 120 + 100 * k
-        x1 = x0 + 40 + (30 if text == "09:30" else 0)
-        return ReadLine(text=text, box=Box(x0=x0, y0=10, x1=x1, y1=28),
-                        cell_box=Box(x0=100 + 100 * k, y0=0, x1=200 + 100 * k, y1=40),
-                        table=0, ruled=True)
-
-    lines = [*[(mark(text, k), "time") for k, text in enumerate(hours)],
+    lines = [*[(header_mark(text, (120 + 100 * k, 160 + 100 * k + (30 if text == "09:30" else 0)),
+                            (100 + 100 * k, 200 + 100 * k)), "time")
+               for k, text in enumerate(hours)],
              (cell_line("Monday", (0, 40, 100, 120)), "day"),
              (cell_line("Maths", (100, 40, 300, 120)), "event"),
              (cell_line("Lab", (700, 40, 900, 120)), "event"),
