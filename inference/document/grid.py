@@ -1041,10 +1041,10 @@ class Grid:
         lone = [(self.lines[self.atoms[ks[0]][0]], ks[0]) for _, ks in headers if len(ks) == 1]
         marks = sorted((sum(extent(line.box, axis)) / 2, self.atoms[k][2], k)
                        for line, k in lone if not _DASH_LED.match(line.text))
-        pairs = list(zip(marks, marks[1:], strict=False))
-        steps = [b[1] - a[1] for a, b in pairs]
         if len(marks) < CLOCK_MARKS:
             return set()
+        pairs = list(zip(marks, marks[1:], strict=False))
+        steps = [b[1] - a[1] for a, b in pairs]
         step = max(set(steps), key=steps.count)
         steady = [(a, b) for (a, b), s in zip(pairs, steps, strict=True) if s == step]
         places = [b[0] - a[0] for a, b in steady]
