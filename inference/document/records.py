@@ -31,10 +31,12 @@ START = {"start", "starts", "starttime", "from", "begin", "begins", "timefrom"}
 END = {"end", "ends", "endtime", "to", "finish", "finishes", "until", "timeto"}
 RANGE = {"time", "times", "timing"}
 # The name column: the first of these the header has ("Course | Title": the course's code is
-# a note of its title).
-NAMES = ["subject", "lesson", "title", "course", "module", "activity", "event", "class"]
+# a note of its title; "Course code | Description": the description names the lesson).
+NAMES = ["subject", "lesson", "title", "course", "module", "activity", "event", "class",
+         "description"]
 NOTES = {"room", "rooms", "location", "venue", "teacher", "teachers", "staff", "tutor",
-         "lecturer", "instructor", "class", "group", "notes", "building"}
+         "lecturer", "instructor", "class", "group", "notes", "building", "code", "coursecode",
+         "subjectcode"}
 FIELD_WORDS = DAY | START | END | RANGE | set(NAMES) | NOTES
 # A period number's column ("Per. | Time | Class" over each day's table): labels no field
 # of a record, but a column all the same.

@@ -704,6 +704,23 @@ def test_a_records_table_under_day_sections_takes_each_row_s_day_from_its_sectio
                       ("Tuesday", "Tutorial"): ("11:00", "12:00", "T02 Mr J. Rudd")}
 
 
+def test_a_records_table_s_description_names_its_rows_and_its_course_code_is_a_note():
+    # A college portal's "Day | Time | Course code | Description | Room | Staff".
+    def cell(text: str, column: int, row: int) -> ReadLine:
+        return free_line(text, 10 + 120 * column, 20 + 30 * row)
+
+    header = [(cell(word, k, 0), "other") for k, word in enumerate(
+        ["Day", "Time", "Course code", "Description", "Room", "Staff"])]
+    rows = [("Monday", "09:00 - 10:30", "AL-MAT-12", "Mathematics", "M1.03", "Mr P. Singh"),
+            ("", "10:45 - 12:15", "AL-PHY-12", "Physics", "S3.02", "Mrs C. Adeyemi")]
+    lines = header + [(cell(text, k, r + 1), "day" if k == 0 else "event")
+                      for r, row in enumerate(rows) for k, text in enumerate(row) if text]
+    blocks = decode_as(lines, notes=True, size=(800, 120))
+    assert blocks == {
+        ("Monday", "Mathematics"): ("09:00", "10:30", "AL-MAT-12 M1.03 Mr P. Singh"),
+        ("Monday", "Physics"): ("10:45", "12:15", "AL-PHY-12 S3.02 Mrs C. Adeyemi")}
+
+
 def test_a_teacher_code_in_capitals_under_a_name_is_a_note():
     # aSc: "Eng" over "BRN" over "204"; the model calls "BRN" part of the name.
     cell = (100, 40, 200, 120)
