@@ -107,11 +107,10 @@ def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
             )
         )
     tables = [table for table in tables if not _frames_a_table(table, tables)]
-    tiled = tile_cells(image)
+    tiled = tile_cells(image, tolerance)
     if tiled:
         # A tiled grid's edges and letters made any ruled table found over it.
-        box = Box(x0=min(c.x0 for c in tiled), y0=min(c.y0 for c in tiled),
-                  x1=max(c.x1 for c in tiled), y1=max(c.y1 for c in tiled))
+        box = Box.enclosing(tiled)
         tables = [table for table in tables if table.box.overlap_area(box)
                   < TILED_OVER * table.box.width * table.box.height]
         tables.append(Table(box=box, cells=index_cells(tiled, tolerance), ruled=True))

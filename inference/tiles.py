@@ -96,18 +96,17 @@ def _grown(tiles: list[Box], gap: float) -> list[Box]:
     return grown
 
 
-def tile_cells(image: np.ndarray) -> list[Box]:
-    """The cells of the page's tiled table, or none when its tiles make no table."""
+def tile_cells(image: np.ndarray, tolerance: float) -> list[Box]:
+    """The cells of the page's tiled table, or none when its tiles make no table; tiles
+    whose edges lie within `tolerance` (pixels) stand in one row or column."""
     tiles = _tiles(image)
     if len(tiles) < MIN_TILES:
         return []
-    h, w = image.shape[:2]
-    tolerance = max(6.0, 0.006 * max(h, w))
     rows = _lines_of([t.y0 for t in tiles], tolerance)
     columns = _lines_of([t.x0 for t in tiles], tolerance)
-    x0, y0 = min(t.x0 for t in tiles), min(t.y0 for t in tiles)
-    x1, y1 = max(t.x1 for t in tiles), max(t.y1 for t in tiles)
+    around = Box.enclosing(tiles)
     covered = sum(t.width * t.height for t in tiles)
-    if rows < MIN_LINES or columns < MIN_LINES or covered < TILE_COVER * (x1 - x0) * (y1 - y0):
+    if (rows < MIN_LINES or columns < MIN_LINES
+            or covered < TILE_COVER * around.width * around.height):
         return []
-    return _grown(tiles, MAX_GAP * max(h, w))
+    return _grown(tiles, MAX_GAP * max(image.shape[:2]))

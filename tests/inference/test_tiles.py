@@ -8,6 +8,9 @@ from inference.tiles import tile_cells
 
 CREAM = (238, 248, 253)
 PASTELS = [(220, 205, 255), (255, 225, 200), (210, 245, 215), (250, 215, 235)]
+# Edges this close (pixels) stand in one row or column: find_tables' tolerance on pages of
+# these sizes.
+TOLERANCE = 6.0
 
 
 def tiled_page(rows: int = 4, columns: int = 5, gap: int = 10) -> np.ndarray:
@@ -30,7 +33,7 @@ def tiled_page(rows: int = 4, columns: int = 5, gap: int = 10) -> np.ndarray:
 
 
 def test_each_tile_is_a_cell_grown_to_meet_its_neighbours():
-    cells = tile_cells(tiled_page())
+    cells = tile_cells(tiled_page(), TOLERANCE)
     assert len(cells) == 20
     left = sorted(cells, key=lambda b: (round(b.y0), b.x0))
     # The first row's first two tiles meet halfway across the gap between them.
@@ -53,8 +56,8 @@ def test_a_few_highlighted_words_on_a_white_page_are_no_tiles():
         x, y = 60 + (k * 97) % 700, 60 + (k * 61) % 450
         cv2.rectangle(page, (x, y), (x + 70, y + 22), (0, 255, 255), -1)
         cv2.putText(page, "9:00", (x + 5, y + 17), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
-    assert tile_cells(page) == []
+    assert tile_cells(page, TOLERANCE) == []
 
 
 def test_tiles_in_too_few_rows_are_no_table():
-    assert tile_cells(tiled_page(rows=2, columns=8)) == []
+    assert tile_cells(tiled_page(rows=2, columns=8), TOLERANCE) == []
