@@ -523,19 +523,31 @@ def _header_off_the_body(cell: Cell, table: Table) -> list[Cell]:
                                     "lines": bottom})]
 
 
+# A narrow column's header prints its times wider than the column ("10:15am-" over "10:30am"
+# above a Break column): a line is on one side of an edge with at most this share of its
+# width across it (a header centred over two columns has half).
+ACROSS_EDGE = 0.4
+
+
+def _beside(box: Box, edge: float) -> bool:
+    """The box lies on one side of the upright edge, give or take a narrow header's
+    overhang."""
+    overhang = min(box.x1 - edge, edge - box.x0)
+    return overhang <= max(RULE_SLACK, ACROSS_EDGE * box.width)
+
+
 def _header_over_body_edges(cell: Cell, table: Table) -> list[Cell]:
     """A time header whose rule down to the body was lost (a faint rule in a narrow column's
     header: "10:30- / 10:50" beside "10:50 – 11:50") makes one cell over two columns. A header
     over several columns prints its text across their edge; one whose lines all print a time
-    and fall wholly on either side of an edge the cells under it share is cut there."""
+    and fall on either side of an edge the cells under it share (`_beside`) is cut there."""
     if cell.from_text or not cell.lines or not all(find_times(line.text) for line in cell.lines):
         return [cell]
     below = [c for c in table.cells if c.row > cell.row and not c.from_text]
     edges = sorted({edge for c in below for edge in (c.box.x0, c.box.x1)
                     if cell.box.x0 + RULE_SLACK < edge < cell.box.x1 - RULE_SLACK})
     cuts = [edge for edge in edges
-            if all(line.box.x1 <= edge + RULE_SLACK or line.box.x0 >= edge - RULE_SLACK
-                   for line in cell.lines)
+            if all(_beside(line.box, edge) for line in cell.lines)
             and any(line.box.cx < edge for line in cell.lines)
             and any(line.box.cx > edge for line in cell.lines)]
     if not cuts:

@@ -407,6 +407,14 @@ def test_a_time_header_over_two_columns_is_cut_where_the_body_s_columns_meet() -
     across = table([line("9:00 - 12:00", 20, 12, 200, 28)])
     assert [c.text for c in split_crowded_cells(across, []).cells if c.row == 0] == [
         "9:00 - 12:00"]
+    # The narrow column's times printed wider than it ("10:15am-" over "10:30am" hanging
+    # a third of their width over the next column): still its own.
+    wider = table([line("10:15am-", 2, 2, 68, 18), line("10:30am", 4, 20, 64, 36),
+                   line("10:30am - 11:30am", 90, 12, 230, 28)])
+    headers = sorted((c for c in split_crowded_cells(wider, []).cells if c.row == 0),
+                     key=lambda c: c.box.x0)
+    assert [(c.text, c.box.x0, c.box.x1) for c in headers] == [
+        ("10:15am- 10:30am", 0, 50), ("10:30am - 11:30am", 50, 250)]
 
 
 def test_a_room_badge_across_a_card_s_edge_is_that_card_s_note() -> None:
