@@ -345,11 +345,12 @@ def parse_heading(text: str) -> Heading:
                               re.IGNORECASE):
             teacher = re.sub(rf"\s+{_SEASON}$", "", teacher, flags=re.IGNORECASE)
     # A separator OCR glued on ("Mr Patel-8B Timetable", "Mr D.Okafor-TeachingTimetable",
-    # "Ms R.Fitzgerald-Staff Timetable") and what follows it is no part of the name; a
-    # double-barrelled name ("Smith-Jones") is.
+    # "Ms R.Fitzgerald-Staff Timetable", "Ms.Robinson-Grade6") and what follows it is no part
+    # of the name; a double-barrelled name ("Smith-Jones") is.
     if teacher:
         teacher = re.sub(
-            rf"[-–—](?=[^\n]*(?:timetable|schedule|teaching|staff\b|term|{_SEASON})).*$", "",
+            rf"[-–—](?=[^\n]*(?:timetable|schedule|teaching|staff\b|term|{_SEASON}"
+            r"|(?:grade|class|year|form)$)).*$", "",
             teacher, flags=re.IGNORECASE)
     heading.teacher = (_spaced_title(re.sub(r"['’]s$", "", teacher.rstrip("-–—")).strip())
                        if teacher else None)

@@ -272,6 +272,8 @@ def test_a_separator_glued_to_a_teacher_s_name_is_no_part_of_it() -> None:
     assert parse_heading("Mr Patel-8B Timetable-Spring 2025").teacher == "Mr Patel"
     assert parse_heading("Mr D.Okafor-TeachingTimetable-Spring 1 2025").teacher == "Mr D.Okafor"
     assert parse_heading("Mrs Smith-Jones, Year 4").teacher == "Mrs Smith-Jones"
+    # An em dash read as a hyphen, its spaces lost, before the class.
+    assert parse_heading("Ms.Robinson-Grade6 ELA/SS-Quarter32026").teacher == "Ms. Robinson"
 
 
 def test_a_bullet_separating_the_heading_s_fields_is_no_part_of_the_class():
