@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from inference.rulings import FAINT_RULE_CONTRAST, line_mask, thin_strokes
+from inference.sheet import flatten_sheet
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -314,16 +315,20 @@ def page_quarter_turns(image: np.ndarray) -> int:
 
 def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Deskewed and flattened page, and the matrix from original to cleaned coordinates.
-    Deskew comes first: the ruling mask that finds the table's border only sees strokes that
-    run within a degree or two of level, so a tilted photo's border is found once it is
-    level, and the perspective left is what the flattening removes; a page whose rules all
-    run square is drawn so (a screenshot: a tab over the table is no corner of its border)."""
+    A photographed sheet lying on a desk is first cut from it and squared by its own edges
+    (`inference/sheet.py`). Deskew comes next: the ruling mask that finds the table's border
+    only sees strokes that run within a degree or two of level, so a tilted photo's border is
+    found once it is level, and the perspective left is what the flattening removes; a page
+    whose rules all run square is drawn so (a screenshot: a tab over the table is no corner of
+    its border)."""
+    sheet = flatten_sheet(image)
+    image, to_sheet = (image, IDENTITY) if sheet is None else sheet
     gray = to_gray(image)
     strokes = _stroke_angles(gray)
     level, rotation = deskew(image, strokes)
     flat, flatten = flatten_perspective(level)
     if flatten is IDENTITY:
-        return flat, flatten @ rotation
+        return flat, rotation @ to_sheet
     upright = _upright_angles(to_gray(level))  # found once: the square test and the lean's
     if (rotation is IDENTITY and _square(strokes) and _square(upright)
             or abs(skew_angle(to_gray(flat))) > 1.0
@@ -332,8 +337,8 @@ def clean_page(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # the strokes level, and the upright ones no more leaning than before. Otherwise the
         # quadrilateral is wrong (a table cut by the frame, two tables merged, a border whose
         # corner cell is left blank, a tab standing on a panel), and the level page is better.
-        return level, rotation
-    return flat, flatten @ rotation
+        return level, rotation @ to_sheet
+    return flat, flatten @ rotation @ to_sheet
 
 
 def _lean(upright: list[float]) -> float:
