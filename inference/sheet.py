@@ -61,15 +61,20 @@ def _sheet_mask(lab: np.ndarray) -> np.ndarray:
     frame = np.zeros((h, w), bool)
     frame[:band], frame[-band:], frame[:, :band], frame[:, -band:] = True, True, True, True
     surround = np.median(lab[frame], axis=0)
-    off_surround = np.linalg.norm(lab - surround, axis=2)
-    apart = lab[off_surround > MIN_CONTRAST]
+    off_surround = _squared_distance(lab, surround)
+    apart = lab[off_surround > MIN_CONTRAST ** 2]
     if len(apart) < MIN_AREA * h * w:
         return np.zeros((h, w), np.uint8)
     sheet = commonest_colour(apart)
     if sheet[0] < surround[0] + LIGHTER:
         return np.zeros((h, w), np.uint8)
-    nearer = np.linalg.norm(lab - sheet, axis=2) < off_surround
+    nearer = _squared_distance(lab, sheet) < off_surround
     return np.where(nearer, 255, 0).astype(np.uint8)
+
+
+def _squared_distance(lab: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    difference = lab - colour.astype(np.float32)
+    return np.einsum("ijk,ijk->ij", difference, difference)
 
 
 def _four_corners(outline: np.ndarray) -> np.ndarray | None:
