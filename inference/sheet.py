@@ -38,6 +38,10 @@ MIN_AREA, MAX_AREA = 0.12, 0.92
 SOLIDITY = 0.85
 # Its corners stand at least this share of the shorter side inside the frame.
 MARGIN = 0.01
+# A side's line is fitted to the outline's points along its middle (clear of this share of
+# it at each end) and within this share of its length of it.
+SIDE_ENDS = 0.1
+SIDE_REACH = 0.05
 # A photographed sheet's corners are within this many degrees of square, and its opposite
 # sides within this ratio of each other.
 CORNER_ANGLE = 25.0
@@ -97,6 +101,37 @@ def _ordered(points: np.ndarray) -> np.ndarray:
                      points[np.argmax(d)]], dtype=np.float32)
 
 
+def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The 2-D cross product (z of the 3-D one) of vectors, or of each row of `v` with `u`."""
+    return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+
+
+def _fitted_sides(corners: np.ndarray, outline: np.ndarray) -> np.ndarray | None:
+    """The corners where lines fitted to each side's stretch of the outline meet: the hull's
+    corners sit on the outline's furthest points (a curled corner, a shadow's bite), its
+    sides' lines on most of the edge. None where a side has too few points to fit."""
+    lines = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        along = b - a
+        length = float(np.linalg.norm(along))
+        t = (outline - a) @ along / max(length ** 2, 1e-9)
+        off = np.abs(_cross(along, outline - a)) / max(length, 1e-9)
+        near = outline[(t > SIDE_ENDS) & (t < 1 - SIDE_ENDS) & (off < SIDE_REACH * length)]
+        if len(near) < 2:
+            return None
+        vx, vy, x0, y0 = cv2.fitLine(near, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0]), np.array([vx, vy])))
+    fitted = []
+    for k in range(4):
+        (p, u), (q, v) = lines[k - 1], lines[k]
+        denominator = float(_cross(u, v))
+        if abs(denominator) < 1e-6:
+            return None
+        fitted.append(p + u * float(_cross(q - p, v)) / denominator)
+    return np.array(fitted, dtype=np.float32)
+
+
 def _rectangle_seen(corners: np.ndarray) -> bool:
     """Whether the quadrilateral can be a rectangle photographed at a modest slant: every
     corner's angle within CORNER_ANGLE of square, opposite sides within SIDE_RATIO."""
@@ -150,7 +185,8 @@ def sheet_quadrilateral(image: np.ndarray) -> np.ndarray | None:
     # A thin bridge (a pin, a note's corner touching the sheet) is no part of the sheet.
     reach = max(3, int(0.01 * min(sh, sw)) | 1)
     inside = cv2.morphologyEx(inside, cv2.MORPH_OPEN, np.ones((reach, reach), np.uint8))
-    contours, _ = cv2.findContours(inside, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # Every point of the outline kept: each side's line is fitted to them.
+    contours, _ = cv2.findContours(inside, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
     outline = max(contours, key=cv2.contourArea)
@@ -164,8 +200,8 @@ def sheet_quadrilateral(image: np.ndarray) -> np.ndarray | None:
     if (corners.min(axis=0) < margin).any() or (corners.max(axis=0) > [sw - margin,
                                                                        sh - margin]).any():
         return None
-    corners = _ordered(corners)
-    if not _rectangle_seen(corners) or not _edges_seen(lab, corners):
+    corners = _fitted_sides(_ordered(corners), outline.reshape(-1, 2).astype(np.float32))
+    if corners is None or not _rectangle_seen(corners) or not _edges_seen(lab, corners):
         return None
     return corners / scale
 
