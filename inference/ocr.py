@@ -29,7 +29,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from inference.runtimes import open_graph
+from inference.runtimes import chosen_runtime, open_graph
 from inference.schema import Box, OcrLine
 from inference.settings import Settings
 
@@ -182,7 +182,7 @@ def graphs_opened_by(settings: Settings, full_precision: tuple[str, ...] = ()):
     so no onnxruntime session is built only to be put aside (with OpenVINO's graphs compiled
     when first used, the engine builds in 0.63 s at 172 MB, against 0.85 s at 250 MB). Under
     onnxruntime, RapidOCR opens them itself, as it always has."""
-    if settings.onnx_runtime == "onnxruntime":
+    if chosen_runtime(settings.onnx_runtime) == "onnxruntime":
         yield
         return
     from rapidocr_onnxruntime.utils import infer_engine

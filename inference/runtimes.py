@@ -5,11 +5,12 @@ RapidOCR, which opens its graphs itself, `get_modelmeta` and `get_providers`), s
 caller never knows which one it has; `YOGI_ONNX_RUNTIME` picks, and a new runtime is one
 registered class here.
 
-OpenVINO is the default because it is the faster one on this kind of CPU: on a Xeon with AMX it
+`auto`, the default, takes OpenVINO where the CPU computes bfloat16: on a Xeon with AMX it
 computes in bfloat16 (its own default there; float32 elsewhere), which read the dev pages' text
-the same and cut the OCR's time to under half (README, "Speed"). A graph opened with
-`full_precision` computes in float32 all the same: the text detector's probability map, whose
-threshold decides whether a lone small "6" is text at all. A session is called from
+the same and cut the OCR's time to under half (README, "Speed"); on a CPU without it,
+onnxruntime was the faster. A graph opened with `full_precision` computes in float32 all the
+same: the text detector's probability map, whose threshold decides whether a lone small "6" is
+text at all. A session is called from
 several threads at once (`ocr.SharedRecognition`), so each thread keeps its own OpenVINO infer
 request, as an onnxruntime session is safe to share."""
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -136,6 +138,36 @@ class OpenVinoSession:
 @dataclass(frozen=True)
 class GraphMetadata:
     custom_metadata_map: dict[str, str]
+
+
+# CPU flags (Linux's /proc/cpuinfo) under which OpenVINO computes in bfloat16 by itself.
+BFLOAT16_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})
+
+
+@lru_cache(maxsize=1)
+def _cpu_flags() -> frozenset[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return frozenset()
+    return frozenset(word for line in text.splitlines() if line.startswith("flags")
+                     for word in line.split(":", 1)[1].split())
+
+
+def chosen_runtime(runtime: str) -> str:
+    """The runtime `runtime` names: `auto` is OpenVINO on a CPU that computes bfloat16
+    (where it read the dev pages in half onnxruntime's time), onnxruntime elsewhere (in
+    float32 both read alike, and onnxruntime was the faster and the lighter on an AVX2-only
+    CPU: README, "Speed", session 42)."""
+    if runtime != "auto":
+        return runtime
+    return "openvino" if _cpu_flags() & BFLOAT16_FLAGS else "onnxruntime"
+
+
+@register_runtime("auto")
+def _auto(path: Path, threads: int, full_precision: bool, cache_dir: Path | None
+          ) -> GraphSession:
+    return RUNTIMES[chosen_runtime("auto")](path, threads, full_precision, cache_dir)
 
 
 def open_graph(path: Path | str, threads: int, runtime: str, *, full_precision: bool = False,

@@ -23,7 +23,7 @@ DEFAULT_MAX_PAGES = 20
 OcrEngineName = Literal["rapid", "tesseract", "model"]
 TierName = Literal["auto", "classical", "document"]
 # The names `inference.runtimes.RUNTIMES` registers (held equal by the same test).
-OnnxRuntimeName = Literal["openvino", "onnxruntime"]
+OnnxRuntimeName = Literal["auto", "openvino", "onnxruntime"]
 
 
 class Settings(BaseSettings):
@@ -51,9 +51,9 @@ class Settings(BaseSettings):
     # Threads per model (OCR detection, classifier, recogniser; the document
     # model's graph). None: this process's share of the cores (`model_threads`).
     onnx_threads: int | None = Field(None, ge=1)
-    # What runs those ONNX graphs (`inference/runtimes.py`): OpenVINO reads them in about half
-    # onnxruntime's time on this CPU.
-    onnx_runtime: OnnxRuntimeName = "openvino"
+    # What runs those ONNX graphs (`inference/runtimes.py`): `auto` is OpenVINO on a CPU that
+    # computes bfloat16 (about half onnxruntime's time there), onnxruntime elsewhere.
+    onnx_runtime: OnnxRuntimeName = "auto"
     tier: TierName = "auto"
     document_alias: str = "champion"  # registry alias the document tier loads (e.g. challenger)
 

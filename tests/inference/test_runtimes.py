@@ -11,8 +11,9 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+from inference import runtimes
 from inference.ocr import RapidOcrEngine
-from inference.runtimes import RUNTIMES, OpenVinoSession, open_graph
+from inference.runtimes import RUNTIMES, OpenVinoSession, chosen_runtime, open_graph
 from inference.settings import Settings
 
 
@@ -45,6 +46,17 @@ def test_every_runtime_answers_the_graph_by_its_port_names(graph, runtime):
     np.testing.assert_allclose(y, np.maximum(x @ w, 0), rtol=0.03, atol=0.05)
     np.testing.assert_allclose(exact.run(["y"], {"x": x})[0], np.maximum(x @ w, 0), rtol=1e-5,
                                atol=1e-5)
+
+
+@pytest.mark.parametrize(("flags", "runtime"), [
+    ({"avx2", "amx_bf16", "amx_tile"}, "openvino"),
+    ({"avx2", "avx512f", "avx512_bf16"}, "openvino"),
+    ({"avx2", "avx512f"}, "onnxruntime"), (set(), "onnxruntime")])
+def test_auto_takes_openvino_only_where_the_cpu_computes_bfloat16(monkeypatch, flags, runtime):
+    monkeypatch.setattr(runtimes, "_cpu_flags", lambda: frozenset(flags))
+    assert chosen_runtime("auto") == runtime
+    # A runtime named outright is taken whatever the CPU.
+    assert chosen_runtime("openvino") == "openvino"
 
 
 def test_an_openvino_session_called_from_two_threads_keeps_each_call_s_answer(graph):
