@@ -15,21 +15,11 @@ import cv2
 import numpy as np
 
 from inference.rulings import FAINT_RULE_CONTRAST, line_mask, thin_strokes
-from inference.sheet import flatten_sheet
+from inference.sheet import flatten_sheet, order_corners
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-
-
-def _order_corners(points: np.ndarray) -> np.ndarray:
-    """Corners as top-left, top-right, bottom-right, bottom-left."""
-    s = points.sum(axis=1)
-    d = np.diff(points, axis=1).ravel()
-    return np.array(
-        [points[np.argmin(s)], points[np.argmin(d)], points[np.argmax(s)], points[np.argmax(d)]],
-        dtype=np.float32,
-    )
 
 
 def table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
@@ -60,7 +50,7 @@ def table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
     approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
     if len(approx) != 4:
         return None
-    return _order_corners(approx.reshape(4, 2).astype(np.float32))
+    return order_corners(approx.reshape(4, 2).astype(np.float32))
 
 
 IDENTITY = np.eye(3)

@@ -10,9 +10,8 @@ computes in bfloat16 (its own default there; float32 elsewhere), which read the 
 the same and cut the OCR's time to under half (README, "Speed"); on a CPU without it,
 onnxruntime was the faster. A graph opened with `full_precision` computes in float32 all the
 same: the text detector's probability map, whose threshold decides whether a lone small "6" is
-text at all. A session is called from
-several threads at once (`ocr.SharedRecognition`), so each thread keeps its own OpenVINO infer
-request, as an onnxruntime session is safe to share."""
+text at all. A session is called from several threads at once (`ocr.SharedRecognition`), so
+each thread keeps its own OpenVINO infer request, as an onnxruntime session is safe to share."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ def _four_corners(outline: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _ordered(points: np.ndarray) -> np.ndarray:
+def order_corners(points: np.ndarray) -> np.ndarray:
     """Corners as top-left, top-right, bottom-right, bottom-left."""
     s = points.sum(axis=1)
     d = np.diff(points, axis=1).ravel()
@@ -137,8 +137,8 @@ def _rectangle_seen(corners: np.ndarray) -> bool:
     corner's angle within CORNER_ANGLE of square, opposite sides within SIDE_RATIO."""
     sides = [corners[(k + 1) % 4] - corners[k] for k in range(4)]
     lengths = [float(np.linalg.norm(side)) for side in sides]
-    if min(lengths) == 0 or min(lengths[0], lengths[2]) < SIDE_RATIO * max(lengths[0], lengths[2]) \
-            or min(lengths[1], lengths[3]) < SIDE_RATIO * max(lengths[1], lengths[3]):
+    if min(lengths) == 0 or any(min(lengths[k], lengths[k + 2]) < SIDE_RATIO * max(
+            lengths[k], lengths[k + 2]) for k in (0, 1)):
         return False
     for k in range(4):
         a, b = -sides[k - 1], sides[k]
@@ -200,7 +200,7 @@ def sheet_quadrilateral(image: np.ndarray) -> np.ndarray | None:
     if (corners.min(axis=0) < margin).any() or (corners.max(axis=0) > [sw - margin,
                                                                        sh - margin]).any():
         return None
-    corners = _fitted_sides(_ordered(corners), outline.reshape(-1, 2).astype(np.float32))
+    corners = _fitted_sides(order_corners(corners), outline.reshape(-1, 2).astype(np.float32))
     if corners is None or not _rectangle_seen(corners) or not _edges_seen(lab, corners):
         return None
     return corners / scale

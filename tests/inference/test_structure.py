@@ -398,22 +398,18 @@ def test_a_time_header_over_two_columns_is_cut_where_the_body_s_columns_meet() -
             Cell(box=Box(x0=0, y0=0, x1=250, y1=40), row=0, col=0, col_span=2, lines=header),
             *body])
 
-    lost = table([line("10:30-", 5, 2, 45, 18), line("10:50", 8, 20, 42, 36),
-                  line("10:50 - 11:50", 90, 12, 210, 28)])
-    headers = sorted((c for c in split_crowded_cells(lost, []).cells if c.row == 0),
-                     key=lambda c: c.box.x0)
-    assert [(c.text, c.box.x0, c.box.x1) for c in headers] == [
+    def headers(header: list[OcrLine]) -> list[tuple[str, float, float]]:
+        cells = split_crowded_cells(table(header), []).cells
+        return sorted((c.text, c.box.x0, c.box.x1) for c in cells if c.row == 0)
+
+    assert headers([line("10:30-", 5, 2, 45, 18), line("10:50", 8, 20, 42, 36),
+                    line("10:50 - 11:50", 90, 12, 210, 28)]) == [
         ("10:30- 10:50", 0, 50), ("10:50 - 11:50", 50, 250)]
-    across = table([line("9:00 - 12:00", 20, 12, 200, 28)])
-    assert [c.text for c in split_crowded_cells(across, []).cells if c.row == 0] == [
-        "9:00 - 12:00"]
+    assert headers([line("9:00 - 12:00", 20, 12, 200, 28)]) == [("9:00 - 12:00", 0, 250)]
     # The narrow column's times printed wider than it ("10:15am-" over "10:30am" hanging
     # a third of their width over the next column): still its own.
-    wider = table([line("10:15am-", 2, 2, 68, 18), line("10:30am", 4, 20, 64, 36),
-                   line("10:30am - 11:30am", 90, 12, 230, 28)])
-    headers = sorted((c for c in split_crowded_cells(wider, []).cells if c.row == 0),
-                     key=lambda c: c.box.x0)
-    assert [(c.text, c.box.x0, c.box.x1) for c in headers] == [
+    assert headers([line("10:15am-", 2, 2, 68, 18), line("10:30am", 4, 20, 64, 36),
+                    line("10:30am - 11:30am", 90, 12, 230, 28)]) == [
         ("10:15am- 10:30am", 0, 50), ("10:30am - 11:30am", 50, 250)]
 
 
