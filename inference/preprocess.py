@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from inference.rulings import FAINT_RULE_CONTRAST, line_mask, thin_strokes
-from inference.sheet import flatten_sheet, order_corners
+from inference.sheet import flatten_sheet, order_corners, seen_size
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -151,15 +151,14 @@ def flatten_perspective(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # convergence still tells the perspective.
         keystone = keystone_matrix(gray)
         return (image, IDENTITY) if keystone is IDENTITY else _warp_whole(image, keystone)
-    tl, tr, br, bl = quad
-    width = float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
-    height = float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    size = seen_size(quad)
+    if size is None:  # a table already axis-aligned to within 1 %
+        return image, IDENTITY
+    width, height = size
+    tl = quad[0]
     target = np.array(
         [tl, tl + [width, 0], tl + [width, height], tl + [0, height]], dtype=np.float32
     )
-    # A table already axis-aligned to within 1 % needs no warp (and must not be resampled).
-    if np.abs(quad - target).max() < 0.01 * max(width, height):
-        return image, IDENTITY
     matrix = cv2.getPerspectiveTransform(quad, target)
     h, w = image.shape[:2]
     out_w = int(max(w, tl[0] + width + 10))

@@ -206,19 +206,31 @@ def sheet_quadrilateral(image: np.ndarray) -> np.ndarray | None:
     return corners / scale
 
 
+def seen_size(quad: np.ndarray) -> tuple[float, float] | None:
+    """The width and height of the upright rectangle a quadrilateral (top-left, top-right,
+    bottom-right, bottom-left) was seen as, each the longer of its pair of sides; None where
+    the quadrilateral is upright already, each corner within UPRIGHT of its size of that
+    rectangle's, its top-left kept (such a page must not be resampled)."""
+    tl, tr, br, bl = quad
+    width = float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    upright = np.array([tl, tl + [width, 0], tl + [width, height], tl + [0, height]],
+                       dtype=np.float32)
+    if np.abs(quad - upright).max() < UPRIGHT * max(width, height):
+        return None
+    return width, height
+
+
 def flatten_sheet(image: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The photographed sheet squared and cut from its surround (its sides as long as the
     longer of each pair was seen), and the 3×3 matrix from the photo's pixels to the
     sheet's; None where there is no clear sheet, or it lies upright already."""
     quad = sheet_quadrilateral(image)
-    if quad is None:
+    size = None if quad is None else seen_size(quad)
+    if size is None:
         return None
-    tl, tr, br, bl = quad
-    width = float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
-    height = float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    width, height = size
     target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    if np.abs(quad - (target + tl)).max() < UPRIGHT * max(width, height):
-        return None
     matrix = cv2.getPerspectiveTransform(quad, target)
     sheet = cv2.warpPerspective(image, matrix, (round(width), round(height)),
                                 flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
