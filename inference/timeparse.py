@@ -379,6 +379,10 @@ _DATED = re.compile(
 _ROTATION = re.compile(r"^\s*(?P<day>[a-z]+)\.?,?\s*[-–—(]?\s*"
                        r"(?:[A-H1-9]\s?day|day\s?(?:[A-H]|\d{1,2})|week\s?[AB12])\s*\)?\s*$",
                        re.IGNORECASE)
+# A date ("10 Mar", "Mar 10th"): a calendar's line under its day header, no day itself,
+# though Spanish abbreviates Tuesday "Mar".
+_A_DATE = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?\s*{_MONTH}\b\.?|\b{_MONTH}\.?\s*\d{{1,2}}"
+                     r"(?:st|nd|rd|th)?\b", re.IGNORECASE)
 
 
 def is_day_heading(text: str) -> bool:
@@ -393,6 +397,8 @@ def parse_day(text: str) -> str | None:
     """The day a header cell names, tolerating OCR noise and abbreviations; None otherwise.
     An ordinal is no day: the "th" of a "4th" period is not Thursday's "Th". A date after
     the day is the day's ("Mon 31 Mar"), and so is its place in a rotation ("Monday A Day")."""
+    if _A_DATE.fullmatch(text.strip()):
+        return None
     if (dated := _DATED.match(text) or _ROTATION.match(text)) and len(dated["day"]) >= 2:
         text = dated["day"]
     word = re.sub(r"[^a-z]", "", _ORDINAL.sub(" ", plain(text)))
@@ -497,7 +503,7 @@ def parse_day_list(text: str) -> list[str]:
 @functools.lru_cache(maxsize=8192)  # asked of each line several times, as `_times_in`
 def _days_in(text: str) -> tuple[str, ...]:
     words = [w.lower() if w.lower() == "to" else w
-             for w in re.findall(r"[A-Za-z]+|[-–—]", text)]
+             for w in re.findall(r"[A-Za-z]+|[-–—]", _A_DATE.sub(" ", text))]
     days: list[str] = []
     range_pending = False
     for word in words:

@@ -271,6 +271,7 @@ def test_a_day_named_in_another_language_is_its_english_day(text: str, day: str)
              "4th", "12th", "7th 12:30-1:10",  # a period's ordinal: its "th" is no Thursday
              "M4", "W2", "F1",  # rooms, not single-letter days
              "Maths 3 Apr", "M 4/4",  # a date after no day
+             "10 Mar", "13Mar", "Mar 10th",  # a date alone, under a calendar's day header
              "Sam", "Don", "Mathe", "Mittagspause", "Große Pause", "Lunch",  # names, not days
              "DO", "MI", "DI",  # a teacher's initials under a subject code
              "Maori", "Te Reo Maori"]  # one letter off "mardi": a subject, not Tuesday
@@ -296,6 +297,9 @@ def test_parse_day_rejects_things_that_are_not_days(text: str) -> None:
         ("Daily Schedule- MondayTudayThurdy", ["Monday", "Tuesday", "Thursday"]),
         ("MondayTuesdayThursday", ["Monday", "Tuesday", "Thursday"]),
         ("MonWedFri", ["Monday", "Wednesday", "Friday"]),
+        # A date's month is no day: Spanish abbreviates Tuesday "Mar".
+        ("Mon 10 Mar", ["Monday"]),
+        ("10 Mar", []),
         # An event that only starts with a day is no list of days.
         ("Wednesdaymeeting", []),
         ("Mondayassembly", []),
