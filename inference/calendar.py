@@ -19,6 +19,8 @@ its column's, also where it stands beside another box, clear of the header's wid
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 
@@ -54,6 +56,10 @@ MIN_BOXES = 3
 BOXED_SHARE = 0.5
 # Box edges this close (px) begin one day column.
 COLUMN_GAP = 6
+# A box reaches a rule when its edge lies within this share of an hour of it; a ruled grid's
+# filled cells (not a calendar's events) are more than this share of the boxes.
+RULE_SHARE = 0.1
+ON_RULES = 2 / 3
 # Two boxes this many minutes apart or less are one event after another: the space between
 # them is the app's drawing, not a break.
 MAX_GAP = 6
@@ -118,18 +124,25 @@ def _paired(labels: list[tuple[OcrLine, int]], lines: list[OcrLine]) -> bool:
     return 2 * paired > len(labels)
 
 
-def _hour_rules(image: np.ndarray, area: Box) -> list[float]:
-    """Heights of the horizontal rules running across at least a third of `area`."""
+def _rules(image: np.ndarray, area: Box, axis: int) -> list[float]:
+    """Where the rules running across at least a third of `area` lie: heights of the
+    horizontal ones (`axis` 0), or places of the upright ones (`axis` 1)."""
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-    x0, x1 = int(area.x0), int(area.x1)
+    x0, x1 = max(0, int(area.x0)), min(gray.shape[1], int(area.x1))
     y0, y1 = max(0, int(area.y0)), min(gray.shape[0], int(area.y1))
     mask = line_mask(gray, gridlines=True)[y0:y1, x0:x1]
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, (x1 - x0) // 8), 1))
+    length = max(25, (x1 - x0 if axis == 0 else y1 - y0) // 8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if axis == 0 else (1, length))
     across = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-    rows = np.flatnonzero((across > 0).mean(1) >= 1 / 3)
+    places = np.flatnonzero((across > 0).mean(1 - axis) >= 1 / 3)
     # A rule is a run of rows (dilated); its middle is where it runs.
-    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if rows.size else []
-    return [y0 + float(run.mean()) for run in runs if run.size]
+    runs = np.split(places, np.flatnonzero(np.diff(places) > 1) + 1) if places.size else []
+    return [(y0, x0)[axis] + float(run.mean()) for run in runs if run.size]
+
+
+def _hour_rules(image: np.ndarray, area: Box) -> list[float]:
+    """Heights of the horizontal rules running across at least a third of `area`."""
+    return _rules(image, area, 0)
 
 
 def _anchors(labels: list[OcrLine], rules: list[float]) -> np.ndarray:
@@ -137,13 +150,24 @@ def _anchors(labels: list[OcrLine], rules: list[float]) -> np.ndarray:
     from a label's centre to the rule through or right above it, within half its height of
     its box: Google centres a label on its rule, Outlook hangs it under), or at the centres
     where no rule is found. One offset for all: boxes hide some rules, and a box's edge near
-    a label is a rule too."""
+    a label is a rule too. Where no rule runs near any label but one runs between each two,
+    each label stands in the middle of its hour's row and names the row: its minute lies on
+    the rule above it."""
     offsets = [min(near, key=lambda y: abs(y - label.box.cy)) - label.box.cy
                for label in labels
                if (near := [y for y in rules
                             if label.box.y0 - label.box.height / 2 <= y <= label.box.y1])]
+    if not offsets and _ruled_rows(labels, rules):
+        offsets = [max(y for y in rules if y < label.box.y0) - label.box.cy
+                   for label in labels[1:]]
     usual = float(np.median(offsets)) if offsets else 0.0
     return np.array([label.box.cy + usual for label in labels])
+
+
+def _ruled_rows(labels: list[OcrLine], rules: list[float]) -> bool:
+    """A rule runs between each label and the next: each label stands in a row of its own."""
+    return len(labels) > 1 and all(any(above.box.y1 < y < below.box.y0 for y in rules)
+                                   for above, below in itertools.pairwise(labels))
 
 
 def _fit(ys: np.ndarray, minutes: np.ndarray, slack: float
@@ -264,6 +288,8 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
     boxes = [part for box in boxes for part in split_at_ranges(box, body)]
     boxes += [line.box for line in body if _timed_name(line)
               and not any(box.contains_point(line.box.cx, line.box.cy) for box in boxes)]
+    if _cells_of_a_grid(image, lines, scale, boxes):
+        return tables, None
     boxes.sort(key=lambda box: (box.y0, box.x0))
     cells = [Cell(box=box, row=k, col=0) for k, box in enumerate(boxes)]
     kept = [table for table in tables
@@ -271,6 +297,28 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
     columns = _column_starts(_day_headers(lines, area), boxes, area)
     return ([*kept, Table(box=area, cells=cells, ruled=True)],
             scale.model_copy(update={"columns": columns, "gap": _gap(boxes, scale)}))
+
+
+def _cells_of_a_grid(image: np.ndarray, lines: list[OcrLine], scale: CalendarFrame,
+                     boxes: list[Box]) -> bool:
+    """Whether the filled boxes are the coloured cells of a ruled grid of hour rows, not a
+    calendar's events: each hour label stands in a row of its own (a rule between each two),
+    a rule runs down between each two day headers, and more than `ON_RULES` of the boxes
+    reach from one hour rule to another. There the
+    grid's own cells say each lesson's slots, where growing a fill runs on through a rule
+    into the next cell of a like colour; a calendar's events begin and end at any minute."""
+    labels = [line for line, _ in _increasing(_label_column(lines))]
+    rules = _hour_rules(image, scale.area)
+    headers = sorted(_day_headers(lines, scale.area), key=lambda line: line.box.cx)
+    upright = _rules(image, scale.area, 1)
+    if not _ruled_rows(labels, rules) or not all(
+            any(left.box.x1 < x < right.box.x0 for x in upright)
+            for left, right in itertools.pairwise(headers)):
+        return False
+    near = RULE_SHARE * 60 / scale.minutes_per_pixel
+    on_rules = sum(any(abs(box.y0 - y) <= near for y in rules)
+                   and any(abs(box.y1 - y) <= near for y in rules) for box in boxes)
+    return on_rules > ON_RULES * len(boxes)
 
 
 def _parts_of_one(a: Box, b: Box) -> bool:

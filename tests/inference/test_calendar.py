@@ -23,15 +23,17 @@ def y_at(hour: float) -> int:
     return int(TOP + (hour - 8) * HOUR)
 
 
-def _week(labels_on_lines: bool = True) -> tuple[np.ndarray, list[OcrLine]]:
-    """An Outlook-like week: labels hung under their hour rules, six pastel boxes."""
+def _week(labels_on_lines: bool = True, labels_in_rows: bool = False
+          ) -> tuple[np.ndarray, list[OcrLine]]:
+    """An Outlook-like week: labels hung under their hour rules (or centred on them, or in
+    the middle of their hour's row), six pastel boxes."""
     image = np.full((800, 1100, 3), 250, np.uint8)
     lines = [line(day, 70 + COLUMN * k, 40) for k, day in enumerate(
         ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])]
     for hour in range(8, 16):
         y = y_at(hour)
         cv2.line(image, (60, y), (1060, y), (215, 215, 215), 1)
-        top = y + 3 if labels_on_lines else y - 7
+        top = y + HOUR // 2 - 7 if labels_in_rows else y + 3 if labels_on_lines else y - 7
         lines.append(line(f"{hour}:00", 10, top, 40))
     events = [("Maths", 0, 9 + 40 / 60, 10 + 40 / 60, (233, 231, 253)),  # 9:40-10:40
               ("Science", 1, 8 + 15 / 60, 8 + 40 / 60, (220, 245, 220)),  # 8:15-8:40
@@ -71,6 +73,35 @@ def test_labels_centred_on_their_rules_give_the_same_times():
     assert frame is not None
     cells = _assigned(tables, lines)
     assert frame.minutes(cells["Maths"].box.y0) == 580
+
+
+def test_labels_in_the_middle_of_their_hour_s_row_mark_the_rule_above_them():
+    image, lines = _week(labels_in_rows=True)
+    tables, frame = read_calendar(image, lines, [])
+    assert frame is not None
+    cells = _assigned(tables, lines)
+    assert frame.minutes(cells["Maths"].box.y0) == 580
+
+
+def test_a_ruled_grid_whose_lessons_are_filled_cells_keeps_its_cells():
+    # Hour rows and day columns both ruled, each label in its hour's row, each lesson a
+    # coloured cell from rule to rule: neighbouring cells of one colour are two lessons.
+    image, lines = _week(labels_in_rows=True)
+    image[y_at(8):y_at(16)] = 250
+    for x in range(60, 1061, COLUMN):
+        cv2.line(image, (x, y_at(8)), (x, y_at(15)), (200, 200, 200), 1)
+    for hour in range(8, 16):
+        cv2.line(image, (60, y_at(hour)), (1060, y_at(hour)), (200, 200, 200), 1)
+    lines = [text_line for text_line in lines if text_line.text != "Lab 3"]
+    for name, day, start, end in [("Maths", 0, 9, 11), ("English", 0, 11, 12),
+                                  ("Science", 1, 8, 10), ("Art", 2, 13, 15)]:
+        x0 = 60 + COLUMN * day
+        cv2.rectangle(image, (x0 + 1, y_at(start) + 1), (x0 + COLUMN - 1, y_at(end) - 1),
+                      (233, 231, 253), -1)
+        lines = [text_line for text_line in lines if text_line.text != name]
+        lines.append(line(name, x0 + 6, y_at(start) + 4, 90))
+    grid = Table(box=Box(x0=60, y0=TOP, x1=1060, y1=y_at(15)), cells=[])
+    assert read_calendar(image, lines, [grid]) == ([grid], None)
 
 
 def test_each_box_stands_in_its_days_column():
