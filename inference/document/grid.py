@@ -433,12 +433,15 @@ class Grid:
     def _free_side_headers(self, table: int, box: Box) -> list[tuple[Box, list[int]]]:
         """The time headers of a table with days as columns whose time cells were not found
         (a shaded time column with no rulings beside a ruled week): three or more lines of
-        times in no drawn cell before its first day, inside the table or right beside it;
-        (the row each stands in, parted halfway between it and the next, as wide as its
-        text; its atoms in reading order). Halfway parts rows of like heights only; among
-        unlike rows (periods and a short break) each time heads the row of the body's drawn
-        cells its text stands in, where these rows follow on one from the next, none left out
-        and none shared (else the pointers decide)."""
+        times in no drawn cell before its first day, inside the table or right beside it, and
+        a lone time closing them under the table's text (`_closing_label`); (the row each
+        stands in, as wide as its text; its atoms in reading order). Each time heads the row
+        of the body's drawn cells its text stands in, where these rows follow on one from the
+        next, none left out and none shared (an hour's label stands at the top of its row, or
+        in its middle, or the rows are unlike: periods and a short break); the last, where
+        its row holds no lesson, a row as tall as the one before. Where the rows do not
+        follow so, times evenly spaced part their rows halfway between them; others say
+        nothing (the pointers decide)."""
         days = [self._day_region[j] for j in self.day_lines if self._day_table[j] == table]
         if not days:
             return []
@@ -453,21 +456,43 @@ class Grid:
         if len(by_line) < 3:
             return []
         order = sorted(by_line, key=lambda i: self.lines[i].box.cy)
-        steps = np.diff([self.lines[i].box.cy for i in order])
-        if steps.max() > EVEN_STEPS * steps.min():  # halfway is no edge of these rows
-            found = [self._body_column(table, self.lines[i].box, "y") for i in order]
-            rows = [row for row in found if row is not None]
-            if len(rows) < len(found) or any(abs(b[0] - a[1]) > RULING_GAP
-                                             for a, b in itertools.pairwise(rows)):
-                return []
+        closing = self._closing_label(box, order)
+        if closing is not None:
+            by_line[closing[0]] = closing[1]
+            order.append(closing[0])
+        found = [self._body_column(table, self.lines[i].box, "y") for i in order]
+        if found[-1] is None and found[-2] is not None:  # the last row holds no lesson
+            lo, hi = found[-2]
+            found[-1] = (hi, 2 * hi - lo)
+        rows = [row for row in found if row is not None]
+        if len(rows) == len(found) and all(abs(b[0] - a[1]) <= RULING_GAP
+                                           for a, b in itertools.pairwise(rows)):
             return [(Box(x0=self.lines[i].box.x0, y0=lo, x1=self.lines[i].box.x1, y1=hi),
                      by_line[i]) for i, (lo, hi) in zip(order, rows, strict=True)]
+        steps = np.diff([self.lines[i].box.cy for i in order])
+        if steps.max() > EVEN_STEPS * steps.min():  # halfway is no edge of these rows
+            return []
         spans = [(self.lines[i].box.y0, self.lines[i].box.y1) for i in order]
         lo = spans[0][0] - (spans[1][0] - spans[0][1]) / 2
         hi = spans[-1][1] + (spans[-1][0] - spans[-2][1]) / 2
         edges = halfway_edges(lo, hi, spans)
         return [(Box(x0=self.lines[i].box.x0, y0=y0, x1=self.lines[i].box.x1, y1=y1), by_line[i])
                 for i, (y0, y1) in zip(order, itertools.pairwise(edges), strict=True)]
+
+    def _closing_label(self, box: Box, order: list[int]) -> tuple[int, list[int]] | None:
+        """(line, its atoms) of a lone time under the last of the side labels `order`, beyond
+        the table's text within one step of theirs: the label of an empty last row ("17:00"
+        under "16:00"), where the last lessons end."""
+        labels = [self.lines[i].box for i in order]
+        step = float(np.median(np.diff([label.cy for label in labels])))
+        for i in {self.atoms[k][0] for k in range(len(self.atoms))}:
+            line = self.lines[i].box
+            ks = [k for k, atom in enumerate(self.atoms) if atom[0] == i]
+            if (len(ks) == 1 and not is_drawn_cell(self.lines[i])
+                    and line.x_overlap(labels[-1]) > 0
+                    and box.y1 < line.cy <= labels[-1].cy + 1.5 * step):
+                return i, ks
+        return None
 
     def legend_range(self, name: str) -> list[int]:
         """The bell-times legend's atoms for an event named like one of its labels ("Break"

@@ -525,6 +525,24 @@ def test_times_down_a_shaded_column_with_no_rulings_time_the_week_s_drawn_rows()
     assert blocks[("Monday", "GEN250")] == ("11:00", "12:00")
 
 
+def test_hours_hung_at_the_top_of_their_rows_head_the_rows_and_the_last_ends_the_day():
+    # A lecture week whose hour labels stand at the top of each hour's row (no rulings beside
+    # them): halfway between two labels is the middle of a row, not its edge. The row of
+    # 12:00 holds no lesson, below the text of the week: its label still ends the last hour.
+    rows = [40, 140, 240, 340, 440]  # where 8:00 … 12:00 begin
+    lines = [(cell_line("Monday", (150, 0, 300, 40)), "day"),
+             (cell_line("Tuesday", (300, 0, 500, 40)), "day"),
+             *[(in_table(text_cell(f"{8 + k}:00", 100, top + 5), 0), "time")
+               for k, top in enumerate(rows)],
+             (cell_line("MTH201", (150, 40, 300, 240)), "event"),
+             (cell_line("STA203", (300, 140, 500, 340)), "event"),
+             (cell_line("GEN250", (150, 340, 300, 440)), "event")]
+    blocks = decode_as(lines, size=(500, 540))
+    assert blocks[("Monday", "MTH201")] == ("08:00", "10:00")
+    assert blocks[("Tuesday", "STA203")] == ("09:00", "11:00")
+    assert blocks[("Monday", "GEN250")] == ("11:00", "12:00")
+
+
 def test_times_down_a_dark_column_of_unlike_rows_time_the_rows_of_the_week_s_cells():
     # White times on a dark column, read from the text: periods an hour tall and a short break,
     # so halfway between the times is no row's edge; each time heads the row of drawn cells
