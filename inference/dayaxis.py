@@ -23,6 +23,7 @@ gives and reading near that day, are those days.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from statistics import median
@@ -287,26 +288,65 @@ def read_missing_days(image: np.ndarray, lines: list[OcrLine], engine: OcrEngine
     """`lines` and, for each school day whose place one step before or after a sequence of
     day names holds no line at all (or two letters of debris, which it replaces), that place
     read again (a crop as wide as the sequence's names, inverted too) when it reads as the day
-    (see the module). Standing names (rotated headers down a first column) are looked for the
-    same way, their place read turned upright."""
+    (see the module); so too each day missing between two names in week order ("Tuesday"
+    between "Monday" and "Wednesday"). Standing names (rotated headers down a first column)
+    are looked for the same way, their place read turned upright. A day put back makes the
+    sequence it joins longer, whose next place is looked at in turn."""
+    for _ in range(SCHOOL_DAYS):
+        lines, added = _read_places(image, lines, engine)
+        if not added:
+            break
+    return lines
+
+
+def _read_places(image: np.ndarray, lines: list[OcrLine], engine: OcrEngine
+                 ) -> tuple[list[OcrLine], bool]:
     found, replaced = [], set()
     for angle in (0, STANDING):
         named = _named_days(lines, angle)
-        for axis, run in _sequences(lines, named):
-            for place, day, step in _gaps(lines, named, axis, run):
-                # A week written in letters ("M", "Tu", "W", "Th") has its missing day's
-                # letter alone at its place ("F").
-                letters = all(len(lines[i].text.strip().rstrip(".")) <= 2 for i in run)
-                read = _read_place(image, lines, [lines[i].box for i in run], axis, place,
-                                   step, engine, standing=angle == STANDING, letter=letters)
-                if read is None:
+        places = [(axis, run, gap) for axis, run in _sequences(lines, named)
+                  for gap in _gaps(lines, named, axis, run)] + _holes(lines, named)
+        looked: set[int] = set()
+        for axis, run, (place, day, step) in places:
+            if day in looked:  # a place both after a sequence and between two names
+                continue
+            looked.add(day)
+            # A week written in letters ("M", "Tu", "W", "Th") has its missing day's
+            # letter alone at its place ("F").
+            letters = all(len(lines[i].text.strip().rstrip(".")) <= 2 for i in run)
+            read = _read_place(image, lines, [lines[i].box for i in run], axis, place,
+                               step, engine, standing=angle == STANDING, letter=letters)
+            if read is None:
+                continue
+            line, debris = read
+            if parse_day(line.text) == DAYS[day] or _reads_as(line.text, DAYS[day]):
+                name = DAYS[day].upper() if lines[run[0]].text.isupper() else DAYS[day]
+                found.append(line.model_copy(update={"text": name}))
+                replaced.update(debris)
+    return [line for k, line in enumerate(lines) if k not in replaced] + found, bool(found)
+
+
+def _holes(lines: list[OcrLine], named: dict[int, int]
+           ) -> list[tuple[str, list[int], tuple[float, int, float]]]:
+    """(axis, the two names, (where a day should stand, which day, the step)) for each day
+    missing between two day names next to each other in week order down a column or along
+    a row, spaced for the days between them."""
+    holes = []
+    for axis in ("y", "x"):
+        for i in named:
+            column = sorted((j for j in named if _in_line(lines[i].box, lines[j].box, axis)),
+                            key=lambda j: _centre(lines[j].box, axis))
+            if not column or column[0] != i:
+                continue  # each column once, from its first name
+            for a, b in itertools.pairwise(column):
+                days = named[b] - named[a]
+                if days < 2:
                     continue
-                line, debris = read
-                if parse_day(line.text) == DAYS[day] or _reads_as(line.text, DAYS[day]):
-                    name = DAYS[day].upper() if lines[run[0]].text.isupper() else DAYS[day]
-                    found.append(line.model_copy(update={"text": name}))
-                    replaced.update(debris)
-    return [line for k, line in enumerate(lines) if k not in replaced] + found
+                start, end = _centre(lines[a].box, axis), _centre(lines[b].box, axis)
+                step = (end - start) / days
+                holes += [(axis, [a, b], (start + k * step, named[a] + k, step))
+                          for k in range(1, days)]
+    return holes
 
 
 def _read_place(image: np.ndarray, lines: list[OcrLine], boxes: list[Box], axis: str,

@@ -121,23 +121,40 @@ def test_a_day_the_reading_found_no_line_for_is_read_again_at_its_place():
     assert read_missing_days(page, read, engine) == read
 
 
-def test_a_standing_day_name_the_reading_missed_is_read_again_turned_upright():
-    # Rotated day names (reading bottom to top) down a first column; the photo's shadow hid
-    # "Thursday" from the reading, which took its row's lessons for Wednesday's.
+def _standing_week(read_days: set[str]) -> tuple[np.ndarray, list[OcrLine]]:
+    """Rotated day names (reading bottom to top) down a first column, each centred in its
+    150 px row, and the lines the reading found of them (`read_days`)."""
     page = np.full((900, 200, 3), 255, np.uint8)
     read = []
     for k, day in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]):
         (length, _), _ = cv2.getTextSize(day, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 2)
         word = np.full((40, length + 10, 3), 255, np.uint8)
         cv2.putText(word, day, (5, 28), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
-        top = 170 + 150 * k - word.shape[1] // 2  # centred in its 150 px row
+        top = 170 + 150 * k - word.shape[1] // 2
         page[top:top + word.shape[1], 60:100] = cv2.rotate(word, cv2.ROTATE_90_COUNTERCLOCKWISE)
-        if day != "Thursday":
+        if day in read_days:
             read.append(OcrLine(text=day, box=Box(x0=62, y0=top + 3, x1=96,
                                                   y1=top + word.shape[1] - 3), angle=90))
+    return page, read
+
+
+def test_a_standing_day_name_the_reading_missed_is_read_again_turned_upright():
+    # The photo's shadow hid "Thursday" from the reading, which took its row's lessons for
+    # Wednesday's.
+    page, read = _standing_week({"Monday", "Tuesday", "Wednesday", "Friday"})
     found = read_missing_days(page, read, get_engine("rapid", Settings()))
     assert [(line.text, line.angle) for line in found[len(read):]] == [("Thursday", 90)]
     assert abs(found[-1].box.cy - 620) < 10  # Thursday's row
+
+
+def test_days_missing_between_two_standing_names_and_after_them_are_read_in_turn():
+    # Small rotated print: the reading found Monday and Wednesday only. Tuesday's place lies
+    # halfway between them; Thursday's and Friday's follow once the sequence is three long.
+    page, read = _standing_week({"Monday", "Wednesday"})
+    found = read_missing_days(page, read, get_engine("rapid", Settings()))
+    assert sorted((round(line.box.cy, -1), line.text) for line in found) == [
+        (170, "Monday"), (320, "Tuesday"), (470, "Wednesday"), (620, "Thursday"),
+        (770, "Friday")]
 
 
 def test_a_standing_name_white_on_black_read_as_debris_is_read_again_inverted():
