@@ -27,6 +27,8 @@ have only background between them.
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 
@@ -230,21 +232,31 @@ def _under(upper: OcrLine, lines: list[OcrLine]) -> OcrLine | None:
     return min(below, key=lambda line: line.box.y0, default=None)
 
 
-def _paired_row(left: list[OcrLine], lone: dict[int, int]) -> list[tuple[OcrLine, OcrLine]]:
-    """The (start, end) pairs of a header row of stacked times (see the module): at least
-    MIN_PAIRS uppers level with one another, each with a lone time under it that is later by
-    at most a slot, each pair ending where the next one to its right starts. None otherwise."""
+def _paired_row(left: list[OcrLine], lone: dict[int, int], lines: list[OcrLine]
+                ) -> list[tuple[OcrLine, OcrLine]]:
+    """The (start, end) pairs of a header row of stacked times (see the module): uppers level
+    with one another, each with a lone time under it that is later by at most a slot, each
+    ending where the next slot to its right starts, the slots being the pairs and the whole
+    ranges printed level with them (a narrow break's "10:05" / "–" / "10:25" between "9:10–
+    10:05" and "10:25–11:20"); at least MIN_PAIRS slots. None otherwise."""
     pairs = [(upper, lower) for upper in left if (lower := _under(upper, left)) is not None
              and 0 < lone[id(lower)] - lone[id(upper)] <= LONGEST_SLOT]
+    ranges = [(line, times[0]) for line in lines if is_time_text(line.text) and not line.angle
+              and len(times := find_times(line.text)) == 1 and times[0].end is not None]
     found: list[tuple[OcrLine, OcrLine]] = []
     placed: set[int] = set()  # the uppers of the rows found
     for upper, _ in pairs:
-        row = sorted((pair for pair in pairs if pair[0].box.y_overlap(upper.box)
-                      >= ALIGNED * min(pair[0].box.height, upper.box.height)),
-                     key=lambda pair: pair[0].box.x0)
-        if len(row) < MIN_PAIRS or any(id(start) in placed for start, _ in row):
+        row = [pair for pair in pairs if pair[0].box.y_overlap(upper.box)
+               >= ALIGNED * min(pair[0].box.height, upper.box.height)]
+        if any(id(start) in placed for start, _ in row):
             continue
-        meets = [(lone[id(a[1])], lone[id(b[0])]) for a, b in zip(row, row[1:], strict=False)]
+        top, bottom = min(a.box.y0 for a, _ in row), max(b.box.y1 for _, b in row)
+        slots = sorted([(a.box.x0, lone[id(a)], lone[id(b)]) for a, b in row]
+                       + [(line.box.x0, span.start, span.end) for line, span in ranges
+                          if top <= line.box.cy <= bottom])
+        if len(slots) < MIN_PAIRS:
+            continue
+        meets = [(end, start) for (_, _, end), (_, start, _) in itertools.pairwise(slots)]
         if (all(end <= start for end, start in meets)
                 and sum(end == start for end, start in meets) >= REPEATED * len(meets)):
             found.extend(row)
@@ -280,7 +292,8 @@ def join_stacked_ranges(lines: list[OcrLine]) -> list[OcrLine]:
     for column in _columns(left):
         for upper, lower in _paired_column(column, lone):
             join(upper, lower)
-    for upper, lower in _paired_row([line for line in left if id(line) not in used], lone):
+    for upper, lower in _paired_row([line for line in left if id(line) not in used], lone,
+                                    lines):
         join(upper, lower)
     return [joined.get(id(line), line) for line in lines
             if id(line) not in used or id(line) in joined]

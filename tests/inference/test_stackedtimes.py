@@ -75,6 +75,18 @@ def test_a_header_row_of_stacked_pairs_is_a_row_of_ranges():
         "9:00 - 9:30", "9:30 - 10:00", "10:00 - 10:30", "10:30 - 10:45"]
 
 
+def test_narrow_stacked_breaks_between_whole_ranges_in_a_header_row_are_ranges():
+    # A portal's header row: each block's range printed whole ("Block 1" over "8:15–9:10
+    # AM"), the narrow break columns' stacked ("8:00" / "–" / "8:15 AM"), their dash lost.
+    row = [_line("8:00", 150, 10, 190, 25), _line("8:15 AM", 150, 40, 200, 55),
+           _line("8:15–9:10 AM", 240, 40, 340, 55), _line("9:10–10:05 AM", 400, 40, 500, 55),
+           _line("10:05", 560, 10, 600, 25), _line("10:25 AM", 560, 40, 610, 55),
+           _line("10:25–11:20 AM", 660, 40, 760, 55)]
+    assert [line.text for line in join_stacked_ranges(row)] == [
+        "8:00 - 8:15 AM", "8:15–9:10 AM", "9:10–10:05 AM", "10:05 - 10:25 AM",
+        "10:25–11:20 AM"]
+
+
 def test_two_rows_of_starts_stay_apart():
     # Two header rows of start-only labels (a morning's and an afternoon's): the lower row's
     # times are no ends of the upper's, each pair's end not the next pair's start.
