@@ -304,9 +304,9 @@ def _cells_of_a_grid(image: np.ndarray, lines: list[OcrLine], scale: CalendarFra
     """Whether the filled boxes are the coloured cells of a ruled grid of hour rows, not a
     calendar's events: each hour label stands in a row of its own (a rule between each two),
     a rule runs down between each two day headers, and more than `ON_RULES` of the boxes
-    reach from one hour rule to another. There the
-    grid's own cells say each lesson's slots, where growing a fill runs on through a rule
-    into the next cell of a like colour; a calendar's events begin and end at any minute."""
+    reach from one hour rule to another. There the grid's own cells say each lesson's slots,
+    where growing a fill runs on through a rule into the next cell of a like colour; a
+    calendar's events begin and end at any minute."""
     labels = [line for line, _ in _increasing(_label_column(lines))]
     rules = _hour_rules(image, scale.area)
     headers = sorted(_day_headers(lines, scale.area), key=lambda line: line.box.cx)

@@ -485,7 +485,7 @@ class Grid:
         under "16:00"), where the last lessons end."""
         labels = [self.lines[i].box for i in order]
         step = float(np.median(np.diff([label.cy for label in labels])))
-        for i in {self.atoms[k][0] for k in range(len(self.atoms))}:
+        for i in sorted({atom[0] for atom in self.atoms}):
             line = self.lines[i].box
             ks = [k for k, atom in enumerate(self.atoms) if atom[0] == i]
             if (len(ks) == 1 and not is_drawn_cell(self.lines[i])
