@@ -44,6 +44,7 @@ from inference.structure import (
     split_crowded_cells,
     text_table,
 )
+from inference.textcut import join_cells_cut_by_text
 from inference.tiers import read_document
 from inference.timeaxis import repair_time_axes
 from inference.timeparse import find_times, parse_day
@@ -151,6 +152,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     lines = read_column_words(image, tables, lines, engine)
     lines = split_across_rulings(image, tables, lines, engine)
     lines = read_missing_labels(image, tables, lines, engine)
+    join_cells_cut_by_text(tables, lines)
     cover_gaps(tables, lines)
     outside = assign_lines(tables, lines)
     tables = [split_divided_cells(image, split_crowded_cells(table, lines)) for table in tables]
