@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from inference.reading import reading_order
 from inference.schema import Box, OcrLine
 
-_LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form(?:\s+tutor)?|tutor"
+_LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form(?:\s+tutor)?|tutor|faculty"
            r"|home\s?group|code|staff\s?code|dept|department|subject"
            r"|tutor\s?group|homeroom|group|std|standard)")
 # What a class is labelled by: "Class: 2EJ", "Form: 8JH", "Home group: 9 Blue", "Homeroom 12",
@@ -301,14 +301,15 @@ _WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\w{2}\.(?-i:com|org|net|edu|go
 # A field's label or a term the reading glued to the word before it ("Mr HartSummer 1",
 # "SchoolForm Tutor:"; after a class code, a term with its half or a labelled term: "Class:
 # 4OSpring 2", "MYP4-BTerm: …"; a label with its colon after anything: "Rowan (Year 4)
-# |Teacher:" read "Rowan（Year4)1Teacher:"; a pupil's "Ethan ParkGrade 7Trimester 1"): a
-# space goes back in.
+# |Teacher:" read "Rowan（Year4)1Teacher:"; a pupil's "Ethan ParkGrade 7Trimester 1"; "Mr Paul
+# OyelaranFaculty:HASSTerm 1 2025"): a space goes back in.
 _GLUED_LABEL = re.compile(
     rf"(?<=[a-z])(?=(?:{'|'.join(_SEASONS)}|Term|Trimester|Semester|Form|Tutor|Teacher|Class"
     rf"|Grade|Room)\b)"
-    rf"|(?<=[A-Z0-9])(?=(?:{'|'.join(_SEASONS)})\s*[1-6](?:\b|(?=20\d\d))|Term\s*:)"
+    rf"|(?<=[A-Z0-9])(?=(?:{'|'.join(_SEASONS)})\s*[1-6](?:\b|(?=20\d\d))|Term\s*(?::|[1-6]\b))"
     rf"|(?<=\d)(?=(?:Term|Trimester|Semester)\s*[1-6IV]\b)"
-    rf"|(?<=[A-Za-z0-9)])(?=(?:Teacher|Tutor|Class|Form)\s*:)")
+    rf"|(?<=[A-Za-z0-9)])(?=(?:Teacher|Tutor|Class|Form|Faculty|Department|Dept|Subject|School"
+    rf"|Room)\s*:)")
 
 
 def _named_after(text: str, end: int) -> str:

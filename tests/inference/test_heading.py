@@ -584,6 +584,12 @@ def test_a_grade_and_a_trimester_glued_to_the_words_before_them_are_read():
     assert (heading.class_name, heading.term, heading.year) == ("Grade 7", "Trimester 1", 2025)
 
 
+def test_a_faculty_label_and_a_term_glued_to_the_words_before_them_are_read():
+    # "Teacher: Mr Paul Oyelaran   Faculty: HASS   Term 1 2025", read without its spaces.
+    heading = parse_heading("Teacher:Mr Paul OyelaranFaculty:HASSTerm 1 2025")
+    assert (heading.teacher, heading.term, heading.year) == ("Mr Paul Oyelaran", "Term 1", 2025)
+
+
 def test_a_labelled_teacher_ends_where_another_label_begins():
     heading = parse_heading("Teacher: Mr D. Adeyemi PPA cover: Mrs Cole (Tues pm)")
     assert heading.teacher == "Mr D. Adeyemi"
