@@ -3,8 +3,8 @@ short forms each language's timetables print, as lower-case letters without acce
 `timeparse.parse_day` compares a header's text with once it has dropped everything else).
 
 The contract wants English day names out whatever the page's language: a German Stundenplan's
-"Dienstag", a Quebec grid's "Mardi", an Irish school's "Dé Máirt" and a Welsh one's "Dydd
-Mawrth" are all Tuesday. English comes first and wins every clash; a short form two languages
+"Dienstag", a Quebec grid's "Mardi", an Irish school's "Dé Máirt", a Welsh one's "Dydd
+Mawrth" and a Malaysian one's "Selasa" are all Tuesday. English comes first and wins every clash; a short form two languages
 give to different days (Dutch "ma" is Monday, French "ma" Tuesday) is left out, since no
 single reading of it is safe.
 """
@@ -41,6 +41,10 @@ FULL_NAMES: dict[str, tuple[bool, tuple[tuple[str, ...], ...]]] = {
     "welsh": (False, (("dyddllun", "llun"), ("dyddmawrth", "mawrth"),
                       ("dyddmercher", "mercher"), ("dyddiau",), ("dyddgwener", "gwener"),
                       ("dyddsadwrn", "sadwrn"), ("dyddsul",))),
+    # Malay and Indonesian ("Isnin" / "Senin" … "Jumaat" / "Jumat"). Indonesian's Sunday,
+    # "Minggu", is Malay's "week" ("Minggu 3" over a grid): Sunday is Malay's "Ahad" alone.
+    "malay": (False, (("isnin", "senin"), ("selasa",), ("rabu",), ("khamis", "kamis"),
+                      ("jumaat", "jumat"), ("sabtu",), ("ahad",))),
 }
 PREFIX = 3
 # Prefixes that are as often a person's name in a cell as a day ("Sam", "Dom", "Don").

@@ -356,10 +356,12 @@ _ENGLISH_FORMS = dict(_DAY_FORMS)
 # Other languages' names come to English ("Dienstag", "Mardi", "Dé Máirt" are Tuesday).
 _DAY_FORMS.update(foreign_forms(_DAY_FORMS) | TWO_LETTER)
 _TWO_LETTER = {"mo", "tu", "we", "th", "fr", "sa", "su", *TWO_LETTER}
-# The spellings a misread name is measured against, and their days.
+# The spellings a misread name is measured against, and their days: not a name of four
+# letters, which a person's one letter longer reads too near ("Ahmad", Malay's "Ahad").
 _FULL_NAMES = [(day.lower(), day) for day in DAYS] + [
     (spelling, day) for _, names in FULL_NAMES.values()
-    for day, spellings in zip(DAYS, names, strict=True) for spelling in spellings]
+    for day, spellings in zip(DAYS, names, strict=True) for spelling in spellings
+    if len(spelling) > 4]
 _SPELLINGS = [spelling for spelling, _ in _FULL_NAMES]
 FOREIGN_MISREAD = 85  # the similarity a misread non-English name needs (English: 80)
 _SINGLE_LETTERS = {"m": "Monday", "w": "Wednesday", "f": "Friday"}

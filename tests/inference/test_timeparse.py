@@ -260,7 +260,8 @@ def test_parse_day(text: str, day: str) -> None:
     [("Dienstag", "Tuesday"), ("Mi", "Wednesday"), ("Do", "Thursday"), ("Freitag", "Friday"),
      ("MARDI", "Tuesday"), ("Jeu.", "Thursday"), ("Miércoles", "Wednesday"),
      ("Giovedì", "Thursday"), ("Woensdag", "Wednesday"), ("Dé Máirt", "Tuesday"),
-     ("Déardaoin", "Thursday"), ("Dydd Gwener", "Friday"), ("Donnerstaq", "Thursday")],
+     ("Déardaoin", "Thursday"), ("Dydd Gwener", "Friday"), ("Donnerstaq", "Thursday"),
+     ("ISNIN", "Monday"), ("Rabu", "Wednesday"), ("KHAMIS", "Thursday"), ("Jumat", "Friday")],
 )
 def test_a_day_named_in_another_language_is_its_english_day(text: str, day: str) -> None:
     assert parse_day(text) == day
@@ -274,7 +275,9 @@ def test_a_day_named_in_another_language_is_its_english_day(text: str, day: str)
              "10 Mar", "13Mar", "Mar 10th",  # a date alone, under a calendar's day header
              "Sam", "Don", "Mathe", "Mittagspause", "Große Pause", "Lunch",  # names, not days
              "DO", "MI", "DI",  # a teacher's initials under a subject code
-             "Maori", "Te Reo Maori"]  # one letter off "mardi": a subject, not Tuesday
+             "Maori", "Te Reo Maori",  # one letter off "mardi": a subject, not Tuesday
+             "Minggu 3",  # Malay's "week", though Indonesian's Sunday
+             "Ahmad"]  # a name one letter off Malay's "Ahad"
 )
 def test_parse_day_rejects_things_that_are_not_days(text: str) -> None:
     # "T" and "S" could be two days each; subject names that start like days are not days.
