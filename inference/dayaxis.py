@@ -43,6 +43,8 @@ MIN_SEQUENCE = 3  # day names in order; fewer give no step to trust
 STEP_SLACK = 0.25  # a gap's line stands within this share of the step of where it should
 SCHOOL_DAYS = 5  # past the sequence's ends, only Monday to Friday
 _WORD = re.compile(r"^[A-Za-z]{3,12}\.?$")
+# A portal's header dates its day ("Mon 3/2", read "Moe3/2"): the word is what comes before.
+_DATE_AFTER = re.compile(r"\s*\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?$")
 # At its very place after (or before) the sequence, two letters are enough: the day's short
 # form ("Fr") or its three letters with one lost ("Fi" for a handwritten "Fri").
 _PLACED_WORD = re.compile(r"^[A-Za-z]{2,12}\.?$")
@@ -100,6 +102,10 @@ def _gaps(lines: list[OcrLine], named: dict[int, int], axis: str, run: list[int]
     return gaps
 
 
+def _word_of(line: OcrLine) -> str:
+    return _DATE_AFTER.sub("", line.text.strip())
+
+
 def _near_day(word: str, day: str) -> bool:
     """`word` could be `day` garbled: its first letter, and near the day's full name or its
     short form of the same length ("Ties" for "Tues", "Fni" for "Fri")."""
@@ -134,7 +140,7 @@ def _near_sequence(lines: list[OcrLine], row: list[int], axis: str) -> list[tupl
                 days = DAYS[start:start + n]
                 if (any(p == d for p, d in zip(parsed, days, strict=True))
                         and all(p in (None, d) for p, d in zip(parsed, days, strict=True))
-                        and all(_near_day(lines[i].text.strip(), d)
+                        and all(_near_day(_word_of(lines[i]), d)
                                 for i, d in zip(window, days, strict=True))):
                     return list(zip(window, days, strict=True))
     return []
@@ -143,7 +149,7 @@ def _near_sequence(lines: list[OcrLine], row: list[int], axis: str) -> list[tupl
 def _repair_near_sequences(lines: list[OcrLine]) -> list[OcrLine]:
     """`lines` with rows (or columns) of garbled day names read as their days."""
     words = [i for i, line in enumerate(lines)
-             if line.angle == 0 and _WORD.match(line.text.strip())]
+             if line.angle == 0 and _WORD.match(_word_of(line))]
     if len(words) < MIN_NEAR:
         return lines
     size = median(lines[i].box.height for i in words)

@@ -77,6 +77,12 @@ def test_a_whiteboard_row_of_garbled_day_names_is_read_as_the_week():
         "Mon", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 
+def test_a_portal_s_dated_day_headers_read_garbled_are_read_as_the_week():
+    # "Mon 3/2", "Tue 4/2" … photographed small, read without their spaces and misread.
+    assert _texts(_row(["Moe3/2", "Tue4/2", "Wed5/2", "Tha6/2"])) == [
+        "Monday", "Tue4/2", "Wed5/2", "Thursday"]
+
+
 def test_a_week_written_in_its_initials_is_read_by_their_order():
     # A phone calendar's header: "M T W T F" over the dates; the two "T"s by their places.
     assert _texts(_row(["M", "T", "W", "T", "F"])) == [
