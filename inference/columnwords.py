@@ -15,13 +15,16 @@ spaced out are joined ("B R E A K" is "BREAK", as the timetable means it).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
 
 from inference.schema import Box, OcrLine, Table
+from inference.timeparse import is_time_text
 
 # A cell at least this many times taller than wide, merged over rows, runs down its column.
 TALL = 3.0
@@ -46,6 +49,9 @@ SPREAD = 1.5
 LETTER_SCORE = 0.5
 # Letters stacked upright down a cell: at least this many bands of ink make a word.
 MIN_LETTERS = 3
+# Spaced letters read again drawn together: the usual blank run between them cut to this
+# part of it, and every other by as much.
+TIGHTEN = 3
 _INSET, _MARGIN = 3, 6  # px: the cell's rulings left out; room kept around the ink
 _WORDS = re.compile(r"^[A-Za-z&]+(?: [A-Za-z&]+)*$")
 
@@ -168,6 +174,15 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         lines = _spaced_across(image, cell, lines, engine)
     for cell in _tall_cells(tables):
         inside = [line for line in lines if cell.contains_point(line.box.cx, line.box.cy)]
+        # The column's slot printed at its top, where no ruling parts the header from the
+        # column ("7:50 - 8:10" over "A S S E M B L Y"), is no part of its word: the cell is
+        # read below it.
+        times = [line for line in inside if line.angle == 0 and is_time_text(line.text)]
+        if times and len(times) < len(inside):
+            top = max(line.box.y1 for line in times)
+            if all(line.box.cy > top for line in inside if line not in times):
+                cell = cell.model_copy(update={"y0": top + 1})
+                inside = [line for line in inside if line not in times]
         words = [line for line in inside if len(line.text.replace(" ", "")) > FRAGMENT]
         # A standing word read surely beside fragments ("BREAK", then "B" and "s" for the
         # "SHORT" under it) is only part of the cell's text: the cell is read again.
@@ -179,14 +194,11 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         if ink is None:
             continue
         word, box = ink
-        turned = _read_turned(word, engine)
-        # Upright letters one by one only where the cell read turned is no word: a turned
-        # word's letters read one by one come out backwards ("KAERB").
         # Pieces of the cell's text read standing are no reading to beat: the cell's whole
         # reading, sure enough, replaces them.
         rivals = [] if pieces else words
-        text, score, angle = (*turned, 90) if _taken(turned, rivals) else (
-            *_stacked_letters(word, engine), 0)
+        text, score, angle = next((reading for reading in _readings(word, engine)
+                                   if _taken(reading[:2], rivals)), ("", 0.0, 0))
         if not _taken((text, score), rivals) or len(as_word(text)) < sum(
                 len(line.text.replace(" ", "")) for line in words):
             continue  # a reading that drops letters the page's reading found is no better
@@ -221,12 +233,44 @@ def _cut_short(image: np.ndarray, cell: Box, inside: list[OcrLine], lines: list[
         OcrLine(text=whole, box=box, score=float(score), angle=line.angle)]
 
 
-def _read_turned(word: np.ndarray, engine) -> tuple[str, float]:
-    """The surer reading of a cell's ink turned a quarter either way: which way a word runs
-    down a column is known only from which reading scores higher."""
-    return max((engine.read_crop(cv2.rotate(word, turn))
-                for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)),
+def _readings(word: np.ndarray, engine) -> Iterator[tuple[str, float, int]]:
+    """(text, score, angle) of a tall cell's ink, read in turn until one is taken: turned a
+    quarter; as upright letters one by one, only where the cell read turned is no word (a
+    turned word's letters read one by one come out backwards, "KAERB"); turned, its letters
+    drawn together (the recogniser reads letters spaced a letter apart, "A S S E M B L Y",
+    as "AsSSEmBLY", and surely once they are set close)."""
+    yield *_read_turned(word, engine), 90
+    yield *_stacked_letters(word, engine), 0
+    yield *_read_turned(word, engine, tighten=True), 90
+
+
+def _read_turned(word: np.ndarray, engine, tighten: bool = False) -> tuple[str, float]:
+    """The surer reading of a cell's ink turned a quarter either way (with `tighten`, its
+    letters drawn together, `_tightened`): which way a word runs down a column is known only
+    from which reading scores higher."""
+    turned = (cv2.rotate(word, turn)
+              for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE))
+    return max((engine.read_crop(_tightened(line) if tighten else line) for line in turned),
                key=lambda reading: reading[1])
+
+
+def _tightened(line: np.ndarray) -> np.ndarray:
+    """A line of ink (read across) with its letters drawn together: each blank run between
+    them cut by two thirds of the usual one. Letters spaced a letter apart are then set
+    close, and a word's gap, wider than the letters' own, stays a space."""
+    grey = cv2.cvtColor(line, cv2.COLOR_BGR2GRAY).astype(np.int16)
+    inked = (np.abs(grey - np.median(grey)) > INK_CONTRAST).any(0)
+    width = line.shape[1]
+    runs = [0, *(np.flatnonzero(np.diff(inked.astype(np.int8))) + 1), width]
+    gaps = [(start, end) for start, end in itertools.pairwise(runs)
+            if start > 0 and end < width and not inked[start]]  # blank between two letters
+    if not gaps:
+        return line
+    cut = int(np.median([end - start for start, end in gaps]) * (TIGHTEN - 1) / TIGHTEN)
+    keep = np.ones(width, bool)
+    for start, end in gaps:
+        keep[end - min(cut, end - start - 1):end] = False
+    return line[:, keep]
 
 
 def _taken(reading: tuple[str, float], words: list[OcrLine]) -> bool:

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from inference.columnwords import as_word, read_column_words
+from inference.columnwords import _tightened, as_word, read_column_words
 from inference.ocr import get_engine
 from inference.schema import Box, Cell, OcrLine, Table
 from inference.settings import Settings
@@ -172,3 +172,35 @@ def test_a_standing_word_the_reading_cut_short_is_read_whole(found, whole):
     cut = OcrLine(text=found, box=Box(x0=88, y0=88, x1=112, y1=130), score=0.99, angle=90)
     lines = read_column_words(page, [table], [cut], get_engine("rapid", Settings()))
     assert [(line.text, line.angle) for line in lines] == [(whole, 90)]
+
+
+def test_the_column_s_time_printed_at_its_top_is_no_part_of_its_word():
+    # No ruling parts a narrow header's slot ("7:50 - 8:10") from the break column under it:
+    # the cell holds the time and the fragments of "A S S E M B L Y" turned down it.
+    page = np.full((620, 200, 3), 255, np.uint8)
+    cell = Box(x0=70, y0=30, x1=130, y1=590)
+    cv2.rectangle(page, (70, 30), (130, 590), (0, 0, 0), 2)
+    cv2.putText(page, "7:50", (78, 55), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
+    strip = np.full((40, 480, 3), 255, np.uint8)
+    cv2.putText(strip, "   ".join("ASSEMBLY"), (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                (0, 0, 0), 2)
+    page[90:570, 80:120] = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    read = [OcrLine(text="7:50 - 8:10", box=Box(x0=76, y0=40, x1=124, y1=75), score=0.98),
+            OcrLine(text="LY", box=Box(x0=85, y0=100, x1=115, y1=140), score=0.9, angle=90),
+            OcrLine(text="B", box=Box(x0=90, y0=200, x1=110, y1=220), score=0.9),
+            OcrLine(text="S", box=Box(x0=90, y0=400, x1=110, y1=420), score=0.5)]
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    lines = read_column_words(page, [table], read, get_engine("rapid", Settings()))
+    assert [line.text for line in lines] == ["7:50 - 8:10", "ASSEMBLY"]
+
+
+def test_letters_spaced_a_letter_apart_are_drawn_together_to_be_read():
+    # Three letters 30 px apart, then a word's gap of 60 px before a fourth, 10 px of margin:
+    # each gap loses two thirds of the usual one (20 px), the margins none.
+    line = np.full((20, 250, 3), 255, np.uint8)
+    for x0 in (10, 45, 80, 170):
+        line[5:15, x0:x0 + 5] = 0
+    tight = _tightened(line)
+    grey = tight[10, :, 0]
+    starts = np.flatnonzero((grey[1:] == 0) & (grey[:-1] == 255)) + 1
+    assert starts.tolist() == [10, 25, 40, 110] and tight.shape[1] == 250 - 60
