@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from inference.calendar import read_calendar
 from inference.schema import Box, Cell, OcrLine, Table
@@ -66,17 +67,11 @@ def test_each_box_is_a_cell_and_its_edges_read_as_times_on_the_scale():
     assert cells["Maths"] is cells["Lab 3"] or cells["Lab 3"].box.y0 != cells["Maths"].box.y0
 
 
-def test_labels_centred_on_their_rules_give_the_same_times():
+@pytest.mark.parametrize("placed", [{"labels_on_lines": False}, {"labels_in_rows": True}])
+def test_labels_centred_on_their_rules_or_in_their_rows_give_the_same_times(placed):
     # Google centres each label on its hour rule, Outlook hangs it under: the rule decides.
-    image, lines = _week(labels_on_lines=False)
-    tables, frame = read_calendar(image, lines, [])
-    assert frame is not None
-    cells = _assigned(tables, lines)
-    assert frame.minutes(cells["Maths"].box.y0) == 580
-
-
-def test_labels_in_the_middle_of_their_hour_s_row_mark_the_rule_above_them():
-    image, lines = _week(labels_in_rows=True)
+    # A label in the middle of its hour's row marks the rule above it.
+    image, lines = _week(**placed)
     tables, frame = read_calendar(image, lines, [])
     assert frame is not None
     cells = _assigned(tables, lines)
