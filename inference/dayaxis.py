@@ -10,7 +10,9 @@ about its length: "Hresday."; two letters are enough there: "Fi"), is that day.
 Past the ends only a school day (Monday to Friday) is put back: a row after Friday is as
 likely a "Sports" as a Saturday.
 A day the reading found no line for at all (a fax's thickened "Monday") is read again where
-its place one step before or after the sequence is, and put in when it reads as that day;
+its place one step before or after the sequence is, or between two names in week order with
+days missing between them, and put in when it reads as that day (each day put in lengthens
+its sequence, whose next place is read in turn);
 standing names (rotated headers down a first column, a photo's shadow hiding one) the same
 way, their place read turned upright.
 A week written in its initials alone ("M T W T F" over a phone calendar's dates) is read
@@ -18,7 +20,8 @@ from the letters' order, which tells the two "T"s apart.
 Handwriting garbles most of a row at once ("Mon", "Ties", "Wea", "Thors", "Fni" over a
 whiteboard's columns): four or more one-word lines evenly spaced along a row (or down a
 column), of which one reads as its day, each beginning with the letter of the day its place
-gives and reading near that day, are those days.
+gives and reading near that day, are those days; a portal's dated names are read so
+without their dates ("Moe3/2", "Tue4/2" … of "Mon 3/2", "Tue 4/2").
 """
 
 from __future__ import annotations

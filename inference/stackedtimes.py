@@ -15,7 +15,9 @@ between pairs (or, rows packed tight, at most a dash line apart), and each slot'
 printed again as the next one's start (8:30, 9:00, 9:00, 9:30, 9:30, 10:15 …), which no
 column of starts or of whole ranges does. A header row of such cells ("9:00" / "–" / "9:30"
 in each column's head) shows the same across the page: a row of lone times with another under
-each, each lower one printed again as the next upper one.
+each, each lower one printed again as the next upper one; or as the start of a whole range
+printed beside it in the row (a narrow break's "10:05" / "–" / "10:25" between "9:10–10:05" and
+"10:25–11:20").
 
 Side by side, the detector splits a range at a thin dash ("10.00" and "10.20", or "10.35" and
 "-11.40"): two lone times at most a line's height apart on one text row, the right one later by
