@@ -4,9 +4,9 @@ short forms each language's timetables print, as lower-case letters without acce
 
 The contract wants English day names out whatever the page's language: a German Stundenplan's
 "Dienstag", a Quebec grid's "Mardi", an Irish school's "Dé Máirt", a Welsh one's "Dydd
-Mawrth" and a Malaysian one's "Selasa" are all Tuesday. English comes first and wins every clash; a short form two languages
-give to different days (Dutch "ma" is Monday, French "ma" Tuesday) is left out, since no
-single reading of it is safe.
+Mawrth" and a Malaysian one's "Selasa" are all Tuesday. English comes first and wins every
+clash; a short form two languages give to different days (Dutch "ma" is Monday, French "ma"
+Tuesday) is left out, since no single reading of it is safe.
 """
 
 from __future__ import annotations
