@@ -30,6 +30,7 @@ MAX_SWAPS_PER_LINE = 2
 LONGEST_SLOT = 4 * 60  # minutes; a "slot" longer than this is a misread, not a school lesson
 MIN_AXIS = 3  # lines; fewer give no sequence to check against
 SET_ASIDE_COST = 3.0  # a line left out of the sequence costs more than any line's swaps
+SCHOOL_DAY = (6 * 60, 19 * 60)  # minutes: a swapped digit gives no time outside these
 _LONE_HOUR = re.compile(r"(?<![\d:.])\d(?=[:.][0-5]\d)")  # "1:30": an hour of one digit
 _HOUR_RANGE = re.compile(r"^\s*(1[0-2]|[1-9])\s*[-–—]\s*(1[0-2]|[1-9])\s*$")  # "9-10", "12-1"
 
@@ -88,8 +89,11 @@ def _variants(text: str) -> list[tuple[float, str, list[int]]]:
         times = _times(variant)
         if times is not None and len(times) >= len(as_read):
             found.append((1, variant, times))
+    # A swap that puts a time outside the school day ("9:35" as "0:35") is no misread put
+    # right: it only buys an order the axis does not have.
     return [(swaps + 0.5 * _unread_digits(variant), variant, times)
-            for swaps, variant, times in found if times]
+            for swaps, variant, times in found if times
+            and (not swaps or all(SCHOOL_DAY[0] <= time < SCHOOL_DAY[1] for time in times))]
 
 
 def _keep_cheaper(paths: dict, last: int, cost: float, path: list[int | None]) -> None:

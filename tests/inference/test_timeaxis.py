@@ -88,3 +88,10 @@ def test_bare_hour_ranges_across_a_grid_s_top_are_its_slots():
 def test_bare_numbers_that_do_not_run_on_stay_as_read():
     assert _texts(_row(["1-2", "3-4", "5-6"])) == ["1-2", "3-4", "5-6"]  # rooms, not slots
     assert _texts(_row(["9-10", "10-11"])) == ["9-10", "10-11"]  # two: no axis
+
+
+def test_no_swap_puts_a_time_outside_the_school_day_to_buy_an_order():
+    # A break's narrow header ("9:35" over "9:55") above a short Friday's own "9:10-" and
+    # "9:25" in the same column: no sequence, and "0:35", "0:55" would only fake one.
+    lines = _column(["9:35", "9:55", "9:10-", "9:25"])
+    assert repair_time_axes(lines) == lines
