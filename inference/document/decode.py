@@ -823,6 +823,8 @@ def decode_blocks_with_signals(reading: PageReading, decisions: PageDecisions,
             inner_start, inner_end = grid.within_slot(members, axis)
             start = start if inner_start is None else inner_start
             end = end if inner_end is None else inner_end
+        if end is None and start is not None:  # no time printed says it: after the signals
+            end = grid.clock_end(members, axis)
         # One line for the week with a day's own times in it: "13:10 – 13:55 (Wed 12:50 – 13:35)".
         ranges = (day_ranges(" ".join(reading.lines[i].text for i in members))
                   if len(days) > 1 else None)

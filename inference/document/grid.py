@@ -995,13 +995,8 @@ class Grid:
         n = len(self.atoms)
         starts, ends = np.zeros(n, bool), np.zeros(n, bool)
         start_gap, end_gap = np.full(n, np.inf), np.full(n, np.inf)
-        headers = paired_headers(self._time_headers(own, axis, members), self.atoms, axis)
+        headers = self._slot_headers(own, axis, members)
         table = self.lines[members[0]].table
-        if self._axes.get(table) == axis:  # and the time headers in no cell, where none is drawn
-            headers += [(free, ks) for free, ks in (self._free_headers.get(table, [])
-                                                    + self._legend_headers.get(table, []))
-                        if not any(_mostly(extent(free, axis), extent(drawn, axis))
-                                   for drawn, _ in headers)]
         headed = bool(headers)  # the table has time headers at all
         clock = self._clock_axis(headers, axis)
         inside_start = inside_end = False
@@ -1050,6 +1045,39 @@ class Grid:
         grid = headed and self._axes.get(table) is not None
         return (starts if starts.any() or (grid and not inside_start) else None,
                 ends if ends.any() or (grid and not inside_end) else None, written)
+
+    def _slot_headers(self, own: tuple, axis: str, members: list[int]
+                      ) -> list[tuple[Box, list[int]]]:
+        """(where, its atoms) of each time header the event's slots are read from: the drawn
+        ones, paired where a slot's start and end stand side by side, and the free and legend
+        ones where none is drawn there."""
+        headers = paired_headers(self._time_headers(own, axis, members), self.atoms, axis)
+        table = self.lines[members[0]].table
+        if self._axes.get(table) == axis:  # and the time headers in no cell, where none is drawn
+            headers += [(free, ks) for free, ks in (self._free_headers.get(table, [])
+                                                    + self._legend_headers.get(table, []))
+                        if not any(_mostly(extent(free, axis), extent(drawn, axis))
+                                   for drawn, _ in headers)]
+        return headers
+
+    def clock_end(self, members: list[int], axis: str) -> int | None:
+        """The end (minutes) of an event drawn to the far edge of a clock axis's last mark's
+        slot, with no mark after it to end it ("16:00" the last hour down a lecture week's
+        side, a lab drawn from the 15:00 mark to the grid's bottom): the last mark and one
+        step. None elsewhere."""
+        own = self._drawn_cell(members)
+        if own is None or not self.atoms:
+            return None
+        headers = self._slot_headers(own, axis, members)
+        clock = self._clock_axis(headers, axis)
+        marks = sorted((extent(header, axis), self.atoms[ks[0]][2]) for header, ks in headers
+                       if len(ks) == 1 and ks[0] in clock)
+        if len(marks) < 2:
+            return None
+        (c_lo, c_hi), last = marks[-1]
+        lo, hi = extent(self.lines[members[0]].region, axis)
+        near = max(5.0, EDGE_SHARE * (c_hi - c_lo))
+        return 2 * last - marks[-2][1] if abs(c_hi - hi) <= near and lo < c_hi else None
 
     def _clock_axis(self, headers: list[tuple[Box, list[int]]], axis: str) -> set[int]:
         """The atoms of a clock axis's marks that end the slot before them: a lecture week's

@@ -271,7 +271,8 @@ def test_a_start_only_header_gives_the_start_and_no_end_whatever_the_pointer_say
 def test_on_a_clock_axis_the_next_hour_s_mark_ends_an_event(widths: tuple[int, ...]):
     """A lecture week's hours along the top, an hour apart (a web page's table may widen one
     hour for its text): a lesson drawn from the 9:00 mark to the 11:00 one runs 9 to 11. The
-    last hour has no mark after it."""
+    last hour has no mark after it, and is an hour like the others: a lesson drawn to the
+    grid's edge ends a step after the last mark."""
     edges = np.cumsum([100, *widths]).tolist()
     lines = [*[(cell_line(f"{hour}:00", (edges[k], 0, edges[k + 1], 40)), "time")
                for k, hour in enumerate(range(9, 13))],
@@ -284,7 +285,7 @@ def test_on_a_clock_axis_the_next_hour_s_mark_ends_an_event(widths: tuple[int, .
         blocks = decode_as(lines, end_none=end_none, size=(edges[-1], 200))
         assert blocks[("Monday", "Maths")] == ("09:00", "10:00")
         assert blocks[("Tuesday", "Music")] == ("09:00", "11:00")
-        assert blocks[("Monday", "Lab")] == ("12:00", None)
+        assert blocks[("Monday", "Lab")] == ("12:00", "13:00")
 
 
 def header_mark(text: str, box: tuple[int, int], cell: tuple[int, int]) -> ReadLine:
