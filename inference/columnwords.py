@@ -8,9 +8,11 @@ no line to it: it finds single letters, reads each as it lies (a turned "B" is a
 tall and narrow, merged over several rows, so what it holds runs down it. Such a cell, holding
 nothing but a few short readings, or a word read standing but with doubt (turned the wrong
 way, a word reads as another), is cut to its ink, turned a quarter each way and read as one
-line, and read as letters stacked upright, one band of ink at a time ("L" over "U" over "N"…);
+line, and read as letters stacked upright, one band of ink at a time ("L" over "U" over "N"…),
+and turned again with its letters drawn together (spaced a letter apart, they read unsurely);
 a confident reading of Latin letters takes the place of what was read. Letters the reading
-spaced out are joined ("B R E A K" is "BREAK", as the timetable means it).
+spaced out are joined ("B R E A K" is "BREAK", as the timetable means it). A time printed at
+the cell's top (a narrow header's slot with no ruling under it) is left out of the word.
 """
 
 from __future__ import annotations
