@@ -274,9 +274,10 @@ def _term(text: str) -> str | None:
                          r"|(?-i:I{1,3}|IV|VI?)\b)", text, re.IGNORECASE)
     if numbered:
         return f"{numbered.group(1).capitalize()} {numbered.group(2)}"
-    # "Semester 2, 2025" is a term (also glued: "Semester1AcademicYear"); "Semester: IV" labels a
+    # "Semester 2, 2025" is a term (also glued: "Semester1AcademicYear", "Semester12023");
+    # "Semester: IV" labels a
     # college class (`_NUMBERED_SEMESTER`).
-    semester = re.search(r"\bsemester\s*([1-8])(?!\d)", text, re.IGNORECASE)
+    semester = re.search(r"\bsemester\s*([1-8])(?:(?!\d)|(?=20\d\d(?!\d)))", text, re.IGNORECASE)
     if semester:
         return f"Semester {semester.group(1)}"
     # OCR drops the spaces of capitals ("ODDSEMESTER", "Sem2020-21"): the words are found
@@ -443,9 +444,10 @@ def parse_heading(text: str) -> Heading:
     heading.term = _term(text)
 
     year_text = _labelled(text, "year")
-    # "TERM42025", "Summer12025": a term's number with the year glued on.
+    # "TERM42025", "Summer12025", "Semester12023": a term's number with the year glued on.
     years = (re.findall(_YEAR, year_text or "") or re.findall(_YEAR, text)
-             or re.findall(r"\b(?:term|quarter|trimester|autumn|spring|summer|fall|winter)"
+             or re.findall(r"\b(?:term|quarter|trimester|semester|autumn|spring|summer|fall"
+                           r"|winter)"
                            r"\s*[1-6](20\d\d)(?!\d)", text,
                            re.IGNORECASE))
     heading.year = int(years[0]) if years else None

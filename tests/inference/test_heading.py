@@ -584,6 +584,11 @@ def test_a_grade_and_a_trimester_glued_to_the_words_before_them_are_read():
     assert (heading.class_name, heading.term, heading.year) == ("Grade 7", "Trimester 1", 2025)
 
 
+def test_a_semester_with_its_year_glued_on_is_read():
+    heading = parse_heading("Semester12023")  # "Semester 1 2023" read without its spaces
+    assert (heading.term, heading.year) == ("Semester 1", 2023)
+
+
 def test_a_faculty_label_and_a_term_glued_to_the_words_before_them_are_read():
     # "Teacher: Mr Paul Oyelaran   Faculty: HASS   Term 1 2025", read without its spaces.
     heading = parse_heading("Teacher:Mr Paul OyelaranFaculty:HASSTerm 1 2025")
