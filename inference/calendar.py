@@ -20,6 +20,7 @@ its column's, also where it stands beside another box, clear of the header's wid
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -124,25 +125,23 @@ def _paired(labels: list[tuple[OcrLine, int]], lines: list[OcrLine]) -> bool:
     return 2 * paired > len(labels)
 
 
-def _rules(image: np.ndarray, area: Box, axis: int) -> list[float]:
+def _rules(image: np.ndarray, area: Box) -> tuple[list[float], list[float]]:
     """Where the rules running across at least a third of `area` lie: heights of the
-    horizontal ones (`axis` 0), or places of the upright ones (`axis` 1)."""
+    horizontal ones and places of the upright ones, from one mask of the page's lines."""
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     x0, x1 = max(0, int(area.x0)), min(gray.shape[1], int(area.x1))
     y0, y1 = max(0, int(area.y0)), min(gray.shape[0], int(area.y1))
     mask = line_mask(gray, gridlines=True)[y0:y1, x0:x1]
-    length = max(25, (x1 - x0 if axis == 0 else y1 - y0) // 8)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if axis == 0 else (1, length))
-    across = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-    places = np.flatnonzero((across > 0).mean(1 - axis) >= 1 / 3)
-    # A rule is a run of rows (dilated); its middle is where it runs.
-    runs = np.split(places, np.flatnonzero(np.diff(places) > 1) + 1) if places.size else []
-    return [(y0, x0)[axis] + float(run.mean()) for run in runs if run.size]
-
-
-def _hour_rules(image: np.ndarray, area: Box) -> list[float]:
-    """Heights of the horizontal rules running across at least a third of `area`."""
-    return _rules(image, area, 0)
+    found = []
+    for axis, length, origin in ((0, x1 - x0, y0), (1, y1 - y0, x0)):
+        size = max(25, length // 8)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, 1) if axis == 0 else (1, size))
+        across = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        places = np.flatnonzero((across > 0).mean(1 - axis) >= 1 / 3)
+        # A rule is a run of rows (dilated); its middle is where it runs.
+        runs = np.split(places, np.flatnonzero(np.diff(places) > 1) + 1) if places.size else []
+        found.append([origin + float(run.mean()) for run in runs if run.size])
+    return found[0], found[1]
 
 
 def _anchors(labels: list[OcrLine], rules: list[float]) -> np.ndarray:
@@ -222,7 +221,17 @@ def _column_starts(headers: list[OcrLine], boxes: list[Box], area: Box) -> list[
                    for cx, edge in found.items()})
 
 
-def find_scale(image: np.ndarray, lines: list[OcrLine]) -> CalendarFrame | None:
+@dataclass(frozen=True)
+class _Scale:
+    """A page's time scale and what it was found from, which the grid test reads again."""
+
+    frame: CalendarFrame
+    labels: list[OcrLine]  # the hour labels, top down
+    rules: list[float]  # heights of the rules across the scale's area
+    upright: list[float]  # places of the rules down it
+
+
+def _find_scale(image: np.ndarray, lines: list[OcrLine]) -> _Scale | None:
     """The page's time scale (see the module), or None when its lone times are no scale."""
     labels = _increasing(_label_column(lines))
     if len(labels) < MIN_LABELS:
@@ -239,15 +248,16 @@ def find_scale(image: np.ndarray, lines: list[OcrLine]) -> CalendarFrame | None:
     # Day headers over the columns right of the labels: a calendar, not a list of times.
     if len(_day_headers(lines, area)) < 2:
         return None
-    rules = _hour_rules(image, area)
+    rules, upright = _rules(image, area)
     ys = _anchors([line for line, _ in labels], rules)
     fit = _fit(ys, minutes, FIT_SLACK * step) or _hour_by_hour(ys, minutes)
     if fit is None:
         return None
     slope, intercept, keep = fit
-    return CalendarFrame(minutes_per_pixel=slope, minutes_at_top=intercept, area=area,
-                         marks=[(float(y), float(m)) for y, m in zip(ys[keep], minutes[keep],
-                                                                    strict=True)])
+    frame = CalendarFrame(minutes_per_pixel=slope, minutes_at_top=intercept, area=area,
+                          marks=[(float(y), float(m)) for y, m in zip(ys[keep], minutes[keep],
+                                                                     strict=True)])
+    return _Scale(frame, [line for line, _ in labels], rules, upright)
 
 
 def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
@@ -256,9 +266,10 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
     one table of its event boxes, and its time scale. Elsewhere the tables as they were."""
     if image.ndim != 3:
         return tables, None
-    scale = find_scale(image, lines)
-    if scale is None:
+    found = _find_scale(image, lines)
+    if found is None:
         return tables, None
+    scale = found.frame
     area = scale.area
     body = [line for line in lines if not line.angle
             and area.x0 <= line.box.x0 and line.box.x1 <= area.x1
@@ -288,7 +299,7 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
     boxes = [part for box in boxes for part in split_at_ranges(box, body)]
     boxes += [line.box for line in body if _timed_name(line)
               and not any(box.contains_point(line.box.cx, line.box.cy) for box in boxes)]
-    if _cells_of_a_grid(image, lines, scale, boxes):
+    if _cells_of_a_grid(found, lines, boxes):
         return tables, None
     boxes.sort(key=lambda box: (box.y0, box.x0))
     cells = [Cell(box=box, row=k, col=0) for k, box in enumerate(boxes)]
@@ -299,25 +310,21 @@ def read_calendar(image: np.ndarray, lines: list[OcrLine], tables: list[Table]
             scale.model_copy(update={"columns": columns, "gap": _gap(boxes, scale)}))
 
 
-def _cells_of_a_grid(image: np.ndarray, lines: list[OcrLine], scale: CalendarFrame,
-                     boxes: list[Box]) -> bool:
+def _cells_of_a_grid(scale: _Scale, lines: list[OcrLine], boxes: list[Box]) -> bool:
     """Whether the filled boxes are the coloured cells of a ruled grid of hour rows, not a
     calendar's events: each hour label stands in a row of its own (a rule between each two),
     a rule runs down between each two day headers, and more than `ON_RULES` of the boxes
     reach from one hour rule to another. There the grid's own cells say each lesson's slots,
     where growing a fill runs on through a rule into the next cell of a like colour; a
     calendar's events begin and end at any minute."""
-    labels = [line for line, _ in _increasing(_label_column(lines))]
-    rules = _hour_rules(image, scale.area)
-    headers = sorted(_day_headers(lines, scale.area), key=lambda line: line.box.cx)
-    upright = _rules(image, scale.area, 1)
-    if not _ruled_rows(labels, rules) or not all(
-            any(left.box.x1 < x < right.box.x0 for x in upright)
+    headers = sorted(_day_headers(lines, scale.frame.area), key=lambda line: line.box.cx)
+    if not _ruled_rows(scale.labels, scale.rules) or not all(
+            any(left.box.x1 < x < right.box.x0 for x in scale.upright)
             for left, right in itertools.pairwise(headers)):
         return False
-    near = RULE_SHARE * 60 / scale.minutes_per_pixel
-    on_rules = sum(any(abs(box.y0 - y) <= near for y in rules)
-                   and any(abs(box.y1 - y) <= near for y in rules) for box in boxes)
+    near = RULE_SHARE * 60 / scale.frame.minutes_per_pixel
+    on_rules = sum(any(abs(box.y0 - y) <= near for y in scale.rules)
+                   and any(abs(box.y1 - y) <= near for y in scale.rules) for box in boxes)
     return on_rules > ON_RULES * len(boxes)
 
 

@@ -67,10 +67,10 @@ def _in_line(a: Box, b: Box, axis: str) -> bool:
     return (a.x0 <= b.cx <= a.x1) if axis == "y" else (a.y0 <= b.cy <= a.y1)
 
 
-def _sequences(lines: list[OcrLine], named: dict[int, int]) -> list[tuple[str, list[int]]]:
-    """(axis, indices) of three or more day names in week order down a column or along a
-    row, each one day after the one before."""
-    found = []
+def _name_lines(lines: list[OcrLine], named: dict[int, int]
+                ) -> Iterator[tuple[str, list[int]]]:
+    """(axis, indices) of the day names standing in one column (axis "y") or along one row
+    ("x"), in order along it; each name once per axis."""
     for axis in ("y", "x"):
         seen: set[int] = set()
         for i in named:
@@ -79,14 +79,22 @@ def _sequences(lines: list[OcrLine], named: dict[int, int]) -> list[tuple[str, l
             column = sorted((j for j in named if _in_line(lines[i].box, lines[j].box, axis)),
                             key=lambda j: _centre(lines[j].box, axis))
             seen.update(column)
-            run = [column[0]] if column else []
-            for j in column[1:]:
-                if named[j] == named[run[-1]] + 1:
-                    run.append(j)
-                elif len(run) < MIN_SEQUENCE:
-                    run = [j]
-            if len(run) >= MIN_SEQUENCE:
-                found.append((axis, run))
+            yield axis, column
+
+
+def _sequences(lines: list[OcrLine], named: dict[int, int]) -> list[tuple[str, list[int]]]:
+    """(axis, indices) of three or more day names in week order down a column or along a
+    row, each one day after the one before."""
+    found = []
+    for axis, column in _name_lines(lines, named):
+        run = [column[0]] if column else []
+        for j in column[1:]:
+            if named[j] == named[run[-1]] + 1:
+                run.append(j)
+            elif len(run) < MIN_SEQUENCE:
+                run = [j]
+        if len(run) >= MIN_SEQUENCE:
+            found.append((axis, run))
     return found
 
 
@@ -341,20 +349,15 @@ def _holes(lines: list[OcrLine], named: dict[int, int]
     missing between two day names next to each other in week order down a column or along
     a row, spaced for the days between them."""
     holes = []
-    for axis in ("y", "x"):
-        for i in named:
-            column = sorted((j for j in named if _in_line(lines[i].box, lines[j].box, axis)),
-                            key=lambda j: _centre(lines[j].box, axis))
-            if not column or column[0] != i:
-                continue  # each column once, from its first name
-            for a, b in itertools.pairwise(column):
-                days = named[b] - named[a]
-                if days < 2:
-                    continue
-                start, end = _centre(lines[a].box, axis), _centre(lines[b].box, axis)
-                step = (end - start) / days
-                holes += [(axis, [a, b], (start + k * step, named[a] + k, step))
-                          for k in range(1, days)]
+    for axis, column in _name_lines(lines, named):
+        for a, b in itertools.pairwise(column):
+            days = named[b] - named[a]
+            if days < 2:
+                continue
+            start, end = _centre(lines[a].box, axis), _centre(lines[b].box, axis)
+            step = (end - start) / days
+            holes += [(axis, [a, b], (start + k * step, named[a] + k, step))
+                      for k in range(1, days)]
     return holes
 
 

@@ -485,9 +485,11 @@ class Grid:
         under "16:00"), where the last lessons end."""
         labels = [self.lines[i].box for i in order]
         step = float(np.median(np.diff([label.cy for label in labels])))
-        for i in sorted({atom[0] for atom in self.atoms}):
+        by_line: dict[int, list[int]] = {}
+        for k, (i, _, _) in enumerate(self.atoms):
+            by_line.setdefault(i, []).append(k)
+        for i, ks in sorted(by_line.items()):
             line = self.lines[i].box
-            ks = [k for k, atom in enumerate(self.atoms) if atom[0] == i]
             if (len(ks) == 1 and not is_drawn_cell(self.lines[i])
                     and line.x_overlap(labels[-1]) > 0
                     and box.y1 < line.cy <= labels[-1].cy + 1.5 * step):

@@ -509,36 +509,24 @@ def in_table(line: ReadLine, table: int) -> ReadLine:
     return line.model_copy(update={"table": table})
 
 
-def test_times_down_a_shaded_column_with_no_rulings_time_the_week_s_drawn_rows():
-    # A web page's grid: the hours down a grey column without rulings (read from the text),
-    # lectures as drawn cells, one merged over two hours.
-    hours = ["08:00-09:00", "09:00-10:00", "10:00-11:00", "11:00-12:00"]
-    lines = [(cell_line("Monday", (150, 0, 300, 40)), "day"),
-             (cell_line("Tuesday", (300, 0, 500, 40)), "day"),
-             *[(in_table(text_cell(hour, 5, 55 + 50 * k), 0), "time")
-               for k, hour in enumerate(hours)],
-             (cell_line("MTH201", (150, 40, 300, 140)), "event"),
-             (cell_line("STA203", (300, 90, 500, 190)), "event"),
-             (cell_line("GEN250", (150, 190, 300, 240)), "event")]
-    blocks = decode_as(lines, size=(500, 240))
-    assert blocks[("Monday", "MTH201")] == ("08:00", "10:00")
-    assert blocks[("Tuesday", "STA203")] == ("09:00", "11:00")
-    assert blocks[("Monday", "GEN250")] == ("11:00", "12:00")
-
-
-def test_hours_hung_at_the_top_of_their_rows_head_the_rows_and_the_last_ends_the_day():
+@pytest.mark.parametrize(("labels", "row"), [
+    # A web page's grid: the hours down a grey column without rulings (read from the text).
+    ([(hour, 5, 55 + 50 * k) for k, hour in enumerate(
+        ["08:00-09:00", "09:00-10:00", "10:00-11:00", "11:00-12:00"])], 50),
     # A lecture week whose hour labels stand at the top of each hour's row (no rulings beside
     # them): halfway between two labels is the middle of a row, not its edge. The row of
     # 12:00 holds no lesson, below the text of the week: its label still ends the last hour.
-    rows = [40, 140, 240, 340, 440]  # where 8:00 … 12:00 begin
+    ([(f"{8 + k}:00", 100, 45 + 100 * k) for k in range(5)], 100),
+])
+def test_times_down_a_column_with_no_rulings_time_the_week_s_drawn_rows(labels, row):
+    # Lectures as drawn cells, one merged over two hours.
     lines = [(cell_line("Monday", (150, 0, 300, 40)), "day"),
              (cell_line("Tuesday", (300, 0, 500, 40)), "day"),
-             *[(in_table(text_cell(f"{8 + k}:00", 100, top + 5), 0), "time")
-               for k, top in enumerate(rows)],
-             (cell_line("MTH201", (150, 40, 300, 240)), "event"),
-             (cell_line("STA203", (300, 140, 500, 340)), "event"),
-             (cell_line("GEN250", (150, 340, 300, 440)), "event")]
-    blocks = decode_as(lines, size=(500, 540))
+             *[(in_table(text_cell(text, x, y), 0), "time") for text, x, y in labels],
+             (cell_line("MTH201", (150, 40, 300, 40 + 2 * row)), "event"),
+             (cell_line("STA203", (300, 40 + row, 500, 40 + 3 * row)), "event"),
+             (cell_line("GEN250", (150, 40 + 3 * row, 300, 40 + 4 * row)), "event")]
+    blocks = decode_as(lines, size=(500, 40 + len(labels) * row))
     assert blocks[("Monday", "MTH201")] == ("08:00", "10:00")
     assert blocks[("Tuesday", "STA203")] == ("09:00", "11:00")
     assert blocks[("Monday", "GEN250")] == ("11:00", "12:00")
