@@ -6,7 +6,8 @@ The text detector now and then finds no line at all for a lone digit in a wide h
 whose periods a bell key times by their numbers then times nothing in that column. A drawn
 header cell with no line in it, or a number out of the band's order (a "6" read "9"), whose
 nearest labelled neighbours along the band say which number it must hold (the one before it
-plus one, the one after it minus one), is read again as one crop round its ink; the reading
+plus one, the one after it minus one; or the one number missing between them, where empty
+break columns stand between: "3", "", "", "5"), is read again as one crop round its ink; the reading
 is kept, in place of what the cell held, only when it is that number as the band writes it.
 """
 
@@ -86,7 +87,15 @@ def _expected(texts: list[str], k: int) -> int | None:
     guesses = {n for n in (before is not None and numbers[before] and numbers[before] + k - before,
                            after is not None and numbers[after] and numbers[after] - after + k)
                if n}
-    return guesses.pop() if len(guesses) == 1 and numbers[k] not in guesses else None
+    if len(guesses) == 1 and numbers[k] not in guesses:
+        return guesses.pop()
+    # Unnumbered columns (a break's narrow one, its header empty) shift the count between two
+    # numbers: one number missing between them is in one of the empty cells there, and only
+    # the cell whose ink reads it takes it.
+    bounds = [before is not None and numbers[before], after is not None and numbers[after]]
+    if not texts[k] and all(bounds) and bounds[1] - bounds[0] == 2:
+        return bounds[0] + 1
+    return None
 
 
 def _read_ink(image: np.ndarray, cell: Box, engine: OcrEngine

@@ -41,6 +41,15 @@ def test_a_period_number_the_reading_missed_or_misread_is_read_again():
     assert sorted(line.text for line in found) == ["1", "2", "3", "4"]
 
 
+def test_a_number_missed_past_unnumbered_break_cells_is_read_again():
+    # Break and lunch rows with empty headers between the periods: "3", "", "", "5".
+    page, table = _page(["1", "2", "", "3", "", "4", "5"])
+    engine = get_engine("rapid", Settings())
+    lines = [_line(text, k) for k, text in enumerate(["1", "2", "", "3", "", "", "5"]) if text]
+    found = read_missing_labels(page, [table], lines, engine)
+    assert sorted(line.text for line in found) == ["1", "2", "3", "4", "5"]
+
+
 def test_a_roman_numeral_the_reading_missed_is_read_again():
     page, table = _page(["I", "II", "III"])  # an Indian college's bell key
     engine = get_engine("rapid", Settings())
