@@ -49,6 +49,7 @@ from inference.tiers import read_document
 from inference.timeaxis import repair_time_axes
 from inference.timeparse import find_times, parse_day
 from inference.trace import PageTrace
+from inference.twolines import split_two_line_boxes
 
 log = structlog.get_logger(__name__)
 
@@ -137,7 +138,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     t = time.perf_counter()
     height, width = image.shape[:2]
     image, lines, turns = _read_upright(image, engine)
-    lines = join_standing_pieces(image, lines, engine)
+    lines = join_standing_pieces(image, split_two_line_boxes(image, lines, engine), engine)
     lines = join_split_ranges(split_glued_ranges(split_run_together_days(
         read_clock_letters(lines))), image)
     lines = join_stacked_ranges(repair_time_axes(split_entry_lines(lines)))
