@@ -25,6 +25,7 @@ from collections.abc import Iterator
 import cv2
 import numpy as np
 
+from inference.breakwords import is_break_name
 from inference.schema import Box, OcrLine, Table
 from inference.timeparse import is_time_text
 
@@ -199,16 +200,35 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         # Pieces of the cell's text read standing are no reading to beat: the cell's whole
         # reading, sure enough, replaces them.
         rivals = [] if pieces else words
-        text, score, angle = next((reading for reading in _readings(word, engine)
-                                   if _taken(reading[:2], rivals)), ("", 0.0, 0))
-        if not _taken((text, score), rivals) or len(as_word(text)) < sum(
+        chosen = _chosen(word, engine, rivals)
+        if chosen is None or len(as_word(chosen[0])) < sum(
                 len(line.text.replace(" ", "")) for line in words):
             continue  # a reading that drops letters the page's reading found is no better
+        text, score, angle = chosen
         text = as_word(text)
         fragments = {id(line) for line in inside}
         lines = [line for line in lines if id(line) not in fragments]
         lines.append(OcrLine(text=text, box=box, score=float(score), angle=angle))
     return lines
+
+
+def _chosen(word: np.ndarray, engine, rivals: list[OcrLine]
+            ) -> tuple[str, float, int] | None:
+    """The first reading of a tall cell's ink that is taken (`_readings`), or one that names a
+    break where no other reading does, taken as surely as a letter alone is: letters stacked
+    upright down a column ("L" over "U" over "N"…), read turned, make a surer nonsense word
+    ("HONOT", 0.85) than the letters one by one make "LUNCH" (0.78), and such a column is a
+    break's. None where no reading is taken."""
+    if any(is_break_name(line.text) for line in rivals):
+        return next((reading for reading in _readings(word, engine)
+                     if _taken(reading[:2], rivals)), None)
+    first = None
+    for reading in _readings(word, engine):
+        if is_break_name(reading[0]) and reading[1] >= LETTER_SCORE:
+            return reading
+        if first is None and _taken(reading[:2], rivals):
+            first = reading
+    return first
 
 
 def _cut_short(image: np.ndarray, cell: Box, inside: list[OcrLine], lines: list[OcrLine],

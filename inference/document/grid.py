@@ -21,8 +21,8 @@ import re
 from statistics import median, pstdev
 
 import numpy as np
-from rapidfuzz.distance import Indel
 
+from inference.breakwords import is_break_name
 from inference.document.features import PageReading, ReadLine, cell_key
 from inference.document.inputs import ROLES
 from inference.document.legend import bell_times, look_up
@@ -57,12 +57,6 @@ EVEN_STEPS = 1.25
 THIN_ROW = 0.6
 SMALLER_PRINT = 0.85
 TAG_AREA = 2.5  # a fill no bigger than this many times its line's box is a tag's pill
-# A break's name (`Grid.break_across_the_week`): a word of these, the others qualifiers. Also
-# in the school's language: Irish "sos", Welsh "egwyl" and "cinio", Spanish "recreo", "pause".
-BREAK_WORDS = {"break", "lunch", "recess", "interval", "tea", "snack", "tiffin", "brunch",
-               "playtime", "lunchtime", "dinner", "nutrition", "sos", "egwyl", "cinio", "recreo",
-               "pause"}
-BREAK_QUALIFIERS = {"morning", "afternoon", "short", "long", "mid", "day", "time", "and"}
 # ... written once across its row stands about the middle of the days' span.
 MIDDLE_SHARE = 0.3
 
@@ -131,15 +125,6 @@ def _lined_up(day_lines: list[int], lines: list[ReadLine], day_names: list[list[
     return [j for j in day_lines
             if not any(k != j and set(day_names[k]) & set(day_names[j]) and aligned[k] > aligned[j]
                        for k in day_lines)]
-
-
-def _break_word(word: str) -> str:
-    """The break word (or qualifier) `word` is, read with a letter more or less ("Tela" for
-    "Tea" on a whiteboard), else `word` itself."""
-    if len(word) < 3:
-        return word
-    near = [known for known in BREAK_WORDS | BREAK_QUALIFIERS if Indel.distance(word, known) <= 1]
-    return near[0] if len(near) == 1 else word
 
 
 def _side_by_side(ks: list[int], boxes: list[Box]) -> list[tuple[tuple[float, float], list[int]]]:
@@ -897,10 +882,7 @@ class Grid:
         no other cell of its slot holds a word (a row of free periods and one lesson is not
         this: its lesson is no break). The name is all of the event's words. So is one printed
         across a table with no rules, under day names read from the text alone. [] otherwise."""
-        text = " ".join(self.lines[i].text for i in members)
-        words = [_break_word(word) for word in re.findall(r"[a-z]+", text.lower())]
-        if not words or not set(words) <= BREAK_WORDS | BREAK_QUALIFIERS or not (
-                set(words) & BREAK_WORDS):
+        if not is_break_name(" ".join(self.lines[i].text for i in members)):
             return []
         table = self.lines[members[0]].table
         if all(is_drawn_cell(self.lines[i]) and self.lines[i].table == table for i in members):
