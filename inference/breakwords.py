@@ -6,6 +6,7 @@ one is what such a band or column most likely says."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rapidfuzz.distance import Indel
 
@@ -27,6 +28,8 @@ def break_word(word: str) -> str:
 
 
 def is_break_name(text: str) -> bool:
-    """Whether `text` names a break: all its words break words or qualifiers, one a break."""
-    words = {break_word(word) for word in re.findall(r"[a-z]+", text.lower())}
+    """Whether `text` names a break: all its words break words or qualifiers, one a break
+    (width forms folded: the recogniser reads a turned word "ＬＵＮＣＨ")."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    words = {break_word(word) for word in re.findall(r"[a-z]+", folded)}
     return bool(words) and words <= BREAK_WORDS | BREAK_QUALIFIERS and bool(words & BREAK_WORDS)
