@@ -331,6 +331,8 @@ def names_another_role(label: str) -> bool:
 def parse_heading(text: str) -> Heading:
     heading = Heading()
     text = _GLUED_LABEL.sub(" ", _WEB_ADDRESS.sub(" ", text))
+    # A year's zero read as a letter O ("Winter Term 2o26").
+    text = re.sub(r"\b2[0oO][0-9oO]\d\b", lambda m: re.sub("[oO]", "0", m.group(0)), text)
     # A surname's capital O read as a zero after the title ("Mr D. 0kafor").
     text = re.sub(rf"(\b{_TITLE}\.?\s*(?:[A-Z]\.\s*){{0,2}})0(?=[a-z]{{2,}})", r"\1O", text)
     teacher = _labelled(text, "teacher")
@@ -519,15 +521,16 @@ def plausible(attribute: str, text: str) -> bool:
     at all: a line a model only guesses holds the field is kept when it is shaped like one,
     not when it is the school's name or a date."""
     words = text.split()
-    if not words or _INSTITUTION.search(text) or re.search(r"time\s?table", text,
+    if not words or _INSTITUTION.search(text) or re.search(r"time[\s-]?table", text,
                                                            re.IGNORECASE):
         return False
     if attribute == "term":
         return bool(_TERM_WORD.search(text))
     if attribute == "class_name":
+        # A term beside the heading's other lines ("Term 1 · 2025", "Term1") is the term's.
         return (len(text) <= 25 and len(words) <= 4 and not _DATE.search(text)
                 and not _ACADEMIC_YEAR.fullmatch(text.strip())
-                and not _PAGE_OF.fullmatch(text.strip()))
+                and not _PAGE_OF.fullmatch(text.strip()) and parse_heading(text).term is None)
     # A person's name holds no digit: "Physics (Lab 3)" is a lesson, "Rm 12" a room.
     return (len(text) <= 40 and len(words) <= 5 and max(map(len, words)) <= 20
             and not any(c.isdigit() for c in text))

@@ -124,6 +124,11 @@ def test_a_year_glued_to_a_terms_number() -> None:
     assert (heading.term, heading.year) == ("Term 4", 2025)
 
 
+def test_a_year_whose_zero_was_read_as_a_letter_o() -> None:
+    heading = parse_heading("Dr. Whitfield - History Department - Winter Term 2o26")
+    assert (heading.term, heading.year) == ("Winter Term", 2026)
+
+
 def test_a_year_glued_to_a_word_is_a_year_but_not_inside_a_number() -> None:
     assert parse_heading("CLASS TIMETABLE JULY2025-DEC2025").year == 2025
     assert parse_heading("161412021").year is None
@@ -149,6 +154,9 @@ def test_a_class_named_by_its_programme(text: str, class_name: str) -> None:
     ("teacher", "Physics (Lab 3)", False),  # a lesson: a name holds no digit
     ("class_name", "9WOD", True),
     ("class_name", "22 August 2025", False),
+    ("class_name", "Term 1", False),  # the term's line, "Term 1 · 2025" or glued "Term1"
+    ("class_name", "Term1", False),
+    ("class_name", "TEACHER TIME-TABLE", False),
     ("term", "Autumn 2", True),
     ("term", "Timetable for 2025", False),
 ])
