@@ -224,7 +224,8 @@ def _chosen(word: np.ndarray, engine, rivals: list[OcrLine]
                      if _taken(reading[:2], rivals)), None)
     first = None
     for reading in _readings(word, engine):
-        if is_break_name(reading[0]) and reading[1] >= LETTER_SCORE:
+        if (is_break_name(reading[0]) and reading[1] >= LETTER_SCORE
+                and as_word(reading[0]) is not None):
             return reading
         if first is None and _taken(reading[:2], rivals):
             first = reading

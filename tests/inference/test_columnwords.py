@@ -80,6 +80,19 @@ def test_letters_stacked_upright_down_a_tall_cell_are_read_one_by_one():
     assert [(line.text, line.angle) for line in lines] == [("LUNCH", 0)]
 
 
+def test_a_break_read_with_a_slash_is_no_word_and_leaves_the_cell_as_read():
+    # "Lunch/Recess" names breaks but is no word of Latin letters (`as_word`): not taken.
+    page = np.full((460, 200, 3), 255, np.uint8)
+    cell = Box(x0=70, y0=30, x1=130, y1=430)
+    cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
+    strip = np.full((40, 300, 3), 255, np.uint8)
+    cv2.putText(strip, "Lunch/Recess", (5, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    page[80:380, 80:120] = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    fragment = [OcrLine(text="d", box=Box(x0=90, y0=150, x1=110, y1=170), score=0.4)]
+    assert read_column_words(page, [table], fragment, get_engine("rapid", Settings())) == fragment
+
+
 def test_stacked_letters_that_name_a_break_beat_a_surer_nonsense_word():
     # Read turned as one line, the letters make "HONOT" at 0.85; one by one, in this thin
     # font, "LUNCH" at about 0.77: below the score a reading needs, but a break's name.
