@@ -21,6 +21,15 @@ def test_a_start_over_its_end_is_one_range():
     assert joined[1].box == Box(x0=85, y0=193, x1=145, y1=237)
 
 
+def test_a_start_over_its_end_whose_padded_boxes_overlap_is_one_range():
+    # A phone agenda's small "10:20am" over "11:15am": the detector's boxes overlap by 0.37
+    # of a line, their centres two thirds of a line apart.
+    start, end = _line("10:20am", 66, 2402, 168, 2443), _line("11:15am", 63, 2429, 149, 2467)
+    name = _line("Chemistry", 208, 2414, 356, 2466)
+    assert [line.text for line in join_stacked_ranges([name, start, end])] == [
+        "Chemistry", "10:20am - 11:15am"]
+
+
 def test_start_only_labels_a_row_apart_stay_apart():
     labels = [_line("8:45", 80, 100, 130, 120), _line("9:45", 80, 140, 130, 160)]
     assert join_stacked_ranges(labels) == labels
