@@ -30,6 +30,7 @@ have only background between them.
 from __future__ import annotations
 
 import itertools
+import re
 
 import cv2
 import numpy as np
@@ -73,6 +74,20 @@ def _lone_time(line: OcrLine) -> int | None:
         return None
     times = find_times(line.text)
     return times[0].start if len(times) == 1 and times[0].end is None else None
+
+
+# A start whose separator the hand or the print lost ("1045" over "11.00", "115" over
+# "2.00" down a handwritten time column): three or four digits on a five-minute mark, a start
+# only right over the lone time that ends it.
+_BARE = re.compile(r"^([012]?\d)([0-5][05])$")
+
+
+def _bare_start(line: OcrLine) -> OcrLine | None:
+    """The line as the clock it stands for ("1045" → "10:45"), or None."""
+    bare = _BARE.match(line.text.strip())
+    if line.angle or bare is None or not find_times(clock := f"{int(bare[1])}:{bare[2]}"):
+        return None
+    return line.model_copy(update={"text": clock})
 
 
 def _split_end(line: OcrLine) -> int | None:
@@ -278,19 +293,21 @@ def join_stacked_ranges(lines: list[OcrLine]) -> list[OcrLine]:
     """`lines` with each start stacked over its end (see the module) made one range line."""
     lone = {id(line): minutes for line in lines
             if (minutes := _lone_time(line)) is not None}
+    bare = {id(line): clock for line in lines if (clock := _bare_start(line)) is not None}
+    starts = {**lone, **{key: find_times(clock.text)[0].start for key, clock in bare.items()}}
     used: set[int] = set()
     joined: dict[int, OcrLine] = {}
 
     def join(upper: OcrLine, lower: OcrLine) -> None:
         used.update((id(upper), id(lower)))
-        joined[id(upper)] = _joined(upper, lower)
+        joined[id(upper)] = _joined(bare.get(id(upper), upper), lower)
 
-    for upper in sorted((line for line in lines if id(line) in lone), key=lambda ln: ln.box.y0):
+    for upper in sorted((line for line in lines if id(line) in starts), key=lambda ln: ln.box.y0):
         if id(upper) in used:
             continue
         lower = next((line for line in lines if id(line) in lone and id(line) not in used
                       and line is not upper and _stacked(upper, line)
-                      and 0 < lone[id(line)] - lone[id(upper)] <= LONGEST_SLOT), None)
+                      and 0 < lone[id(line)] - starts[id(upper)] <= LONGEST_SLOT), None)
         if lower is not None and not _in_a_list(upper, lower, lines):
             join(upper, lower)
     left = [line for line in lines if id(line) in lone and id(line) not in used]

@@ -30,6 +30,16 @@ def test_a_start_over_its_end_whose_padded_boxes_overlap_is_one_range():
         "Chemistry", "10:20am - 11:15am"]
 
 
+def test_a_start_whose_stop_was_lost_over_its_end_is_one_range():
+    # A handwritten time column: "10.45" read "1045" over "11.00"; "1.15" read "115".
+    column = [_line("1045", 67, 419, 128, 456), _line("11.00", 72, 446, 125, 472),
+              _line("115", 76, 725, 118, 757), _line("2.00", 71, 748, 123, 776)]
+    assert [line.text for line in join_stacked_ranges(column)] == [
+        "10:45 - 11.00", "1:15 - 2.00"]
+    room = [_line("Maths", 60, 100, 140, 130), _line("115", 80, 132, 118, 160)]
+    assert join_stacked_ranges(room) == room  # a room's number under no time
+
+
 def test_start_only_labels_a_row_apart_stay_apart():
     labels = [_line("8:45", 80, 100, 130, 120), _line("9:45", 80, 140, 130, 160)]
     assert join_stacked_ranges(labels) == labels
