@@ -365,8 +365,9 @@ def _read_place(image: np.ndarray, lines: list[OcrLine], boxes: list[Box], axis:
                 place: float, step: float, engine: OcrEngine, *, standing: bool,
                 letter: bool = False) -> tuple[OcrLine, list[int]] | None:
     """The one word read at a day's place in a sequence of names (`boxes`), with the lines
-    standing there that it reads in place of; None where a line of words already stands there
-    or no single word is read. Two letters or fewer standing there are debris of the name read
+    standing there that it reads in place of: a garbled word standing there alone is itself
+    that reading; None where another line of words stands there or no single word is read
+    (two letters at least). Two letters or fewer standing there are debris of the name read
     the wrong way round ("E" for a standing white "Fri" on black), read again. With `letter`
     (the sequence's names are letters) one capital alone is a word too."""
     # Across, the whole sequence's span: a photographed header row climbs or falls, and a day
@@ -375,7 +376,12 @@ def _read_place(image: np.ndarray, lines: list[OcrLine], boxes: list[Box], axis:
     there = [k for k, line in enumerate(lines) if _in_line(span, line.box, axis)
              and abs(_centre(line.box, axis) - place) <= STEP_SLACK * step]
     if any(len(lines[k].text.strip()) > 2 for k in there):
-        return None
+        # One garbled word standing there already is what the place reads: the day, where it
+        # begins with the day's letter ("Tie" between "Mon" and "Wed"; the caller's test).
+        word = there[0]
+        text = lines[word].text.strip()
+        garbled = len(there) == 1 and _WORD.match(text) and parse_day(text) is None
+        return (lines[word], [word]) if garbled else None
     height, width = image.shape[:2]
     size = max(b.height for b in boxes) if axis == "y" else max(b.width for b in boxes)
     if axis == "y":
@@ -399,7 +405,7 @@ def _read_place(image: np.ndarray, lines: list[OcrLine], boxes: list[Box], axis:
             text, score = engine.read_crop(
                 page[int(crop.y0):int(crop.y1), int(crop.x0):int(crop.x1)])
         word = text.strip()
-        if _WORD.match(word) or letter and len(word) == 1 and word.isupper():
+        if _PLACED_WORD.match(word) or letter and len(word) == 1 and word.isupper():
             return OcrLine(text=word, box=box, score=score,
                            angle=STANDING if standing else 0), there
     return None

@@ -228,3 +228,20 @@ def test_in_a_week_of_letters_a_lone_t_at_tuesday_s_place_is_tuesday():
     found = read_missing_days(page, read, get_engine("rapid", Settings()))
     assert "T" not in [line.text for line in found]
     assert [line.text.upper() for line in found if line.box.cy < 300] == ["M", "TUESDAY"]
+
+
+def test_a_garbled_word_between_two_days_and_the_short_names_after_them_are_read():
+    # A whiteboard's header row: "Mon", "Tue" read "Tie", "Wed", then "Th" and "Fri", which
+    # the reading missed. The garbled word at Tuesday's place between two names is Tuesday;
+    # the week is then three names long, and each place after it is read in turn: two letters
+    # there are enough.
+    page = np.full((120, 1100, 3), 255, np.uint8)
+    read = []
+    for k, (day, seen) in enumerate([("Mon", "Mon"), ("Tue", "Tie"), ("Wed", "Wed"),
+                                     ("Th", None), ("Fri", None)]):
+        cv2.putText(page, day, (60 + 200 * k, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
+        if seen:
+            read.append(OcrLine(text=seen, box=Box(x0=56 + 200 * k, y0=38, x1=140 + 200 * k,
+                                                   y1=80)))
+    found = read_missing_days(page, read, get_engine("rapid", Settings()))
+    assert sorted(_texts(found)) == sorted(["Mon", "Tuesday", "Wed", "Thursday", "Friday"])
