@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     # calibrate --blocks --threshold-on real` (signals calibrator, document v1) so that the
     # unflagged blocks of the real pages fitted on are ≥ 98.5 % right, cross-fitted; 1.01
     # flags every block.
-    block_accept_threshold: float = Field(0.875, ge=0.0, le=1.01)
+    block_accept_threshold: float = Field(0.9418, ge=0.0, le=1.01)
     # How long a reviewer's claim on a document lasts (POST /documents/{id}/claim renews it).
     review_lease_s: float = Field(900.0, gt=0)
     # Calibrators (`yogi calibrate`), one JSON per tier, versioned with the models they fit.
