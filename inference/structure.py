@@ -561,6 +561,34 @@ def _header_over_body_edges(cell: Cell, table: Table) -> list[Cell]:
     return parts
 
 
+def _label_off_the_body(cell: Cell, table: Table) -> list[Cell]:
+    """A row's time label whose rule to the first day's cell was lost (a photo's blur, a faded
+    print) makes one cell of both: "8:40-8:55" beside "Agenda & Read Aloud", and the days
+    after it have no time for that row. A cell from the table's first column over two columns
+    or more, whose lines left of the edge the first column's other cells end at are all times
+    and those right of it hold none, is cut there."""
+    if cell.from_text or cell.col != 0 or cell.col_span < 2 or not cell.lines:
+        return [cell]
+    edges = sorted({c.box.x1 for c in table.cells if c.col == 0 and c.col_span == 1
+                    and not c.from_text and c.row != cell.row
+                    and cell.box.x0 + RULE_SLACK < c.box.x1 < cell.box.x1 - RULE_SLACK})
+    if not edges:
+        return [cell]
+    edge = median(edges)
+    left = [line for line in cell.lines if line.box.cx < edge]
+    right = [line for line in cell.lines if line.box.cx >= edge]
+    if (not left or not right or not all(is_time_text(line.text) for line in left)
+            or any(find_times(line.text) for line in right)
+            or not all(_beside(line.box, edge) for line in cell.lines)):
+        return [cell]
+    box = cell.box
+    return [cell.model_copy(update={"box": Box(x0=box.x0, y0=box.y0, x1=edge, y1=box.y1),
+                                    "col_span": 1, "lines": left}),
+            cell.model_copy(update={"box": Box(x0=edge, y0=box.y0, x1=box.x1, y1=box.y1),
+                                    "col": cell.col + 1, "col_span": cell.col_span - 1,
+                                    "lines": right})]
+
+
 def split_crowded_cells(table: Table, lines: list[OcrLine]) -> Table:
     """A ruled region holding several entries (a partly ruled table, list rows sharing one
     frame, a row band under several days) becomes one text-derived cell per paragraph (per
@@ -570,7 +598,8 @@ def split_crowded_cells(table: Table, lines: list[OcrLine]) -> Table:
     headers = _day_headers(lines)
     cells: list[Cell] = []
     for cell in (part for whole in table.cells for piece in _header_off_the_body(whole, table)
-                 for part in _header_over_body_edges(piece, table)):
+                 for cut in _header_over_body_edges(piece, table)
+                 for part in _label_off_the_body(cut, table)):
         blocks = text_blocks(cell.lines) if len(cell.lines) > 1 else [cell.lines]
         # A word written letter by letter down a cell is one text, not several.
         worded = [b for b in blocks if sum(len(line.text.strip()) for line in b) >= 2]

@@ -413,6 +413,28 @@ def test_a_time_header_over_two_columns_is_cut_where_the_body_s_columns_meet() -
         ("10:15am- 10:30am", 0, 50), ("10:30am - 11:30am", 50, 250)]
 
 
+def test_a_row_s_time_label_run_into_the_first_day_s_cell_is_cut_off_it() -> None:
+    # A photo blurred the rule between "8:40-8:55" and Monday's "Agenda": one cell over the
+    # time column and Monday's. The rows under it keep the rule; a cell whose right part
+    # prints a time too ("Maths 9:00") stays whole.
+    def rows(first: list[OcrLine]) -> list[tuple[int, int, str]]:
+        body = [Cell(box=Box(x0=0, y0=40 * k, x1=100, y1=40 * k + 40), row=k, col=0,
+                     lines=[line(f"{8 + k}:00-{9 + k}:00", 10, 40 * k + 12, 90, 40 * k + 28)])
+                for k in (1, 2)]
+        body += [Cell(box=Box(x0=100, y0=40 * k, x1=300, y1=40 * k + 40), row=k, col=1,
+                      lines=[line("Maths", 150, 40 * k + 12, 250, 40 * k + 28)]) for k in (1, 2)]
+        table = Table(box=Box(x0=0, y0=0, x1=300, y1=120), cells=[
+            Cell(box=Box(x0=0, y0=0, x1=300, y1=40), row=0, col=0, col_span=2, lines=first),
+            *body])
+        return sorted((c.col, c.col_span, [ln.text for ln in c.lines])
+                      for c in split_crowded_cells(table, []).cells if c.row == 0)
+
+    assert rows([line("8:40-8:55", 10, 12, 90, 28), line("Agenda", 150, 12, 250, 28)]) == [
+        (0, 1, ["8:40-8:55"]), (1, 1, ["Agenda"])]
+    kept = rows([line("8:40", 10, 12, 60, 28), line("Maths 9:00", 150, 12, 260, 28)])
+    assert {(col, span) for col, span, _ in kept} == {(0, 2)}
+
+
 def test_a_room_badge_across_a_card_s_edge_is_that_card_s_note() -> None:
     # Two pastel pills, each with a dark room badge across its lower right edge.
     image = np.full((200, 500, 3), 250, dtype=np.uint8)
