@@ -30,8 +30,14 @@ _TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra|MR|MRS|MISS)"
 # still ("Mrs A. whitfield"). An Irish surname's particle stands apart ("Mr P. Ó Súilleabháin",
 # read "O Suilleabhain"). A word before a colon is the next field's label ("Mrs Smith Code:
 # SMI").
-_TITLED_NAME = (rf"\b{_TITLE}\.?\s*(?:(?:[A-Z](?:\.\s*|[ \t]+(?=[A-ZÀ-Þ]))){{0,2}}"
-                r"(?:(?:[OÓ]|N[ií]|Nic|Mac|Ua)\s)?"
+# So do a Dutch, Afrikaans, French or German surname's particles ("Ms L. van der Merwe",
+# "Mr P. de Villiers"), and a second title in brackets stays with the first ("Dr (Mrs) F.
+# Adeyemi").
+_LOWER_PARTICLES = ("van", "von", "de", "der", "den", "du", "da", "di", "le", "la", "ter", "ten")
+_SURNAME_PARTICLES = rf"(?:(?:{'|'.join(_LOWER_PARTICLES)})\s+){{1,3}}"
+_TITLED_NAME = (rf"\b{_TITLE}\.?(?:\s*\({_TITLE}\.?\))?\s*"
+                r"(?:(?:[A-Z](?:\.\s*|[ \t]+(?=[A-ZÀ-Þ]))){0,2}"
+                rf"(?:(?:[OÓ]|N[ií]|Nic|Mac|Ua)\s|{_SURNAME_PARTICLES})?"
                 r"[A-ZÀ-Þ](?:[^\W\d_]|['’-])+"
                 r"|(?:[A-Z]\.\s*){1,2}[a-z][a-z'’-]{2,})"
                 r"(?:[ -][A-ZÀ-Þ](?:[^\W\d_]|['’-])+(?![^\W\d_]|\s*:))?")
@@ -166,16 +172,17 @@ def _college(match: re.Match) -> str:
 
 
 def _teacher_value(value: str) -> str:
-    """A labelled teacher's name, up to a field separator ("|", "·", "--", a "|" read as "I"),
-    a room number ("Room 108"), another field's label in capitals ("Miss L. Thompson TA: Mrs
-    Akhtar", also glued: "ThompsonTA:"; "PPA cover:"), a digit glued on (a "|" read as "1":
-    "Carter1Autumn"), a bracket ("Mr J Hargreaves (JHA)": a staff code) or where a term or a
-    year starts in running text ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term
-    only with its number, its year or "term": "Mr Autumn Smith" is a name)."""
-    cut = re.search(rf"\s*[|·•]|\s[-–—]{{2,}}|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)"
+    """A labelled teacher's name, up to a field separator ("|", "·", "--", a dash between
+    spaces, a "|" read as "I"), a room number ("Room 108"), another field's label in capitals
+    ("Miss L. Thompson TA: Mrs Akhtar", also glued: "ThompsonTA:"; "PPA cover:"), a digit
+    glued on (a "|" read as "1": "Carter1Autumn"), a bracket ("Mr J Hargreaves (JHA)": a
+    staff code; not a second title, "Dr (Mrs) F. Adeyemi") or where a term or a year starts
+    in running text ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only with its
+    number, its year or "term": "Mr Autumn Smith" is a name)."""
+    cut = re.search(rf"\s*[|·•]|\s[-–—]{{2,}}|\s[-–—]\s|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)"
                     rf"|term\b|20\d\d\b)"
                     r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}(?:\s[a-z]{2,})?\s*:)|\sroom\s*\d"
-                    r"|(?<=[a-z])\d|\s*[(（]", value,
+                    rf"|(?<=[a-z])\d|\s*[(（](?!{_TITLE}\.?[)）])", value,
                     re.IGNORECASE)
     value = value[:cut.start()].strip(_SEPARATORS) if cut else value
     # A "|" between fields is often read as a lone "I", "l" or "1" ("Ms. Tremblay I Room 108",
@@ -193,7 +200,7 @@ _INITIAL = re.compile(r"[A-Z]\.?")
 # An Irish primary class, named by its ordinal: "4th Class".
 _ORDINAL_CLASS = re.compile(r"[1-6](?:st|nd|rd|th)")
 # A surname's particle, standing apart before it: "Mr P. Ó Súilleabháin", "Ms Ní Bhriain".
-_PARTICLES = {"Ó", "O", "Ní", "Ni", "Nic", "Mac", "Ua"}
+_PARTICLES = {"Ó", "O", "Ní", "Ni", "Nic", "Mac", "Ua", *_LOWER_PARTICLES}
 
 
 def _trim_name(name: str) -> str:
@@ -342,8 +349,8 @@ def parse_heading(text: str) -> Heading:
         match = next((m for m in re.finditer(_TITLED_NAME, text)
                       if not names_another_role(text[:m.start()].rsplit("\n", 1)[-1])), None)
         teacher = _trim_name(_spaced_title(re.sub(
-            r"(?<=[A-Z]\.)(\s*)([a-z])", lambda m: m.group(1) + m.group(2).upper(),
-            match.group(0)))) if match else None
+            rf"(?<=[A-Z]\.)(\s*)(?!{_SURNAME_PARTICLES})([a-z])",
+            lambda m: m.group(1) + m.group(2).upper(), match.group(0)))) if match else None
         # A term right after the name is none of it: "Miss L. Carter Spring 1".
         if match and re.match(r"\s*(?:[1-6]\b|20\d\d|term\b)", text[match.end():],
                               re.IGNORECASE):

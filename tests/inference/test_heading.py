@@ -180,7 +180,12 @@ def test_a_title_the_ocr_glued_to_the_name_gets_its_space_back(text: str, teache
     ("Teaching Timetable — Mrs H Patel, Humanities — Summer 1 2024", "Mrs H Patel"),
     ("Class:ASC Base-Oak Class | Teacher:MrTO'Brien 1 Spring22025", "Mr T O'Brien"),
     ("Evening Programme-Tutor:MrTAdeyemi-Summer12026", "Mr T Adeyemi"),
-    ("Teacher: Mr McDonald", "Mr McDonald"), ("Teacher: Mr DeSouza", "Mr DeSouza")])
+    ("Teacher: Mr McDonald", "Mr McDonald"), ("Teacher: Mr DeSouza", "Mr DeSouza"),
+    # A surname's particles, and a second title in brackets.
+    ("Ms L.van der Merwe -Afrikaans FAL &English HL", "Ms L.van der Merwe"),
+    ("Mr P. de Villiers - Maths", "Mr P. de Villiers"),
+    ("Teacher: Dr (Mrs) F. Adeyemi — Further Mathematics", "Dr (Mrs) F. Adeyemi"),
+    ("Teacher: Ms Harris - Weekly Schedule", "Ms Harris")])
 def test_a_teacher_may_be_named_with_initials(text: str, teacher: str) -> None:
     assert parse_heading(text).teacher == teacher
 
