@@ -108,7 +108,8 @@ _OTHER_ROLE = re.compile(r"(?:advis[eo]r|co-?ordinator|in-?charge|mentor|counsel
                          r"|dean|director)\s*[:\-–—]?\s*(?:[A-Z][A-Za-z]{0,4}\.\s*)*$",
                          re.IGNORECASE)
 # Words that follow a teacher's name in a title but are not part of it.
-_AFTER_NAME = {"year", "class", "timetable", "term", "week", "schedule", "grade", "room"}
+_AFTER_NAME = {"year", "class", "timetable", "term", "week", "weekly", "schedule", "grade",
+               "room"}
 # A year group's class named after it: "Year 1 Robins", "Grade 8 Blue - Class Timetable" (also
 # glued, "Year 1Robins"). Not a subject ("Year 9 Maths", "Grade 10 Physics") or a title's word.
 _CLASS_AFTER_GROUP = re.compile(rf"\s*([A-Z][a-z]{{2,}})(?=\s*(?:$|[-–—·|•★*,]|Class\b"
@@ -205,8 +206,11 @@ _PARTICLES = {"Ó", "O", "Ní", "Ni", "Nic", "Mac", "Ua", *_LOWER_PARTICLES}
 
 def _trim_name(name: str) -> str:
     """"Mrs Patel's Year" → "Mrs Patel's" (also where OCR glued them: "Patel'sYear");
-    "Mr Smith Timetable" → "Mr Smith"."""
-    words = re.sub(r"(['’]s)(?=[A-Z])", r"\1 ", name).split()
+    "Mr Smith Timetable" → "Mr Smith", "Ms. Harris-Weekly Schedule" → "Ms. Harris"."""
+    words = re.sub(r"(['’]s)(?=[A-Z])", r"\1 ", name)
+    # ... also where OCR read the dash between them as a hyphen: "Harris-Weekly Schedule".
+    words = re.sub(r"-(?=([A-Za-z]+)\b)",
+                   lambda m: " " if m.group(1).lower() in _AFTER_NAME else "-", words).split()
     kept = words[:2]
     for word in words[2:]:
         if word.lower() in _AFTER_NAME or kept[-1].endswith(("'s", "’s")):

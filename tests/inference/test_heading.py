@@ -185,7 +185,9 @@ def test_a_title_the_ocr_glued_to_the_name_gets_its_space_back(text: str, teache
     ("Ms L.van der Merwe -Afrikaans FAL &English HL", "Ms L.van der Merwe"),
     ("Mr P. de Villiers - Maths", "Mr P. de Villiers"),
     ("Teacher: Dr (Mrs) F. Adeyemi — Further Mathematics", "Dr (Mrs) F. Adeyemi"),
-    ("Teacher: Ms Harris - Weekly Schedule", "Ms Harris")])
+    ("Teacher: Ms Harris - Weekly Schedule", "Ms Harris"),
+    ("Ms. Harris-Weekly Schedule", "Ms. Harris"),  # the title's dash read as a hyphen
+    ("Mrs Smith-Jones Timetable", "Mrs Smith-Jones")])
 def test_a_teacher_may_be_named_with_initials(text: str, teacher: str) -> None:
     assert parse_heading(text).teacher == teacher
 
