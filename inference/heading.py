@@ -342,6 +342,8 @@ def names_another_role(label: str) -> bool:
 def parse_heading(text: str) -> Heading:
     heading = Heading()
     text = _GLUED_LABEL.sub(" ", _WEB_ADDRESS.sub(" ", text))
+    # "TIME TABLE", "Time-table": the one word the fields are found around.
+    text = re.sub(r"\b(time)[ \t-](table)\b", r"\1\2", text, flags=re.IGNORECASE)
     # A year's zero read as a letter O ("Winter Term 2o26").
     text = re.sub(r"\b2[0oO][0-9oO]\d\b", lambda m: re.sub("[oO]", "0", m.group(0)), text)
     # A surname's capital O read as a zero after the title ("Mr D. 0kafor").

@@ -124,6 +124,13 @@ def test_a_year_glued_to_a_terms_number() -> None:
     assert (heading.term, heading.year) == ("Term 4", 2025)
 
 
+def test_time_table_in_two_words_is_the_timetable() -> None:
+    assert parse_heading("4K Weekly Time Table").class_name == "4K"
+    assert parse_heading("Mrs Smith Time Table").teacher == "Mrs Smith"
+    heading = parse_heading("Mr Patel - 8B Time-Table - Spring 2025")
+    assert (heading.teacher, heading.class_name) == ("Mr Patel", "8B")
+
+
 def test_a_year_whose_zero_was_read_as_a_letter_o() -> None:
     heading = parse_heading("Dr. Whitfield - History Department - Winter Term 2o26")
     assert (heading.term, heading.year) == ("Winter Term", 2026)
