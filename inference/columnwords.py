@@ -304,15 +304,20 @@ def _taken(reading: tuple[str, float], words: list[OcrLine]) -> bool:
             and as_word(text) is not None)
 
 
+def ink_bands(crop: np.ndarray) -> list[tuple[int, int]]:
+    """(top, bottom) of each run of the crop's rows holding ink, between blank rows."""
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.int16)
+    inked = (np.abs(grey - np.median(grey)) > INK_CONTRAST).any(1)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
 def _stacked_letters(word: np.ndarray, engine) -> tuple[str, float]:
     """The cell's ink read as upright letters stacked down it ("L", "U", "N", "C", "H" one under
     another), each band of ink between blank rows read on its own; ("", 0) unless every band
     reads as one letter. The page's reading misses such letters, alone and small, in a tall
     cell. The score is the letters' mean."""
-    grey = cv2.cvtColor(word, cv2.COLOR_BGR2GRAY).astype(np.int16)
-    inked = (np.abs(grey - np.median(grey)) > INK_CONTRAST).any(1)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.astype(np.int8), [0]])))
-    bands = list(zip(edges[::2], edges[1::2], strict=True))
+    bands = ink_bands(word)
     if len(bands) < MIN_LETTERS:
         return "", 0.0
     letters, scores = [], []

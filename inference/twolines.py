@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-import cv2
 import numpy as np
 
+from inference.columnwords import ink_bands
 from inference.ocr import OcrEngine
 from inference.schema import Box, OcrLine
 
@@ -29,8 +29,6 @@ PART = 0.3
 MIN_SCORE = 0.8
 # The box's first reading is one of the bands' at this similarity or above.
 SAME_READING = 0.5
-# A pixel is ink when its grey level is this far from the box's median (its ground).
-INK_CONTRAST = 60
 _MARGIN = 3  # px of ground kept round each band
 
 
@@ -48,20 +46,12 @@ def split_two_line_boxes(image: np.ndarray, lines: list[OcrLine],
     return split
 
 
-def _bands(crop: np.ndarray) -> list[tuple[int, int]]:
-    """(top, bottom) of each run of rows holding ink."""
-    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.int16)
-    inked = (np.abs(grey - np.median(grey)) > INK_CONTRAST).any(1)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.astype(np.int8), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
 def _two_lines(image: np.ndarray, line: OcrLine, usual: float,
                engine: OcrEngine) -> list[OcrLine] | None:
     box = line.box
     x0, y0 = max(0, int(box.x0)), max(0, int(box.y0))
     crop = image[y0:int(box.y1), x0:int(box.x1)]
-    bands = _bands(crop) if crop.size else []
+    bands = ink_bands(crop) if crop.size else []
     if len(bands) != 2 or any(bottom - top < PART * usual for top, bottom in bands):
         return None
     readings = [engine.read_crop(crop[max(0, top - _MARGIN):bottom + _MARGIN])
