@@ -18,7 +18,7 @@ BREAK_WORDS = {"break", "lunch", "recess", "interval", "tea", "snack", "tiffin",
 BREAK_QUALIFIERS = {"morning", "afternoon", "short", "long", "mid", "day", "time", "and"}
 
 
-def break_word(word: str) -> str:
+def _break_word(word: str) -> str:
     """The break word (or qualifier) `word` is, read with a letter more or less ("Tela" for
     "Tea" on a whiteboard), else `word` itself."""
     if len(word) < 3:
@@ -31,5 +31,5 @@ def is_break_name(text: str) -> bool:
     """Whether `text` names a break: all its words break words or qualifiers, one a break
     (width forms folded: the recogniser reads a turned word "ＬＵＮＣＨ")."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    words = {break_word(word) for word in re.findall(r"[a-z]+", folded)}
+    words = {_break_word(word) for word in re.findall(r"[a-z]+", folded)}
     return bool(words) and words <= BREAK_WORDS | BREAK_QUALIFIERS and bool(words & BREAK_WORDS)
