@@ -5,7 +5,8 @@ Many secondary timetables head their grid with period labels alone ("Reg", "P1" 
 A header cell that holds a label and no time then takes its times from the legend, looked up
 by the label. A legend is a column of at least three (label, range) rows outside every grid:
 a short label and a range on one line, or a label with the range beside it on the same row;
-or a key printed along a line (run on to the next), each label before its range.
+or a row of ranges each under its label; or a key printed along a line (run on to the next),
+each label before its range.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ def bell_times(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
                            (f"{lines[i].text} {lines[wrap].text}", ks + by_line[wrap]))
             rows += _key_along_a_line(text, keyed, atoms)
             continue  # a range: two different times
-        label = strip_times(lines[i].text).strip(" :-–.") or _label_beside(lines, i, in_grid,
-                                                                         by_line)
+        label = (strip_times(lines[i].text).strip(" :-–.")
+                 or _label_beside(lines, i, in_grid, by_line)
+                 or _label_above(lines, i, in_grid, by_line))
         if label and len(label) <= MAX_LABEL:
             rows.append((label, ks))
     rows += _start_end_rows(lines, atoms, by_line, in_grid)
@@ -119,12 +121,33 @@ def _wrapped_onto(lines: list[ReadLine], i: int, by_line: dict[int, list[int]]) 
 
 def _label_beside(lines: list[ReadLine], i: int, in_grid: set[int],
                   by_line: dict[int, list[int]]) -> str:
-    """The label on the left of line i in its row, printing no time; "" when none is."""
+    """The label on the left of line i in its row, printing no time; "" when none is, when
+    another time stands between, or when the next line on the row is a range too (a key laid
+    out in two rows, "Time" at the head of its ranges: their labels are above them)."""
     line = lines[i]
     beside = [j for j, other in enumerate(lines) if j != i and j not in in_grid
-              and j not in by_line and _same_row(line, other) and other.box.x1 <= line.box.x0
+              and _same_row(line, other) and other.box.x1 <= line.box.x0
               and line.box.x0 - other.box.x1 <= BESIDE_GAP * line.box.height]
-    return lines[max(beside, key=lambda j: lines[j].box.x1)].text if beside else ""
+    nearest = max(beside, key=lambda j: lines[j].box.x1, default=None)
+    after = [j for j, other in enumerate(lines) if j != i and j not in in_grid
+             and _same_row(line, other) and other.box.x0 >= line.box.x1
+             and other.box.x0 - line.box.x1 <= BESIDE_GAP * line.box.height]
+    following = min(after, key=lambda j: lines[j].box.x0, default=None)
+    a_range_next = following is not None and len(by_line.get(following, [])) >= 2
+    return (lines[nearest].text if nearest is not None and nearest not in by_line
+            and not a_range_next else "")
+
+
+def _label_above(lines: list[ReadLine], i: int, in_grid: set[int],
+                 by_line: dict[int, list[int]]) -> str:
+    """The label right above line i, over it, printing no time: a key laid out in two rows,
+    the periods along one and each one's range under it ("I", "II", "RECESS" over "7:50-8:30",
+    "8:30-9:10", "10:30-10:50"); "" when none is."""
+    line = lines[i]
+    above = [j for j, other in enumerate(lines) if j != i and j not in in_grid
+             and j not in by_line and line.box.x0 <= other.box.cx <= line.box.x1
+             and 0 <= line.box.y0 - other.box.y1 <= line.box.height]
+    return lines[max(above, key=lambda j: lines[j].box.y1)].text if above else ""
 
 
 def _start_end_rows(lines: list[ReadLine], atoms: list[tuple[int, int, int]],

@@ -97,3 +97,29 @@ def test_a_label_the_grid_shortens_is_looked_up_by_the_legend_label_it_begins():
     legend = bell_times(lines, atoms, in_grid=set())
     assert [atoms[k][2] for k in look_up(legend, "Reg")] == [525, 535]
     assert look_up(legend, "Re") == []  # too short to stand for anything
+
+
+def test_a_key_of_two_rows_gives_each_label_the_range_under_it():
+    # An Indian school's "Period | I | II | RECESS | III" over "Time | 7:50-8:30 | …".
+    labels = ["I", "II", "RECESS", "III"]
+    ranges = ["7:50-8:30", "8:30-9:10", "9:10-9:30", "9:30-10:10"]
+    lines = [line("Period", 0, 0), line("Time", 0, 30)]
+    for k, (label, times) in enumerate(zip(labels, ranges, strict=True)):
+        lines += [line(label, 120 + 120 * k + 20, 0), line(times, 120 + 120 * k, 30)]
+    atoms = time_atoms(lines)
+    legend = bell_times(lines, atoms, in_grid=set())
+    assert [atoms[k][2] for k in look_up(legend, "II")] == [510, 550]
+    assert [atoms[k][2] for k in look_up(legend, "III")] == [570, 610]
+
+
+def test_a_legend_in_two_columns_keeps_the_labels_beside_its_ranges():
+    # "P1  8:55 - 9:50    P4  11:45 - 12:40" and so on: the label beside each range, not above.
+    rows = [("P1", "8:55 - 9:50", "P4", "11:45 - 12:40"), ("P2", "9:50 - 10:45", "P5",
+            "12:40 - 13:35"), ("P3", "10:45 - 11:40", "P6", "13:35 - 14:30")]
+    lines = [part for k, (a, ra, b, rb) in enumerate(rows)
+             for part in (line(a, 0, 30 * k), line(ra, 40, 30 * k), line(b, 200, 30 * k),
+                          line(rb, 240, 30 * k))]
+    atoms = time_atoms(lines)
+    legend = bell_times(lines, atoms, in_grid=set())
+    assert [atoms[k][2] for k in look_up(legend, "P2")] == [590, 645]
+    assert [atoms[k][2] for k in look_up(legend, "P5")] == [760, 815]
