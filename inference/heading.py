@@ -205,9 +205,10 @@ _PARTICLES = {"Ó", "O", "Ní", "Ni", "Nic", "Mac", "Ua", *_LOWER_PARTICLES}
 
 
 def _trim_name(name: str) -> str:
-    """"Mrs Patel's Year" → "Mrs Patel's" (also where OCR glued them: "Patel'sYear");
+    """"Mrs Patel's Year" → "Mrs Patel's" (also where OCR glued them: "Patel'sYear",
+    "Hart'sclasstimetable");
     "Mr Smith Timetable" → "Mr Smith", "Ms. Harris-Weekly Schedule" → "Ms. Harris"."""
-    words = re.sub(r"(['’]s)(?=[A-Z])", r"\1 ", name)
+    words = re.sub(rf"(['’]s)(?=[A-Z]|(?:{'|'.join(sorted(_AFTER_NAME))}))", r"\1 ", name)
     # ... also where OCR read the dash between them as a hyphen: "Harris-Weekly Schedule".
     words = re.sub(r"-(?=([A-Za-z]+)\b)",
                    lambda m: " " if m.group(1).lower() in _AFTER_NAME else "-", words).split()

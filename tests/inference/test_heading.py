@@ -43,6 +43,8 @@ def test_free_text_heading_gives_term_and_year() -> None:
 def test_a_possessive_teacher_name_loses_the_s() -> None:
     heading = parse_heading("Mrs Patel's Year 4 timetable — Spring 1, 2025")
     assert heading.teacher == "Mrs Patel"
+    # ... also where OCR glued the words after it on in small letters.
+    assert parse_heading("Miss Hart'sclasstimetable").teacher == "Miss Hart"
 
 
 @pytest.mark.parametrize(
