@@ -74,9 +74,9 @@ def bell_times(lines: list[ReadLine], atoms: list[tuple[int, int, int]],
                            (f"{lines[i].text} {lines[wrap].text}", ks + by_line[wrap]))
             rows += _key_along_a_line(text, keyed, atoms)
             continue  # a range: two different times
-        label = (strip_times(lines[i].text).strip(" :-–.")
-                 or _label_beside(lines, i, in_grid, by_line)
-                 or _label_above(lines, i, in_grid, by_line))
+        label = strip_times(lines[i].text).strip(" :-–.") or (
+            _label_above(lines, i, in_grid, by_line) if _in_a_row_of_ranges(lines, i, by_line)
+            else _label_beside(lines, i, in_grid, by_line))
         if label and len(label) <= MAX_LABEL:
             rows.append((label, ks))
     rows += _start_end_rows(lines, atoms, by_line, in_grid)
@@ -121,21 +121,19 @@ def _wrapped_onto(lines: list[ReadLine], i: int, by_line: dict[int, list[int]]) 
 
 def _label_beside(lines: list[ReadLine], i: int, in_grid: set[int],
                   by_line: dict[int, list[int]]) -> str:
-    """The label on the left of line i in its row, printing no time; "" when none is, when
-    another time stands between, or when the next line on the row is a range too (a key laid
-    out in two rows, "Time" at the head of its ranges: their labels are above them)."""
+    """The label on the left of line i in its row, printing no time; "" when none is."""
     line = lines[i]
     beside = [j for j, other in enumerate(lines) if j != i and j not in in_grid
-              and _same_row(line, other) and other.box.x1 <= line.box.x0
+              and j not in by_line and _same_row(line, other) and other.box.x1 <= line.box.x0
               and line.box.x0 - other.box.x1 <= BESIDE_GAP * line.box.height]
-    nearest = max(beside, key=lambda j: lines[j].box.x1, default=None)
-    after = [j for j, other in enumerate(lines) if j != i and j not in in_grid
-             and _same_row(line, other) and other.box.x0 >= line.box.x1
-             and other.box.x0 - line.box.x1 <= BESIDE_GAP * line.box.height]
-    following = min(after, key=lambda j: lines[j].box.x0, default=None)
-    a_range_next = following is not None and len(by_line.get(following, [])) >= 2
-    return (lines[nearest].text if nearest is not None and nearest not in by_line
-            and not a_range_next else "")
+    return lines[max(beside, key=lambda j: lines[j].box.x1)].text if beside else ""
+
+
+def _in_a_row_of_ranges(lines: list[ReadLine], i: int, by_line: dict[int, list[int]]) -> bool:
+    """Line i stands in a row of `MIN_ROWS` ranges or more side by side: a key laid out in two
+    rows, the labels along the one above ("Time" at the head of the ranges labels none)."""
+    return sum(len(ks) >= 2 and _same_row(lines[i], lines[j])
+               for j, ks in by_line.items()) >= MIN_ROWS
 
 
 def _label_above(lines: list[ReadLine], i: int, in_grid: set[int],
