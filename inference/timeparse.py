@@ -51,10 +51,12 @@ _FOUR_DIGIT_RANGE = re.compile(
 _GLUED_RANGE = re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)\s?[:.]\s?(?P<sm>[0-5]\d)"
                           r"(?P<eh>[012]?\d)\s?[:.]\s?(?P<em>[0-5]\d)(?![\d])")
 # A range one of whose times lost its colon ("11:25-1225", "1125-12:25"): the other time
-# says the page writes minutes after a colon.
-_COLON_LOST = [re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)" + _SEP
-                          + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d])"),
-               re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _SEP
+# says the page writes minutes after a colon. The start may carry its meridiem
+# ("10:45am-1145am" in a small header's print).
+_MERIDIEM = r"(?:\s?[ap]\.?m\.?)?"
+_COLON_LOST = [re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)" + _MERIDIEM
+                          + _SEP + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d])"),
+               re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _MERIDIEM + _SEP
                           + r"(?P<eh>[012]?\d)[:.](?P<em>[0-5]\d)(?![\d])")]
 # A range both of whose times lost their separators in small print ("115-215" for
 # "1.15-2.15", "1215-115"): taken only on five-minute marks, as a slot of 15 minutes to 4 hours.
