@@ -90,6 +90,9 @@ _ONE_AS_L = re.compile(r"(?<=\d)[lI](?=\d|[:.]\d|\s?[ap]\.?m\b)", re.IGNORECASE)
 # A minute's last zero read as a letter "O" ("3.15-4.3Opm", "10:0O"), in a face whose zero is
 # round: put right before parsing (same length).
 _ZERO_AS_O = re.compile(r"(?<=\d[:.][0-5])[oO](?=\s?[ap]\.?m\b|\s*[-–)]|\s|$)", re.IGNORECASE)
+# ... and a minute's "1" read as a "7" ("12:10-1:70"): no minute is 70 or more, and the two
+# strokes are the recogniser's likeliest confusion. Put right before parsing (same length).
+_ONE_AS_SEVEN = re.compile(r"(?<=\d[:.])7(?=\d(?!\d))")
 # ... and its dash read as a colon ("11:00:12:00"): no page prints two clock times glued by a
 # colon but a range.
 _COLON_DASH = re.compile(_NOT_IN_NUMBER + r"([012]?\d[:.][0-5]\d):([012]?\d[:.][0-5]\d)(?![\d:.])")
@@ -193,7 +196,7 @@ def find_times(text: str) -> list[TimeSpan]:
 # parsed once (the spans are frozen, so every caller may hold the same ones).
 @functools.lru_cache(maxsize=8192)
 def _times_in(text: str) -> tuple[TimeSpan, ...]:
-    text = _ZERO_AS_O.sub("0", _ONE_AS_L.sub("1", text))
+    text = _ONE_AS_SEVEN.sub("1", _ZERO_AS_O.sub("0", _ONE_AS_L.sub("1", text)))
     text = _DASHED_END.sub(r"\1:\2", _DASHED_START.sub(r"\1:\2", text))
     text = _SPLIT_MINUTE.sub(r"\1\2 ", _COLON_DASH.sub(r"\1-\2", text))
     text = _LIST_NUMBER.sub(r"\1 ", text)

@@ -393,6 +393,7 @@ def test_a_spaced_am_pm_is_still_read_where_no_word_goes_on():
     ("11:25-1225", [685, 745]),  # the end's colon lost
     ("1125-12:25", [685, 745]),
     ("10:45am-1145am", [645, 705]),  # the start with its meridiem
+    ("12:10-1:70", [730, 790]),  # a minute's "1" read as a "7": no minute is 70
     ("11:00:12:00", [660, 720]),  # the dash read as a colon
     ("10:2 0-10:35", [620, 635]),  # a handwritten minute read in two
 ])
