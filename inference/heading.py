@@ -206,8 +206,8 @@ _PARTICLES = {"Ó", "O", "Ní", "Ni", "Nic", "Mac", "Ua", *_LOWER_PARTICLES}
 
 def _trim_name(name: str) -> str:
     """"Mrs Patel's Year" → "Mrs Patel's" (also where OCR glued them: "Patel'sYear",
-    "Hart'sclasstimetable");
-    "Mr Smith Timetable" → "Mr Smith", "Ms. Harris-Weekly Schedule" → "Ms. Harris"."""
+    "Hart'sclasstimetable"); "Mr Smith Timetable" → "Mr Smith", "Ms. Harris-Weekly Schedule"
+    → "Ms. Harris"."""
     words = re.sub(rf"(['’]s)(?=[A-Z]|(?:{'|'.join(sorted(_AFTER_NAME))}))", r"\1 ", name)
     # ... also where OCR read the dash between them as a hyphen: "Harris-Weekly Schedule".
     words = re.sub(r"-(?=([A-Za-z]+)\b)",
@@ -287,8 +287,7 @@ def _term(text: str) -> str | None:
     if numbered:
         return f"{numbered.group(1).capitalize()} {numbered.group(2)}"
     # "Semester 2, 2025" is a term (also glued: "Semester1AcademicYear", "Semester12023");
-    # "Semester: IV" labels a
-    # college class (`_NUMBERED_SEMESTER`).
+    # "Semester: IV" labels a college class (`_NUMBERED_SEMESTER`).
     semester = re.search(r"\bsemester\s*([1-8])(?:(?!\d)|(?=20\d\d(?!\d)))", text, re.IGNORECASE)
     if semester:
         return f"Semester {semester.group(1)}"

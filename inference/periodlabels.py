@@ -7,8 +7,9 @@ whose periods a bell key times by their numbers then times nothing in that colum
 header cell with no line in it, or a number out of the band's order (a "6" read "9"), whose
 nearest labelled neighbours along the band say which number it must hold (the one before it
 plus one, the one after it minus one; or the one number missing between them, where empty
-break columns stand between: "3", "", "", "5"), is read again as one crop round its ink; the reading
-is kept, in place of what the cell held, only when it is that number as the band writes it.
+break columns stand between: "3", "", "", "5"), is read again as one crop round its ink; the
+reading is kept, in place of what the cell held, only when it is that number as the band
+writes it.
 """
 
 from __future__ import annotations
