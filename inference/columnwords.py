@@ -117,7 +117,7 @@ def _spaced_across(image: np.ndarray, cell: Box, lines: list[OcrLine], engine
     R A T I O N" across the week, of which the reading found "REG" and "N") replaced by the
     cell's ink read as one line, where that reads as more letters, surely."""
     inside = [line for line in lines if cell.contains_point(line.box.cx, line.box.cy)]
-    if not inside or any(line.angle for line in inside):
+    if not inside or any(line.angle for line in inside) or _cut_through(cell, lines, inside):
         return lines
     found = as_word(" ".join(line.text for line in sorted(inside, key=lambda ln: ln.box.x0)))
     ink = cell_ink(image, cell)
@@ -130,6 +130,14 @@ def _spaced_across(image: np.ndarray, cell: Box, lines: list[OcrLine], engine
         return lines
     return [line for line in lines if line not in inside] + [
         OcrLine(text=word, box=ink[1], score=float(score))]
+
+
+def _cut_through(cell: Box, lines: list[OcrLine], inside: list[OcrLine]) -> bool:
+    """A line of another cell runs into this one: the cell was found across text (a header
+    band whose rulings were lost, cut where its white letters meet the fill), and its ink
+    holds a neighbour's letters, which its reading would glue on ("dayTuesda")."""
+    return any(line not in inside and line.box.x_overlap(cell) > 0
+               and line.box.y_overlap(cell) > 0.5 * line.box.height for line in lines)
 
 
 def _letters_down_rows(image: np.ndarray, table: Table, lines: list[OcrLine], engine

@@ -129,6 +129,19 @@ def test_a_word_letter_spaced_along_a_wide_merged_cell_is_read_whole():
     assert [line.text for line in lines] == ["REGISTRATION"]
 
 
+def test_a_wide_cell_found_across_a_neighbour_s_word_is_not_read_again():
+    # A header band whose rulings were lost, cut inside "Monday": the cell holding "Tuesday"
+    # also holds "day", which its reading would glue on ("dayTuesda").
+    page = np.full((80, 1000, 3), 255, np.uint8)
+    cv2.putText(page, "Monday", (60, 50), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    cv2.putText(page, "Tuesday", (380, 50), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    cell = Box(x0=120, y0=20, x1=560, y1=60)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, col_span=2)])
+    read = [OcrLine(text="Monday", box=Box(x0=58, y0=28, x1=170, y1=56), score=0.99),
+            OcrLine(text="Tuesday", box=Box(x0=378, y0=28, x1=500, y1=56), score=0.99)]
+    assert read_column_words(page, [table], read, get_engine("rapid", Settings())) == read
+
+
 def _break_column(words: str, turn: int = cv2.ROTATE_90_COUNTERCLOCKWISE
                   ) -> tuple[np.ndarray, Table]:
     """A white page with a ruled cell 60 × 400 px merged over five rows, `words` written up it
