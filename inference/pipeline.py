@@ -153,7 +153,7 @@ def extract_page(image: np.ndarray, engine: OcrEngine) -> PageTrace:
     lines = read_column_words(image, tables, lines, engine)
     lines = split_across_rulings(image, tables, lines, engine)
     lines = read_missing_labels(image, tables, lines, engine)
-    join_cells_cut_by_text(tables, lines)
+    join_cells_cut_by_text(image, tables, lines)
     cover_gaps(tables, lines)
     outside = assign_lines(tables, lines)
     tables = [split_divided_cells(image, split_crowded_cells(table, lines)) for table in tables]

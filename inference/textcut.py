@@ -6,10 +6,15 @@ as two regions either side of the word and none under it. The word then stands i
 cell and is read as no part of the table. Two cells side by side in one row, of one height,
 with a line of text running across the gap between them and well into both, are one cell
 where the gap is wider than a ruling: a header's text overflowing its narrow cell runs over
-the ruling between two cells, which stay two.
+the ruling between two cells, which stay two. Touching cells are one where nothing is drawn
+between them above and below the line: a low-resolution band's white letters, blurred into
+its fill, cut it right through a word ("Mon|day"), where no rule runs.
 """
 
 from __future__ import annotations
+
+import cv2
+import numpy as np
 
 from inference.schema import Box, Cell, OcrLine, Table
 
@@ -19,20 +24,39 @@ SAME_HEIGHT = 0.2
 # them is wider than this share of it (a ruling is thin against the print).
 INTO_CELL = 0.5
 WIDER_THAN_RULING = 0.5
+# Between touching cells, a rule (or a change of fill) is drawn where a column near their
+# boundary differs from the ground by RULE_CONTRAST on this share of their rows: a rule runs
+# their whole height, through the line's print too; a letter's stem only its own.
+DRAWN_ROWS = 0.85
+RULE_CONTRAST = 8
+_NEAR, _GROUND = 3, 10  # px either side of the boundary: where a rule runs; the ground's strip
 
 
-def _cut_by(line: OcrLine, left: Cell, right: Cell, cells: list[Cell]) -> list[Cell] | None:
+def _drawn_between(grey: np.ndarray, a: Box, b: Box) -> bool:
+    """Whether a rule or a change of fill parts the touching cells `a` and `b`."""
+    x = int(round((a.x1 + b.x0) / 2))
+    rows = grey[int(max(a.y0, b.y0)):int(min(a.y1, b.y1))].astype(np.int16)
+    ground = np.median(rows[:, max(0, x - _GROUND):x + _GROUND + 1])
+    near = rows[:, max(0, x - _NEAR):x + _NEAR + 1]
+    return not near.size or bool(
+        (np.abs(near - ground) > RULE_CONTRAST).mean(axis=0).max() >= DRAWN_ROWS)
+
+
+def _cut_by(line: OcrLine, left: Cell, right: Cell, cells: list[Cell], grey: np.ndarray
+            ) -> list[Cell] | None:
     """The pieces of the band between `left` and `right` (cells lower than `line`'s print,
     left between its letters) where the two are one row's cells either side of a gap `line`
-    runs across with no other of the table's `cells` in it; None where they are not."""
+    runs across with no other of the table's `cells` in it, or touching with nothing drawn
+    between them; None where they are not."""
     a, b, box = left.box, right.box, line.box
     tolerance = SAME_HEIGHT * max(a.height, b.height)
     reach = INTO_CELL * box.height
     if not (left.row == right.row and left.row_span == right.row_span
             and abs(a.y0 - b.y0) <= tolerance and abs(a.y1 - b.y1) <= tolerance
             and max(a.y0, b.y0) - reach <= box.y0 and box.y1 <= min(a.y1, b.y1) + reach
-            and b.x0 - a.x1 > WIDER_THAN_RULING * box.height
-            and box.x0 <= a.x1 - reach and b.x0 + reach <= box.x1):
+            and a.x1 <= b.x0 + 1 and box.x0 <= a.x1 - reach and b.x0 + reach <= box.x1
+            and (b.x0 - a.x1 > WIDER_THAN_RULING * box.height
+                 or not _drawn_between(grey, a, b))):
         return None
     gap = Box(x0=a.x1, y0=max(a.y0, b.y0), x1=b.x0, y1=min(a.y1, b.y1))
     inside = [cell for cell in cells if cell is not left and cell is not right
@@ -49,9 +73,11 @@ def _joined(left: Cell, right: Cell) -> Cell:
         "box": Box.enclosing([left.box, right.box]), "col": col, "col_span": end - col})
 
 
-def join_cells_cut_by_text(tables: list[Table], lines: list[OcrLine]) -> None:
+def join_cells_cut_by_text(image: np.ndarray, tables: list[Table], lines: list[OcrLine]
+                           ) -> None:
     """Join in place each ruled table's two cells a line of text runs across (see the
     module), as often as a line runs across another gap."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     for table in tables:
         if not table.ruled:
             continue
@@ -62,7 +88,8 @@ def join_cells_cut_by_text(tables: list[Table], lines: list[OcrLine]) -> None:
                 touched = [cell for cell in table.cells if cell.box.overlap_area(line.box) > 0]
                 cut = next(((left, right, pieces) for left in touched for right in touched
                             if left is not right
-                            and (pieces := _cut_by(line, left, right, table.cells)) is not None),
+                            and (pieces := _cut_by(line, left, right, table.cells, grey))
+                            is not None),
                            None)
                 if cut is None:
                     break
