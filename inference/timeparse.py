@@ -24,9 +24,11 @@ _NOT_IN_NUMBER = r"(?<![\d:])(?<!\d\.)"
 # A clock time: "8", "8:35", "8.35"; "0835" alone is not accepted (too easily a room number).
 # Minutes followed by another ":25" were an hour: "4. 10:25" is period 4 at 10:25, not 4:10.
 # "a m" spaced is am unless a word goes on: "8A Maths" is form 8A's Maths, not 8 am. French
-# writes the minutes after an "h" ("10h30", "8 h 15").
+# writes the minutes after an "h" ("10h30", "8 h 15"). A college's schedule writes am/pm as
+# one letter glued to the minutes ("8:00a-9:15a", "12:30p"), never to a bare hour ("8A" is a
+# form).
 _CLOCK = (r"(?P<{p}h>[012]?\d)(?:\s?(?:[:.;,]|h)\s?(?P<{p}m>[0-5]\d)(?!\s?[:.]\d))?"
-          r"\s*(?P<{p}ap>[ap]\.?(?:m|\sm(?![a-z]))\.?|noon\b)?")
+          r"\s*(?P<{p}ap>[ap]\.?(?:m|\sm(?![a-z]))\.?|noon\b|(?<=[:.][0-5]\d)[ap](?![a-z]))?")
 _SEP = r"\s*(?:-|–|—|~|to|until|till)\s*"
 # Not inside a number, nor after a lone capital or a room's label: "A1.12", "B2.07",
 # "Rm 1.05", "Room 2.14" are rooms. "Room" as a label is written so, whatever the pattern's
@@ -52,8 +54,8 @@ _GLUED_RANGE = re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)\s?[:.]\s?(?P<sm>[0
                           r"(?P<eh>[012]?\d)\s?[:.]\s?(?P<em>[0-5]\d)(?![\d])")
 # A range one of whose times lost its colon ("11:25-1225", "1125-12:25"): the other time
 # says the page writes minutes after a colon. The start may carry its meridiem
-# ("10:45am-1145am" in a small header's print).
-_MERIDIEM = r"(?:\s?[ap]\.?m\.?)?"
+# ("10:45am-1145am" in a small header's print; "1230p-1.45p").
+_MERIDIEM = r"(?:\s?[ap]\.?m\.?|[ap](?![a-z]))?"
 _COLON_LOST = [re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)[:.](?P<sm>[0-5]\d)" + _MERIDIEM
                           + _SEP + r"(?P<eh>[012]?\d)(?P<em>[0-5]\d)(?![\d])"),
                re.compile(_NOT_IN_NUMBER + r"(?P<sh>[012]?\d)(?P<sm>[0-5]\d)" + _MERIDIEM + _SEP

@@ -381,6 +381,17 @@ def test_a_room_named_in_words_labels_no_number_after_it() -> None:
     assert find_times("rm 1.05") == [] and find_times("ROOM 2.14") == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("8:00a-9:15a", [("08:00", "09:15")]), ("12:30p-1:45p", [("12:30", "13:45")]),
+    ("4:00p-5:15p", [("16:00", "17:15")]), ("9:00a-12:00p", [("09:00", "12:00")]),
+    ("1230p-1.45p", [("12:30", "13:45")]),  # the start's colon lost too
+    ("9:15Art", [("09:15", None)]),  # a word glued on is no meridiem
+])
+def test_a_college_s_one_letter_meridiem_glued_to_the_minutes_is_read(text, expected):
+    assert hhmm_range(text) == expected
+    assert find_times("8A Maths") == []  # never after a bare hour: a form's code
+
+
 def test_a_spaced_am_pm_is_still_read_where_no_word_goes_on():
     assert hhmm_range("8 a m") == [("08:00", None)]
     assert hhmm_range("2 p m - 3 p m") == [("14:00", "15:00")]
