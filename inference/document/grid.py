@@ -354,12 +354,24 @@ class Grid:
     def behind_another_table(self, header: int, table: int) -> bool:
         """Whether another table stands between the day header `header` (in no table) and
         `table` below it: a key or a course list under the week is headed by its own header
-        row, not by the day names over the week's table."""
+        row, not by the day names over the week's table. A table of the same columns is the
+        week's upper part (a week of tiles cut in two by a row of pale tiles no cell was
+        found for), no table of its own."""
         head, box = self.lines[header].box, self._table_box.get(table)
         return box is not None and any(
             other != table and head.y1 <= between.y0 and between.y1 <= box.y0 + RULING_GAP
-            and between.x0 <= head.cx <= between.x1
+            and between.x0 <= head.cx <= between.x1 and not self._same_columns(other, table)
             for other, between in self._table_box.items())
+
+    def _same_columns(self, table: int, other: int) -> bool:
+        """Whether every edge of either table's drawn columns lies near an edge of the
+        other's (within ALIGN_SHARE of the narrower table's width), three edges or more each."""
+        a, b = self._edges.get(table, []), self._edges.get(other, [])
+        if len(a) < 3 or len(b) < 3:
+            return False
+        near = ALIGN_SHARE * min(self._table_box[table].width, self._table_box[other].width)
+        return (all(min(abs(x - y) for y in b) <= near for x in a)
+                and all(min(abs(x - y) for y in a) <= near for x in b))
 
     def _column(self, table: int, line: Box) -> tuple[float, float] | None:
         """The extent across of the column of the table's drawn cells the line stands in."""

@@ -1769,3 +1769,20 @@ def test_a_list_row_s_time_set_flush_right_after_its_name_is_its_own():
              (free_line("Science (Lab 2)", 10, 30), "index"),
              (free_line("11:10-12:10", 260, 30), "time")]
     assert decode_as(lines, size=(400, 80)) == {("Monday", "Science (Lab 2)"): ("11:10", "12:10")}
+
+
+def test_a_table_of_the_week_s_columns_under_another_is_headed_by_the_day_names_over_both():
+    # A week of tiles under free day names, its first row of pale tiles (no cells found) between
+    # the names and the tiles, cut in two again by another such row: the lower table goes on
+    # with the columns of the upper one.
+    def tile(texts: list[str], cell: tuple[int, int, int, int], table: int):
+        return [(in_table(cell_line(text, cell, 20 * k), table), role)
+                for k, (text, role) in enumerate(zip(texts, ["time", "event"], strict=True))]
+    lines = [(free_line("Monday", 130, 10), "day"), (free_line("Tuesday", 330, 10), "day"),
+             *tile(["9:00-10:00", "Maths"], (100, 100, 300, 160), 0),
+             *tile(["9:00-10:00", "Phonics"], (300, 100, 500, 160), 0),
+             *tile(["10:30-11:30", "English"], (100, 220, 300, 280), 1),
+             *tile(["10:30-11:30", "Art"], (300, 220, 500, 280), 1)]
+    blocks = decode_as(lines, size=(500, 300))
+    assert blocks[("Monday", "English")] == ("10:30", "11:30")
+    assert blocks[("Tuesday", "Art")] == ("10:30", "11:30")
