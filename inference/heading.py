@@ -23,7 +23,7 @@ _LABELS = (r"(?:teacher|class|term|year|week|school|date|room|name|form(?:\s+tut
 # school's "Std: IX-B".
 _CLASS_LABEL = (r"(?:class|form|home\s?group|tutor\s?group|homeroom|(?<!year )group|std|standard)"
                 r"(?:\s+(?:time-?table|schedule))?")
-_TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Mme|Sr|Sra|MR|MRS|MISS)"
+_TITLE = r"(?:Mr|Mrs|Miss|Ms|Mx|Dr|Prof|Mme|Sr|Sra|MR|MRS|MISS)"
 # OCR drops the space after a title ("MrLewis"): the name is found without it and written
 # back with it (`_spaced_title`). Initials may come before the surname ("Mr A. Kowalski",
 # undotted "Mr J Hargreaves"), and after dotted ones a surname OCR read in lower case is one

@@ -175,7 +175,8 @@ def test_plausible_field_values(attribute: str, text: str, expected: bool) -> No
 
 @pytest.mark.parametrize(("text", "teacher"), [
     ("Teacher: MrLewis", "Mr Lewis"), ("MissKhan's timetable", "Miss Khan"),
-    ("Dr.Okafor Year 5", "Dr. Okafor"), ("Mrs Patel", "Mrs Patel")])
+    ("Dr.Okafor Year 5", "Dr. Okafor"), ("Mrs Patel", "Mrs Patel"),
+    ("Spring 2025 | Instructor: Prof.Linda Castillo | Business", "Prof. Linda Castillo")])
 def test_a_title_the_ocr_glued_to_the_name_gets_its_space_back(text: str, teacher: str) -> None:
     assert parse_heading(text).teacher == teacher
 
