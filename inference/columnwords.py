@@ -27,7 +27,7 @@ import numpy as np
 
 from inference.breakwords import is_break_name
 from inference.schema import Box, OcrLine, Table
-from inference.timeparse import is_time_text
+from inference.timeparse import is_time_text, parse_day
 
 # A cell at least this many times taller than wide, merged over rows, runs down its column.
 TALL = 3.0
@@ -50,6 +50,12 @@ SPREAD = 1.5
 # A letter alone in its cell, of a word spelled one a row, is taken at this score: a capital
 # shaped like its small form ("C", "c"; "O", "o") splits the recogniser's score between them.
 LETTER_SCORE = 0.5
+# A strip of ink narrower than this (px) beside a turned word is a speck or a rule's edge.
+MIN_STRIP = 4
+# Small print beside a word is often pale (a time in the theme's colour): ink at this contrast.
+SMALL_PRINT_CONTRAST = 30
+# A header cell at least this many times taller than wide may hold a day's name turned.
+UPRIGHT = 1.5
 # Letters stacked upright down a cell: at least this many bands of ink make a word.
 MIN_LETTERS = 3
 # Spaced letters read again drawn together: the usual blank run between them cut to this
@@ -132,6 +138,34 @@ def _spaced_across(image: np.ndarray, cell: Box, lines: list[OcrLine], engine
         OcrLine(text=word, box=ink[1], score=float(score))]
 
 
+def _turned_day_names(image: np.ndarray, table: Table, lines: list[OcrLine], engine
+                      ) -> list[OcrLine]:
+    """`lines` with the day names the reading missed, turned a quarter up a column of header
+    cells ("Mon", "Tues" set up a days-as-rows table's first column on a fill: a short word
+    turned is no line to the detector): where two cells or more of one column, each taller
+    than wide (UPRIGHT), inked and with nothing read in them, read turned as day names,
+    surely."""
+    columns: dict[int, list[Box]] = {}
+    for cell in table.cells:
+        if (not cell.from_text and cell.box.height >= UPRIGHT * cell.box.width
+                and not any(cell.box.contains_point(line.box.cx, line.box.cy)
+                            for line in lines)):
+            columns.setdefault(cell.col, []).append(cell.box)
+    found: list[OcrLine] = []
+    for cells in columns.values():
+        named = []
+        for cell in cells if len(cells) >= 2 else []:
+            ink = cell_ink(image, cell)
+            if ink is None:
+                continue
+            text, score = _read_turned(ink[0], engine)
+            if score >= MIN_SCORE and parse_day(text.strip()):
+                named.append(OcrLine(text=text.strip(), box=ink[1], score=float(score),
+                                     angle=90))
+        found += named if len(named) >= 2 else []
+    return lines + found
+
+
 def _cut_through(cell: Box, lines: list[OcrLine], inside: list[OcrLine]) -> bool:
     """A line of another cell runs into this one: the cell was found across text (a header
     band whose rulings were lost, cut where its white letters meet the fill), and its ink
@@ -177,10 +211,11 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
                       engine) -> list[OcrLine]:
     """`lines` with the fragments of each tall merged cell replaced by the word they spell,
     where the cell turned a quarter reads as one (`engine.read_crop`); likewise a word
-    letter-spaced along a wide merged cell, read as it lies; and the letters the reading
-    missed of a word spelled one letter a row down a column."""
+    letter-spaced along a wide merged cell, read as it lies; the letters the reading missed
+    of a word spelled one letter a row down a column; and day names turned up a column."""
     for table in tables:
         lines = _letters_down_rows(image, table, lines, engine)
+        lines = _turned_day_names(image, table, lines, engine)
     for cell in _wide_cells(tables):
         lines = _spaced_across(image, cell, lines, engine)
     for cell in _tall_cells(tables):
@@ -199,6 +234,7 @@ def read_column_words(image: np.ndarray, tables: list[Table], lines: list[OcrLin
         # "SHORT" under it) is only part of the cell's text: the cell is read again.
         pieces = len(words) < len(inside) and all(line.angle for line in words)
         if any(line.angle == 0 or line.score >= SURE for line in words) and not pieces:
+            lines = _time_beside(image, cell, inside, lines, engine)
             lines = _cut_short(image, cell, inside, lines, engine)
             continue  # the reading found the cell's text, or all of it now
         ink = cell_ink(image, cell)
@@ -238,6 +274,38 @@ def _chosen(word: np.ndarray, engine, rivals: list[OcrLine]
         if first is None and _taken(reading[:2], rivals):
             first = reading
     return first
+
+
+def _time_beside(image: np.ndarray, cell: Box, inside: list[OcrLine], lines: list[OcrLine],
+                 engine) -> list[OcrLine]:
+    """`lines` with the time printed small up beside a tall cell's turned word ("Break" with
+    "10:30–10:45" beside it, up a break column), which the reading missed: a strip of the
+    cell's ink (a run of inked columns between blank ones) that no line read stands in, read
+    turned, is a line of the cell where it reads surely as a time."""
+    if not inside or not all(line.angle for line in inside):
+        return lines
+    x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
+    crop = image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)]
+    if not crop.size:
+        return lines
+    box = Box(x0=x0, y0=y0, x1=x0 + crop.shape[1], y1=y0 + crop.shape[0])
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.int16)
+    inked = np.abs(grey - np.median(grey)) > SMALL_PRINT_CONTRAST
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.any(0).astype(np.int8), [0]])))
+    found = []
+    for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        x0, x1 = box.x0 + a, box.x0 + b
+        if b - a < MIN_STRIP or any(line.box.x0 <= (x0 + x1) / 2 <= line.box.x1
+                                    for line in inside):
+            continue
+        rows = np.flatnonzero(inked[:, a:b].any(1))
+        y0, y1 = max(0, int(rows.min()) - _MARGIN), int(rows.max()) + _MARGIN + 1
+        strip = crop[y0:y1, max(0, a - _MARGIN):b + _MARGIN]
+        text, score = _read_turned(strip, engine)
+        if score >= MIN_SCORE and is_time_text(text):
+            found.append(OcrLine(text=text.strip(), score=float(score), angle=inside[0].angle,
+                                 box=Box(x0=x0, y0=box.y0 + y0, x1=x1, y1=box.y0 + y1)))
+    return lines + found
 
 
 def _cut_short(image: np.ndarray, cell: Box, inside: list[OcrLine], lines: list[OcrLine],

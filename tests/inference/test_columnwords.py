@@ -142,6 +142,43 @@ def test_a_wide_cell_found_across_a_neighbour_s_word_is_not_read_again():
     assert read_column_words(page, [table], read, get_engine("rapid", Settings())) == read
 
 
+def test_day_names_turned_up_a_column_of_header_cells_that_the_reading_missed_are_read():
+    # A days-as-rows table's first column: "Mon", "Tues", "Wed" turned a quarter, one a cell.
+    page = np.full((700, 300, 3), 255, np.uint8)
+    cells = []
+    for k, day in enumerate(["Mon", "Tues", "Wed"]):
+        y0 = 20 + 220 * k
+        cv2.rectangle(page, (20, y0), (100, y0 + 200), (0, 0, 0), 2)
+        strip = np.full((40, 120, 3), 255, np.uint8)
+        cv2.putText(strip, day, (8, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+        page[y0 + 40:y0 + 160, 40:80] = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)
+        cells.append(Cell(box=Box(x0=20, y0=y0, x1=100, y1=y0 + 200), row=k, col=0))
+    table = Table(box=Box(x0=20, y0=20, x1=100, y1=680), cells=cells)
+    lines = read_column_words(page, [table], [], get_engine("rapid", Settings()))
+    assert [line.text for line in lines] == ["Mon", "Tues", "Wed"]
+
+
+def test_a_single_tall_cell_with_a_turned_word_is_no_column_of_days():
+    page, cell = _page_with_a_turned_word("Mon", cv2.ROTATE_90_COUNTERCLOCKWISE)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=0)])
+    assert read_column_words(page, [table], [], get_engine("rapid", Settings())) == []
+
+
+def test_a_pale_time_turned_beside_a_break_word_up_its_column_is_read():
+    # "Break" turned up a break column, its slot "10:30-10:45" in small pale print beside it.
+    page = np.full((460, 200, 3), 255, np.uint8)
+    cv2.rectangle(page, (70, 30), (130, 430), (0, 0, 0), 2)
+    strip = np.full((60, 300, 3), 255, np.uint8)
+    cv2.putText(strip, "Break", (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    cv2.putText(strip, "10:30-10:45", (10, 50), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (170, 150, 40), 1)
+    page[80:380, 80:140 - 10] = cv2.rotate(strip[:, :], cv2.ROTATE_90_COUNTERCLOCKWISE)[:, 5:55]
+    cell = Box(x0=70, y0=30, x1=130, y1=430)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=3, row_span=5)])
+    word = OcrLine(text="Break", box=Box(x0=84, y0=280, x1=110, y1=375), score=0.99, angle=90)
+    lines = read_column_words(page, [table], [word], get_engine("rapid", Settings()))
+    assert [line.text for line in lines] == ["Break", "10:30-10:45"]
+
+
 def _break_column(words: str, turn: int = cv2.ROTATE_90_COUNTERCLOCKWISE
                   ) -> tuple[np.ndarray, Table]:
     """A white page with a ruled cell 60 × 400 px merged over five rows, `words` written up it
