@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from inference.schema import Box, Cell, OcrLine, Table
+from inference.timeparse import find_times
 
 # A part must reach this share of the line's height into a cell to be text of that cell.
 MIN_PART = 0.6
@@ -141,7 +142,18 @@ def _split(image: np.ndarray, line: OcrLine, cuts: list[float], engine) -> list[
     if len(parts) < 2 or difflib.SequenceMatcher(
             None, joined, _letters(line.text)).ratio() < SAME_TEXT:
         return None
+    # A rule never runs through a range written with its dash: a header's range wider than
+    # its narrow column runs over it, and a photocopier's streak down the page crosses text
+    # it is no edge of. (Two columns' times read glued, "9:009:30", are two texts.)
+    if _dashed_ranges(line.text) > sum(_dashed_ranges(part.text) for part in parts):
+        return None
     return parts
+
+
+def _dashed_ranges(text: str) -> int:
+    return sum(span.end is not None and span.end > span.start
+               and any(dash in text[span.span[0]:span.span[1]] for dash in "-–—~")
+               for span in find_times(text))
 
 
 def split_across_rulings(image: np.ndarray, tables: list[Table], lines: list[OcrLine],

@@ -94,3 +94,18 @@ def test_a_title_spilling_over_a_ruling_stays_whole(engine):
     cv2.putText(page, "Timetable", (90, 48), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
     title = OcrLine(text="Timetable", box=Box(x0=88, y0=26, x1=232, y1=54), score=0.95)
     assert split_across_rulings(page, [_table()], [title], engine) == [title]
+
+
+def test_a_range_a_streak_runs_through_stays_whole(engine):
+    # A photocopier's streak down the page through a header's "14:20-15:20", between the
+    # digits of its end's hour: it is no ruling of the range's cell.
+    page = np.full((80, 380, 3), 255, np.uint8)
+    cv2.rectangle(page, (19, 19), (361, 61), (0, 0, 0), 1)
+    cv2.putText(page, "14:20-1", (90, 48), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 2)
+    cv2.putText(page, "5:20", (179, 48), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 2)
+    cv2.line(page, (175, 0), (175, 79), (0, 0, 0), 1)
+    cells = [Cell(box=Box(x0=20, y0=20, x1=174, y1=60), col=0),
+             Cell(box=Box(x0=176, y0=20, x1=360, y1=60), col=1)]
+    whole = OcrLine(text="14:20-15:20", box=Box(x0=88, y0=26, x1=238, y1=54), score=0.95)
+    table = Table(box=Box(x0=19, y0=19, x1=361, y1=61), cells=cells)
+    assert split_across_rulings(page, [table], [whole], engine) == [whole]
