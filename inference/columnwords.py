@@ -29,8 +29,9 @@ from inference.breakwords import is_break_name
 from inference.schema import Box, OcrLine, Table
 from inference.timeparse import is_time_text, parse_day
 
-# A cell at least this many times taller than wide, merged over rows, runs down its column.
-TALL = 3.0
+# A cell at least this many times taller than wide, merged over rows, runs down its column
+# (a six-day week's lunch column is under three times taller than wide).
+TALL = 2.5
 # Fragments: readings of at most this many characters (a letter, a letter and a speck).
 FRAGMENT = 2
 # A reading of the turned cell replaces its fragments at this recogniser score or above.
@@ -41,6 +42,10 @@ MIN_SCORE = 0.8
 SURE = 0.9
 # A pixel is ink when its grey level is this far from the cell's median (its ground).
 INK_CONTRAST = 60
+# A blob RULE_ASPECT times longer than thick, along this share of the cell's height (or
+# width) at least, is a piece of a rule.
+RULE_ASPECT = 8
+RULE_LENGTH = 0.3
 # A blob of ink below this share of the cell's largest blob is a speck (a scan's dust, a
 # stray dot), left out of the word's box: read with the word it becomes "." or a letter.
 SPECK_SHARE = 0.15
@@ -72,12 +77,17 @@ def _ink_box(crop: np.ndarray) -> tuple[int, int, int, int] | None:
     ink = (np.abs(grey - np.median(grey)) > INK_CONTRAST).astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
     blobs = stats[1:count]
+    h, w = grey.shape
+    # A rule the cell's inset left in (a skewed scan's, in pieces) is long and thin: no letter.
+    bw, bh = blobs[:, cv2.CC_STAT_WIDTH], blobs[:, cv2.CC_STAT_HEIGHT]
+    rule = (((bh >= RULE_ASPECT * bw) & (bh >= RULE_LENGTH * h))
+            | ((bw >= RULE_ASPECT * bh) & (bw >= RULE_LENGTH * w)))
+    blobs = blobs[~rule]
     if not len(blobs):
         return None
     blobs = blobs[blobs[:, cv2.CC_STAT_AREA] >= SPECK_SHARE * blobs[:, cv2.CC_STAT_AREA].max()]
     x0, y0 = blobs[:, cv2.CC_STAT_LEFT], blobs[:, cv2.CC_STAT_TOP]
     x1, y1 = x0 + blobs[:, cv2.CC_STAT_WIDTH], y0 + blobs[:, cv2.CC_STAT_HEIGHT]
-    h, w = grey.shape
     return (max(0, int(x0.min()) - _MARGIN), max(0, int(y0.min()) - _MARGIN),
             min(w, int(x1.max()) + _MARGIN), min(h, int(y1.max()) + _MARGIN))
 

@@ -45,6 +45,30 @@ def test_a_word_turned_down_a_tall_merged_cell_replaces_its_fragments(turn):
     assert lines[1].angle == 90 and cell.contains_point(lines[1].box.cx, lines[1].box.cy)
 
 
+def test_pieces_of_a_skewed_scan_s_rule_inside_a_tall_cell_are_no_part_of_its_word():
+    # The cell found a few pixels inside its rulings: a skewed scan's rule runs on inside it,
+    # in pieces, along its sides.
+    page, cell = _page_with_a_turned_word("LUNCH", cv2.ROTATE_90_CLOCKWISE)
+    cv2.line(page, (76, 40), (76, 240), (0, 0, 0), 2)
+    cv2.line(page, (123, 230), (123, 420), (0, 0, 0), 2)
+    table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
+    lines = read_column_words(page, [table], [], get_engine("rapid", Settings()))
+    assert [line.text for line in lines] == ["LUNCH"]
+
+
+def test_a_wide_break_column_under_three_times_taller_than_wide_is_read_down():
+    # A lunch column merged over five rows, 180 px wide and 500 tall.
+    page = np.full((560, 300, 3), 255, np.uint8)
+    cv2.rectangle(page, (60, 30), (240, 530), (0, 0, 0), 2)
+    strip = np.full((40, 300, 3), 255, np.uint8)
+    cv2.putText(strip, "  ".join("LUNCH"), (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    page[130:430, 130:170] = cv2.rotate(strip, cv2.ROTATE_90_CLOCKWISE)
+    cell = Box(x0=60, y0=30, x1=240, y1=530)
+    table = Table(box=cell, cells=[Cell(box=cell, row=1, col=4, row_span=5)])
+    lines = read_column_words(page, [table], [], get_engine("rapid", Settings()))
+    assert [line.text for line in lines] == ["LUNCH"]
+
+
 def test_a_tall_cell_whose_text_was_read_is_left_alone():
     page, cell = _page_with_a_turned_word("BREAK", cv2.ROTATE_90_CLOCKWISE)
     table = Table(box=cell, cells=[Cell(box=cell, row=0, col=1, row_span=5)])
