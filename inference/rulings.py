@@ -53,6 +53,39 @@ def _long_strokes(image: np.ndarray) -> np.ndarray:
     return np.maximum(*_runs(image))
 
 
+# A scanner's or copier's streak runs (nearly) the page's whole length, and past the outermost
+# rules it crosses by this share of the page at both ends; a table's rule stops at its frame.
+STREAK_SPAN = 0.9
+STREAK_BEYOND = 0.03
+
+
+def without_streaks(mask: np.ndarray) -> np.ndarray:
+    """`mask` (255 = rule) without a copier's streaks down or across the page (`STREAK_SPAN`,
+    `STREAK_BEYOND`), kept where they cross a rule: a streak through a grid cuts its cells in
+    two where no rule runs."""
+    horizontal, vertical = _runs(mask)
+    out = mask.copy()
+    for runs, across, axis in ((vertical, horizontal, 1), (horizontal, vertical, 0)):
+        length = mask.shape[1 - axis]  # the page's height for upright runs
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(runs)
+        _, _, crossing, _ = cv2.connectedComponentsWithStats(across)
+        start, size = (cv2.CC_STAT_TOP, cv2.CC_STAT_HEIGHT) if axis else (
+            cv2.CC_STAT_LEFT, cv2.CC_STAT_WIDTH)
+        side, breadth = (cv2.CC_STAT_LEFT, cv2.CC_STAT_WIDTH) if axis else (
+            cv2.CC_STAT_TOP, cv2.CC_STAT_HEIGHT)
+        for k in range(1, count):
+            if stats[k, size] < STREAK_SPAN * length:
+                continue
+            centre = stats[k, side] + stats[k, breadth] / 2
+            rules = [c[start] + c[size] / 2 for c in crossing[1:]
+                     if c[side] <= centre <= c[side] + c[breadth]]
+            first, last = stats[k, start], stats[k, start] + stats[k, size]
+            beyond = STREAK_BEYOND * length
+            if rules and min(rules) - first >= beyond and last - max(rules) >= beyond:
+                out[(labels == k) & (across == 0)] = 0
+    return out
+
+
 def _rounded_corners(horizontal: np.ndarray, vertical: np.ndarray, reach: int) -> np.ndarray:
     """The square corners of rounded boxes: where a horizontal run's end and a vertical run's
     end lie diagonally within `reach` px of each other, each turned inwards (the top edge of a

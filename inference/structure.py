@@ -17,7 +17,7 @@ import numpy as np
 
 from inference.fills import filled_box, one_fill
 from inference.rowaxis import GAP, cut_at_row_edges, line_gap, line_spacing
-from inference.rulings import fill_edges, line_mask, paper_filled, paper_ruling
+from inference.rulings import fill_edges, line_mask, paper_filled, paper_ruling, without_streaks
 from inference.schema import Box, Cell, OcrLine, Table
 from inference.tiles import tile_cells
 from inference.timeparse import (
@@ -84,8 +84,9 @@ def find_tables(image: np.ndarray, min_cells: int = 2) -> list[Table]:
     paper = paper_ruling(gray)
     if paper is not None:  # a table drawn on ruled paper: its lines are no cell's edges
         gray, image = paper_filled(gray, paper), paper_filled(image, paper)
-    mask = cv2.bitwise_or(line_mask(gray, gridlines=True),
-                          cv2.dilate(fill_edges(image), np.ones((3, 3), np.uint8), iterations=2))
+    mask = without_streaks(cv2.bitwise_or(
+        line_mask(gray, gridlines=True),
+        cv2.dilate(fill_edges(image), np.ones((3, 3), np.uint8), iterations=2)))
     h, w = gray.shape
     page_area = h * w
     tolerance = max(6.0, 0.006 * max(h, w))

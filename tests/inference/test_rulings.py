@@ -3,7 +3,7 @@ import itertools
 import cv2
 import numpy as np
 
-from inference.rulings import dashed_rules
+from inference.rulings import dashed_rules, without_streaks
 from inference.structure import find_tables
 
 COLUMNS = (50, 175, 300, 425, 550)
@@ -207,3 +207,26 @@ def _notebook_page(rng: np.random.Generator) -> np.ndarray:
 def test_the_lines_of_ruled_paper_under_a_drawn_grid_cut_no_cell():
     page = _notebook_page(np.random.default_rng(3))
     assert _cells(page) == 12
+
+
+def _framed_grid(height: int, top: int, bottom: int) -> np.ndarray:
+    """A rule mask 500 px wide: a frame from `top` to `bottom` with a rule down its middle."""
+    mask = np.zeros((height, 500), np.uint8)
+    cv2.rectangle(mask, (100, top), (400, bottom), 255, 3)
+    cv2.line(mask, (250, top), (250, bottom), 255, 3)
+    cv2.line(mask, (100, (top + bottom) // 2), (400, (top + bottom) // 2), 255, 3)
+    return mask
+
+
+def test_a_copier_s_streak_down_the_page_through_a_grid_is_no_rule():
+    mask = _framed_grid(600, 150, 450)
+    cv2.line(mask, (320, 0), (320, 599), 255, 3)  # past the frame at both ends
+    cleaned = without_streaks(mask)
+    assert not cleaned[200, 320] and not cleaned[20, 320]  # inside a cell, and in the margin
+    assert cleaned[150, 320] and cleaned[300, 320]  # the rules it crossed stay whole
+
+
+def test_a_grid_that_fills_the_page_keeps_its_rules():
+    # A screenshot cropped to its table: its rules run the page's whole height.
+    mask = _framed_grid(500, 0, 499)
+    assert np.array_equal(without_streaks(mask), mask)
