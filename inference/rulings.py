@@ -53,37 +53,66 @@ def _long_strokes(image: np.ndarray) -> np.ndarray:
     return np.maximum(*_runs(image))
 
 
-# A scanner's or copier's streak runs (nearly) the page's whole length, and past the outermost
-# rules it crosses by this share of the page at both ends; a table's rule stops at its frame.
-STREAK_SPAN = 0.9
+# A copier's or scanner's streak: a run at least STREAK_LENGTH of the page long whose two ends
+# both dangle, by STREAK_BEYOND of the page at least, past the last rule it crosses. A table's
+# rule ends at a rule.
+STREAK_LENGTH = 0.5
 STREAK_BEYOND = 0.03
 
 
 def without_streaks(mask: np.ndarray) -> np.ndarray:
-    """`mask` (255 = rule) without a copier's streaks down or across the page (`STREAK_SPAN`,
-    `STREAK_BEYOND`), kept where they cross a rule: a streak through a grid cuts its cells in
-    two where no rule runs."""
+    """`mask` (255 = rule) without a copier's streaks down or across the page, kept where they
+    cross a rule: a streak through a grid cuts its cells in two where no rule runs."""
     horizontal, vertical = _runs(mask)
+    streaks = _upright_streaks(vertical, horizontal) | _upright_streaks(
+        horizontal.T, vertical.T).T
     out = mask.copy()
-    for runs, across, axis in ((vertical, horizontal, 1), (horizontal, vertical, 0)):
-        length = mask.shape[1 - axis]  # the page's height for upright runs
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(runs)
-        _, _, crossing, _ = cv2.connectedComponentsWithStats(across)
-        start, size = (cv2.CC_STAT_TOP, cv2.CC_STAT_HEIGHT) if axis else (
-            cv2.CC_STAT_LEFT, cv2.CC_STAT_WIDTH)
-        side, breadth = (cv2.CC_STAT_LEFT, cv2.CC_STAT_WIDTH) if axis else (
-            cv2.CC_STAT_TOP, cv2.CC_STAT_HEIGHT)
-        for k in range(1, count):
-            if stats[k, size] < STREAK_SPAN * length:
-                continue
-            centre = stats[k, side] + stats[k, breadth] / 2
-            rules = [c[start] + c[size] / 2 for c in crossing[1:]
-                     if c[side] <= centre <= c[side] + c[breadth]]
-            first, last = stats[k, start], stats[k, start] + stats[k, size]
-            beyond = STREAK_BEYOND * length
-            if rules and min(rules) - first >= beyond and last - max(rules) >= beyond:
-                out[(labels == k) & (across == 0)] = 0
+    out[streaks & (np.maximum(horizontal, vertical) > 0)
+        & ~((horizontal > 0) & (vertical > 0))] = 0
     return out
+
+
+def _upright_streaks(runs: np.ndarray, across: np.ndarray) -> np.ndarray:
+    """Where the upright `runs` are streaks across the rules of `across` (see
+    `without_streaks`). An end dangles inside a cell (a rule of `across` further on covers it)
+    or past a frame (the other runs that reach the last rule crossed mostly stop at it; in a
+    table drawn with inner rules only, they all run on past it, as far as the streak)."""
+    height = runs.shape[0]
+    beyond = STREAK_BEYOND * height
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs)
+    _, _, rules, _ = cv2.connectedComponentsWithStats(across)
+    rules = rules[1:]
+    tops = stats[:, cv2.CC_STAT_TOP]
+    bottoms = tops + stats[:, cv2.CC_STAT_HEIGHT]
+    centres = stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] / 2
+    streaks = np.zeros(runs.shape, bool)
+
+    def frame(rule: np.ndarray, y: float, k: int, up: bool) -> bool:
+        near = [j for j in range(1, count) if j != k
+                and rule[cv2.CC_STAT_LEFT] <= centres[j]
+                <= rule[cv2.CC_STAT_LEFT] + rule[cv2.CC_STAT_WIDTH]
+                and tops[j] - beyond <= y <= bottoms[j] + beyond]
+        past = [j for j in near if (tops[j] <= y - beyond if up else bottoms[j] >= y + beyond)]
+        return 2 * len(past) < len(near) or not near
+
+    for k in range(1, count):
+        if bottoms[k] - tops[k] < STREAK_LENGTH * height:
+            continue
+        at = [rule for rule in rules if rule[cv2.CC_STAT_LEFT] <= centres[k]
+              <= rule[cv2.CC_STAT_LEFT] + rule[cv2.CC_STAT_WIDTH]]
+        middles = [rule[cv2.CC_STAT_TOP] + rule[cv2.CC_STAT_HEIGHT] / 2 for rule in at]
+        crossed = [m for m in middles if tops[k] <= m <= bottoms[k]]
+        if not crossed:
+            continue
+        first, last = min(crossed), max(crossed)
+        top_dangles = first - tops[k] >= beyond and (
+            any(m < tops[k] for m in middles) or frame(at[middles.index(first)], first, k, True))
+        bottom_dangles = bottoms[k] - last >= beyond and (
+            any(m > bottoms[k] for m in middles)
+            or frame(at[middles.index(last)], last, k, False))
+        if top_dangles and bottom_dangles:
+            streaks |= labels == k
+    return streaks
 
 
 def _rounded_corners(horizontal: np.ndarray, vertical: np.ndarray, reach: int) -> np.ndarray:

@@ -230,3 +230,20 @@ def test_a_grid_that_fills_the_page_keeps_its_rules():
     # A screenshot cropped to its table: its rules run the page's whole height.
     mask = _framed_grid(500, 0, 499)
     assert np.array_equal(without_streaks(mask), mask)
+
+
+def test_a_streak_from_the_page_s_edge_stopping_inside_a_cell_is_no_rule():
+    mask = _framed_grid(600, 150, 450)
+    cv2.line(mask, (320, 0), (320, 380), 255, 3)  # in from the top, stops in the lower row
+    cleaned = without_streaks(mask)
+    assert not cleaned[200, 320] and not cleaned[350, 320]
+
+
+def test_a_table_drawn_with_inner_rules_only_keeps_them():
+    # No frame: the upright rules run a row past the first and last rules across, all alike.
+    mask = np.zeros((500, 500), np.uint8)
+    for x in (150, 250, 350):
+        cv2.line(mask, (x, 0), (x, 499), 255, 3)
+    for y in (60, 250, 440):
+        cv2.line(mask, (50, y), (450, y), 255, 3)
+    assert np.array_equal(without_streaks(mask), mask)
