@@ -181,7 +181,7 @@ def _teacher_value(value: str) -> str:
     in running text ("Mrs Botha Term 3 2024" → "Mrs Botha"; a season is a term only with its
     number, its year or "term": "Mr Autumn Smith" is a name)."""
     cut = re.search(rf"\s*[|·•]|\s[-–—]{{2,}}|\s[-–—]\s|\s(?:{_SEASON}\s*(?:term\b|[1-6]\b|20\d\d)"
-                    rf"|term\b|20\d\d\b)"
+                    rf"|term\b|(?:tri)?semester\b|20\d\d\b)"
                     r"|(?-i:(?<=[a-z])\s*[A-Z]{2,4}(?:\s[a-z]{2,})?\s*:)|\sroom\s*\d"
                     rf"|(?<=[a-z])\d|\s*[(（](?!{_TITLE}\.?[)）])", value,
                     re.IGNORECASE)
@@ -260,17 +260,23 @@ def _term(text: str) -> str | None:
     joined to it by a hyphen stays, "Fall-2024"), a numbered term ("Term 3"), or a semester
     ("ODD SEMESTER", "Even Sem 2020-21")."""
     text = _SEASON_MISREAD.sub(_season_spelled, text)
-    term_text = _labelled(text, "term") or text
+    labelled = _labelled(text, "term")
+    term_text = labelled or text
+    # "Term: Spring 1 Year: 2025": a half's number before the next label reads as a "|" read
+    # as "1", which the label's value leaves out; after a bare season it is the half.
+    if labelled and re.fullmatch(_SEASON, labelled, re.IGNORECASE) and (
+            half := re.search(rf"{re.escape(labelled)}\s+([1-6])\s", text)):
+        term_text = f"{labelled} {half.group(1)}"
     # The half may have the year glued on ("Summer12025").
     # OCR may glue the season to the words around it ("Room14Spring2026"); a word that only
     # begins with one ("Springfield") is none.
     match = re.search(rf"(?<![A-Za-z]){_SEASON}(?!(?-i:[a-z]))"
-                      r"(?:\s*(?:term\s*)?([1-6])(?:(?!\d)|(?=20\d\d(?!\d)))"
+                      r"(?:\s*(?:term\s*)?([1-6]|[Il](?=\s+20\d\d\b|\s*$))(?:(?!\d)|(?=20\d\d(?!\d)))"
                       r"|(-20\d\d)\b|\s*(semester|term)(?=\b|\d))?", term_text, re.IGNORECASE)
     if match:
         season = match.group(1).capitalize()
-        if match.group(2):
-            return f"{season} {match.group(2)}"
+        if match.group(2):  # a half's "1" read as an "I" ("Spring I 2025") is a 1
+            return f"{season} {match.group(2).replace('I', '1').replace('l', '1')}"
         if match.group(4):  # "Fall Semester", "Spring Term": the word stays, as printed
             return f"{season} {match.group(4).capitalize()}"
         return season + (match.group(3) or "")

@@ -640,3 +640,17 @@ def test_an_irish_school_s_teacher_and_class():
 
 def test_a_scottish_primary_class_is_its_code():
     assert parse_heading("Glenburn Primary – P4/5 Class Timetable").class_name == "P4/5"
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("Teacher: Mr. Abdul-Rahman Class: 5B Term: Spring 1 Year: 2025-26", "Spring 1"),
+    ("Term: Spring | Year: 2025", "Spring"),  # a "|" between the fields
+    ("Mrs K. Patel — Spring I 2025", "Spring 1"),  # the half's "1" read as an "I"
+])
+def test_a_half_term_s_number_is_kept_before_the_next_field(text: str, term: str) -> None:
+    assert parse_heading(text).term == term
+
+
+def test_a_labelled_teacher_ends_where_a_semester_starts() -> None:
+    heading = parse_heading("Homeroom teacher: Mrs S. Kowalski Semester 2, 2025")
+    assert (heading.teacher, heading.term) == ("Mrs S. Kowalski", "Semester 2")
