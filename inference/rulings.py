@@ -84,13 +84,18 @@ def _upright_streaks(runs: np.ndarray, across: np.ndarray) -> np.ndarray:
     rules = rules[1:]
     tops = stats[:, cv2.CC_STAT_TOP]
     bottoms = tops + stats[:, cv2.CC_STAT_HEIGHT]
-    centres = stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] / 2
+    lefts = stats[:, cv2.CC_STAT_LEFT]
+    rights = lefts + stats[:, cv2.CC_STAT_WIDTH]
     streaks = np.zeros(runs.shape, bool)
 
+    def meets(rule: np.ndarray, j: int) -> bool:
+        """The rule reaches across run `j`'s breadth (a thick run may be a rule and the line
+        of print over it, merged)."""
+        return (rule[cv2.CC_STAT_LEFT] <= rights[j]
+                and lefts[j] <= rule[cv2.CC_STAT_LEFT] + rule[cv2.CC_STAT_WIDTH])
+
     def frame(rule: np.ndarray, y: float, k: int, up: bool) -> bool:
-        near = [j for j in range(1, count) if j != k
-                and rule[cv2.CC_STAT_LEFT] <= centres[j]
-                <= rule[cv2.CC_STAT_LEFT] + rule[cv2.CC_STAT_WIDTH]
+        near = [j for j in range(1, count) if j != k and meets(rule, j)
                 and tops[j] - beyond <= y <= bottoms[j] + beyond]
         past = [j for j in near if (tops[j] <= y - beyond if up else bottoms[j] >= y + beyond)]
         return 2 * len(past) < len(near) or not near
@@ -98,8 +103,7 @@ def _upright_streaks(runs: np.ndarray, across: np.ndarray) -> np.ndarray:
     for k in range(1, count):
         if bottoms[k] - tops[k] < STREAK_LENGTH * height:
             continue
-        at = [rule for rule in rules if rule[cv2.CC_STAT_LEFT] <= centres[k]
-              <= rule[cv2.CC_STAT_LEFT] + rule[cv2.CC_STAT_WIDTH]]
+        at = [rule for rule in rules if meets(rule, k)]
         middles = [rule[cv2.CC_STAT_TOP] + rule[cv2.CC_STAT_HEIGHT] / 2 for rule in at]
         crossed = [m for m in middles if tops[k] <= m <= bottoms[k]]
         if not crossed:
