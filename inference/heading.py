@@ -112,8 +112,11 @@ _AFTER_NAME = {"year", "class", "timetable", "term", "week", "weekly", "schedule
                "room"}
 # A year group's class named after it: "Year 1 Robins", "Grade 8 Blue - Class Timetable" (also
 # glued, "Year 1Robins"). Not a subject ("Year 9 Maths", "Grade 10 Physics") or a title's word.
-_CLASS_AFTER_GROUP = re.compile(rf"\s*([A-Z][a-z]{{2,}})(?=\s*(?:$|[-–—·|•★*,]|Class\b"
-                                rf"|Timetable\b|Term\b|{_SEASON}|20\d\d))", re.MULTILINE)
+_CLASS_AFTER_GROUP = re.compile(rf"\s*([A-Z][a-z]{{2,}}(?=\s*(?:$|[-–—·|•★*,]|Class\b"
+                                rf"|Timetable\b|Term\b|{_SEASON}|20\d\d))"
+                                # ... or its section's letter ("Kindergarten A |"; an "I" is a
+                                # "|" misread)
+                                r"|[A-HJ-Z](?=\s*(?:$|[-–—·|•★*,])))", re.MULTILINE)
 _NOT_A_CLASS_AFTER_GROUP = {
     "timetable", "class", "schedule", "term", "week", "teacher", "homeroom", "tutor", "form",
     "group", "maths", "math", "english", "science", "history", "geography", "music", "art",
@@ -137,12 +140,13 @@ def _class_value(value: str) -> str:
     starts in running text: a titled name, a term (also an odd or even semester, however
     broken: "EvenS mester"), a session or a year ("2EJ Miss Joynes" →
     "2EJ", "SS2 Science B-Ms Adeyemi" → "SS2 Science B", "XI-B Session 2024-25" → "XI-B"),
-    a field separator ("CS2-B | Semester 1", "8R2 · Tutor", a wide space, a double dash) or
-    another field's label ("9C Tutor: Mr Shah")."""
+    a field separator ("CS2-B | Semester 1", "8R2 · Tutor", a wide space, a double dash),
+    another field's label ("9C Tutor: Mr Shah") or the year group after a form's code ("10B
+    Year 10" → "10B")."""
     cut = re.search(rf"\s*[|·•]|\s{{2,}}|\s[-–—]{{2,}}|\s{_LABELS}\s*:|[-–—]\s*{_TITLE}\.?\s"
                     rf"|\s(?:{_TITLE}\b|{_SEASON}"
                     rf"|term(?:\b|(?=\d))|session\b|semester\b|(?:odd|even)\s*s|class\s+teacher\b"
-                    rf"|20\d\d\b)",
+                    rf"|20\d\d\b)|(?<=\d[A-Z])\s+year\s*\d{{1,2}}\b",
                     value, re.IGNORECASE)
     value = (value[:cut.start()] if cut else value).strip(_SEPARATORS)
     # A label the line repeats before the code: "CLASS SCHEDULE -- HOMEROOM 7B --".
@@ -286,6 +290,9 @@ def _term(text: str) -> str | None:
                       re.IGNORECASE)
     if feast:
         return f"{feast.group(1).capitalize()} Term"
+    # ... Michaelmas alone too ("Michaelmas 2024"): a feast no school, college or word shares.
+    if alone := re.search(r"\bMichaelmas\b", text, re.IGNORECASE):
+        return alone.group(0).capitalize()
     # "Term 3", "Quarter 2", "Trimester 1" (a year OCR glued on stays out: "Trimester12024"),
     # "Term I" (in Roman numerals, as printed).
     numbered = re.search(r"\b(term|quarter|trimester)\s*[:\-–]?\s*([1-6](?:(?=20\d\d)|\b)"

@@ -654,3 +654,14 @@ def test_a_half_term_s_number_is_kept_before_the_next_field(text: str, term: str
 def test_a_labelled_teacher_ends_where_a_semester_starts() -> None:
     heading = parse_heading("Homeroom teacher: Mrs S. Kowalski Semester 2, 2025")
     assert (heading.teacher, heading.term) == ("Mrs S. Kowalski", "Semester 2")
+
+
+@pytest.mark.parametrize(("text", "class_name", "term"), [
+    ("Student: Amelia Grant Form: 10B Year 10 Autumn 2 2024", "10B", "Autumn 2"),
+    ("Kindergarten A | Class Teacher: Mrs. Fernandes | Trimester 3 | 2025", "Kindergarten A",
+     "Trimester 3"),
+    ("Form 7 Hawke — Weekly Timetable — Michaelmas 2024", None, "Michaelmas"),
+])
+def test_a_form_before_its_year_group_a_section_s_letter_and_michaelmas(text, class_name, term):
+    heading = parse_heading(text)
+    assert (heading.class_name, heading.term) == (class_name, term)
