@@ -115,8 +115,24 @@ def _upright_streaks(runs: np.ndarray, across: np.ndarray) -> np.ndarray:
             any(m > bottoms[k] for m in middles)
             or frame(at[middles.index(last)], last, k, False))
         if top_dangles and bottom_dangles:
-            streaks |= labels == k
+            streaks |= _streak_line(labels == k, first - beyond / 2, last + beyond / 2)
     return streaks
+
+
+def _streak_line(run: np.ndarray, first: float, last: float) -> np.ndarray:
+    """The streak's own pixels of an upright run that dangles above `first` and below `last`:
+    those along the straight line through its two dangling ends (a copier's streak may lean
+    against the deskewed page), as wide as it is there. A rule it runs alongside, merged with
+    it into one run, stays."""
+    ys, xs = np.nonzero(run)
+    upper, lower = ys < first, ys > last
+    (y0, x0), (y1, x1) = ((ys[part].mean(), xs[part].mean()) for part in (upper, lower))
+    half = max(np.ptp(xs[upper]), np.ptp(xs[lower])) / 2 + 1
+    along = x0 + (x1 - x0) * (ys - y0) / max(y1 - y0, 1.0)
+    own = np.zeros_like(run)
+    keep = np.abs(xs - along) <= half
+    own[ys[keep], xs[keep]] = True
+    return own
 
 
 def _rounded_corners(horizontal: np.ndarray, vertical: np.ndarray, reach: int) -> np.ndarray:

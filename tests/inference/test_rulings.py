@@ -247,3 +247,10 @@ def test_a_table_drawn_with_inner_rules_only_keeps_them():
     for y in (60, 250, 440):
         cv2.line(mask, (50, y), (450, y), 255, 3)
     assert np.array_equal(without_streaks(mask), mask)
+
+
+def test_a_streak_alongside_a_rule_takes_only_its_own_line_away():
+    mask = _framed_grid(600, 150, 450)  # a rule down x = 250
+    cv2.line(mask, (254, 0), (254, 599), 255, 3)  # merged with it into one run
+    cleaned = without_streaks(mask)
+    assert cleaned[200, 250] and not cleaned[200, 255] and not cleaned[20, 254]
