@@ -79,14 +79,17 @@ def _upright_streaks(runs: np.ndarray, across: np.ndarray) -> np.ndarray:
     table drawn with inner rules only, they all run on past it, as far as the streak)."""
     height = runs.shape[0]
     beyond = STREAK_BEYOND * height
+    streaks = np.zeros(runs.shape, bool)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(runs)
-    _, _, rules, _ = cv2.connectedComponentsWithStats(across)
-    rules = rules[1:]
+    long = [k for k in range(1, count)
+            if stats[k, cv2.CC_STAT_HEIGHT] >= STREAK_LENGTH * height]
+    if not long:
+        return streaks
+    rules = cv2.connectedComponentsWithStats(across)[2][1:]
     tops = stats[:, cv2.CC_STAT_TOP]
     bottoms = tops + stats[:, cv2.CC_STAT_HEIGHT]
     lefts = stats[:, cv2.CC_STAT_LEFT]
     rights = lefts + stats[:, cv2.CC_STAT_WIDTH]
-    streaks = np.zeros(runs.shape, bool)
 
     def meets(rule: np.ndarray, j: int) -> bool:
         """The rule reaches across run `j`'s breadth (a thick run may be a rule and the line
@@ -100,9 +103,7 @@ def _upright_streaks(runs: np.ndarray, across: np.ndarray) -> np.ndarray:
         past = [j for j in near if (tops[j] <= y - beyond if up else bottoms[j] >= y + beyond)]
         return 2 * len(past) < len(near) or not near
 
-    for k in range(1, count):
-        if bottoms[k] - tops[k] < STREAK_LENGTH * height:
-            continue
+    for k in long:
         at = [rule for rule in rules if meets(rule, k)]
         middles = [rule[cv2.CC_STAT_TOP] + rule[cv2.CC_STAT_HEIGHT] / 2 for rule in at]
         crossed = [m for m in middles if tops[k] <= m <= bottoms[k]]
