@@ -11,7 +11,9 @@ Cells drawn by their fills alone (a screenshot of coloured boxes with white gaps
 only horizontal rules whose columns differ in colour) have no dark stroke between them: there
 the long straight edges between two colours are the rules (`fill_edges`). A table drawn on
 ruled paper has the paper's pale lines through its cells: they are found and filled with the
-paper first (`paper_ruling`, `paper_filled`)."""
+paper first (`paper_ruling`, `paper_filled`). A copier's or scanner's streak down the page is
+a long stroke too, but no rule: a rule ends at a rule, a streak dangles past the last one it
+crosses at both ends (`without_streaks`)."""
 
 from __future__ import annotations
 
