@@ -20,22 +20,19 @@ import difflib
 import cv2
 import numpy as np
 
+from inference.rulings import RULE_HALF, rule_down
 from inference.schema import Box, Cell, OcrLine, Table
 from inference.timeparse import find_times
 
 # A part must reach this share of the line's height into a cell to be text of that cell.
 MIN_PART = 0.6
-# The ruling is drawn through the line: this share of the line's rows shows it.
-RULED_ROWS = 0.85
-# A pixel is ink when this far from the line's ground's grey; a ruling when RULE_CONTRAST
-# far (a spreadsheet's gridlines are a pale grey, a header band's a lighter line).
+# A pixel is ink when this far from the line's ground's grey (a ruling drawn through the line
+# is found by `rulings.rule_down`, against the same ground).
 INK_CONTRAST = 50
-RULE_CONTRAST = 8
 # Joined, the parts read as the line did (letters only, spaces and case aside) to this ratio.
 SAME_TEXT = 0.85
 # A row of the line's box inked over this share of its width is a rule across it, not text.
 ACROSS_RULE = 0.8
-_RULING_HALF = 3  # px either side of a boundary left out of both parts: the ruling itself
 _RULING_GAP = 8  # px at most between two cells' regions on either side of one ruling
 _MARGIN = 3  # px of ground kept around a part's ink
 _PADDING = 2  # px of ground a cell keeps between its text and its ruling, at the least
@@ -84,8 +81,7 @@ def _ruled_through(grey: np.ndarray, x: int) -> bool:
     the ground, or lighter on a dark band), with ground between it and the text on one side
     at least: a cell pads its text, while a title spilling over empty cells runs its glyphs
     up to the line on both."""
-    band = _differs(grey, RULE_CONTRAST)[:, max(0, x - _RULING_HALF):x + _RULING_HALF + 1]
-    if band.size == 0 or band.mean(axis=0).max() < RULED_ROWS:
+    if not rule_down(grey, x, np.median(grey)):
         return False
     ink = _differs(grey, INK_CONTRAST).any(axis=0)
     sides = [np.arange(x - _PADDING, x - 1), np.arange(x + 2, x + _PADDING + 1)]
@@ -130,8 +126,8 @@ def _split(image: np.ndarray, line: OcrLine, cuts: list[float], engine) -> list[
     edges = [int(box.x0), *(int(round(cut)) for cut in cuts), int(np.ceil(box.x1))]
     parts = []
     for lo, hi in zip(edges, edges[1:], strict=False):
-        found = _part(image, ink, box, lo + (_RULING_HALF + 1 if lo > box.x0 else 0),
-                      hi - (_RULING_HALF + 1 if hi < box.x1 else 0))
+        found = _part(image, ink, box, lo + (RULE_HALF + 1 if lo > box.x0 else 0),
+                      hi - (RULE_HALF + 1 if hi < box.x1 else 0))
         if found is None:
             continue
         crop, part_box = found

@@ -55,6 +55,22 @@ def _long_strokes(image: np.ndarray) -> np.ndarray:
     return np.maximum(*_runs(image))
 
 
+# A rule drawn down a band of rows at x (through a line of print, or between two cells): a
+# column within RULE_HALF px of x differs from the band's ground by RULE_CONTRAST in
+# RULED_ROWS of its rows. A spreadsheet's gridlines are a pale grey and a header band's a
+# lighter line, so the contrast is low; a letter's stem runs down only part of the rows.
+RULE_HALF = 3
+RULE_CONTRAST = 8
+RULED_ROWS = 0.85
+
+
+def rule_down(rows: np.ndarray, x: int, ground: float) -> bool:
+    """Whether a rule runs down the grey `rows` at `x` (see RULE_HALF), against `ground`."""
+    band = rows[:, max(0, x - RULE_HALF):x + RULE_HALF + 1].astype(np.int16)
+    return band.size > 0 and bool(
+        (np.abs(band - ground) > RULE_CONTRAST).mean(axis=0).max() >= RULED_ROWS)
+
+
 # A copier's or scanner's streak: a run at least STREAK_LENGTH of the page long whose two ends
 # both dangle, by STREAK_BEYOND of the page at least, past the last rule it crosses. A table's
 # rule ends at a rule.

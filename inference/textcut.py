@@ -16,6 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from inference.rulings import rule_down
 from inference.schema import Box, Cell, OcrLine, Table
 
 # The two cells' tops and bottoms agree within this share of the cell's height.
@@ -24,22 +25,19 @@ SAME_HEIGHT = 0.2
 # them is wider than this share of it (a ruling is thin against the print).
 INTO_CELL = 0.5
 WIDER_THAN_RULING = 0.5
-# Between touching cells, a rule (or a change of fill) is drawn where a column near their
-# boundary differs from the ground by RULE_CONTRAST on this share of their rows: a rule runs
-# their whole height, through the line's print too; a letter's stem only its own.
-DRAWN_ROWS = 0.85
-RULE_CONTRAST = 8
-_NEAR, _GROUND = 3, 10  # px either side of the boundary: where a rule runs; the ground's strip
+# Between touching cells, a rule (or a change of fill) runs their whole height at their
+# boundary, through the line's print too (`rulings.rule_down`); a letter's stem only its own.
+# The ground is that of a strip this many px either side of the boundary.
+_GROUND = 10
 
 
 def _drawn_between(grey: np.ndarray, a: Box, b: Box) -> bool:
-    """Whether a rule or a change of fill parts the touching cells `a` and `b`."""
+    """Whether a rule or a change of fill parts the touching cells `a` and `b` (two cells
+    found on the page: their boundary is on it)."""
     x = int(round((a.x1 + b.x0) / 2))
-    rows = grey[int(max(a.y0, b.y0)):int(min(a.y1, b.y1))].astype(np.int16)
-    ground = np.median(rows[:, max(0, x - _GROUND):x + _GROUND + 1])
-    near = rows[:, max(0, x - _NEAR):x + _NEAR + 1]
-    return not near.size or bool(
-        (np.abs(near - ground) > RULE_CONTRAST).mean(axis=0).max() >= DRAWN_ROWS)
+    rows = grey[int(max(a.y0, b.y0)):int(min(a.y1, b.y1))]
+    return not rows.size or rule_down(
+        rows, x, np.median(rows[:, max(0, x - _GROUND):x + _GROUND + 1]))
 
 
 def _cut_by(line: OcrLine, left: Cell, right: Cell, cells: list[Cell], grey: np.ndarray
