@@ -92,11 +92,16 @@ def _ink_box(crop: np.ndarray) -> tuple[int, int, int, int] | None:
             min(w, int(x1.max()) + _MARGIN), min(h, int(y1.max()) + _MARGIN))
 
 
+def _inset_crop(image: np.ndarray, cell: Box) -> tuple[np.ndarray, int, int]:
+    """The cell's pixels with its rulings left out (`_INSET`), and where they begin (x, y)."""
+    x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
+    return image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)], x0, y0
+
+
 def cell_ink(image: np.ndarray, cell: Box) -> tuple[np.ndarray, Box] | None:
     """The ink of a cell, its rulings left out: (its pixels, where it stands on the page);
     None when the cell holds none."""
-    x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
-    crop = image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)]
+    crop, x0, y0 = _inset_crop(image, cell)
     ink = _ink_box(crop) if crop.size else None
     if ink is None:
         return None
@@ -294,17 +299,14 @@ def _time_beside(image: np.ndarray, cell: Box, inside: list[OcrLine], lines: lis
     turned, is a line of the cell where it reads surely as a time."""
     if not inside or not all(line.angle for line in inside):
         return lines
-    x0, y0 = int(cell.x0) + _INSET, int(cell.y0) + _INSET
-    crop = image[y0:max(y0, int(cell.y1) - _INSET), x0:max(x0, int(cell.x1) - _INSET)]
+    crop, left, top = _inset_crop(image, cell)
     if not crop.size:
         return lines
-    box = Box(x0=x0, y0=y0, x1=x0 + crop.shape[1], y1=y0 + crop.shape[0])
     grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.int16)
     inked = np.abs(grey - np.median(grey)) > SMALL_PRINT_CONTRAST
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.any(0).astype(np.int8), [0]])))
     found = []
-    for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
-        x0, x1 = box.x0 + a, box.x0 + b
+    for a, b in _runs_of(inked.any(0)):
+        x0, x1 = left + a, left + b
         if b - a < MIN_STRIP or any(line.box.x0 <= (x0 + x1) / 2 <= line.box.x1
                                     for line in inside):
             continue
@@ -314,7 +316,7 @@ def _time_beside(image: np.ndarray, cell: Box, inside: list[OcrLine], lines: lis
         text, score = _read_turned(strip, engine)
         if score >= MIN_SCORE and is_time_text(text):
             found.append(OcrLine(text=text.strip(), score=float(score), angle=inside[0].angle,
-                                 box=Box(x0=x0, y0=box.y0 + y0, x1=x1, y1=box.y0 + y1)))
+                                 box=Box(x0=x0, y0=top + y0, x1=x1, y1=top + y1)))
     return lines + found
 
 
@@ -393,8 +395,12 @@ def _taken(reading: tuple[str, float], words: list[OcrLine]) -> bool:
 def ink_bands(crop: np.ndarray) -> list[tuple[int, int]]:
     """(top, bottom) of each run of the crop's rows holding ink, between blank rows."""
     grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.int16)
-    inked = (np.abs(grey - np.median(grey)) > INK_CONTRAST).any(1)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.astype(np.int8), [0]])))
+    return _runs_of((np.abs(grey - np.median(grey)) > INK_CONTRAST).any(1))
+
+
+def _runs_of(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of set `flags`, end exclusive."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
