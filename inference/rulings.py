@@ -82,28 +82,47 @@ def without_streaks(mask: np.ndarray) -> np.ndarray:
     """`mask` (255 = rule) without a copier's streaks down or across the page, kept where they
     cross a rule: a streak through a grid cuts its cells in two where no rule runs."""
     horizontal, vertical = _runs(mask)
-    streaks = _upright_streaks(vertical, horizontal) | _upright_streaks(
-        horizontal.T, vertical.T).T
+    down, across = _components(vertical), _components(horizontal)
+    streaks = _upright_streaks(down, across) | _upright_streaks(_turned(across), _turned(down)).T
     out = mask.copy()
     out[streaks & (np.maximum(horizontal, vertical) > 0)
         & ~((horizontal > 0) & (vertical > 0))] = 0
     return out
 
 
-def _upright_streaks(runs: np.ndarray, across: np.ndarray) -> np.ndarray:
+# Connected runs of a rule mask: (labels, stats), as `cv2.connectedComponentsWithStats`.
+Components = tuple[np.ndarray, np.ndarray]
+
+
+def _components(runs: np.ndarray) -> Components:
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(runs)
+    return labels, stats
+
+
+def _turned(components: Components) -> Components:
+    """The components of the mask transposed, without finding them again: across runs are
+    upright ones there."""
+    labels, stats = components
+    order = [cv2.CC_STAT_TOP, cv2.CC_STAT_LEFT, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH,
+             cv2.CC_STAT_AREA]
+    return labels.T, stats[:, order]
+
+
+def _upright_streaks(runs: Components, across: Components) -> np.ndarray:
     """Where the upright `runs` are streaks across the rules of `across` (see
     `without_streaks`). An end dangles inside a cell (a rule of `across` further on covers it)
     or past a frame (the other runs that reach the last rule crossed mostly stop at it; in a
     table drawn with inner rules only, they all run on past it, as far as the streak)."""
-    height = runs.shape[0]
+    labels, stats = runs
+    height = labels.shape[0]
     beyond = STREAK_BEYOND * height
-    streaks = np.zeros(runs.shape, bool)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs)
+    streaks = np.zeros(labels.shape, bool)
+    count = len(stats)
     long = [k for k in range(1, count)
             if stats[k, cv2.CC_STAT_HEIGHT] >= STREAK_LENGTH * height]
     if not long:
         return streaks
-    rules = cv2.connectedComponentsWithStats(across)[2][1:]
+    rules = across[1][1:]
     tops = stats[:, cv2.CC_STAT_TOP]
     bottoms = tops + stats[:, cv2.CC_STAT_HEIGHT]
     lefts = stats[:, cv2.CC_STAT_LEFT]
